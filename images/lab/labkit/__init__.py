@@ -1,0 +1,84 @@
+"""labkit: the in-container side of proclab (stdlib + psutil only).
+
+A scenario calls ``checkpoint(name, **data)`` at each moment worth seeing.
+Under the proclab harness the call announces the moment on stdout and blocks
+until the harness has snapshotted the process table and released it. Run by
+hand (``docker run proclab/lab python3 /labs/zombies/scenario.py``) the call
+prints the process table itself and carries on.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+__all__ = ["checkpoint", "harnessed", "say", "spin", "ident", "CHECKPOINT_MARK"]
+
+# The announcement line starts with this mark; the harness looks for it.
+CHECKPOINT_MARK = "\x1e@proclab:checkpoint "
+CHECKPOINT_DIR = os.environ.get("PROCLAB_CHECKPOINT_DIR", "/run/proclab")
+
+_seq = 0
+
+
+def harnessed() -> bool:
+    """True when the proclab harness is following this scenario."""
+    return os.environ.get("PROCLAB_HARNESS") == "1"
+
+
+def say(*parts: object) -> None:
+    """Print a line of narration, prefixed by the speaker's pid."""
+    print(f"[pid {os.getpid()}]", *parts, flush=True)
+
+
+def ident(pid: int) -> dict:
+    """A process identity that survives pid reuse: pid and create time."""
+    import psutil
+
+    return {"pid": pid, "create_time": psutil.Process(pid).create_time()}
+
+
+def spin(seconds: float) -> int:
+    """Burn CPU for ``seconds`` of wall time; returns the loop count."""
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+    return n
+
+
+def checkpoint(name: str, *, top: bool = False, **data: object) -> None:
+    """Announce a named moment and wait until the harness has looked.
+
+    ``data`` (JSON-serialisable) travels with the snapshot, e.g. the pids the
+    checks should look at. ``top=True`` asks for ``top -b -n 1`` at this
+    checkpoint too (it costs about 150 ms, so only where a check needs it).
+    """
+    if not harnessed():
+        from .standalone import show
+
+        show(name, data)
+        return
+    global _seq
+    _seq += 1
+    os.makedirs(CHECKPOINT_DIR, exist_ok=True)
+    fifo = os.path.join(CHECKPOINT_DIR, f"cp-{os.getpid()}-{_seq}")
+    os.mkfifo(fifo, 0o600)
+    msg = {"name": name, "data": data, "pid": os.getpid(), "fifo": fifo, "top": top,
+           "t": time.time()}
+    os.write(1, (CHECKPOINT_MARK + json.dumps(msg, default=str) + "\n").encode())
+    try:
+        # Opening a FIFO for reading blocks until the harness's probe opens it
+        # for writing: a real rendezvous, no polling and no sleep.
+        with open(fifo, "rb") as f:
+            f.read()
+    finally:
+        try:
+            os.unlink(fifo)
+        except FileNotFoundError:
+            pass
+
+
+def main_guard() -> None:  # pragma: no cover - convenience for scenarios
+    sys.stdout.reconfigure(line_buffering=True)

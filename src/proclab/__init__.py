@@ -1,0 +1,22 @@
+"""proclab: a containerized Linux process-lifecycle lab.
+
+    >>> import proclab
+    >>> result = proclab.run_lab("zombies")
+    >>> result.passed, [c.name for c in result.checks if not c.passed]
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import ProclabError  # noqa: E402
+from .result import LabResult  # noqa: E402
+
+
+def run_lab(name_or_path, **kwargs) -> LabResult:
+    """Run a lab by name or path in real containers and return its checked result."""
+    from .runner import run_lab as _run
+
+    return _run(name_or_path, **kwargs)
+
+
+__all__ = ["run_lab", "LabResult", "ProclabError", "__version__"]

@@ -1,0 +1,146 @@
+"""The proclab command line. Only this layer prints and chooses exit codes:
+0 every check passed, 1 a check failed, 2 a usage or environment error.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import ImageBuildError, ProclabError
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = 2, hint: str | None = None) -> None:
+    err_console.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    if hint:
+        err_console.print(hint, highlight=False)
+    raise SystemExit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="proclab")
+def cli() -> None:
+    """proclab: see how Linux processes live and die, in real containers."""
+
+
+@cli.command("list")
+def list_labs() -> None:
+    """List the built-in labs."""
+    from . import labspec
+
+    t = Table(show_header=True, header_style="bold", box=None)
+    t.add_column("lab")
+    t.add_column("what it shows")
+    for spec in labspec.builtin():
+        t.add_row(spec.name, spec.title)
+    Console().print(t)
+
+
+@cli.command("run")
+@click.argument("labs", nargs=-1)
+@click.option("--all", "run_all", is_flag=True, help="Run every built-in lab.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of the narration.")
+@click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Also show the probe's own processes.")
+def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool) -> None:
+    """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
+    from . import labspec
+    from .render import Narrator, summary_table
+    from .runner import Observer, run_lab
+
+    if run_all:
+        names: list[str] = labspec.builtin_names()
+    elif labs:
+        names = list(labs)
+    else:
+        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
+    specs = [labspec.resolve(n) for n in names]   # bad names fail before anything runs
+
+    results = []
+    if as_json:
+        class Quiet(Observer):
+            def progress(self, line: str) -> None:
+                err_console.print(f"[dim]{line}[/]", highlight=False)
+        observer: Any = Quiet()
+    else:
+        observer = Narrator(verbose=verbose)
+    for spec in specs:
+        result = run_lab(spec, variants=list(variants) or None, observer=observer)
+        results.append(result)
+        if not as_json:
+            observer.verdict(result)
+    if as_json:
+        doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
+            "passed": all(r.passed for r in results), "labs": [r.to_dict() for r in results]}
+        click.echo(json.dumps(doc, indent=2))
+    elif len(results) > 1:
+        Console().print(summary_table(results))
+    raise SystemExit(0 if all(r.passed for r in results) else 1)
+
+
+@cli.group()
+def images() -> None:
+    """Build proclab's images."""
+
+
+@images.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+def images_build(force: bool) -> None:
+    """Build every proclab image (creating a local Debian base if none can be pulled)."""
+    from . import images as imgs
+
+    for tag in imgs.build_all(lambda line: err_console.print(f"[dim]{line}[/]", highlight=False), force=force):
+        click.echo(f"ready: {tag}")
+
+
+@cli.command()
+@click.option("--images", "with_images", is_flag=True, help="Also remove proclab's built images.")
+def clean(with_images: bool) -> None:
+    """Remove every container, network and volume proclab created."""
+    from . import engine
+    from . import images as imgs
+
+    removed = engine.sweep(all_runs=True)
+    if with_images:
+        removed += imgs.remove_all()
+    for r in removed:
+        click.echo(f"removed {r}")
+    click.echo(f"{len(removed)} removed" if removed else "nothing to remove")
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli.main(args=argv, prog_name="proclab", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        raise SystemExit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        raise SystemExit(e.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        raise SystemExit(130)
+    except KeyboardInterrupt:
+        err_console.print("Interrupted: the lab's containers were removed.")
+        raise SystemExit(130)
+    except ImageBuildError as e:
+        tail = "\n".join("  " + ln for ln in e.log_tail[-8:])
+        _fail(str(e), 2, f"last lines of the build:\n{tail}" if tail else None)
+    except ProclabError as e:
+        _fail(str(e), e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

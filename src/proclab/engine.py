@@ -1,0 +1,206 @@
+"""The thin layer over the docker SDK: every Docker call proclab makes is here.
+
+Everything created carries the ``proclab`` label and a run label, so that a
+sweep can find and remove what a dead run left behind.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import docker
+import docker.errors
+import psutil
+
+from .errors import EngineUnavailable, ProclabError
+
+LABEL = "proclab"
+RUN_LABEL = "proclab.run"
+OWNER_LABEL = "proclab.owner"
+LAB_LABEL = "proclab.lab"
+
+HOW_TO_START = (
+    "start one with 'sudo systemctl start docker' (or 'sudo dockerd &'), "
+    "or run 'bash .ci/docker-up' from the proclab checkout"
+)
+
+
+def _owner() -> str:
+    """host:pid:start-time of this process, so a sweep can tell if the owner is alive."""
+    me = psutil.Process()
+    return f"{socket.gethostname()}:{me.pid}:{me.create_time():.2f}"
+
+
+RUN_ID = uuid.uuid4().hex[:12]
+OWNER = _owner()
+
+
+def labels(**extra: str) -> dict[str, str]:
+    out = {LABEL: "1", RUN_LABEL: RUN_ID, OWNER_LABEL: OWNER}
+    out.update({f"proclab.{k}": v for k, v in extra.items()})
+    return out
+
+
+_client: docker.DockerClient | None = None
+
+
+def client() -> docker.DockerClient:
+    """A connected docker client, or EngineUnavailable naming how to start one."""
+    global _client
+    if _client is not None:
+        return _client
+    try:
+        c = docker.from_env(timeout=120)
+        c.ping()
+    except docker.errors.DockerException as err:
+        where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        raise EngineUnavailable(f"the Docker engine at {where} does not answer; {HOW_TO_START}") from err
+    _client = c
+    return c
+
+
+def owner_alive(owner: str) -> bool:
+    try:
+        host, pid, started = owner.rsplit(":", 2)
+        if host != socket.gethostname():
+            return True  # not ours to judge
+        proc = psutil.Process(int(pid))
+        return abs(proc.create_time() - float(started)) < 1.0
+    except (ValueError, psutil.Error):
+        return False
+
+
+def sweep(all_runs: bool = False) -> list[str]:
+    """Remove proclab containers (and networks) whose owner is dead, or all of them.
+
+    Returns a description of each thing removed.
+    """
+    c = client()
+    removed: list[str] = []
+    for cont in c.containers.list(all=True, filters={"label": LABEL}):
+        owner = cont.labels.get(OWNER_LABEL, "")
+        if all_runs or not owner_alive(owner):
+            try:
+                cont.remove(force=True, v=True)
+                removed.append(f"container {cont.name} ({cont.labels.get(LAB_LABEL, '?')})")
+            except docker.errors.NotFound:
+                pass
+    for net in c.networks.list(filters={"label": LABEL}):
+        owner = net.attrs.get("Labels", {}).get(OWNER_LABEL, "")
+        if all_runs or not owner_alive(owner):
+            try:
+                net.remove()
+                removed.append(f"network {net.name}")
+            except docker.errors.APIError:
+                pass
+    for vol in c.volumes.list(filters={"label": LABEL}):
+        owner = (vol.attrs.get("Labels") or {}).get(OWNER_LABEL, "")
+        if all_runs or not owner_alive(owner):
+            try:
+                vol.remove(force=True)
+                removed.append(f"volume {vol.name}")
+            except docker.errors.APIError:
+                pass
+    return removed
+
+
+def proclab_containers() -> list[Any]:
+    return client().containers.list(all=True, filters={"label": LABEL})
+
+
+@dataclass
+class ExecResult:
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+
+
+class LabContainer:
+    """One container of a lab run: created, started, streamed, probed, removed."""
+
+    def __init__(self, container: Any):
+        self._c = container
+
+    @property
+    def id(self) -> str:
+        return self._c.id
+
+    @property
+    def name(self) -> str:
+        return self._c.name
+
+    @classmethod
+    def create(cls, image: str, command: list[str], *, lab: str, name: str, env: dict[str, str],
+               host_config: dict[str, Any]) -> "LabContainer":
+        c = client()
+        try:
+            cont = c.containers.create(
+                image, command, name=name, environment=env, labels=labels(lab=lab),
+                detach=True, stdin_open=False, tty=False, **host_config,
+            )
+        except docker.errors.ImageNotFound as err:
+            raise ProclabError(f"image {image} is missing; run 'proclab images build'") from err
+        except docker.errors.APIError as err:
+            raise ProclabError(f"docker could not create the lab container: {err.explanation or err}") from err
+        return cls(cont)
+
+    def start(self) -> None:
+        self._c.start()
+
+    def stream(self) -> Iterator[tuple[bytes | None, bytes | None]]:
+        """(stdout, stderr) chunks from the container's start until it ends."""
+        return self._c.client.api.attach(self._c.id, stream=True, logs=True, stdout=True,
+                                         stderr=True, demux=True)
+
+    def exec(self, cmd: list[str], user: str | None = None) -> ExecResult:
+        t0 = time.perf_counter()
+        kw = {"user": user} if user else {}
+        try:
+            res = self._c.exec_run(cmd, demux=True, **kw)
+        except docker.errors.APIError as err:
+            raise ProclabError(f"exec of {cmd[0]} in {self.name} failed: {err.explanation or err}") from err
+        out, err_ = res.output if res.output else (b"", b"")
+        return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
+                          time.perf_counter() - t0)
+
+    def stop(self, timeout: float) -> None:
+        self._c.stop(timeout=timeout)
+
+    def kill(self, signal: str | int) -> None:
+        self._c.kill(signal=signal)
+
+    def status(self) -> str:
+        try:
+            self._c.reload()
+        except docker.errors.NotFound:
+            return "removed"
+        return self._c.status
+
+    def state(self) -> dict[str, Any]:
+        self._c.reload()
+        return self._c.attrs.get("State", {})
+
+    def host_pid(self) -> int:
+        return int(self.state().get("Pid") or 0)
+
+    def wait(self, timeout: float) -> int:
+        res = self._c.wait(timeout=timeout)
+        return int(res.get("StatusCode", -1))
+
+    def inspect(self) -> dict[str, Any]:
+        self._c.reload()
+        return self._c.attrs
+
+    def remove(self) -> None:
+        try:
+            self._c.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as err:
+            if "already in progress" not in str(err):
+                raise

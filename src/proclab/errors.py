@@ -1,0 +1,49 @@
+"""proclab's exception family: one root, a few specific kinds.
+
+Library code raises these; only the CLI turns them into messages and exit
+codes. Every message is one line that names what is wrong and how to fix it.
+"""
+from __future__ import annotations
+
+
+class ProclabError(Exception):
+    """Root of every error proclab raises on purpose."""
+
+    exit_code = 2
+
+
+class UsageError(ProclabError):
+    """The user asked for something that does not exist or is malformed."""
+
+
+class LabNotFound(UsageError):
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        self.known = known
+        super().__init__(
+            f"no lab named '{name}'; known labs: {', '.join(known) or '(none)'}. "
+            "Give one of these names or the path of a folder that holds a scenario.py"
+        )
+
+
+class LabFormatError(UsageError):
+    """A lab folder, its lab.toml or its checks are malformed."""
+
+
+class EnvironmentProblem(ProclabError):
+    """Something outside proclab is missing or broken (engine, base image, mirror)."""
+
+
+class EngineUnavailable(EnvironmentProblem):
+    pass
+
+
+class ImageBuildError(EnvironmentProblem):
+    def __init__(self, image: str, reason: str, log_tail: list[str] | None = None):
+        self.image = image
+        self.log_tail = log_tail or []
+        super().__init__(f"building image {image} failed: {reason}")
+
+
+class ProbeError(ProclabError):
+    """The in-container probe did not return a snapshot."""

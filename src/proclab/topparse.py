@@ -1,0 +1,72 @@
+"""Parse ``top -b -n 1`` output: its Tasks summary line and its process rows."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, asdict
+
+TASKS_RE = re.compile(
+    r"Tasks:\s*(?P<total>\d+)\s+total,\s*(?P<running>\d+)\s+running,\s*(?P<sleeping>\d+)\s+sleeping,"
+    r"\s*(?P<stopped>\d+)\s+stopped,\s*(?P<zombie>\d+)\s+zombie"
+)
+
+
+@dataclass(frozen=True)
+class TopTasks:
+    total: int
+    running: int
+    sleeping: int
+    stopped: int
+    zombie: int
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TopRow:
+    pid: int
+    user: str
+    pr: str
+    nice: int
+    state: str
+    cpu_pct: float
+    command: str
+    line: str
+
+
+class TopParseError(ValueError):
+    pass
+
+
+def parse_tasks(text: str) -> TopTasks:
+    m = TASKS_RE.search(text)
+    if not m:
+        raise TopParseError("top printed no 'Tasks:' line")
+    return TopTasks(**{k: int(v) for k, v in m.groupdict().items()})
+
+
+def parse_rows(text: str) -> list[TopRow]:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.split()[:2] == ["PID", "USER"]:
+            header = line.split()
+            break
+    else:
+        raise TopParseError("top printed no 'PID USER ...' header")
+    try:
+        ni_at, s_at, cpu_at = header.index("NI"), header.index("S"), header.index("%CPU")
+    except ValueError as err:
+        raise TopParseError(f"unexpected top header: {' '.join(header)}") from err
+    rows = []
+    for line in lines[i + 1:]:
+        if not line.strip():
+            continue
+        parts = line.split(None, len(header) - 1)
+        if len(parts) < len(header):
+            raise TopParseError(f"cannot read top line: {line!r}")
+        rows.append(TopRow(
+            pid=int(parts[0]), user=parts[1], pr=parts[2], nice=int(parts[ni_at]),
+            state=parts[s_at], cpu_pct=float(parts[cpu_at].replace(",", ".")),
+            command=parts[-1].strip(), line=line.rstrip(),
+        ))
+    return rows
