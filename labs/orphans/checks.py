@@ -1,0 +1,54 @@
+"""What the orphans lab proves."""
+from proclab.checks import check, expect
+
+
+@check("before the child exits, the grandchild's parent is the child")
+def family(lab):
+    cp = lab.checkpoint("family", "init")
+    g = cp.process(cp.data["grandchild"])
+    return expect(g.ppid == cp.data["child"], f"grandchild {g}; child pid {cp.data['child']}")
+
+
+@check("the orphan is adopted by pid 1, the container's init (psutil and ps)")
+def adopted_by_pid1(lab):
+    before = lab.checkpoint("family", "init")
+    cp = lab.checkpoint("orphaned", "init")
+    g = cp.process(before.process(before.data["grandchild"]).key)   # the same process, not just the same pid
+    init = cp.process(1)
+    row = cp.ps_row(g.pid)
+    return expect(g.ppid == 1 and row is not None and row.ppid == 1,
+                  f"grandchild {g}; ps: {cp.ps_line(g.pid)}; pid 1 is {init.command!r}",
+                  new_ppid=g.ppid)
+
+
+@check("the orphan's old parent is gone from the table")
+def child_gone(lab):
+    before = lab.checkpoint("family", "init")
+    cp = lab.checkpoint("orphaned", "init")
+    child = before.process(before.data["child"])
+    return expect(not cp.has(child.key) and cp.ps_row(child.pid) is None,
+                  f"child pid {child.pid} in psutil={cp.has(child.key)}, in ps={cp.ps_row(child.pid) is not None}")
+
+
+@check("with a child subreaper, the orphan is adopted by main, not by pid 1")
+def adopted_by_subreaper(lab):
+    before = lab.checkpoint("family", "subreaper")
+    cp = lab.checkpoint("orphaned", "subreaper")
+    g = cp.process(before.process(before.data["grandchild"]).key)
+    return expect(g.ppid == cp.data["main"] != 1,
+                  f"grandchild {g}; main is pid {cp.data['main']}; ps: {cp.ps_line(g.pid)}",
+                  new_ppid=g.ppid, main=cp.data["main"])
+
+
+@check("the subreaper can waitpid() its adopted grandchild, and it leaves the table")
+def subreaper_reaps(lab):
+    cp = lab.checkpoint("subreaper-reaped", "subreaper")
+    return expect(cp.data["status"] == 0 and cp.get(cp.data["grandchild"]) is None,
+                  f"waitpid status {cp.data['status']}; grandchild in table: {cp.get(cp.data['grandchild']) is not None}")
+
+
+@check("psutil, ps and top agree at 'orphaned'")
+def views_agree(lab):
+    cp = lab.checkpoint("orphaned", "init")
+    problems = cp.disagreements()
+    return expect(not problems, "; ".join(problems) or f"pids {cp.pids()} agree in all three views")

@@ -1,0 +1,49 @@
+"""What the reaping lab proves."""
+from proclab.checks import check, expect
+
+
+def _gone(before, after, pid):
+    key = before.process(pid).key
+    return not after.has(key) and after.ps_row(pid) is None
+
+
+@check("join() reaps: a zombie before, gone after, exitcode 0")
+def join_reaps(lab):
+    b, a = lab.checkpoint("before-join"), lab.checkpoint("after-join")
+    z = b.process(b.data["child"])
+    return expect(z.state == "Z" and _gone(b, a, z.pid) and a.data["exitcode"] == 0 and a.top_tasks.zombie == 0,
+                  f"before: {z}; after join: present={a.has(z.key)}, exitcode={a.data['exitcode']}, "
+                  f"top zombies {b.top_tasks.zombie} -> {a.top_tasks.zombie}")
+
+
+@check("os.waitpid() returns the status: exited with code 7, decoded by WIFEXITED/WEXITSTATUS")
+def waitpid_status(lab):
+    b, a = lab.checkpoint("before-waitpid"), lab.checkpoint("after-waitpid")
+    d = a.data
+    return expect(b.process(b.data["child"]).state == "Z" and d["WIFEXITED"] and d["WEXITSTATUS"] == 7
+                  and not d["WIFSIGNALED"] and d["raw"] == 7 << 8 and _gone(b, a, b.data["child"]),
+                  f"raw status {d['raw']:#06x}: WIFEXITED={d['WIFEXITED']} WEXITSTATUS={d['WEXITSTATUS']}; "
+                  f"zombie before: {b.ps_line(b.data['child'])}", raw_status=d["raw"], exit_status=d["WEXITSTATUS"])
+
+
+@check("active_children() reaps all three finished children as a side effect")
+def active_children_reaps(lab):
+    b, a = lab.checkpoint("three-finished"), lab.checkpoint("after-active-children")
+    pids = b.data["children"]
+    zombies_before = [pid for pid in pids if b.process(pid).state == "Z"]
+    left = [pid for pid in pids if not _gone(b, a, pid)]
+    return expect(len(zombies_before) == 3 and not left and a.top_tasks.zombie == 0
+                  and a.data["exitcodes"] == [0, 1, 2],
+                  f"zombies before: {zombies_before} (top: {b.top_tasks.zombie}); left after: {left} "
+                  f"(top: {a.top_tasks.zombie}); exitcodes {a.data['exitcodes']}",
+                  zombies_before=b.top_tasks.zombie, zombies_after=a.top_tasks.zombie)
+
+
+@check("with SIGCHLD ignored the kernel reaps: no zombie, and waitpid() finds no child")
+def sig_ign_autoreaps(lab):
+    b, a = lab.checkpoint("ignored-child-alive"), lab.checkpoint("ignored-child-exited")
+    pid = b.data["child"]
+    return expect(b.get(pid) is not None and _gone(b, a, pid) and a.top_tasks.zombie == 0
+                  and a.data["waitpid"].startswith("ChildProcessError"),
+                  f"alive before: {b.ps_line(pid)}; after exit: in table={a.get(pid) is not None}, "
+                  f"top zombies={a.top_tasks.zombie}, waitpid: {a.data['waitpid']}")
