@@ -1,0 +1,64 @@
+"""Shared fixtures: a lab result cache (each built-in lab runs once per session),
+and a session-end guard that no proclab container is left behind."""
+from __future__ import annotations
+
+import pytest
+
+_results: dict[tuple[str, tuple[str, ...]], object] = {}
+
+
+def docker_ok() -> bool:
+    try:
+        from proclab import engine
+
+        engine.client()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    from proclab import engine
+    from proclab.errors import EngineUnavailable
+
+    try:
+        return engine.client()
+    except EngineUnavailable as err:
+        pytest.fail(f"lab tests need a Docker engine: {err}")
+
+
+@pytest.fixture(scope="session")
+def lab_image(docker_engine):
+    from proclab import images
+
+    return images.ensure("lab")
+
+
+@pytest.fixture(scope="session")
+def run_lab_cached(lab_image):
+    """run_lab_cached(name, variants=None) -> LabResult, run at most once per session."""
+    from proclab import run_lab
+
+    def get(name: str, variants: list[str] | None = None):
+        key = (name, tuple(variants or ()))
+        if key not in _results:
+            _results[key] = run_lab(name, variants=variants)
+        return _results[key]
+
+    return get
+
+
+def explain(result) -> str:
+    """A failure message with the failed checks and the scenario's output."""
+    lines = [f"lab {result.lab} failed"]
+    if result.error:
+        lines.append(f"error: {result.error}")
+    for r in result.runs:
+        if r.error or (r.timed_out != r.expect_timeout):
+            lines.append(f"run {r.variant}: exit={r.exit_code} timed_out={r.timed_out} error={r.error}")
+    for c in result.checks:
+        if not c.passed:
+            lines.append(f"  ✘ {c.name}: {c.detail}")
+    lines.append("output:\n" + result.output[-3000:])
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""The narration renders a snapshot's tree and evidence, and check verdicts, without Docker."""
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from proclab.ptable import Snapshot
+from proclab.render import Narrator, evidence_lines, process_tree, summary_table
+from proclab.result import CheckResult, LabResult, RunRecord
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def snap():
+    return Snapshot.from_dict(json.loads((FIX / "snapshot_zombie.json").read_text()))
+
+
+def render(obj) -> str:
+    c = Console(record=True, width=120, color_system=None)
+    c.print(obj)
+    return c.export_text()
+
+
+def test_tree_shows_the_zombie_under_its_parent_and_hides_the_probe():
+    s = snap()
+    text = render(process_tree(s))
+    child, parent = s.data["child"], s.data["parent"]
+    assert f"Z {child}" in text and "<defunct>" in text
+    assert text.index(f"S {parent}") < text.index(f"Z {child}")
+    assert "labkit.probe" not in text
+    assert "labkit.probe" in render(process_tree(s, show_probe=True))
+
+
+def test_evidence_has_raw_ps_and_top_lines():
+    lines = evidence_lines(snap())
+    assert any("<defunct>" in ln for ln in lines)
+    assert any(ln.startswith("Tasks:") and "1 zombie" in ln for ln in lines)
+
+
+def test_verdict_and_summary():
+    r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", {}, exit_code=0)],
+                  checks=[CheckResult("zombie seen", True, "ps: Z"), CheckResult("gone", False, "still there")])
+    c = Console(record=True, width=120, color_system=None)
+    Narrator(c).verdict(r)
+    out = c.export_text()
+    assert "✔ zombie seen" in out and "✘ gone" in out and "still there" in out and "FAILED" in out
+    assert "1/2" in render(summary_table([r]))
