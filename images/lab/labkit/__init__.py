@@ -29,7 +29,9 @@ def harnessed() -> bool:
 
 def say(*parts: object) -> None:
     """Print a line of narration, prefixed by the speaker's pid."""
-    print(f"[pid {os.getpid()}]", *parts, flush=True)
+    # one write per line, so lines from several processes never interleave
+    sys.stdout.write(" ".join([f"[pid {os.getpid()}]", *map(str, parts)]) + "\n")
+    sys.stdout.flush()
 
 
 def ident(pid: int) -> dict:
