@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from . import charts
 from .labspec import LabSpec, Variant
 from .ptable import Process, Snapshot
 from .result import ActionRecord, CheckResult, LabResult, OutputLine, RunRecord
@@ -130,6 +131,9 @@ class Narrator(Observer):
 
     def verdict(self, result: LabResult) -> None:
         self.c.print()
+        for chart in result.charts:
+            self.c.print(charts.terminal(chart))
+            self.c.print()
         print_checks(self.c, result.checks)
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:

@@ -49,6 +49,7 @@ class RunRecord:
     checkpoints: list[Snapshot] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
     output: list[OutputLine] = field(default_factory=list)
+    host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -82,7 +83,7 @@ class RunRecord:
             "variant": self.variant, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout, "error": self.error,
             "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
-            "output": [o.to_dict() for o in self.output],
+            "output": [o.to_dict() for o in self.output], "host": self.host,
         }
 
 
@@ -111,6 +112,7 @@ class LabResult:
     report_dir: Path | None = None
     artifacts: list[str] = field(default_factory=list)
     error: str | None = None          # the lab could not run at all
+    charts: list[Any] = field(default_factory=list)   # proclab.charts.Chart, from the lab's charts() hook
 
     # -- what checks read ------------------------------------------------
     def run(self, variant: str | None = None) -> RunRecord:
@@ -164,4 +166,5 @@ class LabResult:
             "output": self.output,
             "runs": [r.to_dict() for r in self.runs],
             "artifacts": self.artifacts,
+            "charts": [c.to_dict() for c in self.charts],
         }

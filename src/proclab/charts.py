@@ -1,0 +1,186 @@
+"""Bar charts of a lab's measured figures: in the terminal (rich) and as a PNG file.
+
+A lab's ``checks.py`` may define one more function besides its checks::
+
+    from proclab.charts import Bar, Chart
+
+    def charts(lab):                      # lab: the LabResult, as in a check
+        return [Chart("CPU share per nice level", "%", (
+            Bar("nice 0", 68.9, expected=69.7),
+            Bar("nice 5", 23.1, expected=22.8),
+        ))]
+
+After the checks, the runner calls it (``draw``): the charts go into
+``LabResult.charts`` (and ``--json``), the narration draws them as bars, and a
+PNG is written to ``reports_dir()/<lab>/<timestamp>/charts.png``, whose path
+goes into ``LabResult.artifacts``. One set of figures, two pictures.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .paths import reports_dir
+
+if TYPE_CHECKING:
+    from rich.console import Group
+
+HOOK = "charts"
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    expected: float | None = None    # drawn beside the measured bar when given
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"label": self.label, "value": round(self.value, 4)}
+        if self.expected is not None:
+            d["expected"] = round(self.expected, 4)
+        return d
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    unit: str                        # "%", "s", "CPU-s", ...
+    bars: tuple[Bar, ...]
+    measured_label: str = "measured"
+    expected_label: str = "expected"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "unit": self.unit, "measured_label": self.measured_label,
+                "expected_label": self.expected_label, "bars": [b.to_dict() for b in self.bars]}
+
+    @property
+    def top(self) -> float:
+        vals = [b.value for b in self.bars] + [b.expected for b in self.bars if b.expected is not None]
+        return max([v for v in vals if v > 0], default=1.0)
+
+
+# -- the terminal picture ------------------------------------------------
+def bar_text(value: float, top: float, width: int) -> str:
+    """A bar of ``value`` on a scale where ``top`` fills ``width`` cells, in eighths of a cell."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = round(min(value / top, 1.0) * width * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
+
+
+def terminal(chart: Chart, width: int = 36) -> Group:
+    """The chart as rich bars: one measured bar per label, the expected bar under it."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    t.add_column("label", no_wrap=True)
+    t.add_column("bar", no_wrap=True, min_width=width)
+    t.add_column("value", justify="right", no_wrap=True)
+    top = chart.top
+    for b in chart.bars:
+        t.add_row(b.label, Text(bar_text(b.value, top, width), style="cyan"),
+                  f"{_fmt(b.value)} {chart.unit}")
+        if b.expected is not None:
+            t.add_row("", Text(bar_text(b.expected, top, width), style="grey50"),
+                      Text(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"))
+    legend = Text.assemble((f"▌ {chart.title}", "bold"), ("   █ ", "cyan"), (chart.measured_label, "dim"))
+    if any(b.expected is not None for b in chart.bars):
+        legend.append_text(Text.assemble(("  █ ", "grey50"), (chart.expected_label, "dim")))
+    return Group(legend, t)
+
+
+# -- the picture file ----------------------------------------------------
+def save_png(charts: Sequence[Chart], path: Path, title: str = "") -> Path:
+    """All charts, one under the other, as a PNG (matplotlib's Agg canvas, no GUI, no pyplot state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rows = [max(len(c.bars), 1) for c in charts]
+    fig = Figure(figsize=(8, 1.2 + sum(0.55 * r + 0.9 for r in rows)), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(charts), 1, squeeze=False, height_ratios=[r + 1 for r in rows])[:, 0]
+    for ax, chart in zip(axes, charts):
+        labels = [b.label for b in chart.bars]
+        ys = list(range(len(labels)))
+        has_expected = any(b.expected is not None for b in chart.bars)
+        h = 0.38 if has_expected else 0.6
+        measured = ax.barh([y - (h / 2 if has_expected else 0) for y in ys], [b.value for b in chart.bars],
+                           height=h, color="#1f77b4", label=chart.measured_label)
+        ax.bar_label(measured, labels=[_fmt(b.value) for b in chart.bars], padding=3, fontsize=8)
+        if has_expected:
+            exp = [b.expected if b.expected is not None else 0.0 for b in chart.bars]
+            bars = ax.barh([y + h / 2 for y in ys], exp, height=h, color="#b0b0b0", label=chart.expected_label)
+            ax.bar_label(bars, labels=[_fmt(v) if b.expected is not None else "" for v, b in zip(exp, chart.bars)],
+                         padding=3, fontsize=8, color="#555555")
+            ax.legend(loc="lower right", fontsize=8)
+        ax.set_yticks(ys, labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, chart.top * 1.18)
+        ax.set_xlabel(chart.unit)
+        ax.set_title(chart.title, fontsize=10, loc="left")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def report_folder(lab: str) -> Path:
+    """A new folder for this run's report files: reports_dir()/<lab>/<timestamp>."""
+    base = reports_dir() / lab
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        folder = base / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"too many report folders for {stamp} in {base}")
+
+
+# -- the hook ---------------------------------------------------------------
+def hook(checks: Sequence[Any], name: str = HOOK) -> Callable[..., Any] | None:
+    """The function ``name`` defined in the checks.py these checks were loaded from."""
+    for c in checks:
+        fn = getattr(c, "fn", None)
+        found = getattr(fn, "__globals__", {}).get(name)
+        if callable(found):
+            return found
+    return None
+
+
+def draw(checks: Sequence[Any], result: Any) -> list[str]:
+    """Call the lab's charts hook; keep the charts on the result and write the PNG.
+
+    Returns problems as sentences (a broken hook does not change the verdict;
+    the caller reports them).
+    """
+    fn = hook(checks)
+    if fn is None or result.error:
+        return []
+    try:
+        charts = [c for c in (fn(result) or []) if c.bars]
+    except Exception as err:  # a bug in the lab's charts(): say so, keep the checks' verdict
+        return [f"{result.lab}: charts() raised {type(err).__name__}: {err}"]
+    result.charts = charts
+    if not charts:
+        return []
+    try:
+        folder = report_folder(result.lab)
+        png = save_png(charts, folder / "charts.png", title=f"{result.lab}: {result.title}")
+    except OSError as err:
+        return [f"{result.lab}: could not write the chart picture: {err}"]
+    result.report_dir = folder
+    result.artifacts.append(str(png))
+    return []
