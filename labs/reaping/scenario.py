@@ -44,10 +44,19 @@ def part_waitpid() -> None:
     checkpoint("after-waitpid", child=pid, **decoded)
 
 
+def quit_when_told(go, code: int) -> None:
+    go.wait()
+    raise SystemExit(code)
+
+
 def part_active_children() -> None:
-    procs = [ctx.Process(target=quit_with, args=(i,)) for i in range(3)]
+    # Process.start() itself reaps already-finished children (it calls the same
+    # cleanup as active_children()), so the children wait until all have started.
+    go = ctx.Event()
+    procs = [ctx.Process(target=quit_when_told, args=(go, i)) for i in range(3)]
     for p in procs:
         p.start()
+    go.set()
     for p in procs:
         exited_not_reaped(p.pid)
     checkpoint("three-finished", children=[p.pid for p in procs], top=True)
