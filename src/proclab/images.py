@@ -97,6 +97,8 @@ def resolve_base(progress: Progress) -> str:
     candidate = wanted or DEFAULT_BASE
     if _image_id(candidate):
         return candidate
+    if not wanted and _image_id(LOCAL_BASE):
+        return LOCAL_BASE   # made here before: no need to ask a registry again
     try:
         progress(f"pulling {candidate}")
         repo, _, tag = candidate.partition(":")

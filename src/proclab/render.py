@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -66,12 +67,12 @@ def evidence_lines(snap: Snapshot) -> list[str]:
         lines += ["$ ps -eo pid,ppid,stat,ni,comm,args", header.rstrip(), *rows]
     if snap.top:
         probe_n = sum(1 for r in snap.top_rows if r.pid in snap.probe_pids)
-        lines += ["$ top -b -n 1", *[f"{ln.rstrip()}   ({probe_n} of the tasks are proclab's probe)"
+        lines += ["$ top -b -n 1", *[f"{ln.strip()}  ({probe_n} are the probe's)"
                                      for ln in snap.top_header() if ln.startswith("Tasks")]]
-        for pid in named:
-            row = snap.top_row(pid)
-            if row:
-                lines.append(row.line)
+        rows = [snap.top_row(pid) for pid in named if snap.top_row(pid)]
+        if rows:  # top's columns are wide: fold the padding so the state column stays in view
+            lines.append("PID USER PR NI VIRT RES SHR S %CPU %MEM TIME+ COMMAND")
+            lines += [" ".join(r.line.split()) for r in rows]
     return lines
 
 
@@ -91,7 +92,7 @@ class Narrator(Observer):
         self.c.rule(Text(f"{spec.name}: {spec.title}", style="bold"))
         intro = spec.lesson_intro()
         if intro:
-            self.c.print(Panel(intro, border_style="cyan", title="the lesson", title_align="left"))
+            self.c.print(Panel(Markdown(intro), border_style="cyan", title="the lesson", title_align="left"))
 
     def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
         if len(spec.variants) > 1 or variant.name != "main":
