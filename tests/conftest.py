@@ -62,3 +62,22 @@ def explain(result) -> str:
             lines.append(f"  ✘ {c.name}: {c.detail}")
     lines.append("output:\n" + result.output[-3000:])
     return "\n".join(lines)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A full test run must leave no proclab container behind: neither this run's
+    nor one whose harness (a subprocess of a test) has died. Fails the session if so."""
+    if not docker_ok():
+        return
+    from proclab import engine
+
+    leaked = [c for c in engine.proclab_containers()
+              if c.labels.get(engine.OWNER_LABEL) == engine.OWNER
+              or not engine.owner_alive(c.labels.get(engine.OWNER_LABEL, ""))]
+    if leaked:
+        names = ", ".join(f"{c.name} ({c.labels.get(engine.LAB_LABEL, '?')})" for c in leaked)
+        for c in leaked:
+            c.remove(force=True)
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"LEAK: the test run left proclab containers behind: {names}", red=True, bold=True)
+        session.exitstatus = 1
