@@ -116,6 +116,11 @@ def clean(with_images: bool) -> None:
     click.echo(f"{len(removed)} removed" if removed else "nothing to remove")
 
 
+from .sched.cli import sched as _sched  # noqa: E402  (the scheduling simulator's command)
+
+cli.add_command(_sched)
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
