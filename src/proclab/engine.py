@@ -22,6 +22,7 @@ LABEL = "proclab"
 RUN_LABEL = "proclab.run"
 OWNER_LABEL = "proclab.owner"
 LAB_LABEL = "proclab.lab"
+KEEP_LABEL = "proclab.keep"   # outlives the process that made it (proclab explore); only 'clean' removes it
 
 HOW_TO_START = (
     "start one with 'sudo systemctl start docker' (or 'sudo dockerd &'), "
@@ -74,6 +75,19 @@ def owner_alive(owner: str) -> bool:
         return False
 
 
+def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
+    """Whether a sweep may remove a thing with these labels.
+
+    Things without an owner label were not made by a proclab run (a build step's
+    container or a compose service inherits the image's ``proclab`` label): left alone.
+    """
+    labels_ = labels_ or {}
+    if all_runs:
+        return True
+    owner = labels_.get(OWNER_LABEL, "")
+    return bool(owner) and not labels_.get(KEEP_LABEL) and not owner_alive(owner)
+
+
 def sweep(all_runs: bool = False) -> list[str]:
     """Remove proclab containers (and networks) whose owner is dead, or all of them.
 
@@ -82,24 +96,21 @@ def sweep(all_runs: bool = False) -> list[str]:
     c = client()
     removed: list[str] = []
     for cont in c.containers.list(all=True, filters={"label": LABEL}):
-        owner = cont.labels.get(OWNER_LABEL, "")
-        if all_runs or not owner_alive(owner):
+        if _stale(cont.labels, all_runs):
             try:
                 cont.remove(force=True, v=True)
                 removed.append(f"container {cont.name} ({cont.labels.get(LAB_LABEL, '?')})")
             except docker.errors.NotFound:
                 pass
     for net in c.networks.list(filters={"label": LABEL}):
-        owner = net.attrs.get("Labels", {}).get(OWNER_LABEL, "")
-        if all_runs or not owner_alive(owner):
+        if _stale(net.attrs.get("Labels"), all_runs):
             try:
                 net.remove()
                 removed.append(f"network {net.name}")
             except docker.errors.APIError:
                 pass
     for vol in c.volumes.list(filters={"label": LABEL}):
-        owner = (vol.attrs.get("Labels") or {}).get(OWNER_LABEL, "")
-        if all_runs or not owner_alive(owner):
+        if _stale(vol.attrs.get("Labels"), all_runs):
             try:
                 vol.remove(force=True)
                 removed.append(f"volume {vol.name}")
