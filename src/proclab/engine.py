@@ -179,6 +179,20 @@ class LabContainer:
         return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
                           time.perf_counter() - t0)
 
+    def exec_output(self, cmd: list[str]) -> tuple[bytes, bytes, str]:
+        """Run cmd and return (stdout, stderr, exec id) without asking for its exit code:
+        one API round trip fewer than exec(), for the probe's hot path."""
+        api = self._c.client.api
+        try:
+            ex = api.exec_create(self._c.id, cmd)
+            out, err = api.exec_start(ex["Id"], demux=True)
+        except docker.errors.APIError as err_:
+            raise ProclabError(f"exec of {cmd[0]} in {self.name} failed: {err_.explanation or err_}") from err_
+        return out or b"", err or b"", ex["Id"]
+
+    def exec_exit_code(self, exec_id: str) -> int | None:
+        return self._c.client.api.exec_inspect(exec_id).get("ExitCode")
+
     def stop(self, timeout: float) -> None:
         self._c.stop(timeout=timeout)
 

@@ -13,22 +13,23 @@ from .engine import LabContainer
 from .errors import ProbeError
 
 
-def snapshot(container: LabContainer, *, top: bool, release_fifo: str | None) -> tuple[dict[str, Any], float]:
-    """The probe's JSON document and the exec's wall time in seconds."""
+def snapshot(container: LabContainer, *, top: bool, release_fifo: str | None) -> dict[str, Any]:
+    """The probe's JSON document."""
     cmd = ["python3", "-m", "labkit.probe"]
     if top:
         cmd.append("--top")
     if release_fifo:
         cmd += ["--release", release_fifo]
-    res = container.exec(cmd)
+    out, err, exec_id = container.exec_output(cmd)
     # A complete document counts even if the probe was killed afterwards: once it
     # releases the checkpoint the scenario may end, taking the namespace with it.
     try:
-        return json.loads(res.stdout), res.seconds
-    except ValueError as err:
-        tail = (res.stderr or res.stdout).decode(errors="replace").strip().splitlines()[-3:]
-        raise ProbeError(f"the probe failed in {container.name} (exit {res.exit_code}): "
-                         f"{' | '.join(tail) or 'no output'}") from err
+        return json.loads(out)
+    except ValueError as bad:
+        tail = (err or out).decode(errors="replace").strip().splitlines()[-3:]
+        code = container.exec_exit_code(exec_id)
+        raise ProbeError(f"the probe failed in {container.name} (exit {code}): "
+                         f"{' | '.join(tail) or 'no output'}") from bad
 
 
 def release(container: LabContainer, fifo: str) -> bool:

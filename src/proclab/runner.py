@@ -10,6 +10,7 @@ import fcntl
 import io
 import os
 import queue
+import re
 import tarfile
 import threading
 import time
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import charts, engine, images, labspec, probe
+from . import charts, engine, hostview, images, labspec, probe
 from .checkpoints import Announcement, Line, lines_from
 from .checks import load_checks, run_checks
 from .engine import LabContainer
@@ -112,6 +113,7 @@ class VariantRun:
         env = {"PROCLAB_HARNESS": "1", "PROCLAB_LAB": ship(self.spec.path),
                "PROCLAB_VARIANT": self.variant.name, "PYTHONUNBUFFERED": "1"}
         name = f"proclab-{self.spec.name}-{self.variant.name}-{uuid.uuid4().hex[:6]}"
+        self.rec.host["before"] = hostview.figures()
         self.container = LabContainer.create(
             self.image, ["python3", "-m", "labkit.boot", *self.variant.args], lab=self.spec.name,
             name=name, env=env, host_config=host_config(self.settings))
@@ -123,11 +125,13 @@ class VariantRun:
             self.container.start()
             reader.start()
             self._follow()
+            self.rec.error = self.rec.error or crashed_at_start(self.rec)
         except ProclabError as err:
             self.rec.error = str(err)
         finally:
             self.rec.duration_s = time.monotonic() - self.t0 if self.t0 else 0.0
             self.container.remove()
+        self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
 
@@ -165,11 +169,13 @@ class VariantRun:
 
     def _checkpoint(self, ann: Announcement, seen: float) -> None:
         assert self.container is not None
+        host = hostview.figures(self.container.id)   # while the scenario is held at the checkpoint
         actions = [a for a in self.variant.actions if a.at == ann.name]
         take_top = bool(self.settings["top"] or ann.top)
-        doc, _ = probe.snapshot(self.container, top=take_top, release_fifo=None if actions else ann.fifo)
+        doc = probe.snapshot(self.container, top=take_top, release_fifo=None if actions else ann.fifo)
         snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
+        snap.host = host
         self.rec.checkpoints.append(snap)
         self.obs.checkpoint(self.rec, snap)
         for action in actions:
@@ -213,7 +219,7 @@ class VariantRun:
         self.rec.timed_out = True
         if self.container.status() == "running":
             try:
-                doc, _ = probe.snapshot(self.container, top=True, release_fifo=None)
+                doc = probe.snapshot(self.container, top=True, release_fifo=None)
                 snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings["timeout_s"]},
                                            time.monotonic() - self.t0, 0, doc, run=self.variant.name)
                 self.rec.checkpoints.append(snap)
@@ -227,7 +233,25 @@ class VariantRun:
             except queue.Empty:
                 break
             if isinstance(item, Line):
-                self.rec.output.append(OutputLine(item.stream, item.text, seen - self.t0))
+                line = OutputLine(item.stream, item.text, seen - self.t0)
+                self.rec.output.append(line)
+                self.obs.output(self.rec, line)
+
+
+PY_ERROR_END = re.compile(r"^(SyntaxError|IndentationError|TabError): ")
+
+
+def crashed_at_start(rec: RunRecord) -> str | None:
+    """Why the run failed, if its scenario died of an uncaught Python error before its first checkpoint.
+
+    That is the lab's own failure (its traceback is in the output), not the harness's.
+    """
+    if rec.checkpoints or rec.timed_out or rec.exit_code != 1:
+        return None
+    err = [o.text for o in rec.output if o.stream == "stderr" and o.text.strip()]
+    if not err or not ("Traceback (most recent call last):" in err or PY_ERROR_END.match(err[-1])):
+        return None
+    return f"the scenario crashed before its first checkpoint (exit 1): {err[-1].strip()}"
 
 
 _swept = False
