@@ -94,6 +94,8 @@ class Snapshot:
     overhead_ms: float = 0.0         # announced -> released, as the harness saw it
     timings_ms: dict[str, float] = field(default_factory=dict)
     probe_pids: tuple[int, ...] = ()
+    host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
+    host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
 
     @classmethod
     def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
@@ -210,6 +212,7 @@ class Snapshot:
             "ps": self.ps, "top": self.top,
             "top_tasks": self.top_tasks.to_dict() if self.top_tasks else None,
             "overhead_ms": round(self.overhead_ms, 1), "timings_ms": self.timings_ms,
+            "host": self.host,
         }
 
     @classmethod
@@ -221,5 +224,5 @@ class Snapshot:
             processes=[Process.from_dict(p, probe) for p in d["processes"]],
             ps=d.get("ps", ""), top=d.get("top"), run=d.get("run", "main"),
             overhead_ms=d.get("overhead_ms", 0.0), timings_ms=d.get("timings_ms", {}),
-            probe_pids=tuple(probe),
+            probe_pids=tuple(probe), host=d.get("host", {}),
         )

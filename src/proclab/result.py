@@ -49,6 +49,7 @@ class RunRecord:
     checkpoints: list[Snapshot] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
     output: list[OutputLine] = field(default_factory=list)
+    host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -82,7 +83,7 @@ class RunRecord:
             "variant": self.variant, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout, "error": self.error,
             "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
-            "output": [o.to_dict() for o in self.output],
+            "output": [o.to_dict() for o in self.output], "host": self.host,
         }
 
 
