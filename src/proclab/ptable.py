@@ -95,7 +95,6 @@ class Snapshot:
     timings_ms: dict[str, float] = field(default_factory=dict)
     probe_pids: tuple[int, ...] = ()
     host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
-    host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
 
     @classmethod
     def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
