@@ -71,13 +71,18 @@ def pytest_sessionfinish(session, exitstatus):
         return
     from proclab import engine
 
-    leaked = [c for c in engine.proclab_containers()
-              if c.labels.get(engine.OWNER_LABEL) == engine.OWNER
-              or not engine.owner_alive(c.labels.get(engine.OWNER_LABEL, ""))]
+    def leaked_by_tests(c) -> bool:
+        owner = c.labels.get(engine.OWNER_LABEL)
+        if not owner:   # not made by a proclab run (e.g. `docker run proclab/lab` by hand)
+            return False
+        return owner == engine.OWNER or not engine.owner_alive(owner)
+
+    leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]
     if leaked:
         names = ", ".join(f"{c.name} ({c.labels.get(engine.LAB_LABEL, '?')})" for c in leaked)
         for c in leaked:
-            c.remove(force=True)
+            if c.labels.get(engine.OWNER_LABEL) == engine.OWNER:
+                c.remove(force=True)
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             f"LEAK: the test run left proclab containers behind: {names}", red=True, bold=True)
         session.exitstatus = 1

@@ -44,6 +44,26 @@ def list_labs() -> None:
     Console().print(t)
 
 
+@cli.command("show")
+@click.argument("lab")
+def show(lab: str) -> None:
+    """Print LAB's lesson (its README), its settings and its variants."""
+    from rich.markdown import Markdown
+
+    from . import labspec
+
+    spec = labspec.resolve(lab)
+    out = Console()
+    if spec.readme.is_file():
+        out.print(Markdown(spec.readme.read_text()))
+    else:
+        out.print(f"[bold]{spec.title}[/]\n{spec.summary}")
+    out.print(f"\n[dim]folder: {spec.path}[/]")
+    for v in spec.variants:
+        changed = {k: val for k, val in spec.settings_for(v).items() if val != labspec.SETTINGS[k][1]}
+        out.print(f"[dim]variant {v.name}: {v.summary or ''} {changed or ''}[/]")
+
+
 @cli.command("run")
 @click.argument("labs", nargs=-1)
 @click.option("--all", "run_all", is_flag=True, help="Run every built-in lab.")
