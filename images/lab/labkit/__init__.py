@@ -50,7 +50,7 @@ def spin(seconds: float) -> int:
     return n
 
 
-def checkpoint(name: str, *, top: bool = False, **data: object) -> None:
+def checkpoint(name: str, /, *, top: bool = False, **data: object) -> None:
     """Announce a named moment and wait until the harness has looked.
 
     ``data`` (JSON-serialisable) travels with the snapshot, e.g. the pids the
