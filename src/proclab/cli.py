@@ -92,11 +92,16 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         observer: Any = Quiet()
     else:
         observer = Narrator(verbose=verbose)
-    for spec in specs:
-        result = run_lab(spec, variants=list(variants) or None, observer=observer)
-        results.append(result)
-        if not as_json:
-            observer.verdict(result)
+    try:
+        for spec in specs:
+            result = run_lab(spec, variants=list(variants) or None, observer=observer)
+            results.append(result)
+            if not as_json:
+                observer.verdict(result)
+    except KeyboardInterrupt:
+        if results and not as_json:   # keep what finished: the summary of the labs already run
+            Console().print(summary_table(results))
+        raise
     if as_json:
         doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
             "passed": all(r.passed for r in results), "labs": [r.to_dict() for r in results]}
