@@ -75,6 +75,14 @@ def owner_alive(owner: str) -> bool:
         return False
 
 
+def host_process_alive(pid: int, create_time: float) -> bool:
+    """Whether the host process ``pid`` that started at ``create_time`` still exists."""
+    try:
+        return abs(psutil.Process(pid).create_time() - create_time) < 0.02
+    except psutil.Error:
+        return False
+
+
 def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
     """Whether a sweep may remove a thing with these labels.
 
@@ -212,6 +220,28 @@ class LabContainer:
 
     def host_pid(self) -> int:
         return int(self.state().get("Pid") or 0)
+
+    def host_pids(self) -> dict[int, tuple[int, float]]:
+        """Container pid -> (host pid, host create time) of each of the container's processes.
+
+        ``docker top`` lists them by host pid (zombies are not listed: they have
+        left the cgroup); ``NSpid`` in the host's /proc/<pid>/status gives the pid
+        inside. Empty when the engine's processes are not in this host's /proc.
+        """
+        try:
+            top = self._c.top(ps_args="-eo pid")
+        except docker.errors.APIError as err:
+            raise ProclabError(f"docker top of {self.name} failed: {err.explanation or err}") from err
+        found: dict[int, tuple[int, float]] = {}
+        for row in top.get("Processes") or []:
+            try:
+                hpid = int(row[0])
+                with open(f"/proc/{hpid}/status") as f:
+                    nspid = next(ln for ln in f if ln.startswith("NSpid:")).split()
+                found[int(nspid[-1])] = (hpid, psutil.Process(hpid).create_time())
+            except (ValueError, OSError, StopIteration, psutil.Error):
+                continue  # gone meanwhile, or not visible from here
+        return found
 
     def wait(self, timeout: float) -> int:
         res = self._c.wait(timeout=timeout)

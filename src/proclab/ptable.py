@@ -95,6 +95,7 @@ class Snapshot:
     timings_ms: dict[str, float] = field(default_factory=dict)
     probe_pids: tuple[int, ...] = ()
     host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
+    host_pids: dict[int, int] = field(default_factory=dict)   # container pid -> host pid (setting host_pids)
 
     @classmethod
     def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
@@ -212,6 +213,7 @@ class Snapshot:
             "top_tasks": self.top_tasks.to_dict() if self.top_tasks else None,
             "overhead_ms": round(self.overhead_ms, 1), "timings_ms": self.timings_ms,
             "host": self.host,
+            "host_pids": {str(k): v for k, v in self.host_pids.items()},
         }
 
     @classmethod
@@ -224,4 +226,5 @@ class Snapshot:
             ps=d.get("ps", ""), top=d.get("top"), run=d.get("run", "main"),
             overhead_ms=d.get("overhead_ms", 0.0), timings_ms=d.get("timings_ms", {}),
             probe_pids=tuple(probe), host=d.get("host", {}),
+            host_pids={int(k): v for k, v in d.get("host_pids", {}).items()},
         )

@@ -135,6 +135,10 @@ class Narrator(Observer):
         for chart in result.charts:
             self.c.print(charts.terminal(chart))
             self.c.print()
+        stops = actions_table(result)
+        if stops is not None:
+            self.c.print(stops)
+            self.c.print()
         print_checks(self.c, result.checks)
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
@@ -168,4 +172,22 @@ def summary_table(results: list[LabResult]) -> Table:
         ok = sum(c.passed for c in r.checks)
         t.add_row(r.lab, f"{ok}/{len(r.checks)}", f"{r.duration_s:.1f}s",
                   Text("passed", style="green") if r.passed else Text("FAILED", style="bold red"))
+    return t
+
+
+def actions_table(result: LabResult) -> Table | None:
+    """The lab's stop and kill actions side by side: how long each took, what exit code it left."""
+    rows = [(r.variant, a) for r in result.runs for a in r.actions if a.do in ("stop", "kill")]
+    if not rows:
+        return None
+    t = Table(title="how each container ended", title_style="bold", title_justify="left")
+    t.add_column("variant")
+    t.add_column("harness did")
+    t.add_column("took", justify="right")
+    t.add_column("exit code", justify="right")
+    for variant, a in rows:
+        did = (f"docker stop -t {a.data['grace_s']:g}" if a.do == "stop"
+               else f"docker kill --signal {a.data['signal']}")
+        code = a.data.get("exit_code")
+        t.add_row(variant, did, f"{a.data['took_s']:.2f}s", "-" if code is None else str(code))
     return t

@@ -50,6 +50,8 @@ class RunRecord:
     actions: list[ActionRecord] = field(default_factory=list)
     output: list[OutputLine] = field(default_factory=list)
     host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
+    # setting host_pids: host pid -> still alive once the container had ended (before its removal)
+    host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -84,6 +86,7 @@ class RunRecord:
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout, "error": self.error,
             "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
             "output": [o.to_dict() for o in self.output], "host": self.host,
+            "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
         }
 
 

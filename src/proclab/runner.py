@@ -107,6 +107,7 @@ class VariantRun:
         self.events: queue.Queue[Any] = queue.Queue()
         self.container: LabContainer | None = None
         self.t0 = 0.0
+        self.host_seen: dict[int, float] = {}   # host pid -> create time (setting host_pids)
 
     def execute(self) -> RunRecord:
         self.obs.run_started(self.spec, self.variant, self.settings)
@@ -126,6 +127,9 @@ class VariantRun:
             reader.start()
             self._follow()
             self.rec.error = self.rec.error or crashed_at_start(self.rec)
+            if self.host_seen and self.container.status() == "exited":
+                self.rec.host_alive_after_exit = {hp: engine.host_process_alive(hp, t)
+                                                  for hp, t in self.host_seen.items()}
         except ProclabError as err:
             self.rec.error = str(err)
         finally:
@@ -170,12 +174,14 @@ class VariantRun:
     def _checkpoint(self, ann: Announcement, seen: float) -> None:
         assert self.container is not None
         host = hostview.figures(self.container.id)   # while the scenario is held at the checkpoint
+        host_pids = self._host_pids() if self.settings["host_pids"] else {}
         actions = [a for a in self.variant.actions if a.at == ann.name]
         take_top = bool(self.settings["top"] or ann.top)
         doc = probe.snapshot(self.container, top=take_top, release_fifo=None if actions else ann.fifo)
         snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
         snap.host = host
+        snap.host_pids = host_pids
         self.rec.checkpoints.append(snap)
         self.obs.checkpoint(self.rec, snap)
         for action in actions:
@@ -184,6 +190,13 @@ class VariantRun:
             self.obs.action(self.rec, record)
         if actions and actions[-1].then == "release" and self.container.status() == "running":
             probe.release(self.container, ann.fifo)
+
+    def _host_pids(self) -> dict[int, int]:
+        """Container pid -> host pid of each (non-zombie) process, seen from outside."""
+        assert self.container is not None
+        found = self.container.host_pids()
+        self.host_seen.update(found.values())
+        return {cpid: hpid for cpid, (hpid, _) in found.items()}
 
     def _act(self, action: Action, ann: Announcement) -> ActionRecord:
         assert self.container is not None
