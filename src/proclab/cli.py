@@ -159,10 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         e.show()
         raise SystemExit(e.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("Aborted.")
-        raise SystemExit(130)
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
         err_console.print("Interrupted: the lab's containers were removed.")
         raise SystemExit(130)
     except ImageBuildError as e:

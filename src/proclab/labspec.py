@@ -6,6 +6,8 @@ scenario.py runs with the default settings and shows its snapshots.
 """
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -106,7 +108,9 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
     out = {}
     for key, value in raw.items():
         if key not in SETTINGS:
-            raise LabFormatError(f"{where}: unknown setting '{key}'; known settings: {', '.join(SETTINGS)}")
+            close = difflib.get_close_matches(key, SETTINGS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise LabFormatError(f"{where}: unknown setting '{key}'; {hint}known settings: {', '.join(SETTINGS)}")
         typ, _ = SETTINGS[key]
         if isinstance(value, bool) and typ is not bool and bool not in (typ if isinstance(typ, tuple) else (typ,)):
             raise LabFormatError(f"{where}: setting '{key}' must be a {_tname(typ)}, not {value!r}")
@@ -114,6 +118,15 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
             raise LabFormatError(f"{where}: setting '{key}' must be a {_tname(typ)}, not {value!r}")
         out[key] = value
     return out
+
+
+def _near(text: str, err: Exception) -> str:
+    """The line a TOML error points at, quoted: it names the key that is wrong."""
+    m = re.search(r"line (\d+)", str(err))
+    lines = text.splitlines()
+    if not m or not 0 < int(m.group(1)) <= len(lines):
+        return ""
+    return f", in `{lines[int(m.group(1)) - 1].strip()}`"
 
 
 def _tname(typ: Any) -> str:
@@ -145,10 +158,12 @@ def load(path: Path, name: str | None = None) -> LabSpec:
     toml_path = path / "lab.toml"
     raw: dict[str, Any] = {}
     if toml_path.is_file():
+        text = toml_path.read_text()
         try:
-            raw = tomllib.loads(toml_path.read_text())
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
-            raise LabFormatError(f"{toml_path}: not valid TOML: {err}") from err
+            raise LabFormatError(f"{toml_path}: not valid TOML: {err}{_near(text, err)}; fix that line "
+                                 "(a key = a value: strings in quotes, lists in [ ])") from err
     unknown = set(raw) - TOP_KEYS
     if unknown:
         raise LabFormatError(f"{toml_path}: unknown key '{sorted(unknown)[0]}'; known keys: {', '.join(sorted(TOP_KEYS))}")

@@ -1,0 +1,76 @@
+"""Bad input that needs Docker to show: a scenario that does not compile or crashes at
+start (the lab's failure, with its traceback: exit 1), an image that cannot be built
+(the build's last lines: exit 2). Each drives the real CLI in a subprocess."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import docker.errors
+import pytest
+
+from proclab import engine
+from tests.labs.tinylab import containers_of, run_proclab, write_lab
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+
+SCENARIOS = {
+    "syntax-error": ("from labkit import checkpoint\ndef broken(:\n    pass\n", "SyntaxError: invalid syntax"),
+    "crash-at-start": ('from labkit import checkpoint\nimport json\nsettings = json.loads("{oops")\n'
+                       'checkpoint("never")\n', "json.decoder.JSONDecodeError: Expecting property name"),
+}
+
+
+@pytest.mark.parametrize("kind", SCENARIOS)
+def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_image, kind):
+    src, last_line = SCENARIOS[kind]
+    lab = write_lab(tmp_path, kind, src)
+    res = run_proclab("run", str(lab))
+    out = res.stdout
+    assert res.returncode == 1, out + res.stderr          # the lab failed; the harness did not
+    assert "Error:" not in res.stderr, res.stderr
+    assert f"the scenario crashed before its first checkpoint (exit 1): {last_line}" in out
+    assert "FAILED" in out
+    scenario_lines = [ln for ln in out.splitlines() if ln.lstrip().startswith("│")]
+    assert any('File "/lab/scenario.py"' in ln for ln in scenario_lines), out   # the scenario's traceback...
+    assert "src/proclab" not in out + res.stderr                                 # ...and none of the harness's
+    assert containers_of(lab.name) == []
+
+    # --json carries the same: the error on the run, the traceback in the output
+    res = run_proclab("run", str(lab), "--json")
+    import json
+
+    doc = json.loads(res.stdout)
+    assert res.returncode == 1 and not doc["passed"]
+    assert doc["runs"][0]["error"].endswith(last_line) or last_line in doc["runs"][0]["error"]
+    assert 'File "/lab/scenario.py"' in doc["output"]
+
+
+BUILD_BROKEN = """
+from proclab import cli, images
+images.IMAGES.clear()      # only the test image: leave the real ones alone
+images.register(images.ImageSpec("broken-test", "tests/labs/data/broken.Dockerfile", ()))
+cli.main(["images", "build"])
+"""
+
+
+def test_image_that_cannot_be_built_shows_the_builds_last_lines(lab_image):
+    res = subprocess.run([sys.executable, "-c", BUILD_BROKEN], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    err = res.stderr
+    assert "Error: building image proclab/broken-test:latest failed:" in err
+    assert "returned a non-zero code: 3" in err
+    tail = err.split("last lines of the build:", 1)[1]
+    assert "broken image: step output two" in tail and "broken image: giving up now" in tail
+    with pytest.raises(docker.errors.ImageNotFound):
+        engine.client().images.get("proclab/broken-test:latest")
+
+
+def test_base_image_that_does_not_exist(lab_image):
+    res = run_proclab("images", "build", env={"BASE_IMAGE": "proclab/no-such-base:never"})
+    assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1, res.stderr
+    assert "BASE_IMAGE=proclab/no-such-base:never is not present and cannot be pulled" in errors[0]
+    assert "unset BASE_IMAGE" in errors[0]
