@@ -1,0 +1,37 @@
+"""pipes: the one-end-open variant hangs by design and is caught by its timeout, as the
+expected outcome, leaving nothing running; the --json carries the figures the checks used."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import explain
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+
+
+def test_hang_is_the_expected_outcome(run_lab_cached):
+    from proclab import engine
+
+    result = run_lab_cached("pipes")
+    assert result.passed, explain(result)
+    hang = result.run("one-end-open")
+    assert hang.timed_out and hang.expect_timeout and hang.error is None
+    timeout_s = hang.settings["timeout_s"]
+    assert timeout_s <= 5, "a hang variant should give up within a few seconds"
+    assert hang.duration_s < timeout_s + 5, f"caught {hang.duration_s:.1f} s after start (timeout {timeout_s} s)"
+    assert [cp.name for cp in hang.checkpoints][-1] == "timeout"
+    assert not result.run("main").timed_out
+    left = [c.name for c in engine.proclab_containers() if c.name in {r.container for r in result.runs}]
+    assert not left, f"containers left behind: {left}"
+
+
+def test_json_carries_the_figures(run_lab_cached):
+    doc = json.loads(json.dumps(run_lab_cached("pipes").to_dict()))
+    merged = {k: v for c in doc["checks"] for k, v in c.get("figures", {}).items()}
+    assert merged["received"] == 10 and merged["saw_eof"] is True
+    assert merged["duplex"] == ["socket"] and merged["one_way"] == "pipe"
+    assert merged["reader_state"] == "S" and merged["seconds_waiting"] > 1
+    assert merged["recv_on_closed_end"].startswith("OSError")
+    assert {r["variant"]: r["timed_out"] for r in doc["runs"]} == {"main": False, "one-end-open": True}
