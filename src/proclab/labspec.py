@@ -30,6 +30,7 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "network": (bool, False),            # a loopback-only container unless true
     "top": (bool, False),                # take top at every checkpoint (else where the scenario asks)
     "exclusive": (bool, False),          # measures CPU time: never run beside another lab
+    "cpu_shares": (int, None),           # the container's CFS weight against other containers (Docker default 1024)
     "host_pids": (bool, False),          # record host pids at each checkpoint, and which outlive the container
 }
 ACTIONS = {"stop", "kill", "exec", "release"}

@@ -82,6 +82,8 @@ def host_config(settings: dict[str, Any]) -> dict[str, Any]:
         hc["nano_cpus"] = int(float(settings["cpus"]) * 1e9)
     if settings["cpuset_cpus"]:
         hc["cpuset_cpus"] = settings["cpuset_cpus"]
+    if settings.get("cpu_shares"):
+        hc["cpu_shares"] = int(settings["cpu_shares"])
     return hc
 
 
