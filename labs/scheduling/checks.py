@@ -1,0 +1,184 @@
+"""What the scheduling lab proves: the kernel's schedule of the same jobs, measured,
+against the simulator's prediction (proclab.sched), and what SCHED_BATCH and
+SCHED_IDLE do on one CPU.
+
+Times are read on the container's CPU clock (the cgroup's CPU usage), which
+stops while other programs on the machine have CPU 0: that is the CPU the
+simulator models. Where no cgroup clock was readable, wall-clock times are used,
+scaled so the measured makespan equals the predicted one.
+
+Tolerance: every measured first-run and finish time must be within TOLERANCE of
+the mode's predicted makespan (8% of about 1.2 s of work, ~0.1 s) of the
+prediction. The contrasts the lab shows are far larger: under FCFS job C waits
+a whole second; under the kernel it waits a few milliseconds.
+"""
+from proclab.checks import check, expect
+from proclab.sched import Job, simulate
+
+TOLERANCE = 0.08
+RR_SLICE = 0.003   # EEVDF's base slice is 0.75 ms x (1 + log2 CPUs); "a few ms" is all that matters here
+
+
+def measured(cp):
+    """{job: (first_run, finish)} since release, on the CPU clock if there is one; and the clock's name."""
+    d = cp.data
+    if d.get("t0_c") is not None:
+        return {j["job"]: (j["first_run_c"] - d["t0_c"], j["finish_c"] - d["t0_c"]) for j in d["jobs"]}, "CPU clock"
+    wall = {j["job"]: (j["first_run"] - d["t0"], j["finish"] - d["t0"]) for j in d["jobs"]}
+    scale = sum(j["cpu"] for j in d["jobs"]) / max(f for _, f in wall.values())
+    return {k: (a * scale, b * scale) for k, (a, b) in wall.items()}, "wall clock (scaled)"
+
+
+def predicted(cp, mode):
+    """The simulator's schedule of the jobs this mode measured, each as long as the CPU it used.
+
+    SJF decides by the *declared* lengths (4, 1, 1 units: what a scheduler could know
+    in advance), so two jobs declared equal keep their arrival order even if one
+    happened to need a little more CPU; the times then come from the CPU each used."""
+    cpu = {j["job"]: j["cpu"] for j in cp.data["jobs"]}
+    units = {j["job"]: j["units"] for j in cp.data["jobs"]}
+    arrival_order = sorted(cpu)                                   # A, B, C
+    if mode == "together":
+        return simulate("rr", [Job(n, 0.0, cpu[n]) for n in arrival_order], slice=RR_SLICE)
+    if mode == "fcfs":
+        return simulate("fcfs", [Job(n, 0.0, cpu[n]) for n in arrival_order])
+    order = simulate("sjf", [Job(n, 0.0, units[n]) for n in arrival_order]).finish_order()
+    sjf = simulate("fcfs", [Job(n, 0.0, cpu[n]) for n in order])
+    sjf.policy, sjf.label = "sjf", "SJF (by declared length)"
+    return sjf
+
+
+def table(lab, mode):
+    """Rows of measured vs predicted for one mode, the worst error, and the evidence line."""
+    cp = lab.checkpoint(mode)
+    got, clock = measured(cp)
+    sim = predicted(cp, mode)
+    rows, worst = [], 0.0
+    for st in sim.stats():
+        first, fin = got[st.name]
+        err = max(abs(first - st.first_run), abs(fin - st.finish)) / sim.makespan
+        worst = max(worst, err)
+        rows.append({"mode": mode, "job": st.name, "cpu_s": round(st.length, 4),
+                     "measured_first_run_s": round(first, 4), "predicted_first_run_s": round(st.first_run, 4),
+                     "measured_finish_s": round(fin, 4), "predicted_finish_s": round(st.finish, 4)})
+    ev = "; ".join(f"{r['job']}: first run {r['measured_first_run_s']:.3f}s (predicted {r['predicted_first_run_s']:.3f}), "
+                   f"finish {r['measured_finish_s']:.3f}s (predicted {r['predicted_finish_s']:.3f})" for r in rows)
+    return rows, worst, f"{sim.label} vs measured on the {clock}: {ev}; worst error {worst:.1%} of the makespan"
+
+
+def averages(lab, mode):
+    got, _ = measured(lab.checkpoint(mode))
+    n = len(got)
+    return sum(f for _, f in got.values()) / n, sum(a for a, _ in got.values()) / n
+
+
+@check("all at once, every job gets the CPU within milliseconds: the kernel responds like round robin")
+def together_responds_at_once(lab):
+    got, clock = measured(lab.checkpoint("together"))
+    fcfs = predicted(lab.checkpoint("together"), "fcfs")
+    worst = max(a for a, _ in got.values())
+    return expect(worst <= 0.05,
+                  f"first run after release ({clock}): " + ", ".join(f"{k} {a * 1000:.1f} ms" for k, (a, _) in sorted(got.items()))
+                  + f"; FCFS would have made C wait {fcfs.stat('C').response:.3f}s",
+                  max_response_s=round(worst, 4), fcfs_would_wait_s=round(fcfs.stat("C").response, 4))
+
+
+@check("all at once, the equal jobs B and C finish together, and A last: a fair share, like round robin")
+def together_equal_jobs_finish_together(lab):
+    got, clock = measured(lab.checkpoint("together"))
+    gap = abs(got["B"][1] - got["C"][1])
+    span = max(f for _, f in got.values())
+    return expect(gap <= 0.05 * span and got["A"][1] >= max(got["B"][1], got["C"][1]),
+                  f"finish ({clock}): A {got['A'][1]:.3f}s, B {got['B'][1]:.3f}s, C {got['C'][1]:.3f}s; "
+                  f"B and C {gap * 1000:.0f} ms apart", finish_gap_s=round(gap, 4))
+
+
+def _matches(lab, mode):
+    rows, worst, ev = table(lab, mode)
+    return expect(worst <= TOLERANCE, ev, table=rows, worst_error=round(worst, 4), tolerance=TOLERANCE)
+
+
+@check("all at once: measured first runs and finishes match the simulator's round robin (3 ms slice) within 8%")
+def together_matches_rr(lab):
+    return _matches(lab, "together")
+
+
+@check("one at a time in arrival order: the measurement matches the simulator's FCFS within 8%")
+def fcfs_matches(lab):
+    return _matches(lab, "fcfs")
+
+
+@check("shortest first: the measurement matches the simulator's SJF within 8%")
+def sjf_matches(lab):
+    return _matches(lab, "sjf")
+
+
+@check("the measured averages rank the policies as the textbook does: turnaround SJF < RR < FCFS, response RR < SJF < FCFS")
+def averages_rank(lab):
+    avg = {m: averages(lab, m) for m in ("together", "fcfs", "sjf")}
+    t = {m: a[0] for m, a in avg.items()}
+    r = {m: a[1] for m, a in avg.items()}
+    ok = t["sjf"] < t["together"] < t["fcfs"] and r["together"] < r["sjf"] < r["fcfs"]
+    return expect(ok, "average turnaround: " + ", ".join(f"{m} {v:.3f}s" for m, v in t.items())
+                  + "; average response: " + ", ".join(f"{m} {v:.3f}s" for m, v in r.items()),
+                  avg_turnaround_s={m: round(v, 4) for m, v in t.items()},
+                  avg_response_s={m: round(v, 4) for m, v in r.items()})
+
+
+def _policy_run(lab):
+    cp = lab.checkpoint("policies")
+    d = cp.data
+    jobs = {j["job"]: j for j in d["jobs"]}
+    key = "_c" if d.get("t0_c") is not None else ""
+    t0 = d["t0" + key]
+    fin = {n: j["finish" + key] - t0 for n, j in jobs.items()}
+    return d, jobs, fin, ("CPU clock" if key else "wall clock")
+
+
+@check("each job runs under the policy it asked for, without privilege (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE)")
+def policies_set(lab):
+    d = lab.checkpoint("policies").data
+    names = {n: d["policy_names"].get(str(num), num) for n, num in d["policy_numbers"].items()}
+    want = {"normal": "SCHED_OTHER", "batch": "SCHED_BATCH", "idle": "SCHED_IDLE"}
+    return expect(names == want, f"sched_getscheduler(): {names}", policies=names)
+
+
+@check("SCHED_BATCH shares the CPU equally with a normal job: they finish together")
+def batch_shares(lab):
+    _, jobs, fin, clock = _policy_run(lab)
+    gap = abs(fin["normal"] - fin["batch"])
+    return expect(gap <= 0.1 * max(fin["normal"], fin["batch"]),
+                  f"finish ({clock}): normal {fin['normal']:.3f}s, batch {fin['batch']:.3f}s, {gap * 1000:.0f} ms apart "
+                  f"(CPU: normal {jobs['normal']['cpu']:.3f}s, batch {jobs['batch']['cpu']:.3f}s)",
+                  normal_finish_s=round(fin["normal"], 4), batch_finish_s=round(fin["batch"], 4))
+
+
+@check("SCHED_IDLE gets almost no CPU while normal work is runnable, then runs alone")
+def idle_waits(lab):
+    d, jobs, fin, clock = _policy_run(lab)
+    got = d["idle_cpu_when_others_done"]
+    normal = jobs["normal"]["cpu"]
+    after = fin["idle"] - max(fin["normal"], fin["batch"])
+    ok = got <= 0.1 * normal and fin["idle"] > max(fin["normal"], fin["batch"]) and after >= 0.8 * (jobs["idle"]["cpu"] - got)
+    return expect(ok, f"when normal and batch had finished ({clock} {max(fin['normal'], fin['batch']):.3f}s), the idle job "
+                      f"had run {got * 1000:.1f} ms of its {jobs['idle']['cpu']:.3f}s (the normal job used {normal:.3f}s); "
+                      f"it finished {after:.3f}s later",
+                  idle_cpu_meanwhile_s=round(got, 4), idle_cpu_total_s=round(jobs["idle"]["cpu"], 4),
+                  normal_cpu_s=round(normal, 4))
+
+
+@check("the process table agrees: halfway through, normal and batch have run, the idle job hardly at all")
+def idle_in_the_table(lab):
+    cp = lab.checkpoint("idle-waits")
+    n, b, i = (cp.process(cp.data[k]) for k in ("normal", "batch", "idle"))
+    ok = (n.cpu_s >= 0.1 and b.cpu_s >= 0.1 and i.cpu_s <= 0.1 * min(n.cpu_s, b.cpu_s)
+          and not cp.data["idle_reported_half"] and i.state in ("R", "S"))
+    lines = " | ".join(cp.ps_line(p.pid) for p in (n, b, i))
+    return expect(ok, f"psutil cpu: normal {n.cpu_s:.2f}s, batch {b.cpu_s:.2f}s, idle {i.cpu_s:.2f}s (state {i.state}); "
+                      f"ps: {lines}",
+                  normal_cpu_s=n.cpu_s, batch_cpu_s=b.cpu_s, idle_cpu_s=i.cpu_s)
+
+
+@check("the scenario exits 0")
+def exits_cleanly(lab):
+    return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
