@@ -74,7 +74,7 @@ def locked_reads_follow_write(lab):
     reads, codes = cp.data["reads"], cp.data["exitcodes"]
     winner = codes.index(BOUGHT) if BOUGHT in codes else None
     ok = winner is not None and reads[winner] == 1 and sorted(reads) == [0, 0, 0, 0, 1]
-    return expect(ok, f"reads={reads}, exit codes={codes}", reads=reads)
+    return expect(ok, f"reads={reads}, exit codes={codes}", reads=reads, winner=winner)
 
 
 @check("locked: never more than one buyer inside the lock at a time")
@@ -102,4 +102,4 @@ def price_is_serial(lab):
 @check("the scenario exits 0")
 def exits_cleanly(lab):
     code = lab.exit_code
-    return expect(code == 0, f"container exit code {code}")
+    return expect(code == 0, f"container exit code {code}", exit_code=code)

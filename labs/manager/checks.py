@@ -56,4 +56,4 @@ def gone_after_with(lab):
 @check("the scenario exits 0")
 def exits_cleanly(lab):
     code = lab.exit_code
-    return expect(code == 0, f"container exit code {code}")
+    return expect(code == 0, f"container exit code {code}", exit_code=code)

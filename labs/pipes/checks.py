@@ -41,7 +41,8 @@ def who_holds_what_main(lab):
     ok = send not in got["child_sockets"] and recv in got["child_sockets"] \
         and send not in closed["main_sockets"] and recv not in closed["main_sockets"]
     return expect(ok, f"sending end {send}, receiving end {recv}; reader holds {got['child_sockets']}; "
-                      f"parent holds {closed['main_sockets'] or 'no socket'}")
+                      f"parent holds {closed['main_sockets'] or 'no socket'}",
+                  reader_sockets=len(got["child_sockets"]), parent_sockets=len(closed["main_sockets"]))
 
 
 @check("one-end-open: the run never ends by itself; the harness's timeout ends it (the expected outcome)")
@@ -63,7 +64,7 @@ def who_holds_what_hang(lab):
         and send not in closed["main_sockets"]
     return expect(ok, f"reader received {got['received']} and holds {got['child_sockets']} (sending end {send}); "
                       f"parent holds {closed['main_sockets'] or 'no socket'}",
-                  received=got["received"])
+                  received=got["received"], reader_sockets_hang=len(got["child_sockets"]))
 
 
 @check("one-end-open: at the timeout the reader still waits in recv() (S) and the parent waits in join() (S)")
@@ -95,4 +96,5 @@ def one_way_rules(lab):
 @check("the main variant exits 0")
 def exits_cleanly(lab):
     run = lab.run(MAIN)
-    return expect(run.exit_code == 0 and not run.timed_out, f"exit code {run.exit_code}, timed out {run.timed_out}")
+    return expect(run.exit_code == 0 and not run.timed_out, f"exit code {run.exit_code}, timed out {run.timed_out}",
+                  exit_code=run.exit_code)

@@ -67,14 +67,15 @@ def main_waits_at_exit(lab):
     main = cp.get(eaten.data["main"])
     producers_gone = all(c == 0 for c in eaten.data["producer_exitcodes"])
     return expect(main is not None and main.state == "S" and producers_gone,
-                  f"main: {cp.ps_line(eaten.data['main'])}; producers exited {eaten.data['producer_exitcodes']}")
+                  f"main: {cp.ps_line(eaten.data['main'])}; producers exited {eaten.data['producer_exitcodes']}",
+                  main_state=main.state if main else None, producer_exitcodes=eaten.data["producer_exitcodes"])
 
 
 # -- a bounded queue ------------------------------------------------------
 @check("Queue(3): full after 3 puts; put_nowait raises queue.Full; put(timeout=0.3) waits 0.3 s, then raises Full")
 def bounded_put(lab):
     d = lab.checkpoint("maxsize-done", MAIN).data
-    ok = d["full_after_3"] and d["put_nowait"] == "Full" and d["put_timeout"] == "Full" and d["put_waited_s"] >= 0.3
+    ok = d["full_after_3"] and d["put_nowait"] == "Full" and d["put_timeout"] == "Full" and d["put_waited_s"] >= 0.299
     return expect(ok, f"full()={d['full_after_3']}, put_nowait -> {d['put_nowait']}, "
                       f"put(timeout=0.3) -> {d['put_timeout']} after {d['put_waited_s']:.3f} s",
                   put_waited_s=round(d["put_waited_s"], 3))
@@ -115,7 +116,8 @@ def daemons_wait(lab):
     cp = lab.checkpoint("producers-joined", MAIN)
     rows = [cp.get(pid) for pid in cp.data["consumers"]]
     ok = all(cp.data["daemon"]) and all(p is not None and p.ppid == cp.data["shop"] and p.state != "Z" for p in rows)
-    return expect(ok, "; ".join(cp.ps_line(pid) for pid in cp.data["consumers"]) + f"; daemon={cp.data['daemon']}")
+    return expect(ok, "; ".join(cp.ps_line(pid) for pid in cp.data["consumers"]) + f"; daemon={cp.data['daemon']}",
+                  daemon=cp.data["daemon"], consumers_alive=sum(1 for p in rows if p is not None and p.state != "Z"))
 
 
 @check("JoinableQueue: when the shop ends, its daemonic consumers end with it: shop exit 0, consumers gone")
@@ -133,4 +135,5 @@ def daemons_end(lab):
 @check("the main variant exits 0")
 def exits_cleanly(lab):
     run = lab.run(MAIN)
-    return expect(run.exit_code == 0 and not run.timed_out, f"exit code {run.exit_code}, timed out {run.timed_out}")
+    return expect(run.exit_code == 0 and not run.timed_out, f"exit code {run.exit_code}, timed out {run.timed_out}",
+                  exit_code=run.exit_code)
