@@ -20,12 +20,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .paths import reports_dir
 
-if TYPE_CHECKING:
-    from rich.console import Group
 
 HOOK = "charts"
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -76,27 +74,39 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
 
 
-def terminal(chart: Chart, width: int = 36) -> Group:
-    """The chart as rich bars: one measured bar per label, the expected bar under it."""
+def terminal(chart: Chart, width: int | None = None) -> Any:
+    """The chart as rich bars: one measured bar per label, the expected bar under it.
+
+    ``width`` is the longest bar in cells; by default the bars fill what the console leaves.
+    """
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-    t.add_column("label", no_wrap=True)
-    t.add_column("bar", no_wrap=True, min_width=width)
-    t.add_column("value", justify="right", no_wrap=True)
-    top = chart.top
-    for b in chart.bars:
-        t.add_row(b.label, Text(bar_text(b.value, top, width), style="cyan"),
-                  f"{_fmt(b.value)} {chart.unit}")
-        if b.expected is not None:
-            t.add_row("", Text(bar_text(b.expected, top, width), style="grey50"),
-                      Text(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"))
-    legend = Text.assemble((f"▌ {chart.title}", "bold"), ("   █ ", "cyan"), (chart.measured_label, "dim"))
-    if any(b.expected is not None for b in chart.bars):
-        legend.append_text(Text.assemble(("  █ ", "grey50"), (chart.expected_label, "dim")))
-    return Group(legend, t)
+    values = [f"{_fmt(b.value)} {chart.unit}" for b in chart.bars]
+    expects = [f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}" for b in chart.bars if b.expected is not None]
+    label_w = max((len(b.label) for b in chart.bars), default=0)
+    value_w = max((len(v) for v in values + expects), default=0)
+
+    class View:
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            bar_w = width or max(10, min(60, options.max_width - label_w - value_w - 4))
+            t = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+            t.add_column("label", no_wrap=True)
+            t.add_column("bar", no_wrap=True, min_width=bar_w)
+            t.add_column("value", justify="right", no_wrap=True)
+            top = chart.top
+            for b, value in zip(chart.bars, values):
+                t.add_row(b.label, Text(bar_text(b.value, top, bar_w), style="cyan"), value)
+                if b.expected is not None:
+                    t.add_row("", Text(bar_text(b.expected, top, bar_w), style="grey50"),
+                              Text(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"))
+            legend = Text.assemble((f"▌ {chart.title}", "bold"), ("   █ ", "cyan"), (chart.measured_label, "dim"))
+            if expects:
+                legend.append_text(Text.assemble(("  █ ", "grey50"), (chart.expected_label, "dim")))
+            yield Group(legend, t)
+
+    return View()
 
 
 # -- the picture file ----------------------------------------------------
@@ -122,7 +132,7 @@ def save_png(charts: Sequence[Chart], path: Path, title: str = "") -> Path:
             bars = ax.barh([y + h / 2 for y in ys], exp, height=h, color="#b0b0b0", label=chart.expected_label)
             ax.bar_label(bars, labels=[_fmt(v) if b.expected is not None else "" for v, b in zip(exp, chart.bars)],
                          padding=3, fontsize=8, color="#555555")
-            ax.legend(loc="lower right", fontsize=8)
+            ax.legend(loc="best", fontsize=8, framealpha=0.9)
         ax.set_yticks(ys, labels)
         ax.invert_yaxis()
         ax.set_xlim(0, chart.top * 1.18)

@@ -130,3 +130,13 @@ def test_narrator_draws_the_charts_and_names_the_picture():
     text = c.export_text()
     assert "CPU share per nice level" in text and "█" in text
     assert "picture: /r/charts.png" in text
+
+
+def test_terminal_chart_fits_the_console():
+    long = Chart("CPU time of nice 0 / nice 10, per configuration", "x",
+                 (Bar("2 CPUs, --cpus 1", 2.1, expected=9.31), Bar("1 CPU", 9.3, expected=9.31)),
+                 expected_label="weight ratio")
+    for width in (60, 80, 120):
+        lines = rendered(charts.terminal(long), width=width).splitlines()
+        assert all(len(ln.rstrip()) <= width for ln in lines[1:]), (width, lines)
+        assert any("9.31 x weight ratio" in ln for ln in lines)     # the value column is never cut

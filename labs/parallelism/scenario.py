@@ -1,0 +1,137 @@
+"""parallelism: how many CPUs a container has decides parallelism, not concurrency.
+
+    scenario.py ROUND [ROUND ...]     rounds: cpu:N  io:N  pool
+
+cpu:N  N workers each do the same fixed amount of pure CPU work (LOOPS loop
+       turns). They start together (an Event), each reports when it finished;
+       checkpoints "cpu-N-ready" and "cpu-N-done" bracket the run while the
+       workers are alive, so their CPU times in the snapshots are exact.
+io:N   N workers each wait IO_WAITS times for IO_WAIT_S (the sleep stands in
+       for a disk or a network answering) with a little work in between.
+pool   a multiprocessing Pool() with the default size, held alive while the
+       process table is snapshotted ("pool"), and what the CPU counts say.
+"""
+import multiprocessing
+import os
+import sys
+import time
+
+from labkit import checkpoint, say
+
+LOOPS = 8_000_000          # about 1 s of CPU for python3 on a 2020s core
+IO_WAITS, IO_WAIT_S = 5, 0.2
+
+
+def cpu_work(loops: int) -> int:
+    x = 0
+    for i in range(loops):
+        x += i & 7
+    return x
+
+
+def io_work() -> int:
+    x = 0
+    for _ in range(IO_WAITS):
+        x += cpu_work(2_000)           # a little work on what "arrived" ...
+        time.sleep(IO_WAIT_S)          # ... then block, waiting for the next answer
+    return x
+
+
+def worker(kind, ready, go, done, finish):
+    ready.put(os.getpid())
+    go.wait()
+    t = time.monotonic()
+    cpu_work(LOOPS) if kind == "cpu" else io_work()
+    end = time.monotonic()
+    done.put((os.getpid(), t, end))
+    finish.wait()                      # stay alive, asleep, for the snapshot
+
+
+def cgroup_cpu() -> dict:
+    """The container's CPU quota, throttling counters and per-CPU usage, as the cgroup files say (v1 or v2)."""
+    out = {}
+    for path in ("/sys/fs/cgroup/cpu/cpu.stat", "/sys/fs/cgroup/cpu.stat"):
+        try:
+            with open(path) as f:
+                out.update({k: int(v) for k, v in (ln.split() for ln in f if ln.strip())})
+            break
+        except OSError:
+            continue
+    try:
+        with open("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu") as f:   # v1 only: ns per CPU
+            out["usage_percpu_ns"] = [int(v) for v in f.read().split()]
+    except OSError:
+        pass
+    out["host_busy_ns"] = host_busy_ns()
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f, open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as g:
+            out["quota_us"], out["period_us"] = int(f.read()), int(g.read())
+    except OSError:
+        try:
+            with open("/sys/fs/cgroup/cpu.max") as f:
+                q, p = f.read().split()
+                out["quota_us"], out["period_us"] = (-1 if q == "max" else int(q)), int(p)
+        except OSError:
+            pass
+    return out
+
+
+def host_busy_ns() -> list:
+    """Busy time of each of the machine's CPUs (/proc/stat is not namespaced: it counts every
+    process on the host, ours and everyone else's), in ns. Busy = all but idle and iowait."""
+    tick_ns = 1e9 / os.sysconf("SC_CLK_TCK")
+    busy = []
+    with open("/proc/stat") as f:
+        for line in f:
+            name, *vals = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                v = [int(x) for x in vals]
+                busy.append(int((sum(v[:8]) - v[3] - v[4]) * tick_ns))   # user..steal minus idle, iowait
+    return busy
+
+
+def run_round(kind: str, n: int) -> None:
+    ctx = multiprocessing.get_context("fork")
+    ready, done = ctx.Queue(), ctx.Queue()
+    go, finish = ctx.Event(), ctx.Event()
+    procs = [ctx.Process(target=worker, args=(kind, ready, go, done, finish), name=f"{kind}-worker-{i + 1}")
+             for i in range(n)]
+    for p in procs:
+        p.start()
+    pids = [ready.get() for _ in procs]
+    cpus = sorted(os.sched_getaffinity(0))
+    named = {f"worker_{i + 1}": pid for i, pid in enumerate(pids)}
+    checkpoint(f"{kind}-{n}-ready", kind=kind, n=n, cpus=cpus, cgroup=cgroup_cpu(), **named)
+
+    t0 = time.monotonic()
+    go.set()
+    ends = [done.get() for _ in procs]      # blocks: the parent takes no CPU while they work
+    wall = max(e for _, _, e in ends) - t0
+    each = {str(pid): round(e - t, 4) for pid, t, e in ends}
+    say(f"{n} {kind} workers on CPUs {cpus}: all done in {wall:.2f}s (each took "
+        + ", ".join(f"{v:.2f}s" for v in each.values()) + ")")
+    checkpoint(f"{kind}-{n}-done", kind=kind, n=n, cpus=cpus, wall_s=round(wall, 4), elapsed_s=each,
+               cgroup=cgroup_cpu(), **named)
+    finish.set()
+    for p in procs:
+        p.join()
+
+
+def pool_round() -> None:
+    ctx = multiprocessing.get_context("fork")
+    counts = {"cpu_count": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)),
+              "process_cpu_count": getattr(os, "process_cpu_count", lambda: None)()}
+    with ctx.Pool() as pool:                     # no size given: the default
+        size = pool._processes
+        say(f"os.cpu_count()={counts['cpu_count']}, usable CPUs={counts['affinity']}: Pool() started {size} workers")
+        checkpoint("pool", parent=os.getpid(), pool_size=size, python=sys.version.split()[0],
+                   cgroup=cgroup_cpu(), **counts)
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:] or ["cpu:2", "io:1", "io:4", "pool"]:
+        if arg == "pool":
+            pool_round()
+        else:
+            kind, n = arg.split(":")
+            run_round(kind, int(n))

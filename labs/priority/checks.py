@@ -1,0 +1,214 @@
+"""What the priority lab proves, from the CPU times in its snapshots.
+
+A worker's CPU time in the window is its psutil CPU time (user + system) at
+"window-end" minus the same at "ready"; both snapshots are taken while the
+workers are alive and asleep, so the window is exact. Tolerances: shares on
+one CPU within 15% of the CFS weight share; equal CPU time within 25% where
+each worker has a core; one core's worth within 15% under a 1.0 quota.
+Other processes on the host (outside the lab) take CPU time too: the scenario
+reads /proc/stat and the container's cpuacct, so a check that needs free CPUs
+says how many the host left free (one core's worth under the quota means: of
+what was free).
+"""
+from dataclasses import dataclass
+
+from proclab.charts import Bar, Chart
+from proclab.checks import check, expect, within
+
+# The kernel's sched_prio_to_weight table (kernel/sched/core.c): nice -20 .. 19.
+WEIGHTS = dict(zip(range(-20, 20), (
+    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+    9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+    1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+    110, 87, 70, 56, 45, 36, 29, 23, 18, 15)))
+SHARE_TOLERANCE = 0.15
+EQUAL_TOLERANCE = 0.25
+QUOTA_TOLERANCE = 0.15
+
+
+@dataclass(frozen=True)
+class Worker:
+    nice: int
+    pid: int
+    cpu_s: float          # CPU time in the window
+    seen_nice: int        # psutil's nice at window-end
+    ps_line: str
+
+
+def window(lab, variant):
+    """The workers of a `shares` run with their CPU time in the window, and the window's data."""
+    a, b = lab.checkpoint("ready", variant), lab.checkpoint("window-end", variant)
+    workers = []
+    for key, pid in a.data.items():
+        if key.startswith("nice_"):
+            start = a.process(pid)
+            end = b.process(start.key)
+            workers.append(Worker(int(key[5:]), pid, end.cpu_s - start.cpu_s, end.nice, b.ps_line(pid)))
+    return sorted(workers, key=lambda w: w.nice), b.data
+
+
+def free_cpus(lab, variant) -> float:
+    """CPUs the host's other processes left free in the window, on the CPUs the variant may use."""
+    a, b = lab.checkpoint("ready", variant).data, lab.checkpoint("window-end", variant).data
+    ca, cb = a["cgroup"], b["cgroup"]
+    host = [(y - x) / 1e9 for x, y in zip(ca.get("host_busy_ns", []), cb.get("host_busy_ns", []))]
+    ours = [(y - x) / 1e9 for x, y in zip(ca.get("usage_percpu_ns", []), cb.get("usage_percpu_ns", []))]
+    if not host or len(ours) != len(host):
+        return float(len(b["cpus"]))
+    foreign = sum(max(0.0, host[c] - ours[c]) for c in b["cpus"] if c < len(host))
+    return max(0.0, len(b["cpus"]) - foreign / b["wall_s"])
+
+
+def cpu_line(ws) -> str:
+    return ", ".join(f"nice {w.nice}: {w.cpu_s:.2f} CPU-s" for w in ws)
+
+
+def ratio_0_10(ws) -> float:
+    by = {w.nice: w.cpu_s for w in ws}
+    return by[0] / by[10] if by[10] > 0 else float("inf")
+
+
+@check("each worker runs at the nice it set: psutil and ps's NI column agree")
+def nice_visible(lab):
+    ws, _ = window(lab, "one-cpu")
+    cp = lab.checkpoint("window-end", "one-cpu")
+    ok = all(w.seen_nice == w.nice and cp.ps_row(w.pid).nice == w.nice for w in ws)
+    return expect(ok and [w.nice for w in ws] == [0, 5, 10],
+                  "; ".join(f"psutil nice={w.seen_nice}, ps: {w.ps_line}" for w in ws))
+
+
+@check("on one CPU each worker's share of the CPU time matches its CFS weight (within 15%)")
+def shares_follow_weights(lab):
+    ws, data = window(lab, "one-cpu")
+    total = sum(w.cpu_s for w in ws)
+    weight_total = sum(WEIGHTS[w.nice] for w in ws)
+    lines, ratios = [], {}
+    for w in ws:
+        measured, expected = w.cpu_s / total, WEIGHTS[w.nice] / weight_total
+        ratios[w.nice] = measured / expected
+        lines.append(f"nice {w.nice}: {w.cpu_s:.2f} CPU-s = {measured:.1%} (weight {WEIGHTS[w.nice]}/{weight_total}"
+                     f" = {expected:.1%}, ratio {ratios[w.nice]:.2f})")
+    return expect(all(within(r, 1.0, SHARE_TOLERANCE) for r in ratios.values()),
+                  "; ".join(lines) + f"; window {data['window_s']}s",
+                  shares={w.nice: round(w.cpu_s / total, 4) for w in ws},
+                  measured_over_expected={n: round(r, 3) for n, r in ratios.items()},
+                  tolerance=SHARE_TOLERANCE)
+
+
+@check("on one CPU they took turns: together they used at most the window's time of one core")
+def one_core_total(lab):
+    ws, data = window(lab, "one-cpu")
+    total = sum(w.cpu_s for w in ws)
+    return expect(data["cpus"] == [0] and total <= data["wall_s"] * 1.05,
+                  f"allowed CPUs {data['cpus']}; {cpu_line(ws)}; total {total:.2f} CPU-s in a "
+                  f"{data['wall_s']:.2f}s window", total_cpu_s=round(total, 3), wall_s=data["wall_s"])
+
+
+@check("on two CPUs nice makes no visible difference: nice 0 and nice 10 get the same CPU time (within 25%)")
+def two_cpus_equal(lab):
+    ws, data = window(lab, "two-cpus")
+    r = ratio_0_10(ws)
+    total = sum(w.cpu_s for w in ws)
+    cores, free = total / data["wall_s"], free_cpus(lab, "two-cpus")
+    return expect(data["cpus"] == [0, 1] and within(r, 1.0, EQUAL_TOLERANCE) and cores > 1.0,
+                  f"allowed CPUs {data['cpus']}; {cpu_line(ws)}: nice 0 / nice 10 = {r:.2f} "
+                  f"(on one CPU their weights would give {WEIGHTS[0] / WEIGHTS[10]:.1f}); together "
+                  f"{total:.2f} CPU-s in {data['wall_s']:.2f}s = {cores:.2f} CPUs busy, so both ran at once "
+                  f"(the host's other processes left {free:.2f} of 2 CPUs free)",
+                  ratio_0_10=round(r, 3), cores=round(cores, 3), free_cpus=round(free, 3))
+
+
+@check("under --cpus 1.0 on two CPUs the pair gets one core's worth in total (within 15%), and the kernel throttles it")
+def quota_one_core(lab):
+    ws, data = window(lab, "quota")
+    before = lab.checkpoint("ready", "quota").data["cgroup"]
+    cg = data["cgroup"]
+    total = sum(w.cpu_s for w in ws)
+    cores = total / data["wall_s"]
+    throttled = cg.get("nr_throttled", 0) - before.get("nr_throttled", 0)
+    periods = cg.get("nr_periods", 0) - before.get("nr_periods", 0)
+    quota = cg.get("quota_us", -1) / cg.get("period_us", 1)
+    free = free_cpus(lab, "quota")
+    ok = cores <= 1.0 + QUOTA_TOLERANCE and cores >= (1 - QUOTA_TOLERANCE) * min(1.0, free)
+    return expect(ok and throttled > 0 and data["cpus"] == [0, 1],
+                  f"quota {quota:.2f} CPU per period; allowed CPUs {data['cpus']}; {cpu_line(ws)}; total "
+                  f"{total:.2f} CPU-s in {data['wall_s']:.2f}s = {cores:.2f} cores (the host's other processes "
+                  f"left {free:.2f} of 2 CPUs free); throttled in {throttled} of {periods} periods (cgroup cpu.stat)",
+                  cores=round(cores, 3), nr_throttled=throttled, nr_periods=periods)
+
+
+@check("under the quota nice makes little difference: nice 0 gets far less than its 9.3x weight advantage")
+def quota_nice_weak(lab):
+    ws, _ = window(lab, "quota")
+    r = ratio_0_10(ws)
+    full = WEIGHTS[0] / WEIGHTS[10]
+    return expect(r < full / 3,
+                  f"{cpu_line(ws)}: nice 0 / nice 10 = {r:.2f}, against {full:.1f} when they share one CPU "
+                  f"(limit: under a third of it, {full / 3:.1f})", ratio_0_10=round(r, 3))
+
+
+def _renice(lab, variant):
+    cps = [lab.checkpoint(n, variant) for n in ("before", "reniced", "below-zero")]
+    pid = cps[0].data["worker"]
+    procs = [cp.process(pid) for cp in cps]
+    assert all(p.key == procs[0].key for p in procs), f"pid {pid} is not the same process throughout"
+    return cps, procs
+
+
+@check("renice of a running process shows at once in ps's NI column (and STAT gains N)")
+def renice_visible(lab):
+    cps, procs = _renice(lab, "renice-root")
+    rows = [cp.ps_row(p.pid) for cp, p in zip(cps[:2], procs)]
+    return expect(procs[0].nice == 0 and procs[1].nice == 5 and rows[0].nice == 0 and rows[1].nice == 5
+                  and "N" in rows[1].stat,
+                  f"before: {rows[0].line.strip()}; after setpriority(5): {rows[1].line.strip()}")
+
+
+@check("below 0 without CAP_SYS_NICE: PermissionError even for root, and the nice stays 5")
+def below_zero_refused(lab):
+    cps, procs = _renice(lab, "renice-root")
+    d = cps[2].data
+    return expect(d["euid"] == 0 and not d["cap_sys_nice"] and (d["error"] or "").startswith("PermissionError")
+                  and procs[2].nice == 5 and cps[2].ps_row(procs[2].pid).nice == 5,
+                  f"euid {d['euid']}, CAP_SYS_NICE {d['cap_sys_nice']}, RLIMIT_NICE {d['rlimit_nice']}: "
+                  f"setpriority(-5) -> {d['error']}; ps: {cps[2].ps_line(procs[2].pid)}")
+
+
+@check("with CAP_SYS_NICE granted the same call works: NI -5, STAT shows <")
+def below_zero_with_cap(lab):
+    cps, procs = _renice(lab, "renice-sys-nice")
+    d = cps[2].data
+    row = cps[2].ps_row(procs[2].pid)
+    return expect(d["cap_sys_nice"] and d["error"] is None and procs[2].nice == -5 and row.nice == -5
+                  and "<" in row.stat,
+                  f"euid {d['euid']}, CAP_SYS_NICE {d['cap_sys_nice']}: setpriority(-5) -> "
+                  f"{d['error'] or 'ok'}; ps: {row.line.strip()}")
+
+
+@check("every variant's scenario exits 0")
+def exits_cleanly(lab):
+    codes = {r.variant: r.exit_code for r in lab.runs}
+    return expect(all(c == 0 for c in codes.values()), f"exit codes {codes}")
+
+
+def ran(lab, variant) -> bool:
+    return any(r.variant == variant and r.has("window-end") for r in lab.runs)
+
+
+def charts(lab):
+    """Two pictures: the shares on one CPU against the weights, and the nice 0 / nice 10 ratio per setting."""
+    out = []
+    if ran(lab, "one-cpu"):
+        ws, _ = window(lab, "one-cpu")
+        total = sum(w.cpu_s for w in ws)
+        wt = sum(WEIGHTS[w.nice] for w in ws)
+        out.append(Chart("one CPU: share of the CPU time per nice level", "%",
+                         tuple(Bar(f"nice {w.nice}", 100 * w.cpu_s / total, 100 * WEIGHTS[w.nice] / wt)
+                               for w in ws), expected_label="CFS weight share"))
+    bars = [Bar(label, ratio_0_10(window(lab, v)[0]), WEIGHTS[0] / WEIGHTS[10])
+            for v, label in (("one-cpu", "1 CPU"), ("two-cpus", "2 CPUs"), ("quota", "2 CPUs, --cpus 1"))
+            if ran(lab, v)]
+    if bars:
+        out.append(Chart("CPU time of nice 0 / nice 10, per configuration", "x", tuple(bars),
+                         expected_label="weight ratio, if they shared one CPU"))
+    return out

@@ -1,0 +1,154 @@
+"""priority: what `nice` really buys.
+
+    scenario.py shares NICES WINDOW_S   e.g. shares 0,5,10 4
+    scenario.py renice
+
+`shares`: one CPU-bound worker per nice level. The workers set their own nice,
+say they are ready, and wait; the parent checkpoints ("ready": their CPU times
+so far), opens the window, and every worker spins until the same deadline on
+the monotonic clock, then stops and waits again. The parent checkpoints at the
+end of the window ("window-end") while they are all still alive, so the
+difference between the two snapshots is exactly each worker's CPU time in the
+window. The container's settings (cpuset, quota) decide who competes with whom.
+
+`renice`: a running process gets a higher nice (lower priority), then the parent
+tries to give it a nice below 0, which needs CAP_SYS_NICE.
+"""
+import multiprocessing
+import os
+import sys
+import time
+
+from labkit import checkpoint, say
+
+CAP_SYS_NICE = 23     # bit number in /proc/<pid>/status CapEff (linux/capability.h)
+
+
+def spin_worker(nice, ready, go, deadline, done, finish):
+    os.setpriority(os.PRIO_PROCESS, 0, nice)      # a process may always raise its own nice
+    ready.put((nice, os.getpid()))
+    go.wait()
+    end, loops = deadline.value, 0
+    while time.monotonic() < end:                 # pure CPU: no system calls but the clock (vDSO)
+        loops += 1
+    done.put((nice, loops))
+    finish.wait()                                 # stay alive, asleep, for the snapshot
+
+
+def host_busy_ns() -> list:
+    """Busy time of each of the machine's CPUs (/proc/stat is not namespaced: it counts every
+    process on the host, ours and everyone else's), in ns. Busy = all but idle and iowait."""
+    tick_ns = 1e9 / os.sysconf("SC_CLK_TCK")
+    busy = []
+    with open("/proc/stat") as f:
+        for line in f:
+            name, *vals = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                v = [int(x) for x in vals]
+                busy.append(int((sum(v[:8]) - v[3] - v[4]) * tick_ns))   # user..steal minus idle, iowait
+    return busy
+
+
+def cgroup_cpu() -> dict:
+    """The container's CPU quota, throttling counters and per-CPU usage (cgroup v1 or v2), and the host's load."""
+    out = {}
+    for path in ("/sys/fs/cgroup/cpu/cpu.stat", "/sys/fs/cgroup/cpu.stat"):
+        try:
+            with open(path) as f:
+                out.update({k: int(v) for k, v in (ln.split() for ln in f if ln.strip())})
+            break
+        except OSError:
+            continue
+    try:
+        with open("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu") as f:   # v1 only: ns per CPU
+            out["usage_percpu_ns"] = [int(v) for v in f.read().split()]
+    except OSError:
+        pass
+    out["host_busy_ns"] = host_busy_ns()
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f, open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as g:
+            out["quota_us"], out["period_us"] = int(f.read()), int(g.read())
+    except OSError:
+        try:
+            with open("/sys/fs/cgroup/cpu.max") as f:
+                q, p = f.read().split()
+                out["quota_us"], out["period_us"] = (-1 if q == "max" else int(q)), int(p)
+        except OSError:
+            pass
+    return out
+
+
+def shares(nices: list[int], window_s: float) -> None:
+    ctx = multiprocessing.get_context("fork")
+    ready, done = ctx.Queue(), ctx.Queue()
+    go, finish = ctx.Event(), ctx.Event()
+    deadline = ctx.Value("d", 0.0)
+    workers = [ctx.Process(target=spin_worker, args=(n, ready, go, deadline, done, finish), name=f"nice{n}")
+               for n in nices]
+    for w in workers:
+        w.start()
+    pids = dict(ready.get() for _ in workers)
+    cpus = sorted(os.sched_getaffinity(0))
+    say(f"{len(workers)} workers ready at nice {nices}, allowed CPUs {cpus}; the window is {window_s}s")
+    named = {f"nice_{n}": pids[n] for n in nices}
+    checkpoint("ready", window_s=window_s, cpus=cpus, cgroup=cgroup_cpu(), **named)
+
+    t0 = time.monotonic()
+    deadline.value = t0 + window_s
+    go.set()
+    loops = dict(done.get() for _ in workers)     # blocks: the parent takes no CPU in the window
+    wall = time.monotonic() - t0
+    say("window over: loops per nice level " + ", ".join(f"nice {n}: {loops[n]:,}" for n in nices))
+    checkpoint("window-end", window_s=window_s, wall_s=round(wall, 4), cpus=cpus, cgroup=cgroup_cpu(),
+               loops={str(n): loops[n] for n in nices}, **named)
+    finish.set()
+    for w in workers:
+        w.join()
+
+
+def cap_eff_has(bit: int) -> bool:
+    with open("/proc/self/status") as f:
+        caps = next(ln.split()[1] for ln in f if ln.startswith("CapEff:"))
+    return bool(int(caps, 16) >> bit & 1)
+
+
+def renice() -> None:
+    import resource
+
+    ctx = multiprocessing.get_context("fork")
+    ready, finish = ctx.Queue(), ctx.Event()
+
+    def sleeper():
+        ready.put(os.getpid())
+        finish.wait()
+
+    w = ctx.Process(target=sleeper, name="renice-me")
+    w.start()
+    pid = ready.get()
+    me = {"euid": os.geteuid(), "cap_sys_nice": cap_eff_has(CAP_SYS_NICE),
+          "rlimit_nice": list(resource.getrlimit(resource.RLIMIT_NICE))}
+    checkpoint("before", worker=pid, **me)
+
+    os.setpriority(os.PRIO_PROCESS, pid, 5)      # what `renice -n 5 -p PID` does
+    say(f"setpriority(pid {pid}, 5): nice is now {os.getpriority(os.PRIO_PROCESS, pid)}")
+    checkpoint("reniced", worker=pid, asked=5, **me)
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, -5)
+        error = None
+        say(f"setpriority(pid {pid}, -5) worked: nice is now {os.getpriority(os.PRIO_PROCESS, pid)}")
+    except PermissionError as err:
+        error = f"{type(err).__name__}: {err}"
+        say(f"setpriority(pid {pid}, -5) failed: {error}")
+    checkpoint("below-zero", worker=pid, asked=-5, error=error, **me)
+    finish.set()
+    w.join()
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1] if len(sys.argv) > 1 else "shares"
+    if mode == "renice":
+        renice()
+    else:
+        nices = [int(n) for n in (sys.argv[2] if len(sys.argv) > 2 else "0,5,10").split(",")]
+        shares(nices, float(sys.argv[3]) if len(sys.argv) > 3 else 3.0)

@@ -1,0 +1,63 @@
+"""parallelism: the rounds' figures reach --json, the charts are drawn, the CPU counts are
+what the container says, and the checks fail on the wrong run's data."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from proclab import labspec
+from proclab.checks import load_checks, run_checks
+from tests.conftest import explain
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+
+
+def figures(result, starts: str) -> dict:
+    doc = json.loads(json.dumps(result.to_dict()))
+    return next(c.get("figures", {}) for c in doc["checks"] if c["name"].startswith(starts))
+
+
+def test_figures_in_json(run_lab_cached):
+    result = run_lab_cached("parallelism")
+    assert result.passed, explain(result)
+    turns = figures(result, "one CPU, 2 and 3")
+    assert all(c <= 1.05 for c in turns["cores"].values())
+    par = figures(result, "two CPUs, 2 CPU-bound")
+    assert 1.0 < par["cores"] <= 2.1 and par["speedup"] > 1.0
+    quota = figures(result, "--cpus 1.0")
+    assert quota["nr_throttled"] > 0 and quota["cores"] <= 1.15
+    assert 0.85 <= figures(result, "I/O-bound")["io_ratio"] <= 1.15
+
+
+def test_pool_default_follows_cpu_count_not_the_cpuset(run_lab_cached):
+    result = run_lab_cached("parallelism")
+    one = result.checkpoint("pool", "one-cpu")
+    assert one.data["affinity"] == 1 and one.data["cpu_count"] == 2
+    assert len(one.children(one.data["parent"])) == one.data["pool_size"] == 2
+
+
+def test_charts(run_lab_cached):
+    result = run_lab_cached("parallelism")
+    assert [c.title for c in result.charts] == ["wall time per configuration", "CPUs busy on average (CPU-s per wall-s)"]
+    assert len(result.charts[0].bars) == 7 and len(result.charts[1].bars) == 5
+    png = Path(result.artifacts[0])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.parent.parent.name == "parallelism"
+
+
+def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):
+    """Relabel one-cpu as two-cpus and back: 'took turns' and 'ran at once' must both fail."""
+    result = run_lab_cached("parallelism")
+    swap = {"one-cpu": "two-cpus", "two-cpus": "one-cpu"}
+    runs = []
+    for r in result.runs:
+        new = dataclasses.replace(r, variant=swap.get(r.variant, r.variant))
+        new.checkpoints = [dataclasses.replace(cp, run=new.variant) for cp in r.checkpoints]
+        runs.append(new)
+    fake = dataclasses.replace(result, runs=runs, checks=[], charts=[], artifacts=[])
+    spec = labspec.resolve("parallelism")
+    verdict = {c.name: c.passed for c in run_checks(load_checks(spec.checks_file, "parallelism"), fake)}
+    for starts in ("one CPU, 2 and 3", "two CPUs, 2 CPU-bound", "two CPUs, 3 CPU-bound", "os.cpu_count()"):
+        assert any(n.startswith(starts) and not ok for n, ok in verdict.items()), (starts, verdict)

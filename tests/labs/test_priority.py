@@ -1,0 +1,66 @@
+"""priority: the shares follow the CFS weights, the figures reach --json, the charts are drawn,
+and the checks really depend on the measurement (they fail on the wrong run's data)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from proclab.checks import load_checks, run_checks
+from proclab import labspec
+from proclab.render import Narrator
+from tests.conftest import explain
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+
+
+def figures(result, starts: str) -> dict:
+    doc = json.loads(json.dumps(result.to_dict()))
+    return next(c.get("figures", {}) for c in doc["checks"] if c["name"].startswith(starts))
+
+
+def test_shares_and_figures_in_json(run_lab_cached):
+    result = run_lab_cached("priority")
+    assert result.passed, explain(result)
+    shares = figures(result, "on one CPU each worker's share")
+    assert abs(sum(shares["shares"].values()) - 1.0) < 1e-3
+    assert shares["shares"]["0"] > shares["shares"]["5"] > shares["shares"]["10"]
+    assert all(0.85 <= r <= 1.15 for r in shares["measured_over_expected"].values())
+    assert figures(result, "on two CPUs")["cores"] > 1.0
+    assert figures(result, "under --cpus 1.0")["nr_throttled"] > 0
+
+
+def test_charts_drawn_in_terminal_and_png(run_lab_cached):
+    result = run_lab_cached("priority")
+    titles = [c.title for c in result.charts]
+    assert titles == ["one CPU: share of the CPU time per nice level", "CPU time of nice 0 / nice 10, per configuration"]
+    assert [b.label for b in result.charts[0].bars] == ["nice 0", "nice 5", "nice 10"]
+    png = Path(result.artifacts[0])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.parent == result.report_dir
+    assert png.parent.parent.name == "priority"
+    c = Console(record=True, width=100, color_system=None)
+    Narrator(console=c).verdict(result)
+    text = c.export_text()
+    assert "CFS weight share" in text and "█" in text and f"picture: {png}" in text
+    assert json.loads(json.dumps(result.to_dict()))["charts"][0]["bars"][0]["label"] == "nice 0"
+
+
+def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):
+    """Relabel the runs: the one-CPU checks read the two-CPU data (2 workers sharing nothing) and must fail."""
+    result = run_lab_cached("priority")
+    swap = {"one-cpu": "two-cpus", "two-cpus": "one-cpu"}
+    runs = []
+    for r in result.runs:
+        new = dataclasses.replace(r, variant=swap.get(r.variant, r.variant))
+        new.checkpoints = [dataclasses.replace(cp, run=new.variant) for cp in r.checkpoints]
+        runs.append(new)
+    fake = dataclasses.replace(result, runs=runs, checks=[], charts=[], artifacts=[])
+    spec = labspec.resolve("priority")
+    verdict = {c.name: c.passed for c in run_checks(load_checks(spec.checks_file, "priority"), fake)}
+    failed = [n for n, ok in verdict.items() if not ok]
+    assert any(n.startswith("on one CPU each worker's share") for n in failed), verdict
+    assert any(n.startswith("on two CPUs nice makes no visible difference") for n in failed), verdict
+    assert any(n.startswith("on one CPU they took turns") for n in failed), verdict
