@@ -1,0 +1,70 @@
+"""What the daemons lab proves, each fact with its evidence."""
+from proclab.checks import check, expect
+
+MESSAGE = "daemonic processes are not allowed to have children"
+
+
+@check("a daemonic process that starts a child gets AssertionError: 'daemonic processes are not allowed "
+       "to have children', has no child, and ends with exitcode 1")
+def daemon_may_not_have_children(lab):
+    cp, after = lab.checkpoint("daemon-refused"), lab.checkpoint("daemon-refused-exit")
+    daemon = cp.process(cp.data["daemon"])
+    err_lines = [ln for ln in lab.run().lines_with(MESSAGE) if ln.startswith("AssertionError")]
+    kids = cp.children(daemon.pid)
+    ok = cp.data["error"] == MESSAGE and err_lines and not kids and after.data["exitcode"] == 1
+    return expect(ok, f"stderr: {err_lines[:1]}; the daemon at that moment: {cp.ps_line(daemon.pid)}, "
+                      f"children {[p.pid for p in kids]}; exitcode {after.data['exitcode']}",
+                  exitcode=after.data["exitcode"], children=len(kids))
+
+
+@check("daemon=True is kept by the parent's Python at exit: a parent killed by SIGKILL leaves its daemon "
+       "running, adopted by pid 1")
+def killed_parent_leaves_daemon(lab):
+    before, after = lab.checkpoint("launcher-running"), lab.checkpoint("launcher-killed")
+    d0 = before.process(before.data["daemon"])
+    d1 = after.find(d0.key)
+    launcher_gone = not after.has(before.process(before.data["launcher"]).key)
+    ok = (d0.ppid == before.data["launcher"] and d1 is not None and d1.ppid == 1 and d1.state == "S"
+          and launcher_gone and after.data["exitcode"] == -9)
+    return expect(ok, f"before: {before.ps_line(d0.pid)}; after the launcher's SIGKILL (exitcode "
+                      f"{after.data['exitcode']}, gone={launcher_gone}): {after.ps_line(d0.pid)}",
+                  daemon_ppid_before=d0.ppid, daemon_ppid_after=d1.ppid if d1 else None)
+
+
+@check("while main's code runs, main, its daemon and its worker are all in the table")
+def all_three_running(lab):
+    cp = lab.checkpoint("started")
+    main, d, w = (cp.process(cp.data[k]) for k in ("main", "daemon", "worker"))
+    ok = d.ppid == main.pid and w.ppid == main.pid and d.state == "S" and w.state in ("S", "R")
+    return expect(ok, " | ".join(cp.ps_line(p.pid) for p in (main, d, w)))
+
+
+@check("when main's code ends, the daemon is terminated at once (dead at the next checkpoint), by "
+       "multiprocessing's exit handler")
+def daemon_ends_with_main(lab):
+    started, cp = lab.checkpoint("started"), lab.checkpoint("main-finished")
+    d = started.process(started.data["daemon"])
+    now = cp.find(d.key)
+    dead = now is None or now.state == "Z"
+    said = lab.run().lines_with("calling terminate() for daemon daemon")
+    ok = cp.data["daemon_exited"] and dead and said
+    where = "gone from the table (already joined)" if now is None else f"a zombie, not yet joined: {cp.ps_line(d.pid)}"
+    return expect(ok, f"daemon {d.pid}: {where}; multiprocessing said {said[:1]}",
+                  daemon_in_table=now is not None, daemon_state=now.state if now else None)
+
+
+@check("the non-daemonic worker keeps the program alive: after main's last line, main is still in the table, "
+       "waiting for it; the program ends (exit 0) only after the worker")
+def worker_keeps_program_alive(lab):
+    run, started, cp = lab.run(), lab.checkpoint("started"), lab.checkpoint("main-finished")
+    last = next(o for o in run.output if "last line of my code" in o.text)
+    main = cp.find(started.process(started.data["main"]).key)
+    worker = cp.find(started.process(started.data["worker"]).key)
+    worker_end = next((o for o in run.output if "I end now" in o.text), None)
+    ok = (main is not None and main.state == "S" and worker is not None and cp.at_s > last.at_s
+          and worker_end is not None and run.exit_code == 0)
+    return expect(ok, f"main's last line at {last.at_s:.2f}s; at main-finished ({cp.at_s:.2f}s): "
+                      f"{cp.ps_line(started.data['main'])} | {cp.ps_line(started.data['worker'])}; "
+                      f"the worker ended at {worker_end.at_s if worker_end else float('nan'):.2f}s; "
+                      f"exit code {run.exit_code}",
+                  main_last_line_s=round(last.at_s, 3), checkpoint_s=round(cp.at_s, 3), exit_code=run.exit_code)
