@@ -160,6 +160,12 @@ def main(argv: list[str] | None = None) -> None:
         e.show()
         raise SystemExit(e.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
+        from . import engine
+
+        try:
+            engine.remove_own()     # what an interrupted create made, if anything
+        except (Exception, KeyboardInterrupt):   # a dead engine, a second Ctrl-C: the next command sweeps
+            pass
         err_console.print("Interrupted: the lab's containers were removed.")
         raise SystemExit(130)
     except ImageBuildError as e:

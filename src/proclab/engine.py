@@ -131,6 +131,25 @@ def proclab_containers() -> list[Any]:
     return client().containers.list(all=True, filters={"label": LABEL})
 
 
+def remove_own() -> list[str]:
+    """On Ctrl-C: remove what this process made and still holds (not what is meant to outlive it).
+
+    The runner removes its containers in ``finally``; this also catches one whose create
+    call was interrupted after the engine had made it. Does nothing if never connected.
+    """
+    if _client is None:
+        return []
+    removed = []
+    for cont in _client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={RUN_ID}"}):
+        if not cont.labels.get(KEEP_LABEL):
+            try:
+                cont.remove(force=True, v=True)
+                removed.append(f"container {cont.name}")
+            except docker.errors.APIError:
+                pass
+    return removed
+
+
 @dataclass
 class ExecResult:
     exit_code: int

@@ -73,19 +73,19 @@ def test_sigkilled_harness_leaves_a_container_that_the_next_command_removes(hang
 
 CREATE_THEN_DIE = """
 import os, signal, sys
-from proclab import engine, images, labspec, runner
+from proclab import engine, labspec, runner
 settings = {k: v for k, (_, v) in labspec.SETTINGS.items()}
-c = engine.LabContainer.create(images.ensure("lab"), ["python3", "-c", "pass"], lab=sys.argv[1],
+c = engine.LabContainer.create(sys.argv[2], ["python3", "-c", "pass"], lab=sys.argv[1],
                                name=sys.argv[1], env={}, host_config=runner.host_config(settings))
 print("CREATED", c.name, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)      # dies between create and start
 """
 
 
-def test_harness_killed_between_create_and_start(tmp_path, quick_lab):
+def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image):
     name = f"proclab-created-{tmp_path.name[-12:].lower()}".replace("_", "-")
-    proc = subprocess.run([sys.executable, "-c", CREATE_THEN_DIE, name], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-c", CREATE_THEN_DIE, name, lab_image], capture_output=True,
+                          text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and "CREATED" in proc.stdout, proc.stderr
     assert [c.status for c in containers_of(name)] == ["created"]
     nxt = run_proclab("run", str(quick_lab))
