@@ -1,0 +1,34 @@
+"""signals: the --json document carries the exit codes and statuses its checks used."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import explain
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+
+
+def _figures(doc, prefix):
+    return next(c["figures"] for c in doc["checks"] if c["name"].startswith(prefix))
+
+
+def test_json_carries_exit_codes(run_lab_cached):
+    result = run_lab_cached("signals")
+    assert result.passed, explain(result)
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert _figures(doc, "Process.exitcode")["exitcodes"] == {
+        "return": 0, "sys.exit(3)": 3, "raise ValueError": 1, "terminate()": -15, "kill()": -9}
+    assert _figures(doc, "SIGINT gives exitcode 1") == {"sigint": 1, "sigint_default": -2}
+    assert _figures(doc, "the raw wait status") == {"exit3_status": 0x0300, "sigterm_status": 15}
+    shell = _figures(doc, "one death")
+    assert shell["shell"]["kill -TERM itself"] == "143" and shell["subprocess"]["kill -TERM itself"] == -15
+    assert doc["exit_code"] == 143
+
+
+def test_orphan_and_group_figures(run_lab_cached):
+    doc = json.loads(json.dumps(run_lab_cached("signals").to_dict()))
+    orphan = _figures(doc, "terminate() does not reach")
+    assert orphan["grandchild_ppid_after"] == 1 and orphan["grandchild_ppid_before"] != 1
+    assert _figures(doc, "right after terminate()")["is_alive_after_terminate"] is True
