@@ -121,7 +121,10 @@ def images() -> None:
 def images_build(force: bool) -> None:
     """Build every proclab image (creating a local Debian base if none can be pulled)."""
     from . import images as imgs
+    from .runner import sweep_stale_once
 
+    for gone in sweep_stale_once():     # what dead runs left behind, as 'run' does
+        err_console.print(f"[dim]removed stale {gone}[/]", highlight=False)
     for tag in imgs.build_all(lambda line: err_console.print(f"[dim]{line}[/]", highlight=False), force=force):
         click.echo(f"ready: {tag}")
 

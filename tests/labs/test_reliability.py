@@ -90,6 +90,7 @@ def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image)
     assert [c.status for c in containers_of(name)] == ["created"]
     nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
+    assert f"removed stale container {name}" in nxt.stdout + nxt.stderr
     assert containers_of(name) == []
 
 
