@@ -103,7 +103,7 @@ def sweep(all_runs: bool = False) -> list[str]:
     """
     c = client()
     removed: list[str] = []
-    for cont in c.containers.list(all=True, filters={"label": LABEL}):
+    for cont in c.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         if _stale(cont.labels, all_runs):
             try:
                 cont.remove(force=True, v=True)
@@ -128,7 +128,7 @@ def sweep(all_runs: bool = False) -> list[str]:
 
 
 def proclab_containers() -> list[Any]:
-    return client().containers.list(all=True, filters={"label": LABEL})
+    return client().containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
 
 
 def remove_own() -> list[str]:
@@ -140,7 +140,7 @@ def remove_own() -> list[str]:
     if _client is None:
         return []
     removed = []
-    for cont in _client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={RUN_ID}"}):
+    for cont in _client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={RUN_ID}"}, ignore_removed=True):
         if not cont.labels.get(KEEP_LABEL):
             try:
                 cont.remove(force=True, v=True)
