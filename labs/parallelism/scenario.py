@@ -53,7 +53,8 @@ def cgroup_cpu() -> dict:
     for path in ("/sys/fs/cgroup/cpu/cpu.stat", "/sys/fs/cgroup/cpu.stat"):
         try:
             with open(path) as f:
-                out.update({k: int(v) for k, v in (ln.split() for ln in f if ln.strip())})
+                stat = dict(ln.split() for ln in f if ln.strip())
+            out.update({k: int(stat[k]) for k in ("nr_periods", "nr_throttled") if k in stat})
             break
         except OSError:
             continue
