@@ -23,9 +23,9 @@ import psutil
 
 from labkit import checkpoint, say
 
-SEEDS = 4            # bombers the scenario starts itself (it frees these later)
+SEEDS = 8            # bombers the scenario starts itself (it frees these later: room for the probe)
 FANOUT = 2           # forks each bomber tries
-DEPTH = 5            # generations below a seed
+DEPTH = 4            # generations below a seed
 DEADLINE_S = 20.0    # every bomber exits by then, whatever happens
 BOUND = SEEDS * (FANOUT ** (DEPTH + 1) - 1)
 PIDS = "/sys/fs/cgroup/pids"   # cgroup v1; v2 puts pids.max in /sys/fs/cgroup
