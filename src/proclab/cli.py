@@ -129,7 +129,7 @@ def _gather_predictions(specs: list[Any], run_all: bool, answers_file: str | Non
         raise click.UsageError("--predict and --answers take exactly one lab, e.g. proclab run zombies --predict")
 
     def prompt(q: Any) -> str:
-        return click.prompt(f"? {q.prompt()}\n ", default="", show_default=False, err=True)
+        return click.prompt(f"? {q.prompt()}", default="", show_default=False, prompt_suffix="\n  > ", err=True)
 
     def complain(message: str) -> None:
         err_console.print(f"[yellow]{message}[/]", highlight=False)
@@ -185,6 +185,10 @@ def clean(with_images: bool) -> None:
 from .sched.cli import sched as _sched  # noqa: E402  (the scheduling simulator's command)
 
 cli.add_command(_sched)
+
+from .explore_cli import explore_group as _explore  # noqa: E402  (ssh-in exploration hosts)
+
+cli.add_command(_explore)
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
