@@ -99,7 +99,8 @@ def exception_through_get(lab):
     frames = [ln.strip() for ln in raised.get("remote_traceback", "").splitlines() if ln.strip().startswith("File")]
     return expect(ok, f"get() raised {raised.get('type')}({raised.get('message')!r}); its __cause__ is the worker's "
                       f"traceback, ending at: {frames[-1] if frames else 'no frames'}; successful()="
-                      f"{d['successful']}; error_callback {d['error_callback']}; workers still {_workers_in_table(cp)}")
+                      f"{d['successful']}; error_callback {d['error_callback']}; workers still {_workers_in_table(cp)}",
+                  raised=raised.get("type"), workers_after=len(_workers_in_table(cp)))
 
 
 @check("join() before close() raises ValueError; close() then join() ends all 3 workers")
@@ -109,7 +110,8 @@ def close_then_join(lab):
     ok = d["join_error"] == "Pool is still running" and len(d["workers_before"]) == WORKERS \
         and d["workers"] == [] and _workers_in_table(cp) == []
     return expect(ok, f"join() first: ValueError({d['join_error']!r}); workers before close {d['workers_before']}; "
-                      f"children of main after close()+join(): {_workers_in_table(cp)}")
+                      f"children of main after close()+join(): {_workers_in_table(cp)}",
+                  workers_before=len(d["workers_before"]), children_after=len(_workers_in_table(cp)))
 
 
 @check("100 small tasks: a Pool is faster than a Process per task (timed in the same run)")

@@ -38,7 +38,8 @@ def clients_echoed(lab):
     parents = {c: cp.process(c).ppid for c in clients}
     expected = {str(c): f"HELLO FROM CLIENT {n}" for n, c in enumerate(clients)}
     ok = all(pp == main for pp in parents.values()) and replies == expected
-    return expect(ok, f"client parents {parents} (main is {main}); replies {replies}")
+    return expect(ok, f"client parents {parents} (main is {main}); replies {replies}",
+                  clients=len(clients), echoed=sum(replies.get(k) == v for k, v in expected.items()))
 
 
 @check("when the clients hang up, every handler exits 0 and the server reaps them all")
@@ -50,7 +51,8 @@ def handlers_end(lab):
     ok = (sorted(int(p) for p in exits) == [k.pid for k in kids] and set(exits.values()) == {0}
           and cp.data["server_exit"] == 0 and not left and not cp.children(cp.data["main"]))
     return expect(ok, f"handler exit codes {exits}; server exit {cp.data['server_exit']}; handlers still in the "
-                      f"table: {left}; children of main left: {[p.pid for p in cp.children(cp.data['main'])]}")
+                      f"table: {left}; children of main left: {[p.pid for p in cp.children(cp.data['main'])]}",
+                  handlers_exited_0=sum(v == 0 for v in exits.values()), handlers_left=len(left))
 
 
 @check("Pool(4) with 6 clients: exactly 4 distinct worker pids serve 4 clients at once, one client each")
@@ -94,7 +96,8 @@ def freed_worker_takes_next(lab):
           and len(still) == 1 and by_worker[str(still[0])] == [])
     return expect(ok, f"client {cp.data['leaver']} left worker {freed}; waiting client {newcomer} is now served by "
                       f"{by_worker[str(newcomer)]}; workers {cp.data['workers']} (same processes: {same_workers}); "
-                      f"still waiting: {still}")
+                      f"still waiting: {still}", freed_pid=freed[0] if freed else None,
+                  newcomer_served_by=by_worker[str(newcomer)], still_waiting=len(still))
 
 
 @check("all 6 clients got their echo, from only 4 distinct pids in all")

@@ -45,7 +45,8 @@ def spawn_fresh(lab):
     ok = (r["colour"] == "red" and r["fd_is"] != "the same file" and r["module_name"] == "__mp_main__"
           and r["ppid"] == cp.data["main"])
     return expect(ok, f"child {r['pid']} (parent {r['ppid']}): COLOUR={r['colour']!r}; fd {r['fd']} is "
-                      f"{r['fd_is']} ({r['fd_points_to']}); module {r['module_name']}")
+                      f"{r['fd_is']} ({r['fd_points_to']}); module {r['module_name']}",
+                  colour=r["colour"], fd_is=r["fd_is"], module_name=r["module_name"])
 
 
 @check("spawn: the child is a fresh python3 started with spawn_main, and a resource tracker process appears beside it")
@@ -57,7 +58,7 @@ def spawn_helpers(lab):
     ok = ("spawn_main" in child.command and "--multiprocessing-fork" in child.command
           and t is not None and t.ppid == main and "resource_tracker" in t.command)
     return expect(ok, f"child: {cp.ps_line(r['pid'])}; resource tracker: "
-                      f"{cp.ps_line(tracker) if tracker else 'none'}")
+                      f"{cp.ps_line(tracker) if tracker else 'none'}", resource_tracker_pid=tracker, main_pid=main)
 
 
 @check("forkserver: the child's parent is the fork server (a child of main), not main; it has neither main's change nor the file")
@@ -71,7 +72,8 @@ def forkserver_parent(lab):
           and all(i["ppid"] == server for i in cp.data["imports"]))
     return expect(ok, f"child {r['pid']} has parent {r['ppid']}; fork server: "
                       f"{cp.ps_line(server) if server else 'none'}; COLOUR={r['colour']!r}; fd {r['fd']} is "
-                      f"{r['fd_is']} ({r['fd_points_to']})")
+                      f"{r['fd_is']} ({r['fd_points_to']})", child_ppid=r["ppid"], forkserver_pid=server, main_pid=main,
+                  colour=r["colour"], fd_is=r["fd_is"])
 
 
 @check("forkserver: on this image's Python every child imports the main module again; the fork server does not preload it")
@@ -105,11 +107,11 @@ def startup_costs(lab):
 def unguarded(lab):
     d = lab.checkpoint("unguarded").data
     runs = [ln for ln in d["stdout"] if ln.startswith("module-level code runs")]
-    err = "\n".join(d["stderr"])
     ok = (len(runs) == 2 and runs[0].endswith("as __main__") and runs[1].endswith("as __mp_main__")
-          and "bootstrapping phase" in err and "RuntimeError" in err and d["stdout"][-1].endswith("exited with 1"))
-    said = next((ln.strip() for ln in d["stderr"] if "An attempt has been made" in ln), "")
-    return expect(ok, f"stdout: {d['stdout']}; the child's error: {said}", module_runs=len(runs))
+          and d["error"].startswith("RuntimeError") and "bootstrapping phase" in d["error"]
+          and "p.start()" in d["raised_at"] and d["stdout"][-1].endswith("exited with 1"))
+    return expect(ok, f"stdout: {d['stdout']}; the child raised at {d['raised_at']!r}: {d['error'][:160]}",
+                  module_runs=len(runs))
 
 
 @check("the scenario exits 0")

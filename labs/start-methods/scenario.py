@@ -56,10 +56,8 @@ def report_inheritance(conn, fd: int, inode: int) -> None:
         points_to = os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
         same, points_to = "closed", None
-    with open(f"/proc/{os.getpid()}/cmdline") as f:
-        cmdline = f.read().split("\0")[:-1]
     conn.send({"pid": os.getpid(), "ppid": os.getppid(), "colour": COLOUR, "module_name": __name__,
-               "fd": fd, "fd_is": same, "fd_points_to": points_to, "cmdline": cmdline})
+               "fd": fd, "fd_is": same, "fd_points_to": points_to})
     conn.recv()                          # stay alive for the checkpoint
     conn.close()
 
@@ -126,11 +124,13 @@ def part_unguarded() -> None:
     """Run unguarded.py: a spawn Process started at module level, no __main__ guard."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unguarded.py")
     res = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=30)
-    err_lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    raised = next((ln.strip() for ln in err_lines if "An attempt has been made" in ln), "no RuntimeError")
-    say(f"unguarded.py exited {res.returncode}; stdout: {res.stdout.splitlines()}; its child raised: {raised}")
+    err = [ln.strip() for ln in res.stderr.splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(err) if ln.startswith("RuntimeError")), len(err))
+    error = " ".join(err[start:])                    # the child's RuntimeError, on one line
+    raised_at = next((f"{ln} -> {err[i + 1]}" for i, ln in enumerate(err[:-1]) if "unguarded.py" in ln), "")
+    say(f"unguarded.py exited {res.returncode}; stdout: {res.stdout.splitlines()}; its child raised: {error[:120]}")
     checkpoint("unguarded", main=os.getpid(), exit_code=res.returncode, stdout=res.stdout.splitlines(),
-               stderr=err_lines)
+               error=error, raised_at=raised_at)
 
 
 if __name__ == "__main__":

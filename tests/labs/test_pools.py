@@ -1,0 +1,62 @@
+"""pools: the --json carries the pids, orders and timings the checks used, and the
+checks fail when the facts are different (a fourth worker pid, a callback in a worker,
+a pool slower than a process per task)."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from proclab import labspec
+from proclab.checks import load_checks, run_checks
+from tests.conftest import explain
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+LAB = "pools"
+
+
+def _figures(result) -> dict[str, dict]:
+    doc = json.loads(json.dumps(result.to_dict()))          # exactly what --json prints
+    return {c["name"]: c.get("figures", {}) for c in doc["checks"]}
+
+
+def _verdicts(result) -> dict[str, bool]:
+    checks = load_checks(labspec.resolve(LAB).checks_file, LAB)
+    return {c.name: c.passed for c in run_checks(checks, result)}
+
+
+def _named(d: dict, start: str):
+    return next(v for k, v in d.items() if k.startswith(start))
+
+
+def test_figures_in_json(run_lab_cached):
+    result = run_lab_cached(LAB)
+    assert result.passed, explain(result)
+    figs = _figures(result)
+    assert _named(figs, "while tasks run") == {"children": 3, "running": 3}
+    assert _named(figs, "10 tasks ran") == {"distinct_pids": 3, "tasks": 10, "most_at_once": 3}
+    assert _named(figs, "apply() waits") == {"most_at_once": 1}
+    assert _named(figs, "map() returns")["returned_order"] == [0, 1, 2, 3, 4, 5]
+    assert _named(figs, "map() returns")["finish_order"][-1] == 0
+    cb = _named(figs, "a callback runs")
+    assert cb["callback_pid"] == cb["main_pid"] != cb["task_pid"]
+    timing = _named(figs, "100 small tasks")
+    assert len(timing["pool_rounds_s"]) == len(timing["per_task_rounds_s"]) == 3
+    assert timing["ratio"] == pytest.approx(timing["per_task_s"] / timing["pool_s"], rel=0.01)
+
+
+def test_checks_fail_on_other_facts(run_lab_cached):
+    result = run_lab_cached(LAB)
+    assert all(_verdicts(result).values())
+
+    other = copy.deepcopy(result)
+    tasks = other.checkpoint("tasks-done").data["results"]
+    tasks[-1] = {**tasks[-1], "pid": 99999}                  # a task on a fourth process
+    cb = other.checkpoint("callback-and-error").data
+    cb["callback"][0]["pid"] = cb["task"]["pid"]             # a callback in the worker
+    t = other.checkpoint("timed").data
+    t["pool_median_s"], t["per_task_median_s"] = t["per_task_median_s"], t["pool_median_s"]
+    v = _verdicts(other)
+    assert not _named(v, "10 tasks ran") and not _named(v, "a callback runs") and not _named(v, "100 small tasks")
+    assert _named(v, "apply() waits") and _named(v, "map() returns")
