@@ -186,6 +186,10 @@ from .sched.cli import sched as _sched  # noqa: E402  (the scheduling simulator'
 
 cli.add_command(_sched)
 
+from .explore_cli import explore_group as _explore  # noqa: E402  (ssh-in exploration hosts)
+
+cli.add_command(_explore)
+
 
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt

@@ -278,3 +278,41 @@ class LabContainer:
         except docker.errors.APIError as err:
             if "already in progress" not in str(err):
                 raise
+
+
+# Long-lived containers that are not lab runs (proclab explore's ssh hosts).
+
+def create_network(name: str, **extra: str) -> str:
+    """A labelled bridge network of its own, so a container shares it with nobody."""
+    try:
+        return client().networks.create(name, driver="bridge", labels=labels(**extra)).name
+    except docker.errors.APIError as err:
+        raise ProclabError(f"docker could not create network {name}: {err.explanation or err}") from err
+
+
+def remove_network(name: str) -> bool:
+    try:
+        client().networks.get(name).remove()
+        return True
+    except docker.errors.NotFound:
+        return False
+
+
+def create_service(image: str, command: list[str] | None, *, name: str, env: dict[str, str],
+                   extra_labels: dict[str, str], host_config: dict[str, Any]) -> LabContainer:
+    """Create (not start) a container with proclab's labels plus ``proclab.<key>`` extras."""
+    try:
+        cont = client().containers.create(image, command, name=name, environment=env,
+                                          labels=labels(**extra_labels), detach=True, **host_config)
+    except docker.errors.ImageNotFound as err:
+        raise ProclabError(f"image {image} is missing; run 'proclab images build'") from err
+    except docker.errors.APIError as err:
+        raise ProclabError(f"docker could not create container {name}: {err.explanation or err}") from err
+    return LabContainer(cont)
+
+
+def find_container(name: str) -> LabContainer | None:
+    try:
+        return LabContainer(client().containers.get(name))
+    except docker.errors.NotFound:
+        return None

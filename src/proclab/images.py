@@ -43,6 +43,12 @@ class ImageSpec:
 
 IMAGES: dict[str, ImageSpec] = {
     "lab": ImageSpec("lab", "images/lab/Dockerfile", ("images/lab", "labs")),
+    # The ssh exploration host: FROM proclab/lab (its Dockerfile's LAB_IMAGE default).
+    "explore": ImageSpec("explore", "images/explore/Dockerfile", ("images/explore", "exercises"),
+                         needs_base=False, depends=("lab",)),
+    # proclab itself, for 'docker compose up labs' (starts sibling lab containers).
+    "harness": ImageSpec("harness", "images/harness/Dockerfile",
+                         ("images/harness", "images/lab", "labs", "src/proclab")),
 }
 
 

@@ -1,0 +1,122 @@
+"""What the exercise checkers share: your processes, ps and top lines, your answers.
+
+Each exercise's check.py defines ``check()`` returning ``result(...)``: passed or
+not, and what the checker saw (raw ps/top lines, pids, numbers) so you can see why.
+Runs inside the exploration host, as you: python3 + psutil + procps only.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import psutil
+
+HOME = os.path.expanduser("~")
+ANSWERS = os.path.join(HOME, "answers")      # what you write down
+RECORDS = os.path.join(HOME, ".proclab")      # what the exercise helpers write down
+ME = os.getuid()
+PS_FIELDS = "pid,ppid,user:10,stat,ni,pcpu,args"
+
+
+def result(exercise: str, passed: bool, saw: str, **figures: object) -> dict:
+    return {"exercise": exercise, "passed": bool(passed), "saw": saw, "figures": figures}
+
+
+def mine() -> list[psutil.Process]:
+    """Your processes (real uid is yours), this checker and its children excluded."""
+    skip = {os.getpid()}
+    out = []
+    for p in psutil.process_iter():
+        try:
+            if p.uids().real == ME and p.pid not in skip and p.ppid() != os.getpid():
+                out.append(p)
+        except psutil.Error:
+            continue
+    return out
+
+
+def is_mine(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).uids().real == ME
+    except psutil.Error:
+        return False
+
+
+def alive(ident: dict | None) -> psutil.Process | None:
+    """The process with this pid *and* create time (pids are reused), or None."""
+    if not ident:
+        return None
+    try:
+        p = psutil.Process(int(ident["pid"]))
+        if abs(p.create_time() - float(ident["create_time"])) < 0.01:
+            return p
+    except (psutil.Error, KeyError, ValueError):
+        pass
+    return None
+
+
+def ident(pid: int) -> dict:
+    return {"pid": pid, "create_time": psutil.Process(pid).create_time()}
+
+
+def state(p: psutil.Process) -> str:
+    try:
+        return p.status()
+    except psutil.Error:
+        return "gone"
+
+
+def ps_line(pid: int) -> str:
+    """ps's own line for pid, or '(pid N: not in the table)'."""
+    out = subprocess.run(["ps", "-o", PS_FIELDS, "-p", str(pid)], capture_output=True, text=True,
+                         env=dict(os.environ, LC_ALL="C", COLUMNS="200")).stdout.splitlines()
+    return " ".join(out[1].split()) if len(out) > 1 else f"(pid {pid}: not in the table)"
+
+
+def top_tasks() -> str:
+    """top's 'Tasks:' line (total, running, sleeping, stopped, zombie)."""
+    out = subprocess.run(["top", "-b", "-n", "1"], capture_output=True, text=True,
+                         env=dict(os.environ, LC_ALL="C")).stdout
+    return next((" ".join(ln.split()) for ln in out.splitlines() if ln.startswith("Tasks:")), "(no Tasks line)")
+
+
+def answer(name: str) -> str | None:
+    """The text of ~/answers/NAME, stripped, or None when you have not written it."""
+    try:
+        with open(os.path.join(ANSWERS, name)) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
+
+
+def record(name: str) -> dict | None:
+    """What a helper script wrote to ~/.proclab/NAME.json, or None."""
+    try:
+        with open(os.path.join(RECORDS, f"{name}.json")) as f:
+            return json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def write_record(name: str, doc: dict) -> None:
+    os.makedirs(RECORDS, exist_ok=True)
+    tmp = os.path.join(RECORDS, f".{name}.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(doc, f)
+    os.replace(tmp, os.path.join(RECORDS, f"{name}.json"))
+
+
+def report(res: dict) -> int:
+    """Print one result for a person; exit status 0 when it passed."""
+    mark = "PASS" if res["passed"] else "not yet"
+    print(f"{res['exercise']}: {mark}\n  saw: {res['saw']}")
+    return 0 if res["passed"] else 1
+
+
+def run_standalone(check) -> None:
+    if "--json" in sys.argv:
+        print(json.dumps(check()))
+        sys.exit(0)
+    sys.exit(report(check()))

