@@ -8,6 +8,7 @@ D  a child blocked inside vfork (posix_spawn, whose child waits to open a FIFO);
 Z  a child that exited and was not waited for.
 """
 import os
+import select
 import signal
 import time
 
@@ -127,10 +128,11 @@ def part_uninterruptible() -> None:
                                file_actions=[(os.POSIX_SPAWN_OPEN, 3, fifo, os.O_RDONLY, 0)])
         os.waitpid(child, 0)
         os._exit(0)
-    until("the vfork parent in D, its child created",
-          lambda: state(v) == "D" and wchan(v) != "0" and psutil.Process(v).children())
-    spawned = [c.pid for c in psutil.Process(v).children()]
-    checkpoint("uninterruptible", top=True, vforker=v, spawned=spawned[0], wchan=wchan(v))
+    until("the vfork parent in D", lambda: state(v) == "D" and wchan(v) != "0")
+    spawned = psutil.Process(v).children()[0].pid
+    until("its child asleep opening the FIFO", lambda: state(spawned) == "S" and wchan(spawned) != "0")
+    spawned_exit = os.pidfd_open(spawned)        # readable once the spawned child has exited
+    checkpoint("uninterruptible", top=True, vforker=v, spawned=spawned, wchan=wchan(v))
 
     os.kill(v, signal.SIGSTOP)                   # sent: but a D sleep is not interrupted for it
     checkpoint("stop-pending", vforker=v, state_now=state(v), pending=pending(v))
@@ -138,7 +140,8 @@ def part_uninterruptible() -> None:
     fd = os.open(fifo, os.O_WRONLY)              # the spawned child's open() returns; it execs;
     os.close(fd)                                 # v wakes, returns to user mode, and takes the SIGSTOP
     os.waitid(os.P_PID, v, os.WSTOPPED | os.WNOWAIT)
-    checkpoint("stopped-on-waking", vforker=v)
+    select.select([spawned_exit], [], [])        # and `true` has run and exited (a zombie: v is stopped)
+    checkpoint("stopped-on-waking", vforker=v, spawned=spawned)
     os.kill(v, signal.SIGCONT)
     _, status = os.waitpid(v, 0)
     os.unlink(fifo)
