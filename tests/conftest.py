@@ -77,7 +77,12 @@ def pytest_sessionfinish(session, exitstatus):
             return False
         return owner == engine.OWNER or not engine.owner_alive(owner)
 
-    leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]
+    try:
+        leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]
+    except Exception as err:  # the engine went away: say so, don't hide the test results
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"leak check could not list containers: {err}", yellow=True)
+        return
     if leaked:
         names = ", ".join(f"{c.name} ({c.labels.get(engine.LAB_LABEL, '?')})" for c in leaked)
         for c in leaked:
