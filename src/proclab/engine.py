@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 import docker
 import docker.errors
+import requests
 import psutil
 
 from .errors import EngineUnavailable, ProclabError
@@ -110,6 +111,9 @@ def sweep(all_runs: bool = False) -> list[str]:
                 removed.append(f"container {cont.name} ({cont.labels.get(LAB_LABEL, '?')})")
             except docker.errors.NotFound:
                 pass
+            except docker.errors.APIError as err:   # 409: another sweep is removing it already
+                if err.status_code != 409:
+                    raise
     for net in c.networks.list(filters={"label": LABEL}):
         if _stale(net.attrs.get("Labels"), all_runs):
             try:
@@ -263,7 +267,11 @@ class LabContainer:
         return found
 
     def wait(self, timeout: float) -> int:
-        res = self._c.wait(timeout=timeout)
+        """The container's exit code, or ProclabError if it has not exited within timeout."""
+        try:
+            res = self._c.wait(timeout=timeout)
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as err:
+            raise ProclabError(f"container {self.name} did not exit within {timeout:.0f} s") from err
         return int(res.get("StatusCode", -1))
 
     def inspect(self) -> dict[str, Any]:
