@@ -25,12 +25,11 @@ def result(exercise: str, passed: bool, saw: str, **figures: object) -> dict:
 
 
 def mine() -> list[psutil.Process]:
-    """Your processes (real uid is yours), this checker and its children excluded."""
-    skip = {os.getpid()}
+    """Your processes (real uid is yours), this checker excluded."""
     out = []
     for p in psutil.process_iter():
         try:
-            if p.uids().real == ME and p.pid not in skip and p.ppid() != os.getpid():
+            if p.uids().real == ME and p.pid != os.getpid():
                 out.append(p)
         except psutil.Error:
             continue

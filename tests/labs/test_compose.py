@@ -8,6 +8,7 @@ is the labs' verdict. Every container and network of the project is removed.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -51,6 +52,7 @@ def compose(tmp_path_factory, docker_engine):
     version = run("version", "--short")
     assert version.returncode == 0 and version.stdout.strip().lstrip("v").startswith("2."), version
     run.project = project
+    run.env = base_env
     yield run
     down = run("down", "--remove-orphans", "--timeout", "5")
     assert down.returncode == 0, down.stderr
@@ -109,5 +111,64 @@ def test_up_labs_with_an_unknown_lab_exits_2(compose):
     # compose may attach after so short a run has ended: its log has the line for sure
     logs = compose("logs", "--no-color", "labs")
     assert "no lab named 'no-such-lab'" in logs.stdout, logs.stdout + logs.stderr
+    assert compose("down", "--timeout", "5").returncode == 0
+    assert project_leftovers(compose.project) == []
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_up_explore_and_ssh_in_as_student(compose, tmp_path):
+    """The README's path: your public key in, 'docker compose up -d explore', ssh in, check an exercise."""
+    import paramiko
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from proclab import explore, images
+
+    images.ensure("explore")
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                           serialization.PublicFormat.OpenSSH).decode()
+    port = free_port()
+    out = compose("up", "-d", "explore", env={"PROCLAB_AUTHORIZED_KEY": public, "PROCLAB_SSH_PORT": str(port)})
+    assert out.returncode == 0, out.stderr[-3000:]
+    # the host key, as the container printed it, once sshd listens (compose follows the log)
+    follow = subprocess.Popen(["docker", "compose", "logs", "--no-color", "--no-log-prefix", "--follow", "explore"],
+                              cwd=project_root(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=compose.env)
+    text = ""
+    try:
+        for line in follow.stdout:
+            text += line
+            if explore.LISTENING_MARK in line and explore.HOSTKEY_MARK in text:
+                break
+    finally:
+        follow.kill()
+        follow.wait()
+    host_key = next((ln[len(explore.HOSTKEY_MARK):].split()[:2] for ln in text.splitlines()
+                     if ln.startswith(explore.HOSTKEY_MARK)), None)
+    assert host_key, f"the explore container printed no host key:\n{text[-2000:]}"
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[127.0.0.1]:{port} {' '.join(host_key)}\n")
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                            serialization.NoEncryption()).decode()
+    pkey = paramiko.Ed25519Key.from_private_key(io.StringIO(pem))
+    c = paramiko.SSHClient()
+    c.load_host_keys(str(known))
+    c.set_missing_host_key_policy(paramiko.RejectPolicy())
+    c.connect("127.0.0.1", port=port, username="student", pkey=pkey, look_for_keys=False, allow_agent=False,
+              timeout=20)
+    try:
+        _, o, _ = c.exec_command("id -un; ls /labs/zombies/scenario.py; python3 ~/exercises/check.py signal-exit")
+        lines = o.read().decode().splitlines()
+        assert lines[:3] == ["student", "/labs/zombies/scenario.py", "signal-exit: not yet"], lines
+    finally:
+        c.close()
     assert compose("down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []

@@ -1,0 +1,115 @@
+"""The exercise checkers against real processes on this machine (no Docker): they
+fail until the state is there, and say what they saw. HOME is a temp folder, so
+the answers and records they read are the test's own."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "answers").mkdir()
+    for name in list(sys.modules):
+        if name == "checklib" or name.startswith("exercise_"):
+            del sys.modules[name]            # checklib reads HOME when imported
+    monkeypatch.syspath_prepend(str(EXERCISES))
+    return tmp_path
+
+
+def checker(name: str):
+    spec = importlib.util.spec_from_file_location(f"exercise_{name.replace('-', '_')}", EXERCISES / name / "check.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.check
+
+
+def test_every_exercise_has_a_lesson_and_a_checker():
+    sys.path.insert(0, str(EXERCISES))
+    try:
+        from check import ORDER, exercises
+    finally:
+        sys.path.remove(str(EXERCISES))
+    assert exercises() == ORDER
+    for name in ORDER:
+        text = (EXERCISES / name / "README.md").read_text()
+        assert "## Do" in text and "## Check" in text and "## Look for" in text, name
+
+
+def test_signal_exit_wants_128_plus_the_signal(home):
+    check = checker("signal-exit")
+    assert not check()["passed"]                                        # nothing written yet
+    (home / "answers" / "signal-exit").write_text("TERM 15\nKILL 137\n")
+    res = check()
+    assert not res["passed"] and "SIGTERM (15) as 143" in res["saw"]
+    (home / "answers" / "signal-exit").write_text("TERM 143\n")
+    assert not check()["passed"]                                        # one signal is not enough
+    (home / "answers" / "signal-exit").write_text("SIGTERM 143\nkill 137\n10 138\n")
+    res = check()
+    assert res["passed"], res
+    assert res["figures"]["statuses"] == {"SIGTERM": 143, "SIGKILL": 137, "SIGUSR1": 138}
+
+
+def test_zombie_needs_a_real_zombie_and_its_pid(home):
+    check = checker("zombie")
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)               # a zombie of this test process
+        res = check()
+        assert not res["passed"] and "~/answers/zombie is missing" in res["saw"]
+        (home / "answers" / "zombie").write_text(f"{os.getpid()}\n")    # a pid, but not the zombie's
+        assert not check()["passed"]
+        (home / "answers" / "zombie").write_text(f"{pid}\n")
+        res = check()
+        assert res["passed"], res
+        assert res["figures"]["zombie"] == pid and res["figures"]["parent"] == os.getpid()
+        assert "<defunct>" in res["saw"]
+    finally:
+        os.waitpid(pid, 0)
+    res = check()
+    assert not res["passed"]                                            # reaped: no zombie any more
+
+
+def test_orphan_needs_the_adopter_it_really_has(home):
+    check = checker("orphan")
+    # a child of this test process is no orphan, whatever the answer says
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        (home / "answers" / "orphan").write_text(f"{child.pid} {os.getpid()}\n")
+        res = check()
+        assert not res["passed"] and "no orphan" in res["saw"], res
+        (home / "answers" / "orphan").write_text(f"{child.pid} 1\n")
+        res = check()
+        assert not res["passed"] and f"parent is {os.getpid()}" in res["saw"], res
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+
+
+def test_kill_parent_follows_pid_and_start_time(home):
+    check = checker("kill-parent")
+    assert "no record" in check()["saw"]
+    helper = subprocess.Popen([sys.executable, str(EXERCISES / "kill-parent" / "zombie_parent.py")],
+                              stdout=subprocess.PIPE, text=True, env=dict(os.environ, HOME=str(home)))
+    try:
+        line = helper.stdout.readline()                                 # written after the record
+        assert "will never wait" in line
+        res = check()
+        assert not res["passed"] and "the parent still runs" in res["saw"], res
+    finally:
+        helper.kill()
+        helper.wait()
+    # This test process reaped the helper, but the helper's zombie child went to
+    # whoever adopts orphans here, which may not reap at once: only the parent is certain.
+    assert "the parent still runs" not in check()["saw"]
