@@ -5,18 +5,21 @@
 Each round runs every built-in lab (or the ones named) through ``proclab.run_lab``,
 in real containers. After every lab it looks for resources this process owns that
 are still there (containers, networks, volumes carrying the proclab labels): each is
-a leak. After the last round it also lists proclab containers left by *dead* runs
-(which the next proclab command would sweep). Goal: 0 failures, 0 leaks.
-Exit status 0 when both are 0, else 1.
+a leak. At the end it also lists proclab containers left by *dead* runs (which the
+next proclab command would sweep). Goal: 0 failures, 0 leaks. Exit status 0 when
+both are 0, else 1. Ctrl-C (or SIGTERM) stops after cleaning up and prints the
+summary of the rounds so far; --json is rewritten after every round.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import json
+import signal
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 
 from proclab import engine, labspec, run_lab
 from proclab.errors import ProclabError
@@ -25,8 +28,7 @@ from proclab.errors import ProclabError
 def ours() -> list[str]:
     """Every proclab-labelled container, network and volume this process still owns."""
     c = engine.client()
-    mine = {engine.LABEL: "1", engine.OWNER_LABEL: engine.OWNER}
-    filt = {"label": [f"{k}={v}" for k, v in mine.items()]}
+    filt = {"label": [f"{engine.LABEL}=1", f"{engine.OWNER_LABEL}={engine.OWNER}"]}
     return ([f"container {x.name}" for x in c.containers.list(all=True, filters=filt)]
             + [f"network {x.name}" for x in c.networks.list(filters=filt)]
             + [f"volume {x.name}" for x in c.volumes.list(filters=filt)])
@@ -36,7 +38,7 @@ def stale_of_dead_runs() -> list[str]:
     out = []
     for cont in engine.proclab_containers():
         owner = cont.labels.get(engine.OWNER_LABEL, "")
-        if owner and not cont.labels.get("proclab.keep") and not engine.owner_alive(owner):
+        if owner and not cont.labels.get(engine.KEEP_LABEL) and not engine.owner_alive(owner):
             out.append(f"container {cont.name} (owner {owner} is dead)")
     return out
 
@@ -54,6 +56,72 @@ def why(result) -> list[str]:
     return reasons or ["failed (no reason recorded)"]
 
 
+@dataclass
+class Tally:
+    labs: list[str]
+    rounds: int = 0                                   # rounds completed
+    runs: collections.Counter = field(default_factory=collections.Counter)
+    failed: collections.Counter = field(default_factory=collections.Counter)
+    reasons: dict = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    times: dict = field(default_factory=lambda: collections.defaultdict(list))
+    leaks: list[str] = field(default_factory=list)
+
+    def to_dict(self, dead: list[str]) -> dict:
+        return {"rounds": self.rounds, "labs": self.labs, "runs": self.runs, "failed": self.failed,
+                "failures": {k: dict(v) for k, v in self.reasons.items()},
+                "median_s": {k: round(statistics.median(v), 2) for k, v in self.times.items()},
+                "leaks": self.leaks, "dead_runs_left": dead}
+
+
+def run_one(name: str) -> tuple[bool, list[str]]:
+    try:
+        result = run_lab(name)
+        return result.passed, ([] if result.passed else why(result))
+    except ProclabError as err:
+        return False, [f"error: {err}"[:160]]
+    except Exception as err:  # a harness crash is a failure to count, not a reason to stop
+        return False, [f"harness crashed: {type(err).__name__}: {err}"[:160]]
+
+
+def one_round(rnd: int, total: int, t: Tally) -> None:
+    t_round = time.monotonic()
+    failing = []
+    for name in t.labs:
+        t0 = time.monotonic()
+        ok, reasons = run_one(name)
+        t.times[name].append(time.monotonic() - t0)
+        t.runs[name] += 1
+        t.failed[name] += not ok
+        t.reasons[name].update(reasons)
+        if not ok:
+            failing.append(f"{name} ({reasons[0][:70]})")
+        t.leaks += [f"round {rnd}, after {name}: {x}" for x in ours()]
+    print(f"round {rnd}/{total}: {len(t.labs) - len(failing)}/{len(t.labs)} labs passed, "
+          f"{time.monotonic() - t_round:.1f}s, leaks so far {len(t.leaks)}"
+          + (f"; failed: {', '.join(failing)}" if failing else ""), flush=True)
+
+
+def report(t: Tally, seconds: float, json_path: str | None) -> int:
+    still_there = len(ours())
+    dead = stale_of_dead_runs()
+    print(f"\nsoak: {t.rounds} rounds of {len(t.labs)} labs in {seconds:.0f}s")
+    print(f"{'lab':<22} {'runs':>4} {'failed':>6} {'median s':>8} {'max s':>6}  reasons")
+    for name in t.labs:
+        if t.times[name]:
+            reasons = "; ".join(f"{r} x{k}" for r, k in t.reasons[name].most_common(3))
+            print(f"{name:<22} {t.runs[name]:>4} {t.failed[name]:>6} {statistics.median(t.times[name]):>8.2f} "
+                  f"{max(t.times[name]):>6.2f}  {reasons}")
+    print(f"\nfailed runs: {sum(t.failed.values())} of {sum(t.runs.values())}; leaked resources: {len(t.leaks)}; "
+          f"this soak's resources still there: {still_there}; left by dead runs (the next proclab "
+          f"command sweeps them): {len(dead)}")
+    for x in t.leaks[:20] + dead[:20]:
+        print(f"  {x}")
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(t.to_dict(dead), f, indent=2)
+    return 0 if not sum(t.failed.values()) and not t.leaks and not still_there else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--rounds", type=int, default=20, help="times to run the suite (default 20)")
@@ -61,57 +129,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON here")
     args = ap.parse_args(argv)
 
-    names = args.labs or labspec.builtin_names()
+    tally = Tally(labs=args.labs or labspec.builtin_names())
     engine.client()
-    runs: dict[str, int] = collections.Counter()
-    failed: dict[str, int] = collections.Counter()
-    fails: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    times: dict[str, list[float]] = collections.defaultdict(list)
-    leaks: list[str] = []
-    t0 = time.monotonic()
-    for rnd in range(1, args.rounds + 1):
-        t_round = time.monotonic()
-        bad = 0
-        for name in names:
-            t = time.monotonic()
-            try:
-                result = run_lab(name)
-                ok, reasons = result.passed, ([] if result.passed else why(result))
-            except ProclabError as err:
-                ok, reasons = False, [f"error: {err}"[:160]]
-            except Exception as err:  # a harness crash is a failure to count, not a reason to stop
-                ok, reasons = False, [f"harness crashed: {type(err).__name__}: {err}"[:160]]
-            times[name].append(time.monotonic() - t)
-            runs[name] += 1
-            for r in reasons:
-                fails[name][r] += 1
-            bad += not ok
-            failed[name] += not ok
-            left = ours()
-            if left:
-                leaks += [f"round {rnd}, after {name}: {x}" for x in left]
-        print(f"round {rnd}/{args.rounds}: {len(names) - bad}/{len(names)} labs passed, "
-              f"{time.monotonic() - t_round:.1f}s, leaks so far {len(leaks)}", flush=True)
 
-    still_there = sum(1 for c in engine.proclab_containers() if c.labels.get(engine.OWNER_LABEL) == engine.OWNER)
-    dead = stale_of_dead_runs()
-    print(f"\nsoak: {args.rounds} rounds of {len(names)} labs in {time.monotonic() - t0:.0f}s")
-    print(f"{'lab':<22} {'runs':>4} {'failed':>6} {'median s':>8} {'max s':>6}  reasons")
-    for name in names:
-        reasons = "; ".join(f"{r} x{k}" for r, k in fails[name].most_common(3))
-        print(f"{name:<22} {runs[name]:>4} {failed[name]:>6} {statistics.median(times[name]):>8.2f} "
-              f"{max(times[name]):>6.2f}  {reasons}")
-    print(f"\nleaked resources of this soak: {len(leaks)}; containers of this soak still there: {still_there}; "
-          f"left by dead runs (swept by the next proclab command): {len(dead)}")
-    for x in leaks[:20] + dead[:20]:
-        print(f"  {x}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"rounds": args.rounds, "labs": names, "runs": runs, "failed": failed,
-                       "failures": {k: dict(v) for k, v in fails.items()},
-                       "median_s": {k: statistics.median(v) for k, v in times.items()},
-                       "leaks": leaks, "dead_runs_left": dead}, f, indent=2)
-    return 0 if not sum(failed.values()) and not leaks and not still_there else 1
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)   # the runner then removes its container, as on Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # even when started in the background
+    t0 = time.monotonic()
+    try:
+        for rnd in range(1, args.rounds + 1):
+            one_round(rnd, args.rounds, tally)
+            tally.rounds = rnd
+            if args.json:
+                with open(args.json, "w") as f:
+                    json.dump(tally.to_dict([]), f, indent=2)
+    except KeyboardInterrupt:
+        print(f"interrupted in round {tally.rounds + 1}: the summary counts the labs run so far", flush=True)
+    return report(tally, time.monotonic() - t0, args.json)
 
 
 if __name__ == "__main__":
