@@ -64,9 +64,9 @@ def test_sigkilled_harness_leaves_a_container_that_the_next_command_removes(hang
     left = containers_of(hang_lab.name)
     assert len(left) == 1, f"expected the killed run's container, found {[c.name for c in left]}"
     # ...until the next proclab command starts: its owner (host:pid:start time) is dead
+    # (on a shared machine another engineer's proclab command may be that next command)
     nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
-    assert f"removed stale container {left[0].name}" in nxt.stdout + nxt.stderr
     assert containers_of(hang_lab.name) == []
     assert containers_of(quick_lab.name) == []
 
@@ -90,7 +90,6 @@ def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image)
     assert [c.status for c in containers_of(name)] == ["created"]
     nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
-    assert f"removed stale container {name}" in nxt.stdout + nxt.stderr
     assert containers_of(name) == []
 
 
