@@ -98,3 +98,42 @@ def test_docker_engine_unreachable(args):
     line = one_line_error(proclab(*args, env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
     assert "the Docker engine at unix:///nonexistent.sock does not answer" in line
     assert "start one with" in line
+
+
+# -- a scenario that crashes at start: the lab's failure, told apart from a lab that exits 1 on purpose --
+
+def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False):
+    from proclab.ptable import Snapshot
+    from proclab.result import OutputLine, RunRecord
+
+    rec = RunRecord(variant="main", settings={}, exit_code=exit_code, timed_out=timed_out)
+    rec.output = [OutputLine("stderr", ln, 0.1) for ln in stderr_lines]
+    rec.checkpoints = [Snapshot(f"cp{i}", {}, 0.0, 1, [], "", None) for i in range(checkpoints)]
+    return rec
+
+
+TRACEBACK = ["Traceback (most recent call last):", '  File "/lab/scenario.py", line 3, in <module>',
+             "    x = 1 / 0", "ZeroDivisionError: division by zero"]
+SYNTAX = ['  File "/lab/scenario.py", line 2', "    def f(:", "          ^", "SyntaxError: invalid syntax"]
+
+
+@pytest.mark.parametrize("lines, last", [(TRACEBACK, "ZeroDivisionError: division by zero"),
+                                         (SYNTAX, "SyntaxError: invalid syntax")], ids=["traceback", "syntax"])
+def test_crash_before_the_first_checkpoint_is_named(lines, last):
+    from proclab.runner import crashed_at_start
+
+    why = crashed_at_start(_run(1, lines))
+    assert why == f"the scenario crashed before its first checkpoint (exit 1): {last}"
+
+
+@pytest.mark.parametrize("rec", [
+    _run(1, TRACEBACK, checkpoints=1),      # crashed later: its checks say what is missing
+    _run(1, ["bye"]),                        # sys.exit(1) on purpose, no traceback
+    _run(0, TRACEBACK),                      # a child's traceback, the scenario itself exited 0
+    _run(137, TRACEBACK),                    # killed
+    _run(None, TRACEBACK, timed_out=True),   # timed out
+], ids=["after-a-checkpoint", "exit-1-no-traceback", "exit-0", "killed", "timed-out"])
+def test_not_a_crash_at_start(rec):
+    from proclab.runner import crashed_at_start
+
+    assert crashed_at_start(rec) is None
