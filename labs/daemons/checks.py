@@ -36,7 +36,8 @@ def all_three_running(lab):
     cp = lab.checkpoint("started")
     main, d, w = (cp.process(cp.data[k]) for k in ("main", "daemon", "worker"))
     ok = d.ppid == main.pid and w.ppid == main.pid and d.state != "Z" and w.state != "Z"
-    return expect(ok, " | ".join(cp.ps_line(p.pid) for p in (main, d, w)))
+    return expect(ok, " | ".join(cp.ps_line(p.pid) for p in (main, d, w)),
+                  main=main.pid, daemon_ppid=d.ppid, worker_ppid=w.ppid)
 
 
 @check("when main's code ends, the daemon is terminated at once (dead at the next checkpoint), by "

@@ -22,7 +22,7 @@ def scenario_is_pid1(lab):
     cp = lab.checkpoint("orphan-1", "no-init")
     p1 = cp.process(1)
     return expect(cp.data["scenario"] == 1 and "/lab/scenario.py" in p1.command,
-                  f"pid 1: {p1}; ps: {cp.ps_line(1)}")
+                  f"pid 1: {p1}; ps: {cp.ps_line(1)}", scenario_pid=cp.data["scenario"], pid1=p1.command)
 
 
 @check("no init: each orphan pid 1 adopts stays a zombie, and the count grows 1, 2, 3 in psutil, ps and top")

@@ -87,7 +87,7 @@ def reap_scenario() -> None:
         else:
             gone(orphan)
             say(f"orphan {orphan} was adopted by pid 1 ({psutil.Process(1).name()}), which reaped it")
-        checkpoint(f"orphan-{i}", top=True, scenario=me, launcher=w, orphan=orphan, orphans=i)
+        checkpoint(f"orphan-{i}", top=True, scenario=me, launcher=w, orphan=orphan, so_far=f"{i} of {ORPHANS}")
 
     if me == 1:
         checkpoint("exec", scenario=me)          # the harness runs `docker exec` here (lab.toml)

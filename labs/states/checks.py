@@ -75,7 +75,8 @@ def exited_is_z(lab):
     cp = lab.checkpoint("zombie")
     z = cp.process(cp.data["zombie"])
     ok = z.state == "Z" and cp.ps_row(z.pid).defunct and cp.top_tasks and cp.top_tasks.zombie == 1
-    return expect(ok, f"{cp.ps_line(z.pid)}; top: {cp.top_header()[1] if cp.top else '-'}")
+    return expect(ok, f"{cp.ps_line(z.pid)}; top: {cp.top_header()[1] if cp.top else '-'}",
+                  state=z.state, top_zombies=cp.top_tasks.zombie if cp.top_tasks else None)
 
 
 @check("psutil and ps (and top, where taken) agree on the state of every process of the scenario at every "
