@@ -189,10 +189,15 @@ class LabContainer:
             raise ProclabError(f"image {image} is missing; run 'proclab images build'") from err
         except docker.errors.APIError as err:
             raise ProclabError(f"docker could not create the lab container: {err.explanation or err}") from err
+        except docker.errors.DockerException as err:   # refused before any request, e.g. mem_limit = "lots"
+            raise ProclabError(f"docker could not create the lab container: {err}") from err
         return cls(cont)
 
     def start(self) -> None:
-        self._c.start()
+        try:
+            self._c.start()
+        except docker.errors.APIError as err:   # e.g. a user = "..." the image does not have
+            raise ProclabError(f"docker could not start {self.name}: {err.explanation or err}") from err
 
     def stream(self) -> Iterator[tuple[bytes | None, bytes | None]]:
         """(stdout, stderr) chunks from the container's start until it ends."""

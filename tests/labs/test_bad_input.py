@@ -74,3 +74,25 @@ def test_base_image_that_does_not_exist(lab_image):
     assert len(errors) == 1, res.stderr
     assert "BASE_IMAGE=proclab/no-such-base:never is not present and cannot be pulled" in errors[0]
     assert "unset BASE_IMAGE" in errors[0]
+
+
+@pytest.mark.parametrize("setting, says", [
+    ('mem_limit = "lots"', "The specified value for memory (lots) should specify the units"),
+    ('cap_add = ["NOT_A_CAP"]', 'unknown capability: "CAP_NOT_A_CAP"'),
+    ('cpuset_cpus = "999"', "Requested CPUs are not available"),
+], ids=["mem-limit", "capability", "cpuset"])
+def test_settings_docker_refuses_are_one_line_errors(tmp_path, lab_image, setting, says):
+    lab = write_lab(tmp_path, "refused", "print('never runs')\n", f"[settings]\n{setting}\n")
+    res = run_proclab("run", str(lab))
+    assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr, res.stdout + res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and "docker could not create the lab container" in errors[0] and says in errors[0]
+    assert containers_of(lab.name) == []
+
+
+def test_a_user_the_image_lacks_fails_the_run_not_the_harness(tmp_path, lab_image):
+    lab = write_lab(tmp_path, "nouser", "print('never runs')\n", '[settings]\nuser = "nobody-here"\n')
+    res = run_proclab("run", str(lab))
+    assert res.returncode == 1 and "Traceback" not in res.stdout + res.stderr, res.stdout + res.stderr
+    assert "unable to find user nobody-here" in " ".join(res.stdout.split())
+    assert containers_of(lab.name) == []
