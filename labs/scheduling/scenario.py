@@ -91,9 +91,8 @@ def start_job(name: str, units: int, unit: int, go: int, results: int, policy: s
         spin(units * unit)
         finish, finish_c = time.monotonic(), cpu_clock()
         cpu = time.process_time() - cpu0
-        line = json.dumps({"job": name, "pid": os.getpid(), "units": units, "first_run": first_run,
-                           "finish": finish, "first_run_c": first_run_c, "finish_c": finish_c,
-                           "cpu": cpu, "policy": policy})
+        line = json.dumps({"job": name, "units": units, "first_run": first_run, "finish": finish,
+                           "first_run_c": first_run_c, "finish_c": finish_c, "cpu": cpu, "policy": policy})
         os.write(results, (line + "\n").encode())   # one write under PIPE_BUF: never interleaved
     except BaseException:
         import traceback
@@ -129,6 +128,19 @@ def all_ready(n: int) -> None:
         got += len(os.read(READY_R, n - got))
 
 
+def since(t0: float, t0_c, jobs: list, policy: bool = False) -> list:
+    """Each job's times counted from the release (t0 on the wall clock, t0_c on the CPU clock)."""
+    out = []
+    for j in jobs:
+        c = t0_c is not None and j["first_run_c"] is not None
+        out.append({"job": j["job"], "units": j["units"], "cpu": round(j["cpu"], 5),
+                    "first_run": round(j["first_run"] - t0, 5), "finish": round(j["finish"] - t0, 5),
+                    "first_run_c": round(j["first_run_c"] - t0_c, 5) if c else None,
+                    "finish_c": round(j["finish_c"] - t0_c, 5) if c else None,
+                    **({"policy": j["policy"]} if policy else {})})
+    return out
+
+
 def reap(pids) -> None:
     for pid in pids:
         os.waitpid(pid, 0)
@@ -144,7 +156,7 @@ def together(unit: int, results: Results) -> dict:
     os.close(go_w)                                       # EOF for every job at once
     done = [results.next() for _ in pids]
     reap(pids)
-    return {"t0": t0, "t0_c": t0_c, "jobs": done}
+    return {"jobs": since(t0, t0_c, done)}
 
 
 def one_at_a_time(order, unit: int, results: Results) -> dict:
@@ -165,7 +177,7 @@ def one_at_a_time(order, unit: int, results: Results) -> dict:
     for w in gates.values():
         os.close(w)
     reap(pids)
-    return {"t0": t0, "t0_c": t0_c, "order": list(order), "jobs": done}
+    return {"order": list(order), "jobs": since(t0, t0_c, done)}
 
 
 def policies(unit: int, results: Results) -> dict:
@@ -179,10 +191,9 @@ def policies(unit: int, results: Results) -> dict:
     os.close(go_w)
     done = [results.next(), results.next()]              # the normal and batch jobs end first...
     idle_cpu_then = cpu_of(pids["idle"])                 # ...what had the idle one got by then?
-    at = time.monotonic()
     done.append(results.next())
     reap(pids.values())
-    return {"t0": t0, "t0_c": t0_c, "jobs": done, "idle_cpu_when_others_done": idle_cpu_then, "measured_at": at,
+    return {"jobs": since(t0, t0_c, done, policy=True), "idle_cpu_when_others_done": round(idle_cpu_then, 5),
             "policy_numbers": seen,
             "policy_names": {str(getattr(os, p)): p for p in ("SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE")}}
 
@@ -237,16 +248,14 @@ def main() -> None:
                      ("fcfs", lambda: one_at_a_time(["A", "B", "C"], unit, results)),
                      ("sjf", lambda: one_at_a_time(sorted("ABC", key=dict(JOBS).get), unit, results))):
         runs[mode] = fn()
-        t0, t0_c = runs[mode]["t0"], runs[mode]["t0_c"]
-        say(f"{mode:>8}: " + ", ".join(f"{j['job']} ran {j['first_run'] - t0:.3f}s..{j['finish'] - t0:.3f}s "
+        say(f"{mode:>8}: " + ", ".join(f"{j['job']} ran {j['first_run']:.3f}s..{j['finish']:.3f}s "
                                        f"(cpu {j['cpu']:.3f}s"
-                                       + (f", CPU clock {j['first_run_c'] - t0_c:.3f}..{j['finish_c'] - t0_c:.3f}s)"
-                                          if t0_c is not None else ")")
+                                       + (f", CPU clock {j['first_run_c']:.3f}..{j['finish_c']:.3f}s)"
+                                          if j["first_run_c"] is not None else ")")
                                        for j in runs[mode]["jobs"]))
         checkpoint(mode, unit_iterations=unit, cpus=sorted(os.sched_getaffinity(0)), **runs[mode])
     pol = policies(unit, results)
-    t0 = pol["t0"]
-    say("policies: " + ", ".join(f"{j['job']} ({j['policy']}) ran {j['first_run'] - t0:.3f}s..{j['finish'] - t0:.3f}s"
+    say("policies: " + ", ".join(f"{j['job']} ({j['policy']}) ran {j['first_run']:.3f}s..{j['finish']:.3f}s"
                                  for j in pol["jobs"]) + f"; idle had {pol['idle_cpu_when_others_done']:.2f}s "
         "of CPU when the others were done")
     checkpoint("policies", unit_iterations=unit, **pol)
