@@ -142,7 +142,11 @@ class Narrator(Observer):
         print_checks(self.c, result.checks)
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
-                self.c.print(Text(f"✘ run {r.variant} hit its timeout ({r.settings['timeout_s']}s)", style="red"))
+                reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
+                self.c.print(Text(f"✘ run {r.variant} hit its timeout ({r.settings['timeout_s']}s) after checkpoint "
+                                  f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
+                                  "the output so far are above; if the scenario is only slow, raise timeout_s in "
+                                  "lab.toml", style="red"))
             if r.error:
                 self.c.print(Text(f"✘ run {r.variant}: {r.error}", style="red"))
         if result.artifacts:

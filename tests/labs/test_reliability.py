@@ -146,7 +146,7 @@ def test_timeout_reports_the_table_and_the_output_so_far(tmp_path, lab_image):
     assert res.returncode == 1, out + res.stderr
     assert "HANGING-NOW" in out                          # what the scenario printed before the timeout
     assert "checkpoint timeout" in out                   # the process table at the timeout
-    assert "hit its timeout (4s)" in out
+    assert "hit its timeout (4s) after checkpoint 'started'" in " ".join(out.split())
     assert "Traceback" not in out + res.stderr
     assert containers_of(lab.name) == []
 
