@@ -5,6 +5,7 @@ Presentation only: it reads results and runner events, never Docker.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from rich.console import Console
@@ -30,13 +31,31 @@ def state_text(letter: str) -> Text:
     return Text(letter, style=STATE_STYLE.get(letter, ""))
 
 
+NOT_A_PID = re.compile(r"code|status|count|exit|limit|size|total|max|min|num|time|len|value|seq|"
+                       r"index|round|signal|sig|nice|weight|ratio|lines|^n$|_s$|_ms$|^raw$", re.I)
+
+
+def named_pids(snap: Snapshot) -> list[int]:
+    """The pids a checkpoint's data names (child=8, workers=[9, 10]), in order, each once.
+    Keys that name a count, a code or a time (exitcode=1, n=4) are not pids."""
+    out: list[int] = []
+    for key, value in snap.data.items():
+        if NOT_A_PID.search(key):
+            continue
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, int) and not isinstance(v, bool) and v > 0 and v not in out and snap.get(v):
+                out.append(v)
+    return out
+
+
 def process_tree(snap: Snapshot, show_probe: bool = False) -> Tree:
     procs = snap.processes if show_probe else snap.scenario
     pids = {p.pid for p in procs}
     kids: dict[int, list[Process]] = {}
     for p in procs:
         kids.setdefault(p.ppid if p.ppid in pids else 0, []).append(p)
-    named = {int(v) for v in snap.data.values() if isinstance(v, int) and not isinstance(v, bool)}
+    named = set(named_pids(snap))
     root = Tree(Text(f"pid namespace of the container at '{snap.name}'", style="bold"), guide_style="dim")
 
     def label(p: Process) -> Text:
@@ -61,7 +80,7 @@ def evidence_lines(snap: Snapshot) -> list[str]:
     """The raw ps lines of the processes the checkpoint names, and top's Tasks line."""
     lines = []
     header = snap.ps.splitlines()[0] if snap.ps else ""
-    named = [v for v in snap.data.values() if isinstance(v, int) and not isinstance(v, bool)]
+    named = named_pids(snap)
     rows = [snap.ps_row(pid).line for pid in named if snap.ps_row(pid)]
     if rows:
         lines += ["$ ps -eo pid,ppid,stat,ni,comm,args", header.rstrip(), *rows]

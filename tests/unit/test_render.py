@@ -45,3 +45,14 @@ def test_verdict_and_summary():
     out = c.export_text()
     assert "✔ zombie seen" in out and "✘ gone" in out and "still there" in out and "FAILED" in out
     assert "1/2" in render(summary_table([r]))
+
+
+def test_named_pids_skip_codes_and_counts():
+    from dataclasses import replace
+
+    from proclab.render import named_pids
+
+    s = snap()
+    child, parent = s.data["child"], s.data["parent"]
+    s2 = replace(s, data={"child": child, "exitcode": 1, "n": parent, "workers": [parent, child], "status": 0})
+    assert named_pids(s2) == [child, parent]
