@@ -59,21 +59,28 @@ def up(names: tuple[str, ...]) -> None:
 
 
 @explore_group.command("ssh", context_settings={"ignore_unknown_options": True})
-@click.argument("name", required=False)
-@click.argument("command", nargs=-1, type=click.UNPROCESSED)
-def ssh(name: str | None, command: tuple[str, ...]) -> None:
-    """Log in to NAME as 'student' (or run COMMAND there)."""
-    if name is None:
-        hosts = ex.select(())
-        if len(hosts) > 1:
-            raise UsageError(f"several exploration hosts are up ({', '.join(h.name for h in hosts)}); "
-                             "name one: 'proclab explore ssh NAME'")
-        host = hosts[0]
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def ssh(args: tuple[str, ...]) -> None:
+    """Log in as 'student': ssh [NAME] [COMMAND...].
+
+    NAME can be left out when one host is up; words after it are a command to run there.
+    """
+    hosts = {h.name: h for h in ex.select(())}
+    words = list(args)
+    if words and words[0] == "--":
+        words.pop(0)
+    if words and words[0] in hosts:
+        host = hosts[words.pop(0)]
+    elif len(hosts) == 1:
+        host = next(iter(hosts.values()))
     else:
-        host = ex.load(name)
+        raise UsageError(f"several exploration hosts are up ({', '.join(hosts)}); "
+                         "name one: 'proclab explore ssh NAME'")
+    if words and words[0] == "--":
+        words.pop(0)
     if not shutil.which("ssh"):
         raise EnvironmentProblem("no ssh client on this machine; install one (apt-get install openssh-client)")
-    argv = host.ssh_argv(*command)
+    argv = host.ssh_argv(*words)
     os.execvp(argv[0], argv)
 
 

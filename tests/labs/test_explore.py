@@ -116,7 +116,9 @@ def test_hosts_are_locked_down(hosts):
     """Key-only login as student; no root, no password; ssh published on 127.0.0.1 only."""
     from proclab import engine
 
-    hs, _ = hosts
+    hs, env = hosts
+    out = cli("explore", "ssh", A, "id", "-un", env=env)       # the CLI's ssh, with its known_hosts
+    assert (out.returncode, out.stdout.strip()) == (0, "student"), out.stderr
     for h in hs.values():
         with connect(h) as c:
             assert sh(c, "id -un") == "student"
