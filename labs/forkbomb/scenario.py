@@ -39,42 +39,51 @@ def cgroup(name: str) -> str:
 
 
 def bomber(depth: int, report: int, hold: int, deadline: float) -> None:
-    """Try FANOUT forks, report each result, then wait for the hold pipe to close. Never returns."""
+    """Try FANOUT forks, report each, then wait for the hold pipe to close. Never returns.
+
+    Reports on the pipe (one byte each, so writes never interleave): "+" *before*
+    each fork, "-" if it failed (with "E" for EAGAIN), "D" when this bomber is done.
+    "+" comes first so that a child can never be finished before it is counted.
+    """
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # our children are reaped by the kernel
     if depth < DEPTH:
         for _ in range(FANOUT):
             if time.monotonic() > deadline:
                 break
+            os.write(report, b"+")
             try:
                 pid = os.fork()
             except BlockingIOError as err:          # EAGAIN: the pids cgroup is full
-                os.write(report, b"E" if err.errno == errno.EAGAIN else b"?")
+                os.write(report, b"-E" if err.errno == errno.EAGAIN else b"-?")
                 break
             except OSError:
-                os.write(report, b"?")
+                os.write(report, b"-?")
                 break
             if pid == 0:
                 bomber(depth + 1, report, hold, deadline)
-            os.write(report, b"+")                  # a bomber was born (written before our D)
     os.write(report, b"D")                          # done forking
     select.select([hold], [], [], max(0.0, deadline - time.monotonic()))
     os._exit(0)
 
 
 def settle(report: int, seeds: int, deadline: float) -> dict:
-    """Read the report pipe until every bomber born has finished forking."""
-    born, done, eagain, other = seeds, 0, 0, 0
-    while done < born:
+    """Read the report pipe until every bomber that exists (or is being forked) is done forking.
+
+    bombers = seeds + "+" - "-" counts every bomber alive or about to be; when it
+    equals the "D"s, nobody is forking any more and nobody ever will.
+    """
+    plus = minus = done = eagain = other = 0
+    while done < seeds + plus - minus:
         ready, _, _ = select.select([report], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
             break
-        for b in os.read(report, 4096):
-            c = chr(b)
-            born += c == "+"
+        for c in os.read(report, 4096).decode():
+            plus += c == "+"
+            minus += c == "-"
             done += c == "D"
             eagain += c == "E"
             other += c == "?"
-    return {"bombers": born, "finished": done, "eagain": eagain, "other_errors": other}
+    return {"bombers": seeds + plus - minus, "finished": done, "eagain": eagain, "other_errors": other}
 
 
 def my_fork_at_full() -> dict:
