@@ -11,6 +11,7 @@ refuses the 65th task long before that: fork() fails with EAGAIN.
 --nproc N first sets RLIMIT_NPROC (what `ulimit -u N` sets) to N, to show
 what that limit does (and does not do) in a container.
 """
+import ctypes
 import errno
 import os
 import resource
@@ -129,7 +130,6 @@ def main() -> None:
     wait_for_the_probe()
 
     # Our own orphaned descendants come back to us, so we can wait for all of them.
-    import ctypes
     ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
     report_r, report_w = os.pipe()
     hold_r, hold_w = os.pipe()
