@@ -70,8 +70,10 @@ class PlaybookRun:
             data = ev.get("event_data", {})
             if ev.get("event") in ("runner_on_unreachable", "runner_on_failed") and not data.get("ignore_errors"):
                 res = data.get("res", {})
-                msg = res.get("msg") or res.get("stderr") or str(res)[:300]
-                out[data.get("host", "?")] = f"{ev['event'].removeprefix('runner_on_')}: {str(msg).strip()[:300]}"
+                lines = [ln.strip() for ln in str(res.get("msg") or res.get("stderr") or res).splitlines()
+                         if ln.strip(" @\r")]          # ssh frames its warnings in lines of '@'
+                msg = lines[0] + (f" ... {lines[-1]}" if len(lines) > 1 else "") if lines else "?"
+                out[data.get("host", "?")] = f"{ev['event'].removeprefix('runner_on_')}: {msg[:400]}"
         return out
 
 
@@ -97,6 +99,9 @@ def _env(tmp: Path) -> dict[str, str]:
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_GATHERING": "explicit",
+        # ansible-runner turns host key checking off unless told otherwise: keep it on,
+        # so ssh verifies every host against the known_hosts proclab wrote for it.
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
     }
 
 

@@ -173,6 +173,28 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     assert doc[B]["finished"] == [] and len(doc[B]["not_yet"]) == 6
 
 
+def test_a_wrong_host_key_is_refused(hosts, tmp_path):
+    """Host keys are checked: A's port with B's host key in known_hosts is unreachable, not trusted."""
+    from proclab import playbooks
+
+    hs, _ = hosts
+    a, b = hs[A], hs[B]
+    wrong = tmp_path / "known_hosts"
+    wrong.write_text(f"[127.0.0.1]:{a.port} {b.host_key}\n")
+
+    class Impostor:
+        name = A
+
+        def inventory_vars(self):
+            v = a.inventory_vars()
+            v["ansible_ssh_common_args"] = v["ansible_ssh_common_args"].replace(str(a.known_hosts), str(wrong))
+            return v
+
+    rows, run = playbooks.check([Impostor()])
+    assert rows[0].results == [] and rows[0].problem.startswith("unreachable"), rows
+    assert "Host key verification failed" in rows[0].problem, rows[0].problem
+
+
 def test_every_exercise_by_hand(hosts):
     """All six exercises on host B over ssh; each checker then passes with its evidence."""
     from proclab import playbooks
