@@ -223,5 +223,5 @@ def charts(lab):
             if ran(lab, v)]
     if bars:
         out.append(Chart("CPU time of nice 0 / nice 10, per configuration", "x", tuple(bars),
-                         expected_label="weight ratio, if they shared one CPU"))
+                         expected_label="CFS weight ratio"))
     return out

@@ -132,7 +132,7 @@ def save_png(charts: Sequence[Chart], path: Path, title: str = "") -> Path:
             bars = ax.barh([y + h / 2 for y in ys], exp, height=h, color="#b0b0b0", label=chart.expected_label)
             ax.bar_label(bars, labels=[_fmt(v) if b.expected is not None else "" for v, b in zip(exp, chart.bars)],
                          padding=3, fontsize=8, color="#555555")
-            ax.legend(loc="best", fontsize=8, framealpha=0.9)
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8, frameon=False)
         ax.set_yticks(ys, labels)
         ax.invert_yaxis()
         ax.set_xlim(0, chart.top * 1.18)
