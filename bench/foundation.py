@@ -53,7 +53,7 @@ def main() -> int:
     starts = container_start(image, args.runs)
     print(f"container start+exit (true):    {fmt(starts, 'ms', 1000)}")
 
-    with_top, without_top, exec_ms = [], [], []
+    with_top, without_top = [], []
     lab_times: dict[str, list[float]] = {n: [] for n in args.labs}
     totals = []
     failures = 0

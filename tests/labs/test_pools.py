@@ -4,51 +4,37 @@ a pool slower than a process per task)."""
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 
-from proclab import labspec
-from proclab.checks import load_checks, run_checks
 from tests.conftest import explain
+from tests.labtools import check_figures, check_verdicts, named
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 LAB = "pools"
 
 
-def _figures(result) -> dict[str, dict]:
-    doc = json.loads(json.dumps(result.to_dict()))          # exactly what --json prints
-    return {c["name"]: c.get("figures", {}) for c in doc["checks"]}
-
-
-def _verdicts(result) -> dict[str, bool]:
-    checks = load_checks(labspec.resolve(LAB).checks_file, LAB)
-    return {c.name: c.passed for c in run_checks(checks, result)}
-
-
-def _named(d: dict, start: str):
-    return next(v for k, v in d.items() if k.startswith(start))
 
 
 def test_figures_in_json(run_lab_cached):
     result = run_lab_cached(LAB)
     assert result.passed, explain(result)
-    figs = _figures(result)
-    assert _named(figs, "while tasks run") == {"children": 3, "running": 3}
-    assert _named(figs, "10 tasks ran") == {"distinct_pids": 3, "tasks": 10, "most_at_once": 3}
-    assert _named(figs, "apply() waits") == {"most_at_once": 1}
-    assert _named(figs, "map() returns")["returned_order"] == [0, 1, 2, 3, 4, 5]
-    assert _named(figs, "map() returns")["finish_order"][-1] == 0
-    cb = _named(figs, "a callback runs")
+    figs = check_figures(result)
+    assert named(figs, "while tasks run") == {"children": 3, "running": 3}
+    assert named(figs, "10 tasks ran") == {"distinct_pids": 3, "tasks": 10, "most_at_once": 3}
+    assert named(figs, "apply() waits") == {"most_at_once": 1}
+    assert named(figs, "map() returns")["returned_order"] == [0, 1, 2, 3, 4, 5]
+    assert named(figs, "map() returns")["finish_order"][-1] == 0
+    cb = named(figs, "a callback runs")
     assert cb["callback_pid"] == cb["main_pid"] != cb["task_pid"]
-    timing = _named(figs, "100 small tasks")
+    timing = named(figs, "100 small tasks")
     assert len(timing["pool_rounds_s"]) == len(timing["per_task_rounds_s"]) == 3
     assert timing["ratio"] == pytest.approx(timing["per_task_s"] / timing["pool_s"], rel=0.01)
 
 
 def test_checks_fail_on_other_facts(run_lab_cached):
     result = run_lab_cached(LAB)
-    assert all(_verdicts(result).values())
+    assert all(check_verdicts(LAB, result).values())
 
     other = copy.deepcopy(result)
     tasks = other.checkpoint("tasks-done").data["results"]
@@ -57,6 +43,6 @@ def test_checks_fail_on_other_facts(run_lab_cached):
     cb["callback"][0]["pid"] = cb["task"]["pid"]             # a callback in the worker
     t = other.checkpoint("timed").data
     t["pool_median_s"], t["per_task_median_s"] = t["per_task_median_s"], t["pool_median_s"]
-    v = _verdicts(other)
-    assert not _named(v, "10 tasks ran") and not _named(v, "a callback runs") and not _named(v, "100 small tasks")
-    assert _named(v, "apply() waits") and _named(v, "map() returns")
+    v = check_verdicts(LAB, other)
+    assert not named(v, "10 tasks ran") and not named(v, "a callback runs") and not named(v, "100 small tasks")
+    assert named(v, "apply() waits") and named(v, "map() returns")

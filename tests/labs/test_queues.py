@@ -7,24 +7,15 @@ import json
 import pytest
 
 from tests.conftest import explain
+from tests.labtools import assert_hang_caught
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 
 def test_hang_is_the_expected_outcome(run_lab_cached):
-    from proclab import engine
-
     result = run_lab_cached("queues")
     assert result.passed, explain(result)
-    hang = result.run("no-sentinel")
-    assert hang.timed_out and hang.expect_timeout and hang.error is None
-    timeout_s = hang.settings["timeout_s"]
-    assert timeout_s <= 5, "a hang variant should give up within a few seconds"
-    assert hang.duration_s < timeout_s + 5, f"caught {hang.duration_s:.1f} s after start (timeout {timeout_s} s)"
-    assert [cp.name for cp in hang.checkpoints][-1] == "timeout"
-    assert not result.run("main").timed_out
-    left = [c.name for c in engine.proclab_containers() if c.name in {r.container for r in result.runs}]
-    assert not left, f"containers left behind: {left}"
+    assert_hang_caught(result, "no-sentinel")
 
 
 def test_json_carries_the_figures(run_lab_cached):

@@ -1,7 +1,7 @@
 """Checks: evidence on pass and fail, figures, and bugs in a check reported as failures."""
 import pytest
 
-from proclab.checks import Check, CheckFailed, check, expect, load_checks, within
+from proclab.checks import Check, CheckFailed, expect, load_checks, within
 from proclab.errors import LabFormatError
 from proclab.result import CheckpointMissing, LabResult, RunRecord
 

@@ -1,5 +1,4 @@
 """The CLI's ordinary paths, without Docker: list, show, help, usage errors."""
-import pytest
 
 from proclab.cli import main
 

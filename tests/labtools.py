@@ -1,0 +1,41 @@
+"""Helpers for lab tests that read a result the way --json shows it."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from proclab import labspec
+from proclab.checks import load_checks, run_checks
+
+
+def check_figures(result) -> dict[str, dict[str, Any]]:
+    """Each check's figures by check name, from exactly what --json prints."""
+    doc = json.loads(json.dumps(result.to_dict()))
+    return {c["name"]: c.get("figures", {}) for c in doc["checks"]}
+
+
+def check_verdicts(lab: str, result) -> dict[str, bool]:
+    """Run the lab's checks again on a (possibly altered) result: name -> passed."""
+    checks = load_checks(labspec.resolve(lab).checks_file, lab)
+    return {c.name: c.passed for c in run_checks(checks, result)}
+
+
+def named(d: dict, start: str):
+    """The value whose key (a check name) starts with ``start``."""
+    return next(v for k, v in d.items() if k.startswith(start))
+
+
+def assert_hang_caught(result, variant: str, main: str = "main") -> None:
+    """A hang variant timed out as expected, within a few seconds, with a final
+    'timeout' snapshot, while the main variant did not; no container is left."""
+    from proclab import engine
+
+    hang = result.run(variant)
+    assert hang.timed_out and hang.expect_timeout and hang.error is None
+    timeout_s = hang.settings["timeout_s"]
+    assert timeout_s <= 5, "a hang variant should give up within a few seconds"
+    assert hang.duration_s < timeout_s + 5, f"caught {hang.duration_s:.1f} s after start (timeout {timeout_s} s)"
+    assert [cp.name for cp in hang.checkpoints][-1] == "timeout"
+    assert not result.run(main).timed_out
+    left = [c.name for c in engine.proclab_containers() if c.name in {r.container for r in result.runs}]
+    assert not left, f"containers left behind: {left}"
