@@ -62,7 +62,7 @@ def worker_keeps_program_alive(lab):
     main = cp.find(started.process(started.data["main"]).key)
     worker = cp.find(started.process(started.data["worker"]).key)
     worker_end = next((o for o in run.output if "I end now" in o.text), None)
-    ok = (main is not None and main.state != "Z" and worker is not None and cp.at_s > last.at_s
+    ok = (main is not None and main.state != "Z" and worker is not None and cp.at_s >= last.at_s
           and worker_end is not None and run.exit_code == 0)
     return expect(ok, f"main's last line at {last.at_s:.2f}s; at main-finished ({cp.at_s:.2f}s): "
                       f"{cp.ps_line(started.data['main'])} | {cp.ps_line(started.data['worker'])}; "
