@@ -14,6 +14,11 @@ def check_figures(result) -> dict[str, dict[str, Any]]:
     return {c["name"]: c.get("figures", {}) for c in doc["checks"]}
 
 
+def figures(result, starts: str) -> dict[str, Any]:
+    """The figures of the first check whose name starts with ``starts``, as --json prints them."""
+    return named(check_figures(result), starts)
+
+
 def check_verdicts(lab: str, result) -> dict[str, bool]:
     """Run the lab's checks again on a (possibly altered) result: name -> passed."""
     checks = load_checks(labspec.resolve(lab).checks_file, lab)

@@ -14,9 +14,8 @@ import select
 import signal
 import time
 
-import psutil
 
-from labkit import checkpoint, say
+from labkit import checkpoint, say, wait_gone
 
 ctx = multiprocessing.get_context("fork")
 
@@ -46,13 +45,6 @@ def launcher(report) -> None:
     time.sleep(3600)
 
 
-def gone(pid: int, timeout: float = 10.0) -> None:
-    """Block until pid 1 (tini) has reaped `pid`: a non-parent can only look until the pid is gone."""
-    try:
-        psutil.Process(pid).wait(timeout=timeout)
-    except psutil.NoSuchProcess:
-        pass
-
 
 def part_killed_parent() -> None:
     here, there = ctx.Pipe(duplex=False)
@@ -65,7 +57,7 @@ def part_killed_parent() -> None:
     say(f"launcher {lau.pid} was killed (exitcode {lau.exitcode}); its daemon {d} is still here")
     checkpoint("launcher-killed", main=os.getpid(), launcher=lau.pid, daemon=d, exitcode=lau.exitcode)
     os.kill(d, signal.SIGTERM)                  # tidy up: tini, its new parent, reaps it
-    gone(d)
+    wait_gone(d)
 
 
 # -- 3 -------------------------------------------------------------------------------

@@ -13,9 +13,8 @@ import subprocess
 import sys
 import time
 
-import psutil
 
-from labkit import checkpoint, say
+from labkit import checkpoint, say, wait_gone
 
 ctx = multiprocessing.get_context("fork")
 
@@ -161,13 +160,6 @@ def family(report, own_group):
     time.sleep(3600)
 
 
-def gone(pid: int, timeout: float = 10.0) -> None:
-    """Block until pid 1 (tini) has reaped `pid`: a non-parent can only look until the pid is gone."""
-    try:
-        psutil.Process(pid).wait(timeout=timeout)
-    except psutil.NoSuchProcess:
-        pass
-
 
 def families() -> None:
     me = os.getpid()
@@ -188,13 +180,13 @@ def families() -> None:
 
     os.killpg(p2.pid, signal.SIGTERM)           # the whole group: child2 and grandchild2
     p2.join()
-    gone(g2)
+    wait_gone(g2)
     say(f"killpg({p2.pid}) ended child {p2.pid} (exitcode {p2.exitcode}) and its child {g2}")
     checkpoint("group-killed", scenario=me, child2=p2.pid, grandchild2=g2, grandchild1=g1,
                exitcode=p2.exitcode)
 
     os.kill(g1, signal.SIGTERM)                 # tidy up the orphan; tini reaps it
-    gone(g1)
+    wait_gone(g1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ what the container says, and the checks fail on the wrong run's data."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,10 @@ import pytest
 from proclab import labspec
 from proclab.checks import load_checks, run_checks
 from tests.conftest import explain
+from tests.labtools import figures
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-
-def figures(result, starts: str) -> dict:
-    doc = json.loads(json.dumps(result.to_dict()))
-    return next(c.get("figures", {}) for c in doc["checks"] if c["name"].startswith(starts))
 
 
 def test_figures_in_json(run_lab_cached):

@@ -13,13 +13,10 @@ from proclab.checks import load_checks, run_checks
 from proclab import labspec
 from proclab.render import Narrator
 from tests.conftest import explain
+from tests.labtools import figures
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-
-def figures(result, starts: str) -> dict:
-    doc = json.loads(json.dumps(result.to_dict()))
-    return next(c.get("figures", {}) for c in doc["checks"] if c["name"].startswith(starts))
 
 
 def test_shares_and_figures_in_json(run_lab_cached):

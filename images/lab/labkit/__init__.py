@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-__all__ = ["checkpoint", "harnessed", "say", "spin", "ident", "CHECKPOINT_MARK"]
+__all__ = ["checkpoint", "harnessed", "say", "spin", "ident", "wait_gone", "CHECKPOINT_MARK"]
 
 # The announcement line starts with this mark; the harness looks for it.
 CHECKPOINT_MARK = "\x1e@proclab:checkpoint "
@@ -39,6 +39,17 @@ def ident(pid: int) -> dict:
     import psutil
 
     return {"pid": pid, "create_time": psutil.Process(pid).create_time()}
+
+
+def wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """Block until `pid` (not our child: say, an orphan that pid 1 will reap) has left the
+    table, or `timeout` passes. A non-parent cannot wait(); psutil looks until it is gone."""
+    import psutil
+
+    try:
+        psutil.Process(pid).wait(timeout=timeout)
+    except psutil.NoSuchProcess:
+        pass
 
 
 def spin(seconds: float) -> int:
