@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from proclab import engine, labspec, run_lab
 from proclab.errors import ProclabError
+from proclab.paths import reports_dir
 
 
 def ours() -> list[str]:
@@ -73,10 +74,22 @@ class Tally:
                 "leaks": self.leaks, "dead_runs_left": dead}
 
 
+def keep(result) -> str:
+    """Save a failed result whole (the --json document), so its evidence outlives the soak."""
+    folder = reports_dir() / "soak-failures"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.lab}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(result.to_dict(), indent=1))
+    return str(path)
+
+
 def run_one(name: str) -> tuple[bool, list[str]]:
     try:
         result = run_lab(name)
-        return result.passed, ([] if result.passed else why(result))
+        if result.passed:
+            return True, []
+        print(f"  {name} failed: evidence in {keep(result)}", flush=True)
+        return False, why(result)
     except ProclabError as err:
         return False, [f"error: {err}"[:160]]
     except Exception as err:  # a harness crash is a failure to count, not a reason to stop
