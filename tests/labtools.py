@@ -25,6 +25,19 @@ def check_verdicts(lab: str, result) -> dict[str, bool]:
     return {c.name: c.passed for c in run_checks(checks, result)}
 
 
+def with_variants_swapped(result, swap: dict[str, str]):
+    """A copy of a result whose runs (and their checkpoints) carry each other's variant names:
+    the checks then read one configuration's data as another's, and must fail."""
+    import dataclasses
+
+    runs = []
+    for r in result.runs:
+        new = dataclasses.replace(r, variant=swap.get(r.variant, r.variant))
+        new.checkpoints = [dataclasses.replace(cp, run=new.variant) for cp in r.checkpoints]
+        runs.append(new)
+    return dataclasses.replace(result, runs=runs, checks=[], charts=[], artifacts=[])
+
+
 def named(d: dict, start: str):
     """The value whose key (a check name) starts with ``start``."""
     return next(v for k, v in d.items() if k.startswith(start))

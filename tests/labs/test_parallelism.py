@@ -2,15 +2,12 @@
 what the container says, and the checks fail on the wrong run's data."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from proclab import labspec
-from proclab.checks import load_checks, run_checks
 from tests.conftest import explain
-from tests.labtools import figures
+from tests.labtools import check_verdicts, figures, with_variants_swapped
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -46,14 +43,7 @@ def test_charts(run_lab_cached):
 def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):
     """Relabel one-cpu as two-cpus and back: 'took turns' and 'ran at once' must both fail."""
     result = run_lab_cached("parallelism")
-    swap = {"one-cpu": "two-cpus", "two-cpus": "one-cpu"}
-    runs = []
-    for r in result.runs:
-        new = dataclasses.replace(r, variant=swap.get(r.variant, r.variant))
-        new.checkpoints = [dataclasses.replace(cp, run=new.variant) for cp in r.checkpoints]
-        runs.append(new)
-    fake = dataclasses.replace(result, runs=runs, checks=[], charts=[], artifacts=[])
-    spec = labspec.resolve("parallelism")
-    verdict = {c.name: c.passed for c in run_checks(load_checks(spec.checks_file, "parallelism"), fake)}
+    fake = with_variants_swapped(result, {"one-cpu": "two-cpus", "two-cpus": "one-cpu"})
+    verdict = check_verdicts("parallelism", fake)
     for starts in ("one CPU, 2 and 3", "two CPUs, 2 CPU-bound", "two CPUs, 3 CPU-bound", "os.cpu_count()"):
         assert any(n.startswith(starts) and not ok for n, ok in verdict.items()), (starts, verdict)

@@ -2,18 +2,15 @@
 and the checks really depend on the measurement (they fail on the wrong run's data)."""
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from proclab.checks import load_checks, run_checks
-from proclab import labspec
 from proclab.render import Narrator
 from tests.conftest import explain
-from tests.labtools import figures
+from tests.labtools import check_verdicts, figures, with_variants_swapped
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -48,15 +45,8 @@ def test_charts_drawn_in_terminal_and_png(run_lab_cached):
 def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):
     """Relabel the runs: the one-CPU checks read the two-CPU data (2 workers sharing nothing) and must fail."""
     result = run_lab_cached("priority")
-    swap = {"one-cpu": "two-cpus", "two-cpus": "one-cpu"}
-    runs = []
-    for r in result.runs:
-        new = dataclasses.replace(r, variant=swap.get(r.variant, r.variant))
-        new.checkpoints = [dataclasses.replace(cp, run=new.variant) for cp in r.checkpoints]
-        runs.append(new)
-    fake = dataclasses.replace(result, runs=runs, checks=[], charts=[], artifacts=[])
-    spec = labspec.resolve("priority")
-    verdict = {c.name: c.passed for c in run_checks(load_checks(spec.checks_file, "priority"), fake)}
+    fake = with_variants_swapped(result, {"one-cpu": "two-cpus", "two-cpus": "one-cpu"})
+    verdict = check_verdicts("priority", fake)
     failed = [n for n, ok in verdict.items() if not ok]
     assert any(n.startswith("on one CPU each worker's share") for n in failed), verdict
     assert any(n.startswith("on two CPUs nice makes no visible difference") for n in failed), verdict
