@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-__all__ = ["checkpoint", "harnessed", "say", "spin", "ident", "wait_gone", "CHECKPOINT_MARK"]
+__all__ = ["checkpoint", "harnessed", "say", "spin", "wait_gone", "CHECKPOINT_MARK"]
 
 # The announcement line starts with this mark; the harness looks for it.
 CHECKPOINT_MARK = "\x1e@proclab:checkpoint "
@@ -33,12 +33,6 @@ def say(*parts: object) -> None:
     sys.stdout.write(" ".join([f"[pid {os.getpid()}]", *map(str, parts)]) + "\n")
     sys.stdout.flush()
 
-
-def ident(pid: int) -> dict:
-    """A process identity that survives pid reuse: pid and create time."""
-    import psutil
-
-    return {"pid": pid, "create_time": psutil.Process(pid).create_time()}
 
 
 def wait_gone(pid: int, timeout: float = 10.0) -> None:
@@ -92,6 +86,3 @@ def checkpoint(name: str, /, *, top: bool = False, **data: object) -> None:
         except FileNotFoundError:
             pass
 
-
-def main_guard() -> None:  # pragma: no cover - convenience for scenarios
-    sys.stdout.reconfigure(line_buffering=True)
