@@ -329,3 +329,12 @@ def find_container(name: str) -> LabContainer | None:
         return LabContainer(client().containers.get(name))
     except docker.errors.NotFound:
         return None
+
+
+def is_compose_oneoff(container: str) -> bool:
+    """Whether the container (id or name) was made by 'docker compose run' rather than 'up'."""
+    try:
+        labels_ = client().containers.get(container).labels or {}
+    except (docker.errors.DockerException, ProclabError):
+        return False
+    return labels_.get("com.docker.compose.oneoff", "").lower() == "true"

