@@ -111,6 +111,32 @@ def test_a_broken_hook_is_reported_not_raised(tmp_path, monkeypatch):
     assert result.charts == [] and result.artifacts == []
 
 
+def test_without_matplotlib_the_bars_stay_and_the_picture_is_skipped(tmp_path, monkeypatch):
+    """The compose harness image has no matplotlib: a charted lab must still finish."""
+    import importlib.util
+
+    monkeypatch.setenv("PROCLAB_REPORTS", str(tmp_path / "reports"))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    checks = _lab_with_hook(tmp_path, """
+        from proclab.checks import check, expect
+        from proclab.charts import Bar, Chart
+
+        @check("x")
+        def t(lab):
+            return expect(True, "x")
+
+        def charts(lab):
+            return [Chart("c", "s", (Bar("b", 2.0),))]
+    """)
+    result = LabResult(lab="charted", title="T", path=str(tmp_path))
+    problems = charts.draw(checks, result)
+    assert len(problems) == 1 and "matplotlib is not installed" in problems[0]
+    assert [c.title for c in result.charts] == ["c"] and result.artifacts == []
+    assert not (tmp_path / "reports").exists()
+
+
 def test_no_hook_no_pictures(tmp_path):
     checks = _lab_with_hook(tmp_path, """
         from proclab.checks import check, expect
