@@ -331,10 +331,27 @@ def find_container(name: str) -> LabContainer | None:
         return None
 
 
-def is_compose_oneoff(container: str) -> bool:
-    """Whether the container (id or name) was made by 'docker compose run' rather than 'up'."""
+@dataclass
+class SelfView:
+    """What the engine says about the container this process runs in."""
+    oneoff: bool            # made by 'docker compose run' (which runs no lifecycle hooks)
+    execs: list[str]        # the execs running in it now (the engine drops an exec from this list when it ends)
+
+
+def self_view() -> SelfView | None:
+    """This process's own container, found by its hostname (Docker's default: the short id); None
+    when not in a container the engine knows."""
     try:
-        labels_ = client().containers.get(container).labels or {}
-    except (docker.errors.DockerException, ProclabError):
+        c = client().containers.get(socket.gethostname())
+    except (docker.errors.DockerException, ProclabError, requests.exceptions.RequestException):
+        return None
+    return SelfView(oneoff=(c.labels or {}).get("com.docker.compose.oneoff", "").lower() == "true",
+                    execs=list(c.attrs.get("ExecIDs") or []))
+
+
+def exec_running(exec_id: str) -> bool:
+    """Whether the exec still runs (an exec the engine has forgotten has ended)."""
+    try:
+        return bool(client().api.exec_inspect(exec_id).get("Running"))
+    except docker.errors.NotFound:
         return False
-    return labels_.get("com.docker.compose.oneoff", "").lower() == "true"
