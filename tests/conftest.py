@@ -75,7 +75,7 @@ def pytest_sessionfinish(session, exitstatus):
         owner = c.labels.get(engine.OWNER_LABEL)
         if not owner:   # not made by a proclab run (e.g. `docker run proclab/lab` by hand)
             return False
-        return owner == engine.OWNER or not engine.owner_alive(owner)
+        return owner == engine.OWNER or not engine.owner_alive(owner, c.labels.get(engine.OWNER_CONTAINER_LABEL))
 
     try:
         leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]

@@ -23,19 +23,19 @@ it:
 
 The order of the last two steps matters, and was measured with Compose 2.40:
 a hook still running when the container's main process exits is killed with
-it (status 137: 'up' fails although every check passed), or, with 'pid: host'
-as here, never reported at all ('up' hangs). So the supervisor outlives the
-hook: it asks the engine (the socket is mounted anyway) for the execs running
-in its container before it writes the status (the engine lists running execs
-only), and exits once they have ended. Under 'docker compose run', which runs no
+it (status 137: 'up' fails although every check passed), or, in a container
+sharing the host's pid namespace, never reported at all ('up' hangs; so the
+labs service reads the host's /proc through a mount instead: hostproc.py). So
+the supervisor outlives the hook: it asks the engine (the socket is mounted
+anyway) for the execs running in its container before it writes the status
+(the engine lists running execs only), and exits once they have ended. Under 'docker compose run', which runs no
 hooks, the container is labelled as a one-off and the supervisor exits at once
 with the CLI's own status.
 
 However the CLI ends, the supervisor writes a status: a CLI killed by a signal
-gives 128 + the signal's number. If the supervisor itself is killed, the kernel
-closes its end of the FIFO and the hook reads end of file ("no verdict", exit
-1), but only after the main process has gone: a 'docker kill' of the labs
-container mid-run can leave 'up' waiting (Ctrl-C ends it).
+gives 128 + the signal's number, and the supervisor removes the lab containers
+it left. If the whole container is killed ('docker kill'), its pid namespace
+goes with it, the hook too, and Compose reports the hook's 137: 'up' fails.
 
 The supervisor polls the engine every POLL_S while it waits, and every wait is
 bounded: a hook that finds no harness within HARNESS_START_S gives up, and so
@@ -148,6 +148,20 @@ def await_end(execs: list[str], running=None, clock=time.monotonic, pause=time.s
     return "the hook has ended"
 
 
+def sweep_after_kill(status: int) -> None:
+    """A CLI killed by a signal could not remove its lab containers: do it (its owner label names it dead)."""
+    from . import engine
+    from .errors import ProclabError
+
+    try:
+        removed = engine.sweep()
+    except (ProclabError, OSError, Exception) as err:       # the engine went away too: the next run sweeps
+        print(f"proclab: the harness was killed (exit {status}); could not sweep: {err}", file=sys.stderr)
+        return
+    print(f"proclab: the harness was killed (exit {status}); removed what it left: "
+          f"{', '.join(removed) or 'nothing'}", file=sys.stderr, flush=True)
+
+
 def _supervise(argv: list[str]) -> int:
     fifo = os.environ.get(FIFO_ENV)
     if not fifo:
@@ -160,6 +174,8 @@ def _supervise(argv: list[str]) -> int:
     started = time.monotonic()
     fd = open_channel(Path(fifo))
     status = run_cli(argv)
+    if status > 128:
+        sweep_after_kill(status)
     hook, why = find_hook(started)
     report(fd, status)
     if hook:

@@ -6,6 +6,7 @@ sweep can find and remove what a dead run left behind.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import uuid
@@ -17,12 +18,14 @@ import docker.errors
 import requests
 import psutil
 
+from . import hostproc
 from .errors import EngineUnavailable, ProclabError
 
 LABEL = "proclab"
 RUN_LABEL = "proclab.run"
 OWNER_LABEL = "proclab.owner"
 LAB_LABEL = "proclab.lab"
+OWNER_CONTAINER_LABEL = "proclab.owner-container"   # set when the owner runs in a container itself
 KEEP_LABEL = "proclab.keep"   # outlives the process that made it (proclab explore); only 'clean' removes it
 
 HOW_TO_START = (
@@ -37,12 +40,29 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{me.pid}:{me.create_time():.2f}"
 
 
+def own_container_id() -> str | None:
+    """The id of the container this process runs in, or None on a host.
+
+    Read from the engine's bind mount of /etc/hostname (.../containers/<id>/hostname),
+    which needs no Docker call and no guess from the hostname.
+    """
+    try:
+        with open("/proc/self/mountinfo") as f:
+            found = re.search(r"/containers/([0-9a-f]{64})/hostname ", f.read())
+    except OSError:
+        return None
+    return found.group(1) if found else None
+
+
 RUN_ID = uuid.uuid4().hex[:12]
 OWNER = _owner()
+OWN_CONTAINER = own_container_id()
 
 
 def labels(**extra: str) -> dict[str, str]:
     out = {LABEL: "1", RUN_LABEL: RUN_ID, OWNER_LABEL: OWNER}
+    if OWN_CONTAINER:
+        out[OWNER_CONTAINER_LABEL] = OWN_CONTAINER
     out.update({f"proclab.{k}": v for k, v in extra.items()})
     return out
 
@@ -65,23 +85,33 @@ def client() -> docker.DockerClient:
     return c
 
 
-def owner_alive(owner: str) -> bool:
+def owner_alive(owner: str, container: str | None = None) -> bool:
+    """Whether the process named by an owner label (host:pid:start) still runs.
+
+    An owner on another host is alive unless it ran in a container (``container``,
+    from the owner-container label) that is no longer running: a killed 'docker
+    compose up labs' harness, say.
+    """
     try:
         host, pid, started = owner.rsplit(":", 2)
         if host != socket.gethostname():
-            return True  # not ours to judge
+            return _container_running(container) if container else True  # else not ours to judge
         proc = psutil.Process(int(pid))
         return abs(proc.create_time() - float(started)) < 1.0
     except (ValueError, psutil.Error):
         return False
 
 
+def _container_running(ref: str) -> bool:
+    try:
+        return client().containers.get(ref).status in ("running", "restarting", "paused")
+    except docker.errors.NotFound:
+        return False
+
+
 def host_process_alive(pid: int, create_time: float) -> bool:
     """Whether the host process ``pid`` that started at ``create_time`` still exists."""
-    try:
-        return abs(psutil.Process(pid).create_time() - create_time) < 0.02
-    except psutil.Error:
-        return False
+    return hostproc.alive(pid, create_time)
 
 
 def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
@@ -94,7 +124,8 @@ def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
     if all_runs:
         return True
     owner = labels_.get(OWNER_LABEL, "")
-    return bool(owner) and not labels_.get(KEEP_LABEL) and not owner_alive(owner)
+    return (bool(owner) and not labels_.get(KEEP_LABEL)
+            and not owner_alive(owner, labels_.get(OWNER_CONTAINER_LABEL)))
 
 
 def sweep(all_runs: bool = False) -> list[str]:
@@ -254,7 +285,8 @@ class LabContainer:
 
         ``docker top`` lists them by host pid (zombies are not listed: they have
         left the cgroup); ``NSpid`` in the host's /proc/<pid>/status gives the pid
-        inside. Empty when the engine's processes are not in this host's /proc.
+        inside (hostproc: the host's /proc, mounted in when the harness runs in a
+        container). Empty when the engine's processes are not in that /proc.
         """
         try:
             top = self._c.top(ps_args="-eo pid")
@@ -264,11 +296,11 @@ class LabContainer:
         for row in top.get("Processes") or []:
             try:
                 hpid = int(row[0])
-                with open(f"/proc/{hpid}/status") as f:
-                    nspid = next(ln for ln in f if ln.startswith("NSpid:")).split()
-                found[int(nspid[-1])] = (hpid, psutil.Process(hpid).create_time())
-            except (ValueError, OSError, StopIteration, psutil.Error):
-                continue  # gone meanwhile, or not visible from here
+            except ValueError:
+                continue
+            nspid, started = hostproc.nspid(hpid), hostproc.create_time(hpid)
+            if nspid and started is not None:      # else gone meanwhile, or not visible from here
+                found[nspid[-1]] = (hpid, started)
         return found
 
     def wait(self, timeout: float) -> int:
@@ -339,10 +371,10 @@ class SelfView:
 
 
 def self_view() -> SelfView | None:
-    """This process's own container, found by its hostname (Docker's default: the short id); None
-    when not in a container the engine knows."""
+    """This process's own container (its id from the mounts, else its hostname, Docker's default
+    for which is the short id); None when not in a container the engine knows."""
     try:
-        c = client().containers.get(socket.gethostname())
+        c = client().containers.get(OWN_CONTAINER or socket.gethostname())
     except (docker.errors.DockerException, ProclabError, requests.exceptions.RequestException):
         return None
     return SelfView(oneoff=(c.labels or {}).get("com.docker.compose.oneoff", "").lower() == "true",

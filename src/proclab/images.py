@@ -156,6 +156,7 @@ def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool =
         buildargs["BASE_IMAGE"] = resolve_base(progress)
         ok, digest = current(spec)  # the base may have just been created
     files = _context_files(spec, root)
+    replaced = _image_id(spec.tag)
     progress(f"building {spec.tag} from {spec.dockerfile}")
     tail: list[str] = []
     api = engine.client().api
@@ -173,7 +174,17 @@ def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool =
                 raise ImageBuildError(spec.tag, chunk["error"].strip().splitlines()[-1], tail)
     except docker.errors.APIError as err:
         raise ImageBuildError(spec.tag, str(err.explanation or err), tail) from err
+    if replaced and replaced != _image_id(spec.tag):
+        _drop(replaced)
     return spec.tag
+
+
+def _drop(image_id: str) -> None:
+    """Remove an image a rebuild has replaced (now untagged), unless a container still uses it."""
+    try:
+        engine.client().images.remove(image_id)
+    except docker.errors.APIError:
+        pass        # in use, or shared with another tag: leave it
 
 
 def build_all(progress: Progress = lambda line: None, force: bool = False) -> list[str]:
@@ -195,4 +206,6 @@ def remove_all() -> list[str]:
             removed.append(f"image {spec.tag}")
         except docker.errors.ImageNotFound:
             pass
+    pruned = c.images.prune(filters={"dangling": True, "label": "proclab"})
+    removed += [f"image {d['Deleted']}" for d in pruned.get("ImagesDeleted") or [] if d.get("Deleted")]
     return removed

@@ -181,8 +181,7 @@ def test_up_labs_with_an_unknown_lab_fails_with_the_reason(compose):
 
 def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_image):
     """The proclab CLI killed mid-lab: the supervisor reports 128+9, the hook fails with it,
-    and 'up' exits non-zero (the labs service shares the host's pid namespace, so nothing
-    but that hand-over would end the hook)."""
+    and 'up' exits non-zero; the supervisor removes the lab container the CLI left."""
     import signal
 
     import psutil
@@ -213,11 +212,42 @@ def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_im
     assert up.returncode != 0, text[-3000:]
     assert "verdict: the harness failed (exit 137)" in text, text[-3000:]
     assert "labs hook exited with status 137" in text, text[-3000:]
+    assert "removed what it left: container proclab-orphans-" in text or \
+        "removed what it left: container proclab-reaping-" in text, text[-3000:]    # the supervisor's sweep
+    assert_siblings_removed(compose.project)
     assert compose("down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []
-    # the lab container the killed CLI left is swept by the next proclab command
-    from proclab import engine
-    engine.sweep()
+
+
+def test_a_killed_labs_container_fails_up_and_its_lab_container_is_swept(compose, lab_image):
+    """'docker kill' of the whole labs container: the hook dies with its pid namespace, Compose
+    reports 137 and 'up' exits non-zero at once; the lab container left behind names its dead
+    owner's container, so the next sweep removes it."""
+    from proclab import engine, images
+
+    images.ensure("harness")
+    up = subprocess.Popen(["docker", "compose", "up", "labs"], cwd=project_root(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env={**compose.env, "PROCLAB_LABS": "orphans"})
+    text = ""
+    try:
+        for line in up.stdout:
+            text += line
+            if "checkpoint " in line:
+                break
+        (harness,) = harness_containers(compose.project)
+        harness.kill()
+        text += up.communicate(timeout=60)[0]
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+    assert up.returncode != 0 and "labs hook exited with status 137" in text, text[-3000:]
+    left = [c for c in engine.proclab_containers() if c.labels.get(engine.OWNER_CONTAINER_LABEL) == harness.id]
+    assert left, "the killed harness left no lab container: this test no longer tests the sweep"
+    swept = engine.sweep()
+    assert all(any(c.name in s for s in swept) for c in left), (swept, [c.name for c in left])
+    assert compose("down", "--timeout", "5").returncode == 0
+    assert project_leftovers(compose.project) == []
 
 
 def test_compose_run_passes_the_exact_status_on(compose):

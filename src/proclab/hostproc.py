@@ -1,0 +1,72 @@
+"""The host's processes, read from the host's /proc.
+
+On a host that is plain /proc. When the harness itself runs in a container (the
+'labs' service of docker-compose.yml), its own /proc shows only its own pid
+namespace; the service mounts the host's /proc read-only and names it in
+PROCLAB_HOST_PROC, so the harness can still find a lab's processes by host pid
+(the pid1 and forkbomb labs' checks) without sharing the host's pid namespace.
+
+psutil is not used here on purpose: its /proc root is one global setting, and
+the harness's own processes must still be read from its own /proc.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+ENV = "PROCLAB_HOST_PROC"
+
+
+def root() -> str:
+    return os.environ.get(ENV) or "/proc"
+
+
+def pids() -> list[int]:
+    return [int(n) for n in os.listdir(root()) if n.isdigit()]
+
+
+def read(pid: int, name: str) -> str | None:
+    """/proc/<pid>/<name> of a host process, or None if it is gone or unreadable."""
+    try:
+        with open(f"{root()}/{pid}/{name}") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def nspid(pid: int) -> list[int] | None:
+    """The pid in each nested pid namespace, host first (NSpid), or None."""
+    status = read(pid, "status")
+    for line in (status or "").splitlines():
+        if line.startswith("NSpid:"):
+            return [int(x) for x in line.split()[1:]]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _boot_time() -> float:
+    with open(f"{root()}/stat") as f:
+        return float(next(ln.split()[1] for ln in f if ln.startswith("btime ")))
+
+
+def create_time(pid: int) -> float | None:
+    """When a host process started (seconds since the epoch, clock-tick resolution), or None."""
+    stat = read(pid, "stat")
+    if stat is None:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()     # after the command name, which may hold spaces
+    return _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+def alive(pid: int, started: float) -> bool:
+    """Whether host process pid, which started at ``started`` (from create_time), still exists."""
+    now = create_time(pid)
+    return now is not None and abs(now - started) < 0.02
+
+
+def pid_max() -> int:
+    try:
+        with open(f"{root()}/sys/kernel/pid_max") as f:
+            return int(f.read())
+    except OSError:
+        return 0
