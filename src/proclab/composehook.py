@@ -28,9 +28,9 @@ sharing the host's pid namespace, never reported at all ('up' hangs; so the
 labs service reads the host's /proc through a mount instead: hostproc.py). So
 the supervisor outlives the hook: it asks the engine (the socket is mounted
 anyway) for the execs running in its container before it writes the status
-(the engine lists running execs only), and exits once they have ended. Under 'docker compose run', which runs no
-hooks, the container is labelled as a one-off and the supervisor exits at once
-with the CLI's own status.
+(the engine lists running execs only), and exits once they have ended. Under
+'docker compose run', which runs no hooks, the container is labelled as a
+one-off and the supervisor exits at once with the CLI's own status.
 
 However the CLI ends, the supervisor writes a status: a CLI killed by a signal
 gives 128 + the signal's number, and the supervisor removes the lab containers
@@ -151,11 +151,10 @@ def await_end(execs: list[str], running=None, clock=time.monotonic, pause=time.s
 def sweep_after_kill(status: int) -> None:
     """A CLI killed by a signal could not remove its lab containers: do it (its owner label names it dead)."""
     from . import engine
-    from .errors import ProclabError
 
     try:
         removed = engine.sweep()
-    except (ProclabError, OSError, Exception) as err:       # the engine went away too: the next run sweeps
+    except Exception as err:       # the engine went away too, say: the next run sweeps
         print(f"proclab: the harness was killed (exit {status}); could not sweep: {err}", file=sys.stderr)
         return
     print(f"proclab: the harness was killed (exit {status}); removed what it left: "
@@ -165,12 +164,7 @@ def sweep_after_kill(status: int) -> None:
 def _supervise(argv: list[str]) -> int:
     fifo = os.environ.get(FIFO_ENV)
     if not fifo:
-        from . import cli
-        try:
-            cli.main(argv)
-        except SystemExit as e:
-            return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        return 0
+        return run_cli(argv)
     started = time.monotonic()
     fd = open_channel(Path(fifo))
     status = run_cli(argv)

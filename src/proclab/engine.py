@@ -109,11 +109,6 @@ def _container_running(ref: str) -> bool:
         return False
 
 
-def host_process_alive(pid: int, create_time: float) -> bool:
-    """Whether the host process ``pid`` that started at ``create_time`` still exists."""
-    return hostproc.alive(pid, create_time)
-
-
 def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
     """Whether a sweep may remove a thing with these labels.
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import charts, engine, hostview, images, labspec, probe
+from . import charts, engine, hostproc, hostview, images, labspec, probe
 from .checkpoints import Announcement, Line, lines_from
 from .checks import load_checks, run_checks
 from .engine import LabContainer
@@ -130,7 +130,7 @@ class VariantRun:
             self._follow()
             self.rec.error = self.rec.error or crashed_at_start(self.rec)
             if self.host_seen and self.container.status() == "exited":
-                self.rec.host_alive_after_exit = {hp: engine.host_process_alive(hp, t)
+                self.rec.host_alive_after_exit = {hp: hostproc.alive(hp, t)
                                                   for hp, t in self.host_seen.items()}
         except ProclabError as err:
             self.rec.error = str(err)

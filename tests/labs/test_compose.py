@@ -179,6 +179,27 @@ def test_up_labs_with_an_unknown_lab_fails_with_the_reason(compose):
     assert project_leftovers(compose.project) == []
 
 
+def up_interrupted_mid_lab(compose, labs: str, act, timeout: float) -> tuple[int, str, object]:
+    """Plain 'up labs'; at the first checkpoint narrated, act(harness container). Returns
+    up's exit status, its whole output and the harness container."""
+    up = subprocess.Popen(["docker", "compose", "up", "labs"], cwd=project_root(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env={**compose.env, "PROCLAB_LABS": labs})
+    text = ""
+    try:
+        for line in up.stdout:
+            text += line
+            if "checkpoint " in line:          # the harness is mid-lab
+                break
+        (harness,) = harness_containers(compose.project)
+        act(harness)
+        text += up.communicate(timeout=timeout)[0]
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+    return up.returncode, text, harness
+
+
 def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_image):
     """The proclab CLI killed mid-lab: the supervisor reports 128+9, the hook fails with it,
     and 'up' exits non-zero; the supervisor removes the lab container the CLI left."""
@@ -188,28 +209,17 @@ def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_im
 
     from proclab import images
 
-    images.ensure("harness")
-    up = subprocess.Popen(["docker", "compose", "up", "labs"], cwd=project_root(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, env={**compose.env, "PROCLAB_LABS": "reaping orphans"})
-    text = ""
-    try:
-        for line in up.stdout:
-            text += line
-            if "checkpoint " in line:          # the harness is mid-lab: kill it there
-                break
-        (harness,) = harness_containers(compose.project)
+    def kill_the_cli(harness) -> None:
         harness.reload()
         main = psutil.Process(harness.attrs["State"]["Pid"])   # the supervisor (or an init above it)
         supervisor = main if "proclab.composehook" in " ".join(main.cmdline()) else main.children()[0]
         (cli,) = supervisor.children()
         assert "proclab.cli" in " ".join(cli.cmdline())
         cli.send_signal(signal.SIGKILL)
-        text += up.communicate(timeout=120)[0]
-    finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait()
-    assert up.returncode != 0, text[-3000:]
+
+    images.ensure("harness")
+    status, text, _ = up_interrupted_mid_lab(compose, "reaping orphans", kill_the_cli, timeout=120)
+    assert status != 0, text[-3000:]
     assert "verdict: the harness failed (exit 137)" in text, text[-3000:]
     assert "labs hook exited with status 137" in text, text[-3000:]
     assert "removed what it left: container proclab-orphans-" in text or \
@@ -226,22 +236,8 @@ def test_a_killed_labs_container_fails_up_and_its_lab_container_is_swept(compose
     from proclab import engine, images
 
     images.ensure("harness")
-    up = subprocess.Popen(["docker", "compose", "up", "labs"], cwd=project_root(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, env={**compose.env, "PROCLAB_LABS": "orphans"})
-    text = ""
-    try:
-        for line in up.stdout:
-            text += line
-            if "checkpoint " in line:
-                break
-        (harness,) = harness_containers(compose.project)
-        harness.kill()
-        text += up.communicate(timeout=60)[0]
-    finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait()
-    assert up.returncode != 0 and "labs hook exited with status 137" in text, text[-3000:]
+    status, text, harness = up_interrupted_mid_lab(compose, "orphans", lambda h: h.kill(), timeout=60)
+    assert status != 0 and "labs hook exited with status 137" in text, text[-3000:]
     left = [c for c in engine.proclab_containers() if c.labels.get(engine.OWNER_CONTAINER_LABEL) == harness.id]
     assert left, "the killed harness left no lab container: this test no longer tests the sweep"
     swept = engine.sweep()
