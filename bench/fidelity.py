@@ -22,7 +22,8 @@ import statistics
 import sys
 from collections import defaultdict
 
-from proclab import labspec, run_lab
+from proclab import run_lab
+from proclab.lab import spec as labspec
 from proclab.checks import load_checks
 
 SPEEDUP_TARGET = 1.7

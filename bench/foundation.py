@@ -13,7 +13,8 @@ import statistics
 import sys
 import time
 
-from proclab import engine, images, run_lab
+from proclab import engine, run_lab
+from proclab.engine import images
 
 FOUNDATION = ["fork-basics", "orphans", "zombies", "reaping"]
 

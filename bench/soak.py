@@ -21,7 +21,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from proclab import engine, labspec, run_lab
+from proclab import engine, run_lab
+from proclab.lab import spec as labspec
 from proclab.errors import ProclabError
 from proclab.paths import reports_dir
 
@@ -29,7 +30,7 @@ from proclab.paths import reports_dir
 def ours() -> list[str]:
     """Every proclab-labelled container, network and volume this process still owns."""
     c = engine.client()
-    filt = {"label": [f"{engine.LABEL}=1", f"{engine.OWNER_LABEL}={engine.OWNER}"]}
+    filt = {"label": [f"{engine.LABEL}=1", f"{engine.OWNER_LABEL}={engine.owner()}"]}
     return ([f"container {x.name}" for x in c.containers.list(all=True, filters=filt)]
             + [f"network {x.name}" for x in c.networks.list(filters=filt)]
             + [f"volume {x.name}" for x in c.volumes.list(filters=filt)])

@@ -30,7 +30,7 @@ def docker_engine():
 
 @pytest.fixture(scope="session")
 def lab_image(docker_engine):
-    from proclab import images
+    from proclab.engine import images
 
     return images.ensure("lab")
 
@@ -39,11 +39,14 @@ def lab_image(docker_engine):
 def run_lab_cached(lab_image):
     """run_lab_cached(name, variants=None) -> LabResult, run at most once per session."""
     from proclab import run_lab
+    from proclab.ui.charts import write_picture
 
     def get(name: str, variants: list[str] | None = None):
         key = (name, tuple(variants or ()))
         if key not in _results:
-            _results[key] = run_lab(name, variants=variants)
+            result = run_lab(name, variants=variants)
+            write_picture(result)        # as the CLI does after a run
+            _results[key] = result
         return _results[key]
 
     return get
@@ -75,7 +78,7 @@ def pytest_sessionfinish(session, exitstatus):
         owner = c.labels.get(engine.OWNER_LABEL)
         if not owner:   # not made by a proclab run (e.g. `docker run proclab/lab` by hand)
             return False
-        return owner == engine.OWNER or not engine.owner_alive(owner, c.labels.get(engine.OWNER_CONTAINER_LABEL))
+        return owner == engine.owner() or not engine.owner_alive(owner, c.labels.get(engine.OWNER_CONTAINER_LABEL))
 
     try:
         leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]
@@ -86,7 +89,7 @@ def pytest_sessionfinish(session, exitstatus):
     if leaked:
         names = ", ".join(f"{c.name} ({c.labels.get(engine.LAB_LABEL, '?')})" for c in leaked)
         for c in leaked:
-            if c.labels.get(engine.OWNER_LABEL) == engine.OWNER:
+            if c.labels.get(engine.OWNER_LABEL) == engine.owner():
                 c.remove(force=True)
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             f"LEAK: the test run left proclab containers behind: {names}", red=True, bold=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from proclab import labspec
+from proclab.lab import spec as labspec
 from proclab.checks import load_checks, run_checks
 
 

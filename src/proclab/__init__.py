@@ -9,12 +9,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import ProclabError  # noqa: E402
-from .result import LabResult  # noqa: E402
+from .lab.result import LabResult  # noqa: E402
 
 
 def run_lab(name_or_path, **kwargs) -> LabResult:
     """Run a lab by name or path in real containers and return its checked result."""
-    from .runner import run_lab as _run
+    from .run.runner import run_lab as _run
 
     return _run(name_or_path, **kwargs)
 

@@ -47,3 +47,28 @@ class ImageBuildError(EnvironmentProblem):
 
 class ProbeError(ProclabError):
     """The in-container probe did not return a snapshot."""
+
+
+class ContainerError(ProclabError):
+    """A Docker call about a container (or image, or network) failed.
+
+    Names the operation, the container and Docker's own explanation, as
+    docker-py's ContainerError does; raised only by ``proclab.engine``.
+    """
+
+    def __init__(self, operation: str, target: str, explanation: str):
+        self.operation = operation
+        self.target = target
+        self.explanation = explanation
+        where = f" {target}" if target else ""
+        super().__init__(f"docker {operation}{where} failed: {explanation}")
+
+
+class ContainerGone(ContainerError):
+    """The container (or exec) no longer exists: it ended and was removed, or never was."""
+
+
+class ImageMissing(EnvironmentProblem):
+    def __init__(self, image: str):
+        self.image = image
+        super().__init__(f"image {image} is missing; run 'proclab images build'")

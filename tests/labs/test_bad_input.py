@@ -47,7 +47,8 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
 
 
 BUILD_BROKEN = """
-from proclab import cli, images
+from proclab import cli
+from proclab.engine import images
 images.IMAGES.clear()      # only the test image: leave the real ones alone
 images.register(images.ImageSpec("broken-test", "tests/labs/data/broken.Dockerfile", ()))
 cli.main(["images", "build"])
@@ -86,7 +87,7 @@ def test_settings_docker_refuses_are_one_line_errors(tmp_path, lab_image, settin
     res = run_proclab("run", str(lab))
     assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr, res.stdout + res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
-    assert len(errors) == 1 and "docker could not create the lab container" in errors[0] and says in errors[0]
+    assert len(errors) == 1 and "docker create proclab-" in errors[0] and "failed:" in errors[0] and says in errors[0]
     assert containers_of(lab.name) == []
 
 

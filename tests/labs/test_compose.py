@@ -102,7 +102,7 @@ def assert_siblings_removed(project: str) -> None:
 
 
 def test_plain_up_labs_runs_a_lab_and_exits_0_when_it_passes(compose, lab_image):
-    from proclab import images
+    from proclab.engine import images
 
     images.ensure("harness")          # compose uses the current image instead of building its own
     out = compose("up", "labs", env={"PROCLAB_LABS": "zombies"})
@@ -145,7 +145,7 @@ def still_a_zombie(lab):
 
 def test_plain_up_labs_exits_non_zero_when_a_check_fails(compose, lab_image, tmp_path):
     """The issue's words: plain 'docker compose up labs' exits non-zero when a check fails."""
-    from proclab import images
+    from proclab.engine import images
     from tests.labs.tinylab import write_lab
 
     images.ensure("harness")
@@ -166,7 +166,7 @@ def test_plain_up_labs_exits_non_zero_when_a_check_fails(compose, lab_image, tmp
 
 
 def test_up_labs_with_an_unknown_lab_fails_with_the_reason(compose):
-    from proclab import images
+    from proclab.engine import images
 
     images.ensure("harness")
     out = compose("up", "labs", env={"PROCLAB_LABS": "no-such-lab"})
@@ -207,12 +207,12 @@ def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_im
 
     import psutil
 
-    from proclab import images
+    from proclab.engine import images
 
     def kill_the_cli(harness) -> None:
         harness.reload()
         main = psutil.Process(harness.attrs["State"]["Pid"])   # the supervisor (or an init above it)
-        supervisor = main if "proclab.composehook" in " ".join(main.cmdline()) else main.children()[0]
+        supervisor = main if "proclab.cli.composehook" in " ".join(main.cmdline()) else main.children()[0]
         (cli,) = supervisor.children()
         assert "proclab.cli" in " ".join(cli.cmdline())
         cli.send_signal(signal.SIGKILL)
@@ -233,7 +233,8 @@ def test_a_killed_labs_container_fails_up_and_its_lab_container_is_swept(compose
     """'docker kill' of the whole labs container: the hook dies with its pid namespace, Compose
     reports 137 and 'up' exits non-zero at once; the lab container left behind names its dead
     owner's container, so the next sweep removes it."""
-    from proclab import engine, images
+    from proclab import engine
+    from proclab.engine import images
 
     images.ensure("harness")
     status, text, harness = up_interrupted_mid_lab(compose, "orphans", lambda h: h.kill(), timeout=60)
@@ -248,7 +249,7 @@ def test_a_killed_labs_container_fails_up_and_its_lab_container_is_swept(compose
 
 def test_compose_run_passes_the_exact_status_on(compose):
     """'docker compose run' runs no post_start hook; the harness's status is its own, unchanged."""
-    from proclab import images
+    from proclab.engine import images
 
     images.ensure("harness")
     out = compose("run", "--rm", "labs", env={"PROCLAB_LABS": "no-such-lab"})
@@ -273,7 +274,8 @@ def test_up_explore_and_ssh_in_as_student(compose, tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from proclab import explore, images
+    from proclab.engine import images
+    from proclab.explore import hosts as explore
 
     images.ensure("explore")
     key = Ed25519PrivateKey.generate()

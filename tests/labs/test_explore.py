@@ -61,7 +61,8 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory, docker_engine):
     """Two exploration hosts, started and provisioned by 'proclab explore up'."""
-    from proclab import explore, images
+    from proclab.engine import images
+    from proclab.explore import hosts as explore
 
     images.ensure("explore")
     state = tmp_path_factory.mktemp("explore-state")
@@ -137,7 +138,7 @@ def test_hosts_are_locked_down(hosts):
 
 
 def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
-    from proclab import playbooks
+    from proclab.explore import playbooks
 
     hs, env = hosts
     before, run = playbooks.check(list(hs.values()))
@@ -175,7 +176,7 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
 
 def test_a_wrong_host_key_is_refused(hosts, tmp_path):
     """Host keys are checked: A's port with B's host key in known_hosts is unreachable, not trusted."""
-    from proclab import playbooks
+    from proclab.explore import playbooks
 
     hs, _ = hosts
     a, b = hs[A], hs[B]
@@ -197,7 +198,7 @@ def test_a_wrong_host_key_is_refused(hosts, tmp_path):
 
 def test_every_exercise_by_hand(hosts):
     """All six exercises on host B over ssh; each checker then passes with its evidence."""
-    from proclab import playbooks
+    from proclab.explore import playbooks
 
     hs, _ = hosts
     h = hs[B]
@@ -251,7 +252,8 @@ def test_every_exercise_by_hand(hosts):
 
 
 def test_down_removes_everything(hosts):
-    from proclab import engine, explore
+    from proclab import engine
+    from proclab.explore import hosts as explore
 
     hs, env = hosts
     out = cli("explore", "down", A, B, env=env)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from proclab import engine, labspec, run_lab
-from proclab.runner import Observer, host_config
+from proclab import engine, run_lab
+from proclab.lab import spec as labspec
+from proclab.lab.events import Observer
+from proclab.run.variant import container_spec
 from tests.labs.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
@@ -104,7 +106,7 @@ def test_every_builtin_lab_keeps_least_privilege_and_says_why_it_needs_more(name
     lesson = spec.readme.read_text() if spec.readme.is_file() else ""
     for v in spec.variants:
         s = spec.settings_for(v)
-        hc = host_config(s)
+        hc = container_spec(spec, v, "proclab/lab", s).create_kwargs()
         assert hc["cap_drop"] == ["ALL"] and "no-new-privileges" in hc["security_opt"]
         assert hc["pids_limit"] > 0 and hc["mem_limit"] and hc["memswap_limit"] == hc["mem_limit"]
         assert hc.get("privileged") is not True

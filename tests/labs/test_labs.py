@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from proclab import labspec
+from proclab.lab import spec as labspec
 from tests.conftest import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

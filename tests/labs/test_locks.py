@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from proclab import labspec
+from proclab.lab import spec as labspec
 from tests.conftest import explain
 
 

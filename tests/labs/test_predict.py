@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from proclab import labspec
-from proclab.predict import load_questions, reveal
+from proclab.lab import spec as labspec
+from proclab.lab.questions import load_questions, reveal
 from tests.conftest import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from proclab.render import Narrator
+from proclab.ui.narration import Narrator
 from tests.conftest import explain
 from tests.labtools import check_verdicts, figures, with_variants_swapped
 

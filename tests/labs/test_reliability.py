@@ -73,10 +73,9 @@ def test_sigkilled_harness_leaves_a_container_that_the_next_command_removes(hang
 
 CREATE_THEN_DIE = """
 import os, signal, sys
-from proclab import engine, labspec, runner
-settings = {k: v for k, (_, v) in labspec.SETTINGS.items()}
-c = engine.LabContainer.create(sys.argv[2], ["python3", "-c", "pass"], lab=sys.argv[1],
-                               name=sys.argv[1], env={}, host_config=runner.host_config(settings))
+from proclab import engine
+c = engine.create(engine.ContainerSpec(image=sys.argv[2], name=sys.argv[1], command=("python3", "-c", "pass"),
+                                       labels={"lab": sys.argv[1]}))
 print("CREATED", c.name, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)      # dies between create and start
 """

@@ -1,7 +1,7 @@
 """Reading the Debian mirror from the host's apt configuration."""
 import pytest
 
-from proclab.aptmirror import debian_mirror, parse_deb822, parse_one_line
+from proclab.engine.aptmirror import debian_mirror, parse_deb822, parse_one_line
 from proclab.errors import EnvironmentProblem
 
 DEB822 = """Types: deb

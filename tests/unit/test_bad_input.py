@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from proclab import labspec
+from proclab.lab import spec as labspec
 
 
 def proclab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -103,8 +103,8 @@ def test_docker_engine_unreachable(args):
 # -- a scenario that crashes at start: the lab's failure, told apart from a lab that exits 1 on purpose --
 
 def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False):
-    from proclab.ptable import Snapshot
-    from proclab.result import OutputLine, RunRecord
+    from proclab.snapshot.table import Snapshot
+    from proclab.lab.result import OutputLine, RunRecord
 
     rec = RunRecord(variant="main", settings={}, exit_code=exit_code, timed_out=timed_out)
     rec.output = [OutputLine("stderr", ln, 0.1) for ln in stderr_lines]
@@ -120,7 +120,7 @@ SYNTAX = ['  File "/lab/scenario.py", line 2', "    def f(:", "          ^", "Sy
 @pytest.mark.parametrize("lines, last", [(TRACEBACK, "ZeroDivisionError: division by zero"),
                                          (SYNTAX, "SyntaxError: invalid syntax")], ids=["traceback", "syntax"])
 def test_crash_before_the_first_checkpoint_is_named(lines, last):
-    from proclab.runner import crashed_at_start
+    from proclab.run.variant import crashed_at_start
 
     why = crashed_at_start(_run(1, lines))
     assert why == f"the scenario crashed before its first checkpoint (exit 1): {last}"
@@ -134,6 +134,6 @@ def test_crash_before_the_first_checkpoint_is_named(lines, last):
     _run(None, TRACEBACK, timed_out=True),   # timed out
 ], ids=["after-a-checkpoint", "exit-1-no-traceback", "exit-0", "killed", "timed-out"])
 def test_not_a_crash_at_start(rec):
-    from proclab.runner import crashed_at_start
+    from proclab.run.variant import crashed_at_start
 
     assert crashed_at_start(rec) is None

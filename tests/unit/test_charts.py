@@ -6,11 +6,13 @@ import textwrap
 
 from rich.console import Console
 
-from proclab import charts
-from proclab.charts import Bar, Chart, bar_text
+from proclab.ui import charts
+from proclab.charts import Bar, Chart
+from proclab.ui.charts import bar_text
 from proclab.checks import load_checks
-from proclab.render import Narrator
-from proclab.result import LabResult
+from proclab.lab.charts import chart_data
+from proclab.ui.narration import Narrator
+from proclab.lab.result import LabResult
 
 SHARES = Chart("CPU share per nice level", "%", (
     Bar("nice 0", 69.0, expected=69.7),
@@ -62,6 +64,12 @@ def test_png_is_written(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
 
+def draw(suite, result) -> list[str]:
+    """What a run and then the CLI do: the chart data from the hook, then the picture."""
+    result.charts, problems = chart_data(suite.charts, result)
+    return problems + charts.write_picture(result)
+
+
 def _lab_with_hook(tmp_path, body: str):
     (tmp_path / "checks.py").write_text(textwrap.dedent(body))
     return load_checks(tmp_path / "checks.py", "charted")
@@ -81,7 +89,7 @@ def test_draw_calls_the_labs_hook_and_writes_the_picture(tmp_path, monkeypatch):
             return [Chart("c", "s", (Bar(lab.title, 2.0, expected=1.0),))]
     """)
     result = LabResult(lab="charted", title="T", path=str(tmp_path))
-    assert charts.draw(checks, result) == []
+    assert draw(checks, result) == []
     assert [c.title for c in result.charts] == ["c"]
     assert len(result.artifacts) == 1 and result.artifacts[0].endswith("charts.png")
     assert result.report_dir is not None and result.report_dir.parent == tmp_path / "reports" / "charted"
@@ -89,7 +97,7 @@ def test_draw_calls_the_labs_hook_and_writes_the_picture(tmp_path, monkeypatch):
     assert doc["charts"][0]["bars"] == [{"label": "T", "value": 2.0, "expected": 1.0}]
     # a second run in the same second gets its own folder
     again = LabResult(lab="charted", title="T", path=str(tmp_path))
-    charts.draw(checks, again)
+    draw(checks, again)
     assert again.report_dir != result.report_dir
 
 
@@ -106,7 +114,7 @@ def test_a_broken_hook_is_reported_not_raised(tmp_path, monkeypatch):
             return lab.checkpoint("never")
     """)
     result = LabResult(lab="charted", title="T", path=str(tmp_path))
-    problems = charts.draw(checks, result)
+    problems = draw(checks, result)
     assert len(problems) == 1 and "charts() raised" in problems[0] and "never" in problems[0]
     assert result.charts == [] and result.artifacts == []
 
@@ -131,7 +139,7 @@ def test_without_matplotlib_the_bars_stay_and_the_picture_is_skipped(tmp_path, m
             return [Chart("c", "s", (Bar("b", 2.0),))]
     """)
     result = LabResult(lab="charted", title="T", path=str(tmp_path))
-    problems = charts.draw(checks, result)
+    problems = draw(checks, result)
     assert len(problems) == 1 and "matplotlib is not installed" in problems[0]
     assert [c.title for c in result.charts] == ["c"] and result.artifacts == []
     assert not (tmp_path / "reports").exists()
@@ -146,7 +154,7 @@ def test_no_hook_no_pictures(tmp_path):
             return expect(True, "x")
     """)
     result = LabResult(lab="plain", title="T", path=str(tmp_path))
-    assert charts.draw(checks, result) == [] and result.artifacts == [] and result.charts == []
+    assert draw(checks, result) == [] and result.artifacts == [] and result.charts == []
 
 
 def test_narrator_draws_the_charts_and_names_the_picture():
@@ -166,3 +174,16 @@ def test_terminal_chart_fits_the_console():
         lines = rendered(charts.terminal(long), width=width).splitlines()
         assert all(len(ln.rstrip()) <= width for ln in lines[1:]), (width, lines)
         assert any("9.31 x weight ratio" in ln for ln in lines)     # the value column is never cut
+
+
+def test_the_hook_is_found_in_a_checks_file_without_checks(tmp_path):
+    """The charts hook is looked up in the module, not through a check's globals."""
+    suite = _lab_with_hook(tmp_path, """
+        from proclab.charts import Bar, Chart
+
+        def charts(lab):
+            return [Chart("c", "s", (Bar("b", 2.0),))]
+    """)
+    assert len(suite) == 0 and suite.charts is not None
+    found, problems = chart_data(suite.charts, LabResult(lab="x", title="T", path=str(tmp_path)))
+    assert problems == [] and [c.title for c in found] == ["c"]

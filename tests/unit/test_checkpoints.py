@@ -1,7 +1,7 @@
 """The checkpoint protocol's host side: lines, announcements, split chunks."""
 import json
 
-from proclab.checkpoints import MARK, Announcement, Line, lines_from, parse_announcement
+from proclab.snapshot.protocol import MARK, Announcement, Line, lines_from, parse_announcement
 
 
 def ann(name="x", **data):

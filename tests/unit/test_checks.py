@@ -3,7 +3,7 @@ import pytest
 
 from proclab.checks import Check, CheckFailed, expect, load_checks, within
 from proclab.errors import LabFormatError
-from proclab.result import CheckpointMissing, LabResult, RunRecord
+from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
 
 
 def result():

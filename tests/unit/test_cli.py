@@ -14,7 +14,7 @@ def run(capsys, *argv):
 
 
 def test_list_names_every_lab(capsys):
-    from proclab import labspec
+    from proclab.lab import spec as labspec
 
     code, out, _ = run(capsys, "list")
     assert code == 0

@@ -9,12 +9,12 @@ import sys
 import textwrap
 import threading
 
-from proclab import composehook
+from proclab.cli import composehook
 
 HARNESS = textwrap.dedent("""
     import os, sys
     from pathlib import Path
-    from proclab import composehook
+    from proclab.cli import composehook
 
     fd = composehook.open_channel(Path(sys.argv[1]))
     print("open", flush=True)
@@ -199,7 +199,7 @@ def test_the_supervisor_runs_the_cli_and_hands_its_status_to_the_hook(tmp_path):
     """python3 -m proclab.composehook harness --help: the real supervisor, the CLI as its child."""
     fifo = tmp_path / "fifo"
     t, got = hook_in_thread(fifo)
-    sup = subprocess.run([sys.executable, "-m", "proclab.composehook", "harness", "run", "no-such-lab"],
+    sup = subprocess.run([sys.executable, "-m", "proclab.cli.composehook", "harness", "run", "no-such-lab"],
                          env={**os.environ, composehook.FIFO_ENV: str(fifo)}, capture_output=True, text=True,
                          timeout=60)
     t.join(10)

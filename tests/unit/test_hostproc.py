@@ -7,7 +7,7 @@ import sys
 
 import psutil
 
-from proclab import hostproc
+from proclab.engine import hostproc
 
 
 def test_create_time_and_nspid_agree_with_psutil():

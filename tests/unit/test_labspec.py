@@ -1,7 +1,7 @@
 """lab.toml parsing: defaults, variants, actions, and errors that name file, key and fix."""
 import pytest
 
-from proclab import labspec
+from proclab.lab import spec as labspec
 from proclab.errors import LabFormatError, LabNotFound
 
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from proclab import labspec
+from proclab.lab import spec as labspec
 from proclab.errors import LabFormatError, UsageError
-from proclab.predict import Question, ask, check_expression, load_questions, parse_answers, reveal
-from proclab.result import CheckResult, LabResult
+from proclab.lab.questions import Question, ask, check_expression, load_questions, parse_answers, reveal
+from proclab.lab.result import CheckResult, LabResult
 
 PREDICT_LABS = ["zombies", "orphans", "reaping", "fork-basics", "scheduling"]
 

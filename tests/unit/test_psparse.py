@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from proclab.psparse import PsParseError, parse_ps
+from proclab.snapshot.ps import PsParseError, parse_ps
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from proclab.ptable import ProcessKey, ProcessMissing, Snapshot
+from proclab.snapshot.table import ProcessKey, ProcessMissing, Snapshot
 
 FIX = Path(__file__).parent / "fixtures"
 

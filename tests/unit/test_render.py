@@ -4,9 +4,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from proclab.ptable import Snapshot
-from proclab.render import Narrator, evidence_lines, process_tree, summary_table
-from proclab.result import CheckResult, LabResult, RunRecord
+from proclab.snapshot.table import Snapshot
+from proclab.ui.narration import Narrator
+from proclab.ui.tables import summary_table
+from proclab.ui.tree import evidence_lines, process_tree
+from proclab.lab.result import CheckResult, LabResult, RunRecord
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -50,7 +52,7 @@ def test_verdict_and_summary():
 def test_named_pids_skip_codes_and_counts():
     from dataclasses import replace
 
-    from proclab.render import named_pids
+    from proclab.ui.tree import named_pids
 
     s = snap()
     child, parent = s.data["child"], s.data["parent"]

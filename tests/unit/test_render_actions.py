@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from proclab.render import actions_table
-from proclab.result import ActionRecord, LabResult, RunRecord
+from proclab.ui.tables import actions_table
+from proclab.lab.result import ActionRecord, LabResult, RunRecord
 
 
 def _result(*runs: RunRecord) -> LabResult:

@@ -6,7 +6,7 @@ import pytest
 
 from proclab.errors import UsageError
 from proclab.sched import POLICIES, Job, parse_jobs, random_jobs, simulate
-from proclab.sched.gantt import gantt_image, gantt_text
+from proclab.ui.gantt import gantt_image, gantt_text
 
 
 @pytest.mark.parametrize("policy", list(POLICIES))

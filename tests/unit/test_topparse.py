@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from proclab.topparse import TopParseError, parse_rows, parse_tasks
+from proclab.snapshot.top import TopParseError, parse_rows, parse_tasks
 
 FIX = Path(__file__).parent / "fixtures"
 

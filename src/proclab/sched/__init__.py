@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from .jobs import Job, parse_jobs, random_jobs
 from .metrics import Averages, JobStats
-from .policies import POLICIES, Schedule, Segment, simulate
+from .policies import POLICIES, simulate
+from .schedule import Schedule, Segment
 
 __all__ = ["Job", "parse_jobs", "random_jobs", "simulate", "POLICIES", "Schedule", "Segment",
            "JobStats", "Averages"]

@@ -1,4 +1,4 @@
-"""Scheduling policies and the one event loop that runs them.
+"""Scheduling policies: FCFS, SJF, STCF, RR and MLFQ (the loop that runs them is simulator.py).
 
 Conventions (the usual textbook ones, stated so answers can be checked):
 - Time is continuous; one CPU; switching costs nothing.
@@ -22,64 +22,12 @@ before its slice ends).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import UsageError
 from .jobs import Job, _num
-from .metrics import Averages, JobStats
-
-EPS = 1e-9
-
-
-@dataclass(frozen=True)
-class Segment:
-    """``job`` had the CPU from ``start`` to ``end`` (in MLFQ, at queue ``level``, 0 = top)."""
-
-    job: str
-    start: float
-    end: float
-    level: int | None = None
-
-
-@dataclass
-class Schedule:
-    policy: str
-    label: str
-    jobs: list[Job]
-    segments: list[Segment] = field(default_factory=list)
-    first_run: dict[str, float] = field(default_factory=dict)
-    finish: dict[str, float] = field(default_factory=dict)
-    blocked: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
-
-    def stats(self) -> list[JobStats]:
-        return [JobStats(j.name, j.arrival, j.length, self.first_run[j.name], self.finish[j.name],
-                         sum(b - a for a, b in self.blocked.get(j.name, [])))
-                for j in self.jobs]
-
-    def stat(self, name: str) -> JobStats:
-        return next(s for s in self.stats() if s.name == name)
-
-    def averages(self) -> Averages:
-        return Averages.of(self.stats())
-
-    def finish_order(self) -> list[str]:
-        return sorted(self.finish, key=lambda n: (self.finish[n], n))
-
-    @property
-    def makespan(self) -> float:
-        return max(self.finish.values())
-
-    def timeline(self) -> str:
-        """``0-100 A | 100-110 B | ...``"""
-        return " | ".join(f"{_num(s.start)}-{_num(s.end)} {s.job}" + (f" (Q{s.level})" if s.level is not None else "")
-                          for s in self.segments)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"policy": self.policy, "label": self.label,
-                "jobs": [s.to_dict() for s in self.stats()], "averages": self.averages().to_dict(),
-                "segments": [[s.job, s.start, s.end] + ([s.level] if s.level is not None else [])
-                             for s in self.segments]}
+from .schedule import EPS, Schedule
+from .simulator import run
 
 
 class Policy:
@@ -265,100 +213,6 @@ class MLFQ(Policy):
 
     def level(self, job: Job) -> int | None:
         return self.levels[job.name]
-
-
-def run(policy: Policy, jobs: list[Job]) -> Schedule:
-    """Simulate ``jobs`` under ``policy`` on one CPU."""
-    names = [j.name for j in jobs]
-    if len(set(names)) != len(names):
-        raise UsageError(f"two jobs share a name: {names}")
-    sched = Schedule(policy.name, policy.label(), list(jobs))
-    remaining = {j.name: float(j.length) for j in jobs}
-    if isinstance(policy, STCF):
-        policy.remaining = remaining
-    since_io = {j.name: 0.0 for j in jobs}
-    order = {j.name: i for i, j in enumerate(jobs)}
-    arrivals = deque(sorted(jobs, key=lambda j: (j.arrival, order[j.name])))
-    wakeups: list[tuple[float, int, Job]] = []
-    t, running, done = 0.0, None, 0
-
-    def admit(now: float) -> None:
-        due = []
-        while arrivals and arrivals[0].arrival <= now + EPS:
-            j = arrivals.popleft()
-            due.append((j.arrival, 0, order[j.name], j))
-        for w in [w for w in wakeups if w[0] <= now + EPS]:
-            wakeups.remove(w)
-            due.append((w[0], 1, w[1], w[2]))
-        for when, kind, _, j in sorted(due, key=lambda d: d[:3]):
-            policy.add(j, when, wakeup=bool(kind))
-
-    def next_external(now: float) -> float | None:
-        times = [j.arrival for j in arrivals if j.arrival > now + EPS][:1]
-        times += [w[0] for w in wakeups if w[0] > now + EPS]
-        ev = policy.next_event(now)
-        if ev is not None and done < len(jobs):
-            times.append(ev)
-        return min(times) if times else None
-
-    guard = 0
-    while done < len(jobs):
-        guard += 1
-        if guard > 2_000_000:
-            raise UsageError("the simulation did not end: use fewer or shorter jobs, or a longer slice")
-        admit(t)
-        policy.at(t, running)
-        if running is None:
-            running = policy.pick(t)
-            if running is None:                                # idle until something arrives
-                nxt = min([j.arrival for j in arrivals][:1] + [w[0] for w in wakeups])
-                t = max(t, nxt)
-                continue
-            sched.first_run.setdefault(running.name, t)
-        job = running
-        limits = [remaining[job.name]]
-        if job.io_every:
-            limits.append(job.io_every - since_io[job.name])
-        q = policy.quantum(job)
-        if q is not None:
-            limits.append(q)
-        nxt = next_external(t)
-        if nxt is not None:
-            limits.append(nxt - t)
-        dt = max(min(limits), 0.0)
-        _record(sched, job.name, t, t + dt, policy.level(job))
-        t += dt
-        remaining[job.name] -= dt
-        since_io[job.name] += dt
-        policy.ran(job, dt)
-        admit(t)
-        if remaining[job.name] <= EPS:
-            sched.finish[job.name] = t
-            done += 1
-            running = None
-        elif job.io_every and since_io[job.name] >= job.io_every - EPS:
-            since_io[job.name] = 0.0
-            sched.blocked.setdefault(job.name, []).append((t, t + job.io_for))
-            wakeups.append((t + job.io_for, order[job.name], job))
-            policy.blocked(job)
-            running = None
-        elif q is not None and policy.quantum(job) <= EPS:
-            policy.expired(job, t)
-            running = None
-        elif policy.preemptive and policy.should_preempt(job, t):
-            policy.requeue(job, t)
-            running = None
-    return sched
-
-
-def _record(sched: Schedule, name: str, start: float, end: float, level: int | None) -> None:
-    if end - start <= EPS:
-        return
-    last = sched.segments[-1] if sched.segments else None
-    if last and last.job == name and last.level == level and abs(last.end - start) <= EPS:
-        sched.segments[-1] = Segment(name, last.start, end, level)
-    else:
-        sched.segments.append(Segment(name, start, end, level))
 
 
 def _fcfs(jobs: list[Job], **_: Any) -> Policy:

@@ -1,0 +1,147 @@
+"""``proclab explore``: exploration hosts to ssh into, provisioned and checked with Ansible.
+
+Presentation only: the containers are explore/hosts.py's, the playbooks explore/playbooks.py's.
+Errors are raised as proclab errors for cli.main to print; a failed playbook's
+output is shown first, so the one-line error has its evidence above it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import EnvironmentProblem, UsageError
+from ..explore import hosts as ex
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def _progress(line: str) -> None:
+    err_console.print(f"[dim]{line}[/]", highlight=False)
+
+
+def _with_playbook_output(fn: Any, *args: Any) -> Any:
+    from ..explore.playbooks import PlaybookFailed
+
+    try:
+        return fn(*args)
+    except PlaybookFailed as e:
+        err_console.print(e.output[-6000:], markup=False, highlight=False)
+        raise
+
+
+@click.group("explore")
+def explore_group() -> None:
+    """Exploration hosts: ssh in as 'student', do the exercises, get them checked.
+
+    \b
+      proclab explore up [NAME...]     start and provision (default name: explore)
+      proclab explore ssh [NAME]       log in
+      proclab explore check [NAME...]  run the exercise checkers over ssh
+      proclab explore class            check every host, write a class report
+      proclab explore down [NAME...]   remove them (all, without names)
+    """
+
+
+@explore_group.command("up")
+@click.argument("names", nargs=-1)
+def up(names: tuple[str, ...]) -> None:
+    """Start one exploration host per NAME, make its key pair, provision it over ssh."""
+    hosts = _with_playbook_output(ex.start, list(names) or [ex.DEFAULT_NAME], _progress)
+    for h in hosts:
+        click.echo(f"{h.name}: up on 127.0.0.1:{h.port}; log in with 'proclab explore ssh {h.name}'")
+
+
+@explore_group.command("ssh", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def ssh(args: tuple[str, ...]) -> None:
+    """Log in as 'student': ssh [NAME] [COMMAND...].
+
+    NAME can be left out when one host is up; words after it are a command to run there.
+    """
+    hosts = {h.name: h for h in ex.select(())}
+    words = list(args)
+    if words and words[0] == "--":
+        words.pop(0)
+    if words and words[0] in hosts:
+        host = hosts[words.pop(0)]
+    elif len(hosts) == 1:
+        host = next(iter(hosts.values()))
+    else:
+        raise UsageError(f"several exploration hosts are up ({', '.join(hosts)}); "
+                         "name one: 'proclab explore ssh NAME'")
+    if words and words[0] == "--":
+        words.pop(0)
+    if not shutil.which("ssh"):
+        raise EnvironmentProblem("no ssh client on this machine; install one (apt-get install openssh-client)")
+    argv = host.ssh_argv(*words)
+    os.execvp(argv[0], argv)
+
+
+@explore_group.command("check")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def check(names: tuple[str, ...], as_json: bool) -> None:
+    """Run every exercise's checker on the hosts (all, without names) over ssh (playbooks/check.yml).
+
+    Exit status 0 when every exercise passed on every host, 1 otherwise.
+    """
+    from ..explore.playbooks import check as run_check
+
+    hosts = ex.select(names)
+    results, _ = _with_playbook_output(run_check, hosts)
+    if as_json:
+        click.echo(json.dumps([{"host": r.host, "problem": r.problem, "results": r.results} for r in results],
+                              indent=2))
+    else:
+        t = Table(show_header=True, header_style="bold", box=None, show_lines=False)
+        for col in ("host", "exercise", "result", "what the checker saw"):
+            t.add_column(col, overflow="fold")
+        for r in results:
+            if r.problem:
+                t.add_row(r.host, "—", "[red]no report[/]", r.problem)
+            for x in r.results:
+                t.add_row(r.host, x["exercise"], "[green]pass[/]" if x["passed"] else "[yellow]not yet[/]",
+                          x["saw"])
+        Console().print(t)
+    done = all(not r.problem and r.results and all(x["passed"] for x in r.results) for r in results)
+    raise SystemExit(0 if done else 1)
+
+
+@explore_group.command("class")
+@click.argument("names", nargs=-1)
+@click.option("--report", "report", default="class-report.json", show_default=True,
+              help="Where to write the class report (JSON).")
+def class_report(names: tuple[str, ...], report: str) -> None:
+    """Check every host (one per learner) and write who finished what (playbooks/classroom.yml)."""
+    from ..explore.playbooks import classroom
+
+    hosts = ex.select(names)
+    doc, _ = _with_playbook_output(classroom, hosts, Path(report))
+    t = Table(show_header=True, header_style="bold", box=None)
+    for col in ("learner", "finished", "not yet"):
+        t.add_column(col, overflow="fold")
+    for learner, row in doc.items():
+        if not row["reachable"]:
+            t.add_row(learner, "[red]unreachable[/]", "")
+        else:
+            t.add_row(learner, ", ".join(row["finished"]) or "—", ", ".join(row["not_yet"]) or "—")
+    Console().print(t)
+    click.echo(f"class report: {Path(report).resolve()}")
+
+
+@explore_group.command("down")
+@click.argument("names", nargs=-1)
+def down(names: tuple[str, ...]) -> None:
+    """Remove the exploration hosts (all, without names): containers, networks, keys."""
+    targets = list(names) or [h.name for h in ex.saved()]
+    removed = [r for n in targets for r in ex.stop(n)]
+    for r in removed:
+        click.echo(f"removed {r}")
+    click.echo(f"{len(removed)} removed" if removed else "nothing to remove")

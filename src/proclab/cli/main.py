@@ -1,0 +1,57 @@
+"""The proclab command line. Only this layer prints and chooses exit codes:
+0 every check passed, 1 a check failed, 2 a usage or environment error.
+"""
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import ImageBuildError, ProclabError
+from .explore import explore_group
+from .images_cmd import clean, images
+from .lab_cmds import list_labs, show
+from .output import err_console, fail
+from .run_cmd import run
+from .sched import sched
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="proclab")
+def cli() -> None:
+    """proclab: see how Linux processes live and die, in real containers."""
+
+
+for command in (list_labs, show, run, images, clean, sched, explore_group):
+    cli.add_command(command)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli.main(args=argv, prog_name="proclab", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        raise SystemExit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        raise SystemExit(e.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
+        from .. import engine
+
+        try:
+            engine.remove_own()     # what an interrupted create made, if anything
+        except (Exception, KeyboardInterrupt):   # a dead engine, a second Ctrl-C: the next command sweeps
+            pass
+        err_console.print("Interrupted: the lab's containers were removed.")
+        raise SystemExit(130)
+    except ImageBuildError as e:
+        tail = "\n".join("  " + ln for ln in e.log_tail[-8:])
+        fail(str(e), 2, f"last lines of the build:\n{tail}" if tail else None)
+    except ProclabError as e:
+        fail(str(e), e.exit_code)

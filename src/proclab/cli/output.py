@@ -1,0 +1,15 @@
+"""The CLI's consoles and its one way to fail: an ``Error:`` line and an exit status."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 2, hint: str | None = None) -> None:
+    # the message may quote a user's text: never read it as markup
+    err_console.print(Text.assemble(("Error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    if hint:
+        err_console.print(Text(hint), highlight=False)
+    raise SystemExit(code)

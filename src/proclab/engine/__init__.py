@@ -1,0 +1,23 @@
+"""The engine layer: the only code that imports ``docker`` or reads the host's ``/proc``.
+
+Its public face is here; the modules behind it are private (``_client``,
+``_container``, ``_calls``) or name one concern each (``images``,
+``baseimage``, ``aptmirror``, ``hostproc``, ``hostview``). Every docker-py call
+runs inside ``_calls.docker_call``, so what leaves this package is a
+``ProclabError`` naming the container, the operation and Docker's explanation.
+"""
+from __future__ import annotations
+
+from ._client import (KEEP_LABEL, LAB_LABEL, LABEL, OWNER_CONTAINER_LABEL, OWNER_LABEL, RUN_LABEL,
+                      SelfView, client, connected, exec_running, labels, owner, owner_alive, own_container,
+                      proclab_containers, remove_own, run_id, self_view, sweep)
+from ._container import (LAB_TMPFS, ContainerSpec, ExecResult, LabContainer, create, create_network,
+                         find_container, remove_network)
+
+__all__ = [
+    "KEEP_LABEL", "LAB_LABEL", "LABEL", "OWNER_CONTAINER_LABEL", "OWNER_LABEL", "RUN_LABEL",
+    "SelfView", "client", "connected", "exec_running", "labels", "owner", "owner_alive", "own_container",
+    "proclab_containers", "remove_own", "run_id", "self_view", "sweep",
+    "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
+    "find_container", "remove_network",
+]

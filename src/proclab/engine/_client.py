@@ -1,0 +1,224 @@
+"""The engine connection, proclab's labels, and the sweep that removes what dead runs left.
+
+Everything proclab creates carries the ``proclab`` label, a run label and an
+owner label (host:pid:start time of the harness), so a sweep can find and
+remove what a dead run left behind. Nothing here runs at import time.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import docker
+import docker.errors
+import psutil
+
+from ..errors import EngineUnavailable, ProclabError
+from ._calls import API_TIMEOUT_S, docker_call
+
+LABEL = "proclab"
+RUN_LABEL = "proclab.run"
+OWNER_LABEL = "proclab.owner"
+LAB_LABEL = "proclab.lab"
+OWNER_CONTAINER_LABEL = "proclab.owner-container"   # set when the owner runs in a container itself
+KEEP_LABEL = "proclab.keep"   # outlives the process that made it (proclab explore); only 'clean' removes it
+
+HOW_TO_START = (
+    "start one with 'sudo systemctl start docker' (or 'sudo dockerd &'), "
+    "or run 'bash .ci/docker-up' from the proclab checkout"
+)
+
+
+@cache
+def run_id() -> str:
+    """This process's run id: every container it makes carries it."""
+    return uuid.uuid4().hex[:12]
+
+
+@cache
+def owner() -> str:
+    """host:pid:start-time of this process, so a sweep can tell if the owner is alive."""
+    me = psutil.Process()
+    return f"{socket.gethostname()}:{me.pid}:{me.create_time():.2f}"
+
+
+@cache
+def own_container() -> str | None:
+    """The id of the container this process runs in, or None on a host.
+
+    Read from the engine's bind mount of /etc/hostname (.../containers/<id>/hostname),
+    which needs no Docker call and no guess from the hostname.
+    """
+    try:
+        with open("/proc/self/mountinfo") as f:
+            found = re.search(r"/containers/([0-9a-f]{64})/hostname ", f.read())
+    except OSError:
+        return None
+    return found.group(1) if found else None
+
+
+def labels(**extra: str) -> dict[str, str]:
+    out = {LABEL: "1", RUN_LABEL: run_id(), OWNER_LABEL: owner()}
+    if own_container():
+        out[OWNER_CONTAINER_LABEL] = own_container() or ""
+    out.update({f"proclab.{k}": v for k, v in extra.items()})
+    return out
+
+
+_client: docker.DockerClient | None = None
+
+
+def client() -> docker.DockerClient:
+    """A connected docker client, or EngineUnavailable naming how to start one."""
+    global _client
+    if _client is not None:
+        return _client
+    try:
+        c = docker.from_env(timeout=API_TIMEOUT_S)
+        c.ping()
+    except Exception as err:    # docker-py raises DockerException, requests errors, or OSError here
+        where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        raise EngineUnavailable(f"the Docker engine at {where} does not answer; {HOW_TO_START}") from err
+    _client = c
+    return c
+
+
+def connected() -> bool:
+    """Whether this process has talked to the engine (a Ctrl-C before that has nothing to clean)."""
+    return _client is not None
+
+
+def owner_alive(owner_label: str, container: str | None = None) -> bool:
+    """Whether the process named by an owner label (host:pid:start) still runs.
+
+    An owner on another host is alive unless it ran in a container (``container``,
+    from the owner-container label) that is no longer running: a killed 'docker
+    compose up labs' harness, say.
+    """
+    try:
+        host, pid, started = owner_label.rsplit(":", 2)
+        if host != socket.gethostname():
+            return _container_running(container) if container else True  # else not ours to judge
+        proc = psutil.Process(int(pid))
+        return abs(proc.create_time() - float(started)) < 1.0
+    except (ValueError, psutil.Error):
+        return False
+
+
+def _container_running(ref: str) -> bool:
+    try:
+        with docker_call("inspect", ref):
+            return client().containers.get(ref).status in ("running", "restarting", "paused")
+    except ProclabError:
+        return False
+
+
+def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
+    """Whether a sweep may remove a thing with these labels.
+
+    Things without an owner label were not made by a proclab run (a build step's
+    container or a compose service inherits the image's ``proclab`` label): left alone.
+    """
+    labels_ = labels_ or {}
+    if all_runs:
+        return True
+    owner_label = labels_.get(OWNER_LABEL, "")
+    return (bool(owner_label) and not labels_.get(KEEP_LABEL)
+            and not owner_alive(owner_label, labels_.get(OWNER_CONTAINER_LABEL)))
+
+
+def _remove_quietly(kind: str, name: str, remove: Any) -> bool:
+    """Remove one thing; False when it is already gone or another sweep is removing it (409)."""
+    try:
+        with docker_call(f"remove {kind}", name):
+            remove()
+        return True
+    except ProclabError:
+        return False
+
+
+def sweep(all_runs: bool = False) -> list[str]:
+    """Remove proclab containers (and networks, volumes) whose owner is dead, or all of them.
+
+    Returns a description of each thing removed.
+    """
+    c = client()
+    removed: list[str] = []
+    with docker_call("list containers"):
+        containers = c.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
+    for cont in containers:
+        if _stale(cont.labels, all_runs) and _remove_quietly(
+                "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)):
+            removed.append(f"container {cont.name} ({cont.labels.get(LAB_LABEL, '?')})")
+    with docker_call("list networks"):
+        networks = c.networks.list(filters={"label": LABEL})
+    for net in networks:
+        if _stale(net.attrs.get("Labels"), all_runs) and _remove_quietly("network", net.name, net.remove):
+            removed.append(f"network {net.name}")
+    with docker_call("list volumes"):
+        volumes = c.volumes.list(filters={"label": LABEL})
+    for vol in volumes:
+        if _stale(vol.attrs.get("Labels"), all_runs) and _remove_quietly(
+                "volume", vol.name, lambda vol=vol: vol.remove(force=True)):
+            removed.append(f"volume {vol.name}")
+    return removed
+
+
+def proclab_containers(**label_values: str) -> list[Any]:
+    """Every proclab container (any state), optionally only those with these label values."""
+    wanted = [LABEL] + [f"proclab.{k}={v}" for k, v in label_values.items()]
+    with docker_call("list containers"):
+        return client().containers.list(all=True, filters={"label": wanted}, ignore_removed=True)
+
+
+def remove_own() -> list[str]:
+    """On Ctrl-C: remove what this process made and still holds (not what is meant to outlive it).
+
+    The runner removes its containers in ``finally``; this also catches one whose create
+    call was interrupted after the engine had made it. Does nothing if never connected.
+    """
+    if _client is None:
+        return []
+    removed = []
+    with docker_call("list containers"):
+        mine = _client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id()}"},
+                                       ignore_removed=True)
+    for cont in mine:
+        if not cont.labels.get(KEEP_LABEL) and _remove_quietly(
+                "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)):
+            removed.append(f"container {cont.name}")
+    return removed
+
+
+@dataclass
+class SelfView:
+    """What the engine says about the container this process runs in."""
+    oneoff: bool            # made by 'docker compose run' (which runs no lifecycle hooks)
+    execs: list[str]        # the execs running in it now (the engine drops an exec from this list when it ends)
+
+
+def self_view() -> SelfView | None:
+    """This process's own container (its id from the mounts, else its hostname, Docker's default
+    for which is the short id); None when not in a container the engine knows."""
+    ref = own_container() or socket.gethostname()
+    try:
+        with docker_call("inspect", ref):
+            c = client().containers.get(ref)
+    except ProclabError:
+        return None
+    return SelfView(oneoff=(c.labels or {}).get("com.docker.compose.oneoff", "").lower() == "true",
+                    execs=list(c.attrs.get("ExecIDs") or []))
+
+
+def exec_running(exec_id: str) -> bool:
+    """Whether the exec still runs (an exec the engine has forgotten has ended)."""
+    try:
+        with docker_call("exec inspect", exec_id):
+            return bool(client().api.exec_inspect(exec_id).get("Running"))
+    except ProclabError:
+        return False

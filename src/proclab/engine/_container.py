@@ -1,0 +1,219 @@
+"""One container, from create to remove: the only wrapper over docker-py's Container.
+
+``ContainerSpec`` says what to create in proclab's terms (least privilege is
+the default: every capability dropped, no-new-privileges, pids and memory
+limits, a bounded log); ``create`` turns it into docker-py's arguments.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import requests.exceptions
+
+from ..errors import ContainerError, ContainerGone
+from . import hostproc
+from ._calls import docker_call
+from ._client import client, labels
+
+# The engine's json-file log of a container is bounded: a scenario that floods its
+# output must not fill the host's disk (proclab reads the output by attaching).
+LOG_CONFIG = {"type": "json-file", "config": {"max-size": "4m", "max-file": "1"}}
+LAB_TMPFS = {"/tmp": "rw,mode=1777,size=64m", "/lab": "rw,mode=1777,size=4m"}
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    image: str
+    name: str
+    command: tuple[str, ...] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)    # proclab.<key> extras
+    user: str | None = None
+    init: bool = False
+    pids_limit: int | None = 128
+    mem_limit: str | None = "256m"
+    cap_add: tuple[str, ...] = ()
+    read_only: bool = False
+    network: str = "none"                 # "none", "bridge", or a network's name
+    tmpfs: dict[str, str] = field(default_factory=dict)
+    cpus: float | None = None
+    cpuset_cpus: str | None = None
+    cpu_shares: int | None = None
+    ports: dict[str, Any] = field(default_factory=dict)
+    hostname: str | None = None
+
+    def create_kwargs(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {
+            "name": self.name, "environment": dict(self.env), "labels": labels(**self.labels),
+            "detach": True, "stdin_open": False, "tty": False, "init": self.init,
+            "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"], "read_only": self.read_only,
+            "log_config": LOG_CONFIG,
+        }
+        if self.network in ("none", "bridge"):
+            kw["network_mode"] = self.network
+        else:
+            kw["network"] = self.network
+        optional = {"user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
+                    "memswap_limit": self.mem_limit, "cpuset_cpus": self.cpuset_cpus,
+                    "cpu_shares": self.cpu_shares, "hostname": self.hostname,
+                    "tmpfs": dict(self.tmpfs) or None, "ports": dict(self.ports) or None,
+                    "cap_add": list(self.cap_add) or None,
+                    "nano_cpus": int(self.cpus * 1e9) if self.cpus else None}
+        kw.update({k: v for k, v in optional.items() if v is not None})
+        return kw
+
+
+@dataclass
+class ExecResult:
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+
+
+def create(spec: ContainerSpec) -> "LabContainer":
+    """Create (not start) the container the spec describes."""
+    with docker_call("create", spec.name, image=spec.image):
+        cont = client().containers.create(spec.image, list(spec.command) if spec.command else None,
+                                          **spec.create_kwargs())
+    return LabContainer(cont)
+
+
+def find_container(name: str) -> "LabContainer | None":
+    try:
+        with docker_call("inspect", name):
+            return LabContainer(client().containers.get(name))
+    except ContainerError:
+        return None
+
+
+class LabContainer:
+    """One container of a lab run (or an exploration host): started, streamed, probed, removed."""
+
+    def __init__(self, container: Any):
+        self._c = container
+
+    @property
+    def id(self) -> str:
+        return self._c.id
+
+    @property
+    def name(self) -> str:
+        return self._c.name
+
+    def start(self) -> None:
+        with docker_call("start", self.name):
+            self._c.start()
+
+    def stream(self) -> Iterator[tuple[bytes | None, bytes | None]]:
+        """(stdout, stderr) chunks from the container's start until it ends."""
+        with docker_call("attach", self.name):
+            return self._c.client.api.attach(self._c.id, stream=True, logs=True, stdout=True,
+                                             stderr=True, demux=True)
+
+    def exec(self, cmd: list[str], user: str | None = None) -> ExecResult:
+        t0 = time.perf_counter()
+        kw = {"user": user} if user else {}
+        with docker_call(f"exec {cmd[0]} in", self.name):
+            res = self._c.exec_run(cmd, demux=True, **kw)
+        out, err_ = res.output if res.output else (b"", b"")
+        return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
+                          time.perf_counter() - t0)
+
+    def exec_output(self, cmd: list[str]) -> tuple[bytes, bytes, str]:
+        """Run cmd and return (stdout, stderr, exec id) without asking for its exit code:
+        one API round trip fewer than exec(), for the probe's hot path."""
+        api = self._c.client.api
+        with docker_call(f"exec {cmd[0]} in", self.name):
+            ex = api.exec_create(self._c.id, cmd)
+            out, err = api.exec_start(ex["Id"], demux=True)
+        return out or b"", err or b"", ex["Id"]
+
+    def exec_exit_code(self, exec_id: str) -> int | None:
+        with docker_call("exec inspect in", self.name):
+            return self._c.client.api.exec_inspect(exec_id).get("ExitCode")
+
+    def stop(self, timeout: float) -> None:
+        with docker_call("stop", self.name):
+            self._c.stop(timeout=timeout)
+
+    def kill(self, signal: str | int) -> None:
+        with docker_call(f"kill --signal {signal}", self.name):
+            self._c.kill(signal=signal)
+
+    def status(self) -> str:
+        try:
+            return self.state().get("Status", "unknown")
+        except ContainerError:
+            return "removed"
+
+    def state(self) -> dict[str, Any]:
+        return self.inspect().get("State", {})
+
+    def host_pid(self) -> int:
+        return int(self.state().get("Pid") or 0)
+
+    def host_pids(self) -> dict[int, tuple[int, float]]:
+        """Container pid -> (host pid, host create time) of each of the container's processes.
+
+        ``docker top`` lists them by host pid (zombies are not listed: they have
+        left the cgroup); ``NSpid`` in the host's /proc/<pid>/status gives the pid
+        inside (hostproc: the host's /proc, mounted in when the harness runs in a
+        container). Empty when the engine's processes are not in that /proc.
+        """
+        with docker_call("top", self.name):
+            top = self._c.top(ps_args="-eo pid")
+        found: dict[int, tuple[int, float]] = {}
+        for row in top.get("Processes") or []:
+            try:
+                hpid = int(row[0])
+            except ValueError:
+                continue
+            nspid, started = hostproc.nspid(hpid), hostproc.create_time(hpid)
+            if nspid and started is not None:      # else gone meanwhile, or not visible from here
+                found[nspid[-1]] = (hpid, started)
+        return found
+
+    def wait(self, timeout: float) -> int:
+        """The container's exit code, or ContainerError if it has not exited within timeout."""
+        try:
+            with docker_call("wait for", self.name):
+                res = self._c.wait(timeout=timeout)
+        except ContainerError as err:
+            if isinstance(err.__cause__, requests.exceptions.ReadTimeout):
+                raise ContainerError("wait for", self.name, f"it did not exit within {timeout:.0f} s") from err
+            raise
+        return int(res.get("StatusCode", -1))
+
+    def inspect(self) -> dict[str, Any]:
+        with docker_call("inspect", self.name):
+            self._c.reload()
+        return self._c.attrs
+
+    def remove(self) -> None:
+        """Remove the container; gone already, or being removed by a sweep, is fine."""
+        try:
+            with docker_call("remove", self.name):
+                self._c.remove(force=True, v=True)
+        except ContainerGone:
+            pass
+        except ContainerError as err:
+            if "already in progress" not in str(err):
+                raise
+
+
+def create_network(name: str, **extra: str) -> str:
+    """A labelled bridge network of its own, so a container shares it with nobody."""
+    with docker_call("network create", name):
+        return client().networks.create(name, driver="bridge", labels=labels(**extra)).name
+
+
+def remove_network(name: str) -> bool:
+    try:
+        with docker_call("network remove", name):
+            client().networks.get(name).remove()
+        return True
+    except ContainerError:
+        return False

@@ -1,0 +1,74 @@
+"""Create a Debian base image locally when no registry can provide one.
+
+debootstrap ``--variant=minbase`` from the mirror the host's apt uses, with the
+packages the lab images need, then ``docker import`` the tree. About a minute.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from ..errors import EnvironmentProblem, ImageBuildError
+from ._calls import docker_call
+from ._client import client
+from .aptmirror import debian_mirror
+
+LOCAL_BASE = "proclab/base:bookworm"
+SUITE = "bookworm"
+PACKAGES = ["python3", "python3-psutil", "procps", "openssh-server"]
+
+
+def mirror() -> str:
+    return os.environ.get("PROCLAB_DEBIAN_MIRROR") or debian_mirror(SUITE)
+
+
+def create_local_base(progress: Callable[[str], None] = lambda line: None) -> str:
+    """debootstrap + import; returns the new image's tag."""
+    if os.geteuid() != 0:
+        raise EnvironmentProblem(
+            "creating the base image with debootstrap needs root; run 'sudo proclab images build', "
+            "or set BASE_IMAGE to a Debian image you already have"
+        )
+    if not shutil.which("debootstrap"):
+        raise EnvironmentProblem(
+            "no registry gave the base image and debootstrap is not installed; "
+            "install it ('apt-get install debootstrap') or set BASE_IMAGE to an image you have"
+        )
+    src = mirror()
+    with tempfile.TemporaryDirectory(prefix="proclab-base-") as tmp:
+        root = Path(tmp) / "rootfs"
+        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), src]
+        progress(f"debootstrap {SUITE} from {src} (about a minute)")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        tail: list[str] = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            tail = (tail + [line.rstrip()])[-15:]
+            progress(line.rstrip())
+        if proc.wait() != 0:
+            raise ImageBuildError(LOCAL_BASE, f"debootstrap exited {proc.returncode}", tail)
+        # Host keys baked into a shared base would be identical on every container.
+        for key in (root / "etc/ssh").glob("ssh_host_*"):
+            key.unlink()
+        # Keep the image small: no package lists or caches.
+        for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for f in (root / junk).glob("*"):
+                if f.is_file():
+                    f.unlink()
+        tar_path = Path(tmp) / "rootfs.tar"
+        progress("packing the root file system")
+        with tarfile.open(tar_path, "w") as tar:
+            for entry in sorted(root.iterdir()):
+                tar.add(entry, arcname=entry.name)
+        progress(f"docker import as {LOCAL_BASE}")
+        repo, tag = LOCAL_BASE.split(":")
+        with docker_call("import", LOCAL_BASE):
+            client().api.import_image_from_file(
+                str(tar_path), repository=repo, tag=tag,
+                changes=['CMD ["/bin/bash"]', "LABEL proclab=1 proclab.kind=base", "ENV LANG=C.UTF-8"])
+    return LOCAL_BASE

@@ -1,0 +1,223 @@
+"""Build proclab's images, and only when their inputs changed.
+
+Each image is tagged ``proclab/NAME:latest`` and labelled with a hash of its
+inputs (Dockerfile, context files, base image id). A build whose hash is
+already there does nothing, so a second ``proclab images build`` is instant.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import docker.errors
+import requests.exceptions
+
+from ..errors import EnvironmentProblem, ImageBuildError, ProclabError
+from ..paths import project_root
+from ._calls import docker_call
+from ._client import client
+from .baseimage import LOCAL_BASE, create_local_base
+
+DEFAULT_BASE = "debian:bookworm-slim"
+INPUTS_LABEL = "proclab.inputs"
+SKIP_PARTS = {"__pycache__", ".pytest_cache"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    name: str                      # proclab/<name>:latest
+    dockerfile: str                # relative to the project root
+    context: tuple[str, ...]       # folders/files (relative) sent as the build context
+    needs_base: bool = True        # takes BASE_IMAGE as a build arg
+    depends: tuple[str, ...] = field(default=())
+
+    @property
+    def tag(self) -> str:
+        # PROCLAB_IMAGE_TAG lets two checkouts on one engine keep images of their own
+        return f"proclab/{self.name}:{os.environ.get('PROCLAB_IMAGE_TAG') or 'latest'}"
+
+
+IMAGES: dict[str, ImageSpec] = {
+    "lab": ImageSpec("lab", "images/lab/Dockerfile", ("images/lab", "labs")),
+    # The ssh exploration host: FROM proclab/lab (its Dockerfile's LAB_IMAGE default).
+    "explore": ImageSpec("explore", "images/explore/Dockerfile", ("images/explore", "exercises"),
+                         needs_base=False, depends=("lab",)),
+    # proclab itself, for 'docker compose up labs' (starts sibling lab containers).
+    "harness": ImageSpec("harness", "images/harness/Dockerfile",
+                         ("images/harness", "images/lab", "labs", "src/proclab")),
+}
+
+
+def register(spec: ImageSpec) -> None:
+    IMAGES[spec.name] = spec
+
+
+def _context_files(spec: ImageSpec, root: Path) -> list[Path]:
+    files: list[Path] = [root / spec.dockerfile]
+    for rel in spec.context:
+        p = root / rel
+        if p.is_file():
+            files.append(p)
+        elif p.is_dir():
+            files += [f for f in p.rglob("*") if f.is_file() and not SKIP_PARTS & set(f.parts)
+                      and f.suffix != ".pyc"]
+    return sorted(set(files))
+
+
+def _context_tar(files: list[Path], root: Path) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for f in files:
+            info = tar.gettarinfo(str(f), arcname=str(f.relative_to(root)))
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            with open(f, "rb") as fh:
+                tar.addfile(info, fh)
+    return buf.getvalue()
+
+
+def _inputs_hash(files: list[Path], root: Path, base_id: str) -> str:
+    h = hashlib.sha256(base_id.encode())
+    for f in files:
+        h.update(str(f.relative_to(root)).encode() + b"\0")
+        h.update(f.read_bytes() + b"\0")
+        h.update(b"x" if os.access(f, os.X_OK) else b"-")
+    return h.hexdigest()[:16]
+
+
+def _image_id(ref: str) -> str | None:
+    try:
+        with docker_call("image inspect", ref):
+            return client().images.get(ref).id
+    except ProclabError:
+        return None
+
+
+def resolve_base(progress: Progress) -> str:
+    """The base image to build on: BASE_IMAGE, pulled if it can be, else made locally."""
+    wanted = os.environ.get("BASE_IMAGE")
+    candidate = wanted or DEFAULT_BASE
+    if _image_id(candidate):
+        return candidate
+    if not wanted and _image_id(LOCAL_BASE):
+        return LOCAL_BASE   # made here before: no need to ask a registry again
+    try:
+        progress(f"pulling {candidate}")
+        repo, _, tag = candidate.partition(":")
+        client().images.pull(repo, tag=tag or "latest")
+        return candidate
+    except (docker.errors.APIError, docker.errors.DockerException) as err:
+        if wanted:
+            raise EnvironmentProblem(
+                f"BASE_IMAGE={wanted} is not present and cannot be pulled ({err.explanation or err}); "
+                "load it with 'docker load', or unset BASE_IMAGE to let proclab create a local Debian base"
+            ) from err
+        progress(f"cannot pull {candidate}: no registry reachable; using a local debootstrapped base")
+    if not _image_id(LOCAL_BASE):
+        create_local_base(progress)
+    return LOCAL_BASE
+
+
+def current(spec: ImageSpec) -> tuple[bool, str]:
+    """(is the built image current, the inputs hash it must carry)."""
+    root = project_root()
+    base_id = ""
+    if spec.needs_base:
+        base = os.environ.get("BASE_IMAGE")
+        for ref in ([base] if base else [DEFAULT_BASE, LOCAL_BASE]):
+            base_id = _image_id(ref) or ""
+            if base_id:
+                break
+    for dep in spec.depends:
+        base_id += _image_id(IMAGES[dep].tag) or "missing"
+    digest = _inputs_hash(_context_files(spec, root), root, base_id)
+    try:
+        with docker_call("image inspect", spec.tag):
+            img = client().images.get(spec.tag)
+    except ProclabError:
+        return False, digest
+    return bool(base_id) and img.labels.get(INPUTS_LABEL) == digest, digest
+
+
+def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool = False) -> str:
+    """Build one image (and what it depends on) unless it is current. Returns its tag."""
+    for dep in spec.depends:
+        build(IMAGES[dep], progress, force)
+    ok, digest = current(spec)
+    if ok and not force:
+        progress(f"{spec.tag} is up to date ({digest})")
+        return spec.tag
+    root = project_root()
+    buildargs = {}
+    if spec.needs_base:
+        buildargs["BASE_IMAGE"] = resolve_base(progress)
+        ok, digest = current(spec)  # the base may have just been created
+    if "lab" in spec.depends:
+        buildargs["LAB_IMAGE"] = IMAGES["lab"].tag
+    files = _context_files(spec, root)
+    replaced = _image_id(spec.tag)
+    progress(f"building {spec.tag} from {spec.dockerfile}")
+    tail: list[str] = []
+    api = client().api
+    try:
+        for chunk in api.build(fileobj=io.BytesIO(_context_tar(files, root)), custom_context=True,
+                               dockerfile=spec.dockerfile, tag=spec.tag, buildargs=buildargs,
+                               labels={"proclab": "1", INPUTS_LABEL: digest}, rm=True, forcerm=True,
+                               decode=True):
+            if "stream" in chunk:
+                for line in chunk["stream"].splitlines():
+                    if line.strip():
+                        tail = (tail + [line.rstrip()])[-12:]
+                        progress(line.rstrip())
+            if "error" in chunk:
+                raise ImageBuildError(spec.tag, chunk["error"].strip().splitlines()[-1], tail)
+    except docker.errors.APIError as err:
+        raise ImageBuildError(spec.tag, str(err.explanation or err), tail) from err
+    except requests.exceptions.RequestException as err:
+        raise ImageBuildError(spec.tag, f"the engine stopped answering: {err}", tail) from err
+    if replaced and replaced != _image_id(spec.tag):
+        _drop(replaced)
+    return spec.tag
+
+
+def _drop(image_id: str) -> None:
+    """Remove an image a rebuild has replaced (now untagged), unless a container still uses it."""
+    try:
+        with docker_call("image remove", image_id):
+            client().images.remove(image_id)
+    except ProclabError:
+        pass        # in use, or shared with another tag: leave it
+
+
+def build_all(progress: Progress = lambda line: None, force: bool = False) -> list[str]:
+    return [build(spec, progress, force) for spec in IMAGES.values()]
+
+
+def ensure(name: str, progress: Progress = lambda line: None) -> str:
+    """The tag of an image that is current, building it first if needed."""
+    return build(IMAGES[name], progress)
+
+
+def remove_all() -> list[str]:
+    """Remove proclab's built images (not the local base, which is slow to make)."""
+    removed = []
+    c = client()
+    for spec in reversed(list(IMAGES.values())):
+        try:
+            with docker_call("image remove", spec.tag):
+                c.images.remove(spec.tag, force=True)
+            removed.append(f"image {spec.tag}")
+        except ProclabError:
+            pass
+    with docker_call("image prune"):
+        pruned = c.images.prune(filters={"dangling": True, "label": "proclab"})
+    removed += [f"image {d['Deleted']}" for d in pruned.get("ImagesDeleted") or [] if d.get("Deleted")]
+    return removed

@@ -1,0 +1,120 @@
+"""Lab checks: functions that state a fact about the process table or an exit code.
+
+In a lab's ``checks.py``::
+
+    from proclab.checks import check, expect
+
+    @check("the zombie shows as Z in psutil and ps")
+    def zombie_visible(lab):
+        cp = lab.checkpoint("zombie-created")
+        z = cp.process(cp.data["child"])
+        return expect(z.state == "Z" and cp.ps_row(z.pid).stat.startswith("Z"),
+                      f"psutil: {z}; ps: {cp.ps_line(z.pid)}")
+
+A check returns its evidence (a string, or ``(string, figures_dict)``) and
+fails by ``expect`` raising ``CheckFailed`` with the same evidence. The same
+checks run under the CLI and under pytest.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..errors import LabFormatError
+from .charts import HOOK
+from .result import CheckResult, LabResult
+
+CheckFn = Callable[[LabResult], Any]
+
+
+class CheckFailed(AssertionError):
+    def __init__(self, detail: str, figures: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.figures = figures or {}
+
+
+def expect(condition: Any, detail: str, **figures: Any) -> tuple[str, dict[str, Any]]:
+    """Pass with ``detail`` as evidence, or fail with it. ``figures`` go into the JSON."""
+    if not condition:
+        raise CheckFailed(detail, figures)
+    return detail, figures
+
+
+def within(measured: float, expected: float, tolerance: float) -> bool:
+    """True when measured is within ``tolerance`` (a fraction) of expected."""
+    return abs(measured - expected) <= tolerance * abs(expected)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    fn: CheckFn
+
+    def run(self, result: LabResult) -> CheckResult:
+        try:
+            out = self.fn(result)
+        except CheckFailed as fail:
+            return CheckResult(self.name, False, fail.detail, fail.figures)
+        except LookupError as err:  # a checkpoint or process the check needs is not there
+            return CheckResult(self.name, False, str(err).strip("'\""))
+        except Exception as err:  # a bug in the check itself: report it as a failure with its cause
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            return CheckResult(self.name, False,
+                               f"the check raised {type(err).__name__}: {err} "
+                               f"({Path(where.filename).name}:{where.lineno})")
+        if isinstance(out, tuple):
+            detail, figures = out
+        else:
+            detail, figures = (out if out is not None else "ok"), {}
+        return CheckResult(self.name, True, str(detail), dict(figures))
+
+
+def check(name: str) -> Callable[[CheckFn], CheckFn]:
+    """Mark a function in a lab's checks.py as a check called ``name``."""
+    def mark(fn: CheckFn) -> CheckFn:
+        fn.__proclab_check__ = name  # type: ignore[attr-defined]
+        return fn
+    return mark
+
+
+@dataclass(frozen=True)
+class LabChecks:
+    """What a lab's checks.py defines: its checks, in the order written, and its charts hook."""
+
+    checks: tuple[Check, ...] = ()
+    charts: Callable[[LabResult], Any] | None = None
+
+    def __iter__(self) -> Iterator[Check]:
+        return iter(self.checks)
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+
+def load_checks(path: Path, lab: str) -> LabChecks:
+    """The checks (and charts hook) of a lab's checks.py; none when it has no such file."""
+    if not path.is_file():
+        return LabChecks()
+    mod_name = f"proclab_lab_checks_{lab.replace('-', '_')}_{abs(hash(str(path)))}"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:
+        tb = traceback.extract_tb(err.__traceback__)[-1]
+        raise LabFormatError(f"{path}:{tb.lineno}: the checks file fails to load: {type(err).__name__}: {err}") from err
+    found = tuple(Check(fn.__proclab_check__, fn) for fn in vars(module).values()
+                  if callable(fn) and hasattr(fn, "__proclab_check__"))
+    hook = getattr(module, HOOK, None)
+    return LabChecks(found, hook if callable(hook) else None)
+
+
+def run_checks(checks: LabChecks | list[Check], result: LabResult) -> list[CheckResult]:
+    return [c.run(result) for c in checks]

@@ -1,0 +1,303 @@
+"""Predict, then reveal: a lab's questions, the learner's answers, and what was observed.
+
+A lab's ``questions.toml`` holds its questions::
+
+    [[question]]
+    id = "state"                                  # short name, used in answer files
+    ask = "What state letter will ps print for the exited child?"
+    kind = "choice"                               # number | choice | text
+    choices = ["R", "S", "Z", "T"]                # for kind = "choice"
+    observed = 'proc("zombie-created", "child").state'
+    explain = "Z: the kernel keeps the exit status until the parent waits."
+    expected = "Z"                                # the lesson's answer (the lab tests hold it to reality)
+    # tolerance = 0.5                             # for kind = "number": how far off still counts
+
+``observed`` is one Python *expression* read from the ``LabResult`` after the run.
+Only a safe subset is allowed (no imports, no assignments, no names starting with
+``_``), with these names: ``lab`` (the LabResult), ``cp(name, variant=None)``
+(a checkpoint's Snapshot), ``proc(checkpoint, data_key, variant=None)`` (the
+process whose pid the checkpoint's data names), ``figure(name)`` (a check's
+figure), ``find(rows, **match)`` (the first dict in a list with those values),
+and len, min, max, sum, sorted, round, abs, any, all, int, float, str.
+
+Answers come from a prompt, or from a file or stdin, one per line: either
+``id = answer`` or just the answers in question order (``#`` starts a comment).
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, TextIO
+
+from ..errors import LabFormatError, UsageError
+from .result import LabResult
+from .spec import LabSpec
+
+KINDS = ("number", "choice", "text")
+QUESTION_KEYS = {"id", "ask", "kind", "choices", "observed", "figure", "explain", "tolerance", "expected"}
+SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
+                                                         int, float, str)}
+SAFE_NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Slice,
+              ast.Call, ast.keyword, ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp,
+              ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Store,
+              ast.And, ast.Or, ast.Not, ast.USub, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod,
+              ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    ask: str
+    kind: str
+    observed: str                    # the expression
+    choices: tuple[str, ...] = ()
+    explain: str = ""
+    tolerance: float = 0.0
+    expected: Any = None             # the lesson's answer, if it states one
+
+    def prompt(self) -> str:
+        if self.kind == "choice":
+            opts = "  ".join(f"{i}) {c}" for i, c in enumerate(self.choices, 1))
+            return f"{self.ask}\n    {opts}"
+        return self.ask
+
+    def parse(self, raw: str) -> Any:
+        """The learner's answer in the question's terms; UsageError names the fix."""
+        text = raw.strip().strip("\"'").strip()
+        if not text:
+            raise UsageError(f"question '{self.id}' has no answer; answer it or leave it out of the file")
+        if self.kind == "number":
+            try:
+                return float(text)
+            except ValueError:
+                raise UsageError(f"question '{self.id}' wants a number, not '{text}'") from None
+        if self.kind == "choice":
+            if text.isdigit() and 1 <= int(text) <= len(self.choices):
+                return self.choices[int(text) - 1]
+            for c in self.choices:
+                if _norm(c) == _norm(text):
+                    return c
+            raise UsageError(f"question '{self.id}': '{text}' is not one of its choices: "
+                             f"{', '.join(self.choices)} (or their numbers 1-{len(self.choices)})")
+        return text
+
+    def judge(self, answer: Any, observed: Any) -> bool:
+        if self.kind == "number":
+            try:
+                return math.isclose(float(answer), float(observed), abs_tol=self.tolerance + 1e-9)
+            except (TypeError, ValueError):
+                return False
+        return _norm(str(answer)) == _norm(as_text(observed))
+
+
+@dataclass
+class Prediction:
+    question: Question
+    answer: Any = None               # None: not answered
+    observed: Any = None
+    correct: bool | None = None      # None: no answer, or nothing observed
+    problem: str = ""                # why nothing was observed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.question.id, "ask": self.question.ask, "answer": self.answer,
+                "observed": _jsonable(self.observed), "correct": self.correct,
+                "problem": self.problem or None, "explain": self.question.explain or None}
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.strip().lower())
+
+
+def as_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _jsonable(v: Any) -> Any:
+    return v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+
+
+# -- the questions file ------------------------------------------------------
+
+def questions_file(spec: LabSpec) -> Path:
+    return spec.path / "questions.toml"
+
+
+def load_questions(spec: LabSpec) -> list[Question]:
+    path = questions_file(spec)
+    if not path.is_file():
+        raise UsageError(f"lab '{spec.name}' has no questions to predict ({path.name} is missing); "
+                         f"run it without --predict")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise LabFormatError(f"{path}: not valid TOML: {err}") from err
+    items = raw.get("question", [])
+    if not isinstance(items, list) or not items or set(raw) - {"question"}:
+        raise LabFormatError(f"{path}: write the questions as [[question]] tables (and nothing else)")
+    out, seen = [], set()
+    for i, q in enumerate(items, 1):
+        where = f"{path}: question {i}"
+        unknown = set(q) - QUESTION_KEYS
+        if unknown:
+            raise LabFormatError(f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(QUESTION_KEYS))}")
+        for key in ("id", "ask", "kind"):
+            if not isinstance(q.get(key), str) or not q[key]:
+                raise LabFormatError(f"{where}: needs '{key}' (a string)")
+        if q["kind"] not in KINDS:
+            raise LabFormatError(f"{where}: kind must be one of {', '.join(KINDS)}, not '{q['kind']}'")
+        if q["id"] in seen:
+            raise LabFormatError(f"{where}: two questions share the id '{q['id']}'")
+        seen.add(q["id"])
+        choices = q.get("choices", [])
+        if q["kind"] == "choice" and (not isinstance(choices, list) or len(choices) < 2):
+            raise LabFormatError(f"{where}: a choice question needs choices = [\"...\", \"...\"] (two or more)")
+        if ("observed" in q) == ("figure" in q):
+            raise LabFormatError(f"{where}: give exactly one of observed = \"<expression>\" or figure = \"<name>\"")
+        expr = q["observed"] if "observed" in q else f"figure({q['figure']!r})"
+        check_expression(expr, where)
+        question = Question(id=q["id"], ask=q["ask"], kind=q["kind"], observed=expr,
+                            choices=tuple(str(c) for c in choices), explain=q.get("explain", ""),
+                            tolerance=float(q.get("tolerance", 0.0)))
+        if "expected" in q:
+            try:
+                question = replace(question, expected=question.parse(str(q["expected"])))
+            except UsageError as err:
+                raise LabFormatError(f"{where}: expected: {err}") from None
+        out.append(question)
+    return out
+
+
+def check_expression(expr: str, where: str = "observed") -> ast.Expression:
+    """Parse ``expr`` and allow only the safe subset (see the module docstring)."""
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError as err:
+        raise LabFormatError(f"{where}: observed is not a Python expression: {err.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, SAFE_NODES):
+            raise LabFormatError(f"{where}: observed may not use {type(node).__name__}")
+        name = getattr(node, "attr", None) or getattr(node, "id", None) or getattr(node, "arg", None)
+        if isinstance(name, str) and name.startswith("_"):
+            raise LabFormatError(f"{where}: observed may not use names starting with '_' ({name})")
+    return tree
+
+
+# -- observing ---------------------------------------------------------------
+
+def _names(result: LabResult) -> dict[str, Any]:
+    def cp(name: str, variant: str | None = None):
+        return result.checkpoint(name, variant)
+
+    def proc(checkpoint: str, key: str, variant: str | None = None):
+        snap = result.checkpoint(checkpoint, variant)
+        return snap.process(snap.data[key])
+
+    def figure(name: str):
+        for c in result.checks:
+            if name in c.figures:
+                return c.figures[name]
+        raise LookupError(f"no check reported a figure named '{name}'")
+
+    def find(rows: Iterable[dict], **match: Any) -> dict:
+        for r in rows:
+            if all(r.get(k) == v for k, v in match.items()):
+                return r
+        raise LookupError(f"no row with {match}")
+
+    return {**SAFE_BUILTINS, "lab": result, "cp": cp, "proc": proc, "figure": figure, "find": find}
+
+
+def observe(question: Question, result: LabResult) -> Any:
+    """Evaluate the question's expression on the result (LookupError etc. propagate)."""
+    code = compile(check_expression(question.observed, question.id), f"<{question.id}>", "eval")
+    # the names are globals, so comprehensions (their own scope) see them too
+    return eval(code, {"__builtins__": {}, **_names(result)})  # noqa: S307 - validated safe subset
+
+
+def reveal(questions: list[Question], answers: dict[str, Any], result: LabResult) -> list[Prediction]:
+    out = []
+    for q in questions:
+        p = Prediction(q, answers.get(q.id))
+        try:
+            p.observed = observe(q, result)
+        except Exception as err:  # the lab did not get that far, or the question is wrong
+            p.problem = f"{type(err).__name__}: {str(err).strip(chr(39) + chr(34))}"
+        if p.answer is not None and not p.problem:
+            p.correct = q.judge(p.answer, p.observed)
+        out.append(p)
+    return out
+
+
+# -- answers -----------------------------------------------------------------
+
+def parse_answers(text: str, questions: list[Question], source: str = "the answers") -> dict[str, Any]:
+    """``id = answer`` lines, or bare answers in question order; parsed and checked."""
+    ids = {q.id: q for q in questions}
+    answers: dict[str, Any] = {}
+    bare: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", line).strip()     # comments: '# ...'
+        if not line:
+            continue
+        m = re.match(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*(.*)$", line)
+        if m and m.group(1) in ids:
+            answers[m.group(1)] = ids[m.group(1)].parse(m.group(2))
+        elif m and not bare and "=" in line:
+            raise UsageError(f"{source}: no question '{m.group(1)}'; this lab's questions: {', '.join(ids)}")
+        else:
+            bare.append(line)
+    if bare:
+        if answers:
+            raise UsageError(f"{source}: mix of 'id = answer' lines and bare answers; use one form")
+        if len(bare) > len(questions):
+            raise UsageError(f"{source}: {len(bare)} answers for {len(questions)} questions")
+        answers = {q.id: q.parse(a) for q, a in zip(questions, bare)}
+    return answers
+
+
+def ask(questions: list[Question], prompt: Callable[[Question], str],
+        complain: Callable[[str], None]) -> dict[str, Any]:
+    """Ask each question with ``prompt`` until its answer parses (an empty answer skips it);
+    ``complain`` shows why an answer did not parse."""
+    answers: dict[str, Any] = {}
+    for q in questions:
+        while True:
+            raw = prompt(q)
+            if not raw.strip():
+                break
+            try:
+                answers[q.id] = q.parse(raw)
+                break
+            except UsageError as err:
+                complain(str(err))
+    return answers
+
+
+def gather(spec: LabSpec, source: str | None, *, stdin: TextIO, interactive: bool,
+           prompt: Callable[[Question], str], complain: Callable[[str], None]) -> tuple[list[Question], dict[str, Any]]:
+    """The lab's questions and the learner's answers: from the file ``source``, from
+    stdin (``source`` is ``-``, or stdin is not a terminal), or asked one by one."""
+    questions = load_questions(spec)
+    if source is not None and source != "-":
+        path = Path(source)
+        if not path.is_file():
+            raise UsageError(f"no answers file '{source}'; give a file of 'id = answer' lines, or '-' for stdin")
+        return questions, parse_answers(path.read_text(), questions, source)
+    if source == "-" or not interactive:
+        return questions, parse_answers(stdin.read(), questions, "stdin")
+    return questions, ask(questions, prompt, complain)
+
+
+# -- scoring ----------------------------------------------------------------
+
+def score(predictions: list[Prediction]) -> tuple[int, int]:
+    judged = [p for p in predictions if p.correct is not None]
+    return sum(1 for p in judged if p.correct), len(judged)

@@ -1,0 +1,173 @@
+"""What a lab run produced: runs (one per variant), their snapshots, actions and output,
+and the verdict of the lab's checks. ``LabResult.to_dict()`` is the ``--json`` document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..snapshot import Snapshot
+
+
+class CheckpointMissing(LookupError):
+    pass
+
+
+@dataclass
+class ActionRecord:
+    at: str
+    do: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "do": self.do, **self.data}
+
+
+@dataclass
+class OutputLine:
+    stream: str       # stdout | stderr
+    text: str
+    at_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stream": self.stream, "text": self.text, "at_s": round(self.at_s, 4)}
+
+
+@dataclass
+class RunRecord:
+    """One container: one variant of a lab."""
+
+    variant: str
+    settings: dict[str, Any]
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    timed_out: bool = False
+    expect_timeout: bool = False
+    error: str | None = None
+    container: str = ""
+    checkpoints: list[Snapshot] = field(default_factory=list)
+    actions: list[ActionRecord] = field(default_factory=list)
+    output: list[OutputLine] = field(default_factory=list)
+    host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
+    # setting host_pids: host pid -> still alive once the container had ended (before its removal)
+    host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
+
+    def checkpoint(self, name: str) -> Snapshot:
+        for cp in self.checkpoints:
+            if cp.name == name:
+                return cp
+        reached = ", ".join(cp.name for cp in self.checkpoints) or "none"
+        raise CheckpointMissing(f"run '{self.variant}' never reached checkpoint '{name}' (it reached: {reached})")
+
+    def has(self, name: str) -> bool:
+        return any(cp.name == name for cp in self.checkpoints)
+
+    def action(self, at: str) -> ActionRecord:
+        for a in self.actions:
+            if a.at == at:
+                return a
+        raise CheckpointMissing(f"run '{self.variant}' performed no action at '{at}'")
+
+    @property
+    def stdout(self) -> str:
+        return "\n".join(o.text for o in self.output if o.stream == "stdout")
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(o.text for o in self.output if o.stream == "stderr")
+
+    def lines_with(self, text: str) -> list[str]:
+        return [o.text for o in self.output if text in o.text]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "variant": self.variant, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
+            "timed_out": self.timed_out, "expect_timeout": self.expect_timeout, "error": self.error,
+            "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
+            "output": [o.to_dict() for o in self.output], "host": self.host,
+            "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
+        }
+
+
+@dataclass
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "passed": self.passed, "detail": self.detail}
+        if self.figures:
+            d["figures"] = self.figures
+        return d
+
+
+@dataclass
+class LabResult:
+    lab: str
+    title: str
+    path: str
+    runs: list[RunRecord] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    duration_s: float = 0.0
+    report_dir: Path | None = None
+    artifacts: list[str] = field(default_factory=list)
+    error: str | None = None          # the lab could not run at all
+    charts: list[Any] = field(default_factory=list)   # lab.charts.Chart, from the lab's charts() hook
+
+    # -- what checks read ------------------------------------------------
+    def run(self, variant: str | None = None) -> RunRecord:
+        if variant is None:
+            if len(self.runs) == 1:
+                return self.runs[0]
+            raise CheckpointMissing(f"lab '{self.lab}' has variants {[r.variant for r in self.runs]}: name one")
+        for r in self.runs:
+            if r.variant == variant:
+                return r
+        raise CheckpointMissing(f"lab '{self.lab}' has no run of variant '{variant}'")
+
+    def checkpoint(self, name: str, variant: str | None = None) -> Snapshot:
+        if variant is not None or len(self.runs) == 1:
+            return self.run(variant).checkpoint(name)
+        found = [cp for r in self.runs for cp in r.checkpoints if cp.name == name]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise CheckpointMissing(f"no run of lab '{self.lab}' reached checkpoint '{name}'")
+        raise CheckpointMissing(f"checkpoint '{name}' occurs in several variants: name the variant")
+
+    @property
+    def checkpoints(self) -> list[Snapshot]:
+        return [cp for r in self.runs for cp in r.checkpoints]
+
+    @property
+    def passed(self) -> bool:
+        if self.error:
+            return False
+        runs_ok = all((r.timed_out == r.expect_timeout) and not r.error for r in self.runs)
+        return runs_ok and all(c.passed for c in self.checks)
+
+    @property
+    def exit_code(self) -> int | None:
+        """The container's exit code for a one-variant lab (None for several: see runs)."""
+        return self.runs[0].exit_code if len(self.runs) == 1 else None
+
+    @property
+    def output(self) -> str:
+        if len(self.runs) == 1:
+            return "\n".join(o.text for o in self.runs[0].output)
+        return "\n".join(f"[{r.variant}] {o.text}" for r in self.runs for o in r.output)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lab": self.lab, "title": self.title, "path": self.path, "passed": self.passed,
+            "duration_s": round(self.duration_s, 3), "exit_code": self.exit_code, "error": self.error,
+            "checks": [c.to_dict() for c in self.checks],
+            "checkpoints": [cp.to_dict() for cp in self.checkpoints],
+            "output": self.output,
+            "runs": [r.to_dict() for r in self.runs],
+            "artifacts": self.artifacts,
+            "charts": [c.to_dict() for c in self.charts],
+        }

@@ -1,0 +1,59 @@
+"""Run a lab: one container per variant, a snapshot at every checkpoint, then the checks.
+
+The runner knows nothing of terminals: it reports progress to an ``Observer``
+(the CLI's narrator, or nothing) and returns a ``LabResult`` holding the chart
+data too; drawing is the UI's.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .. import engine
+from ..engine import images
+from ..lab import spec as labspec
+from ..lab.charts import chart_data
+from ..lab.checks import load_checks, run_checks
+from ..lab.events import Observer
+from ..lab.result import LabResult
+from ..lab.spec import LabSpec
+from .lock import lab_lock
+from .variant import VariantRun
+
+_swept = False
+
+
+def sweep_stale_once() -> list[str]:
+    """Remove what dead proclab runs left behind (once per process)."""
+    global _swept
+    if _swept:
+        return []
+    _swept = True
+    return engine.sweep(all_runs=False)
+
+
+def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
+            observer: Observer | None = None) -> LabResult:
+    """Run a built-in lab (by name) or a lab folder (by path) and check it."""
+    obs = observer or Observer()
+    spec = lab if isinstance(lab, LabSpec) else labspec.resolve(str(lab))
+    if variants:
+        spec = spec.with_variants(variants)
+    suite = load_checks(spec.checks_file, spec.name)
+    engine.client()
+    for gone in sweep_stale_once():
+        obs.progress(f"removed stale {gone}")
+    image = images.ensure("lab", obs.progress)
+    result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path))
+    obs.lab_started(spec)
+    t = time.monotonic()
+    exclusive = any(spec.settings_for(v)["exclusive"] for v in spec.variants)
+    with lab_lock(exclusive):
+        for variant in spec.variants:
+            result.runs.append(VariantRun(spec, variant, image, obs).execute())
+    result.duration_s = time.monotonic() - t
+    result.checks = run_checks(suite, result)
+    result.charts, problems = chart_data(suite.charts, result)
+    for problem in problems:
+        obs.progress(problem)
+    return result

@@ -1,0 +1,175 @@
+"""One variant's run: one container from create to remove, and the event loop that follows it."""
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+from .. import engine
+from ..engine import ContainerSpec, LabContainer, hostproc, hostview
+from ..errors import ProclabError
+from ..lab.events import Observer
+from ..lab.result import OutputLine, RunRecord
+from ..lab.spec import LabSpec, Variant
+from ..snapshot import FIFO_DIR, Announcement, Line, Snapshot, lines_from
+from . import actions, probe
+from .ship import ship
+
+_EOF = object()
+
+
+def container_spec(spec: LabSpec, variant: Variant, image: str, settings: dict[str, Any]) -> ContainerSpec:
+    """The lab container: least privilege, with what the lab's settings add back."""
+    env = {"PROCLAB_HARNESS": "1", "PROCLAB_LAB": ship(spec.path),
+           "PROCLAB_VARIANT": variant.name, "PYTHONUNBUFFERED": "1"}
+    return ContainerSpec(
+        image=image, name=f"proclab-{spec.name}-{variant.name}-{uuid.uuid4().hex[:6]}",
+        command=("python3", "-m", "labkit.boot", *variant.args), env=env, labels={"lab": spec.name},
+        user=settings["user"], init=bool(settings["init"]), pids_limit=int(settings["pids_limit"]),
+        mem_limit=settings["mem_limit"], cap_add=tuple(settings["cap_add"] or ()),
+        read_only=bool(settings["read_only"]), network="bridge" if settings["network"] else "none",
+        tmpfs={**engine.LAB_TMPFS, FIFO_DIR: "rw,mode=1777,size=1m"},
+        cpus=float(settings["cpus"]) if settings["cpus"] else None,
+        cpuset_cpus=settings["cpuset_cpus"] or None,
+        cpu_shares=int(settings["cpu_shares"]) if settings.get("cpu_shares") else None)
+
+
+class VariantRun:
+    """One container from create to remove; the event loop that follows it."""
+
+    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer):
+        self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
+        self.settings = spec.settings_for(variant)
+        self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout)
+        self.events: queue.Queue[Any] = queue.Queue()
+        self.container: LabContainer | None = None
+        self.t0 = 0.0
+        self.host_seen: dict[int, float] = {}   # host pid -> create time (setting host_pids)
+
+    def execute(self) -> RunRecord:
+        self.obs.run_started(self.spec, self.variant, self.settings)
+        cspec = container_spec(self.spec, self.variant, self.image, self.settings)
+        self.rec.host["before"] = hostview.figures()
+        self.container = engine.create(cspec)
+        self.rec.container = cspec.name
+        try:
+            stream = self.container.stream()   # attach before start: no output is missed
+            reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+            self.t0 = time.monotonic()
+            self.container.start()
+            reader.start()
+            self._follow()
+            self.rec.error = self.rec.error or crashed_at_start(self.rec)
+            if self.host_seen and self.container.status() == "exited":
+                self.rec.host_alive_after_exit = {hp: hostproc.alive(hp, t)
+                                                  for hp, t in self.host_seen.items()}
+        except ProclabError as err:
+            self.rec.error = str(err)
+        finally:
+            self.rec.duration_s = time.monotonic() - self.t0 if self.t0 else 0.0
+            self.container.remove()
+        self.rec.host["after"] = hostview.figures(self.container.id)
+        self.obs.run_finished(self.rec)
+        return self.rec
+
+    def _read(self, stream: Any) -> None:
+        try:
+            for item in lines_from(stream):
+                self.events.put((time.monotonic(), item))
+        except Exception as err:  # the connection broke: the container is gone
+            self.events.put((time.monotonic(), Line("stderr", f"(proclab: output stream ended: {err})")))
+        finally:
+            self.events.put((time.monotonic(), _EOF))
+
+    def _follow(self) -> None:
+        assert self.container is not None
+        deadline = self.t0 + float(self.settings["timeout_s"])
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._timeout()
+                return
+            try:
+                seen, item = self.events.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if item is _EOF:
+                break
+            if isinstance(item, Announcement):
+                self._checkpoint(item, seen)
+            else:
+                self._output(item, seen)
+        if self.rec.exit_code is None:
+            self.rec.exit_code = self.container.wait(timeout=max(1.0, deadline - time.monotonic()))
+
+    def _output(self, item: Line, seen: float) -> None:
+        line = OutputLine(item.stream, item.text, seen - self.t0)
+        self.rec.output.append(line)
+        self.obs.output(self.rec, line)
+
+    def _checkpoint(self, ann: Announcement, seen: float) -> None:
+        assert self.container is not None
+        host = hostview.figures(self.container.id)   # while the scenario is held at the checkpoint
+        host_pids = self._host_pids() if self.settings["host_pids"] else {}
+        todo = [a for a in self.variant.actions if a.at == ann.name]
+        take_top = bool(self.settings["top"] or ann.top)
+        doc = probe.snapshot(self.container, top=take_top, release_fifo=None if todo else ann.fifo)
+        snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, doc, run=self.variant.name)
+        snap.overhead_ms = (time.monotonic() - seen) * 1000
+        snap.host = host
+        snap.host_pids = host_pids
+        self.rec.checkpoints.append(snap)
+        self.obs.checkpoint(self.rec, snap)
+        for action in todo:
+            record = actions.perform(self.container, action, ann, self.rec)
+            self.rec.actions.append(record)
+            self.obs.action(self.rec, record)
+        if todo and todo[-1].then == "release" and self.container.status() == "running":
+            probe.release(self.container, ann.fifo)
+
+    def _host_pids(self) -> dict[int, int]:
+        """Container pid -> host pid of each (non-zombie) process, seen from outside."""
+        assert self.container is not None
+        found = self.container.host_pids()
+        self.host_seen.update(found.values())
+        return {cpid: hpid for cpid, (hpid, _) in found.items()}
+
+    def _timeout(self) -> None:
+        """The scenario did not finish in time: look once more, then end it."""
+        assert self.container is not None
+        self.rec.timed_out = True
+        if self.container.status() == "running":
+            try:
+                doc = probe.snapshot(self.container, top=True, release_fifo=None)
+                snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings["timeout_s"]},
+                                           time.monotonic() - self.t0, 0, doc, run=self.variant.name)
+                self.rec.checkpoints.append(snap)
+                self.obs.checkpoint(self.rec, snap)
+            except ProclabError as err:
+                self.rec.error = f"timed out, and the final snapshot failed: {err}"
+        while True:     # drain what the scenario printed so far
+            try:
+                seen, item = self.events.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, Line):
+                self._output(item, seen)
+
+
+PY_ERROR_END = re.compile(r"^(SyntaxError|IndentationError|TabError): ")
+
+
+def crashed_at_start(rec: RunRecord) -> str | None:
+    """Why the run failed, if its scenario died of an uncaught Python error before its first checkpoint.
+
+    That is the lab's own failure (its traceback is in the output), not the harness's.
+    """
+    if rec.checkpoints or rec.timed_out or rec.exit_code != 1:
+        return None
+    err = [o.text for o in rec.output if o.stream == "stderr" and o.text.strip()]
+    if not err or not ("Traceback (most recent call last):" in err or PY_ERROR_END.match(err[-1])):
+        return None
+    return f"the scenario crashed before its first checkpoint (exit 1): {err[-1].strip()}"

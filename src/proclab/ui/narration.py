@@ -1,0 +1,102 @@
+"""Narrate a lab run in the terminal with rich: the lesson, each checkpoint's tree
+and the raw ps/top lines that prove the point, and each check's verdict.
+
+Presentation only: it listens to the runner's events (``lab.events.Observer``)
+and reads results; it never talks to Docker.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+
+from ..lab.events import Observer
+from ..lab.result import ActionRecord, LabResult, OutputLine, RunRecord
+from ..lab.spec import LabSpec, Variant
+from ..snapshot import Snapshot
+from . import charts
+from .tables import actions_table, print_checks
+from .tree import evidence_lines, process_tree
+
+
+class Narrator(Observer):
+    def __init__(self, console: Console | None = None, show_output: bool = True, verbose: bool = False):
+        self.c = console or Console(highlight=False)
+        self.show_output = show_output
+        self.verbose = verbose
+
+    def progress(self, line: str) -> None:
+        # image builds are chatty: keep their step lines and proclab's own words
+        if line.startswith((" ---> ", "Removing intermediate", "Successfully built")):
+            return
+        self.c.print(Text(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
+
+    def lab_started(self, spec: LabSpec) -> None:
+        self.c.rule(Text(f"{spec.name}: {spec.title}", style="bold"))
+        intro = spec.lesson_intro()
+        if intro:
+            self.c.print(Panel(Markdown(intro), border_style="cyan", title="the lesson", title_align="left"))
+
+    def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
+        if len(spec.variants) > 1 or variant.name != "main":
+            self.c.print(Text(f"\n▶ variant {variant.name}", style="bold cyan"),
+                         Text(f"  {variant.summary}", style="cyan") if variant.summary else "")
+        shown = {k: settings[k] for k in ("init", "cpus", "cpuset_cpus", "pids_limit", "cap_add", "user")
+                 if settings.get(k) not in (None, [], False)}
+        self.c.print(Text("  container: " + ", ".join(f"{k}={v}" for k, v in shown.items()), style="dim"))
+
+    def output(self, run: RunRecord, line: OutputLine) -> None:
+        if self.show_output:
+            style = "yellow" if line.stream == "stderr" else ""
+            self.c.print(Text(f"  │ {line.text}", style=style))
+
+    def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
+        data = " ".join(f"{k}={v}" for k, v in snap.data.items())
+        title = Text.assemble(("◆ checkpoint ", "bold magenta"), (snap.name, "bold"), (f"  {data}", "magenta"),
+                              (f"  at {snap.at_s:.2f}s", "dim"))
+        self.c.print(title)
+        self.c.print(process_tree(snap, show_probe=self.verbose))
+        ev = evidence_lines(snap)
+        for ln in ev:
+            self.c.print(Text("    " + ln, style="dim"), no_wrap=True, overflow="ellipsis")
+
+    def action(self, run: RunRecord, record: ActionRecord) -> None:
+        figures = ", ".join(f"{k}={v}" for k, v in record.data.items() if k not in ("stdout", "stderr"))
+        self.c.print(Text(f"  ⚙ harness: {record.do} at '{record.at}': {figures}", style="bold yellow"))
+
+    def run_finished(self, run: RunRecord) -> None:
+        note = ""
+        if run.timed_out:
+            note = " (timed out" + (", as this variant expects)" if run.expect_timeout else ")")
+        if run.error:
+            note += f" — {run.error}"
+        self.c.print(Text(f"  ■ {run.variant}: exit code {run.exit_code}, {run.duration_s:.2f}s{note}",
+                          style="dim" if not run.error else "red"))
+
+    def verdict(self, result: LabResult) -> None:
+        self.c.print()
+        for chart in result.charts:
+            self.c.print(charts.terminal(chart))
+            self.c.print()
+        stops = actions_table(result)
+        if stops is not None:
+            self.c.print(stops)
+            self.c.print()
+        print_checks(self.c, result.checks)
+        for r in result.runs:
+            if r.timed_out and not r.expect_timeout:
+                reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
+                self.c.print(Text(f"✘ run {r.variant} hit its timeout ({r.settings['timeout_s']}s) after checkpoint "
+                                  f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
+                                  "the output so far are above; if the scenario is only slow, raise timeout_s in "
+                                  "lab.toml", style="red"))
+            if r.error:
+                self.c.print(Text(f"✘ run {r.variant}: {r.error}", style="red"))
+        if result.artifacts:
+            for a in result.artifacts:
+                self.c.print(Text(f"  picture: {a}", style="cyan"))
+        status = Text("PASSED", style="bold green") if result.passed else Text("FAILED", style="bold red")
+        self.c.print(Text.assemble(status, f"  {result.lab} in {result.duration_s:.1f}s"))

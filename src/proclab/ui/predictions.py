@@ -1,0 +1,27 @@
+"""The predict table: each question, the learner's answer, what was observed, and the verdict."""
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from ..lab.questions import Prediction, as_text
+
+
+def verdict_table(predictions: list[Prediction]) -> Table:
+    """A rich Table: question, your answer, observed, verdict."""
+    t = Table(title="your predictions, and what happened", title_justify="left", title_style="bold",
+              show_lines=True)
+    for col in ("question", "you said", "observed", ""):
+        t.add_column(col)
+    for p in predictions:
+        said = "—" if p.answer is None else as_text(p.answer)
+        seen = Text(p.problem, style="yellow") if p.problem else Text(as_text(p.observed))
+        mark = (Text("✔", style="bold green") if p.correct else Text("✘", style="bold red")) \
+            if p.correct is not None else Text("·", style="dim")
+        ask_text = Text(p.question.ask)
+        if p.question.explain:
+            ask_text.append(f"\n{p.question.explain}", style="dim")
+        t.add_row(ask_text, said, seen, mark)
+    return t
+
+

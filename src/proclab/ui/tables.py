@@ -1,0 +1,52 @@
+"""Tables at the end of a run: each check's verdict, how containers ended, the summary of many labs."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..lab.result import CheckResult, LabResult
+
+
+def print_checks(c: Console, checks: Iterable[CheckResult]) -> None:
+    checks = list(checks)
+    if not checks:
+        c.print(Text("(this lab has no checks: its snapshots are shown above)", style="dim"))
+    for ck in checks:
+        mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
+        c.print(Text.assemble(mark, (ck.name, "bold" if not ck.passed else "")))
+        c.print(Text(f"    {ck.detail}", style="dim" if ck.passed else "red"))
+
+
+def summary_table(results: list[LabResult]) -> Table:
+    t = Table(title="proclab: summary", title_style="bold")
+    t.add_column("lab")
+    t.add_column("checks", justify="right")
+    t.add_column("time", justify="right")
+    t.add_column("result")
+    for r in results:
+        ok = sum(c.passed for c in r.checks)
+        t.add_row(r.lab, f"{ok}/{len(r.checks)}", f"{r.duration_s:.1f}s",
+                  Text("passed", style="green") if r.passed else Text("FAILED", style="bold red"))
+    return t
+
+
+def actions_table(result: LabResult) -> Table | None:
+    """The lab's stop and kill actions side by side: how long each took, what exit code it left."""
+    rows = [(r.variant, a) for r in result.runs for a in r.actions if a.do in ("stop", "kill")]
+    if not rows:
+        return None
+    t = Table(title="how each container ended", title_style="bold", title_justify="left")
+    t.add_column("variant")
+    t.add_column("harness did")
+    t.add_column("took", justify="right")
+    t.add_column("exit code", justify="right")
+    for variant, a in rows:
+        did = (f"docker stop -t {a.data['grace_s']:g}" if a.do == "stop"
+               else f"docker kill --signal {a.data['signal']}")
+        code, took = a.data.get("exit_code"), a.data.get("took_s")
+        t.add_row(variant, did, "-" if took is None else f"{took:.2f}s",
+                  a.data["error"] if "error" in a.data else "-" if code is None else str(code))
+    return t
