@@ -1,0 +1,125 @@
+"""proclab's pytest plugin: ``pytest path/to/labs/`` runs every lab folder and reports each check
+as its own test item (``mylab::the zombie shows as Z``), with the check's evidence as the failure.
+
+Registered through the ``pytest11`` entry point, so installing proclab is enough. A folder is a
+lab when it holds ``scenario.py``; each lab runs once per session (in real containers) however
+many of its items are selected. A lab that cannot run is one failing item with the reason.
+Instructors who prefer their own test functions use the ``proclab_lab`` fixture instead.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+RUN_ITEM = "the scenario ran as its variants declare"
+_cache: dict[str, Any] = {}
+
+
+def _result(path: Path) -> Any:
+    """The lab's LabResult, run at most once per session (a ProclabError is kept and re-raised)."""
+    key = str(path.resolve())
+    if key not in _cache:
+        from ..errors import ProclabError
+        from ..run.runner import run_lab
+
+        try:
+            _cache[key] = run_lab(path)
+        except ProclabError as err:
+            _cache[key] = err
+    found = _cache[key]
+    if isinstance(found, Exception):
+        raise LabCouldNotRun(str(found))
+    return found
+
+
+class LabCouldNotRun(Exception):
+    pass
+
+
+class CheckFailedHere(Exception):
+    pass
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "lab: runs a lab in real containers (needs a Docker engine)")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name == "scenario.py":
+        return LabFolder.from_parent(parent, path=file_path)
+    return None
+
+
+class LabFolder(pytest.File):
+    """One lab folder: an item per check (loaded from checks.py), plus one for the runs themselves."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from ..errors import ProclabError
+        from ..lab import spec as labspec
+        from ..lab.checks import load_checks
+
+        folder = self.path.parent
+        try:
+            spec = labspec.load(folder)
+            names = [c.name for c in load_checks(spec.checks_file, spec.name)]
+        except ProclabError as err:
+            yield LabItem.from_parent(self, name=RUN_ITEM, folder=folder, check=None, problem=str(err))
+            return
+        yield LabItem.from_parent(self, name=RUN_ITEM, folder=folder, check=None, problem=None)
+        for name in names:
+            yield LabItem.from_parent(self, name=name, folder=folder, check=name, problem=None)
+
+
+class LabItem(pytest.Item):
+    def __init__(self, *, folder: Path, check: str | None, problem: str | None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.folder, self.check, self.problem = folder, check, problem
+        self.add_marker(pytest.mark.lab)
+
+    def runtest(self) -> None:
+        if self.problem:
+            raise LabCouldNotRun(self.problem)
+        result = _result(self.folder)
+        if self.check is None:
+            _assert_runs(result)
+            return
+        found = next((c for c in result.checks if c.name == self.check), None)
+        if found is None:
+            raise LabCouldNotRun(f"the run reported no check named {self.check!r}")
+        if not found.passed:
+            raise CheckFailedHere(found.detail)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailedHere):
+            return f"check failed: {self.check}\nevidence: {excinfo.value}"
+        if isinstance(excinfo.value, LabCouldNotRun):
+            return f"lab {self.folder.name} could not run: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.folder.name}::{self.name}"
+
+
+def _assert_runs(result: Any) -> None:
+    problems = [f"run {r.variant}: {r.error}" for r in result.runs if r.error]
+    problems += [f"run {r.variant} hit its timeout ({r.settings['timeout_s']} s)"
+                 for r in result.runs if r.timed_out and not r.expect_timeout]
+    problems += [f"run {r.variant} was expected to time out and did not"
+                 for r in result.runs if r.expect_timeout and not r.timed_out]
+    if result.error:
+        problems.insert(0, result.error)
+    if problems:
+        raise CheckFailedHere("; ".join(problems))
+
+
+@pytest.fixture(scope="session")
+def proclab_lab() -> Callable[[str | Path], Any]:
+    """``proclab_lab("path/to/lab")`` (or a built-in lab's name) → its LabResult, run once per session."""
+    def get(lab: str | Path) -> Any:
+        from ..lab import spec as labspec
+
+        spec = labspec.resolve(str(lab))
+        return _result(spec.path)
+    return get
