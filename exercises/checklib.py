@@ -107,15 +107,38 @@ def write_record(name: str, doc: dict) -> None:
     os.replace(tmp, os.path.join(RECORDS, f"{name}.json"))
 
 
+DONE = "done"     # the record of the exercises shown done, and when first
+
+
+def remember(res: dict) -> dict:
+    """Once an exercise has been shown done it stays done: killing the zombie afterwards does not
+    turn it back to 'not yet'. The result says when it was first seen done (``done_at``)."""
+    import time
+
+    done = record(DONE) or {}
+    name = res["exercise"]
+    if res["passed"] and name not in done:
+        done[name] = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "saw": res["saw"]}
+        write_record(DONE, done)
+    if name not in done:
+        return res
+    first = done[name]
+    if res["passed"]:
+        return {**res, "done_at": first["at"]}
+    return {**res, "passed": True, "done_at": first["at"],
+            "saw": f"done at {first['at']} (then: {first['saw']}); now: {res['saw']}"}
+
+
 def report(res: dict) -> int:
     """Print one result for a person; exit status 0 when it passed."""
-    mark = "PASS" if res["passed"] else "not yet"
+    mark = ("PASS" + (f" (first done {res['done_at']})" if res.get("done_at") else "")) if res["passed"] else "not yet"
     print(f"{res['exercise']}: {mark}\n  saw: {res['saw']}")
     return 0 if res["passed"] else 1
 
 
 def run_standalone(check) -> None:
+    res = remember(check())
     if "--json" in sys.argv:
-        print(json.dumps(check()))
+        print(json.dumps(res))
         sys.exit(0)
-    sys.exit(report(check()))
+    sys.exit(report(res))

@@ -170,8 +170,8 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     import json
 
     doc = json.loads(report.read_text())
-    assert doc[A]["finished"] == ["zombie"] and doc[A]["reachable"]
-    assert doc[B]["finished"] == [] and len(doc[B]["not_yet"]) == 6
+    assert doc[A]["finished"] == ["zombie"] and doc[A]["reachable"] and doc[A]["done_at"]["zombie"]
+    assert doc[B]["finished"] == [] and len(doc[B]["not_yet"]) == 6 and doc[B]["done_at"] == {}
 
 
 def test_a_wrong_host_key_is_refused(hosts, tmp_path):
@@ -265,3 +265,27 @@ def test_down_removes_everything(hosts):
     assert explore.saved() == []
     out = cli("explore", "check", A, env=env)
     assert out.returncode == 2 and f"no exploration host named '{A}'" in out.stderr
+
+
+def test_down_without_names_removes_only_yours_and_all_removes_everyones(tmp_path, docker_engine):
+    from proclab import engine
+    from proclab.engine import images
+
+    images.ensure("explore")
+    theirs = {**os.environ, "PROCLAB_STATE": str(tmp_path / "theirs")}
+    mine = {**os.environ, "PROCLAB_STATE": str(tmp_path / "mine")}
+    name = f"other-{uuid.uuid4().hex[:6]}"
+    up = cli("explore", "up", name, env=theirs)
+    assert up.returncode == 0, up.stderr[-3000:]
+    try:
+        out = cli("explore", "down", env=mine)
+        assert out.returncode == 0 and "the exploration hosts you started" in out.stdout, out.stdout
+        assert "nothing to remove" in out.stdout
+        assert engine.find_container(f"proclab-explore-{name}") is not None     # another user's: kept
+        assert cli("explore", "down", name, "--all", env=mine).returncode == 2
+        out = cli("explore", "down", "--all", env=mine)
+        assert out.returncode == 0 and f"removed container proclab-explore-{name}" in out.stdout, out.stdout
+        assert engine.find_container(f"proclab-explore-{name}") is None
+        assert not engine.client().networks.list(names=[f"proclab-explore-{name}"])
+    finally:
+        cli("explore", "down", name, env=theirs)

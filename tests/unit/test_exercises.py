@@ -113,3 +113,28 @@ def test_kill_parent_follows_pid_and_start_time(home):
     # This test process reaped the helper, but the helper's zombie child went to
     # whoever adopts orphans here, which may not reap at once: only the parent is certain.
     assert "the parent still runs" not in check()["saw"]
+
+
+def test_a_pass_is_remembered_once_shown(home):
+    """Once a learner has shown a zombie, reaping it later does not turn the exercise back to
+    'not yet'; the result says when it was first seen done."""
+    sys.path.insert(0, str(EXERCISES))
+    try:
+        import check as runner
+    finally:
+        sys.path.remove(str(EXERCISES))
+    assert not runner.run_one("zombie")["passed"]
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        (home / "answers" / "zombie").write_text(f"{pid}\n")
+        first = runner.run_one("zombie")
+        assert first["passed"] and first["done_at"]
+    finally:
+        os.waitpid(pid, 0)
+    assert not checker("zombie")()["passed"]             # the checker alone sees no zombie now
+    later = runner.run_one("zombie")
+    assert later["passed"] and later["done_at"] == first["done_at"]
+    assert later["saw"].startswith(f"done at {first['done_at']}") and "now:" in later["saw"]

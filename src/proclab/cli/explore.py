@@ -45,7 +45,7 @@ def explore_group() -> None:
       proclab explore ssh [NAME]       log in
       proclab explore check [NAME...]  run the exercise checkers over ssh
       proclab explore class            check every host, write a class report
-      proclab explore down [NAME...]   remove them (all, without names)
+      proclab explore down [NAME...]   remove them (yours, without names; --all: everyone's)
     """
 
 
@@ -138,10 +138,18 @@ def class_report(names: tuple[str, ...], report: str) -> None:
 
 @explore_group.command("down")
 @click.argument("names", nargs=-1)
-def down(names: tuple[str, ...]) -> None:
-    """Remove the exploration hosts (all, without names): containers, networks, keys."""
+@click.option("--all", "every", is_flag=True, help="Remove every exploration host on this engine, anyone's.")
+def down(names: tuple[str, ...], every: bool) -> None:
+    """Remove exploration hosts: those named, or (without names) the ones you started; --all: every one."""
+    if every and names:
+        raise UsageError("give host names or --all, not both")
     targets = list(names) or [h.name for h in ex.saved()]
     removed = [r for n in targets for r in ex.stop(n)]
+    if every:
+        removed += ex.stop_every()
+    elif not names:
+        click.echo(f"removing the exploration hosts you started (keys in {ex.state_root()}); "
+                   "'proclab explore down --all' removes everyone's")
     for r in removed:
         click.echo(f"removed {r}")
     click.echo(f"{len(removed)} removed" if removed else "nothing to remove")

@@ -169,9 +169,10 @@ def sweep(all_runs: bool = False) -> list[str]:
     return removed
 
 
-def proclab_containers(**label_values: str) -> list[Any]:
-    """Every proclab container (any state), optionally only those with these label values."""
-    wanted = [LABEL] + [f"proclab.{k}={v}" for k, v in label_values.items()]
+def proclab_containers(**label_values: str | None) -> list[Any]:
+    """Every proclab container (any state), optionally only those with these labels
+    (``key=value``, or just the key when the value is None)."""
+    wanted = [LABEL] + [f"proclab.{k}" + ("" if v is None else f"={v}") for k, v in label_values.items()]
     with docker_call("list containers"):
         return client().containers.list(all=True, filters={"label": wanted}, ignore_removed=True)
 

@@ -264,3 +264,16 @@ def stop(name: str) -> list[str]:
         shutil.rmtree(directory)
         removed.append(f"keys and known_hosts in {directory}")
     return removed
+
+
+def stop_every() -> list[str]:
+    """Remove every exploration host's container and network on this engine, whoever started it
+    (other users' key folders are theirs: left alone)."""
+    removed = []
+    for c in engine.proclab_containers(explore=None):
+        name = c.name
+        engine.LabContainer(c).remove()
+        removed.append(f"container {name}")
+        if engine.remove_network(name):
+            removed.append(f"network {name}")
+    return removed
