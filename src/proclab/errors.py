@@ -18,12 +18,18 @@ class UsageError(ProclabError):
 
 class LabNotFound(UsageError):
     def __init__(self, name: str, known: list[str]):
+        import difflib
+
         self.name = name
         self.known = known
-        super().__init__(
-            f"no lab named '{name}'; known labs: {', '.join(known) or '(none)'}. "
-            "Give one of these names or the path of a folder that holds a scenario.py"
-        )
+        lowered = {k.lower(): k for k in known}
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+        if close:
+            hint = f"did you mean {' or '.join(repr(lowered[c]) for c in close)}?"
+        else:
+            hint = "'proclab list' shows the labs"
+        super().__init__(f"no lab named '{name}'; {hint} "
+                         "(or give the path of a folder that holds a scenario.py)")
 
 
 class LabFormatError(UsageError):

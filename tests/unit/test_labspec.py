@@ -62,10 +62,32 @@ def test_folder_without_scenario(tmp_path):
         labspec.load(make(tmp_path, scenario=False))
 
 
-def test_unknown_lab_lists_known():
+@pytest.mark.parametrize("typed", ["zombiez", "zombie", "Zombies"])
+def test_unknown_lab_suggests_only_the_close_matches(typed):
     with pytest.raises(LabNotFound) as err:
-        labspec.resolve("zombiez")
-    assert "zombies" in str(err.value) and "known labs" in str(err.value)
+        labspec.resolve(typed)
+    msg = str(err.value)
+    assert f"no lab named '{typed}'; did you mean 'zombies'?" in msg
+    assert "orphans" not in msg and "pipes" not in msg          # not all 21 names
+
+
+def test_unknown_lab_far_from_any_name_points_at_list():
+    with pytest.raises(LabNotFound) as err:
+        labspec.resolve("qqqq")
+    assert "'proclab list' shows the labs" in str(err.value)
+
+
+def test_a_folder_named_like_a_builtin_lab_runs_when_written_as_a_path(tmp_path, monkeypatch):
+    mine = tmp_path / "zombies"
+    mine.mkdir()
+    (mine / "scenario.py").write_text("print('mine')\n")
+    monkeypatch.chdir(tmp_path)
+    assert labspec.resolve("./zombies").path == mine.resolve()
+    assert labspec.resolve(str(mine)).path == mine.resolve()
+    builtin = labspec.resolve("zombies")
+    assert builtin.path != mine.resolve() and builtin.name == "zombies"
+    assert labspec.shadowed_by_folder("zombies") == mine.resolve()
+    assert labspec.shadowed_by_folder("./zombies") is None
 
 
 def test_resolve_by_path(tmp_path):

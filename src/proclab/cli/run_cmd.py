@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from .output import err_console
 
@@ -37,6 +38,10 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     else:
         raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
     specs = [labspec.resolve(n) for n in names]   # bad names fail before anything runs
+    for n in names:
+        if (folder := labspec.shadowed_by_folder(n)) is not None:
+            err_console.print(Text(f"note: running the built-in lab '{n}', not the folder {folder}; "
+                                   f"write ./{n} to run the folder", style="yellow"), highlight=False)
     predicted = _gather_predictions(specs, run_all, answers_file) if predict or answers_file else None
 
     results = []

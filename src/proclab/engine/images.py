@@ -201,9 +201,15 @@ def build_all(progress: Progress = lambda line: None, force: bool = False) -> li
     return [build(spec, progress, force) for spec in IMAGES.values()]
 
 
+_ensured: dict[str, str] = {}
+
+
 def ensure(name: str, progress: Progress = lambda line: None) -> str:
-    """The tag of an image that is current, building it first if needed."""
-    return build(IMAGES[name], progress)
+    """The tag of an image that is current, building it first if needed; checked once per process
+    (so 'run --all' says 'up to date' once, not once per lab)."""
+    if name not in _ensured:
+        _ensured[name] = build(IMAGES[name], progress)
+    return _ensured[name]
 
 
 def remove_all() -> list[str]:

@@ -209,15 +209,29 @@ def builtin() -> list[LabSpec]:
     return [load(labs_dir() / n, n) for n in builtin_names()]
 
 
+def written_as_path(arg: str) -> bool:
+    """``./zombies``, ``/x/zombies``, ``labs/zombies``, ``~/zombies``: the user means a folder."""
+    return "/" in arg or arg.startswith((".", "~"))
+
+
 def resolve(name_or_path: str) -> LabSpec:
-    """A built-in lab by name, or any folder with a scenario.py by path."""
-    p = Path(name_or_path)
-    if name_or_path in builtin_names():
+    """A built-in lab by name, or any folder with a scenario.py by path (a path wins when the
+    argument is written as one: ``./zombies`` is the folder, ``zombies`` the built-in lab)."""
+    p = Path(name_or_path).expanduser()
+    if name_or_path in builtin_names() and not written_as_path(name_or_path):
         return load(labs_dir() / name_or_path, name_or_path)
     if p.is_dir():
         return load(p)
     if p.name == "scenario.py" and p.is_file():
         return load(p.parent)
-    if "/" in name_or_path or p.exists():
+    if written_as_path(name_or_path) or p.exists():
         raise LabFormatError(f"{name_or_path} is not a lab folder: give a folder that holds a scenario.py")
     raise LabNotFound(name_or_path, builtin_names())
+
+
+def shadowed_by_folder(name: str) -> Path | None:
+    """The folder in the working directory that a bare built-in name does *not* run, if there is one."""
+    here = Path(name)
+    if name in builtin_names() and not written_as_path(name) and (here / "scenario.py").is_file():
+        return here.resolve()
+    return None
