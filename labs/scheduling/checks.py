@@ -191,3 +191,21 @@ def idle_in_the_table(lab):
 @check("the scenario exits 0")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
+
+
+def charts(lab):
+    """Per policy, each job's finish time as measured against the simulator's prediction, and the
+    averages per policy in units of work: the same figures the checks judge."""
+    from proclab.charts import Bar, Chart
+
+    out = []
+    modes = [m for m in ("together", "fcfs", "sjf") if any(r.has(m) for r in lab.runs)]
+    for mode in modes:
+        rows, _, _ = table(lab, mode)
+        out.append(Chart(f"{predicted(lab.checkpoint(mode), mode).label}: finish time per job", "s",
+                         tuple(Bar(f"job {r['job']}", r["measured_finish_s"], r["predicted_finish_s"])
+                               for r in rows), expected_label="simulator"))
+    if modes:
+        out.append(Chart("average turnaround per policy (units of work)", "units",
+                         tuple(Bar(mode, averages(lab, mode)[0]) for mode in modes)))
+    return out

@@ -76,11 +76,23 @@ def test_config_validates(compose):
     assert set(doc["services"]) == {"labs", "lab", "explore"}
     labs, explore = doc["services"]["labs"], doc["services"]["explore"]
     assert any(v["target"] == "/var/run/docker.sock" for v in labs["volumes"])
+    # the pictures land in a mounted reports/ folder, and the harness image can draw them
+    reports = next(v for v in labs["volumes"] if v["target"] == labs["environment"]["PROCLAB_REPORTS"])
+    assert reports["source"].endswith("/reports")
     assert [p["host_ip"] for p in explore["ports"]] == ["127.0.0.1"]        # ssh on loopback only
     assert explore["cap_drop"] == ["ALL"] and "SETUID" in explore["cap_add"]
     assert all(s["labels"]["proclab"] == "1" for s in doc["services"].values())
     base = compose("config", "--format", "json", env={"BASE_IMAGE": "proclab/base:bookworm"})
     assert json.loads(base.stdout)["services"]["labs"]["build"]["args"]["BASE_IMAGE"] == "proclab/base:bookworm"
+
+
+def test_the_harness_image_draws_pictures(docker_engine):
+    from proclab.engine import images
+
+    tag = images.ensure("harness")
+    out = docker_engine.containers.run(tag, entrypoint=["python3", "-c", "import matplotlib; print('ok')"],
+                                       remove=True, network_mode="none", labels={"proclab": "1"})
+    assert out.strip() == b"ok"
 
 
 def harness_containers(project: str) -> list:

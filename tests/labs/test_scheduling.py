@@ -28,3 +28,18 @@ def test_kernel_looks_like_round_robin_not_fcfs(run_lab_cached):
     together_c = rows[("together", "C")]["measured_first_run_s"]
     fcfs_c = rows[("fcfs", "C")]["predicted_first_run_s"]
     assert together_c < 0.1 * fcfs_c, (together_c, fcfs_c)
+
+
+def test_charts_drawn_like_priority_and_parallelism(run_lab_cached):
+    """The scheduling lab draws its figures too: finish times per policy against the simulator."""
+    from pathlib import Path
+
+    result = run_lab_cached("scheduling")
+    titles = [c.title for c in result.charts]
+    assert any("FCFS" in t for t in titles) and any("SJF" in t for t in titles), titles
+    assert titles[-1] == "average turnaround per policy (units of work)"
+    fcfs = next(c for c in result.charts if "FCFS" in c.title)
+    assert [b.label for b in fcfs.bars] == ["job A", "job B", "job C"]
+    assert all(b.expected is not None for b in fcfs.bars)
+    png = Path(result.artifacts[0])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.parent.parent.name == "scheduling"

@@ -19,11 +19,12 @@ MAY_IMPORT = {
     "engine": set(),
     "snapshot": set(),
     "sched": set(),
+    "homework": set(),
     "lab": {"snapshot"},
     "ui": {"lab", "snapshot", "sched"},
-    "run": {"engine", "snapshot", "lab"},
+    "run": {"engine", "snapshot", "lab", "homework"},
     "explore": {"engine", "snapshot"},
-    "cli": {"engine", "snapshot", "lab", "run", "ui", "explore", "sched"},
+    "cli": {"engine", "snapshot", "lab", "run", "ui", "explore", "sched", "homework"},
 }
 PACKAGES = set(MAY_IMPORT)
 

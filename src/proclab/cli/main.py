@@ -11,6 +11,8 @@ import click
 from .. import __version__
 from ..errors import ImageBuildError, ProclabError
 from .explore import explore_group
+from .fork_cmd import fork
+from .procrun_cmd import process_run
 from .images_cmd import clean, images
 from .lab_cmds import list_labs, show
 from .output import err_console, fail
@@ -24,7 +26,7 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, images, clean, sched, explore_group):
+for command in (list_labs, show, run, images, clean, sched, fork, process_run, explore_group):
     cli.add_command(command)
 
 
