@@ -23,7 +23,8 @@ MAY_IMPORT = {
     "ui": {"lab", "snapshot", "sched"},
     "run": {"engine", "snapshot", "lab"},
     "explore": {"engine", "snapshot"},
-    "cli": {"engine", "snapshot", "lab", "run", "ui", "explore", "sched"},
+    "doctor": {"engine", "snapshot", "lab"},
+    "cli": {"engine", "snapshot", "lab", "run", "ui", "explore", "sched", "doctor"},
 }
 PACKAGES = set(MAY_IMPORT)
 

@@ -10,6 +10,7 @@ import click
 
 from .. import __version__
 from ..errors import ImageBuildError, ProclabError
+from .doctor_cmd import doctor
 from .explore import explore_group
 from .images_cmd import clean, images
 from .lab_cmds import list_labs, show
@@ -24,7 +25,7 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, images, clean, sched, explore_group):
+for command in (list_labs, show, run, images, clean, sched, explore_group, doctor):
     cli.add_command(command)
 
 
