@@ -47,7 +47,7 @@ def doctor(image: str, command: tuple[str, ...], init: bool, env: tuple[str, ...
            memory: str | None, as_json: bool) -> None:
     """Check IMAGE's pid 1: who it is, does it reap orphans, does it end on docker stop and SIGINT,
     does it pass signals on. Runs the image's own entrypoint and command, or CMD after '--'."""
-    from ..doctor import DoctorOptions, examine, to_result
+    from ..doctor import DoctorOptions, examine, image_config, to_result
 
     if ready_log is not None:
         try:
@@ -59,13 +59,13 @@ def doctor(image: str, command: tuple[str, ...], init: bool, env: tuple[str, ...
     opts = DoctorOptions(image=image, command=command, init=init, env=_env(env), user=user, ready_log=ready_log,
                          grace_s=grace_s, ready_timeout_s=ready_timeout, pids_limit=pids_limit, memory=memory)
     t0 = time.monotonic()
-    quiet = as_json
+    image_config(image)        # a missing image is a usage error before anything is printed
 
     def progress(line: str) -> None:
         if not line.startswith((" ---> ", "Removing intermediate", "Step ")):
             err_console.print(Text(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
 
-    if not quiet:
+    if not as_json:
         Console().rule(Text(f"proclab doctor {image}", style="bold"))
     result = to_result(examine(opts, progress), time.monotonic() - t0)
     if as_json:

@@ -3,8 +3,8 @@ pass signals on. ``examine`` runs the image (engine calls only); ``verdicts`` ju
 saw (pure); ``report`` makes the lab-run-shaped document of it."""
 from __future__ import annotations
 
-from .examine import examine
+from .examine import examine, image_config
 from .model import DoctorOptions, Findings
 from .report import to_result
 
-__all__ = ["DoctorOptions", "Findings", "examine", "to_result"]
+__all__ = ["DoctorOptions", "Findings", "examine", "image_config", "to_result"]

@@ -12,7 +12,7 @@ import time
 from typing import Callable
 
 from .. import engine
-from ..errors import ContainerError, ProclabError
+from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
 from . import kit
 from .model import DoctorOptions, Fate, Findings, Orphan, Ready, Stop
 from .procdump import wait_status
@@ -24,8 +24,17 @@ ORPHAN_LIFETIME_S = 1.0
 Progress = Callable[[str], None]
 
 
+def image_config(ref: str) -> engine.ImageConfig:
+    """The image's configuration, or a usage error (exit 2) before anything is made."""
+    try:
+        return engine.image_config(ref)
+    except ImageMissing as err:
+        raise UsageError(f"there is no image {ref} on this Docker engine; build or pull it first "
+                         f"(docker pull {ref}), then run proclab doctor again") from err
+
+
 def examine(opts: DoctorOptions, progress: Progress = lambda line: None) -> Findings:
-    cfg = engine.image_config(opts.image)          # ImageMissing (exit 2) before anything is made
+    cfg = image_config(opts.image)
     tools = kit.archive(progress)
     sigint: dict[str, object] = {}
     side = threading.Thread(target=_sigint_run, args=(opts, sigint), daemon=True)
@@ -39,7 +48,10 @@ def examine(opts: DoctorOptions, progress: Progress = lambda line: None) -> Find
         f = Findings(opts, argv=a.argv(), stop_signal=cfg.stop_signal, ready=ready, limits=a.limits(),
                      containers={"stop": a.c.name})
         if ready.up:
-            _examine_running(a, f, progress)
+            try:
+                _examine_running(a, f, progress)
+            except ContainerError as err:      # it ended under the doctor's hands, say: the rest is not known
+                f.error = str(err)
     finally:
         a.remove()
         side.join()      # the sigint container is removed by its own thread

@@ -109,6 +109,7 @@ class Findings:
     limits: dict[str, Any] = field(default_factory=dict)
     output: dict[str, list[OutputLine]] = field(default_factory=dict)    # per container: "stop", "sigint"
     containers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None              # the examination broke off (the container ended, an exec failed)
 
     def snapshot(self, name: str) -> Snapshot | None:
         return next((s for s in self.snapshots if s.name == name), None)

@@ -46,17 +46,21 @@ def code_words(code: int | None) -> str:
 
 def evaluate(f: Findings) -> list[CheckResult]:
     if not f.ready.up:
-        code = f" with {code_words(f.ready.exit_code)}" if f.ready.exit_code is not None else ""
+        code = f" (exit code {code_words(f.ready.exit_code)})" if f.ready.exit_code is not None else ""
         tail = "; ".join(o.text for o in f.output.get("stop", [])[-3:])
         return [result("it starts and stays up", "problem",
-                       f"{' '.join(f.argv)}: {f.ready.detail}{code} after {f.ready.after_s:.1f}s"
+                       f"`{' '.join(f.argv)}`: {f.ready.detail}{code}, {f.ready.after_s:.1f} s after its start"
                        + (f"; last output: {tail}" if tail else ""),
                        "check the command and environment it needs (--env, --user, -- CMD…), "
                        "or give --ready-log REGEX if it is up only once it prints a line")]
     snap = f.snapshot("ready")
-    assert snap is not None
-    return [who_is_pid1(f, snap), reaping(f), stop_check(f, snap), sigint_check(f), forwarding(f, snap),
-            limits(f, snap)]
+    if snap is None:
+        return [result("the examination", "inconclusive", f.error or "no process table was read")]
+    checks = [who_is_pid1(f, snap), reaping(f), stop_check(f, snap), sigint_check(f), forwarding(f, snap),
+              limits(f, snap)]
+    if f.error:
+        checks.append(result("the examination", "inconclusive", f"it broke off: {f.error}"))
+    return checks
 
 
 def who_is_pid1(f: Findings, snap: Snapshot) -> CheckResult:
