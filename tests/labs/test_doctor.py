@@ -124,3 +124,21 @@ def test_a_missing_image_is_one_error_line(docker_engine):
     res = run_proclab("doctor", "proclab/no-such-image:nope")
     assert res.returncode == 2 and res.stderr.startswith("Error: there is no image proclab/no-such-image:nope")
     assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_ctrl_c_removes_both_containers(gallery):
+    import os
+    import signal
+
+    from tests.labs.tinylab import Harness
+
+    h = Harness("doctor", "-t", str(GRACE), gallery["shell-pid1"])
+    try:
+        h.wait_for("making an orphan")          # both containers exist by now
+        assert containers_of("doctor")
+        os.killpg(h.proc.pid, signal.SIGINT)
+        assert h.finish() == 130, h.output
+    finally:
+        h.kill()
+    assert "Interrupted" in h.output
+    assert containers_of("doctor") == []

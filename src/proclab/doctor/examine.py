@@ -39,8 +39,9 @@ def examine(opts: DoctorOptions, progress: Progress = lambda line: None) -> Find
     sigint: dict[str, object] = {}
     side = threading.Thread(target=_sigint_run, args=(opts, sigint), daemon=True)
     side.start()
-    a = Session(opts, "stop")
+    a: Session | None = None
     try:
+        a = Session(opts, "stop")
         kit.install(a.c, tools)
         a.start()
         progress(f"started {opts.image} as {a.c.name}; waiting until it is up")
@@ -52,9 +53,15 @@ def examine(opts: DoctorOptions, progress: Progress = lambda line: None) -> Find
                 _examine_running(a, f, progress)
             except ContainerError as err:      # it ended under the doctor's hands, say: the rest is not known
                 f.error = str(err)
-    finally:
-        a.remove()
+    except KeyboardInterrupt:
+        raise            # the CLI removes this run's containers at once, the sigint one too
+    except BaseException:
         side.join()      # the sigint container is removed by its own thread
+        raise
+    finally:
+        if a is not None:
+            a.remove()
+    side.join()
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
     f.output = {"stop": a.output, "sigint": sigint.get("output", [])}  # type: ignore[dict-item]
