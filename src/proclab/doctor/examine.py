@@ -95,7 +95,11 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     reader.learn()
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
-    f.snapshots.append(kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid, adopted_by=o.adopted_by))
+    adopted = kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid)
+    f.snapshots.append(adopted)
+    seen = adopted.get(o.pid)      # by now its shell has surely exited: the parent it was given
+    o.adopted_by = seen.ppid if seen else o.adopted_by
+    adopted.data["adopted_by"] = o.adopted_by
     deadline = t + o.lifetime_s + f.options.reap_deadline_s + 2.0
     pause = threading.Event()
     while time.monotonic() < deadline:
