@@ -21,6 +21,7 @@ KEYS = {"who is pid 1": "pid1", "reaping": "reaping", "docker stop": "stop", "SI
 GALLERY = {
     "python-pid1": ("python-pid1", (), dict(pid1=OK, reaping=BAD, stop=BAD, sigint=OK, forwarding=OK), 137),
     "python-pid1 --init": ("python-pid1", ("--init",), dict(pid1=OK, reaping=OK, stop=OK, sigint=OK, forwarding=OK), 143),
+    "stopsignal": ("stopsignal", (), dict(pid1=OK, reaping=BAD, stop=OK, sigint=OK, forwarding=OK), 130),
     "shell-noexec": ("shell-noexec", (), dict(pid1=BAD, reaping=OK, stop=BAD, sigint=BAD, forwarding=BAD), 137),
     "shell-exec": ("shell-exec", (), dict(pid1=OK, reaping=BAD, stop=OK, sigint=OK, forwarding=OK), 0),
     "tini": ("tini", (), dict(pid1=OK, reaping=OK, stop=OK, sigint=OK, forwarding=OK), 143),
@@ -76,6 +77,7 @@ def test_gallery_verdict(gallery, case):
     got = verdicts(doc)
     assert {k: v for k, v in got.items() if k != "limits"} == expected, explain(doc)
     assert got["limits"] == "note"
+    assert by_key(doc)["stop"]["figures"]["signal"] == ("SIGINT" if stage == "stopsignal" else "SIGTERM")
     assert code == (0 if all(v == OK for v in expected.values()) else 1), err
     assert doc["passed"] == (code == 0)
     stop = next(a for a in doc["runs"][0]["actions"] if a["do"] == "stop")
