@@ -24,7 +24,8 @@ MAY_IMPORT = {
     "ui": {"lab", "snapshot", "sched"},
     "run": {"engine", "snapshot", "lab", "homework"},
     "explore": {"engine", "snapshot"},
-    "cli": {"engine", "snapshot", "lab", "run", "ui", "explore", "sched", "homework"},
+    "doctor": {"engine", "snapshot", "lab"},
+    "cli": {"engine", "snapshot", "lab", "run", "ui", "explore", "sched", "homework", "doctor"},
 }
 PACKAGES = set(MAY_IMPORT)
 

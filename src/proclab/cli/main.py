@@ -10,6 +10,7 @@ import click
 
 from .. import __version__
 from ..errors import ImageBuildError, ProclabError
+from .doctor_cmd import doctor
 from .explore import explore_group
 from .fork_cmd import fork
 from .procrun_cmd import process_run
@@ -26,7 +27,7 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, images, clean, sched, fork, process_run, explore_group):
+for command in (list_labs, show, run, images, clean, sched, fork, process_run, explore_group, doctor):
     cli.add_command(command)
 
 

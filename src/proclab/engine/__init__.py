@@ -13,11 +13,12 @@ from ._client import (KEEP_LABEL, LAB_LABEL, LABEL, OWNER_CONTAINER_LABEL, OWNER
                       proclab_containers, remove_own, run_id, self_view, sweep)
 from ._container import (LAB_TMPFS, ContainerSpec, ExecResult, LabContainer, create, create_network,
                          find_container, remove_network)
+from .imageinfo import ImageConfig, file_from_image, image_config
 
 __all__ = [
     "KEEP_LABEL", "LAB_LABEL", "LABEL", "OWNER_CONTAINER_LABEL", "OWNER_LABEL", "RUN_LABEL",
     "SelfView", "client", "connected", "exec_running", "labels", "owner", "owner_alive", "own_container",
     "proclab_containers", "remove_own", "run_id", "self_view", "sweep",
     "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
-    "find_container", "remove_network",
+    "find_container", "remove_network", "ImageConfig", "file_from_image", "image_config",
 ]

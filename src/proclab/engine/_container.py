@@ -135,6 +135,18 @@ class LabContainer:
         with docker_call("exec inspect in", self.name):
             return self._c.client.api.exec_inspect(exec_id).get("ExitCode")
 
+    def put_archive(self, path: str, data: bytes) -> None:
+        """Unpack a tar into the container's filesystem at path (works before start, as root)."""
+        with docker_call(f"put archive {path} into", self.name):
+            if not self._c.put_archive(path, data):
+                raise ContainerError(f"put archive {path} into", self.name, "the engine refused the archive")
+
+    def top_pids(self) -> list[int]:
+        """Host pids of the container's processes, as 'docker top' lists them (zombies are not)."""
+        with docker_call("top", self.name):
+            rows = self._c.top(ps_args="-eo pid").get("Processes") or []
+        return [int(r[0]) for r in rows if r and r[0].isdigit()]
+
     def stop(self, timeout: float) -> None:
         with docker_call("stop", self.name):
             self._c.stop(timeout=timeout)

@@ -37,6 +37,7 @@ class ImageSpec:
     context: tuple[str, ...]       # folders/files (relative) sent as the build context
     needs_base: bool = True        # takes BASE_IMAGE as a build arg
     depends: tuple[str, ...] = field(default=())
+    target: str | None = None      # one stage of a multi-stage Dockerfile
 
     @property
     def tag(self) -> str:
@@ -52,6 +53,8 @@ IMAGES: dict[str, ImageSpec] = {
     # proclab itself, for 'docker compose up labs' (starts sibling lab containers).
     "harness": ImageSpec("harness", "images/harness/Dockerfile",
                          ("images/harness", "images/lab", "labs", "src/proclab")),
+    # a static busybox that 'proclab doctor' copies into the image it checks (never run itself)
+    "doctor": ImageSpec("doctor", "images/doctor/Dockerfile", ("images/doctor",)),
 }
 
 
@@ -138,7 +141,7 @@ def current(spec: ImageSpec) -> tuple[bool, str]:
                 break
     for dep in spec.depends:
         base_id += _image_id(IMAGES[dep].tag) or "missing"
-    digest = _inputs_hash(_context_files(spec, root), root, base_id)
+    digest = _inputs_hash(_context_files(spec, root), root, base_id + (spec.target or ""))
     try:
         with docker_call("image inspect", spec.tag):
             img = client().images.get(spec.tag)
@@ -171,7 +174,7 @@ def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool =
         for chunk in api.build(fileobj=io.BytesIO(_context_tar(files, root)), custom_context=True,
                                dockerfile=spec.dockerfile, tag=spec.tag, buildargs=buildargs,
                                labels={"proclab": "1", INPUTS_LABEL: digest}, rm=True, forcerm=True,
-                               decode=True):
+                               target=spec.target, decode=True):
             if "stream" in chunk:
                 for line in chunk["stream"].splitlines():
                     if line.strip():

@@ -1,0 +1,101 @@
+"""The doctor's hands inside a container: a static busybox copied in with put_archive and
+run with docker exec, so an image without Python or even /bin/sh gets every check.
+
+Only what cannot be read from outside is done here: the process table with zombies
+(docker top leaves them out), making an orphan, and a process's stat line when the
+host's /proc does not show the container's processes.
+"""
+from __future__ import annotations
+
+import io
+import tarfile
+import time
+from typing import Callable
+
+from .. import engine
+from ..engine import LabContainer, hostproc, images
+from ..errors import ContainerError, EnvironmentProblem
+from ..snapshot import Snapshot
+from .procdump import BUSYBOX, DUMP, KIT_DIR, parse_dump, parse_stat
+
+Progress = Callable[[str], None]
+
+
+def archive(progress: Progress) -> bytes:
+    """A tar that unpacks at / into KIT_DIR/busybox, from proclab's helper image."""
+    tag = images.ensure("doctor", progress)
+    src = tarfile.open(fileobj=io.BytesIO(engine.file_from_image(tag, "/bin/busybox")))
+    member = next((m for m in src.getmembers() if m.isfile()), None)
+    body = src.extractfile(member) if member else None
+    if member is None or body is None:
+        raise EnvironmentProblem(f"{tag} holds no /bin/busybox; rebuild it with 'proclab images build'")
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        folder = tarfile.TarInfo(KIT_DIR.lstrip("/"))
+        folder.type, folder.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(folder)
+        info = tarfile.TarInfo(BUSYBOX.lstrip("/"))
+        info.size, info.mode = member.size, 0o755
+        tar.addfile(info, body)
+    return out.getvalue()
+
+
+def install(c: LabContainer, kit: bytes) -> None:
+    c.put_archive("/", kit)
+
+
+def run(c: LabContainer, script: str) -> bytes:
+    """Run a busybox sh script in the container as root; its stdout."""
+    res = c.exec([BUSYBOX, "sh", "-c", script], user="0")
+    if res.exit_code != 0 and not res.stdout:
+        raise ContainerError(f"exec {BUSYBOX} sh in", c.name,
+                             res.stderr.decode(errors="replace").strip() or f"exit code {res.exit_code}")
+    return res.stdout
+
+
+def snapshot(c: LabContainer, name: str, t0: float, **data: object) -> Snapshot:
+    at = time.monotonic() - t0
+    return parse_dump(run(c, DUMP), name, at, data)
+
+
+def make_orphan(c: LabContainer, lifetime_s: float) -> int:
+    """A busybox sleep whose parent (a docker exec'd shell) exits at once: pid 1 adopts it.
+    Its output goes to /dev/null so the exec ends with the shell, not with the sleep."""
+    out = run(c, f"{BUSYBOX} sleep {lifetime_s:g} </dev/null >/dev/null 2>&1 & echo $!")
+    return int(out.split()[0])
+
+
+class StatReader:
+    """A container process's /proc/<pid>/stat, from the host's /proc when it shows the
+    container (read from outside), else by docker exec. ppid comes back as a container pid."""
+
+    def __init__(self, c: LabContainer):
+        self.c = c
+        self.map = c.host_pids()                   # container pid -> (host pid, started)
+        self.source = "host /proc" if self.map.get(1) else "docker exec"
+
+    def learn(self) -> None:
+        """Map processes started since (the orphan) to their host pids."""
+        if self.source == "host /proc":
+            self.map.update(self.c.host_pids())
+
+    def host_pid(self, pid: int) -> int | None:
+        return self.map[pid][0] if pid in self.map else None
+
+    def read(self, pid: int) -> dict[str, object] | None:
+        """None when the process is gone (reaped) or the container has ended."""
+        if self.source == "host /proc" and pid in self.map:
+            hpid, started = self.map[pid]
+            line = hostproc.read(hpid, "stat")
+            if line is None or hostproc.create_time(hpid) is None or \
+                    abs((hostproc.create_time(hpid) or 0) - started) > 0.02:
+                return None
+            st = parse_stat(line)
+            if st is not None:     # the host's /proc names the parent by its host pid
+                inside = {h: ns for ns, (h, _) in self.map.items()}
+                st["ppid"] = inside.get(int(st["ppid"]), st["ppid"])  # type: ignore[call-overload]
+            return st
+        try:
+            return parse_stat(run(self.c, f"{BUSYBOX} cat /proc/{pid}/stat 2>/dev/null"))
+        except ContainerError:
+            return None

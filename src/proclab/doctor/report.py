@@ -1,0 +1,43 @@
+"""The doctor's findings as a LabResult: the same --json document a lab run prints
+(checks with evidence, snapshots at the moments that matter, one run per container)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..lab.result import ActionRecord, LabResult, RunRecord
+from .model import Findings
+from .verdicts import evaluate
+
+
+def to_result(f: Findings, duration_s: float) -> LabResult:
+    o = f.options
+    settings = {"image": o.image, "command": list(o.command), "init": o.init, "user": o.user,
+                "env": sorted(o.env), "grace_s": o.grace_s, "ready_log": o.ready_log,
+                "argv": list(f.argv), "stop_signal": f.stop_signal,
+                "ready": {"how": f.ready.how, "after_s": round(f.ready.after_s, 3), "detail": f.ready.detail}}
+    main = RunRecord("stop", dict(settings), container=f.containers.get("stop", ""),
+                     output=f.output.get("stop", []), checkpoints=[replace(s, run="stop") for s in f.snapshots])
+    if f.orphan is not None:
+        main.actions.append(ActionRecord("ready", "exec", _set({"made_orphan": f.orphan.pid,
+                                                                 "adopted_by": f.orphan.adopted_by,
+                                                                 "error": f.orphan.error})))
+    if f.stop is not None:
+        main.exit_code, main.duration_s = f.stop.exit_code, f.stop.took_s
+        main.actions.append(ActionRecord("before-stop", "stop", _set(f.stop.to_dict())))
+    elif f.ready.exit_code is not None:
+        main.exit_code = f.ready.exit_code
+    runs = [main]
+    if f.sigint is not None:
+        s = f.sigint
+        runs.append(RunRecord("sigint", dict(settings), exit_code=s.exit_code, duration_s=s.took_s,
+                              container=f.containers.get("sigint", ""), output=f.output.get("sigint", []),
+                              actions=[ActionRecord("ready", "kill", {"signal": "SIGINT", "exit_code": s.exit_code,
+                                                                      "took_s": round(s.took_s, 3),
+                                                                      "ended": s.ended})]))
+    return LabResult(lab="doctor", title=f"pid 1 of {o.image}", path=o.image, runs=runs,
+                     checks=evaluate(f), duration_s=duration_s)
+
+
+def _set(data: dict) -> dict:  # type: ignore[type-arg]
+    """Without the keys that say nothing (an error that did not happen)."""
+    return {k: v for k, v in data.items() if v is not None}

@@ -1,0 +1,136 @@
+"""proclab doctor without Docker: the /proc dump's parser (a real dump from a gallery image),
+pid 1's role, and every verdict's branch on hand-made findings; the CLI's usage errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from proclab.cli import main
+from proclab.doctor.model import DoctorOptions, Fate, Findings, Orphan, Ready, Stop, role
+from proclab.doctor.procdump import parse_dump, parse_stat, wait_status
+from proclab.doctor.verdicts import evaluate
+from proclab.snapshot import Process, Snapshot
+
+DUMP = (Path(__file__).parent / "fixtures" / "doctor-dump.txt").read_bytes()
+STAT = ("8 (python3) S 1 1 1 0 -1 4194560 985 0 0 0 1 0 0 0 20 0 1 0 222888 14356480 2230 18446744073709551615 "
+        "4321280 7154137 140722659935040 0 0 0 0 16781312 2 1 0 0 17 0 0 0 0 0 0 9727432 11029816 619732992 "
+        "140722659938118 140722659938142 140722659938142 140722659938279 {code}")
+
+
+def test_a_real_dump_parses_into_a_snapshot_with_the_probe_marked():
+    snap = parse_dump(DUMP, "ready", 1.5)
+    assert [p.pid for p in snap.scenario] == [1, 8]
+    assert snap.probe_pids == (16,)
+    p1, app = snap.process(1), snap.process(8)
+    assert p1.cmdline == ("/bin/sh", "/gallery/entry-noexec.sh") and p1.name == "entry-noexec.sh"
+    assert app.cmdline == ("python3", "/gallery/app.py") and app.ppid == 1 and app.state == "S"
+    assert p1.user == "uid 0" and app.create_time > 1796164000
+    assert snap.children(1) == [app]
+    assert snap.ps.startswith("PID") and "python3 /gallery/app.py" in snap.ps
+
+
+def test_a_zombies_stat_line_carries_its_wait_status():
+    z = parse_stat(STAT.format(code=15).replace(" S 1 ", " Z 1 ", 1))
+    assert z and z["state"] == "Z" and z["ppid"] == 1 and wait_status(z["exit_code"]) == "signal 15"  # type: ignore
+    assert wait_status(256) == "exit 1" and wait_status(0) == "exit 0" and wait_status(None) is None
+    assert parse_stat("not a stat line") is None
+
+
+def proc(pid: int, ppid: int, *cmd: str, state: str = "S") -> Process:
+    return Process(pid, ppid, state, "", 0, cmd[0].rsplit("/", 1)[-1][:15], cmd, 0.0, 0.0, 1e9 + pid, 1)
+
+
+@pytest.mark.parametrize("cmd, expected", [(("sh", "-c", "sleep 1"), "shell"), (("/bin/bash", "x.sh"), "shell"),
+                                           (("/sbin/docker-init", "--", "app"), "init"), (("tini", "--"), "init"),
+                                           (("/usr/bin/dumb-init", "x"), "init"), (("python3", "app.py"), "program")])
+def test_role_of_pid1(cmd, expected):
+    assert role(proc(1, 0, *cmd)) == expected
+
+
+def findings(procs: list[Process], *, orphan: Orphan | None = None, stop: Stop | None = None,
+             sigint: Stop | None = None) -> Findings:
+    snaps = [Snapshot("ready", {}, 1.0, 0, procs, "", None)]
+    if orphan and orphan.zombie_at_end:
+        snaps.append(Snapshot("orphan-exited", {}, 3.0, 0, procs + [proc(orphan.pid, 1, "busybox", state="Z")], "", None))
+    return Findings(DoctorOptions("img", grace_s=2), argv=tuple(procs[0].cmdline), stop_signal="SIGTERM",
+                    ready=Ready(True, "stable", 1.0), snapshots=snaps,
+                    orphan=orphan or Orphan(20, 1, exited_at_s=1.0, reaped_at_s=1.01),
+                    stop=stop or Stop("SIGTERM", 2, 143, 0.1, True),
+                    sigint=sigint or Stop("SIGINT", 2, 130, 0.1, True), sigint_ready=Ready(True, "stable", 1.0))
+
+
+def verdicts(f: Findings) -> dict[str, tuple[str, str]]:
+    return {c.name.split(":")[0]: (c.figures["verdict"], c.detail) for c in evaluate(f)}
+
+
+def test_python_pid1_without_handler_does_not_reap_and_is_sigkilled():
+    f = findings([proc(1, 0, "python3", "app.py")], orphan=Orphan(20, 1, exited_at_s=1.0, zombie_at_end=True),
+                 stop=Stop("SIGTERM", 2, 137, 2.2, False))
+    v = verdicts(f)
+    assert v["who is pid 1"][0] == "ok" and "the program itself" in v["who is pid 1"][1]
+    assert v["reaping"][0] == "problem" and "still a zombie (Z, ppid 1)" in v["reaping"][1] and "--init" in v["reaping"][1]
+    assert v["docker stop"][0] == "problem" and "137 = 128 + SIGKILL" in v["docker stop"][1]
+    assert "SIGTERM handler" in v["docker stop"][1]
+    assert v["signal forwarding"][0] == "ok" and v["pids and limits"][0] == "note"
+    assert [c.passed for c in evaluate(f)] == [True, False, False, True, True, True]
+
+
+def test_a_shell_that_does_not_exec_hears_the_signal_and_keeps_it():
+    procs = [proc(1, 0, "/bin/sh", "/entry.sh"), proc(7, 1, "python3", "app.py")]
+    f = findings(procs, stop=Stop("SIGTERM", 2, 137, 2.2, False, watched=[Fate(7, "python3 app.py", ended_s=2.1)]),
+                 sigint=Stop("SIGINT", 2, None, 2.0, False))
+    v = verdicts(f)
+    assert v["who is pid 1"][0] == "problem" and "exec" in v["who is pid 1"][1]
+    assert v["signal forwarding"][0] == "problem" and "still running when the engine SIGKILLed" in v["signal forwarding"][1]
+    assert v["SIGINT"][0] == "problem" and v["docker stop"][0] == "problem"
+
+
+def test_an_init_passes_the_signal_on_even_when_the_program_was_not_seen_ending():
+    procs = [proc(1, 0, "tini", "--", "app"), proc(7, 1, "app")]
+    seen = findings(procs, stop=Stop("SIGTERM", 2, 143, 0.1, True, watched=[Fate(7, "app", ended_s=0.05)]))
+    unseen = findings(procs, stop=Stop("SIGTERM", 2, 143, 0.1, True, watched=[Fate(7, "app")]))
+    assert verdicts(seen)["signal forwarding"] == ("ok", "`app` ended 0.05 s after SIGTERM")
+    assert verdicts(unseen)["signal forwarding"][0] == "ok" and "passed on (143" in verdicts(unseen)["signal forwarding"][1]
+    assert all(c.passed for c in evaluate(seen))
+
+
+def test_a_child_that_outlives_the_program_is_a_problem_naming_tini_g():
+    procs = [proc(1, 0, "tini", "--", "app"), proc(7, 1, "app"), proc(9, 7, "worker")]
+    f = findings(procs, stop=Stop("SIGTERM", 2, 143, 0.1, True, watched=[
+        Fate(7, "app", ended_s=0.05, status="signal 15"), Fate(9, "worker", ended_s=0.08, orphaned=True)]))
+    verdict, detail = verdicts(f)["signal forwarding"]
+    assert verdict == "problem" and "`worker` (pid 9) was re-parented to pid 1" in detail and "tini -g" in detail
+
+
+def test_what_could_not_be_measured_is_inconclusive_never_passed():
+    f = findings([proc(1, 0, "app")], orphan=Orphan(error="the orphan could not be made: exec failed"))
+    f.stop = Stop("SIGTERM", 2, error="docker stop failed: engine gone")
+    checks = {c.name.split(":")[0]: c for c in evaluate(f)}
+    for name in ("reaping", "docker stop", "signal forwarding"):
+        assert not checks[name].passed and checks[name].figures["verdict"] == "inconclusive"
+        assert checks[name].detail.startswith("inconclusive: ")
+
+
+def test_a_container_that_never_comes_up_is_one_problem():
+    f = Findings(DoctorOptions("img"), argv=("app",), stop_signal="SIGTERM",
+                 ready=Ready(False, "exited", 0.3, 1, "it exited before it was up"))
+    (check,) = evaluate(f)
+    assert not check.passed and "exit code 1" in check.detail and check.name == "it starts and stays up"
+
+
+def run(capsys, *argv):
+    try:
+        main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("args, words", [(("--ready-log", "("), "is not a regular expression"),
+                                         (("-e", "1X=2"), "give KEY=VALUE"), (("--memory", "lots"), "give a size"),
+                                         (("-t", "0"), "0 is not in the range")])
+def test_usage_errors_are_one_line_and_exit_2(capsys, args, words):
+    code, out, err = run(capsys, "doctor", "some/image", *args)
+    assert code == 2 and words in err and "Traceback" not in err and out == ""
