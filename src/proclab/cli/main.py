@@ -14,6 +14,7 @@ from .explore import explore_group
 from .images_cmd import clean, images
 from .lab_cmds import list_labs, show
 from .output import err_console, fail
+from .report_cmd import report
 from .run_cmd import run
 from .sched import sched
 
@@ -24,7 +25,7 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, images, clean, sched, explore_group):
+for command in (list_labs, show, run, report, images, clean, sched, explore_group):
     cli.add_command(command)
 
 
