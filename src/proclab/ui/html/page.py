@@ -121,7 +121,7 @@ def check_html(c: CheckView) -> str:
                      f"'{escape(name)}' ({escape(run)})</a>" for run, name in c.links)
     mark = '<span class="tick" aria-label="passed">✔</span>' if c.passed else \
         '<span class="cross" aria-label="failed">✘</span>'
-    return (f'<li class="check {"pass" if c.passed else "fail"}">{mark} <span class="checkname">{escape(c.name)}</span>'
+    return (f'<li class="check {"pass" if c.passed else "fail"}">{mark} <span class="checkname">{inline_markdown(c.name)}</span>'
             f'{" — at " + links if links else ""}<div class="evidence"><code>{escape(c.detail)}</code></div></li>')
 
 

@@ -32,8 +32,9 @@ def _header(t: Timeline) -> list[str]:
         x = LABEL_W + i * COL_W + 4
         out.append(f'<g class="col" data-goto="{_a(t.run)}|{_a(col.name)}" tabindex="0" role="link">'
                    f'<title>checkpoint {_a(col.name)} at {col.at_s:.2f}s: show its tree</title>'
-                   f'<text x="{x}" y="16" class="colname">{i + 1}. {escape(_short(col.name, 15))}</text>'
-                   f'<text x="{x}" y="32" class="colat">{col.at_s:.2f}s</text></g>')
+                   f'<rect x="{x - 2}" y="0" width="{COL_W - 6}" height="{HEAD_H - 6}" class="hit"/>'
+                   f'<text x="{x}" y="16" class="colname">{escape(_short(col.name, 16))}</text>'
+                   f'<text x="{x}" y="32" class="colat">#{i + 1} · {col.at_s:.2f}s</text></g>')
     return out
 
 
