@@ -180,3 +180,9 @@ def test_run_all_with_html_naming_a_file_fails_before_anything_runs(capsys, tmp_
     a_file.write_text("")
     code, _, err = run_cli(capsys, "run", "--all", "--html", str(a_file))
     assert code == 2 and "several labs need a folder" in err
+
+
+def test_report_into_a_folder_names_the_page_after_the_lab(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "report", str(FIXTURES / "result_zombies.json"), "--html", f"{tmp_path}/new/")
+    assert code == 0, err
+    assert (tmp_path / "new" / "zombies.html").is_file() and (tmp_path / "new" / "zombies.timeline.png").is_file()

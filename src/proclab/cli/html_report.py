@@ -3,6 +3,8 @@ for ``proclab run ... --html`` and ``proclab report RESULT.json --html``."""
 from __future__ import annotations
 
 import datetime
+import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -25,6 +27,8 @@ def _one(doc: dict[str, Any], page: Path) -> Written:
     rep = html.report(doc)
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(html.page(rep), encoding="utf-8")
+    if importlib.util.find_spec("matplotlib") is None:     # e.g. the compose harness image: the page has the SVG
+        return Written(page, None)
     png = page.with_name(page.stem + ".timeline.png")
     save_timeline_png([r.timeline for r in rep.runs], png, title=f"{rep.lab}: {rep.title}")
     return Written(page, png)
@@ -57,7 +61,7 @@ def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool
                 page = (default_folder or report_folder(labs[0]["lab"])) / "report.html"
             else:
                 page = Path(target)
-                if page.is_dir():
+                if page.is_dir() or target.endswith(("/", os.sep)):
                     page = page / f"{labs[0]['lab']}.html"
             return [_one(labs[0], page)]
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
