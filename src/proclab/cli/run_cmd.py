@@ -21,8 +21,10 @@ from .output import err_console
 @click.option("--predict", is_flag=True, help="Answer the lab's questions first, then see them beside what happened.")
 @click.option("--answers", "answers_file", metavar="FILE",
               help="Predictions from FILE ('-' for stdin): 'id = answer' lines, or answers in order.")
+@click.option("--html", "html_target", is_flag=False, flag_value="", default=None, metavar="[FILE]",
+              help="Also write an HTML report (a folder with an index.html for several labs); default: under reports/.")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
-        predict: bool = False, answers_file: str | None = None) -> None:
+        predict: bool = False, answers_file: str | None = None, html_target: str | None = None) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab import spec as labspec
     from ..lab.events import Observer
@@ -42,6 +44,9 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         if (folder := labspec.shadowed_by_folder(n)) is not None:
             err_console.print(Text(f"note: running the built-in lab '{n}', not the folder {folder}; "
                                    f"write ./{n} to run the folder", style="yellow"), highlight=False)
+    if html_target:
+        from .html_report import check_target
+        check_target(html_target, many=run_all or len(specs) > 1)
     predicted = _gather_predictions(specs, run_all, answers_file) if predict or answers_file else None
 
     results = []
@@ -66,6 +71,9 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
         raise
+    if html_target is not None:
+        from .html_report import report_run
+        report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
     if as_json:
         doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
             "passed": all(r.passed for r in results), "labs": [r.to_dict() for r in results]}

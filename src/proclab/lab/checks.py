@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import LabFormatError
 from .charts import HOOK
-from .result import CheckResult, LabResult
+from .result import CheckResult, LabResult, recording_reads
 
 CheckFn = Callable[[LabResult], Any]
 
@@ -56,6 +56,12 @@ class Check:
     fn: CheckFn
 
     def run(self, result: LabResult) -> CheckResult:
+        with recording_reads() as read:
+            verdict = self._verdict(result)
+        verdict.checkpoints = list(read)
+        return verdict
+
+    def _verdict(self, result: LabResult) -> CheckResult:
         try:
             out = self.fn(result)
         except CheckFailed as fail:

@@ -3,15 +3,39 @@ and the verdict of the lab's checks. ``LabResult.to_dict()`` is the ``--json`` d
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..snapshot import Snapshot
 
 
 class CheckpointMissing(LookupError):
     pass
+
+
+# The checkpoints a running check has looked up, so a report can link a check to them.
+_reads: ContextVar[list[tuple[str, str]] | None] = ContextVar("proclab_checkpoint_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[list[tuple[str, str]]]:
+    """Collect (variant, checkpoint) of every checkpoint looked up by name inside the block."""
+    found: list[tuple[str, str]] = []
+    token = _reads.set(found)
+    try:
+        yield found
+    finally:
+        _reads.reset(token)
+
+
+def _noted(cp: Snapshot) -> Snapshot:
+    found = _reads.get()
+    if found is not None and (cp.run, cp.name) not in found:
+        found.append((cp.run, cp.name))
+    return cp
 
 
 @dataclass
@@ -46,6 +70,7 @@ class RunRecord:
     expect_timeout: bool = False
     error: str | None = None
     container: str = ""
+    summary: str = ""                 # the variant's one line from lab.toml
     checkpoints: list[Snapshot] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
     output: list[OutputLine] = field(default_factory=list)
@@ -56,7 +81,7 @@ class RunRecord:
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
             if cp.name == name:
-                return cp
+                return _noted(cp)
         reached = ", ".join(cp.name for cp in self.checkpoints) or "none"
         raise CheckpointMissing(f"run '{self.variant}' never reached checkpoint '{name}' (it reached: {reached})")
 
@@ -82,7 +107,7 @@ class RunRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "variant": self.variant, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
+            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout, "error": self.error,
             "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
             "output": [o.to_dict() for o in self.output], "host": self.host,
@@ -96,11 +121,14 @@ class CheckResult:
     passed: bool
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
+    checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "passed": self.passed, "detail": self.detail}
         if self.figures:
             d["figures"] = self.figures
+        if self.checkpoints:
+            d["checkpoints"] = [{"run": run, "name": name} for run, name in self.checkpoints]
         return d
 
 
@@ -109,6 +137,7 @@ class LabResult:
     lab: str
     title: str
     path: str
+    lesson: str = ""                  # the lesson's first paragraph (the README's)
     runs: list[RunRecord] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     duration_s: float = 0.0
@@ -133,7 +162,7 @@ class LabResult:
             return self.run(variant).checkpoint(name)
         found = [cp for r in self.runs for cp in r.checkpoints if cp.name == name]
         if len(found) == 1:
-            return found[0]
+            return _noted(found[0])
         if not found:
             raise CheckpointMissing(f"no run of lab '{self.lab}' reached checkpoint '{name}'")
         raise CheckpointMissing(f"checkpoint '{name}' occurs in several variants: name the variant")
@@ -162,7 +191,7 @@ class LabResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "lab": self.lab, "title": self.title, "path": self.path, "passed": self.passed,
+            "lab": self.lab, "title": self.title, "path": self.path, "lesson": self.lesson, "passed": self.passed,
             "duration_s": round(self.duration_s, 3), "exit_code": self.exit_code, "error": self.error,
             "checks": [c.to_dict() for c in self.checks],
             "checkpoints": [cp.to_dict() for cp in self.checkpoints],

@@ -44,13 +44,15 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     for gone in sweep_stale_once():
         obs.progress(f"removed stale {gone}")
     image = images.ensure("lab", obs.progress)
-    result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path))
+    result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro())
     obs.lab_started(spec)
     t = time.monotonic()
     exclusive = any(spec.settings_for(v)["exclusive"] for v in spec.variants)
     with lab_lock(exclusive):
         for variant in spec.variants:
-            result.runs.append(VariantRun(spec, variant, image, obs).execute())
+            record = VariantRun(spec, variant, image, obs).execute()
+            record.summary = variant.summary
+            result.runs.append(record)
     result.duration_s = time.monotonic() - t
     result.checks = run_checks(suite, result)
     result.charts, problems = chart_data(suite.charts, result)

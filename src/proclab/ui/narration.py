@@ -18,7 +18,9 @@ from ..lab.result import ActionRecord, LabResult, OutputLine, RunRecord
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
 from . import charts
+from .html.timeline import build as build_timeline
 from .tables import actions_table, print_checks
+from .timeline_text import legend, timeline_table
 from .tree import evidence_lines, process_tree
 
 
@@ -86,6 +88,7 @@ class Narrator(Observer):
             self.c.print(stops)
             self.c.print()
         print_checks(self.c, result.checks)
+        self.timelines(result)
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
                 reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
@@ -100,3 +103,12 @@ class Narrator(Observer):
                 self.c.print(Text(f"  picture: {a}", style="cyan"))
         status = Text("PASSED", style="bold green") if result.passed else Text("FAILED", style="bold red")
         self.c.print(Text.assemble(status, f"  {result.lab} in {result.duration_s:.1f}s"))
+
+    def timelines(self, result: LabResult) -> None:
+        """Each run's processes across its checkpoints, one row each: the lifecycle at a glance."""
+        shown = [r for r in result.runs if r.checkpoints]
+        for r in shown:
+            self.c.print()
+            self.c.print(timeline_table(build_timeline(r.checkpoints, r.variant)))
+        if shown:
+            self.c.print(legend())

@@ -1,0 +1,168 @@
+"""One lab's result as one self-contained HTML page (inline CSS, JS and SVG; no network),
+and an index page for several. Pure: it reads the ``--json`` document's records."""
+from __future__ import annotations
+
+import re
+from html import escape
+from importlib.resources import files
+from typing import Any, Sequence
+
+from ...snapshot import Process, Snapshot
+from ..tree import named_pids
+from .doc import CheckView, Report, RunView
+from .svg import chart_svg, timeline_svg
+from .timeline import STATE_WORD
+
+
+def asset(name: str) -> str:
+    return files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
+def cp_id(run: str, name: str) -> str:
+    return f"cp-{slug(run)}-{slug(name)}"
+
+
+def inline_markdown(text: str) -> str:
+    """The lesson's paragraph: `code` and **bold**, everything else as text."""
+    out = escape(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+
+
+def state_badge(letter: str) -> str:
+    word = STATE_WORD.get(letter, letter)
+    return f'<span class="st st-{slug(letter)}" title="{escape(word)}">{escape(letter)}</span>'
+
+
+def legend() -> str:
+    items = "".join(f"<li>{state_badge(k)} {escape(v)}</li>" for k, v in STATE_WORD.items() if k not in ("t", "X", "I"))
+    return (f'<ul class="legend">{items}<li><span class="born-dot"></span> born between two checkpoints</li>'
+            '<li>✕ reaped / gone: no longer in the table</li><li><b class="moved">ppid a→b</b> re-parented</li></ul>')
+
+
+def tree_html(snap: Snapshot) -> str:
+    procs = snap.scenario
+    pids = {p.pid for p in procs}
+    kids: dict[int, list[Process]] = {}
+    for p in procs:
+        kids.setdefault(p.ppid if p.ppid in pids else 0, []).append(p)
+    wanted, named = set(named_pids(snap)), {}
+    for key, value in snap.data.items():     # the first key that names a pid is its role
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, int) and v in wanted:
+                named.setdefault(v, key)
+
+    def walk(parent: int) -> str:
+        items = []
+        for p in sorted(kids.get(parent, []), key=lambda p: p.pid):
+            role = f' <span class="role">{escape(named[p.pid])}</span>' if p.pid in named else ""
+            items.append(f'<li data-pid="{p.pid}" data-ppid="{p.ppid}" data-state="{escape(p.state)}">'
+                         f'<span class="node">{state_badge(p.state)} <b>{p.pid}</b>{role} '
+                         f'<span class="dim">ppid {p.ppid} · ni {p.nice}</span> '
+                         f'<code class="{"zombie" if p.state == "Z" else ""}">{escape(p.command[:120])}</code></span>'
+                         f'{walk(p.pid)}</li>')
+        return f"<ul>{''.join(items)}</ul>" if items else ""
+
+    probe = len(snap.processes) - len(procs)
+    note = f'<p class="dim">({probe} of the probe\'s processes left out)</p>' if probe else ""
+    return f'<div class="tree">{walk(0)}</div>{note}'
+
+
+def checkpoint_html(run: RunView, i: int, snap: Snapshot) -> str:
+    data = "".join(f"<dt>{escape(str(k))}</dt><dd>{escape(str(v))}</dd>" for k, v in snap.data.items())
+    top = (f'<details><summary>raw <code>top -b -n 1</code></summary><pre>{escape(snap.top)}</pre></details>'
+           if snap.top else "")
+    return (f'<article class="cp" id="{cp_id(run.variant, snap.name)}" data-cp="{escape(snap.name)}" '
+            f'data-run="{escape(run.variant)}"><h4>{i + 1}. <span class="cpname">{escape(snap.name)}</span> '
+            f'<span class="dim">at {snap.at_s:.2f}s, announced by pid {snap.announced_by}</span></h4>'
+            f'<dl class="data">{data}</dl>{tree_html(snap)}'
+            f'<details><summary>raw <code>ps -eo pid,ppid,stat,ni,comm,args</code></summary>'
+            f'<pre>{escape(snap.ps)}</pre></details>{top}</article>')
+
+
+def _settings(run: RunView) -> str:
+    keys = ("init", "cpus", "cpuset_cpus", "pids_limit", "cap_add", "user", "timeout_s")
+    shown = [f"{k}={run.settings[k]}" for k in keys if run.settings.get(k) not in (None, [], False)]
+    return escape(", ".join(shown))
+
+
+def run_html(run: RunView, active: bool) -> str:
+    status = f"exit code {run.exit_code}, {run.duration_s:.2f}s"
+    if run.timed_out:
+        status += " — timed out" + (" (as this variant expects)" if run.expect_timeout else "")
+    if run.error:
+        status += f" — {run.error}"
+    acts = "".join(f"<li><b>{escape(str(a.get('do')))}</b> at <code>{escape(str(a.get('at')))}</code>: "
+                   + escape(", ".join(f"{k}={v}" for k, v in a.items() if k not in ("do", "at", "stdout", "stderr")))
+                   + "</li>" for a in run.actions)
+    output = escape("\n".join(f"{'! ' if o.get('stream') == 'stderr' else ''}{o.get('text', '')}" for o in run.output))
+    cps = "".join(checkpoint_html(run, i, s) for i, s in enumerate(run.checkpoints))
+    n = len(run.checkpoints)
+    return (f'<section class="run{" active" if active else ""}" id="run-{slug(run.variant)}" '
+            f'data-run="{escape(run.variant)}" role="tabpanel"><h2>variant <code>{escape(run.variant)}</code></h2>'
+            f'<p>{escape(run.summary)}</p><p class="dim">{escape(status)}; container: {_settings(run)}</p>'
+            f'<h3>Timeline</h3>{legend()}<div class="scroll">{timeline_svg(run.timeline)}</div>'
+            f'<h3>The tree at each checkpoint</h3>'
+            f'<div class="stepper"><button type="button" class="prev" aria-label="previous checkpoint">◀ previous</button>'
+            f' <span class="where">{n} checkpoint{"s" if n != 1 else ""}</span> '
+            f'<button type="button" class="next" aria-label="next checkpoint">next ▶</button>'
+            f' <span class="dim">(or the ← → keys)</span></div><div class="cps">{cps}</div>'
+            + (f"<h3>What the harness did</h3><ul>{acts}</ul>" if acts else "")
+            + f'<details><summary>the scenario\'s output ({len(run.output)} lines)</summary><pre>{output}</pre></details>'
+            '</section>')
+
+
+def check_html(c: CheckView) -> str:
+    links = " ".join(f'<a class="cplink" href="#{cp_id(run, name)}" data-goto="{escape(run)}|{escape(name)}">'
+                     f"'{escape(name)}' ({escape(run)})</a>" for run, name in c.links)
+    mark = '<span class="tick" aria-label="passed">✔</span>' if c.passed else \
+        '<span class="cross" aria-label="failed">✘</span>'
+    return (f'<li class="check {"pass" if c.passed else "fail"}">{mark} <span class="checkname">{inline_markdown(c.name)}</span>'
+            f'{" — at " + links if links else ""}<div class="evidence"><code>{escape(c.detail)}</code></div></li>')
+
+
+def document(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{escape(title)}</title><style>{asset("page.css")}</style></head>'
+            f'<body>{body}<script>{asset("page.js")}</script></body></html>')
+
+
+def page(rep: Report) -> str:
+    verdict = '<b class="pass">PASSED</b>' if rep.passed else '<b class="fail">FAILED</b>'
+    passed = sum(c.passed for c in rep.checks)
+    tabs = "".join(f'<button type="button" role="tab" class="tab{" active" if i == 0 else ""}" '
+                   f'data-tab="{escape(r.variant)}">{escape(r.variant)}</button>' for i, r in enumerate(rep.runs))
+    body = (f'<header><h1>{escape(rep.title)}</h1><p class="meta">lab <code>{escape(rep.lab)}</code> · {verdict} · '
+            f'{passed} of {len(rep.checks)} checks passed · {len(rep.runs)} run{"s" if len(rep.runs) != 1 else ""} · '
+            f'{rep.duration_s:.1f}s</p>'
+            + (f'<p class="lesson">{inline_markdown(rep.lesson)}</p>' if rep.lesson else "")
+            + (f'<p class="fail">the lab could not run: {escape(rep.error)}</p>' if rep.error else "") + '</header>'
+            + (f'<nav class="tabs" role="tablist" aria-label="variants">{tabs}</nav>' if len(rep.runs) > 1 else "")
+            + "".join(run_html(r, i == 0) for i, r in enumerate(rep.runs))
+            + f'<section id="checks"><h2>Checks</h2><ul class="checks">{"".join(check_html(c) for c in rep.checks)}'
+            + '</ul></section>'
+            + (f'<section id="charts"><h2>Charts</h2>{"".join(chart_svg(c) for c in rep.charts)}</section>'
+               if rep.charts else "")
+            + '<footer class="dim">drawn by proclab from the lab\'s JSON result</footer>')
+    return document(f"proclab: {rep.lab} — {rep.title}", body)
+
+
+def index(entries: Sequence[tuple[Report, str]]) -> str:
+    """An index of several reports: (report, relative link to its page)."""
+    rows: list[Any] = []
+    for rep, href in entries:
+        passed = sum(c.passed for c in rep.checks)
+        verdict = '<b class="pass">PASSED</b>' if rep.passed else '<b class="fail">FAILED</b>'
+        rows.append(f'<tr><td><a href="{escape(href, quote=True)}">{escape(rep.lab)}</a></td>'
+                    f'<td>{escape(rep.title)}</td><td>{verdict}</td><td>{passed} of {len(rep.checks)}</td></tr>')
+    all_ok = all(rep.passed for rep, _ in entries)
+    body = (f'<header><h1>proclab: {len(entries)} labs</h1><p class="meta">'
+            f'{"every lab passed" if all_ok else "some labs failed"}</p></header>'
+            f'<table class="index"><thead><tr><th>lab</th><th>title</th><th>verdict</th><th>checks</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+    return document("proclab: labs", body)
