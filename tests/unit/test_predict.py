@@ -2,6 +2,7 @@
 judging, and the CLI's usage errors (which all happen before a lab runs)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -9,7 +10,8 @@ import pytest
 
 from proclab.lab import spec as labspec
 from proclab.errors import LabFormatError, UsageError
-from proclab.lab.questions import Question, ask, check_expression, load_questions, parse_answers, reveal
+from proclab.lab.answers import ask, from_text, parse_answers
+from proclab.lab.questions import Question, check_expression, load_questions, reveal
 from proclab.lab.result import CheckResult, LabResult
 
 PREDICT_LABS = ["zombies", "orphans", "reaping", "fork-basics", "scheduling"]
@@ -118,9 +120,34 @@ def proclab(*args, stdin=""):
     return subprocess.run([sys.executable, "-m", "proclab.cli", *args], input=stdin, capture_output=True, text=True)
 
 
-def test_cli_predict_needs_one_lab():
-    p = proclab("run", "zombies", "orphans", "--predict")
-    assert p.returncode == 2 and "exactly one lab" in p.stderr + p.stdout
+def test_a_quiz_file_gives_each_lab_its_answers():
+    specs = [labspec.resolve("zombies"), labspec.resolve("orphans")]
+    plans = from_text(specs, "# my quiz\n[zombies]\nstate = Z\n\n[orphans]\n1\n", "quiz.txt")
+    assert plans["zombies"][1] == {"state": "Z"}
+    assert list(plans["orphans"][1].values()) == [1.0]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Z\n1\n", "under a [lab] line"), ("[forkbomb]\n1\n", "not a lab of this run"),
+    ("[zombies]\nstate = Q\n", "'Q' is not one of its choices")])
+def test_a_bad_quiz_file_is_named(text, message):
+    specs = [labspec.resolve("zombies"), labspec.resolve("orphans")]
+    with pytest.raises(UsageError, match=re.escape(message)):
+        from_text(specs, text, "quiz.txt")
+
+
+def test_cli_quiz_bad_answers_fail_before_any_lab_runs(tmp_path):
+    answers = tmp_path / "a.txt"
+    answers.write_text("[zombies]\nstate = Q\n")
+    p = proclab("run", "--all", "--answers", str(answers))
+    assert p.returncode == 2 and "'Q' is not one of its choices" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_chinese_questions_and_choices():
+    spec = labspec.resolve("zombies")
+    q = load_questions(spec)[0]
+    assert q.ask_zh and q.explain_zh and "僵尸" in q.text("zh") + q.explanation("zh")
+    assert q.text("en") == q.ask
 
 
 def test_cli_bad_answer_fails_before_the_lab_runs(tmp_path):

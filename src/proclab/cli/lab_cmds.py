@@ -5,34 +5,51 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+LANG_HELP = "en or zh (default: from LANG, e.g. LANG=zh_CN.UTF-8)."
+
 
 @click.command("list")
-def list_labs() -> None:
+@click.option("--lang", metavar="en|zh", help=f"Titles in this language: {LANG_HELP}")
+def list_labs(lang: str | None) -> None:
     """List the built-in labs."""
     from ..lab import spec as labspec
+    from ..lab.lesson import language
 
+    lang = language(lang)
     t = Table(show_header=True, header_style="bold", box=None)
-    t.add_column("lab")
-    t.add_column("what it shows")
+    t.add_column("实验" if lang == "zh" else "lab")
+    t.add_column("内容" if lang == "zh" else "what it shows")
     for spec in labspec.builtin():
-        t.add_row(spec.name, spec.title)
+        t.add_row(spec.name, spec.title_in(lang))
     Console().print(t)
 
 
 @click.command("show")
 @click.argument("lab")
-def show(lab: str) -> None:
-    """Print LAB's lesson (its README), its settings and its variants."""
+@click.option("--full", is_flag=True, help="The whole lesson: the short part and the deeper one.")
+@click.option("--lang", metavar="en|zh", help=f"The lesson's language: {LANG_HELP}")
+def show(lab: str, full: bool, lang: str | None) -> None:
+    """Print LAB's lesson: its short part (--full: all of it), its settings and its variants."""
     from rich.markdown import Markdown
 
+    from ..lab import lesson as lessons
     from ..lab import spec as labspec
 
     spec = labspec.resolve(lab)
+    lang = lessons.language(lang)
+    lesson = lessons.load(spec.path, lang)
     out = Console()
-    if spec.readme.is_file():
-        out.print(Markdown(spec.readme.read_text()))
+    if lesson is None:
+        out.print(f"[bold]{spec.title_in(lang)}[/]\n{spec.summary}")
     else:
-        out.print(f"[bold]{spec.title}[/]\n{spec.summary}")
+        out.print(Markdown(lesson.full if full else lesson.short))
+        if lesson.deep and not full:
+            more = (f"更深入的内容（以及问题的答案）：proclab show {spec.name} --full --lang zh" if lang == "zh" else
+                    f"The deeper part (and the answers): proclab show {spec.name} --full")
+            out.print(f"\n[cyan]{more}[/]", highlight=False)
+    if (spec.path / "questions.toml").is_file():
+        out.print(f"[cyan]{'先预测再运行' if lang == 'zh' else 'Predict, then run'}: "
+                  f"proclab run {spec.name} --predict{' --lang zh' if lang == 'zh' else ''}[/]", highlight=False)
     out.print(f"\n[dim]folder: {spec.path}[/]")
     for v in spec.variants:
         changed = {k: val for k, val in spec.settings_for(v).items() if val != labspec.SETTINGS[k][1]}

@@ -54,6 +54,7 @@ def within(measured: float, expected: float, tolerance: float) -> bool:
 class Check:
     name: str
     fn: CheckFn
+    zh: str = ""                  # the title in Chinese, if the lab gives one
 
     def run(self, result: LabResult) -> CheckResult:
         with recording_reads() as read:
@@ -65,25 +66,27 @@ class Check:
         try:
             out = self.fn(result)
         except CheckFailed as fail:
-            return CheckResult(self.name, False, fail.detail, fail.figures)
+            return CheckResult(self.name, False, fail.detail, fail.figures, zh=self.zh)
         except LookupError as err:  # a checkpoint or process the check needs is not there
-            return CheckResult(self.name, False, str(err).strip("'\""))
+            return CheckResult(self.name, False, str(err).strip("'\""), zh=self.zh)
         except Exception as err:  # a bug in the check itself: report it as a failure with its cause
             where = traceback.extract_tb(err.__traceback__)[-1]
             return CheckResult(self.name, False,
                                f"the check raised {type(err).__name__}: {err} "
-                               f"({Path(where.filename).name}:{where.lineno})")
+                               f"({Path(where.filename).name}:{where.lineno})", zh=self.zh)
         if isinstance(out, tuple):
             detail, figures = out
         else:
             detail, figures = (out if out is not None else "ok"), {}
-        return CheckResult(self.name, True, str(detail), dict(figures))
+        return CheckResult(self.name, True, str(detail), dict(figures), zh=self.zh)
 
 
-def check(name: str) -> Callable[[CheckFn], CheckFn]:
-    """Mark a function in a lab's checks.py as a check called ``name``."""
+def check(name: str, zh: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Mark a function in a lab's checks.py as a check called ``name`` (``zh``: its title
+    in Chinese, shown by ``proclab run --lang zh``; the evidence stays as measured)."""
     def mark(fn: CheckFn) -> CheckFn:
         fn.__proclab_check__ = name  # type: ignore[attr-defined]
+        fn.__proclab_check_zh__ = zh  # type: ignore[attr-defined]
         return fn
     return mark
 
@@ -116,7 +119,8 @@ def load_checks(path: Path, lab: str) -> LabChecks:
     except Exception as err:
         tb = traceback.extract_tb(err.__traceback__)[-1]
         raise LabFormatError(f"{path}:{tb.lineno}: the checks file fails to load: {type(err).__name__}: {err}") from err
-    found = tuple(Check(fn.__proclab_check__, fn) for fn in vars(module).values()
+    found = tuple(Check(fn.__proclab_check__, fn, getattr(fn, "__proclab_check_zh__", ""))
+                  for fn in vars(module).values()
                   if callable(fn) and hasattr(fn, "__proclab_check__"))
     hook = getattr(module, HOOK, None)
     return LabChecks(found, hook if callable(hook) else None)

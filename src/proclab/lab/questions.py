@@ -12,6 +12,9 @@ A lab's ``questions.toml`` holds its questions::
     expected = "Z"                                # the lesson's answer (the lab tests hold it to reality)
     # tolerance = 0.5                             # for kind = "number": how far off still counts
 
+Each question may carry its Chinese text too: ``ask_zh``, ``explain_zh`` and
+``choices_zh`` (shown with ``--lang zh``; an answer may be given in either language).
+
 ``observed`` is one Python *expression* read from the ``LabResult`` after the run.
 Only a safe subset is allowed (no imports, no assignments, no names starting with
 ``_``), with these names: ``lab`` (the LabResult), ``cp(name, variant=None)``
@@ -20,8 +23,7 @@ process whose pid the checkpoint's data names), ``figure(name)`` (a check's
 figure), ``find(rows, **match)`` (the first dict in a list with those values),
 and len, min, max, sum, sorted, round, abs, any, all, int, float, str.
 
-Answers come from a prompt, or from a file or stdin, one per line: either
-``id = answer`` or just the answers in question order (``#`` starts a comment).
+The learner's answers are read by ``lab.answers``.
 """
 from __future__ import annotations
 
@@ -31,14 +33,15 @@ import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Iterable
 
 from ..errors import LabFormatError, UsageError
 from .result import LabResult
 from .spec import LabSpec
 
 KINDS = ("number", "choice", "text")
-QUESTION_KEYS = {"id", "ask", "kind", "choices", "observed", "figure", "explain", "tolerance", "expected"}
+QUESTION_KEYS = {"id", "ask", "kind", "choices", "observed", "figure", "explain", "tolerance", "expected",
+                 "ask_zh", "explain_zh", "choices_zh"}
 SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
                                                          int, float, str)}
 SAFE_NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Slice,
@@ -58,12 +61,22 @@ class Question:
     explain: str = ""
     tolerance: float = 0.0
     expected: Any = None             # the lesson's answer, if it states one
+    ask_zh: str = ""                 # the question in Chinese
+    explain_zh: str = ""
+    choices_zh: tuple[str, ...] = ()  # shown for Chinese; an answer may use either language
 
-    def prompt(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        return self.ask_zh if lang == "zh" and self.ask_zh else self.ask
+
+    def explanation(self, lang: str = "en") -> str:
+        return self.explain_zh if lang == "zh" and self.explain_zh else self.explain
+
+    def prompt(self, lang: str = "en") -> str:
         if self.kind == "choice":
-            opts = "  ".join(f"{i}) {c}" for i, c in enumerate(self.choices, 1))
-            return f"{self.ask}\n    {opts}"
-        return self.ask
+            shown = self.choices_zh if lang == "zh" and self.choices_zh else self.choices
+            opts = "  ".join(f"{i}) {c}" for i, c in enumerate(shown, 1))
+            return f"{self.text(lang)}\n    {opts}"
+        return self.text(lang)
 
     def parse(self, raw: str) -> Any:
         """The learner's answer in the question's terms; UsageError names the fix."""
@@ -78,8 +91,8 @@ class Question:
         if self.kind == "choice":
             if text.isdigit() and 1 <= int(text) <= len(self.choices):
                 return self.choices[int(text) - 1]
-            for c in self.choices:
-                if _norm(c) == _norm(text):
+            for i, c in enumerate(self.choices):
+                if _norm(c) == _norm(text) or (i < len(self.choices_zh) and _norm(self.choices_zh[i]) == _norm(text)):
                     return c
             raise UsageError(f"question '{self.id}': '{text}' is not one of its choices: "
                              f"{', '.join(self.choices)} (or their numbers 1-{len(self.choices)})")
@@ -163,9 +176,13 @@ def load_questions(spec: LabSpec) -> list[Question]:
             raise LabFormatError(f"{where}: give exactly one of observed = \"<expression>\" or figure = \"<name>\"")
         expr = q["observed"] if "observed" in q else f"figure({q['figure']!r})"
         check_expression(expr, where)
+        choices_zh = q.get("choices_zh", [])
+        if choices_zh and len(choices_zh) != len(choices):
+            raise LabFormatError(f"{where}: choices_zh needs one entry per choice ({len(choices)})")
         question = Question(id=q["id"], ask=q["ask"], kind=q["kind"], observed=expr,
                             choices=tuple(str(c) for c in choices), explain=q.get("explain", ""),
-                            tolerance=float(q.get("tolerance", 0.0)))
+                            tolerance=float(q.get("tolerance", 0.0)), ask_zh=q.get("ask_zh", ""),
+                            explain_zh=q.get("explain_zh", ""), choices_zh=tuple(str(c) for c in choices_zh))
         if "expected" in q:
             try:
                 question = replace(question, expected=question.parse(str(q["expected"])))
@@ -234,66 +251,6 @@ def reveal(questions: list[Question], answers: dict[str, Any], result: LabResult
             p.correct = q.judge(p.answer, p.observed)
         out.append(p)
     return out
-
-
-# -- answers -----------------------------------------------------------------
-
-def parse_answers(text: str, questions: list[Question], source: str = "the answers") -> dict[str, Any]:
-    """``id = answer`` lines, or bare answers in question order; parsed and checked."""
-    ids = {q.id: q for q in questions}
-    answers: dict[str, Any] = {}
-    bare: list[str] = []
-    for line in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", line).strip()     # comments: '# ...'
-        if not line:
-            continue
-        m = re.match(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*(.*)$", line)
-        if m and m.group(1) in ids:
-            answers[m.group(1)] = ids[m.group(1)].parse(m.group(2))
-        elif m and not bare and "=" in line:
-            raise UsageError(f"{source}: no question '{m.group(1)}'; this lab's questions: {', '.join(ids)}")
-        else:
-            bare.append(line)
-    if bare:
-        if answers:
-            raise UsageError(f"{source}: mix of 'id = answer' lines and bare answers; use one form")
-        if len(bare) > len(questions):
-            raise UsageError(f"{source}: {len(bare)} answers for {len(questions)} questions")
-        answers = {q.id: q.parse(a) for q, a in zip(questions, bare)}
-    return answers
-
-
-def ask(questions: list[Question], prompt: Callable[[Question], str],
-        complain: Callable[[str], None]) -> dict[str, Any]:
-    """Ask each question with ``prompt`` until its answer parses (an empty answer skips it);
-    ``complain`` shows why an answer did not parse."""
-    answers: dict[str, Any] = {}
-    for q in questions:
-        while True:
-            raw = prompt(q)
-            if not raw.strip():
-                break
-            try:
-                answers[q.id] = q.parse(raw)
-                break
-            except UsageError as err:
-                complain(str(err))
-    return answers
-
-
-def gather(spec: LabSpec, source: str | None, *, stdin: TextIO, interactive: bool,
-           prompt: Callable[[Question], str], complain: Callable[[str], None]) -> tuple[list[Question], dict[str, Any]]:
-    """The lab's questions and the learner's answers: from the file ``source``, from
-    stdin (``source`` is ``-``, or stdin is not a terminal), or asked one by one."""
-    questions = load_questions(spec)
-    if source is not None and source != "-":
-        path = Path(source)
-        if not path.is_file():
-            raise UsageError(f"no answers file '{source}'; give a file of 'id = answer' lines, or '-' for stdin")
-        return questions, parse_answers(path.read_text(), questions, source)
-    if source == "-" or not interactive:
-        return questions, parse_answers(stdin.read(), questions, "stdin")
-    return questions, ask(questions, prompt, complain)
 
 
 # -- scoring ----------------------------------------------------------------

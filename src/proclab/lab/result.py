@@ -122,9 +122,15 @@ class CheckResult:
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
     checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
+    zh: str = ""                # the check's title in Chinese, when its lab gives one
+
+    def title(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" and self.zh else self.name
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "passed": self.passed, "detail": self.detail}
+        if self.zh:
+            d["name_zh"] = self.zh
         if self.figures:
             d["figures"] = self.figures
         if self.checkpoints:

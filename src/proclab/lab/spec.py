@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import LabFormatError, LabNotFound
 from ..paths import labs_dir
+from . import lesson
 
 # Container settings a lab may set, with their types and defaults.
 SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
@@ -34,7 +35,7 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "host_pids": (bool, False),          # record host pids at each checkpoint, and which outlive the container
 }
 ACTIONS = {"stop", "kill", "exec", "release"}
-TOP_KEYS = {"title", "summary", "settings", "variant", "exercises"}
+TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "exercises"}
 VARIANT_KEYS = {"name", "summary", "args", "settings", "actions", "expect_timeout"}
 ACTION_KEYS = {"at", "do", "grace_s", "signal", "command", "user", "then"}
 
@@ -68,6 +69,7 @@ class LabSpec:
     summary: str
     settings: dict[str, Any]
     variants: tuple[Variant, ...]
+    title_zh: str = ""               # the Chinese title (`proclab list --lang zh`)
 
     @property
     def scenario(self) -> Path:
@@ -84,15 +86,12 @@ class LabSpec:
     def settings_for(self, variant: Variant) -> dict[str, Any]:
         return {**self.settings, **variant.settings}
 
-    def lesson_intro(self) -> str:
-        """The README's first paragraph after its title."""
-        if not self.readme.is_file():
-            return self.summary
-        paras = [p.strip() for p in self.readme.read_text().split("\n\n")]
-        for p in paras:
-            if p and not p.startswith("#"):
-                return p
-        return self.summary
+    def title_in(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
+
+    def lesson_intro(self, lang: str = "en") -> str:
+        """The README's first paragraph after its title (README.zh.md's for Chinese)."""
+        return lesson.intro(self.path, lang, self.summary)
 
     def with_variants(self, names: list[str]) -> "LabSpec":
         chosen = tuple(v for v in self.variants if v.name in names)
@@ -197,7 +196,7 @@ def load(path: Path, name: str | None = None) -> LabSpec:
         variants = [Variant(name="main")]
     title = raw.get("title") or path.name
     return LabSpec(name=name or path.name, path=path, title=title, summary=raw.get("summary", ""),
-                   settings=settings, variants=tuple(variants))
+                   settings=settings, variants=tuple(variants), title_zh=str(raw.get("title_zh", "")))
 
 
 def builtin_names() -> list[str]:

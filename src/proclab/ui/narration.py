@@ -6,6 +6,7 @@ and reads results; it never talks to Docker.
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -22,13 +23,25 @@ from .html.timeline import build as build_timeline
 from .tables import actions_table, print_checks
 from .timeline_text import legend, timeline_table
 from .tree import evidence_lines, process_tree
+from .words import word
 
 
 class Narrator(Observer):
-    def __init__(self, console: Console | None = None, show_output: bool = True, verbose: bool = False):
+    def __init__(self, console: Console | None = None, show_output: bool = True, verbose: bool = False,
+                 lang: str = "en"):
         self.c = console or Console(highlight=False)
         self.show_output = show_output
         self.verbose = verbose
+        self.lang = lang
+
+    def w(self, text: str) -> str:
+        return word(text, self.lang)
+
+    def fold(self, line: str, style: str = "dim", indent: str = "    ") -> None:
+        """A long evidence line wraps at word boundaries, its continuation indented."""
+        width = max(20, self.c.width - len(indent) - 2)
+        for i, part in enumerate(textwrap.wrap(line, width, break_on_hyphens=False) or [""]):
+            self.c.print(Text(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
 
     def progress(self, line: str) -> None:
         # image builds are chatty: keep their step lines and proclab's own words
@@ -37,18 +50,18 @@ class Narrator(Observer):
         self.c.print(Text(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
 
     def lab_started(self, spec: LabSpec) -> None:
-        self.c.rule(Text(f"{spec.name}: {spec.title}", style="bold"))
-        intro = spec.lesson_intro()
+        self.c.rule(Text(f"{spec.name}: {spec.title_in(self.lang)}", style="bold"))
+        intro = spec.lesson_intro(self.lang)
         if intro:
-            self.c.print(Panel(Markdown(intro), border_style="cyan", title="the lesson", title_align="left"))
+            self.c.print(Panel(Markdown(intro), border_style="cyan", title=self.w("the lesson"), title_align="left"))
 
     def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
         if len(spec.variants) > 1 or variant.name != "main":
-            self.c.print(Text(f"\n▶ variant {variant.name}", style="bold cyan"),
+            self.c.print(Text(f"\n▶ {self.w('variant')} {variant.name}", style="bold cyan"),
                          Text(f"  {variant.summary}", style="cyan") if variant.summary else "")
         shown = {k: settings[k] for k in ("init", "cpus", "cpuset_cpus", "pids_limit", "cap_add", "user")
                  if settings.get(k) not in (None, [], False)}
-        self.c.print(Text("  container: " + ", ".join(f"{k}={v}" for k, v in shown.items()), style="dim"))
+        self.c.print(Text(f"  {self.w('container')}: " + ", ".join(f"{k}={v}" for k, v in shown.items()), style="dim"))
 
     def output(self, run: RunRecord, line: OutputLine) -> None:
         if self.show_output:
@@ -57,25 +70,26 @@ class Narrator(Observer):
 
     def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
         data = " ".join(f"{k}={v}" for k, v in snap.data.items())
-        title = Text.assemble(("◆ checkpoint ", "bold magenta"), (snap.name, "bold"), (f"  {data}", "magenta"),
-                              (f"  at {snap.at_s:.2f}s", "dim"))
+        title = Text.assemble((f"◆ {self.w('checkpoint')} ", "bold magenta"), (snap.name, "bold"),
+                              (f"  {data}", "magenta"), (f"  at {snap.at_s:.2f}s", "dim"))
         self.c.print(title)
-        self.c.print(process_tree(snap, show_probe=self.verbose))
-        ev = evidence_lines(snap)
-        for ln in ev:
-            self.c.print(Text("    " + ln, style="dim"), no_wrap=True, overflow="ellipsis")
+        self.c.print(process_tree(snap, show_probe=self.verbose, only_named=not self.verbose,
+                                  title=self.w("pid namespace of the container at"),
+                                  hidden_note=self.w("more processes not shown (--verbose shows them)")))
+        for ln in evidence_lines(snap):
+            self.fold(ln)
 
     def action(self, run: RunRecord, record: ActionRecord) -> None:
         figures = ", ".join(f"{k}={v}" for k, v in record.data.items() if k not in ("stdout", "stderr"))
-        self.c.print(Text(f"  ⚙ harness: {record.do} at '{record.at}': {figures}", style="bold yellow"))
+        self.c.print(Text(f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}", style="bold yellow"))
 
     def run_finished(self, run: RunRecord) -> None:
         note = ""
         if run.timed_out:
-            note = " (timed out" + (", as this variant expects)" if run.expect_timeout else ")")
+            note = f" ({self.w('timed out')}" + (f", {self.w('as this variant expects')})" if run.expect_timeout else ")")
         if run.error:
             note += f" — {run.error}"
-        self.c.print(Text(f"  ■ {run.variant}: exit code {run.exit_code}, {run.duration_s:.2f}s{note}",
+        self.c.print(Text(f"  ■ {run.variant}: {self.w('exit code')} {run.exit_code}, {run.duration_s:.2f}s{note}",
                           style="dim" if not run.error else "red"))
 
     def verdict(self, result: LabResult) -> None:
@@ -87,7 +101,7 @@ class Narrator(Observer):
         if stops is not None:
             self.c.print(stops)
             self.c.print()
-        print_checks(self.c, result.checks)
+        print_checks(self.c, result.checks, self.lang)
         self.timelines(result)
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
@@ -100,9 +114,9 @@ class Narrator(Observer):
                 self.c.print(Text(f"✘ run {r.variant}: {r.error}", style="red"))
         if result.artifacts:
             for a in result.artifacts:
-                self.c.print(Text(f"  picture: {a}", style="cyan"))
-        status = Text("PASSED", style="bold green") if result.passed else Text("FAILED", style="bold red")
-        self.c.print(Text.assemble(status, f"  {result.lab} in {result.duration_s:.1f}s"))
+                self.c.print(Text(f"  {self.w('picture')}: {a}", style="cyan"))
+        status = Text(self.w("PASSED"), style="bold green") if result.passed else Text(self.w("FAILED"), style="bold red")
+        self.c.print(Text.assemble(status, f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s"))
 
     def timelines(self, result: LabResult) -> None:
         """Each run's processes across its checkpoints, one row each: the lifecycle at a glance."""

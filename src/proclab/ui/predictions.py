@@ -5,22 +5,24 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lab.questions import Prediction, as_text
+from .words import word
 
 
-def verdict_table(predictions: list[Prediction]) -> Table:
-    """A rich Table: question, your answer, observed, verdict."""
-    t = Table(title="your predictions, and what happened", title_justify="left", title_style="bold",
+def verdict_table(predictions: list[Prediction], lang: str = "en") -> Table:
+    """A rich Table: question, your answer, observed, verdict (in ``lang``; the observed value as is)."""
+    t = Table(title=word("your predictions, and what happened", lang), title_justify="left", title_style="bold",
               show_lines=True)
-    for col in ("question", "you said", "observed", ""):
-        t.add_column(col)
+    for col in ("question", "you said", "observed"):
+        t.add_column(word(col, lang))
+    t.add_column("")
     for p in predictions:
         said = "—" if p.answer is None else as_text(p.answer)
         seen = Text(p.problem, style="yellow") if p.problem else Text(as_text(p.observed))
         mark = (Text("✔", style="bold green") if p.correct else Text("✘", style="bold red")) \
             if p.correct is not None else Text("·", style="dim")
-        ask_text = Text(p.question.ask)
-        if p.question.explain:
-            ask_text.append(f"\n{p.question.explain}", style="dim")
+        ask_text = Text(p.question.text(lang))
+        if p.question.explanation(lang):
+            ask_text.append(f"\n{p.question.explanation(lang)}", style="dim")
         t.add_row(ask_text, said, seen, mark)
     return t
 

@@ -8,15 +8,17 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lab.result import CheckResult, LabResult
+from .words import word
 
 
-def print_checks(c: Console, checks: Iterable[CheckResult]) -> None:
+def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") -> None:
     checks = list(checks)
     if not checks:
-        c.print(Text("(this lab has no checks: its snapshots are shown above)", style="dim"))
+        c.print(Text("(this lab has no checks: its snapshots are shown above)" if lang != "zh" else word("no checks", lang),
+                     style="dim"))
     for ck in checks:
         mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
-        c.print(Text.assemble(mark, (ck.name, "bold" if not ck.passed else "")))
+        c.print(Text.assemble(mark, (ck.title(lang), "bold" if not ck.passed else "")))
         c.print(Text(f"    {ck.detail}", style="dim" if ck.passed else "red"))
 
 

@@ -36,14 +36,32 @@ def named_pids(snap: Snapshot) -> list[int]:
     return out
 
 
-def process_tree(snap: Snapshot, show_probe: bool = False) -> Tree:
+def with_ancestors(procs: list[Process], wanted: set[int]) -> list[Process]:
+    """The processes in ``wanted`` and every ancestor of theirs, in the table's order."""
+    by_pid = {p.pid: p for p in procs}
+    keep: set[int] = set()
+    for pid in wanted:
+        while pid in by_pid and pid not in keep:
+            keep.add(pid)
+            pid = by_pid[pid].ppid
+    return [p for p in procs if p.pid in keep]
+
+
+def process_tree(snap: Snapshot, show_probe: bool = False, only_named: bool = False,
+                 title: str = "pid namespace of the container at", hidden_note: str = "") -> Tree:
+    """The checkpoint's process tree; ``only_named``: just the processes its data names and
+    their ancestors (what the checks look at), with a count of the rest."""
     procs = snap.processes if show_probe else snap.scenario
+    named = set(named_pids(snap))
+    hidden = 0
+    if only_named and named:
+        shown = with_ancestors(procs, named)
+        hidden, procs = len(procs) - len(shown), shown
     pids = {p.pid for p in procs}
     kids: dict[int, list[Process]] = {}
     for p in procs:
         kids.setdefault(p.ppid if p.ppid in pids else 0, []).append(p)
-    named = set(named_pids(snap))
-    root = Tree(Text(f"pid namespace of the container at '{snap.name}'", style="bold"), guide_style="dim")
+    root = Tree(Text(f"{title} '{snap.name}'", style="bold"), guide_style="dim")
 
     def label(p: Process) -> Text:
         t = Text()
@@ -60,6 +78,8 @@ def process_tree(snap: Snapshot, show_probe: bool = False) -> Tree:
             walk(node.add(label(p)), p.pid)
 
     walk(root, 0)
+    if hidden:
+        root.add(Text(f"… {hidden} {hidden_note or 'more processes not shown (--verbose shows them)'}", style="dim"))
     return root
 
 
