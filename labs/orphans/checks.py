@@ -2,14 +2,14 @@
 from proclab.checks import check, expect
 
 
-@check("before the child exits, the grandchild's parent is the child")
+@check("before the child exits, the grandchild's parent is the child", zh="子进程退出前，孙进程的父进程是子进程")
 def family(lab):
     cp = lab.checkpoint("family", "init")
     g = cp.process(cp.data["grandchild"])
     return expect(g.ppid == cp.data["child"], f"grandchild {g}; child pid {cp.data['child']}")
 
 
-@check("the orphan is adopted by pid 1, the container's init (psutil and ps)")
+@check("the orphan is adopted by pid 1, the container's init (psutil and ps)", zh="孤儿进程被容器的 init（1 号进程）收养（psutil 和 ps）")
 def adopted_by_pid1(lab):
     before = lab.checkpoint("family", "init")
     cp = lab.checkpoint("orphaned", "init")
@@ -21,7 +21,7 @@ def adopted_by_pid1(lab):
                   new_ppid=g.ppid)
 
 
-@check("the orphan's old parent is gone from the table")
+@check("the orphan's old parent is gone from the table", zh="孤儿进程原来的父进程已离开进程表")
 def child_gone(lab):
     before = lab.checkpoint("family", "init")
     cp = lab.checkpoint("orphaned", "init")
@@ -30,7 +30,7 @@ def child_gone(lab):
                   f"child pid {child.pid} in psutil={cp.has(child.key)}, in ps={cp.ps_row(child.pid) is not None}")
 
 
-@check("with a child subreaper, the orphan is adopted by main, not by pid 1")
+@check("with a child subreaper, the orphan is adopted by main, not by pid 1", zh="有 child subreaper 时，孤儿进程由 main 收养，而不是 1 号进程")
 def adopted_by_subreaper(lab):
     before = lab.checkpoint("family", "subreaper")
     cp = lab.checkpoint("orphaned", "subreaper")
@@ -40,14 +40,14 @@ def adopted_by_subreaper(lab):
                   new_ppid=g.ppid, main=cp.data["main"])
 
 
-@check("the subreaper can waitpid() its adopted grandchild, and it leaves the table")
+@check("the subreaper can waitpid() its adopted grandchild, and it leaves the table", zh="subreaper 可以 waitpid() 它收养的孙进程，孙进程随后离开进程表")
 def subreaper_reaps(lab):
     cp = lab.checkpoint("subreaper-reaped", "subreaper")
     return expect(cp.data["status"] == 0 and cp.get(cp.data["grandchild"]) is None,
                   f"waitpid status {cp.data['status']}; grandchild in table: {cp.get(cp.data['grandchild']) is not None}")
 
 
-@check("psutil, ps and top agree at 'orphaned'")
+@check("psutil, ps and top agree at 'orphaned'", zh="在 'orphaned' 时，psutil、ps 和 top 看法一致")
 def views_agree(lab):
     cp = lab.checkpoint("orphaned", "init")
     problems = cp.disagreements()

@@ -7,14 +7,14 @@ def _zombie_at(lab, name):
     return cp, cp.process(cp.data["child"])
 
 
-@check("an exited, unwaited child is a zombie: psutil says Z, its parent is the scenario")
+@check("an exited, unwaited child is a zombie: psutil says Z, its parent is the scenario", zh="已退出但未被 wait 的子进程是僵尸进程：psutil 显示 Z，父进程是实验程序")
 def psutil_sees_zombie(lab):
     cp, z = _zombie_at(lab, "zombie-created")
     return expect(z.state == "Z" and z.ppid == cp.data["parent"],
                   f"psutil at zombie-created: {z}")
 
 
-@check("ps shows the zombie as Z with <defunct>")
+@check("ps shows the zombie as Z with <defunct>", zh="ps 显示僵尸进程为 Z，带 <defunct>")
 def ps_sees_zombie(lab):
     cp, z = _zombie_at(lab, "zombie-created")
     row = cp.ps_row(z.pid)
@@ -22,7 +22,7 @@ def ps_sees_zombie(lab):
                   f"ps: {cp.ps_line(z.pid)}")
 
 
-@check("top's Tasks line counts exactly 1 zombie, and top lists it as Z")
+@check("top's Tasks line counts exactly 1 zombie, and top lists it as Z", zh="top 的 Tasks 行正好数出 1 个僵尸进程，并列出它的状态 Z")
 def top_counts_zombie(lab):
     cp, z = _zombie_at(lab, "zombie-created")
     tasks, row = cp.top_tasks, cp.top_row(z.pid)
@@ -31,14 +31,14 @@ def top_counts_zombie(lab):
                   top_zombies=tasks.zombie if tasks else None)
 
 
-@check("psutil, ps and top agree about every scenario process at zombie-created")
+@check("psutil, ps and top agree about every scenario process at zombie-created", zh="在 zombie-created 时，psutil、ps 和 top 对每个实验进程的看法一致")
 def views_agree(lab):
     cp = lab.checkpoint("zombie-created")
     problems = cp.disagreements()
     return expect(not problems, "; ".join(problems) or f"pids {cp.pids()} agree in all three views")
 
 
-@check("after waitpid() the zombie is gone from psutil, ps and top")
+@check("after waitpid() the zombie is gone from psutil, ps and top", zh="waitpid() 之后，僵尸进程从 psutil、ps 和 top 中消失")
 def reaped_everywhere(lab):
     before, z = _zombie_at(lab, "zombie-created")
     after = lab.checkpoint("reaped")
@@ -50,14 +50,14 @@ def reaped_everywhere(lab):
                   f"waitpid status={after.data.get('status')}")
 
 
-@check("a multiprocessing.Process that finished but was not joined is a zombie")
+@check("a multiprocessing.Process that finished but was not joined is a zombie", zh="运行完但没有 join() 的 multiprocessing.Process 是僵尸进程")
 def mp_zombie(lab):
     cp, z = _zombie_at(lab, "mp-zombie")
     return expect(z.state == "Z" and z.ppid == cp.data["parent"] and cp.top_tasks.zombie == 1,
                   f"psutil: {z}; ps: {cp.ps_line(z.pid)}; top: {cp.top_header()[1]}")
 
 
-@check("join() reaps it: gone from the table, exitcode 0")
+@check("join() reaps it: gone from the table, exitcode 0", zh="join() 回收了它：它离开进程表，exitcode 为 0")
 def mp_joined(lab):
     _, z = _zombie_at(lab, "mp-zombie")
     after = lab.checkpoint("mp-joined")
@@ -66,7 +66,7 @@ def mp_joined(lab):
                   f"top zombies={after.top_tasks.zombie}")
 
 
-@check("the scenario exits 0")
+@check("the scenario exits 0", zh="实验程序以 0 退出")
 def exits_cleanly(lab):
     code = lab.exit_code
     return expect(code == 0, f"container exit code {code}")

@@ -6,7 +6,6 @@ and reads results; it never talks to Docker.
 """
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -20,7 +19,7 @@ from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
 from . import charts
 from .html.timeline import build as build_timeline
-from .tables import actions_table, print_checks
+from .tables import actions_table, print_checks, print_folded
 from .timeline_text import legend, timeline_table
 from .tree import evidence_lines, process_tree
 from .words import word
@@ -36,12 +35,6 @@ class Narrator(Observer):
 
     def w(self, text: str) -> str:
         return word(text, self.lang)
-
-    def fold(self, line: str, style: str = "dim", indent: str = "    ") -> None:
-        """A long evidence line wraps at word boundaries, its continuation indented."""
-        width = max(20, self.c.width - len(indent) - 2)
-        for i, part in enumerate(textwrap.wrap(line, width, break_on_hyphens=False) or [""]):
-            self.c.print(Text(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
 
     def progress(self, line: str) -> None:
         # image builds are chatty: keep their step lines and proclab's own words
@@ -77,7 +70,7 @@ class Narrator(Observer):
                                   title=self.w("pid namespace of the container at"),
                                   hidden_note=self.w("more processes not shown (--verbose shows them)")))
         for ln in evidence_lines(snap):
-            self.fold(ln)
+            print_folded(self.c, ln)
 
     def action(self, run: RunRecord, record: ActionRecord) -> None:
         figures = ", ".join(f"{k}={v}" for k, v in record.data.items() if k not in ("stdout", "stderr"))

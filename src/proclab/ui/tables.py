@@ -1,6 +1,7 @@
 """Tables at the end of a run: each check's verdict, how containers ended, the summary of many labs."""
 from __future__ import annotations
 
+import textwrap
 from typing import Iterable
 
 from rich.console import Console
@@ -19,7 +20,14 @@ def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") ->
     for ck in checks:
         mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
         c.print(Text.assemble(mark, (ck.title(lang), "bold" if not ck.passed else "")))
-        c.print(Text(f"    {ck.detail}", style="dim" if ck.passed else "red"))
+        print_folded(c, ck.detail, "dim" if ck.passed else "red")
+
+
+def print_folded(c: Console, line: str, style: str = "dim", indent: str = "    ") -> None:
+    """A long evidence line wraps at word boundaries, its continuation lines indented."""
+    width = max(20, c.width - len(indent) - 2)
+    for i, part in enumerate(textwrap.wrap(line, width, break_on_hyphens=False) or [""]):
+        c.print(Text(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
 
 
 def summary_table(results: list[LabResult]) -> Table:
