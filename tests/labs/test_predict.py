@@ -1,8 +1,10 @@
-"""Predict-then-reveal on real runs: every question of the five labs observes a value,
-and the lesson's expected answer agrees with what the lab observed; the CLI end to end."""
+"""Predict-then-reveal on real runs: every question of every lab observes a value, and the
+lesson's expected answer agrees with what the lab observed; the CLI end to end, one lab and a
+quiz over several, in English and in Chinese."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -14,7 +16,7 @@ from tests.conftest import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-PREDICT_LABS = ["zombies", "orphans", "reaping", "fork-basics", "scheduling"]
+PREDICT_LABS = labspec.builtin_names()
 
 
 @pytest.mark.parametrize("name", PREDICT_LABS)
@@ -28,9 +30,10 @@ def test_expected_answers_match_what_the_lab_observed(name, run_lab_cached):
         assert p.correct, f"{name}/{p.question.id}: the lesson says {p.answer!r}, the lab observed {p.observed!r}"
 
 
-def proclab(*args, stdin=""):
+def proclab(*args, stdin="", lang="C.UTF-8"):
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
     return subprocess.run([sys.executable, "-m", "proclab.cli", *args], input=stdin, capture_output=True,
-                          text=True, timeout=240)
+                          text=True, timeout=400, env={**env, "LANG": lang, "COLUMNS": "100"})
 
 
 def test_cli_predict_from_stdin_json(lab_image):
@@ -49,3 +52,40 @@ def test_cli_answers_file_narrated(lab_image, tmp_path):
     assert p.returncode == 0, (p.stderr[-1500:], p.stdout[-3000:])
     assert "your predictions, and what happened" in p.stdout
     assert "2 of 3 predictions right" in p.stdout
+
+
+def test_cli_quiz_over_two_labs_scores_the_whole_quiz(lab_image, tmp_path):
+    answers = tmp_path / "quiz.txt"
+    answers.write_text("[zombies]\nstate = Z\ntop-zombies = 1\n\n[orphans]\norphan-ppid = 1\nsubreaper = pid 1\n")
+    p = proclab("run", "zombies", "orphans", "--answers", str(answers))
+    assert p.returncode == 0, (p.stderr[-1500:], p.stdout[-3000:])
+    assert "2 of 2 predictions right" in p.stdout and "1 of 2 predictions right" in p.stdout
+    assert "3 of 4 predictions right" in p.stdout.split("quiz score")[-1] and "2 labs" in p.stdout
+
+
+def test_cli_quiz_json_has_each_labs_predictions_and_the_score(lab_image, tmp_path):
+    answers = tmp_path / "quiz.txt"
+    answers.write_text("[zombies]\nZ\n[orphans]\n2\n")
+    p = proclab("run", "zombies", "orphans", "--answers", str(answers), "--json")
+    assert p.returncode == 0, p.stderr[-1500:]
+    doc = json.loads(p.stdout)
+    by_lab = {d["lab"]: d["predictions"] for d in doc["labs"]}
+    assert by_lab["zombies"][0]["correct"] is True and by_lab["orphans"][0]["correct"] is False
+    assert doc["score"] == {"right": 1, "judged": 2, "questions": 7}
+
+
+def test_cli_run_in_chinese_from_the_environment(lab_image):
+    p = proclab("run", "zombies", "--predict", stdin="Z\n", lang="zh_CN.UTF-8")
+    assert p.returncode == 0, (p.stderr[-1500:], p.stdout[-3000:])
+    out = p.stdout
+    assert "僵尸进程：已经退出" in out and "课程" in out and "检查点 zombie-created" in out
+    assert "✔ ps 显示僵尸进程为 Z，带 <defunct>" in out and "<defunct>" in out      # the title in Chinese, evidence as measured
+    assert "你的预测，和实际发生的" in out and "1 题中答对 1 题" in out and "通过  zombies" in out
+
+
+def test_a_first_run_of_zombies_fits_in_about_two_screens(lab_image):
+    p = proclab("run", "zombies")
+    assert p.returncode == 0, p.stderr[-1500:]
+    lines = p.stdout.splitlines()
+    assert len(lines) <= 100, f"{len(lines)} lines at 100 columns"
+    assert "more processes not shown" not in p.stdout or "--verbose" in p.stdout
