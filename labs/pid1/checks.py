@@ -17,7 +17,8 @@ def _counts(cp):
     return psutil_n, ps_n, top_n
 
 
-@check("without an init the scenario itself is pid 1")
+@check("without an init the scenario itself is pid 1",
+       zh="没有 init 时，实验程序自己就是 1 号进程")
 def scenario_is_pid1(lab):
     cp = lab.checkpoint("orphan-1", "no-init")
     p1 = cp.process(1)
@@ -25,7 +26,8 @@ def scenario_is_pid1(lab):
                   f"pid 1: {p1}; ps: {cp.ps_line(1)}", scenario_pid=cp.data["scenario"], pid1=p1.command)
 
 
-@check("no init: each orphan pid 1 adopts stays a zombie, and the count grows 1, 2, 3 in psutil, ps and top")
+@check("no init: each orphan pid 1 adopts stays a zombie, and the count grows 1, 2, 3 in psutil, ps and top",
+       zh="没有 init：1 号进程收养的每个孤儿进程都变成僵尸进程，psutil、ps 和 top 里的数量按 1、2、3 增长")
 def zombies_pile_up(lab):
     seen, lines = [], []
     ok = True
@@ -38,7 +40,8 @@ def zombies_pile_up(lab):
     return expect(ok, "; ".join(lines), zombies_psutil_ps_top=seen)
 
 
-@check("with init (tini) as pid 1 the scenario is not pid 1, and every orphan is reaped")
+@check("with init (tini) as pid 1 the scenario is not pid 1, and every orphan is reaped",
+       zh="以 init（tini）为 1 号进程时，实验程序不是 1 号进程，每个孤儿进程都被回收")
 def init_reaps(lab):
     lines, seen, ok = [], [], True
     for i, cp in enumerate(_orphan_points(lab, "init"), start=1):
@@ -54,7 +57,8 @@ def init_reaps(lab):
     return expect(ok, "; ".join(lines), zombies_psutil_ps_top=seen)
 
 
-@check("a `docker exec` shell has ppid 0 (its parent is outside the container); its orphan is adopted by pid 1")
+@check("a `docker exec` shell has ppid 0 (its parent is outside the container); its orphan is adopted by pid 1",
+       zh="`docker exec` 启动的 shell 的 ppid 是 0（父进程在容器之外）；它的孤儿进程由 1 号进程收养")
 def exec_orphan_adopted(lab):
     run = lab.run("no-init")
     act = run.action("exec")
@@ -71,7 +75,8 @@ def exec_orphan_adopted(lab):
                   shell_ppid=int(shell[1]) if shell else None, orphan_ppid=orphan.ppid if orphan else None)
 
 
-@check("when pid 1 exits, the kernel kills the rest: the hour-long launcher's host pid is gone at once")
+@check("when pid 1 exits, the kernel kills the rest: the hour-long launcher's host pid is gone at once",
+       zh="1 号进程退出时，内核杀死其余所有进程：运行一小时的 launcher 在宿主机上的 pid 立刻消失")
 def child_dies_with_pid1(lab):
     lines, figures, ok = [], {}, True
     for variant in ("no-init", "init"):
@@ -95,7 +100,8 @@ def _stop(lab, variant):
     return run, act.data
 
 
-@check("docker stop, pid 1 without a SIGTERM handler: SIGTERM is not delivered, stop waits the grace period, then SIGKILL: 137")
+@check("docker stop, pid 1 without a SIGTERM handler: SIGTERM is not delivered, stop waits the grace period, then SIGKILL: 137",
+       zh="docker stop，1 号进程没有 SIGTERM 处理函数：SIGTERM 不被投递，等满宽限期后 SIGKILL：137")
 def stop_no_handler(lab):
     run, d = _stop(lab, "stop-no-handler")
     cp = lab.checkpoint("ready", "stop-no-handler")
@@ -106,7 +112,8 @@ def stop_no_handler(lab):
                   took_s=d["took_s"], exit_code=d["exit_code"], grace_s=d["grace_s"])
 
 
-@check("docker stop with tini as pid 1: SIGTERM is forwarded, the scenario dies of it at once: 143")
+@check("docker stop with tini as pid 1: SIGTERM is forwarded, the scenario dies of it at once: 143",
+       zh="docker stop，tini 是 1 号进程：SIGTERM 被转发，实验程序立刻死于它：143")
 def stop_init(lab):
     run, d = _stop(lab, "stop-init")
     cp = lab.checkpoint("ready", "stop-init")
@@ -116,7 +123,8 @@ def stop_init(lab):
                   took_s=d["took_s"], exit_code=d["exit_code"], grace_s=d["grace_s"])
 
 
-@check("docker stop, pid 1 with a SIGTERM handler: it exits with its own code (0), well within the grace period")
+@check("docker stop, pid 1 with a SIGTERM handler: it exits with its own code (0), well within the grace period",
+       zh="docker stop，1 号进程有 SIGTERM 处理函数：它以自己的退出码（0）结束，远在宽限期之内")
 def stop_handler(lab):
     run, d = _stop(lab, "stop-handler")
     cp = lab.checkpoint("ready", "stop-handler")
@@ -128,7 +136,8 @@ def stop_handler(lab):
                   took_s=d["took_s"], exit_code=d["exit_code"], grace_s=d["grace_s"])
 
 
-@check("Python catches SIGINT but not SIGTERM: docker kill --signal SIGINT ends the same pid 1 at once (130)")
+@check("Python catches SIGINT but not SIGTERM: docker kill --signal SIGINT ends the same pid 1 at once (130)",
+       zh="Python 处理 SIGINT 但不处理 SIGTERM：docker kill --signal SIGINT 能立刻结束同一个 1 号进程（130）")
 def kill_int(lab):
     run, d = _stop(lab, "kill-int")
     cp = lab.checkpoint("ready", "kill-int")
@@ -141,7 +150,8 @@ def kill_int(lab):
                   took_s=d["took_s"], exit_code=d["exit_code"])
 
 
-@check("side by side: the unhandled SIGTERM costs the whole grace period, every other way is at least twice as fast")
+@check("side by side: the unhandled SIGTERM costs the whole grace period, every other way is at least twice as fast",
+       zh="并排比较：没有处理的 SIGTERM 耗掉整个宽限期，其他方式都至少快一倍")
 def side_by_side(lab):
     table = {}
     for v in ("stop-no-handler", "stop-init", "stop-handler", "kill-int"):

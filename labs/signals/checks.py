@@ -11,7 +11,8 @@ def _bit(line: str, sig: int) -> bool:
     return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
 
 
-@check("Process.exitcode: return 0, sys.exit(3) 3, exception 1, terminate() -15, kill() -9")
+@check("Process.exitcode: return 0, sys.exit(3) 3, exception 1, terminate() -15, kill() -9",
+       zh="Process.exitcode：return 为 0，sys.exit(3) 为 3，异常为 1，terminate() 为 -15，kill() 为 -9")
 def exitcodes(lab):
     codes = lab.checkpoint("exitcodes").data["codes"]
     plain = {k: v for k, v in EXPECTED.items() if not k.startswith("SIGINT")}
@@ -20,7 +21,8 @@ def exitcodes(lab):
 
 
 @check("SIGINT gives exitcode 1, not -2: Python raises KeyboardInterrupt and the child dies of an exception; "
-       "with SIGINT's default action it is -2")
+       "with SIGINT's default action it is -2",
+       zh="SIGINT 得到 exitcode 1 而不是 -2：Python 抛出 KeyboardInterrupt，子进程因异常结束；恢复 SIGINT 默认动作后是 -2")
 def sigint_is_an_exception(lab):
     codes = lab.checkpoint("exitcodes").data["codes"]
     tb = lab.run().lines_with("KeyboardInterrupt")
@@ -31,7 +33,8 @@ def sigint_is_an_exception(lab):
 
 
 @check("the raw wait status: exit(3) is 0x0300 (WIFEXITED, WEXITSTATUS 3); death by SIGTERM is 0x000f "
-       "(WIFSIGNALED, WTERMSIG 15)")
+       "(WIFSIGNALED, WTERMSIG 15)",
+       zh="原始 wait 状态：exit(3) 是 0x0300（WIFEXITED，WEXITSTATUS 3）；死于 SIGTERM 是 0x000f（WIFSIGNALED，WTERMSIG 15）")
 def raw_status(lab):
     d = lab.checkpoint("raw-status").data
     ex, sig = d["_exit(3)"], d["SIGTERM"]
@@ -42,7 +45,8 @@ def raw_status(lab):
     return expect(ok, f"_exit(3): {ex}; SIGTERM: {sig}", exit3_status=ex["status"], sigterm_status=sig["status"])
 
 
-@check("one death, three notations: the shell's $? is 128+N (143, 130), Python's returncode is -N (-15, -2)")
+@check("one death, three notations: the shell's $? is 128+N (143, 130), Python's returncode is -N (-15, -2)",
+       zh="同一种死法，三种写法：shell 的 $? 是 128+N（143、130），Python 的 returncode 是 -N（-15、-2）")
 def shell_convention(lab):
     d = lab.checkpoint("raw-status").data
     sh, sp = d["shell"], d["subprocess"]
@@ -52,7 +56,8 @@ def shell_convention(lab):
 
 
 @check("right after terminate() the child is still alive (is_alive() True, SIGTERM pending), "
-       "until it dies and join() reaps it")
+       "until it dies and join() reaps it",
+       zh="terminate() 之后子进程还活着（is_alive() 为 True，SIGTERM 挂起），直到它死去、被 join() 回收")
 def terminate_then_join(lab):
     sent, joined = lab.checkpoint("terminate-sent"), lab.checkpoint("joined")
     child = sent.process(sent.data["child"])
@@ -66,7 +71,8 @@ def terminate_then_join(lab):
                   is_alive_after_terminate=sent.data["is_alive"], exitcode=joined.data["exitcode"])
 
 
-@check("terminate() does not reach the child's child: it is orphaned and adopted by pid 1 (tini)")
+@check("terminate() does not reach the child's child: it is orphaned and adopted by pid 1 (tini)",
+       zh="terminate() 管不到子进程的子进程：它成为孤儿进程，被 1 号进程（tini）收养")
 def terminate_orphans_grandchild(lab):
     fam, after = lab.checkpoint("families"), lab.checkpoint("terminated-child")
     g_before = fam.process(fam.data["grandchild1"])
@@ -80,7 +86,8 @@ def terminate_orphans_grandchild(lab):
                   grandchild_ppid_before=g_before.ppid, grandchild_ppid_after=g.ppid if g else None)
 
 
-@check("killpg() takes the whole family: child and grandchild share a process group and both are gone")
+@check("killpg() takes the whole family: child and grandchild share a process group and both are gone",
+       zh="killpg() 结束整个家族：子进程和孙进程在同一个进程组里，两个都没了")
 def killpg_takes_family(lab):
     fam, after = lab.checkpoint("families"), lab.checkpoint("group-killed")
     c, g = fam.process(fam.data["child2"]), fam.process(fam.data["grandchild2"])
@@ -95,7 +102,8 @@ def killpg_takes_family(lab):
                   pgid=pg)
 
 
-@check("the container's exit code is 143: the scenario died of SIGTERM and tini reported 128+15")
+@check("the container's exit code is 143: the scenario died of SIGTERM and tini reported 128+15",
+       zh="容器的退出码是 143：实验程序死于 SIGTERM，tini 报告 128+15")
 def container_exit_code(lab):
     run = lab.run()
     never = run.lines_with("never printed")
