@@ -12,15 +12,30 @@ from tests.lessontools import by_hand
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-BY_HAND_LABS = ["zombies", "orphans", "signals", "pid1"]
+BY_HAND_LABS = ["zombies", "orphans", "signals", "pid1", "forkbomb", "states", "priority", "parallelism"]
+
+
+def container_spec(options: list[str], image: str, command: list[str]) -> engine.ContainerSpec:
+    """What `docker run OPTIONS IMAGE CMD...` asks for, as the engine's ContainerSpec."""
+    kw: dict = {}
+    opts = list(options)
+    while opts:
+        o = opts.pop(0)
+        if o == "--init":
+            kw["init"] = True
+        elif o == "--pids-limit":
+            kw["pids_limit"] = int(opts.pop(0))
+        elif o == "--cpuset-cpus":
+            kw["cpuset_cpus"] = opts.pop(0)
+        else:
+            assert o == "--rm", f"the test knows --rm, --init, --pids-limit and --cpuset-cpus; the lesson uses {o}"
+    return engine.ContainerSpec(image=image, name=f"proclab-byhand-{uuid.uuid4().hex[:10]}", command=tuple(command),
+                                labels={"lab": "by-hand"}, **kw)
 
 
 def run_as_docker_would(options: list[str], image: str, command: list[str]) -> tuple[int, str, str]:
-    """`docker run [--rm] [--init] IMAGE CMD...` through the engine: exit code, stdout, stderr."""
-    unknown = [o for o in options if o not in ("--rm", "--init")]
-    assert not unknown, f"the test knows only --rm and --init, the lesson uses {unknown}"
-    spec = engine.ContainerSpec(image=image, name=f"proclab-byhand-{uuid.uuid4().hex[:10]}", command=tuple(command),
-                                init="--init" in options, labels={"lab": "by-hand"})
+    """`docker run [options] IMAGE CMD...` through the engine: exit code, stdout, stderr."""
+    spec = container_spec(options, image, command)
     c = engine.create(spec)
     try:
         stream = c.stream()
