@@ -21,7 +21,8 @@ Only a safe subset is allowed (no imports, no assignments, no names starting wit
 (a checkpoint's Snapshot), ``proc(checkpoint, data_key, variant=None)`` (the
 process whose pid the checkpoint's data names), ``figure(name)`` (a check's
 figure), ``find(rows, **match)`` (the first dict in a list with those values),
-and len, min, max, sum, sorted, round, abs, any, all, int, float, str.
+and len, min, max, sum, sorted, round, abs, any, all, int, float, str, set, list,
+tuple, range.
 
 The learner's answers are read by ``lab.answers``.
 """
@@ -43,7 +44,7 @@ KINDS = ("number", "choice", "text")
 QUESTION_KEYS = {"id", "ask", "kind", "choices", "observed", "figure", "explain", "tolerance", "expected",
                  "ask_zh", "explain_zh", "choices_zh"}
 SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
-                                                         int, float, str)}
+                                                         int, float, str, set, list, tuple, range)}
 SAFE_NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Slice,
               ast.Call, ast.keyword, ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp,
               ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Store,
