@@ -24,7 +24,7 @@ def test_list_names_every_lab(capsys):
 
 def test_show_prints_the_lesson(capsys):
     code, out, _ = run(capsys, "show", "zombies")
-    assert code == 0 and "Predict first" in out and "variant main" in out
+    assert code == 0 and "Predict." in out and "variant main" in out and "proclab show zombies --full" in out
 
 
 def test_run_without_a_lab_is_a_usage_error(capsys):
