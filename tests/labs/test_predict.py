@@ -89,3 +89,32 @@ def test_a_first_run_of_zombies_fits_in_about_two_screens(lab_image):
     lines = p.stdout.splitlines()
     assert len(lines) <= 100, f"{len(lines)} lines at 100 columns"
     assert "more processes not shown" not in p.stdout or "--verbose" in p.stdout
+
+
+def test_interactive_quiz_asks_each_lab_just_before_it_runs(lab_image):
+    """A real pty: the quiz asks zombies' questions, runs zombies, then asks orphans' (in Chinese)."""
+    import pexpect
+
+    env = {**{k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")},
+           "LANG": "zh_CN.UTF-8", "COLUMNS": "100"}
+    child = pexpect.spawn(sys.executable, ["-m", "proclab.cli", "run", "zombies", "orphans", "--predict"],
+                          env=env, encoding="utf-8", timeout=300)
+    try:
+        child.expect("先预测: zombies")
+        child.expect("ps 给它显示什么状态字母")
+        child.sendline("3")                      # Z, by its number
+        for _ in range(3):
+            child.expect("> ")
+            child.sendline("")                   # skipped
+        child.expect("1 题中答对 1 题")            # zombies ran and was scored before orphans is asked
+        child.expect("先预测: orphans")
+        child.sendline("1")
+        for _ in range(2):
+            child.expect("> ")
+            child.sendline("")
+        child.expect("测验得分")
+        child.expect("2 题中答对 2 题")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
