@@ -16,7 +16,8 @@ from .output import err_console
 @click.option("--all", "run_all", is_flag=True, help="Run every built-in lab.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of the narration.")
 @click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
-@click.option("-v", "--verbose", is_flag=True, help="Show every process at each checkpoint (and the probe's own), not only the ones the checkpoint names.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show every process at each checkpoint (and the probe's own), not only the ones it names.")
 @click.option("--predict", is_flag=True, help="Answer the lab's questions first, then see them beside what happened.")
 @click.option("--answers", "answers_file", metavar="FILE",
               help="Predictions from FILE ('-' for stdin): 'id = answer' lines, or answers in order; "
