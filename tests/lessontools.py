@@ -1,7 +1,7 @@
 """The lessons' by-hand steps, read from their READMEs as a learner would copy them.
 
-A short part shows one ```sh block holding one ``docker run`` command, then a ```text
-block with what it prints. Pids differ from run to run, so in the expected lines a
+A short part shows one ```sh block holding one ``docker run`` command; what it prints is a
+```text block at the start of the deep part (so the answer is not on the question's screen). Pids differ from run to run, so in the expected lines a
 number stands for any number and runs of spaces for any spacing; the lines must appear
 in the output in that order (the lesson may leave out lines between them)."""
 from __future__ import annotations
@@ -51,11 +51,9 @@ class ByHand:
 def by_hand(lab: str) -> ByHand:
     les = lesson.load(LABS / lab, "en")
     assert les is not None, f"{lab} has no README.md"
-    blocks = BLOCK.findall(les.short)
-    sh = [i for i, (kind, _) in enumerate(blocks) if kind == "sh"]
+    sh = [body for kind, body in BLOCK.findall(les.short) if kind == "sh"]
     assert sh, f"{lab}: the short part has no ```sh block to see it by hand"
-    i = sh[0]
-    assert i + 1 < len(blocks) and blocks[i + 1][0] == "text", \
-        f"{lab}: the ```sh block is not followed by a ```text block of what it prints"
-    expected = tuple(ln for ln in blocks[i + 1][1].splitlines() if ln.strip())
-    return ByHand(lab, blocks[i][1], expected)
+    printed = [body for kind, body in BLOCK.findall(les.deep) if kind == "text"]
+    assert printed, f"{lab}: the deep part has no ```text block of what the by-hand command prints"
+    expected = tuple(ln for ln in printed[0].splitlines() if ln.strip())
+    return ByHand(lab, sh[0], expected)
