@@ -82,20 +82,25 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         from .html_report import report_run
         report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
     if as_json:
-        doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
-            "passed": all(r.passed for r in results), "labs": [r.to_dict() for r in results]}
-        if quiz and "labs" in doc:
-            for lab_doc in doc["labs"]:
-                lab_doc["predictions"] = quiz.to_json(lab_doc["lab"])
-            doc["score"] = quiz.totals()
-        elif quiz:
-            doc["predictions"] = quiz.to_json(results[0].lab)
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json.dumps(_json_doc(results, run_all, quiz), indent=2))
     elif len(results) > 1:
         Console().print(summary_table(results))
     if quiz:
         quiz.finish(show=not as_json)
     raise SystemExit(0 if all(r.passed for r in results) else 1)
+
+
+def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:
+    """The --json document: one lab's result, or every lab's; with the predictions when asked."""
+    doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
+        "passed": all(r.passed for r in results), "labs": [r.to_dict() for r in results]}
+    if quiz and "labs" in doc:
+        for lab_doc in doc["labs"]:
+            lab_doc["predictions"] = quiz.to_json(lab_doc["lab"])
+        doc["score"] = quiz.totals()
+    elif quiz:
+        doc["predictions"] = quiz.to_json(results[0].lab)
+    return doc
 
 
 def _quiz(specs: list[Any], answers_file: str | None, lang: str) -> Any:
