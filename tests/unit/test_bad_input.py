@@ -98,13 +98,13 @@ def test_docker_engine_unreachable(args):
     assert "start one with" in line
 
 
-# -- a scenario that crashes at start: the lab's failure, told apart from a lab that exits 1 on purpose --
+# -- how a scenario's run ended: a non-zero exit is the lab's failure, with its cause, unless declared --
 
-def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False):
+def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False, **kw):
     from proclab.snapshot.table import Snapshot
     from proclab.lab.result import OutputLine, RunRecord
 
-    rec = RunRecord(variant="main", settings={}, exit_code=exit_code, timed_out=timed_out)
+    rec = RunRecord(variant="main", settings={"mem_limit": "64m"}, exit_code=exit_code, timed_out=timed_out, **kw)
     rec.output = [OutputLine("stderr", ln, 0.1) for ln in stderr_lines]
     rec.checkpoints = [Snapshot(f"cp{i}", {}, 0.0, 1, [], "", None) for i in range(checkpoints)]
     return rec
@@ -118,20 +118,55 @@ SYNTAX = ['  File "/lab/scenario.py", line 2', "    def f(:", "          ^", "Sy
 @pytest.mark.parametrize("lines, last", [(TRACEBACK, "ZeroDivisionError: division by zero"),
                                          (SYNTAX, "SyntaxError: invalid syntax")], ids=["traceback", "syntax"])
 def test_crash_before_the_first_checkpoint_is_named(lines, last):
-    from proclab.run.variant import crashed_at_start
+    from proclab.lab.exits import problem
 
-    why = crashed_at_start(_run(1, lines))
-    assert why == f"the scenario crashed before its first checkpoint (exit 1): {last}"
+    why = problem(_run(1, lines))
+    assert why.startswith(f"the scenario crashed before its first checkpoint (exit 1): {last}\n")
+    assert 'File "/lab/scenario.py"' in why          # the traceback itself
+
+
+def test_crash_after_the_last_checkpoint_is_named_with_its_traceback():
+    from proclab.lab.exits import problem
+
+    why = problem(_run(1, ["fine so far", *TRACEBACK], checkpoints=2))
+    assert why.startswith("the scenario crashed after checkpoint 'cp1' (exit 1): ZeroDivisionError")
+    assert "x = 1 / 0" in why
+
+
+@pytest.mark.parametrize("rec, words", [
+    (_run(137, [], checkpoints=1, oom_killed=True), ["OOM killer", "mem_limit = '64m'", "exit 137"]),
+    (_run(137, [], checkpoints=1), ["killed by SIGKILL", "128+9", 'expect_exit = "signal"']),
+    (_run(130, []), ["killed by SIGINT", "before its first checkpoint"]),
+    (_run(3, ["bye"], checkpoints=1), ["exited 3 after checkpoint 'cp0'", "expect_exit = 3"]),
+    (_run(0, [], expect_exit=2), ["exited 0", "expect_exit = 2"]),
+    (_run(1, [], expect_exit=2), ["exited 1", "declares expect_exit = 2"]),
+], ids=["oom", "sigkill", "sigint", "exit-3", "0-but-2-declared", "1-but-2-declared"])
+def test_an_unexpected_exit_fails_naming_its_cause(rec, words):
+    from proclab.lab.exits import problem
+
+    why = problem(rec)
+    assert why and all(w in why for w in words), why
 
 
 @pytest.mark.parametrize("rec", [
-    _run(1, TRACEBACK, checkpoints=1),      # crashed later: its checks say what is missing
-    _run(1, ["bye"]),                        # sys.exit(1) on purpose, no traceback
-    _run(0, TRACEBACK),                      # a child's traceback, the scenario itself exited 0
-    _run(137, TRACEBACK),                    # killed
-    _run(None, TRACEBACK, timed_out=True),   # timed out
-], ids=["after-a-checkpoint", "exit-1-no-traceback", "exit-0", "killed", "timed-out"])
-def test_not_a_crash_at_start(rec):
-    from proclab.run.variant import crashed_at_start
+    _run(0, TRACEBACK),                           # a child's traceback, the scenario itself exited 0
+    _run(None, TRACEBACK, timed_out=True),        # timed out (expected or not: the timeout says so)
+    _run(3, [], expect_exit=3),                   # declared
+    _run(143, [], expect_exit="signal"),          # declared: killed by a signal
+], ids=["exit-0", "timed-out", "declared-3", "declared-signal"])
+def test_an_expected_end_is_no_problem(rec):
+    from proclab.lab.exits import problem
 
-    assert crashed_at_start(rec) is None
+    assert problem(rec) is None
+
+
+def test_an_exit_the_harness_caused_is_no_problem():
+    from proclab.lab.exits import problem
+    from proclab.lab.result import ActionRecord
+
+    stopped = _run(137, [], checkpoints=1)
+    stopped.actions = [ActionRecord("cp0", "stop", {"grace_s": 2, "exit_code": 137})]
+    assert problem(stopped) is None
+    failed = _run(137, [], checkpoints=1)      # the stop itself failed: it did not cause the exit
+    failed.actions = [ActionRecord("cp0", "stop", {"grace_s": 2, "error": "409"})]
+    assert "SIGKILL" in problem(failed)

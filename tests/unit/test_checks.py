@@ -57,3 +57,93 @@ def test_broken_checks_file_is_a_format_error(tmp_path):
 def test_result_lookup_errors():
     with pytest.raises(CheckpointMissing):
         result().run("other")
+
+
+# -- the verdict is honest: only evidence passes --------------------------------------------
+
+@pytest.mark.parametrize("returned, shown", [
+    (False, "returned False"), (None, "returned None"), (0, "returned 0"), ("", "returned ''"),
+    (("a", {}, 3), "returned ('a', {}, 3)"), (42, "returned 42"), (("", {}), "returned ('', {})"),
+], ids=["False", "None", "zero", "empty", "3-tuple", "number", "empty-evidence"])
+def test_anything_but_evidence_fails_and_says_what_it_returned(returned, shown):
+    r = Check("c", lambda lab: returned).run(result())
+    assert not r.passed and shown in r.detail, r.detail
+
+
+def test_a_bare_true_passes_with_a_warning_that_it_carries_no_evidence():
+    r = Check("c", lambda lab: True).run(result())
+    assert r.passed and r.detail == "returned True" and "no evidence" in r.warning
+    assert r.to_dict()["warning"] == r.warning
+
+
+def test_evidence_passes():
+    assert Check("c", lambda lab: "pid 7 is Z").run(result()).passed
+    assert Check("c", lambda lab: ("pid 7 is Z", {"z": 1})).run(result()).figures == {"z": 1}
+
+
+def test_the_check_comparison_that_looks_like_evidence_fails(tmp_path):
+    f = tmp_path / "checks.py"
+    f.write_text("from proclab.checks import check\n"
+                 "@check('n is 999')\ndef n(lab):\n    return lab.exit_code == 999\n")
+    (c,) = load_checks(f, "t")
+    r = c.run(result())
+    assert not r.passed and "returned False" in r.detail
+
+
+def test_a_raising_check_names_the_exception_and_its_line_in_checks_py(tmp_path):
+    f = tmp_path / "checks.py"
+    f.write_text("from proclab.checks import check\n"
+                 "@check('c')\ndef c(lab):\n    d = {}\n    return d['missing'] + 1 / 0\n")
+    (c,) = load_checks(f, "t")
+    r = c.run(result())
+    assert not r.passed and "checks.py:5" in r.detail, r.detail
+    f.write_text("from proclab.checks import check\n"
+                 "@check('c')\ndef c(lab):\n    return 1 / 0\n")
+    (c,) = load_checks(f, "t2")
+    r = c.run(result())
+    assert "ZeroDivisionError" in r.detail and "checks.py:4" in r.detail, r.detail
+
+
+@pytest.mark.parametrize("code", [0, 1, None])
+def test_sys_exit_in_a_check_fails_it_and_does_not_end_the_harness(code):
+    import sys
+
+    r = Check("c", lambda lab: sys.exit(code)).run(result())
+    assert not r.passed and f"called sys.exit({code!r})" in r.detail
+
+
+def test_a_check_past_its_time_limit_fails():
+    import threading
+    import time
+
+    never = threading.Event()
+    t = time.monotonic()
+    r = Check("c", lambda lab: never.wait()).run(result(), timeout_s=0.3)
+    never.set()          # let the abandoned thread end
+    assert not r.passed and "took longer than 0.3 s" in r.detail
+    assert time.monotonic() - t < 5
+
+
+def test_check_timeout_s_is_read_from_lab_toml(tmp_path):
+    from proclab.lab import spec as labspec
+
+    (tmp_path / "scenario.py").write_text("")
+    (tmp_path / "lab.toml").write_text("check_timeout_s = 2.5\n")
+    assert labspec.load(tmp_path).check_timeout_s == 2.5
+    (tmp_path / "lab.toml").write_text("check_timeout_s = -1\n")
+    with pytest.raises(LabFormatError, match="check_timeout_s"):
+        labspec.load(tmp_path)
+
+
+@pytest.mark.parametrize("value, ok", [("1", True), ('"signal"', True), ("256", False), ('"sometimes"', False),
+                                       ("true", False), ("-1", False)])
+def test_expect_exit_is_a_code_or_signal(tmp_path, value, ok):
+    from proclab.lab import spec as labspec
+
+    (tmp_path / "scenario.py").write_text("")
+    (tmp_path / "lab.toml").write_text(f'[[variant]]\nname = "v"\nexpect_exit = {value}\n')
+    if ok:
+        assert labspec.load(tmp_path).variants[0].expect_exit in (1, "signal")
+    else:
+        with pytest.raises(LabFormatError, match="expect_exit"):
+            labspec.load(tmp_path)

@@ -11,14 +11,19 @@ In a lab's ``checks.py``::
         return expect(z.state == "Z" and cp.ps_row(z.pid).stat.startswith("Z"),
                       f"psutil: {z}; ps: {cp.ps_line(z.pid)}")
 
-A check returns its evidence (a string, or ``(string, figures_dict)``) and
-fails by ``expect`` raising ``CheckFailed`` with the same evidence. The same
-checks run under the CLI and under pytest.
+A check passes only by returning its evidence: a string, or ``expect()``'s result
+(``(string, figures_dict)``). It fails by ``expect`` raising ``CheckFailed`` with the
+same evidence, or by returning anything else (False, None, a number, a 3-tuple: the
+verdict says what it returned). ``True`` alone passes, with the evidence "returned
+True" and a warning that it carries none. A check that raises, calls ``sys.exit()``
+or runs past its time limit fails and says so. The same checks run under the CLI
+and under pytest.
 """
 from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +31,9 @@ from typing import Any, Callable, Iterator
 
 from ..errors import LabFormatError
 from .charts import HOOK
-from .result import CheckResult, LabResult, recording_reads
+from ..snapshot.table import ProcessMissing
+from .result import CheckpointMissing, CheckResult, LabResult, recording_reads
+from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.toml sets check_timeout_s
 
 CheckFn = Callable[[LabResult], Any]
 
@@ -50,35 +57,90 @@ def within(measured: float, expected: float, tolerance: float) -> bool:
     return abs(measured - expected) <= tolerance * abs(expected)
 
 
+# How a check ended: the verdict's kind. Only FAILED says the check judged the result and
+# found it wrong (the mutation test counts those); RAISED, TIMEOUT and EXITED are bugs in the check.
+PASSED, FAILED, RAISED, TIMEOUT, EXITED = "passed", "failed", "raised", "timeout", "exited"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: CheckResult
+    kind: str
+
+
+def _where(err: BaseException) -> str:
+    """The innermost line of the traceback that is in the lab's checks file (else the innermost)."""
+    frames = traceback.extract_tb(err.__traceback__)
+    mine = [f for f in frames if Path(f.filename).name == "checks.py"] or frames
+    return f"{Path(mine[-1].filename).name}:{mine[-1].lineno}" if mine else "?"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def judge(name: str, out: Any) -> Outcome:
+    """The verdict on what a check returned (it did not raise)."""
+    if out is True:
+        return Outcome(CheckResult(name, True, "returned True",
+                                   warning="the check returned True, which carries no evidence: "
+                                           "return expect(condition, 'what was seen')"), PASSED)
+    if isinstance(out, str) and out.strip():
+        return Outcome(CheckResult(name, True, out), PASSED)
+    if (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], str) and out[0].strip()
+            and isinstance(out[1], dict)):
+        return Outcome(CheckResult(name, True, out[0], dict(out[1])), PASSED)
+    return Outcome(CheckResult(name, False, f"the check returned {_short(out)}, not evidence: a check passes "
+                                            "only by returning a string or expect(...)'s result"), FAILED)
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
     fn: CheckFn
     zh: str = ""                  # the title in Chinese, if the lab gives one
 
-    def run(self, result: LabResult) -> CheckResult:
-        with recording_reads() as read:
-            verdict = self._verdict(result)
-        verdict.checkpoints = list(read)
-        return verdict
+    def run(self, result: LabResult, timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
+        return self.outcome(result, timeout_s).result
 
-    def _verdict(self, result: LabResult) -> CheckResult:
+    def outcome(self, result: LabResult, timeout_s: float = CHECK_TIMEOUT_S) -> Outcome:
+        """Run the check in a thread of its own under its time limit. A check past the limit is
+        abandoned, not stopped (Python cannot kill a thread): it is a daemon thread, so it never
+        keeps the harness alive, and its verdict is already written."""
+        box: list[Outcome] = []
+        worker = threading.Thread(target=lambda: box.append(self._call(result)), daemon=True,
+                                  name=f"check: {self.name[:40]}")
+        worker.start()
+        worker.join(timeout_s)
+        if worker.is_alive() or not box:
+            return Outcome(CheckResult(self.name, False, f"the check took longer than {timeout_s:g} s "
+                                                         "(its time limit: check_timeout_s in lab.toml)", zh=self.zh),
+                           TIMEOUT)
+        return box[0]
+
+    def _call(self, result: LabResult) -> Outcome:
+        # in the check's own thread: the record of the checkpoints it reads is per thread (a ContextVar)
+        with recording_reads() as read:
+            outcome = self._judged(result)
+        outcome.result.checkpoints = list(read)
+        outcome.result.zh = self.zh
+        return outcome
+
+    def _judged(self, result: LabResult) -> Outcome:
         try:
             out = self.fn(result)
         except CheckFailed as fail:
-            return CheckResult(self.name, False, fail.detail, fail.figures, zh=self.zh)
-        except LookupError as err:  # a checkpoint or process the check needs is not there
-            return CheckResult(self.name, False, str(err).strip("'\""), zh=self.zh)
+            return Outcome(CheckResult(self.name, False, fail.detail, fail.figures), FAILED)
+        except (CheckpointMissing, ProcessMissing) as err:  # a checkpoint or process the check needs is not there
+            return Outcome(CheckResult(self.name, False, str(err).strip("'\"")), FAILED)
+        except SystemExit as err:   # a check must not end the harness
+            return Outcome(CheckResult(self.name, False, f"the check called sys.exit({err.code!r}) "
+                                                         f"({_where(err)})"), EXITED)
         except Exception as err:  # a bug in the check itself: report it as a failure with its cause
-            where = traceback.extract_tb(err.__traceback__)[-1]
-            return CheckResult(self.name, False,
-                               f"the check raised {type(err).__name__}: {err} "
-                               f"({Path(where.filename).name}:{where.lineno})", zh=self.zh)
-        if isinstance(out, tuple):
-            detail, figures = out
-        else:
-            detail, figures = (out if out is not None else "ok"), {}
-        return CheckResult(self.name, True, str(detail), dict(figures), zh=self.zh)
+            return Outcome(CheckResult(self.name, False,
+                                       f"the check raised {type(err).__name__}: {err} ({_where(err)})"), RAISED)
+        return judge(self.name, out)
 
 
 def check(name: str, zh: str = "") -> Callable[[CheckFn], CheckFn]:
@@ -126,5 +188,6 @@ def load_checks(path: Path, lab: str) -> LabChecks:
     return LabChecks(found, hook if callable(hook) else None)
 
 
-def run_checks(checks: LabChecks | list[Check], result: LabResult) -> list[CheckResult]:
-    return [c.run(result) for c in checks]
+def run_checks(checks: LabChecks | list[Check], result: LabResult,
+               timeout_s: float = CHECK_TIMEOUT_S) -> list[CheckResult]:
+    return [c.run(result, timeout_s) for c in checks]

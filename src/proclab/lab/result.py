@@ -68,6 +68,8 @@ class RunRecord:
     duration_s: float = 0.0
     timed_out: bool = False
     expect_timeout: bool = False
+    expect_exit: int | str | None = None   # the variant's expect_exit: an exit code, "signal", or None (0)
+    oom_killed: bool = False               # the engine's State.OOMKilled, read before the container went
     error: str | None = None
     container: str = ""
     summary: str = ""                 # the variant's one line from lab.toml
@@ -108,7 +110,8 @@ class RunRecord:
     def to_dict(self) -> dict[str, Any]:
         return {
             "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
-            "timed_out": self.timed_out, "expect_timeout": self.expect_timeout, "error": self.error,
+            "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
+            "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
             "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
             "output": [o.to_dict() for o in self.output], "host": self.host,
             "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
@@ -122,6 +125,7 @@ class CheckResult:
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
     checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
+    warning: str | None = None        # passed, but on weak ground (a bare True: no evidence)
     zh: str = ""                # the check's title in Chinese, when its lab gives one
 
     def title(self, lang: str = "en") -> str:
@@ -135,6 +139,8 @@ class CheckResult:
             d["figures"] = self.figures
         if self.checkpoints:
             d["checkpoints"] = [{"run": run, "name": name} for run, name in self.checkpoints]
+        if self.warning:
+            d["warning"] = self.warning
         return d
 
 

@@ -35,8 +35,9 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "host_pids": (bool, False),          # record host pids at each checkpoint, and which outlive the container
 }
 ACTIONS = {"stop", "kill", "exec", "release"}
-TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "exercises"}
-VARIANT_KEYS = {"name", "summary", "args", "settings", "actions", "expect_timeout"}
+TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "exercises", "check_timeout_s"}
+VARIANT_KEYS = {"name", "summary", "args", "settings", "actions", "expect_timeout", "expect_exit"}
+CHECK_TIMEOUT_S = 10.0               # each check's time limit (top-level check_timeout_s)
 ACTION_KEYS = {"at", "do", "grace_s", "signal", "command", "user", "then"}
 
 
@@ -59,6 +60,7 @@ class Variant:
     settings: dict[str, Any] = field(default_factory=dict)
     actions: tuple[Action, ...] = ()
     expect_timeout: bool = False      # a hang variant: hitting the timeout is the expected outcome
+    expect_exit: int | str | None = None   # the scenario's exit code when not 0: a number, or "signal" (128+N)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class LabSpec:
     settings: dict[str, Any]
     variants: tuple[Variant, ...]
     title_zh: str = ""               # the Chinese title (`proclab list --lang zh`)
+    check_timeout_s: float = CHECK_TIMEOUT_S
 
     @property
     def scenario(self) -> Path:
@@ -135,6 +138,22 @@ def _tname(typ: Any) -> str:
     return typ.__name__
 
 
+def _expect_exit(raw: dict[str, Any], where: str) -> int | str | None:
+    value = raw.get("expect_exit")
+    if value is None or value == "signal" or (type(value) is int and 0 <= value <= 255):
+        return value
+    raise LabFormatError(f"{where}: 'expect_exit' must be an exit code 0-255 or \"signal\" "
+                         f"(killed by a signal: 128+N), not {value!r}")
+
+
+def _check_timeout(raw: dict[str, Any], where: Path) -> float:
+    value = raw.get("check_timeout_s", CHECK_TIMEOUT_S)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+        raise LabFormatError(f"{where}: 'check_timeout_s' must be a number of seconds above 0 and at most 3600 "
+                             f"(each check's time limit), not {value!r}")
+    return float(value)
+
+
 def _action(raw: Any, where: str) -> Action:
     if not isinstance(raw, dict):
         raise LabFormatError(f"{where}: each action must be a table like {{ at = \"ready\", do = \"stop\" }}")
@@ -188,6 +207,7 @@ def load(path: Path, name: str | None = None) -> LabSpec:
             settings=_check_settings(rv.get("settings", {}), where),
             actions=tuple(_action(a, where) for a in rv.get("actions", [])),
             expect_timeout=bool(rv.get("expect_timeout", False)),
+            expect_exit=_expect_exit(rv, where),
         ))
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
@@ -196,7 +216,8 @@ def load(path: Path, name: str | None = None) -> LabSpec:
         variants = [Variant(name="main")]
     title = raw.get("title") or path.name
     return LabSpec(name=name or path.name, path=path, title=title, summary=raw.get("summary", ""),
-                   settings=settings, variants=tuple(variants), title_zh=str(raw.get("title_zh", "")))
+                   settings=settings, variants=tuple(variants), title_zh=str(raw.get("title_zh", "")),
+                   check_timeout_s=_check_timeout(raw, toml_path))
 
 
 def builtin_names() -> list[str]:

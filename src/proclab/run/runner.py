@@ -54,7 +54,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             record.summary = variant.summary
             result.runs.append(record)
     result.duration_s = time.monotonic() - t
-    result.checks = run_checks(suite, result)
+    result.checks = run_checks(suite, result, spec.check_timeout_s)
     result.charts, problems = chart_data(suite.charts, result)
     for problem in problems:
         obs.progress(problem)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import time
 import uuid
@@ -11,6 +10,7 @@ from typing import Any
 from .. import engine
 from ..engine import ContainerSpec, LabContainer, hostproc, hostview
 from ..errors import ProclabError
+from ..lab import exits
 from ..lab.events import Observer
 from ..lab.result import OutputLine, RunRecord
 from ..lab.spec import LabSpec, Variant
@@ -43,7 +43,8 @@ class VariantRun:
     def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer):
         self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
         self.settings = spec.settings_for(variant)
-        self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout)
+        self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
+                             expect_exit=variant.expect_exit)
         self.events: queue.Queue[Any] = queue.Queue()
         self.container: LabContainer | None = None
         self.t0 = 0.0
@@ -62,7 +63,8 @@ class VariantRun:
             self.container.start()
             reader.start()
             self._follow()
-            self.rec.error = self.rec.error or crashed_at_start(self.rec)
+            self.rec.oom_killed = bool(self.rec.exit_code) and self._oom_killed()
+            self.rec.error = self.rec.error or exits.problem(self.rec)
             if self.host_seen and self.container.status() == "exited":
                 self.rec.host_alive_after_exit = {hp: hostproc.alive(hp, t)
                                                   for hp, t in self.host_seen.items()}
@@ -74,6 +76,14 @@ class VariantRun:
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
+
+    def _oom_killed(self) -> bool:
+        """The engine's word on the memory limit, read before the container is removed."""
+        assert self.container is not None
+        try:
+            return bool(self.container.state().get("OOMKilled"))
+        except ProclabError:
+            return False
 
     def _read(self, stream: Any) -> None:
         try:
@@ -157,19 +167,3 @@ class VariantRun:
                 break
             if isinstance(item, Line):
                 self._output(item, seen)
-
-
-PY_ERROR_END = re.compile(r"^(SyntaxError|IndentationError|TabError): ")
-
-
-def crashed_at_start(rec: RunRecord) -> str | None:
-    """Why the run failed, if its scenario died of an uncaught Python error before its first checkpoint.
-
-    That is the lab's own failure (its traceback is in the output), not the harness's.
-    """
-    if rec.checkpoints or rec.timed_out or rec.exit_code != 1:
-        return None
-    err = [o.text for o in rec.output if o.stream == "stderr" and o.text.strip()]
-    if not err or not ("Traceback (most recent call last):" in err or PY_ERROR_END.match(err[-1])):
-        return None
-    return f"the scenario crashed before its first checkpoint (exit 1): {err[-1].strip()}"

@@ -21,6 +21,8 @@ def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") ->
         mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
         c.print(Text.assemble(mark, (ck.title(lang), "bold" if not ck.passed else "")))
         print_folded(c, ck.detail, "dim" if ck.passed else "red")
+        if ck.warning:
+            print_folded(c, f"⚠ {ck.warning}", "yellow")
 
 
 def print_folded(c: Console, line: str, style: str = "dim", indent: str = "    ") -> None:
