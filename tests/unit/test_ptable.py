@@ -53,3 +53,17 @@ def test_disagreement_is_reported(snap):
 def test_round_trip(snap):
     again = Snapshot.from_dict(json.loads(json.dumps(snap.to_dict())))
     assert again.to_dict() == snap.to_dict()
+
+
+def test_disagreements_leave_out_the_probe_and_the_container_init_by_one_rule(snap):
+    init = snap.get(1)
+    assert init is not None and init.name == "docker-init"
+    held = {p.pid for p in snap.held}
+    assert 1 not in held and not any(p.probe for p in snap.held) and held
+    # tini changing state between views is no disagreement; the scenario's own processes are compared
+    flipped = replace(snap, processes=[replace(p, state="R") if p.pid == 1 else p for p in snap.processes])
+    assert flipped.disagreements() == []
+    # without an init, pid 1 is the scenario itself: it is held, and compared
+    own = replace(snap, processes=[replace(p, name="python3", state="R") if p.pid == 1 else p
+                                   for p in snap.processes])
+    assert 1 in {p.pid for p in own.held} and any("pid 1" in d for d in own.disagreements())

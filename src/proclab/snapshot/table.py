@@ -14,6 +14,9 @@ from .ps import PsRow, parse_ps
 from .top import TopRow, TopTasks, parse_rows, parse_tasks
 
 
+CONTAINER_INITS = ("docker-init", "tini")    # what `docker run --init` puts at pid 1
+
+
 class ProcessMissing(LookupError):
     """A check asked for a process the snapshot does not hold."""
 
@@ -183,9 +186,21 @@ class Snapshot:
                 out.append(line.rstrip())
         return out
 
+    @property
+    def held(self) -> list[Process]:
+        """The scenario's processes that its checkpoint holds still: every process except the
+        probe's own (the harness's ps/top, which come and go while it looks) and except the
+        container's init (Docker's tini at pid 1: it is not the scenario's and wakes on its own
+        to reap, so it may be R in one view and S in the next). Where there is no init, pid 1
+        is the scenario itself and is held like the rest."""
+        return [p for p in self.scenario if not (p.pid == 1 and p.name in CONTAINER_INITS)]
+
     def disagreements(self, pids: Iterable[int] | None = None) -> list[str]:
-        """Where psutil, ps and top (if taken) disagree about these processes' state and parent."""
-        wanted = list(pids) if pids is not None else [p.pid for p in self.scenario]
+        """Where psutil, ps and top (if taken) disagree about these processes' state and parent.
+
+        By default the processes compared are ``held`` (the one rule: the probe's processes
+        and the container's init are left out, the scenario's every other process is in)."""
+        wanted = list(pids) if pids is not None else [p.pid for p in self.held]
         problems = []
         for pid in wanted:
             p = self.get(pid)
