@@ -20,7 +20,8 @@ def child_ppid(lab):
                   f"parent pid {parent}; psutil: {child}; ps: {cp.ps_line(child.pid)}")
 
 
-@check("start() returns before the child runs: the parent reaches its checkpoint first")
+@check("start() returns at once: when the parent reaches its next checkpoint the child exists, is its child, "
+       "and has not done its work (it waits for the parent's word)")
 def start_is_asynchronous(lab):
     run = lab.run()
     order = [cp.name for cp in run.checkpoints]
@@ -30,7 +31,8 @@ def start_is_asynchronous(lab):
     parent_line = next(i for i, t in enumerate(said) if "start() returned" in t)
     child_line = next((i for i, t in enumerate(said) if "child: my parent" in t), len(said))
     return expect(order.index("parent-after-start") < order.index("child-changed-n")
-                  and child is not None and not first.data["child_done"] and parent_line < child_line,
+                  and child is not None and child.ppid == first.data["parent"] and child.state != "Z"
+                  and not first.data["child_done"] and parent_line < child_line,
                   f"checkpoint order {order}; at parent-after-start the child {child} exists and has not "
                   f"done its work (child_done={first.data['child_done']})")
 

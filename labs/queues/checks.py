@@ -6,6 +6,7 @@ from collections import Counter
 from proclab.checks import check, expect
 
 MAIN, HANG = "main", "no-sentinel"
+CONSUMERS = 2                 # consumers in each part (see scenario.py)
 
 
 def _expected_items(produced):
@@ -29,7 +30,7 @@ def consumers_leave(lab):
     cp = lab.checkpoint("sentinel-done", MAIN)
     codes = cp.data["consumer_exitcodes"]
     left = [pid for pid in cp.data["consumers"] if cp.get(pid) is not None]
-    return expect(codes == [0, 0] and cp.data["sentinels"] == len(codes) and not left,
+    return expect(codes == [0] * CONSUMERS and len(cp.data["consumers"]) == CONSUMERS and cp.data["sentinels"] == len(codes) and not left,
                   f"sentinels sent {cp.data['sentinels']}, consumer exit codes {codes}, "
                   f"consumers still in the table: {left or 'none'}",
                   sentinels=cp.data["sentinels"], consumer_exitcodes=codes)
@@ -50,7 +51,7 @@ def consumers_blocked(lab):
     eaten = lab.checkpoint("all-eaten", HANG)
     cp = lab.checkpoint("timeout", HANG)
     rows = [cp.get(pid) for pid in eaten.data["consumers"]]
-    ok = all(p is not None and p.state == "S" and p.ppid == eaten.data["main"] for p in rows)
+    ok = len(rows) == CONSUMERS and all(p is not None and p.state == "S" and p.ppid == eaten.data["main"] for p in rows)
     top = [cp.top_row(pid) for pid in eaten.data["consumers"]]
     ok = ok and all(t is not None and t.state == "S" for t in top)
     return expect(ok, "; ".join(cp.ps_line(pid) for pid in eaten.data["consumers"]) +
@@ -111,13 +112,17 @@ def join_waits(lab):
                   seen_at_join=seen)
 
 
-@check("JoinableQueue: after the producers' join, the daemonic consumers still wait in get()")
+@check("JoinableQueue: after the producers' join, both daemonic consumers are still there, children of the shop, "
+       "asleep (S) in get() on the empty queue")
 def daemons_wait(lab):
     cp = lab.checkpoint("producers-joined", MAIN)
     rows = [cp.get(pid) for pid in cp.data["consumers"]]
-    ok = all(cp.data["daemon"]) and all(p is not None and p.ppid == cp.data["shop"] and p.state != "Z" for p in rows)
-    return expect(ok, "; ".join(cp.ps_line(pid) for pid in cp.data["consumers"]) + f"; daemon={cp.data['daemon']}",
-                  daemon=cp.data["daemon"], consumers_alive=sum(1 for p in rows if p is not None and p.state != "Z"))
+    ok = (len(rows) == CONSUMERS and cp.data["daemon"] == [True] * CONSUMERS
+          and all(p is not None and p.ppid == cp.data["shop"] and p.state == "S" for p in rows)
+          and cp.data["done"] == cp.data["produced"])
+    return expect(ok, "; ".join(cp.ps_line(pid) for pid in cp.data["consumers"]) +
+                  f"; daemon={cp.data['daemon']}; items done {cp.data['done']} of {cp.data['produced']} (queue empty)",
+                  daemon=cp.data["daemon"], consumers_asleep=sum(1 for p in rows if p is not None and p.state == "S"))
 
 
 @check("JoinableQueue: when the shop ends, its daemonic consumers end with it: shop exit 0, consumers gone")

@@ -95,7 +95,7 @@ def clear_blocks_again(lab):
     cars = cp.data["car_pids"]
     states = _states(cp, cars)
     waited = cp.data["police_waited_s"]
-    ok = (not cp.data["is_set"] and cp.data["crossed"] == 3 and all(s == "S" for s in states.values())
+    ok = (not cp.data["is_set"] and cp.data["crossed"] == 3 and len(cars) == 2 and all(s == "S" for s in states.values())
           and cp.data["police_wait_returned"] is False and waited >= 0.09)   # 0.1 s, less 10% for rounding
     return expect(ok, f"is_set()={cp.data['is_set']}; new cars {states}; crossed {cp.data['crossed']}; the police "
                       f"car's wait(0.1) returned {cp.data['police_wait_returned']} after {waited}s",
@@ -105,7 +105,8 @@ def clear_blocks_again(lab):
 @check("set() again: the 2 cars cross, 5 crossed in all")
 def green_again(lab):
     cp = lab.checkpoint("green-again")
-    ok = cp.data["crossed"] == 5 and sorted(cp.data["crossed_pids"]) == sorted(cp.data["car_pids"]) \
+    ok = cp.data["crossed"] == 5 and len(cp.data["car_pids"]) == 2 \
+        and sorted(cp.data["crossed_pids"]) == sorted(cp.data["car_pids"]) \
         and cp.data["exitcodes"] == [0, 0]
     return expect(ok, f"crossed {cp.data['crossed_pids']}; {cp.data['crossed']} in all; exit codes "
                       f"{cp.data['exitcodes']}", crossed=cp.data["crossed"])
