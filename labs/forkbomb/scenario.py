@@ -134,14 +134,22 @@ def main() -> None:
     report_r, report_w = os.pipe()
     hold_r, hold_w = os.pipe()
     deadline = time.monotonic() + DEADLINE_S
+    # Every seed waits at a gate until all are forked: else the first seed's bomb can fill the
+    # pids limit before main forks the next seed, and main's own fork() fails.
+    gate_r, gate_w = os.pipe()
     seeds = []
     for _ in range(SEEDS):
         pid = os.fork()
         if pid == 0:
             os.close(report_r)
             os.close(hold_w)
+            os.close(gate_w)
+            os.read(gate_r, 1)          # EOF once main has forked every seed and closed the gate
+            os.close(gate_r)
             bomber(0, report_w, hold_r, deadline)
         seeds.append(pid)
+    os.close(gate_r)
+    os.close(gate_w)                    # open the gate: every seed starts its bomb
     os.close(report_w)
     os.close(hold_r)
 

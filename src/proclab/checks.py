@@ -6,5 +6,7 @@ so lab folders written for proclab keep working whatever the layout behind it.
 from __future__ import annotations
 
 from .lab.checks import Check, CheckFailed, LabChecks, check, expect, load_checks, run_checks, within
+from .lab.mutate import Mutation, set_data
 
-__all__ = ["check", "expect", "within", "CheckFailed", "Check", "LabChecks", "load_checks", "run_checks"]
+__all__ = ["check", "expect", "within", "CheckFailed", "Check", "LabChecks", "load_checks", "run_checks",
+           "Mutation", "set_data"]

@@ -16,6 +16,7 @@ from .fork_cmd import fork
 from .procrun_cmd import process_run
 from .images_cmd import clean, images
 from .lab_cmds import list_labs, show
+from .mutate_cmd import mutate
 from .output import err_console, fail
 from .report_cmd import report
 from .run_cmd import run
@@ -28,7 +29,7 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, report, images, clean, sched, fork, process_run, explore_group, doctor):
+for command in (list_labs, show, run, report, mutate, images, clean, sched, fork, process_run, explore_group, doctor):
     cli.add_command(command)
 
 
