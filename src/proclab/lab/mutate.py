@@ -66,7 +66,11 @@ def _with_snap(result: LabResult, i: int, j: int, snap: Snapshot) -> LabResult:
 
 
 def _changed(value: Any) -> list[Any]:
-    """One-fact replacements of a leaf value, of the same type."""
+    """One-fact replacements of a leaf value, of the same type (each differs from it)."""
+    return [v for v in _candidates(value) if v != value or type(v) is not type(value)]
+
+
+def _candidates(value: Any) -> list[Any]:
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, int):

@@ -92,7 +92,7 @@ def _ps_stat(snap: Snapshot, pid: int, letter: str) -> str:
 
 def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
     """Every one-fact change of one process: state, parent and nice (psutil alone, then every
-    view alike), and the process absent (from psutil alone, then from every view)."""
+    view alike), its CPU time, and the process absent (from psutil alone, then from every view)."""
     s, where = OTHER_STATE.get(p.state, "S"), f"pid {p.pid}"
     has_ps, has_top = snap.ps_row(p.pid) is not None, snap.top_row(p.pid) is not None
     ppid = 1 if p.ppid != 1 else 0
@@ -115,6 +115,9 @@ def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
         yield (f"{where} nice {p.nice}→{nice} (psutil, ps, top)", lambda: replace(
             snap, processes=_procs(snap, p.pid, nice=nice), ps=_edit_ps(snap, p.pid, 3, str(nice)),
             top=_edit_top(snap, p.pid, "NI", str(nice))))
+    for cpu in ((p.cpu_user_s * 2 + 1.0, p.cpu_user_s * 0.5) if p.cpu_user_s > 0 else (1.0,)):
+        yield (f"{where} user CPU time {p.cpu_user_s:.2f}s→{cpu:.2f}s (psutil)",
+               lambda cpu=cpu: replace(snap, processes=_procs(snap, p.pid, cpu_user_s=cpu)))
     others = [q for q in snap.processes if q.pid != p.pid]
     yield f"{where} absent (psutil)", lambda: replace(snap, processes=others)
     yield (f"{where} absent (psutil, ps, top)", lambda: replace(
