@@ -12,10 +12,7 @@ from tests.labs.tinylab import containers_of, run_proclab, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-SCENARIO = """\
-    from labkit import checkpoint
-    checkpoint("ready", n=1)
-"""
+SCENARIO = 'from labkit import checkpoint\ncheckpoint("ready", n=1)\n'
 
 
 def test_a_check_returning_false_fails_the_lab(tmp_path, lab_image):
