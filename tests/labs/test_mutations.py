@@ -31,6 +31,9 @@ def test_every_check_can_fail(name, run_lab_cached, request):
         reporter.write_line("")
         for v in verdicts:
             reporter.write_line(f"  {name} | {v.check[:70]} | {v.failed_by or 'NONE: ' + v.note}")
-    cannot = [v.check for v in verdicts if not v.can_fail]
+    cannot = [v.check for v in verdicts if not v.can_fail and not v.inconclusive]
+    if all(v.inconclusive for v in verdicts if not v.can_fail) and any(v.inconclusive for v in verdicts):
+        pytest.skip(f"lab {name}: inconclusive on this host: " +
+                    "; ".join(v.check for v in verdicts if v.inconclusive))
     assert verdicts, f"lab {name} has no checks"
     assert not cannot, f"lab {name}: no one-fact mutation fails these checks: {cannot}"

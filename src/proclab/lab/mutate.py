@@ -42,13 +42,15 @@ class Verdict:
     check: str
     failed_by: str | None          # the first mutation that made it fail; None: none could
     note: str = ""                 # why it was not tested (it fails on the real result already)
+    inconclusive: bool = False     # not measured on the real result (a busy host): neither shown nor refuted
 
     @property
     def can_fail(self) -> bool:
         return self.failed_by is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "can_fail": self.can_fail, "failed_by": self.failed_by, "note": self.note}
+        return {"check": self.check, "can_fail": self.can_fail, "failed_by": self.failed_by, "note": self.note,
+                "inconclusive": self.inconclusive}
 
 
 # -- building mutated results: share everything but the one changed part -----
@@ -205,7 +207,11 @@ def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mut
     found: dict[str, Verdict] = {}
     alive = []
     for c in checks:
-        if c.outcome(result, timeout_s).kind != PASSED:
+        real = c.outcome(result, timeout_s)
+        if _inconclusive(real.result):
+            found[c.name] = Verdict(c.name, None, "inconclusive on the real result (the host left too little "
+                                                  "free to measure): not tested", inconclusive=True)
+        elif real.kind != PASSED:
             found[c.name] = Verdict(c.name, None, "it does not pass on the real result, so no mutation can show "
                                                   "that it tests its fact")
         else:
@@ -224,6 +230,11 @@ def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mut
     for c in alive:
         found[c.name] = Verdict(c.name, None, "no one-fact mutation of the result makes it fail")
     return [found[c.name] for c in checks]
+
+
+def _inconclusive(res: Any) -> bool:
+    """A verdict that is neither pass nor fail (a CPU-timing check on a busy host)."""
+    return bool(getattr(res, "inconclusive", False)) or getattr(res, "status", "") == "inconclusive"
 
 
 def _chain(*parts: Iterable[Mutation]) -> Iterator[Mutation]:
