@@ -81,7 +81,7 @@ class Narrator(Observer):
         if run.timed_out:
             note = f" ({self.w('timed out')}" + (f", {self.w('as this variant expects')})" if run.expect_timeout else ")")
         if run.error:
-            note += f" — {run.error}"
+            note += f" — {run.error.splitlines()[0]}"   # the whole error (a traceback) comes with the verdict
         self.c.print(Text(f"  ■ {run.variant}: {self.w('exit code')} {run.exit_code}, {run.duration_s:.2f}s{note}",
                           style="dim" if not run.error else "red"))
 
