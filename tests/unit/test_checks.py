@@ -147,3 +147,12 @@ def test_expect_exit_is_a_code_or_signal(tmp_path, value, ok):
     else:
         with pytest.raises(LabFormatError, match="expect_exit"):
             labspec.load(tmp_path)
+
+
+def test_the_checkpoints_a_check_reads_are_recorded_in_its_own_thread():
+    from proclab.snapshot.table import Snapshot
+
+    r = result()
+    r.runs[0].checkpoints = [Snapshot("ready", {"n": 1}, 0.0, 1, [], "", None)]
+    c = Check("reads ready", lambda lab: expect(lab.checkpoint("ready").data["n"] == 1, "n = 1")).run(r)
+    assert c.passed and c.checkpoints == [("main", "ready")]
