@@ -12,8 +12,10 @@ In a lab's ``checks.py``::
                       f"psutil: {z}; ps: {cp.ps_line(z.pid)}")
 
 A check returns its evidence (a string, or ``(string, figures_dict)``) and
-fails by ``expect`` raising ``CheckFailed`` with the same evidence. The same
-checks run under the CLI and under pytest.
+fails by ``expect`` raising ``CheckFailed`` with the same evidence. When the
+world did not allow the measurement (a busy host left too little CPU free), it
+calls ``inconclusive(why)``: neither a pass nor a failure. The same checks run
+under the CLI and under pytest (where an inconclusive check is a skip).
 """
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 from ..errors import LabFormatError
 from .charts import HOOK
-from .result import CheckResult, LabResult, recording_reads
+from .hostload import HostLoad
+from .result import FAILED, INCONCLUSIVE, PASSED, CheckResult, LabResult, recording_reads
 
 CheckFn = Callable[[LabResult], Any]
 
@@ -36,6 +39,33 @@ class CheckFailed(AssertionError):
         super().__init__(detail)
         self.detail = detail
         self.figures = figures or {}
+
+
+class CheckInconclusive(Exception):
+    """The measurement a check needs could not be made: the check neither passed nor failed."""
+
+    def __init__(self, detail: str, figures: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.figures = figures or {}
+
+
+def inconclusive(detail: str, **figures: Any) -> NoReturn:
+    """End the check as inconclusive: say what was measured and why it is not enough."""
+    raise CheckInconclusive(detail, figures)
+
+
+def require_free_cpus(load: HostLoad, needed: float, note: str = "", **figures: Any) -> None:
+    """Inconclusive unless the host's other processes left ``needed`` CPUs free in the window
+    ``load`` describes (see ``host_load``). ``note``: what else the evidence should say."""
+    if load.enough(needed):
+        return
+    free = load.free
+    why = (load.describe() if free is None else
+           f"{load.describe()} in the window, and this claim needs {needed:.2f}")
+    inconclusive(f"not measured: {why}{note}; run again on a quieter host (proclab's lab lock keeps other "
+                 "labs away, not other programs)",
+                 free_cpus=None if free is None else round(free, 3), needed_free_cpus=needed, **figures)
 
 
 def expect(condition: Any, detail: str, **figures: Any) -> tuple[str, dict[str, Any]]:
@@ -66,19 +96,21 @@ class Check:
         try:
             out = self.fn(result)
         except CheckFailed as fail:
-            return CheckResult(self.name, False, fail.detail, fail.figures, zh=self.zh)
+            return CheckResult(self.name, FAILED, fail.detail, fail.figures, zh=self.zh)
+        except CheckInconclusive as why:
+            return CheckResult(self.name, INCONCLUSIVE, why.detail, why.figures, zh=self.zh)
         except LookupError as err:  # a checkpoint or process the check needs is not there
-            return CheckResult(self.name, False, str(err).strip("'\""), zh=self.zh)
+            return CheckResult(self.name, FAILED, str(err).strip("'\""), zh=self.zh)
         except Exception as err:  # a bug in the check itself: report it as a failure with its cause
             where = traceback.extract_tb(err.__traceback__)[-1]
-            return CheckResult(self.name, False,
+            return CheckResult(self.name, FAILED,
                                f"the check raised {type(err).__name__}: {err} "
                                f"({Path(where.filename).name}:{where.lineno})", zh=self.zh)
         if isinstance(out, tuple):
             detail, figures = out
         else:
             detail, figures = (out if out is not None else "ok"), {}
-        return CheckResult(self.name, True, str(detail), dict(figures), zh=self.zh)
+        return CheckResult(self.name, PASSED, str(detail), dict(figures), zh=self.zh)
 
 
 def check(name: str, zh: str = "") -> Callable[[CheckFn], CheckFn]:
