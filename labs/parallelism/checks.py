@@ -23,8 +23,9 @@ from proclab.checks import check, expect, host_load, require_free_cpus, within
 TOLERANCE = 0.15
 # CPUs the host must have left free in a round for a claim to be measured. On one CPU the shares
 # are split inside the container's cgroup, but "at most one CPU-second per second" is trivially
-# true when others take the CPU; I/O waits need little CPU, only prompt wake-ups.
-NEED_FREE = {"one-cpu": 0.6, "two-cpus": 1.5, "quota": 1.2, "io": 0.3}
+# true when others take the CPU. I/O rounds have no such need: their workers sleep, and others
+# then use the CPU without taking it from them (the ratio of two such rounds is what counts).
+NEED_FREE = {"one-cpu": 0.6, "two-cpus": 1.5, "quota": 1.2}
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,6 @@ def quota_parallel_but_throttled(lab):
 def io_overlaps(lab):
     one, four = round_of(lab, "one-cpu", "io", 1), round_of(lab, "one-cpu", "io", 4)
     ratio = four.wall_s / one.wall_s
-    for r in (one, four):
-        r.measured(NEED_FREE["io"], f"1 worker: {one.wall_s:.2f}s; 4 workers: {four.wall_s:.2f}s")
     return expect(four.cpus == [0] and within(ratio, 1.0, TOLERANCE),
                   f"1 worker: {one.wall_s:.2f}s; 4 workers: {four.wall_s:.2f}s = {ratio:.2f}x the time of one "
                   f"(one after another: {4 * one.wall_s:.1f}s); CPU used by the 4: {four.cpu_s:.2f} CPU-s",
