@@ -93,6 +93,36 @@ def test_the_cli_shows_the_wait_on_stderr_and_in_json(tmp_path, lab_image):
     assert doc["lock_wait_s"] >= 0 and doc["verdict"] == "passed"
 
 
+INCONCLUSIVE_CHECKS = """
+from proclab.checks import check, expect, inconclusive
+
+@check("the scenario exits 0")
+def exits(lab):
+    return expect(lab.exit_code == 0, f"exit code {lab.exit_code}")
+
+@check("two CPUs run at once")
+def at_once(lab):
+    inconclusive("only 0.61 of 2 CPUs were free in the window", free_cpus=0.61)
+"""
+
+
+def test_the_cli_exits_0_for_inconclusive_and_1_with_strict(tmp_path, lab_image):
+    lab = write_lab(tmp_path, "incon", "from labkit import checkpoint\ncheckpoint('ran')\n",
+                    checks=INCONCLUSIVE_CHECKS)
+    told = subprocess.run(proclab_cmd("run", str(lab)), capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert told.returncode == 0, told.stdout + told.stderr
+    assert "? inconclusive: two CPUs run at once" in told.stdout and "0.61 of 2 CPUs" in told.stdout
+    assert "INCONCLUSIVE" in told.stdout and "1 passed, 1 inconclusive" in told.stdout
+    strict = subprocess.run(proclab_cmd("run", str(lab), "--json", "--strict"), capture_output=True, text=True,
+                            timeout=180)
+    assert strict.returncode == 1, strict.stderr
+    doc = json.loads(strict.stdout)
+    assert doc["verdict"] == "inconclusive" and doc["passed"] is False
+    assert [c["status"] for c in doc["checks"]] == ["passed", "inconclusive"]
+    assert doc["checks"][1]["figures"] == {"free_cpus": 0.61}
+
+
 def burn(deadline: float) -> None:
     while time.monotonic() < deadline:
         pass
