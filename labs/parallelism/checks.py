@@ -106,12 +106,11 @@ class Round:
 def final(lab, variant: str, kind: str, n: int):
     """The last run of a round (the scenario runs it again while the host is busy): its "-ready"
     and "-done" snapshots, of the same attempt."""
-    cps = lab.run(variant).checkpoints
-    ends = [cp for cp in cps if cp.name == f"{kind}-{n}-done"]
-    if not ends:
-        return lab.checkpoint(f"{kind}-{n}-ready", variant), lab.checkpoint(f"{kind}-{n}-done", variant)
-    b = ends[-1]
-    a = next(cp for cp in cps if cp.name == f"{kind}-{n}-ready" and cp.data.get("attempt") == b.data.get("attempt"))
+    run = lab.run(variant)
+    b, a = run.last(f"{kind}-{n}-done"), run.last(f"{kind}-{n}-ready")
+    if a.data.get("attempt") != b.data.get("attempt"):    # the last run never ended: its pair is earlier
+        a = next(cp for cp in run.checkpoints
+                 if cp.name == f"{kind}-{n}-ready" and cp.data.get("attempt") == b.data.get("attempt"))
     return a, b
 
 

@@ -107,3 +107,14 @@ def test_require_free_cpus_names_the_free_cpus():
     quiet_a, quiet_b = figures(busy=[2.0, 2.0], ours=[1.9, 2.0])
     ok = Check("c", lambda lab: require_free_cpus(host_load(quiet_a, quiet_b, [0, 1], 2.0), 1.7) or "measured")
     assert ok.run(lab()).passed
+
+
+def test_the_html_report_marks_inconclusive_checks_and_verdict():
+    from proclab.ui.html.doc import report
+    from proclab.ui.html.page import index, page
+
+    r = lab("passed", "inconclusive")
+    rep = report(json.loads(json.dumps(r.to_dict())))
+    text = page(rep)
+    assert 'aria-label="inconclusive">?' in text and "INCONCLUSIVE" in text and 'aria-label="failed"' not in text
+    assert "no lab failed; some checks were inconclusive" in index([(rep, "t.html")])
