@@ -88,13 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.runs):
             result = run_lab(lab, variants=variants)
             passed += result.passed
-            failed = [c.name for c in result.checks if not c.passed]
+            failed = [("? " if c.inconclusive else "") + c.name for c in result.checks if not c.passed]
             try:
                 for k, v in figures(ns, result).items():
                     series[k].append(v)
             except LookupError as err:
                 print(f"  run {i + 1}: incomplete: {err}", file=sys.stderr)
-            print(f"  {lab} run {i + 1}/{args.runs}: {'passed' if result.passed else 'FAILED'} "
+            print(f"  {lab} run {i + 1}/{args.runs}: {result.verdict} "
                   f"in {result.duration_s:.1f}s" + (f" ({'; '.join(failed)})" if failed else ""),
                   file=sys.stderr, flush=True)
         print(f"\n{lab}: {passed}/{args.runs} runs passed every check")

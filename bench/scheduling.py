@@ -39,7 +39,7 @@ def main() -> None:
         wall = r.runs[0].duration_s
         walls.append(wall)
         worst += f.get("worst", [])
-        print(f"run {i + 1}: {'passed' if r.passed else 'FAILED'}  container {wall:5.1f}s  "
+        print(f"run {i + 1}: {r.verdict.upper() if not r.passed else 'passed'}  container {wall:5.1f}s  "
               f"worst error (together, fcfs, sjf) {', '.join(f'{w:.1%}' for w in f.get('worst', []))}  "
               f"max response {f.get('max_response_s', float('nan')) * 1000:.1f} ms  "
               f"idle meanwhile {f.get('idle_cpu_meanwhile_s', float('nan')) * 1000:.1f} ms  "
@@ -47,7 +47,7 @@ def main() -> None:
         if not r.passed:
             for c in r.checks:
                 if not c.passed:
-                    print(f"   ✘ {c.name}: {c.detail}")
+                    print(f"   {'?' if c.inconclusive else '✘'} {c.name}: {c.detail}")
     print(f"container time: median {statistics.median(walls):.1f}s (target <= 15 s); "
           f"worst error over all runs {max(worst):.1%} (tolerance 8%)")
 

@@ -1,14 +1,19 @@
 """Soak: run the whole lab suite N times in a row; report failures per lab and leaked resources.
 
-    python bench/soak.py [-n 20] [--labs zombies forkbomb ...] [--json soak.json]
+    python bench/soak.py [-n 20] [--labs zombies forkbomb ...] [--load N] [--json soak.json]
 
 Each round runs every built-in lab (or the ones named) through ``proclab.run_lab``,
 in real containers. After every lab it looks for resources this process owns that
 are still there (containers, networks, volumes carrying the proclab labels): each is
 a leak. At the end it also lists proclab containers left by *dead* runs (which the
-next proclab command would sweep). Goal: 0 failures, 0 leaks. Exit status 0 when
-both are 0, else 1. Ctrl-C (or SIGTERM) stops after cleaning up and prints the
-summary of the rounds so far; --json is rewritten after every round.
+next proclab command would sweep).
+
+``--load N`` keeps N CPU-burning processes running on the host, outside Docker, for
+the whole soak (bench/load.py): the CPU-timing labs must then say *inconclusive*
+(counted, allowed), never fail for physics. A traceback is a harness crash or a
+check that raised. Goal (issue 14): over 10 rounds 0 failures, 0 leaks, 0 tracebacks.
+Exit status 0 when all three are 0, else 1. Ctrl-C (or SIGTERM) stops after cleaning
+up and prints the summary of the rounds so far; --json is rewritten after every round.
 """
 from __future__ import annotations
 
@@ -19,12 +24,17 @@ import signal
 import statistics
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from proclab import engine, run_lab
 from proclab.lab import spec as labspec
 from proclab.errors import ProclabError
 from proclab.paths import reports_dir
+
+sys.path.insert(0, str(Path(__file__).parent))
+from load import Load  # noqa: E402  (bench/ is a folder of scripts, not a package)
 
 
 def ours() -> list[str]:
@@ -34,6 +44,15 @@ def ours() -> list[str]:
     return ([f"container {x.name}" for x in c.containers.list(all=True, filters=filt)]
             + [f"network {x.name}" for x in c.networks.list(filters=filt)]
             + [f"volume {x.name}" for x in c.volumes.list(filters=filt)])
+
+
+def listed(fn) -> list[str]:
+    """What fn() lists, or one line saying the engine could not list (a busy engine is not a leak)."""
+    try:
+        return fn()
+    except ProclabError as err:
+        print(f"  (could not list resources: {err})", flush=True)
+        return []
 
 
 def stale_of_dead_runs() -> list[str]:
@@ -47,7 +66,7 @@ def stale_of_dead_runs() -> list[str]:
 
 def why(result) -> list[str]:
     """Short reasons a lab result failed: its failed checks, run errors, unexpected timeouts."""
-    reasons = [f"check: {c.name}" for c in result.checks if not c.passed]
+    reasons = [f"check: {c.name}" for c in result.checks if c.failed]
     for r in result.runs:
         if r.error:
             reasons.append(f"run {r.variant}: {r.error[:120]}")
@@ -67,9 +86,13 @@ class Tally:
     reasons: dict = field(default_factory=lambda: collections.defaultdict(collections.Counter))
     times: dict = field(default_factory=lambda: collections.defaultdict(list))
     leaks: list[str] = field(default_factory=list)
+    inconclusive: collections.Counter = field(default_factory=collections.Counter)   # checks, per lab
+    tracebacks: list[str] = field(default_factory=list)
+    load: int = 0
 
     def to_dict(self, dead: list[str]) -> dict:
-        return {"rounds": self.rounds, "labs": self.labs, "runs": self.runs, "failed": self.failed,
+        return {"rounds": self.rounds, "labs": self.labs, "load": self.load, "runs": self.runs,
+                "failed": self.failed, "inconclusive_checks": self.inconclusive, "tracebacks": self.tracebacks,
                 "failures": {k: dict(v) for k, v in self.reasons.items()},
                 "median_s": {k: round(statistics.median(v), 2) for k, v in self.times.items()},
                 "leaks": self.leaks, "dead_runs_left": dead}
@@ -84,56 +107,74 @@ def keep(result) -> str:
     return str(path)
 
 
-def run_one(name: str) -> tuple[bool, list[str]]:
+@dataclass
+class Outcome:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    inconclusive: int = 0          # checks that could not measure (allowed)
+    tracebacks: list[str] = field(default_factory=list)
+
+
+def run_one(name: str) -> Outcome:
     try:
         result = run_lab(name)
-        if result.passed:
-            return True, []
-        print(f"  {name} failed: evidence in {keep(result)}", flush=True)
-        return False, why(result)
     except ProclabError as err:
-        return False, [f"error: {err}"[:160]]
+        return Outcome(False, [f"error: {err}"[:160]])
     except Exception as err:  # a harness crash is a failure to count, not a reason to stop
-        return False, [f"harness crashed: {type(err).__name__}: {err}"[:160]]
+        crash = f"harness crashed: {type(err).__name__}: {err}"[:160]
+        traceback.print_exc()
+        return Outcome(False, [crash], tracebacks=[f"{name}: {crash}"])
+    raised = [f"{name}: {c.name}: {c.detail}"[:200] for c in result.checks if "the check raised" in c.detail]
+    out = Outcome(not result.failed, [], result.counts()["inconclusive"], raised)
+    if result.failed:
+        print(f"  {name} failed: evidence in {keep(result)}", flush=True)
+        out.reasons = why(result)
+    return out
 
 
 def one_round(rnd: int, total: int, t: Tally) -> None:
     t_round = time.monotonic()
     failing = []
+    inconclusive, tracebacks = 0, 0
     for name in t.labs:
         t0 = time.monotonic()
-        ok, reasons = run_one(name)
+        out = run_one(name)
         t.times[name].append(time.monotonic() - t0)
         t.runs[name] += 1
-        t.failed[name] += not ok
-        t.reasons[name].update(reasons)
-        if not ok:
-            failing.append(f"{name} ({reasons[0][:70]})")
-        t.leaks += [f"round {rnd}, after {name}: {x}" for x in ours()]
-    print(f"round {rnd}/{total}: {len(t.labs) - len(failing)}/{len(t.labs)} labs passed, "
-          f"{time.monotonic() - t_round:.1f}s, leaks so far {len(t.leaks)}"
-          + (f"; failed: {', '.join(failing)}" if failing else ""), flush=True)
+        t.failed[name] += not out.ok
+        t.reasons[name].update(out.reasons)
+        t.inconclusive[name] += out.inconclusive
+        t.tracebacks += [f"round {rnd}: {x}" for x in out.tracebacks]
+        inconclusive, tracebacks = inconclusive + out.inconclusive, tracebacks + len(out.tracebacks)
+        if not out.ok:
+            failing.append(f"{name} ({out.reasons[0][:70]})")
+        t.leaks += [f"round {rnd}, after {name}: {x}" for x in listed(ours)]
+    print(f"round {rnd}/{total}: {len(t.labs) - len(failing)}/{len(t.labs)} labs without failure, "
+          f"{inconclusive} checks inconclusive, {tracebacks} tracebacks, {time.monotonic() - t_round:.1f}s, "
+          f"leaks so far {len(t.leaks)}" + (f"; failed: {', '.join(failing)}" if failing else ""), flush=True)
 
 
 def report(t: Tally, seconds: float, json_path: str | None) -> int:
-    still_there = len(ours())
-    dead = stale_of_dead_runs()
-    print(f"\nsoak: {t.rounds} rounds of {len(t.labs)} labs in {seconds:.0f}s")
-    print(f"{'lab':<22} {'runs':>4} {'failed':>6} {'median s':>8} {'max s':>6}  reasons")
+    still_there = len(listed(ours))
+    dead = listed(stale_of_dead_runs)
+    print(f"\nsoak: {t.rounds} rounds of {len(t.labs)} labs in {seconds:.0f}s"
+          + (f", under {t.load} CPU-burning host processes" if t.load else ""))
+    print(f"{'lab':<22} {'runs':>4} {'failed':>6} {'incon.':>6} {'median s':>8} {'max s':>6}  reasons")
     for name in t.labs:
         if t.times[name]:
             reasons = "; ".join(f"{r} x{k}" for r, k in t.reasons[name].most_common(3))
-            print(f"{name:<22} {t.runs[name]:>4} {t.failed[name]:>6} {statistics.median(t.times[name]):>8.2f} "
-                  f"{max(t.times[name]):>6.2f}  {reasons}")
-    print(f"\nfailed runs: {sum(t.failed.values())} of {sum(t.runs.values())}; leaked resources: {len(t.leaks)}; "
-          f"this soak's resources still there: {still_there}; left by dead runs (the next proclab "
-          f"command sweeps them): {len(dead)}")
-    for x in t.leaks[:20] + dead[:20]:
+            print(f"{name:<22} {t.runs[name]:>4} {t.failed[name]:>6} {t.inconclusive[name]:>6} "
+                  f"{statistics.median(t.times[name]):>8.2f} {max(t.times[name]):>6.2f}  {reasons}")
+    print(f"\nfailed runs: {sum(t.failed.values())} of {sum(t.runs.values())}; inconclusive checks: "
+          f"{sum(t.inconclusive.values())} (allowed); tracebacks: {len(t.tracebacks)}; leaked resources: "
+          f"{len(t.leaks)}; this soak's resources still there: {still_there}; left by dead runs (the next "
+          f"proclab command sweeps them): {len(dead)}")
+    for x in t.leaks[:20] + dead[:20] + t.tracebacks[:20]:
         print(f"  {x}")
     if json_path:
         with open(json_path, "w") as f:
             json.dump(t.to_dict(dead), f, indent=2)
-    return 0 if not sum(t.failed.values()) and not t.leaks and not still_there else 1
+    return 0 if not sum(t.failed.values()) and not t.leaks and not still_there and not t.tracebacks else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,10 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", "--rounds", type=int, default=20, help="times to run the suite (default 20)")
     ap.add_argument("--labs", nargs="*", help="only these labs (default: every built-in lab)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON here")
+    ap.add_argument("--load", type=int, default=0, metavar="N",
+                    help="keep N CPU-burning processes running on the host (outside Docker) meanwhile")
     args = ap.parse_args(argv)
 
-    tally = Tally(labs=args.labs or labspec.builtin_names())
+    tally = Tally(labs=args.labs or labspec.builtin_names(), load=args.load)
     engine.client()
+    load = Load(args.load, max_s=24 * 3600) if args.load > 0 else None
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
@@ -161,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
                     json.dump(tally.to_dict([]), f, indent=2)
     except KeyboardInterrupt:
         print(f"interrupted in round {tally.rounds + 1}: the summary counts the labs run so far", flush=True)
+    finally:
+        if load:
+            load.stop()
     return report(tally, time.monotonic() - t0, args.json)
 
 

@@ -62,9 +62,20 @@ def explain(result) -> str:
             lines.append(f"run {r.variant}: exit={r.exit_code} timed_out={r.timed_out} error={r.error}")
     for c in result.checks:
         if not c.passed:
-            lines.append(f"  ✘ {c.name}: {c.detail}")
+            lines.append(f"  {'?' if c.inconclusive else '✘'} {c.name}: {c.detail}")
     lines.append("output:\n" + result.output[-3000:])
     return "\n".join(lines)
+
+
+def assert_passed(result) -> None:
+    """A lab test's verdict: a failed lab fails the test; a lab whose only trouble is inconclusive
+    checks (the host left too little CPU free to measure) skips it with their reasons; never a pass
+    without the measurement."""
+    assert not result.failed, explain(result)
+    if result.verdict == "inconclusive":
+        why = "; ".join(f"{c.name}: {c.detail}" for c in result.checks if c.inconclusive)
+        pytest.skip(f"lab {result.lab}: inconclusive on a busy host — {why}"[:2000])
+    assert result.passed, explain(result)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -5,8 +5,11 @@ so lab folders written for proclab keep working whatever the layout behind it.
 """
 from __future__ import annotations
 
-from .lab.checks import Check, CheckFailed, LabChecks, check, expect, load_checks, run_checks, within
+from .lab.checks import (Check, CheckFailed, CheckInconclusive, LabChecks, check, expect, inconclusive,
+                         load_checks, require_free_cpus, run_checks, within)
+from .lab.hostload import HostLoad, host_load
 from .lab.mutate import Mutation, set_data
 
-__all__ = ["check", "expect", "within", "CheckFailed", "Check", "LabChecks", "load_checks", "run_checks",
+__all__ = ["check", "expect", "within", "inconclusive", "host_load", "require_free_cpus", "HostLoad",
+           "CheckFailed", "CheckInconclusive", "Check", "LabChecks", "load_checks", "run_checks",
            "Mutation", "set_data"]

@@ -124,7 +124,7 @@ def test_plain_up_labs_runs_a_lab_and_exits_0_when_it_passes(compose, lab_image)
     assert "checkpoint zombie-created" in text                    # narrated as on a host
     if verdict == "PASSED":
         assert out.returncode == 0, text[-4000:]
-        assert "verdict: every check passed (exit 0)" in text
+        assert "verdict: no check failed (exit 0)" in text      # passed, or inconclusive on a busy host
     else:                              # a real failure of the lab: then up must say so too
         assert out.returncode != 0 and "verdict: a check failed (exit 1)" in text, text[-4000:]
     assert_siblings_removed(compose.project)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import explain
+from tests.conftest import assert_passed
 from tests.labtools import check_verdicts, figures, with_variants_swapped
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 def test_figures_in_json(run_lab_cached):
     result = run_lab_cached("parallelism")
-    assert result.passed, explain(result)
+    assert_passed(result)          # inconclusive on a busy host: a skip with the reason
     turns = figures(result, "one CPU, 2 and 3")
     assert all(c <= 1.05 for c in turns["cores"].values())
     par = figures(result, "two CPUs, 2 CPU-bound")

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from proclab.ui.narration import Narrator
-from tests.conftest import explain
+from tests.conftest import assert_passed
 from tests.labtools import check_verdicts, figures, with_variants_swapped
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 def test_shares_and_figures_in_json(run_lab_cached):
     result = run_lab_cached("priority")
-    assert result.passed, explain(result)
+    assert_passed(result)          # inconclusive on a busy host: a skip with the reason
     shares = figures(result, "on one CPU each worker's share")
     assert abs(sum(shares["shares"].values()) - 1.0) < 1e-3
     assert shares["shares"]["0"] > shares["shares"]["5"] > shares["shares"]["10"]

@@ -82,3 +82,18 @@ def test_the_fixture_gives_the_result(pytester, lab_image):
     """)
     res = pytester.runpytest_subprocess("test_mine.py", "-p", "no:cacheprovider")
     res.assert_outcomes(passed=1)
+
+
+def test_an_inconclusive_check_is_a_skip_with_its_reason(pytester, lab_image):
+    make_lab(pytester.path / "labs", "busylab", checks="""
+        from proclab.checks import check, inconclusive
+
+        @check("two CPUs run at once")
+        def at_once(lab):
+            inconclusive("only 0.61 of 2 CPUs were free in the window")
+    """)
+    res = pytester.runpytest_subprocess("labs", "-v", "-rs", "-p", "no:cacheprovider")
+    res.assert_outcomes(passed=1, skipped=1)
+    out = res.stdout.str()
+    assert "busylab/scenario.py::two CPUs run at once SKIPPED" in out
+    assert "inconclusive: only 0.61 of 2 CPUs were free" in out

@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from tests.conftest import explain
+from tests.conftest import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 
 def test_json_has_measured_vs_predicted_table(run_lab_cached):
     result = run_lab_cached("scheduling")
-    assert result.passed, explain(result)
+    assert_passed(result)          # inconclusive on a busy host: a skip with the reason
     doc = json.loads(json.dumps(result.to_dict()))          # exactly what --json prints
     rows = [row for c in doc["checks"] for row in c.get("figures", {}).get("table", [])]
     assert {(r["mode"], r["job"]) for r in rows} == {(m, j) for m in ("together", "fcfs", "sjf") for j in "ABC"}
@@ -24,6 +24,7 @@ def test_json_has_measured_vs_predicted_table(run_lab_cached):
 def test_kernel_looks_like_round_robin_not_fcfs(run_lab_cached):
     """All at once, C's measured response is near RR's prediction and far from FCFS's."""
     result = run_lab_cached("scheduling")
+    assert_passed(result)
     rows = {(r["mode"], r["job"]): r for c in result.checks for r in c.figures.get("table", [])}
     together_c = rows[("together", "C")]["measured_first_run_s"]
     fcfs_c = rows[("fcfs", "C")]["predicted_first_run_s"]

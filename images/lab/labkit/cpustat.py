@@ -1,8 +1,14 @@
 """CPU figures a scenario can read from inside its container: the host's busy time per
-CPU, and what the container's cgroup says about its quota, throttling and usage."""
+CPU, and what the container's cgroup says about its quota, throttling and usage; and
+``Windows``, which measures again while the host's other processes leave too little CPU free."""
 from __future__ import annotations
 
 import os
+
+from . import say
+
+QUIET_SHARE = 0.85   # a window counts as quiet when the host left this share of its CPUs free
+TRIES = 3            # windows at most: a busy host makes the run longer, never endless
 
 
 def host_busy_ns() -> list:
@@ -35,6 +41,9 @@ def cgroup_cpu() -> dict:
             out["usage_percpu_ns"] = [int(v) for v in f.read().split()]
     except OSError:
         pass
+    usage = _usage_ns()
+    if usage is not None:
+        out["usage_ns"] = usage
     out["host_busy_ns"] = host_busy_ns()
     try:
         with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f, open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as g:
@@ -47,3 +56,76 @@ def cgroup_cpu() -> dict:
         except OSError:
             pass
     return out
+
+
+def _usage_ns():
+    """The container's total CPU usage so far in ns (cgroup v1 cpuacct.usage or v2 usage_usec), or None."""
+    for path, scale in (("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1), ("/sys/fs/cgroup/cpu.stat", 1000)):
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue
+        if scale == 1:
+            return int(text)
+        for line in text.splitlines():
+            if line.startswith("usage_usec "):
+                return int(line.split()[1]) * scale
+    return None
+
+
+def free_cpus(before: dict, after: dict, cpus, wall_s: float):
+    """CPUs the host's other processes left free on `cpus` over a window, from cgroup_cpu() at
+    its ends (None: not measurable). The checks on the host recompute it (proclab.checks.host_load);
+    here it only decides whether to measure again."""
+    host = [(y - x) / 1e9 for x, y in zip(before.get("host_busy_ns", []), after.get("host_busy_ns", []))]
+    ours = [(y - x) / 1e9 for x, y in zip(before.get("usage_percpu_ns", []), after.get("usage_percpu_ns", []))]
+    if not host or wall_s <= 0 or any(c >= len(host) for c in cpus):
+        return None
+    if len(ours) == len(host):
+        foreign = sum(max(0.0, host[c] - ours[c]) for c in cpus)
+    elif "usage_ns" in before and "usage_ns" in after:
+        foreign = max(0.0, sum(host[c] for c in cpus) - (after["usage_ns"] - before["usage_ns"]) / 1e9)
+    else:
+        return None
+    return max(0.0, len(cpus) - foreign / wall_s)
+
+
+class Windows:
+    """Measurement windows, again while the host is busy (at most `tries`)::
+
+        windows = Windows("the window", cpus)
+        for attempt in windows:
+            before = cgroup_cpu(); ...measure...; after = cgroup_cpu()
+            windows.ended(before, after, wall_s)   # too little free: says so, and the loop goes on
+
+    Each retry is said in the output. After the last one the scenario carries on with what it
+    has; the checks then find the window too busy and say inconclusive, never passed."""
+
+    def __init__(self, label: str, cpus, tries: int = TRIES, need=None):
+        self.label, self.cpus, self.tries = label, list(cpus), tries
+        self.need = QUIET_SHARE * len(self.cpus) if need is None else need
+        self.free: list = []          # the free CPUs of each window so far
+        self._again = False
+
+    def __iter__(self):
+        for attempt in range(1, self.tries + 1):
+            self._again = False
+            yield attempt
+            if not self._again:
+                return
+
+    def ended(self, before: dict, after: dict, wall_s: float):
+        free = free_cpus(before, after, self.cpus, wall_s)
+        self.free.append(None if free is None else round(free, 3))
+        n = len(self.free)
+        if free is None:
+            say(f"{self.label}: the CPU the host left free cannot be measured here; not measuring again")
+        elif free < self.need and n < self.tries:
+            self._again = True
+            say(f"{self.label}: the host's other processes left only {free:.2f} of {len(self.cpus)} CPUs free "
+                f"(a quiet window needs {self.need:.2f}): measuring again ({n + 1} of {self.tries})")
+        elif free < self.need:
+            say(f"{self.label}: the host stayed busy (free CPUs per window: "
+                f"{', '.join(f'{x:.2f}' for x in self.free)}): the checks will call it inconclusive")
+        return free

@@ -58,7 +58,7 @@ HOOK_END_S = 30           # supervisor: the hook ends as soon as it has read the
 POLL_S = 0.05             # supervisor: how often it asks the engine whether the hook still runs
 NO_VERDICT = 1            # the hook's status when the harness ended without one
 
-_VERDICTS = {0: "every check passed", 1: "a check failed", 2: "proclab could not run the labs",
+_VERDICTS = {0: "no check failed", 1: "a check failed", 2: "proclab could not run the labs",
              130: "interrupted"}
 
 

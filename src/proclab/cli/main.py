@@ -1,5 +1,6 @@
 """The proclab command line. Only this layer prints and chooses exit codes:
-0 every check passed, 1 a check failed, 2 a usage or environment error.
+0 every check passed (or was inconclusive, without --strict), 1 a check failed,
+2 a usage or environment error.
 """
 from __future__ import annotations
 

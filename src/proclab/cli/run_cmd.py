@@ -25,9 +25,10 @@ from .output import err_console
 @click.option("--html", "html_target", is_flag=False, flag_value="", default=None, metavar="[FILE]",
               help="Also write an HTML report (a folder with an index.html for several labs); default: under reports/.")
 @click.option("--lang", metavar="en|zh", help="The lesson's language (default: from LANG, e.g. zh_CN.UTF-8).")
+@click.option("--strict", is_flag=True, help="Exit 1 when a check is inconclusive (a busy host), not only when one fails.")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
-        lang: str | None = None) -> None:
+        lang: str | None = None, strict: bool = False) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab import spec as labspec
     from ..lab.events import Observer
@@ -36,6 +37,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     from ..ui.charts import write_picture
     from ..ui.narration import Narrator
     from ..ui.tables import summary_table
+    from .outcome import exit_status
 
     if run_all:
         names: list[str] = labspec.builtin_names()
@@ -87,13 +89,16 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         Console().print(summary_table(results))
     if quiz:
         quiz.finish(show=not as_json)
-    raise SystemExit(0 if all(r.passed for r in results) else 1)
+    raise SystemExit(exit_status(results, strict))
 
 
 def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:
     """The --json document: one lab's result, or every lab's; with the predictions when asked."""
+    from .outcome import combined_verdict
+
     doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
-        "passed": all(r.passed for r in results), "labs": [r.to_dict() for r in results]}
+        "passed": all(r.passed for r in results), "verdict": combined_verdict(results),
+        "labs": [r.to_dict() for r in results]}
     if quiz and "labs" in doc:
         for lab_doc in doc["labs"]:
             lab_doc["predictions"] = quiz.to_json(lab_doc["lab"])

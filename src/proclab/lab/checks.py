@@ -16,8 +16,10 @@ A check passes only by returning its evidence: a string, or ``expect()``'s resul
 same evidence, or by returning anything else (False, None, a number, a 3-tuple: the
 verdict says what it returned). ``True`` alone passes, with the evidence "returned
 True" and a warning that it carries none. A check that raises, calls ``sys.exit()``
-or runs past its time limit fails and says so. The same checks run under the CLI
-and under pytest.
+or runs past its time limit fails and says so. When the world did not allow the
+measurement (a busy host left too little CPU free), it calls ``inconclusive(why)``:
+neither a pass nor a failure. The same checks run under the CLI and under pytest
+(where an inconclusive check is a skip).
 """
 from __future__ import annotations
 
@@ -27,11 +29,13 @@ import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 from ..errors import LabFormatError
 from .charts import HOOK
 from ..snapshot.table import ProcessMissing
+from .hostload import HostLoad
+from .result import INCONCLUSIVE as INCONCLUSIVE_STATUS
 from .result import CheckpointMissing, CheckResult, LabResult, recording_reads
 from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.toml sets check_timeout_s
 
@@ -43,6 +47,33 @@ class CheckFailed(AssertionError):
         super().__init__(detail)
         self.detail = detail
         self.figures = figures or {}
+
+
+class CheckInconclusive(Exception):
+    """The measurement a check needs could not be made: the check neither passed nor failed."""
+
+    def __init__(self, detail: str, figures: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.figures = figures or {}
+
+
+def inconclusive(detail: str, **figures: Any) -> NoReturn:
+    """End the check as inconclusive: say what was measured and why it is not enough."""
+    raise CheckInconclusive(detail, figures)
+
+
+def require_free_cpus(load: HostLoad, needed: float, note: str = "", **figures: Any) -> None:
+    """Inconclusive unless the host's other processes left ``needed`` CPUs free in the window
+    ``load`` describes (see ``host_load``). ``note``: what else the evidence should say."""
+    if load.enough(needed):
+        return
+    free = load.free
+    why = (load.describe() if free is None else
+           f"{load.describe()} in the window, and this claim needs {needed:.2f}")
+    inconclusive(f"not measured: {why}{note}; run again on a quieter host (proclab's lab lock keeps other "
+                 "labs away, not other programs)",
+                 free_cpus=None if free is None else round(free, 3), needed_free_cpus=needed, **figures)
 
 
 def expect(condition: Any, detail: str, **figures: Any) -> tuple[str, dict[str, Any]]:
@@ -58,8 +89,10 @@ def within(measured: float, expected: float, tolerance: float) -> bool:
 
 
 # How a check ended: the verdict's kind. Only FAILED says the check judged the result and
-# found it wrong (the mutation test counts those); RAISED, TIMEOUT and EXITED are bugs in the check.
+# found it wrong (the mutation test counts those); RAISED, TIMEOUT and EXITED are bugs in the check;
+# INCONCLUSIVE: the world did not allow the measurement.
 PASSED, FAILED, RAISED, TIMEOUT, EXITED = "passed", "failed", "raised", "timeout", "exited"
+INCONCLUSIVE = "inconclusive"
 
 
 @dataclass(frozen=True)
@@ -132,6 +165,8 @@ class Check:
             out = self.fn(result)
         except CheckFailed as fail:
             return Outcome(CheckResult(self.name, False, fail.detail, fail.figures), FAILED)
+        except CheckInconclusive as why:
+            return Outcome(CheckResult(self.name, INCONCLUSIVE_STATUS, why.detail, why.figures), INCONCLUSIVE)
         except (CheckpointMissing, ProcessMissing) as err:  # a checkpoint or process the check needs is not there
             return Outcome(CheckResult(self.name, False, str(err).strip("'\"")), FAILED)
         except SystemExit as err:   # a check must not end the harness

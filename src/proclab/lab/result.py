@@ -87,6 +87,12 @@ class RunRecord:
         reached = ", ".join(cp.name for cp in self.checkpoints) or "none"
         raise CheckpointMissing(f"run '{self.variant}' never reached checkpoint '{name}' (it reached: {reached})")
 
+    def last(self, name: str) -> Snapshot:
+        """The last checkpoint of this name: a scenario that measures a window again (a busy host)
+        repeats its checkpoints, each with its ``attempt``."""
+        found = [cp for cp in self.checkpoints if cp.name == name]
+        return _noted(found[-1]) if found else self.checkpoint(name)   # none: says what was reached
+
     def has(self, name: str) -> bool:
         return any(cp.name == name for cp in self.checkpoints)
 
@@ -118,10 +124,17 @@ class RunRecord:
         }
 
 
+PASSED, FAILED, INCONCLUSIVE = "passed", "failed", "inconclusive"
+STATUSES = (PASSED, FAILED, INCONCLUSIVE)
+
+
 @dataclass
 class CheckResult:
+    """One check's verdict. ``inconclusive``: the world did not allow the measurement (a busy
+    host left too little CPU free), so the fact was neither shown nor refuted."""
+
     name: str
-    passed: bool
+    status: str       # passed | failed | inconclusive (a bool is read as passed/failed)
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
     checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
@@ -131,8 +144,27 @@ class CheckResult:
     def title(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" and self.zh else self.name
 
+    def __post_init__(self) -> None:
+        if isinstance(self.status, bool):
+            self.status = PASSED if self.status else FAILED
+        if self.status not in STATUSES:
+            raise ValueError(f"check status must be one of {STATUSES}, not {self.status!r}")
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED
+
+    @property
+    def inconclusive(self) -> bool:
+        return self.status == INCONCLUSIVE
+
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": self.name, "passed": self.passed, "detail": self.detail}
+        d: dict[str, Any] = {"name": self.name, "status": self.status, "passed": self.passed,
+                             "detail": self.detail}
         if self.zh:
             d["name_zh"] = self.zh
         if self.figures:
@@ -157,6 +189,7 @@ class LabResult:
     artifacts: list[str] = field(default_factory=list)
     error: str | None = None          # the lab could not run at all
     charts: list[Any] = field(default_factory=list)   # lab.charts.Chart, from the lab's charts() hook
+    lock_wait_s: float = 0.0          # time spent waiting for the host-wide lab lock (run/lock.py)
 
     # -- what checks read ------------------------------------------------
     def run(self, variant: str | None = None) -> RunRecord:
@@ -184,11 +217,26 @@ class LabResult:
         return [cp for r in self.runs for cp in r.checkpoints]
 
     @property
-    def passed(self) -> bool:
-        if self.error:
-            return False
+    def verdict(self) -> str:
+        """failed: a run went wrong or a check failed; inconclusive: no failure, but some check
+        could not measure (a busy host); passed: every check passed."""
         runs_ok = all((r.timed_out == r.expect_timeout) and not r.error for r in self.runs)
-        return runs_ok and all(c.passed for c in self.checks)
+        if self.error or not runs_ok or any(c.failed for c in self.checks):
+            return FAILED
+        return INCONCLUSIVE if any(c.inconclusive for c in self.checks) else PASSED
+
+    @property
+    def passed(self) -> bool:
+        """Every check passed (an inconclusive check is not a pass: see ``verdict``)."""
+        return self.verdict == PASSED
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict == FAILED
+
+    def counts(self) -> dict[str, int]:
+        """How many checks passed, failed and were inconclusive."""
+        return {s: sum(c.status == s for c in self.checks) for s in STATUSES}
 
     @property
     def exit_code(self) -> int | None:
@@ -204,7 +252,9 @@ class LabResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "lab": self.lab, "title": self.title, "path": self.path, "lesson": self.lesson, "passed": self.passed,
-            "duration_s": round(self.duration_s, 3), "exit_code": self.exit_code, "error": self.error,
+            "verdict": self.verdict, "check_counts": self.counts(),
+            "duration_s": round(self.duration_s, 3), "lock_wait_s": round(self.lock_wait_s, 3),
+            "exit_code": self.exit_code, "error": self.error,
             "checks": [c.to_dict() for c in self.checks],
             "checkpoints": [cp.to_dict() for cp in self.checkpoints],
             "output": self.output,

@@ -48,12 +48,13 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     obs.lab_started(spec)
     t = time.monotonic()
     exclusive = any(spec.settings_for(v)["exclusive"] for v in spec.variants)
-    with lab_lock(exclusive):
+    with lab_lock(exclusive, on_wait=obs.progress) as waited:
+        result.lock_wait_s = waited.waited_s
         for variant in spec.variants:
             record = VariantRun(spec, variant, image, obs).execute()
             record.summary = variant.summary
             result.runs.append(record)
-    result.duration_s = time.monotonic() - t
+    result.duration_s = time.monotonic() - t - result.lock_wait_s   # the lab's own time, not the queue's
     result.checks = run_checks(suite, result, spec.check_timeout_s)
     result.charts, problems = chart_data(suite.charts, result)
     for problem in problems:

@@ -108,8 +108,13 @@ class Narrator(Observer):
         if result.artifacts:
             for a in result.artifacts:
                 self.c.print(Text(f"  {self.w('picture')}: {a}", style="cyan"))
-        status = Text(self.w("PASSED"), style="bold green") if result.passed else Text(self.w("FAILED"), style="bold red")
-        self.c.print(Text.assemble(status, f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s"))
+        status = {"passed": Text(self.w("PASSED"), style="bold green"), "failed": Text(self.w("FAILED"), style="bold red"),
+                  "inconclusive": Text(self.w("INCONCLUSIVE"), style="bold yellow")}[result.verdict]
+        n = result.counts()
+        tally = (f": {n['passed']} passed, {n['inconclusive']} inconclusive (not measured: see '?' above)"
+                 + (f", {n['failed']} failed" if n["failed"] else "")) if n["inconclusive"] else ""
+        waited = f" (after {result.lock_wait_s:.1f}s waiting for the lab lock)" if result.lock_wait_s >= 0.1 else ""
+        self.c.print(Text.assemble(status, f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s{waited}{tally}"))
 
     def timelines(self, result: LabResult) -> None:
         """Each run's processes across its checkpoints, one row each: the lifecycle at a glance."""

@@ -18,6 +18,10 @@ def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") ->
         c.print(Text("(this lab has no checks: its snapshots are shown above)" if lang != "zh" else word("no checks", lang),
                      style="dim"))
     for ck in checks:
+        if ck.inconclusive:     # not measured (a busy host): neither a tick nor a cross
+            c.print(Text.assemble((f"? {word('inconclusive', lang)}: ", "bold yellow"), (ck.title(lang), "bold")))
+            print_folded(c, ck.detail, "yellow")
+            continue
         mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
         c.print(Text.assemble(mark, (ck.title(lang), "bold" if not ck.passed else "")))
         print_folded(c, ck.detail, "dim" if ck.passed else "red")
@@ -32,6 +36,16 @@ def print_folded(c: Console, line: str, style: str = "dim", indent: str = "    "
         c.print(Text(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
 
 
+VERDICT_TEXT = {"passed": Text("passed", style="green"), "failed": Text("FAILED", style="bold red"),
+                "inconclusive": Text("inconclusive", style="bold yellow")}
+
+
+def check_count(r: LabResult) -> str:
+    """'7/9' passed, with '(2 inconclusive)' when some could not measure."""
+    n = r.counts()
+    return f"{n['passed']}/{len(r.checks)}" + (f" ({n['inconclusive']} inconclusive)" if n["inconclusive"] else "")
+
+
 def summary_table(results: list[LabResult]) -> Table:
     t = Table(title="proclab: summary", title_style="bold")
     t.add_column("lab")
@@ -39,9 +53,7 @@ def summary_table(results: list[LabResult]) -> Table:
     t.add_column("time", justify="right")
     t.add_column("result")
     for r in results:
-        ok = sum(c.passed for c in r.checks)
-        t.add_row(r.lab, f"{ok}/{len(r.checks)}", f"{r.duration_s:.1f}s",
-                  Text("passed", style="green") if r.passed else Text("FAILED", style="bold red"))
+        t.add_row(r.lab, check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict])
     return t
 
 

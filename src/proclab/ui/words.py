@@ -13,6 +13,8 @@ ZH = {
     "harness": "实验框架",
     "PASSED": "通过",
     "FAILED": "未通过",
+    "INCONCLUSIVE": "无定论",
+    "inconclusive": "无定论（未能测量）",
     "in": "用时",
     "pid namespace of the container at": "容器的 pid 命名空间，检查点",
     "more processes not shown (--verbose shows them)": "个进程未显示（--verbose 显示全部）",

@@ -22,6 +22,7 @@ class CheckView:
     passed: bool
     detail: str
     links: list[tuple[str, str]] = field(default_factory=list)    # (variant, checkpoint)
+    inconclusive: bool = False       # not measured (a busy host): neither passed nor failed
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Report:
     runs: list[RunView]
     checks: list[CheckView]
     charts: list[Chart]
+    verdict: str = ""                # passed | failed | inconclusive ("" in documents before it)
 
 
 def lab_docs(doc: Any) -> list[dict[str, Any]]:
@@ -105,12 +107,13 @@ def report(d: dict[str, Any]) -> Report:
         names: dict[str, list[str]] = {}
         for s in snaps:
             names.setdefault(s.name, []).append(s.run)
-        checks = [CheckView(c["name"], bool(c["passed"]), c.get("detail", ""), _links(c, names))
-                  for c in d["checks"]]
+        checks = [CheckView(c["name"], bool(c["passed"]), c.get("detail", ""), _links(c, names),
+                            c.get("status") == "inconclusive") for c in d["checks"]]
         charts = [_chart(c) for c in d.get("charts", [])]
     except (KeyError, TypeError, ValueError) as err:
         raise ReportFormatError(f"lab '{d.get('lab')}' in the document is malformed ({type(err).__name__}: {err}); "
                                 "give a file written by 'proclab run LAB --json'") from err
     return Report(lab=d["lab"], title=d.get("title", d["lab"]), lesson=d.get("lesson", ""),
                   passed=bool(d.get("passed")), duration_s=float(d.get("duration_s", 0.0)),
-                  error=d.get("error"), runs=runs, checks=checks, charts=charts)
+                  error=d.get("error"), runs=runs, checks=checks, charts=charts,
+                  verdict=d.get("verdict") or ("passed" if d.get("passed") else "failed"))

@@ -120,8 +120,10 @@ def check_html(c: CheckView) -> str:
     links = " ".join(f'<a class="cplink" href="#{cp_id(run, name)}" data-goto="{escape(run)}|{escape(name)}">'
                      f"'{escape(name)}' ({escape(run)})</a>" for run, name in c.links)
     mark = '<span class="tick" aria-label="passed">✔</span>' if c.passed else \
+        '<span class="unsure" aria-label="inconclusive">?</span>' if c.inconclusive else \
         '<span class="cross" aria-label="failed">✘</span>'
-    return (f'<li class="check {"pass" if c.passed else "fail"}">{mark} <span class="checkname">{inline_markdown(c.name)}</span>'
+    kind = "pass" if c.passed else "unsure" if c.inconclusive else "fail"
+    return (f'<li class="check {kind}">{mark} <span class="checkname">{inline_markdown(c.name)}</span>'
             f'{" — at " + links if links else ""}<div class="evidence"><code>{escape(c.detail)}</code></div></li>')
 
 
@@ -132,8 +134,14 @@ def document(title: str, body: str) -> str:
             f'<body>{body}<script>{asset("page.js")}</script></body></html>')
 
 
+def verdict_html(rep: Report) -> str:
+    if rep.verdict == "inconclusive":      # no failure, but a check could not measure
+        return '<b class="unsure">INCONCLUSIVE</b>'
+    return '<b class="pass">PASSED</b>' if rep.passed else '<b class="fail">FAILED</b>'
+
+
 def page(rep: Report) -> str:
-    verdict = '<b class="pass">PASSED</b>' if rep.passed else '<b class="fail">FAILED</b>'
+    verdict = verdict_html(rep)
     passed = sum(c.passed for c in rep.checks)
     tabs = "".join(f'<button type="button" role="tab" class="tab{" active" if i == 0 else ""}" '
                    f'data-tab="{escape(r.variant)}">{escape(r.variant)}</button>' for i, r in enumerate(rep.runs))
@@ -157,12 +165,14 @@ def index(entries: Sequence[tuple[Report, str]]) -> str:
     rows: list[Any] = []
     for rep, href in entries:
         passed = sum(c.passed for c in rep.checks)
-        verdict = '<b class="pass">PASSED</b>' if rep.passed else '<b class="fail">FAILED</b>'
+        verdict = verdict_html(rep)
         rows.append(f'<tr><td><a href="{escape(href, quote=True)}">{escape(rep.lab)}</a></td>'
                     f'<td>{escape(rep.title)}</td><td>{verdict}</td><td>{passed} of {len(rep.checks)}</td></tr>')
     all_ok = all(rep.passed for rep, _ in entries)
+    failed = any(not rep.passed and rep.verdict != "inconclusive" for rep, _ in entries)
     body = (f'<header><h1>proclab: {len(entries)} labs</h1><p class="meta">'
-            f'{"every lab passed" if all_ok else "some labs failed"}</p></header>'
+            f'{"every lab passed" if all_ok else "some labs failed" if failed else "no lab failed; some checks were inconclusive"}'
+            '</p></header>'
             f'<table class="index"><thead><tr><th>lab</th><th>title</th><th>verdict</th><th>checks</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
     return document("proclab: labs", body)
