@@ -18,6 +18,7 @@ from ..lab.events import Observer
 from ..lab.result import LabResult
 from ..lab.spec import LabSpec
 from .lock import lab_lock
+from .probe import mode as probe_mode
 from .variant import VariantRun
 
 _swept = False
@@ -40,6 +41,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     if variants:
         spec = spec.with_variants(variants)
     suite = load_checks(spec.checks_file, spec.name)
+    probe_mode()     # a misspelt PROCLAB_PROBE fails here, before any container exists
     engine.client()
     for gone in sweep_stale_once():
         obs.progress(f"removed stale {gone}")
