@@ -19,6 +19,8 @@ from .output import err_console
 @click.option("-v", "--verbose", is_flag=True,
               help="Show every process at each checkpoint (and the probe's own), not only the ones it names.")
 @click.option("--predict", is_flag=True, help="Answer the lab's questions first, then see them beside what happened.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run up to N labs side by side (labs that measure CPU time still run alone).")
 @click.option("--answers", "answers_file", metavar="FILE",
               help="Predictions from FILE ('-' for stdin): 'id = answer' lines, or answers in order; "
                    "for several labs, each lab's answers under a [lab] line.")
@@ -27,7 +29,7 @@ from .output import err_console
 @click.option("--lang", metavar="en|zh", help="The lesson's language (default: from LANG, e.g. zh_CN.UTF-8).")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
-        lang: str | None = None) -> None:
+        lang: str | None = None, jobs: int = 1) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab import spec as labspec
     from ..lab.events import Observer
@@ -63,6 +65,9 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     else:
         observer = Narrator(verbose=verbose, lang=lang)
     try:
+        if jobs > 1 and len(specs) > 1 and not quiz:     # predictions ask lab by lab: in turn
+            from .jobs import side_by_side
+            results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)

@@ -33,6 +33,11 @@ def sweep_stale_once() -> list[str]:
     return engine.sweep(all_runs=False)
 
 
+def is_exclusive(spec: LabSpec) -> bool:
+    """Whether the lab measures CPU time, and so must run alone on the host (the lab lock)."""
+    return any(spec.settings_for(v)["exclusive"] for v in spec.variants)
+
+
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             observer: Observer | None = None) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it."""
@@ -49,8 +54,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro())
     obs.lab_started(spec)
     t = time.monotonic()
-    exclusive = any(spec.settings_for(v)["exclusive"] for v in spec.variants)
-    with lab_lock(exclusive):
+    with lab_lock(is_exclusive(spec)):
         for variant in spec.variants:
             record = VariantRun(spec, variant, image, obs).execute()
             record.summary = variant.summary
