@@ -192,7 +192,7 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
     # once, before the pool: threads must not build the image side by side
     for gone in sweep_stale_once():
         out.print(Text(f"  removed stale {gone}", style="dim"))
-    images.ensure("lab", lambda line: out.print(Text(f"  {line}", style="dim")))
+    images.ensure("lab", lambda line: None if "is up to date" in line else out.print(Text(f"  {line}", style="dim")))
 
     def make_observer(console: Console, spec: LabSpec) -> Observer:
         return _Quiet(err_console, spec.name) if as_json else Narrator(console=console, verbose=verbose, lang=lang)
