@@ -1,7 +1,7 @@
 """Snapshot benchmark (issue 15): the exec probe and the resident probe side by side, in one run.
 
     python bench/snapshots.py [--rounds 3] [--sizes 5 50 200 500] [--many 200] [--jobs 2 4]
-                              [--labs ...] [--skip-all]
+                              [--labs ...] [--skip-overhead] [--skip-all]
 
 1. checkpoint overhead (announced -> released, as the harness sees it), exec path vs
    resident path, with and without top: median and p90;
@@ -146,11 +146,13 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, nargs="*", default=[2, 4])
     ap.add_argument("--labs", nargs="*", help="labs for part 3 (default: every lab that does not measure CPU time)")
     ap.add_argument("--skip-all", action="store_true", help="skip part 3")
+    ap.add_argument("--skip-overhead", action="store_true", help="skip part 1")
     args = ap.parse_args()
     images.ensure("lab")
     print(f"host: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} (timings are noisy: read the ratios)")
     with tempfile.TemporaryDirectory() as tmp:
-        overhead(Path(tmp), args.rounds)
+        if not args.skip_overhead:
+            overhead(Path(tmp), args.rounds)
         growth(Path(tmp), args.sizes, args.many)
     if not args.skip_all:
         names = args.labs or [n for n in labspec.builtin_names() if not is_exclusive(labspec.resolve(n))]
