@@ -32,11 +32,9 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         lang: str | None = None, jobs: int = 1) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab import spec as labspec
-    from ..lab.events import Observer
     from ..lab.lesson import language
     from ..run.runner import run_lab
     from ..ui.charts import write_picture
-    from ..ui.narration import Narrator
     from ..ui.tables import summary_table
 
     if run_all:
@@ -57,13 +55,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     quiz = _quiz(specs, answers_file, lang) if predict or answers_file else None
 
     results = []
-    if as_json:
-        class Quiet(Observer):
-            def progress(self, line: str) -> None:
-                err_console.print(f"[dim]{line}[/]", highlight=False)
-        observer: Any = Quiet()
-    else:
-        observer = Narrator(verbose=verbose, lang=lang)
+    observer = _observer(as_json, verbose, lang)
     try:
         if jobs > 1 and len(specs) > 1 and not quiz:     # predictions ask lab by lab: in turn
             from .jobs import side_by_side
@@ -93,6 +85,20 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     if quiz:
         quiz.finish(show=not as_json)
     raise SystemExit(0 if all(r.passed for r in results) else 1)
+
+
+def _observer(as_json: bool, verbose: bool, lang: str | None) -> Any:
+    """The narrator, or for --json one that only says progress, on stderr."""
+    from ..lab.events import Observer
+    from ..ui.narration import Narrator
+
+    if not as_json:
+        return Narrator(verbose=verbose, lang=lang)
+
+    class Quiet(Observer):
+        def progress(self, line: str) -> None:
+            err_console.print(f"[dim]{line}[/]", highlight=False)
+    return Quiet()
 
 
 def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:
