@@ -1,15 +1,18 @@
 """Snapshot the container's process table in three views, then release a checkpoint.
 
-Run by the harness with ``docker exec``: ``python3 -m labkit.probe [--top] [--release FIFO]``.
-Prints one JSON document. The probe and its ps/top children are in the table
+Run by the harness with ``docker exec``: ``python3 -m labkit.probe [--top] [--release FIFO]``
+(the exec path), printing one JSON document; or kept running as ``labkit.resident``,
+which calls ``take`` on each command (the fast path). The probe and its ps/top children are in the table
 too (exec'd processes have ppid 0); their pids are listed in ``probe_pids``.
 """
 from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import json
 import os
+import pwd
 import subprocess
 import sys
 import time
@@ -32,21 +35,28 @@ STATE_LETTERS = {
 }
 
 
-def process_rows() -> list[dict]:
+@functools.lru_cache(maxsize=64)
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def process_rows() -> tuple[list[dict], float]:
+    """The psutil view, and its spread: ms between reading the first process and the last."""
     rows = []
+    t_first = t_last = 0.0
     for p in psutil.process_iter():
         try:
             with p.oneshot():
+                t_first = t_first or time.perf_counter()
                 status = p.status()
                 times = p.cpu_times()
                 try:
                     cmdline = p.cmdline()
                 except psutil.ZombieProcess:
                     cmdline = []
-                try:
-                    user = p.username()
-                except (KeyError, psutil.Error):
-                    user = str(p.uids().real)
                 rows.append({
                     "pid": p.pid,
                     "ppid": p.ppid(),
@@ -59,11 +69,12 @@ def process_rows() -> list[dict]:
                     "cpu_system_s": times.system,
                     "create_time": p.create_time(),
                     "threads": p.num_threads(),
-                    "user": user,
+                    "user": _user_name(p.uids().real),
                 })
+                t_last = time.perf_counter()
         except psutil.NoSuchProcess:
             continue
-    return rows
+    return rows, (t_last - t_first) * 1000
 
 
 def release(fifo: str) -> bool:
@@ -81,47 +92,49 @@ def release(fifo: str) -> bool:
     return True
 
 
+def take(top: bool) -> dict:
+    """One snapshot: top (if asked) started first, then ps and the psutil rows while it samples.
+
+    So a checkpoint costs top's floor (~150 ms: it samples before its first
+    frame), not the sum. The probe's own processes are listed in ``probe_pids``.
+    """
+    t0 = time.perf_counter()
+    env = dict(os.environ, COLUMNS="512", LC_ALL="C")
+    top_proc = subprocess.Popen(TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env=env) if top else None
+    # ps runs to its end (and is reaped) before psutil reads: left a zombie meanwhile, it
+    # would be in top's "Tasks: ... zombie" count, which the zombies lab checks.
+    t_ps = time.perf_counter()
+    ps_proc = subprocess.Popen(PS_CMD, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    ps_out, ps_err = ps_proc.communicate()
+    ps_ms = (time.perf_counter() - t_ps) * 1000
+    t_psutil = time.perf_counter()
+    rows, spread_ms = process_rows()
+    psutil_ms = (time.perf_counter() - t_psutil) * 1000
+    top_text = top_proc.communicate()[0] if top_proc is not None else None
+    views_ms = (time.perf_counter() - t0) * 1000
+
+    me = os.getpid()
+    probe_pids = {me, ps_proc.pid} | ({top_proc.pid} if top_proc else set())
+    probe_pids |= {row["pid"] for row in rows if row["ppid"] == me}
+    return {
+        "t": time.time(),
+        "probe_pid": me,
+        "probe_pids": sorted(probe_pids),
+        "processes": rows,
+        "ps": ps_out + (ps_err or ""),
+        "top": top_text,
+        "spread_ms": spread_ms,
+        "timings_ms": {"views": views_ms, "psutil": psutil_ms, "ps": ps_ms},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="labkit.probe")
     ap.add_argument("--top", action="store_true", help="also take top -b -n 1 (~150 ms)")
     ap.add_argument("--release", metavar="FIFO", help="release this checkpoint after the snapshot")
     args = ap.parse_args(argv)
-
-    t0 = time.perf_counter()
-    env = dict(os.environ, COLUMNS="512", LC_ALL="C")
-    top_proc = subprocess.Popen(TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, env=env) if args.top else None
-    t_ps = time.perf_counter()
-    ps = subprocess.run(PS_CMD, capture_output=True, text=True, env=env)
-    ps_ms = (time.perf_counter() - t_ps) * 1000
-    t_psutil = time.perf_counter()
-    rows = process_rows()
-    psutil_ms = (time.perf_counter() - t_psutil) * 1000
-    top_text = None
-    if top_proc is not None:
-        top_text, _ = top_proc.communicate()
-    views_ms = (time.perf_counter() - t0) * 1000
-
-    me = os.getpid()
-    probe_pids = {me} | ({top_proc.pid} if top_proc else set())
-    for row in rows:
-        if row["ppid"] == me:
-            probe_pids.add(row["pid"])
-    # ps has exited by now: find its pid from its own output line.
-    for line in ps.stdout.splitlines()[1:]:
-        parts = line.split(None, 2)
-        if len(parts) >= 2 and parts[1] == str(me):
-            probe_pids.add(int(parts[0]))
-
-    doc = {
-        "t": time.time(),
-        "probe_pid": me,
-        "probe_pids": sorted(probe_pids),
-        "processes": rows,
-        "ps": ps.stdout + (ps.stderr or ""),
-        "top": top_text,
-        "timings_ms": {"views": views_ms, "psutil": psutil_ms, "ps": ps_ms},
-    }
+    doc = take(args.top)
     # Print first, release last: once released, the scenario may end, and
     # the kernel then kills everything left in its pid namespace, us included.
     sys.stdout.write(json.dumps(doc))

@@ -19,6 +19,8 @@ from .output import err_console
 @click.option("-v", "--verbose", is_flag=True,
               help="Show every process at each checkpoint (and the probe's own), not only the ones it names.")
 @click.option("--predict", is_flag=True, help="Answer the lab's questions first, then see them beside what happened.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run up to N labs side by side (labs that measure CPU time still run alone).")
 @click.option("--answers", "answers_file", metavar="FILE",
               help="Predictions from FILE ('-' for stdin): 'id = answer' lines, or answers in order; "
                    "for several labs, each lab's answers under a [lab] line.")
@@ -28,14 +30,12 @@ from .output import err_console
 @click.option("--strict", is_flag=True, help="Exit 1 when a check is inconclusive (a busy host), not only when one fails.")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
-        lang: str | None = None, strict: bool = False) -> None:
+        lang: str | None = None, strict: bool = False, jobs: int = 1) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab import spec as labspec
-    from ..lab.events import Observer
     from ..lab.lesson import language
     from ..run.runner import run_lab
     from ..ui.charts import write_picture
-    from ..ui.narration import Narrator
     from ..ui.tables import summary_table
     from .outcome import exit_status
 
@@ -57,14 +57,11 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     quiz = _quiz(specs, answers_file, lang) if predict or answers_file else None
 
     results = []
-    if as_json:
-        class Quiet(Observer):
-            def progress(self, line: str) -> None:
-                err_console.print(f"[dim]{line}[/]", highlight=False)
-        observer: Any = Quiet()
-    else:
-        observer = Narrator(verbose=verbose, lang=lang)
+    observer = _observer(as_json, verbose, lang)
     try:
+        if jobs > 1 and len(specs) > 1 and not quiz:     # predictions ask lab by lab: in turn
+            from .jobs import side_by_side
+            results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)
@@ -90,6 +87,20 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     if quiz:
         quiz.finish(show=not as_json)
     raise SystemExit(exit_status(results, strict))
+
+
+def _observer(as_json: bool, verbose: bool, lang: str | None) -> Any:
+    """The narrator, or for --json one that only says progress, on stderr."""
+    from ..lab.events import Observer
+    from ..ui.narration import Narrator
+
+    if not as_json:
+        return Narrator(verbose=verbose, lang=lang)
+
+    class Quiet(Observer):
+        def progress(self, line: str) -> None:
+            err_console.print(f"[dim]{line}[/]", highlight=False)
+    return Quiet()
 
 
 def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._client import (KEEP_LABEL, LAB_LABEL, LABEL, OWNER_CONTAINER_LABEL, OWNER_LABEL, RUN_LABEL,
                       SelfView, client, connected, exec_running, labels, owner, owner_alive, own_container,
                       proclab_containers, remove_own, run_id, self_view, sweep)
+from ._exec import AttachedExec
 from ._container import (LAB_TMPFS, ContainerSpec, ExecResult, LabContainer, create, create_network,
                          find_container, remove_network)
 from .imageinfo import ImageConfig, file_from_image, image_config
@@ -19,6 +20,6 @@ __all__ = [
     "KEEP_LABEL", "LAB_LABEL", "LABEL", "OWNER_CONTAINER_LABEL", "OWNER_LABEL", "RUN_LABEL",
     "SelfView", "client", "connected", "exec_running", "labels", "owner", "owner_alive", "own_container",
     "proclab_containers", "remove_own", "run_id", "self_view", "sweep",
-    "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
+    "AttachedExec", "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
     "find_container", "remove_network", "ImageConfig", "file_from_image", "image_config",
 ]

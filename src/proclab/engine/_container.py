@@ -16,6 +16,7 @@ from ..errors import ContainerError, ContainerGone
 from . import hostproc
 from ._calls import docker_call
 from ._client import client, labels
+from ._exec import AttachedExec
 
 # The engine's json-file log of a container is bounded: a scenario that floods its
 # output must not fill the host's disk (proclab reads the output by attaching).
@@ -130,6 +131,10 @@ class LabContainer:
             ex = api.exec_create(self._c.id, cmd)
             out, err = api.exec_start(ex["Id"], demux=True)
         return out or b"", err or b"", ex["Id"]
+
+    def exec_attached(self, cmd: list[str]) -> AttachedExec:
+        """Start cmd with its stdin and stdout attached, to talk to it line by line (the resident probe)."""
+        return AttachedExec.start(self._c.client.api, self._c.id, self.name, cmd)
 
     def exec_exit_code(self, exec_id: str) -> int | None:
         with docker_call("exec inspect in", self.name):

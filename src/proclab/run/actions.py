@@ -46,7 +46,7 @@ def exec_(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) ->
 
 
 def release(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
-    probe.release(c, ann.fifo)
+    probe.exec_release(c, ann.fifo)
     return ActionRecord(action.at, "release", {})
 
 

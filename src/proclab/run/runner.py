@@ -18,6 +18,7 @@ from ..lab.events import Observer
 from ..lab.result import LabResult
 from ..lab.spec import LabSpec
 from .lock import lab_lock
+from .probe import mode as probe_mode
 from .variant import VariantRun
 
 _swept = False
@@ -32,6 +33,11 @@ def sweep_stale_once() -> list[str]:
     return engine.sweep(all_runs=False)
 
 
+def is_exclusive(spec: LabSpec) -> bool:
+    """Whether the lab measures CPU time, and so must run alone on the host (the lab lock)."""
+    return any(spec.settings_for(v)["exclusive"] for v in spec.variants)
+
+
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             observer: Observer | None = None) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it."""
@@ -40,6 +46,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     if variants:
         spec = spec.with_variants(variants)
     suite = load_checks(spec.checks_file, spec.name)
+    probe_mode()     # a misspelt PROCLAB_PROBE fails here, before any container exists
     engine.client()
     for gone in sweep_stale_once():
         obs.progress(f"removed stale {gone}")
@@ -47,8 +54,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro())
     obs.lab_started(spec)
     t = time.monotonic()
-    exclusive = any(spec.settings_for(v)["exclusive"] for v in spec.variants)
-    with lab_lock(exclusive, on_wait=obs.progress) as waited:
+    with lab_lock(is_exclusive(spec), on_wait=obs.progress) as waited:
         result.lock_wait_s = waited.waited_s
         for variant in spec.variants:
             record = VariantRun(spec, variant, image, obs).execute()

@@ -47,6 +47,7 @@ class VariantRun:
                              expect_exit=variant.expect_exit)
         self.events: queue.Queue[Any] = queue.Queue()
         self.container: LabContainer | None = None
+        self.prober: probe.Prober   # made with the container
         self.t0 = 0.0
         self.host_seen: dict[int, float] = {}   # host pid -> create time (setting host_pids)
 
@@ -55,6 +56,7 @@ class VariantRun:
         cspec = container_spec(self.spec, self.variant, self.image, self.settings)
         self.rec.host["before"] = hostview.figures()
         self.container = engine.create(cspec)
+        self.prober = probe.Prober(self.container)
         self.rec.container = cspec.name
         try:
             stream = self.container.stream()   # attach before start: no output is missed
@@ -72,6 +74,7 @@ class VariantRun:
             self.rec.error = str(err)
         finally:
             self.rec.duration_s = time.monotonic() - self.t0 if self.t0 else 0.0
+            self.prober.close()
             self.container.remove()
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
@@ -122,14 +125,16 @@ class VariantRun:
 
     def _checkpoint(self, ann: Announcement, seen: float) -> None:
         assert self.container is not None
-        host = hostview.figures(self.container.id)   # while the scenario is held at the checkpoint
         host_pids = self._host_pids() if self.settings["host_pids"] else {}
         todo = [a for a in self.variant.actions if a.at == ann.name]
         take_top = bool(self.settings["top"] or ann.top)
-        doc = probe.snapshot(self.container, top=take_top, release_fifo=None if todo else ann.fifo)
-        snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, doc, run=self.variant.name)
+        cid = self.container.id
+        got = self.prober.snapshot(top=take_top, release_fifo=None if todo else ann.fifo,
+                                   beside=lambda: hostview.figures(cid))   # the host, while the scenario is held
+        snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, got.doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
-        snap.host = host
+        snap.probe = got.info(snap.overhead_ms)
+        snap.host = got.beside
         snap.host_pids = host_pids
         self.rec.checkpoints.append(snap)
         self.obs.checkpoint(self.rec, snap)
@@ -138,7 +143,7 @@ class VariantRun:
             self.rec.actions.append(record)
             self.obs.action(self.rec, record)
         if todo and todo[-1].then == "release" and self.container.status() == "running":
-            probe.release(self.container, ann.fifo)
+            self.prober.release(ann.fifo)
 
     def _host_pids(self) -> dict[int, int]:
         """Container pid -> host pid of each (non-zombie) process, seen from outside."""
@@ -153,7 +158,7 @@ class VariantRun:
         self.rec.timed_out = True
         if self.container.status() == "running":
             try:
-                doc = probe.snapshot(self.container, top=True, release_fifo=None)
+                doc = self.prober.snapshot(top=True, release_fifo=None).doc
                 snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings["timeout_s"]},
                                            time.monotonic() - self.t0, 0, doc, run=self.variant.name)
                 self.rec.checkpoints.append(snap)

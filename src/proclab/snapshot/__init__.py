@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from .protocol import FIFO_DIR, MARK, Announcement, Line, LineSplitter, lines_from, parse_announcement
 from .ps import PsParseError, PsRow, parse_ps
-from .table import Process, ProcessKey, ProcessMissing, Snapshot
+from .table import ProbeInfo, Process, ProcessKey, ProcessMissing, Snapshot
 from .top import TopParseError, TopRow, TopTasks, parse_rows, parse_tasks
 
 __all__ = ["FIFO_DIR", "MARK", "Announcement", "Line", "LineSplitter", "lines_from", "parse_announcement",
-           "PsParseError", "PsRow", "parse_ps", "Process", "ProcessKey", "ProcessMissing", "Snapshot",
+           "PsParseError", "PsRow", "parse_ps", "ProbeInfo", "Process", "ProcessKey", "ProcessMissing", "Snapshot",
            "TopParseError", "TopRow", "TopTasks", "parse_rows", "parse_tasks"]

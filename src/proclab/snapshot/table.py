@@ -82,6 +82,29 @@ class Process:
         return f"pid={self.pid} ppid={self.ppid} state={self.state} nice={self.nice} {self.command!r}"
 
 
+@dataclass(frozen=True)
+class ProbeInfo:
+    """How a snapshot was taken (in the JSON only, not the narration)."""
+
+    path: str                       # "resident" (the fast path) or "exec" (one docker exec)
+    overhead_ms: float = 0.0        # announced -> snapshot in hand and released, as the harness saw it
+    spread_ms: float = 0.0          # between reading the first process and the last (psutil view)
+    resident_pids: tuple[int, ...] = ()   # the resident probe's own process, which outlives the checkpoint
+    note: str = ""                  # why the fast path was not used, if it was meant to be
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"path": self.path, "overhead_ms": round(self.overhead_ms, 2),
+                             "spread_ms": round(self.spread_ms, 3), "resident_pids": list(self.resident_pids)}
+        if self.note:
+            d["note"] = self.note
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ProbeInfo":
+        return cls(path=d["path"], overhead_ms=d.get("overhead_ms", 0.0), spread_ms=d.get("spread_ms", 0.0),
+                   resident_pids=tuple(d.get("resident_pids", ())), note=d.get("note", ""))
+
+
 @dataclass
 class Snapshot:
     """The process table at one named checkpoint of a scenario."""
@@ -99,6 +122,7 @@ class Snapshot:
     probe_pids: tuple[int, ...] = ()
     host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
     host_pids: dict[int, int] = field(default_factory=dict)   # container pid -> host pid (setting host_pids)
+    probe: ProbeInfo | None = None
 
     @classmethod
     def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
@@ -110,6 +134,12 @@ class Snapshot:
             ps=doc.get("ps", ""), top=doc.get("top"), run=run,
             timings_ms=doc.get("timings_ms", {}), probe_pids=probe,
         )
+
+    @property
+    def resident_pids(self) -> tuple[int, ...]:
+        """The resident probe's process, if this snapshot was taken by it: one task the
+        container holds for proclab from the first checkpoint on (a pids limit counts it)."""
+        return self.probe.resident_pids if self.probe else ()
 
     # -- lookups ---------------------------------------------------------
     @property
@@ -229,6 +259,7 @@ class Snapshot:
             "overhead_ms": round(self.overhead_ms, 1), "timings_ms": self.timings_ms,
             "host": self.host,
             "host_pids": {str(k): v for k, v in self.host_pids.items()},
+            "probe": self.probe.to_dict() if self.probe else None,
         }
 
     @classmethod
@@ -242,4 +273,5 @@ class Snapshot:
             overhead_ms=d.get("overhead_ms", 0.0), timings_ms=d.get("timings_ms", {}),
             probe_pids=tuple(probe), host=d.get("host", {}),
             host_pids={int(k): v for k, v in d.get("host_pids", {}).items()},
+            probe=ProbeInfo.from_dict(d["probe"]) if d.get("probe") else None,
         )

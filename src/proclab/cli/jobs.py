@@ -1,0 +1,207 @@
+"""``proclab run --jobs N``: labs side by side, each lab's narration kept whole.
+
+Labs that share the host-wide lock (``run.lock``: they measure no CPU time) run
+N at a time in threads; the exclusive ones (priority, parallelism, scheduling)
+run after them, one at a time. Each lab narrates into a console of its own; its
+narration is printed whole when it ends, above a live board of what runs now.
+A thread per lab is enough: a lab's time is spent waiting on its container.
+"""
+from __future__ import annotations
+
+import io
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from ..lab.events import Observer
+from ..lab.result import LabResult, RunRecord
+from ..lab.spec import LabSpec, Variant
+from ..snapshot import Snapshot
+
+
+class Board:
+    """What each running lab is doing now, and how many are done: the live display."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.failed = total, 0, 0
+        self.doing: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def set(self, lab: str, what: str) -> None:
+        with self._lock:
+            started = self.doing.get(lab, (time.monotonic(), ""))[0]
+            self.doing[lab] = (started, what)
+
+    def finish(self, result: LabResult) -> None:
+        with self._lock:
+            self.doing.pop(result.lab, None)
+            self.done += 1
+            self.failed += not result.passed
+
+    def __rich__(self) -> Group:
+        with self._lock:
+            rows = sorted(self.doing.items())
+            head = Text.assemble((f"proclab: {self.done}/{self.total} labs done", "bold"),
+                                 (f", {self.failed} failed" if self.failed else "", "bold red"),
+                                 (f", {len(rows)} running" if rows else "", "dim"))
+        t = Table.grid(padding=(0, 2))
+        now = time.monotonic()
+        for lab, (started, what) in rows:
+            t.add_row(Text(f"  ⠿ {lab}", style="cyan"), Text(f"{now - started:5.1f}s", style="dim"), Text(what))
+        return Group(head, t)
+
+
+class Tracked(Observer):
+    """Passes every event to the lab's own observer and tells the board where the lab is."""
+
+    def __init__(self, inner: Observer, board: Board | None, lab: str):
+        self.inner, self.board, self.lab = inner, board, lab
+
+    def _say(self, what: str) -> None:
+        if self.board is not None:
+            self.board.set(self.lab, what)
+
+    def progress(self, line: str) -> None:
+        self.inner.progress(line)
+
+    def lab_started(self, spec: LabSpec) -> None:
+        self._say("starting")
+        self.inner.lab_started(spec)
+
+    def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
+        self._say(f"variant {variant.name}")
+        self.inner.run_started(spec, variant, settings)
+
+    def output(self, run: RunRecord, line: Any) -> None:
+        self.inner.output(run, line)
+
+    def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
+        self._say(f"variant {run.variant}: checkpoint {snap.name}")
+        self.inner.checkpoint(run, snap)
+
+    def action(self, run: RunRecord, record: Any) -> None:
+        self.inner.action(run, record)
+
+    def run_finished(self, run: RunRecord) -> None:
+        self._say(f"variant {run.variant} ended")
+        self.inner.run_finished(run)
+
+
+@dataclass
+class LabJob:
+    """One lab of the pool: its spec, its own console (its narration) and observer."""
+
+    spec: LabSpec
+    console: Console
+    observer: Any
+    result: LabResult | None = None
+    buffer: io.StringIO = field(default_factory=io.StringIO)
+
+
+def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
+    buf = io.StringIO()
+    console = Console(file=buf, width=out.width, color_system=out.color_system,
+                      force_terminal=out.is_terminal, highlight=False)
+    return LabJob(spec, console, make_observer(console, spec), buffer=buf)
+
+
+def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
+             make_observer: Any, on_done: Any) -> list[LabResult]:
+    """Run the labs, N shared ones at a time, then the exclusive ones alone; results in the order given.
+
+    ``make_observer(console, spec)`` makes a lab's observer (narrating into its own
+    console); ``on_done(job)`` runs in this thread when a lab ends (charts, verdict),
+    before its narration is printed whole.
+    """
+    from ..run.runner import is_exclusive
+
+    board = Board(len(specs))
+    shared = [_job(s, out, make_observer) for s in specs if not is_exclusive(s)]
+    alone = [_job(s, out, make_observer) for s in specs if is_exclusive(s)]
+    live = Live(board, console=out, refresh_per_second=4, transient=True) if out.is_terminal else None
+    try:
+        if live:
+            live.start()
+        for batch, width in ((shared, jobs), (alone, 1)):
+            _run_batch(batch, width, variants, board, out, on_done)
+    finally:
+        if live:
+            live.stop()
+    by_name = {id(j.spec): j.result for j in shared + alone}
+    return [r for r in (by_name[id(s)] for s in specs) if r is not None]
+
+
+def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, board: Board, out: Console,
+               on_done: Any) -> None:
+    from ..run.runner import run_lab
+
+    if not batch:
+        return
+    pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="proclab-lab")
+    running: dict[Future[LabResult], LabJob] = {
+        pool.submit(run_lab, j.spec, variants=variants, observer=Tracked(j.observer, board, j.spec.name)): j
+        for j in batch}
+    try:
+        while running:
+            # a timeout, so that Ctrl-C reaches this thread while labs run
+            finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                job = running.pop(fut)
+                job.result = fut.result()      # a lab that could not run at all stops the pool
+                on_done(job)
+                board.finish(job.result)
+                out.print(Text.from_ansi(job.buffer.getvalue()), end="", soft_wrap=True)
+    except BaseException:
+        # Ctrl-C, or a lab that could not run: pending labs never start, and removing this
+        # run's containers ends the running ones now instead of at their own pace.
+        pool.shutdown(wait=False, cancel_futures=True)
+        from .. import engine
+
+        engine.remove_own()
+        raise
+    pool.shutdown(wait=True)
+
+
+class _Quiet(Observer):
+    """--json: no narration; progress lines go to stderr, named by lab."""
+
+    def __init__(self, console: Console, lab: str):
+        self.c, self.lab = console, lab
+
+    def progress(self, line: str) -> None:
+        self.c.print(Text(f"{self.lab}: {line}", style="dim"))
+
+
+def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
+                 verbose: bool, lang: str | None = None) -> list[LabResult]:
+    """``proclab run --jobs N``: narrated (or quiet, for --json) as ``run`` narrates one lab."""
+    from ..engine import images
+    from ..run.runner import sweep_stale_once
+    from ..ui.charts import write_picture
+    from ..ui.narration import Narrator
+    from .output import err_console
+
+    out = err_console if as_json else Console(highlight=False)
+    # once, before the pool: threads must not build the image side by side
+    for gone in sweep_stale_once():
+        out.print(Text(f"  removed stale {gone}", style="dim"))
+    images.ensure("lab", lambda line: None if "is up to date" in line else out.print(Text(f"  {line}", style="dim")))
+
+    def make_observer(console: Console, spec: LabSpec) -> Observer:
+        return _Quiet(err_console, spec.name) if as_json else Narrator(console=console, verbose=verbose, lang=lang)
+
+    def on_done(job: LabJob) -> None:
+        assert job.result is not None
+        for problem in write_picture(job.result):      # matplotlib: in this thread only
+            job.observer.progress(problem)
+        if not as_json:
+            job.observer.verdict(job.result)
+
+    return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done)

@@ -1,0 +1,93 @@
+"""``proclab run --jobs N``: labs side by side, every check still passing, each narration whole."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from proclab.lab import spec as labspec
+from proclab.run.runner import is_exclusive
+from tests.labs.tinylab import run_proclab
+
+pytestmark = [pytest.mark.lab, pytest.mark.docker]
+
+QUICK = ["fork-basics", "reaping", "zombies"]
+
+
+def test_jobs_2_keeps_each_narration_whole(lab_image):
+    res = run_proclab("run", *QUICK, "--jobs", "2", timeout=280)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    lines = res.stdout.splitlines()
+    blocks = []
+    for name in QUICK:
+        title = labspec.resolve(name).title
+        start = next(i for i, ln in enumerate(lines) if f"{name}: {title}" in ln)
+        end = next(i for i, ln in enumerate(lines) if ln.startswith(f"PASSED  {name} in"))
+        blocks.append((start, end, name))
+    blocks.sort()
+    for (s1, e1, a), (s2, _, b) in zip(blocks, blocks[1:]):
+        assert s1 < e1 < s2, f"the narrations of {a} and {b} are interleaved (lines {s1}-{e1} and {s2}-)"
+    # each block holds its own lab's checkpoints only: no other lab's rule or verdict inside
+    for s, e, name in blocks:
+        inside = lines[s + 1:e]
+        others = [n for n in QUICK if n != name]
+        assert not [ln for ln in inside for n in others if ln.startswith(f"PASSED  {n} in")]
+        assert sum("◆ checkpoint" in ln for ln in inside) >= 1
+    summary = lines[max(e for _, e, _ in blocks):]
+    assert any("proclab: summary" in ln for ln in summary)
+    assert all(any(ln.startswith(f"│ {n} ") for ln in summary) for n in QUICK)
+
+
+def test_jobs_2_runs_labs_at_the_same_time(lab_image):
+    res = run_proclab("run", *QUICK, "--jobs", "2", "--json", timeout=280)
+    assert res.returncode == 0, res.stderr[-3000:]
+    doc = json.loads(res.stdout)     # one JSON document, the live board (if any) on stderr
+    assert doc["passed"] and [lab["lab"] for lab in doc["labs"]] == QUICK
+    spans = [(min(r["host"]["before"]["t"] for r in lab["runs"]), max(r["host"]["after"]["t"] for r in lab["runs"]))
+             for lab in doc["labs"]]
+    overlapping = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:] if a[0] < b[1] and b[0] < a[1]]
+    assert overlapping, f"no two labs ran at the same time: {spans}"
+    for lab in doc["labs"]:
+        assert all(cp["probe"]["path"] == "resident" for cp in lab["checkpoints"])
+
+
+def test_the_labs_that_measure_cpu_time_are_the_exclusive_ones():
+    """--jobs runs these alone, after the others (the host-wide lock tells them apart)."""
+    alone = {n for n in labspec.builtin_names() if is_exclusive(labspec.resolve(n))}
+    assert alone == {"priority", "parallelism", "scheduling"}
+
+
+def test_jobs_must_be_a_positive_number():
+    res = run_proclab("run", "fork-basics", "--jobs", "0")
+    assert res.returncode == 2 and "Error:" in res.stderr and "--jobs" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.timeout(400)
+def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
+    import os
+    import signal
+    import time
+
+    from tests.labs.test_reliability import HANG, HANG_TOML
+    from tests.labs.tinylab import Harness, containers_of, write_lab
+
+    labs = [write_lab(tmp_path, f"hang{i}", HANG, HANG_TOML.format(timeout=120)) for i in range(2)]
+    h = Harness("run", *map(str, labs), "--jobs", "2")
+    try:
+        # both labs are past their checkpoint (their resident probe is in the container) and hang;
+        # a CPU-timing lab elsewhere on the host may hold the lab lock for a while first
+        deadline = time.monotonic() + 240
+        while True:
+            conts = [c for lab in labs for c in containers_of(lab.name)]
+            tops = [" ".join(" ".join(p) for p in c.top().get("Processes") or []) for c in conts
+                    if c.reload() or c.status == "running"]
+            if len(tops) == 2 and all("labkit.resident" in t for t in tops):
+                break
+            assert time.monotonic() < deadline, f"the two labs never both reached their checkpoint: {tops}"
+        os.kill(h.proc.pid, signal.SIGINT)
+        code = h.finish()
+    finally:
+        h.kill()
+    assert code == 130, h.output
+    assert "Interrupted: the lab's containers were removed." in h.output and "Traceback" not in h.output
+    assert [c.name for lab in labs for c in containers_of(lab.name)] == []
