@@ -1,0 +1,86 @@
+"""What the process-exit lab proves: each way of ending leaves its own exit status."""
+from proclab.checks import check, expect
+
+# case -> (returncode as subprocess/multiprocessing report it, raw wait status, sh's $?)
+EXPECTED = {"normal": (0, 0x0000, 0), "missing-file": (2, 0x0200, 2), "exception": (1, 0x0100, None),
+            "zero-division": (1, 0x0100, 1), "segfault": (-11, 0x000b, 139), "killed": (-9, 0x0009, 137)}
+
+
+def _code(lab, case):
+    return lab.checkpoint("reaped").data["codes"][case]
+
+
+def _one(lab, case):
+    c = _code(lab, case)
+    want_rc, want_status, _ = EXPECTED[case]
+    err = lab.checkpoint("reaped").data["stderr"][case]
+    return c, want_rc, want_status, err
+
+
+@check("a normal exit is 0: the program ran to its end")
+def normal_exit(lab):
+    c, rc, st, _ = _one(lab, "normal")
+    return expect(c["returncode"] == rc and c["status"] == st and not c["signaled"],
+                  f"normal: returncode {c['returncode']}, raw status {c['status']:#06x}")
+
+
+@check("an error exit: python3 missing.py exits 2, an uncaught exception exits 1")
+def error_exit(lab):
+    m, e = _code(lab, "missing-file"), _code(lab, "exception")
+    err = lab.checkpoint("reaped").data["stderr"]
+    return expect(m["returncode"] == 2 and "can't open file" in err["missing-file"]
+                  and e["returncode"] == 1 and "ValueError" in err["exception"]
+                  and not m["signaled"] and not e["signaled"],
+                  f"missing.py: {m['returncode']} ({err['missing-file']!r}); exception: {e['returncode']} "
+                  f"({err['exception']!r})")
+
+
+@check("1/0 is only an exception: exit 1 with a ZeroDivisionError, no signal")
+def zero_division_is_exception(lab):
+    c, _, _, err = _one(lab, "zero-division")
+    return expect(c["returncode"] == 1 and not c["signaled"] and "ZeroDivisionError" in err,
+                  f"1/0: returncode {c['returncode']}, signaled={c['signaled']}, stderr {err!r}")
+
+
+@check("a real invalid memory access is a fatal error: killed by SIGSEGV, -11, no traceback")
+def segfault(lab):
+    c, _, _, err = _one(lab, "segfault")
+    return expect(c["returncode"] == -11 and c["signaled"] and c["status"] == 0x0b and "Traceback" not in err,
+                  f"segfault: returncode {c['returncode']}, raw status {c['status']:#06x}, stderr {err!r}")
+
+
+@check("killed by another process: kill -9 gives -9")
+def killed(lab):
+    c, _, _, _ = _one(lab, "killed")
+    return expect(c["returncode"] == -9 and c["signaled"] and c["status"] == 9,
+                  f"kill -9: returncode {c['returncode']}, raw status {c['status']:#06x}")
+
+
+@check("before reaping, all six are zombies whose /proc stat holds the same wait status")
+def zombies_hold_status(lab):
+    cp, codes = lab.checkpoint("all-ended"), lab.checkpoint("reaped").data["codes"]
+    pids, held = cp.data["pids"], cp.data["stat_exit"]
+    bad = [f"{n}: {cp.get(pid)} stat {held[n]:#06x} vs wait {codes[n]['status']:#06x}"
+           for n, pid in pids.items()
+           if cp.get(pid) is None or cp.get(pid).state != "Z" or held[n] != codes[n]["status"]]
+    return expect(not bad and cp.top_tasks is not None and cp.top_tasks.zombie == len(pids),
+                  "; ".join(bad) or f"{len(pids)} zombies, top counts {cp.top_tasks.zombie}; "
+                  + ", ".join(f"{n} {held[n]:#06x}" for n in pids), zombies=len(pids))
+
+
+@check("the shell reports a death by signal N as 128+N: 139 for SIGSEGV, 137 for SIGKILL")
+def shell_codes(lab):
+    shell = lab.checkpoint("shell").data["shell"]
+    want = {n: e[2] for n, e in EXPECTED.items() if e[2] is not None}
+    return expect(shell == want, f"sh $?: {shell}; expected {want}")
+
+
+@check("a multiprocessing.Process that segfaults has exitcode -11")
+def mp_segfault(lab):
+    mp = lab.checkpoint("shell").data["mp"]
+    return expect(mp["exitcode"] == -11, f"Process.exitcode {mp['exitcode']}")
+
+
+@check("the scenario exits 0")
+def exits_cleanly(lab):
+    return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
