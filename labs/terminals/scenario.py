@@ -8,7 +8,7 @@ leader with job control, then types five commands, as a user would:
     setsid python3 /lab/job.py setsid >/dev/null 2>&1 &    a new session, no terminal
     python3 /lab/job.py daemon                             double fork, setsid, chdir, closed fds
     python3 /lab/job.py fg                                 the foreground job; it starts a
-                                                           multiprocessing child with daemon=True
+                                                           Python child with daemon=True
 
 Checkpoint `session`. Then it closes the terminal (the pty's master side, like closing a
 terminal window or losing an ssh connection): the kernel hangs the terminal up and sends
