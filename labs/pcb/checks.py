@@ -11,7 +11,7 @@ def _pcb(lab):
     return cp, cp.data["pcb"]
 
 
-@check("process management: the PCB holds the subject's state, parent, priority and signal dispositions")
+@check("process management: the PCB holds the subject's state, parent, priority and signal dispositions", zh="进程管理：PCB 里有被观察进程的状态、父进程、优先级和信号处理方式")
 def process_fields(lab):
     cp, b = _pcb(lab)
     st, status, p = b["stat"], b["status"], cp.process(cp.data["subject"])
@@ -22,7 +22,7 @@ def process_fields(lab):
                   f"status SigIgn {status['SigIgn']} SigCgt {status['SigCgt']}; ps: {cp.ps_line(p.pid)}")
 
 
-@check("registers: the saved program counter is in an executable mapping, the stack pointer in [stack]")
+@check("registers: the saved program counter is in an executable mapping, the stack pointer in [stack]", zh="寄存器：保存的程序计数器在可执行的映射里，栈指针在 [stack] 里")
 def registers(lab):
     cp, b = _pcb(lab)
     reg = b["registers"]
@@ -33,7 +33,7 @@ def registers(lab):
                   f"{pc_in.get('perms')} {pc_in.get('path')!r}, sp {reg['sp']:#x} in {sp_in.get('path')!r}")
 
 
-@check("memory and files: code in python's text mapping, cwd /tmp/pcb-home, the open file at its fd")
+@check("memory and files: code in python's text mapping, cwd /tmp/pcb-home, the open file at its fd", zh="内存和文件：代码在 python 的代码段里，工作目录 /tmp/pcb-home，打开的文件在它的描述符上")
 def memory_and_files(lab):
     cp, b = _pcb(lab)
     text, files = b["text_in"] or {}, b["files"]
@@ -44,7 +44,7 @@ def memory_and_files(lab):
                   f"fd {fd} -> {files['fds'].get(fd)}; all fds {files['fds']}")
 
 
-@check("the I/O-bound process gives the CPU up: voluntary switches >= its waits, and 5x its involuntary")
+@check("the I/O-bound process gives the CPU up: voluntary switches >= its waits, and 5x its involuntary", zh="I/O 密集型进程自己让出 CPU：自愿切换不少于等待次数，且是非自愿切换的 5 倍以上")
 def io_voluntary(lab):
     cp = lab.checkpoint("after")
     d, waits = cp.data["delta"]["io"], cp.data["io_waits"]
@@ -53,7 +53,7 @@ def io_voluntary(lab):
                   voluntary=d["voluntary"], involuntary=d["involuntary"])
 
 
-@check("the CPU-bound processes have the CPU taken away: involuntary switches, 5x their voluntary")
+@check("the CPU-bound processes have the CPU taken away: involuntary switches, 5x their voluntary", zh="CPU 密集型进程的 CPU 被抢走：非自愿切换，是自愿切换的 5 倍以上")
 def cpu_involuntary(lab):
     cp = lab.checkpoint("after")
     d = {n: cp.data["delta"][n] for n in ("cpu-1", "cpu-2")}
@@ -63,7 +63,7 @@ def cpu_involuntary(lab):
                   **{f"{n}_involuntary": x["involuntary"] for n, x in d.items()})
 
 
-@check("all three shared one CPU: Cpus_allowed_list 0, last ran on CPU 0; the spinners are R")
+@check("all three shared one CPU: Cpus_allowed_list 0, last ran on CPU 0; the spinners are R", zh="三个进程共用一个 CPU：Cpus_allowed_list 为 0，最后都在 CPU 0 上运行；死循环是 R")
 def one_cpu(lab):
     cp = lab.checkpoint("after")
     allowed = {n: s["Cpus_allowed_list"] for n, s in cp.data["status"].items()}
@@ -73,7 +73,7 @@ def one_cpu(lab):
                   f"Cpus_allowed_list {allowed}; last CPU {cp.data['processor']}; states {states}")
 
 
-@check("status and sched are two views of one record: the same switch counts")
+@check("status and sched are two views of one record: the same switch counts", zh="status 和 sched 是同一份记录的两个视图：切换次数一致")
 def views_agree(lab):
     # sched was read just before status: equal for the sleeping io process; for a spinner,
     # status (read later) can only be ahead, never behind.
@@ -90,7 +90,7 @@ def views_agree(lab):
     return expect(not bad, "; ".join(bad or shown))
 
 
-@check("the parent's PCB keeps its reaped children's CPU time (cutime)")
+@check("the parent's PCB keeps its reaped children's CPU time (cutime)", zh="父进程的 PCB 记下了已回收子进程的 CPU 时间（cutime）")
 def children_time(lab):
     cp = lab.checkpoint("reaped")
     total = cp.data["cutime"] + cp.data["cstime"]
@@ -99,6 +99,6 @@ def children_time(lab):
                   f"(1 tick = 1/{cp.data['hz']} s)")
 
 
-@check("the scenario exits 0")
+@check("the scenario exits 0", zh="实验程序以 0 退出")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")

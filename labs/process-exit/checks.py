@@ -17,14 +17,14 @@ def _one(lab, case):
     return c, want_rc, want_status, err
 
 
-@check("a normal exit is 0: the program ran to its end")
+@check("a normal exit is 0: the program ran to its end", zh="正常退出是 0：程序运行到了结尾")
 def normal_exit(lab):
     c, rc, st, _ = _one(lab, "normal")
     return expect(c["returncode"] == rc and c["status"] == st and not c["signaled"],
                   f"normal: returncode {c['returncode']}, raw status {c['status']:#06x}")
 
 
-@check("an error exit: python3 missing.py exits 2, an uncaught exception exits 1")
+@check("an error exit: python3 missing.py exits 2, an uncaught exception exits 1", zh="出错退出：python3 missing.py 以 2 退出，未捕获的异常以 1 退出")
 def error_exit(lab):
     m, e = _code(lab, "missing-file"), _code(lab, "exception")
     err = lab.checkpoint("reaped").data["stderr"]
@@ -35,28 +35,28 @@ def error_exit(lab):
                   f"({err['exception']!r})")
 
 
-@check("1/0 is only an exception: exit 1 with a ZeroDivisionError, no signal")
+@check("1/0 is only an exception: exit 1 with a ZeroDivisionError, no signal", zh="1/0 只是一个异常：以 1 退出，带 ZeroDivisionError，没有信号")
 def zero_division_is_exception(lab):
     c, _, _, err = _one(lab, "zero-division")
     return expect(c["returncode"] == 1 and not c["signaled"] and "ZeroDivisionError" in err,
                   f"1/0: returncode {c['returncode']}, signaled={c['signaled']}, stderr {err!r}")
 
 
-@check("a real invalid memory access is a fatal error: killed by SIGSEGV, -11, no traceback")
+@check("a real invalid memory access is a fatal error: killed by SIGSEGV, -11, no traceback", zh="真正的非法内存访问是严重错误：被 SIGSEGV 杀死，-11，没有 traceback")
 def segfault(lab):
     c, _, _, err = _one(lab, "segfault")
     return expect(c["returncode"] == -11 and c["signaled"] and c["status"] == 0x0b and "Traceback" not in err,
                   f"segfault: returncode {c['returncode']}, raw status {c['status']:#06x}, stderr {err!r}")
 
 
-@check("killed by another process: kill -9 gives -9")
+@check("killed by another process: kill -9 gives -9", zh="被其他进程杀死：kill -9 得到 -9")
 def killed(lab):
     c, _, _, _ = _one(lab, "killed")
     return expect(c["returncode"] == -9 and c["signaled"] and c["status"] == 9,
                   f"kill -9: returncode {c['returncode']}, raw status {c['status']:#06x}")
 
 
-@check("before reaping, all six are zombies whose /proc stat holds the same wait status")
+@check("before reaping, all six are zombies whose /proc stat holds the same wait status", zh="回收之前六个都是僵尸进程，/proc 的 stat 里保存着同样的等待状态")
 def zombies_hold_status(lab):
     cp, codes = lab.checkpoint("all-ended"), lab.checkpoint("reaped").data["codes"]
     pids, held = cp.data["pids"], cp.data["stat_exit"]
@@ -68,19 +68,19 @@ def zombies_hold_status(lab):
                   + ", ".join(f"{n} {held[n]:#06x}" for n in pids), zombies=len(pids))
 
 
-@check("the shell reports a death by signal N as 128+N: 139 for SIGSEGV, 137 for SIGKILL")
+@check("the shell reports a death by signal N as 128+N: 139 for SIGSEGV, 137 for SIGKILL", zh="shell 把被 N 号信号杀死报告为 128+N：SIGSEGV 是 139，SIGKILL 是 137")
 def shell_codes(lab):
     shell = lab.checkpoint("shell").data["shell"]
     want = {n: e[2] for n, e in EXPECTED.items() if e[2] is not None}
     return expect(shell == want, f"sh $?: {shell}; expected {want}")
 
 
-@check("a multiprocessing.Process that segfaults has exitcode -11")
+@check("a multiprocessing.Process that segfaults has exitcode -11", zh="段错误的 multiprocessing.Process 的 exitcode 是 -11")
 def mp_segfault(lab):
     mp = lab.checkpoint("shell").data["mp"]
     return expect(mp["exitcode"] == -11, f"Process.exitcode {mp['exitcode']}")
 
 
-@check("the scenario exits 0")
+@check("the scenario exits 0", zh="实验程序以 0 退出")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")

@@ -13,7 +13,7 @@ def _window(lab, mode):
     return p1, p2, p2.cpu_s - p1.cpu_s, b
 
 
-@check("a blocked caller sleeps: apply(), join() and apply_async().get() are S, CPU time flat")
+@check("a blocked caller sleeps: apply(), join() and apply_async().get() are S, CPU time flat", zh="阻塞的调用方在睡眠：apply()、join() 和 apply_async().get() 都是 S，CPU 时间不变")
 def blocked_callers_sleep(lab):
     rows, bad = [], []
     for mode in BLOCKING:
@@ -24,7 +24,7 @@ def blocked_callers_sleep(lab):
     return expect(not bad, "; ".join(rows), blocked_flat=len(BLOCKING) - len(bad))
 
 
-@check("a polling caller runs: it is R (or its CPU time climbs) and it polled thousands of times")
+@check("a polling caller runs: it is R (or its CPU time climbs) and it polled thousands of times", zh="轮询的调用方在运行：它是 R（或 CPU 时间在涨），轮询了成千上万次")
 def polling_caller_runs(lab):
     _, p2, used, cp = _window(lab, "sync-polling")
     polls = lab.checkpoint("done").data["reports"]["sync-polling"]["polls"]
@@ -34,7 +34,7 @@ def polling_caller_runs(lab):
                   f"{polls} polls; ps: {cp.ps_line(p2.pid)}", cpu_s=round(used, 2), polls=polls)
 
 
-@check("the waiting caller used no CPU while the polling one used the whole window")
+@check("the waiting caller used no CPU while the polling one used the whole window", zh="等待的调用方不用 CPU，而轮询的用满了整个窗口")
 def ratio(lab):
     _, _, polling, _ = _window(lab, "sync-polling")
     _, _, blocked, _ = _window(lab, "async-blocking")
@@ -42,7 +42,7 @@ def ratio(lab):
                   f"polling +{polling:.2f} s vs apply_async().get() +{blocked:.2f} s")
 
 
-@check("async, non-blocking: the callback ran in the caller's own process (a pool thread), never polled")
+@check("async, non-blocking: the callback ran in the caller's own process (a pool thread), never polled", zh="异步非阻塞：回调函数在调用方自己的进程里（进程池的线程）运行，从不轮询")
 def callback_in_caller(lab):
     r = lab.checkpoint("done").data["reports"]["async-callback"]
     _, p2, used, _ = _window(lab, "async-callback")
@@ -53,14 +53,14 @@ def callback_in_caller(lab):
                   f"state {p2.state}")
 
 
-@check("the tasks were really held: every worker was asleep (S) in the second snapshot")
+@check("the tasks were really held: every worker was asleep (S) in the second snapshot", zh="任务确实被扣住了：第二次快照里每个工作进程都在睡眠（S）")
 def tasks_held(lab):
     cp = lab.checkpoint("waiting-2")
     states = {m: cp.process(pid).state for m, pid in cp.data["workers"].items()}
     return expect(set(states.values()) == {"S"}, f"worker states {states}")
 
 
-@check("every caller got its task's result and exited 0")
+@check("every caller got its task's result and exited 0", zh="每个调用方都拿到了任务的结果，并以 0 退出")
 def all_done(lab):
     cp = lab.checkpoint("done")
     vals = {m: r["value"] for m, r in cp.data["reports"].items()}

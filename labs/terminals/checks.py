@@ -11,7 +11,7 @@ def _session(lab):
     return cp, cp.data["table"], cp.data["shell"], cp.data["pids"]
 
 
-@check("bash leads the session: sid = its pid, ps STAT has 's', the pty is its controlling terminal")
+@check("bash leads the session: sid = its pid, ps STAT has 's', the pty is its controlling terminal", zh="bash 是会话首进程：sid 等于它的 pid，ps STAT 带 s，伪终端是它的控制终端")
 def shell_leads(lab):
     cp, table, shell, _ = _session(lab)
     b = table[str(shell)]
@@ -20,7 +20,7 @@ def shell_leads(lab):
                   f"bash {shell}: sid {b['sid']}, tty {b['tty']}, ps STAT {stat}; ps: {cp.ps_line(shell)}")
 
 
-@check("bash's jobs share its session and terminal; each job is its own process group")
+@check("bash's jobs share its session and terminal; each job is its own process group", zh="bash 的作业与它同一个会话和终端；每个作业是自己的进程组")
 def jobs_in_session(lab):
     cp, table, shell, pids = _session(lab)
     rows = {r: table[str(pids[r])] for r in SESSION_MEMBERS}
@@ -30,7 +30,7 @@ def jobs_in_session(lab):
     return expect(ok, "; ".join(f"{r} {pids[r]}: pgid {x['pgid']} sid {x['sid']} tty {x['tty']}" for r, x in rows.items()))
 
 
-@check("the foreground job's group is the terminal's foreground group (ps '+'); the background job's is not")
+@check("the foreground job's group is the terminal's foreground group (ps '+'); the background job's is not", zh="前台作业的进程组就是终端的前台进程组（ps 的 +）；后台作业不是")
 def foreground(lab):
     cp, table, _, pids = _session(lab)
     fg, bg = table[str(pids["fg"])], table[str(pids["bg"])]
@@ -40,7 +40,7 @@ def foreground(lab):
                   f"bg pgid {bg['pgid']} STAT {bg_stat}")
 
 
-@check("setsid and the daemon are in sessions of their own, with no controlling terminal")
+@check("setsid and the daemon are in sessions of their own, with no controlling terminal", zh="setsid 和守护进程各有自己的会话，没有控制终端")
 def own_sessions(lab):
     cp, table, shell, pids = _session(lab)
     rows = {r: table[str(pids[r])] for r in ("setsid", "daemon")}
@@ -49,7 +49,7 @@ def own_sessions(lab):
                             for r, x in rows.items()))
 
 
-@check("the Unix daemon: ppid 1, not a session leader, cwd /, only /dev/null open")
+@check("the Unix daemon: ppid 1, not a session leader, cwd /, only /dev/null open", zh="Unix 守护进程：父进程是 1，不是会话首进程，工作目录 /，只打开了 /dev/null")
 def unix_daemon(lab):
     cp, table, _, pids = _session(lab)
     d, rep = table[str(pids["daemon"])], cp.data["reports"]["daemon"]
@@ -59,7 +59,7 @@ def unix_daemon(lab):
                   f"daemon {d['pid']}: ppid {d['ppid']}, sid {d['sid']}, cwd {rep['cwd']}, fds {fds}")
 
 
-@check("Python's daemon=True child is no Unix daemon: fg's group, session and terminal")
+@check("Python's daemon=True child is no Unix daemon: fg's group, session and terminal", zh="Python 的 daemon=True 子进程不是 Unix 守护进程：和 fg 同一个进程组、会话和终端")
 def python_daemon_attached(lab):
     cp, table, _, pids = _session(lab)
     c, fg, rep = table[str(pids["py-daemon"])], table[str(pids["fg"])], cp.data["reports"]["py-daemon"]
@@ -68,7 +68,7 @@ def python_daemon_attached(lab):
                   f"tty {c['tty']}; fg: pgid {fg['pgid']}, sid {fg['sid']}, tty {fg['tty']}")
 
 
-@check("closing the terminal: bash, the foreground job, the background job and the daemon=True child die of SIGHUP")
+@check("closing the terminal: bash, the foreground job, the background job and the daemon=True child die of SIGHUP", zh="关掉终端：bash、前台作业、后台作业和 daemon=True 子进程都死于 SIGHUP")
 def hangup_kills(lab):
     cp = lab.checkpoint("hung-up")
     dead, gone = cp.data["dead"], [r for r in ("bg", "fg", "py-daemon") if cp.get(cp.data["pids"][r]) is None]
@@ -78,7 +78,7 @@ def hangup_kills(lab):
                   f"bash died of signal {cp.data['shell_signal']}; {sigs}; gone from the table: {gone}")
 
 
-@check("nohup, setsid and the Unix daemon survive, reparented to pid 1, with no terminal")
+@check("nohup, setsid and the Unix daemon survive, reparented to pid 1, with no terminal", zh="nohup、setsid 和 Unix 守护进程活了下来，被 1 号进程收养，没有终端")
 def survivors(lab):
     cp = lab.checkpoint("hung-up")
     alive, pids = cp.data["alive"], cp.data["pids"]
@@ -90,7 +90,7 @@ def survivors(lab):
                   + f"; nohup ignores SIGHUP: {alive.get('nohup', {}).get('sighup_ignored')}")
 
 
-@check("the nohup job stayed in the dead shell's session, but lost its terminal")
+@check("the nohup job stayed in the dead shell's session, but lost its terminal", zh="nohup 作业还留在已死的 shell 的会话里，但失去了终端")
 def nohup_lost_tty(lab):
     before, after = lab.checkpoint("session"), lab.checkpoint("hung-up")
     pid = str(before.data["pids"]["nohup"])
@@ -99,6 +99,6 @@ def nohup_lost_tty(lab):
                   f"nohup {pid}: before tty {b['tty']} sid {b['sid']}; after tty {a.get('tty')} sid {a.get('sid')}")
 
 
-@check("the scenario (pid 1) reaped everyone and exits 0")
+@check("the scenario (pid 1) reaped everyone and exits 0", zh="实验程序（1 号进程）回收了所有进程，并以 0 退出")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
