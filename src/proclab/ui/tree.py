@@ -121,9 +121,10 @@ def evidence_lines(snap: Snapshot) -> list[str]:
         probe_n = sum(1 for r in snap.top_rows if r.pid in snap.probe_pids)
         tasks = [f"{' '.join(ln.split())}  (probe: {probe_n})"
                  for ln in snap.top_header() if ln.startswith("Tasks")]
-        lines += ["$ top -b -n 1   (rows: the pids named; VIRT RES SHR %MEM: --json)", *tasks]
-        rows = [snap.top_row(pid) for pid in named if snap.top_row(pid)]
-        if rows:
+        top_rows = [r for r in (snap.top_row(pid) for pid in named) if r is not None]
+        label = "   (rows: the pids named; VIRT RES SHR %MEM: --json)" if top_rows else ""
+        lines += [f"$ top -b -n 1{label}", *tasks]
+        if top_rows:
             lines.append(_top_cells(TOP_COLUMNS))
-            lines += [top_line(r.line) for r in rows]
+            lines += [top_line(r.line) for r in top_rows]
     return lines
