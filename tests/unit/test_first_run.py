@@ -47,9 +47,16 @@ def test_checkpoint_header_shows_pids_and_codes_not_tables():
     assert "usage_usec" in verbose and "'burst': 0.4" in verbose
 
 
+def test_attempts_and_cpu_lists_are_not_pids():
+    from proclab.ui.tree import named_pids
+
+    s = replace(snap(), data={"attempt": 1, "cpus": [0, 1], "workers": [7, 8]})
+    assert named_pids(s) == [7, 8]
+
+
 def test_header_data_rounds_floats_and_shortens_long_strings():
     text = header_data({"wall_s": 1.23456789, "note": "x" * 100})
-    assert "wall_s=1.23" in text and len(text) < 70
+    assert "wall_s=1.235" in text and len(text) < 70
 
 
 def test_top_rows_stay_under_their_header_and_fit_80_columns():
@@ -71,7 +78,7 @@ def test_top_rows_stay_under_their_header_and_fit_80_columns():
 def test_ps_block_says_it_holds_only_the_named_pids():
     lines = evidence_lines(snap())
     i = lines.index("$ ps -eo pid,ppid,stat,ni,comm,args")
-    assert "only the rows of the pids this checkpoint names: 7, 8" in lines[i + 1]
+    assert "only the rows of the pids named: 7, 8" in lines[i + 1]
     assert lines[i + 2].split()[:2] == ["PID", "PPID"]
 
 

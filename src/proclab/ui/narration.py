@@ -31,7 +31,7 @@ def _plain(v: Any) -> bool:
 
 def _short(v: Any) -> str:
     if isinstance(v, float):
-        return f"{v:.3g}"
+        return f"{v:.4g}"
     text = str(v)
     return text if len(text) <= 40 else text[:39] + "…"
 

@@ -19,7 +19,7 @@ def state_text(letter: str) -> Text:
 
 
 NOT_A_PID = re.compile(r"code|status|count|exit|limit|size|total|max|min|num|time|len|value|seq|"
-                       r"index|round|signal|sig|nice|weight|ratio|lines|^n$|_s$|_ms$|^raw$", re.I)
+                       r"index|round|signal|sig|nice|weight|ratio|lines|attempt|cpu|^n$|_s$|_ms$|^raw$", re.I)
 
 
 def named_pids(snap: Snapshot) -> list[int]:
@@ -115,7 +115,7 @@ def evidence_lines(snap: Snapshot) -> list[str]:
     rows = [snap.ps_row(pid).line for pid in named if snap.ps_row(pid)]
     if rows:
         lines += ["$ ps -eo pid,ppid,stat,ni,comm,args",
-                  f"(only the rows of the pids this checkpoint names: {_pid_list(named)}; all rows: --json)",
+                  f"(only the rows of the pids named: {_pid_list(named)}; all rows: --json)",
                   header.rstrip(), *rows]
     if snap.top:
         probe_n = sum(1 for r in snap.top_rows if r.pid in snap.probe_pids)
