@@ -94,6 +94,17 @@ def cpu_line(ws) -> str:
     return ", ".join(f"nice {w.nice}: {w.cpu_s:.2f} CPU-s" for w in ws)
 
 
+def overlap_words(cores: float) -> str:
+    """What the CPUs-busy figure says about two workers on two CPUs, in words that match it: a
+    figure just above 1.0 is one busy CPU and a little overlap, never 'both ran at once'."""
+    if cores >= 1.9:
+        return "so both CPUs were busy: they ran at once"
+    if cores > 1.1:
+        return (f"so one CPU was busy and the second for about {cores - 1:.0%} of the window: "
+                "they ran at once only part of the time")
+    return "so about one CPU was busy: they did NOT run at once"
+
+
 def ratio_0_10(ws) -> float:
     by = {w.nice: w.cpu_s for w in ws}
     return by[0] / by[10] if by[10] > 0 else float("inf")
@@ -143,7 +154,7 @@ def two_cpus_equal(lab):
     r = ratio_0_10(ws)
     total = sum(w.cpu_s for w in ws)
     cores = total / data["wall_s"]
-    at_once = "so both ran at once" if cores > 1.0 else "so they did NOT run at once"
+    at_once = overlap_words(cores)
     line = (f"allowed CPUs {data['cpus']}; {cpu_line(ws)}: nice 0 / nice 10 = {r:.2f} "
             f"(on one CPU their weights would give {WEIGHTS[0] / WEIGHTS[10]:.1f}); together "
             f"{total:.2f} CPU-s in {data['wall_s']:.2f}s = {cores:.2f} CPUs busy, {at_once}")

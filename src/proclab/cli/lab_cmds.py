@@ -11,17 +11,29 @@ LANG_HELP = "en or zh (default: from LANG, e.g. LANG=zh_CN.UTF-8)."
 @click.command("list")
 @click.option("--lang", metavar="en|zh", help=f"Titles in this language: {LANG_HELP}")
 def list_labs(lang: str | None) -> None:
-    """List the built-in labs."""
+    """List the built-in labs in the course's order, by section."""
     from ..lab import spec as labspec
+    from ..lab.course import in_course_order
     from ..lab.lesson import language
 
     lang = language(lang)
-    t = Table(show_header=True, header_style="bold", box=None)
-    t.add_column("实验" if lang == "zh" else "lab")
-    t.add_column("内容" if lang == "zh" else "what it shows")
-    for spec in labspec.builtin():
-        t.add_row(spec.name, spec.title_in(lang))
-    Console().print(t)
+    zh = lang == "zh"
+    sections = in_course_order(labspec.builtin())
+    width = max(len(sp.name) for _, specs in sections for sp in specs) + 2
+    out = Console()
+    for i, (section, specs) in enumerate(sections):
+        # one table per section, with the same column widths, so the sections line up
+        t = Table(show_header=i == 0, header_style="bold", box=None, pad_edge=False,
+                  title=section.title_in(lang), title_justify="left", title_style="bold cyan")
+        t.add_column("实验" if zh else "lab", width=width, no_wrap=True)
+        t.add_column("预测" if zh else "predict", width=7, justify="center", no_wrap=True)
+        t.add_column("内容" if zh else "what it shows")
+        for spec in specs:
+            # marked from the file's presence: `proclab run LAB --predict` asks its questions
+            t.add_row(spec.name, "✓" if (spec.path / "questions.toml").is_file() else "", spec.title_in(lang))
+        out.print(t)
+    out.print("[dim]" + ("✓：有预测问题：proclab run 实验 --predict --lang zh" if zh else
+                         "✓: has predict questions: proclab run LAB --predict") + "[/]", highlight=False)
 
 
 @click.command("show")

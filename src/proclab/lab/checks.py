@@ -202,6 +202,16 @@ class LabChecks:
         return len(self.checks)
 
 
+def _load_line(err: BaseException, path: Path) -> int | str:
+    """The line of the lab's own checks.py that broke its loading. A SyntaxError is raised by
+    the compiler (its traceback ends in importlib), so its own lineno is the one that counts;
+    for any other error the innermost frame in that file (not proclab's code it called)."""
+    if isinstance(err, SyntaxError) and err.lineno and Path(err.filename or "").resolve() == path.resolve():
+        return err.lineno
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    return frames[-1].lineno if frames and frames[-1].lineno else "?"
+
+
 def load_checks(path: Path, lab: str) -> LabChecks:
     """The checks (and charts hook) of a lab's checks.py; none when it has no such file."""
     if not path.is_file():
@@ -214,8 +224,8 @@ def load_checks(path: Path, lab: str) -> LabChecks:
     try:
         spec.loader.exec_module(module)
     except Exception as err:
-        tb = traceback.extract_tb(err.__traceback__)[-1]
-        raise LabFormatError(f"{path}:{tb.lineno}: the checks file fails to load: {type(err).__name__}: {err}") from err
+        raise LabFormatError(f"{path}:{_load_line(err, path)}: the checks file fails to load: "
+                             f"{type(err).__name__}: {err}") from err
     found = tuple(Check(fn.__proclab_check__, fn, getattr(fn, "__proclab_check_zh__", ""))
                   for fn in vars(module).values()
                   if callable(fn) and hasattr(fn, "__proclab_check__"))

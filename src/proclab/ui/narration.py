@@ -25,6 +25,36 @@ from .tree import evidence_lines, process_tree
 from .words import word
 
 
+def _plain(v: Any) -> bool:
+    return v is None or isinstance(v, (bool, int, float, str))
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    text = str(v)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def header_data(data: dict[str, Any], verbose: bool = False) -> str:
+    """A checkpoint's data as its header shows it: what a learner reads (pids, names, codes:
+    plain values and short lists of them). Tables and dicts of figures (cgroup counters, job
+    lists) are named, not printed: they are in --json, and --verbose prints them whole."""
+    if verbose:
+        return " ".join(f"{k}={v}" for k, v in data.items())
+    shown, held_back = [], []
+    for k, v in data.items():
+        if _plain(v):
+            shown.append(f"{k}={_short(v)}")
+        elif isinstance(v, list) and len(v) <= 8 and all(_plain(x) for x in v):
+            shown.append(f"{k}=[{', '.join(_short(x) for x in v)}]")
+        else:
+            held_back.append(k)
+    if held_back:
+        shown.append(f"(+{', '.join(held_back)}: --json or --verbose)")
+    return " ".join(shown)
+
+
 class Narrator(Observer):
     def __init__(self, console: Console | None = None, show_output: bool = True, verbose: bool = False,
                  lang: str = "en"):
@@ -62,7 +92,7 @@ class Narrator(Observer):
             self.c.print(Text(f"  │ {line.text}", style=style))
 
     def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
-        data = " ".join(f"{k}={v}" for k, v in snap.data.items())
+        data = header_data(snap.data, self.verbose)
         title = Text.assemble((f"◆ {self.w('checkpoint')} ", "bold magenta"), (snap.name, "bold"),
                               (f"  {data}", "magenta"), (f"  at {snap.at_s:.2f}s", "dim"))
         self.c.print(title)

@@ -19,7 +19,7 @@ def state_text(letter: str) -> Text:
 
 
 NOT_A_PID = re.compile(r"code|status|count|exit|limit|size|total|max|min|num|time|len|value|seq|"
-                       r"index|round|signal|sig|nice|weight|ratio|lines|^n$|_s$|_ms$|^raw$", re.I)
+                       r"index|round|signal|sig|nice|weight|ratio|lines|attempt|cpu|^n$|_s$|_ms$|^raw$", re.I)
 
 
 def named_pids(snap: Snapshot) -> list[int]:
@@ -83,20 +83,48 @@ def process_tree(snap: Snapshot, show_probe: bool = False, only_named: bool = Fa
     return root
 
 
+TOP_COLUMNS = ("PID", "USER", "PR", "NI", "S", "%CPU", "TIME+", "COMMAND")
+
+
+def _top_cells(cells: tuple[str, ...]) -> str:
+    # top's own alignment (numbers right, the user left), without VIRT/RES/SHR/%MEM: then a row
+    # fits in 80 columns and the state column stays under its header
+    pid, user, pr, ni, state, cpu, time, command = cells
+    return f"{pid:>7} {user[:8]:<8} {pr:>3} {ni:>3} {state} {cpu:>5} {time:>9} {command}"
+
+
+def top_line(line: str) -> str:
+    """One of top's process rows in the columns of ``TOP_COLUMNS``."""
+    f = line.split(None, 11)
+    if len(f) < 12:
+        return " ".join(f)
+    return _top_cells((f[0], f[1], f[2], f[3], f[7], f[8], f[10], f[11]))
+
+
+def _pid_list(pids: list[int]) -> str:
+    text = ", ".join(map(str, pids[:6]))
+    return text + (f" and {len(pids) - 6} more" if len(pids) > 6 else "")
+
+
 def evidence_lines(snap: Snapshot) -> list[str]:
-    """The raw ps lines of the processes the checkpoint names, and top's Tasks line."""
+    """The raw ps rows of the processes the checkpoint names (labelled as such: the whole table
+    is in --json), and top's Tasks line and rows, each short enough for an 80-column terminal."""
     lines = []
     header = snap.ps.splitlines()[0] if snap.ps else ""
     named = named_pids(snap)
     rows = [snap.ps_row(pid).line for pid in named if snap.ps_row(pid)]
     if rows:
-        lines += ["$ ps -eo pid,ppid,stat,ni,comm,args", header.rstrip(), *rows]
+        lines += ["$ ps -eo pid,ppid,stat,ni,comm,args",
+                  f"(only the rows of the pids named: {_pid_list(named)}; all rows: --json)",
+                  header.rstrip(), *rows]
     if snap.top:
         probe_n = sum(1 for r in snap.top_rows if r.pid in snap.probe_pids)
-        lines += ["$ top -b -n 1", *[f"{ln.strip()}  ({probe_n} are the probe's)"
-                                     for ln in snap.top_header() if ln.startswith("Tasks")]]
-        rows = [snap.top_row(pid) for pid in named if snap.top_row(pid)]
-        if rows:  # top's columns are wide: fold the padding so the state column stays in view
-            lines.append("PID USER PR NI VIRT RES SHR S %CPU %MEM TIME+ COMMAND")
-            lines += [" ".join(r.line.split()) for r in rows]
+        tasks = [f"{' '.join(ln.split())}  (probe: {probe_n})"
+                 for ln in snap.top_header() if ln.startswith("Tasks")]
+        top_rows = [r for r in (snap.top_row(pid) for pid in named) if r is not None]
+        label = "   (rows: the pids named; VIRT RES SHR %MEM: --json)" if top_rows else ""
+        lines += [f"$ top -b -n 1{label}", *tasks]
+        if top_rows:
+            lines.append(_top_cells(TOP_COLUMNS))
+            lines += [top_line(r.line) for r in top_rows]
     return lines

@@ -1,0 +1,41 @@
+"""The course's order: the built-in labs in the sections the README's table teaches them in.
+
+``proclab list`` prints them in this order; a lab folder not named here (a new one) comes
+last, under "Other", so adding a lab never hides it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .spec import LabSpec
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    title_zh: str
+    labs: tuple[str, ...]
+
+    def title_in(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title
+
+
+COURSE: tuple[Section, ...] = (
+    Section("Process lifecycle", "进程的生命周期",
+            ("fork-basics", "process-api", "orphans", "zombies", "reaping", "pid1", "signals", "daemons", "states")),
+    Section("Scheduling and CPUs", "调度与 CPU", ("priority", "parallelism", "scheduling")),
+    Section("The multiprocessing toolkit", "multiprocessing 工具箱",
+            ("locks", "queues", "pipes", "manager", "semaphores-events", "pools", "socket-server", "start-methods")),
+    Section("Containment", "资源限制", ("forkbomb",)),
+)
+OTHER = Section("Other", "其他", ())
+
+
+def in_course_order(specs: list[LabSpec]) -> list[tuple[Section, list[LabSpec]]]:
+    """The labs grouped by section, in the course's order; unknown labs last, under Other."""
+    by_name = {s.name: s for s in specs}
+    out = [(sec, [by_name.pop(n) for n in sec.labs if n in by_name]) for sec in COURSE]
+    rest = sorted(by_name.values(), key=lambda s: s.name)
+    if rest:
+        out.append((OTHER, rest))
+    return [(sec, labs) for sec, labs in out if labs]
