@@ -25,7 +25,7 @@ def count_stops_at_limit(lab):
     parts, ok, figures = [], True, {}
     for v in VARIANTS:
         cp = _contained(lab, v)
-        d, limit = cp.data, int(lab.run(v).settings["pids_limit"])
+        d, limit = cp.data, lab.run(v).settings.pids_limit
         in_snapshot = len(cp.scenario)
         ps_rows = [r for r in cp.ps_rows if r.pid not in cp.probe_pids]
         ok &= (int(d["pids_max"]) == limit and d["full"]["pids_current"] == limit

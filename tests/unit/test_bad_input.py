@@ -67,7 +67,7 @@ def test_wrong_type_names_the_key_and_what_is_wrong(tmp_path):
         pids_limit = "lots"
     """)
     line = one_line_error(proclab("run", str(d)))
-    assert f"{d / 'lab.toml'}" in line and "setting 'pids_limit' must be a int" in line and "'lots'" in line
+    assert f"{d / 'lab.toml'}" in line and "setting 'pids_limit' must be an integer from 1 to 4096" in line and "'lots'" in line
 
 
 def test_unknown_setting_suggests_the_close_one(tmp_path):

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..snapshot import Snapshot
+from .containment import Containment
+from .settings import Settings
 
 
 class CheckpointMissing(LookupError):
@@ -40,12 +42,94 @@ def _noted(cp: Snapshot) -> Snapshot:
 
 @dataclass
 class ActionRecord:
+    """What the harness did at a checkpoint; each kind of action has its own record below.
+
+    ``error`` is set (and the figures left out) when Docker refused the action.
+    """
+
     at: str
-    do: str
-    data: dict[str, Any]
+    do: str = ""
+    error: str | None = None
+
+    def figures(self) -> dict[str, Any]:
+        """The action's own keys in the ``--json`` document (what was asked, then what it measured)."""
+        return {}
+
+    def asked(self) -> dict[str, Any]:
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "do": self.do, **self.data}
+        body = {**self.asked(), "error": self.error} if self.error else self.figures()
+        return {"at": self.at, "do": self.do, **body}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The record as the dict lab checks read before the records were typed (kept for their sake)."""
+        d = self.to_dict()
+        del d["at"], d["do"]
+        return d
+
+
+@dataclass
+class StopRecord(ActionRecord):
+    do: str = "stop"
+    grace_s: float = 10.0
+    took_s: float | None = None
+    exit_code: int | None = None
+    notes: dict[str, Any] = field(default_factory=dict)   # more figures, from other producers (the doctor)
+
+    def asked(self) -> dict[str, Any]:
+        return {"grace_s": self.grace_s}
+
+    def figures(self) -> dict[str, Any]:
+        return {"grace_s": self.grace_s, "took_s": self.took_s, "exit_code": self.exit_code, **self.notes}
+
+
+@dataclass
+class KillRecord(ActionRecord):
+    do: str = "kill"
+    signal: str = "SIGKILL"
+    took_s: float | None = None
+    exit_code: int | None = None     # None: it had not exited within the grace period
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def asked(self) -> dict[str, Any]:
+        return {"signal": self.signal}
+
+    def figures(self) -> dict[str, Any]:
+        return {"signal": self.signal, "exit_code": self.exit_code, "took_s": self.took_s, **self.notes}
+
+
+@dataclass
+class ExecRecord(ActionRecord):
+    do: str = "exec"
+    command: tuple[str, ...] = ()
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    took_s: float | None = None
+
+    def asked(self) -> dict[str, Any]:
+        return {"command": list(self.command)}
+
+    def figures(self) -> dict[str, Any]:
+        return {"command": list(self.command), "exit_code": self.exit_code, "stdout": self.stdout,
+                "stderr": self.stderr, "took_s": self.took_s}
+
+
+@dataclass
+class ReleaseRecord(ActionRecord):
+    do: str = "release"
+
+
+@dataclass
+class NotedRecord(ActionRecord):
+    """An action proclab's runner does not perform (the doctor's exec that makes an orphan): its figures."""
+
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def figures(self) -> dict[str, Any]:
+        return dict(self.notes)
 
 
 @dataclass
@@ -63,7 +147,8 @@ class RunRecord:
     """One container: one variant of a lab."""
 
     variant: str
-    settings: dict[str, Any]
+    # a lab run's Settings; the doctor, which runs an image rather than a lab, keeps its options as a dict
+    settings: Settings | dict[str, Any] = field(default_factory=Settings)
     exit_code: int | None = None
     duration_s: float = 0.0
     timed_out: bool = False
@@ -79,6 +164,7 @@ class RunRecord:
     host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
     # setting host_pids: host pid -> still alive once the container had ended (before its removal)
     host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
+    containment: Containment | None = None      # what the container got (None: never created)
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -118,7 +204,9 @@ class RunRecord:
             "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
             "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
-            "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
+            "settings": self.settings.to_dict() if isinstance(self.settings, Settings) else dict(self.settings),
+            "containment": self.containment.to_dict() if self.containment else None,
+            "actions": [a.to_dict() for a in self.actions],
             "output": [o.to_dict() for o in self.output], "host": self.host,
             "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
         }
