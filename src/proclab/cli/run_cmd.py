@@ -35,7 +35,6 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         lang: str | None = None, strict: bool = False, allow: tuple[str, ...] = (),
         allow_all_settings: bool = False) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
-    from ..lab import spec as labspec
     from ..lab.events import Observer
     from ..lab.lesson import language
     from ..run.runner import run_lab
@@ -44,17 +43,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     from ..ui.tables import summary_table
     from .outcome import exit_status
 
-    if run_all:
-        names: list[str] = labspec.builtin_names()
-    elif labs:
-        names = list(labs)
-    else:
-        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
-    specs = [labspec.resolve(n) for n in names]   # bad names fail before anything runs
-    for n in names:
-        if (folder := labspec.shadowed_by_folder(n)) is not None:
-            err_console.print(Text(f"note: running the built-in lab '{n}', not the folder {folder}; "
-                                   f"write ./{n} to run the folder", style="yellow"), highlight=False)
+    specs = _specs(labs, run_all)   # bad names fail before anything runs
     if html_target:
         from .html_report import check_target
         check_target(html_target, many=run_all or len(specs) > 1)
@@ -112,6 +101,24 @@ def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:
     elif quiz:
         doc["predictions"] = quiz.to_json(results[0].lab)
     return doc
+
+
+def _specs(labs: tuple[str, ...], run_all: bool) -> list[Any]:
+    """The labs named (or every built-in one), resolved; a bare name a folder shadows says so."""
+    from ..lab import spec as labspec
+
+    if run_all:
+        names: list[str] = labspec.builtin_names()
+    elif labs:
+        names = list(labs)
+    else:
+        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
+    specs = [labspec.resolve(n) for n in names]
+    for n in names:
+        if (folder := labspec.shadowed_by_folder(n)) is not None:
+            err_console.print(Text(f"note: running the built-in lab '{n}', not the folder {folder}; "
+                                   f"write ./{n} to run the folder", style="yellow"), highlight=False)
+    return specs
 
 
 def consent(specs: list[Any], allow: tuple[str, ...], allow_all: bool) -> frozenset[str]:
