@@ -50,7 +50,7 @@ def assert_hang_caught(result, variant: str, main: str = "main") -> None:
 
     hang = result.run(variant)
     assert hang.timed_out and hang.expect_timeout and hang.error is None
-    timeout_s = hang.settings["timeout_s"]
+    timeout_s = hang.settings.timeout_s
     assert timeout_s <= 5, "a hang variant should give up within a few seconds"
     assert hang.duration_s < timeout_s + 5, f"caught {hang.duration_s:.1f} s after start (timeout {timeout_s} s)"
     assert [cp.name for cp in hang.checkpoints][-1] == "timeout"

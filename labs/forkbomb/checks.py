@@ -25,7 +25,7 @@ def count_stops_at_limit(lab):
     parts, ok, figures = [], True, {}
     for v in VARIANTS:
         cp = _contained(lab, v)
-        d, limit = cp.data, int(lab.run(v).settings["pids_limit"])
+        d, limit = cp.data, lab.run(v).settings.pids_limit
         in_snapshot = len(cp.scenario)
         # The resident probe (the fast snapshot path) holds one of the 64 tasks from the
         # first checkpoint on; the exec path's probe has exited by then. Count it, don't hide it.

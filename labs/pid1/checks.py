@@ -62,7 +62,7 @@ def init_reaps(lab):
 def exec_orphan_adopted(lab):
     run = lab.run("no-init")
     act = run.action("exec")
-    out = act.data["stdout"].splitlines()
+    out = act.stdout.splitlines()
     shell = next((ln.split() for ln in out if ln.strip() and ln.split()[0].isdigit()), None)
     orphan_pid = next((int(ln.split("=", 1)[1]) for ln in out if ln.startswith("orphan=")), None)
     cp = lab.checkpoint("exec-orphan", "no-init")
@@ -96,8 +96,7 @@ def child_dies_with_pid1(lab):
 
 def _stop(lab, variant):
     run = lab.run(variant)
-    act = next(a for a in run.actions if a.do in ("stop", "kill"))
-    return run, act.data
+    return run, next(a for a in run.actions if a.do in ("stop", "kill"))
 
 
 @check("docker stop, pid 1 without a SIGTERM handler: SIGTERM is not delivered, stop waits the grace period, then SIGKILL: 137",
@@ -106,10 +105,10 @@ def stop_no_handler(lab):
     run, d = _stop(lab, "stop-no-handler")
     cp = lab.checkpoint("ready", "stop-no-handler")
     return expect(cp.data["scenario"] == 1 and not cp.data["catches_sigterm"]
-                  and d["exit_code"] == 137 and d["took_s"] >= GRACE_S,
+                  and d.exit_code == 137 and d.took_s >= GRACE_S,
                   f"pid 1 catches SIGTERM: {cp.data['catches_sigterm']} ({cp.data['sigcgt']}); "
-                  f"docker stop -t {d['grace_s']:g} took {d['took_s']:.2f}s, exit code {d['exit_code']} = 128+9",
-                  took_s=d["took_s"], exit_code=d["exit_code"], grace_s=d["grace_s"])
+                  f"docker stop -t {d.grace_s:g} took {d.took_s:.2f}s, exit code {d.exit_code} = 128+9",
+                  took_s=d.took_s, exit_code=d.exit_code, grace_s=d.grace_s)
 
 
 @check("docker stop with tini as pid 1: SIGTERM is forwarded, the scenario dies of it at once: 143",
@@ -117,10 +116,10 @@ def stop_no_handler(lab):
 def stop_init(lab):
     run, d = _stop(lab, "stop-init")
     cp = lab.checkpoint("ready", "stop-init")
-    return expect(cp.data["scenario"] != 1 and d["exit_code"] == 143 and d["took_s"] < GRACE_S / 2,
+    return expect(cp.data["scenario"] != 1 and d.exit_code == 143 and d.took_s < GRACE_S / 2,
                   f"pid 1 is {cp.data['pid1']}, the scenario is pid {cp.data['scenario']}; "
-                  f"docker stop -t {d['grace_s']:g} took {d['took_s']:.2f}s, exit code {d['exit_code']} = 128+15",
-                  took_s=d["took_s"], exit_code=d["exit_code"], grace_s=d["grace_s"])
+                  f"docker stop -t {d.grace_s:g} took {d.took_s:.2f}s, exit code {d.exit_code} = 128+15",
+                  took_s=d.took_s, exit_code=d.exit_code, grace_s=d.grace_s)
 
 
 @check("docker stop, pid 1 with a SIGTERM handler: it exits with its own code (0), well within the grace period",
@@ -130,10 +129,10 @@ def stop_handler(lab):
     cp = lab.checkpoint("ready", "stop-handler")
     said = run.lines_with("SIGTERM received")
     return expect(cp.data["scenario"] == 1 and cp.data["catches_sigterm"] and said
-                  and d["exit_code"] == 0 and d["took_s"] < GRACE_S / 2,
+                  and d.exit_code == 0 and d.took_s < GRACE_S / 2,
                   f"pid 1 catches SIGTERM: {cp.data['catches_sigterm']} ({cp.data['sigcgt']}); "
-                  f"it said {said[:1]}; docker stop took {d['took_s']:.2f}s, exit code {d['exit_code']}",
-                  took_s=d["took_s"], exit_code=d["exit_code"], grace_s=d["grace_s"])
+                  f"it said {said[:1]}; docker stop took {d.took_s:.2f}s, exit code {d.exit_code}",
+                  took_s=d.took_s, exit_code=d.exit_code, grace_s=d.grace_s)
 
 
 @check("Python catches SIGINT but not SIGTERM: docker kill --signal SIGINT ends the same pid 1 at once (130)",
@@ -143,11 +142,11 @@ def kill_int(lab):
     cp = lab.checkpoint("ready", "kill-int")
     tb = run.lines_with("KeyboardInterrupt")
     return expect(cp.data["scenario"] == 1 and cp.data["catches_sigint"] and not cp.data["catches_sigterm"]
-                  and tb and d["exit_code"] == 130 and d["took_s"] < GRACE_S / 2,
+                  and tb and d.exit_code == 130 and d.took_s < GRACE_S / 2,
                   f"{cp.data['sigcgt']}: SIGINT caught={cp.data['catches_sigint']}, "
                   f"SIGTERM caught={cp.data['catches_sigterm']}; output {tb[-1:]}; "
-                  f"docker kill took {d['took_s']:.2f}s, exit code {d['exit_code']}",
-                  took_s=d["took_s"], exit_code=d["exit_code"])
+                  f"docker kill took {d.took_s:.2f}s, exit code {d.exit_code}",
+                  took_s=d.took_s, exit_code=d.exit_code)
 
 
 @check("side by side: the unhandled SIGTERM costs the whole grace period, every other way is at least twice as fast",
@@ -156,7 +155,7 @@ def side_by_side(lab):
     table = {}
     for v in ("stop-no-handler", "stop-init", "stop-handler", "kill-int"):
         _, d = _stop(lab, v)
-        table[v] = {"took_s": d["took_s"], "exit_code": d["exit_code"]}
+        table[v] = {"took_s": d.took_s, "exit_code": d.exit_code}
     slow = table["stop-no-handler"]["took_s"]
     fastest_others = max(t["took_s"] for v, t in table.items() if v != "stop-no-handler")
     return expect(slow >= 2 * fastest_others,

@@ -36,6 +36,11 @@ class LabFormatError(UsageError):
     """A lab folder, its lab.toml or its checks are malformed."""
 
 
+class SettingsRefused(LabFormatError):
+    """Docker would not create or start a lab's container from its settings (a user the image
+    lacks, more CPUs than the host has): the lab's mistake, exit 2, not a lab failure."""
+
+
 class EnvironmentProblem(ProclabError):
     """Something outside proclab is missing or broken (engine, base image, mirror)."""
 

@@ -67,7 +67,7 @@ def test_wrong_type_names_the_key_and_what_is_wrong(tmp_path):
         pids_limit = "lots"
     """)
     line = one_line_error(proclab("run", str(d)))
-    assert f"{d / 'lab.toml'}" in line and "setting 'pids_limit' must be a int" in line and "'lots'" in line
+    assert f"{d / 'lab.toml'}" in line and "setting 'pids_limit' must be an integer from 1 to 4096" in line and "'lots'" in line
 
 
 def test_unknown_setting_suggests_the_close_one(tmp_path):
@@ -162,11 +162,11 @@ def test_an_expected_end_is_no_problem(rec):
 
 def test_an_exit_the_harness_caused_is_no_problem():
     from proclab.lab.exits import problem
-    from proclab.lab.result import ActionRecord
+    from proclab.lab.result import StopRecord
 
     stopped = _run(137, [], checkpoints=1)
-    stopped.actions = [ActionRecord("cp0", "stop", {"grace_s": 2, "exit_code": 137})]
+    stopped.actions = [StopRecord("cp0", grace_s=2, exit_code=137)]
     assert problem(stopped) is None
     failed = _run(137, [], checkpoints=1)      # the stop itself failed: it did not cause the exit
-    failed.actions = [ActionRecord("cp0", "stop", {"grace_s": 2, "error": "409"})]
+    failed.actions = [StopRecord("cp0", grace_s=2, error="409")]
     assert "SIGKILL" in problem(failed)

@@ -7,7 +7,7 @@ from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
 
 
 def result():
-    return LabResult(lab="t", title="t", path="/x", runs=[RunRecord(variant="main", settings={}, exit_code=3)])
+    return LabResult(lab="t", title="t", path="/x", runs=[RunRecord(variant="main", exit_code=3)])
 
 
 def test_expect_passes_with_evidence_and_figures():

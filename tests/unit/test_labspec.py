@@ -18,7 +18,7 @@ def make(tmp_path, toml=None, scenario=True):
 def test_scenario_only_folder_gets_defaults(tmp_path):
     spec = labspec.load(make(tmp_path))
     assert spec.title == "mylab" and [v.name for v in spec.variants] == ["main"]
-    assert spec.settings["pids_limit"] == 128 and spec.settings["read_only"] is True
+    assert spec.settings.pids_limit == 128 and spec.settings.read_only is True
 
 
 def test_variants_and_actions(tmp_path):
@@ -34,15 +34,15 @@ actions = [ { at = "ready", do = "stop", grace_s = 2 } ]
 name = "b"
 """))
     a, b = spec.variants
-    assert spec.settings_for(a)["init"] is False and spec.settings_for(a)["cpus"] == 1.0
-    assert spec.settings_for(b)["init"] is True
+    assert spec.settings_for(a).init is False and spec.settings_for(a).cpus == 1.0
+    assert spec.settings_for(b).init is True
     assert a.actions[0].do == "stop" and a.actions[0].grace_s == 2
 
 
 @pytest.mark.parametrize("toml, words", [
     ("title = 'x'\n[settings]\ncpu = 2\n", ["unknown setting 'cpu'", "lab.toml"]),
-    ("title = 'x'\n[settings]\npids_limit = 'many'\n", ["pids_limit", "must be a int"]),
-    ("title = 'x'\n[settings]\ninit = 1\n", ["'init' must be a bool"]),
+    ("title = 'x'\n[settings]\npids_limit = 'many'\n", ["pids_limit", "must be an integer"]),
+    ("title = 'x'\n[settings]\ninit = 1\n", ["'init' must be true or false"]),
     ("title = [\n", ["not valid TOML"]),
     ("colour = 'red'\n", ["unknown key 'colour'"]),
     ("[[variant]]\nsummary = 'no name'\n", ["needs a name"]),

@@ -34,10 +34,35 @@ def test_every_questions_file_loads():
 @pytest.mark.parametrize("expr", [
     '__import__("os").system("true")', "lab.__class__", "lab._private", "(lambda: 1)()",
     "(x := 1)", "[].__class__.__bases__", "lab.runs[0].exit_code if 1 else 2 ;", "import os",
+    # attribute access reaches internals through str.format's own mini-language: refused by name
+    '"{0.__globals__}".format(cp)', '"{0.__globals__[os].environ}".format(cp)', 'str.format("{0.__init__}", lab)',
+    '"{x.__class__}".format_map({"x": lab})', "lab.report_dir.read_text()", "lab.path.upper", 'str.mro()',
 ])
 def test_unsafe_expressions_are_refused(expr):
     with pytest.raises(LabFormatError):
         check_expression(expr)
+
+
+def test_format_cannot_print_the_harness_environment(monkeypatch):
+    """The attack of issue 14: a question that prints the harness's environment through str.format."""
+    monkeypatch.setenv("PROCLAB_SECRET", "hunter2")
+    q = Question("q", "?", "text", '"{0.__init__.__globals__[os].environ}".format(cp)')
+    (p,) = reveal([q], {}, LabResult("x", "x", "/x"))
+    assert p.observed is None and "hunter2" not in str(p.observed) + p.problem
+    assert "may not use the attribute '.format'" in p.problem
+
+
+def test_every_attribute_the_builtin_questions_use_is_allowed():
+    from proclab.lab.observed import ATTRIBUTES
+    import ast
+
+    used = set()
+    for name in labspec.builtin_names():
+        spec = labspec.resolve(name)
+        if (spec.path / "questions.toml").is_file():
+            for q in load_questions(spec):
+                used |= {n.attr for n in ast.walk(ast.parse(q.observed, mode="eval")) if isinstance(n, ast.Attribute)}
+    assert used and used <= ATTRIBUTES and "format" not in ATTRIBUTES and "format_map" not in ATTRIBUTES
 
 
 def reveal_one(q, result):
@@ -48,7 +73,7 @@ def reveal_one(q, result):
 
 
 def test_only_the_listed_builtins_exist():
-    q = Question("q", "?", "text", "open('/etc/hostname').read()")
+    q = Question("q", "?", "text", "open('/etc/hostname')")
     p = reveal([q], {}, LabResult("x", "x", "/x"))[0]
     assert p.problem.startswith("NameError") and p.correct is None
 

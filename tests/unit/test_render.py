@@ -40,7 +40,7 @@ def test_evidence_has_raw_ps_and_top_lines():
 
 
 def test_verdict_and_summary():
-    r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", {}, exit_code=0)],
+    r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", exit_code=0)],
                   checks=[CheckResult("zombie seen", True, "ps: Z"), CheckResult("gone", False, "still there")])
     c = Console(record=True, width=120, color_system=None)
     Narrator(c).verdict(r)

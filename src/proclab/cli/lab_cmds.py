@@ -46,6 +46,7 @@ def show(lab: str, full: bool, lang: str | None) -> None:
 
     from ..lab import lesson as lessons
     from ..lab import spec as labspec
+    from ..lab.settings import Settings
 
     spec = labspec.resolve(lab)
     lang = lessons.language(lang)
@@ -64,5 +65,6 @@ def show(lab: str, full: bool, lang: str | None) -> None:
                   f"proclab run {spec.name} --predict{' --lang zh' if lang == 'zh' else ''}[/]", highlight=False)
     out.print(f"\n[dim]folder: {spec.path}[/]")
     for v in spec.variants:
-        changed = {k: val for k, val in spec.settings_for(v).items() if val != labspec.SETTINGS[k][1]}
+        defaults = Settings().to_dict()
+        changed = {k: val for k, val in spec.settings_for(v).to_dict().items() if val != defaults[k]}
         out.print(f"[dim]variant {v.name}: {v.summary or ''} {changed or ''}[/]")

@@ -16,6 +16,7 @@ import pytest
 
 RUN_ITEM = "the scenario ran as its variants declare"
 _cache: dict[str, Any] = {}
+_allowed: frozenset[str] = frozenset()     # --proclab-allow: settings a lab from elsewhere may weaken
 
 
 def _result(path: Path) -> Any:
@@ -26,7 +27,7 @@ def _result(path: Path) -> Any:
         from ..run.runner import run_lab
 
         try:
-            _cache[key] = run_lab(path)
+            _cache[key] = run_lab(path, allow=_allowed)
         except ProclabError as err:
             _cache[key] = err
     found = _cache[key]
@@ -43,8 +44,26 @@ class CheckFailedHere(Exception):
     pass
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("proclab")
+    group.addoption("--proclab-allow", action="append", default=[], metavar="SETTING[,...]",
+                    help="let lab folders from elsewhere use these settings that weaken their containers "
+                         "(as 'proclab run --allow')")
+    group.addoption("--proclab-allow-all-settings", action="store_true", default=False,
+                    help="as 'proclab run --allow-all-settings'")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global _allowed
     config.addinivalue_line("markers", "lab: runs a lab in real containers (needs a Docker engine)")
+    from ..errors import UsageError
+    from ..lab.containment import parse_allow
+
+    try:
+        _allowed = parse_allow(config.getoption("--proclab-allow", default=[]) or [],
+                               bool(config.getoption("--proclab-allow-all-settings", default=False)))
+    except UsageError as err:
+        raise pytest.UsageError(str(err)) from None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -107,7 +126,7 @@ class LabItem(pytest.Item):
 
 def _assert_runs(result: Any) -> None:
     problems = [f"run {r.variant}: {r.error}" for r in result.runs if r.error]
-    problems += [f"run {r.variant} hit its timeout ({r.settings['timeout_s']} s)"
+    problems += [f"run {r.variant} hit its timeout ({r.settings.timeout_s} s)"
                  for r in result.runs if r.timed_out and not r.expect_timeout]
     problems += [f"run {r.variant} was expected to time out and did not"
                  for r in result.runs if r.expect_timeout and not r.timed_out]

@@ -28,31 +28,26 @@ from .output import err_console
               help="Also write an HTML report (a folder with an index.html for several labs); default: under reports/.")
 @click.option("--lang", metavar="en|zh", help="The lesson's language (default: from LANG, e.g. zh_CN.UTF-8).")
 @click.option("--strict", is_flag=True, help="Exit 1 when a check is inconclusive (a busy host), not only when one fails.")
+@click.option("--allow", "allow", multiple=True, metavar="SETTING[,...]",
+              help="Let a lab from elsewhere use these settings that weaken its container "
+                   "(user, cap_add, network, read_only, pids_limit, mem_limit).")
+@click.option("--allow-all-settings", is_flag=True, help="Let a lab from elsewhere weaken its container in every way it asks.")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
-        lang: str | None = None, strict: bool = False, jobs: int = 1) -> None:
+        lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
+        allow_all_settings: bool = False) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
-    from ..lab import spec as labspec
     from ..lab.lesson import language
     from ..run.runner import run_lab
     from ..ui.charts import write_picture
     from ..ui.tables import summary_table
     from .outcome import exit_status
 
-    if run_all:
-        names: list[str] = labspec.builtin_names()
-    elif labs:
-        names = list(labs)
-    else:
-        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
-    specs = [labspec.resolve(n) for n in names]   # bad names fail before anything runs
-    for n in names:
-        if (folder := labspec.shadowed_by_folder(n)) is not None:
-            err_console.print(Text(f"note: running the built-in lab '{n}', not the folder {folder}; "
-                                   f"write ./{n} to run the folder", style="yellow"), highlight=False)
+    specs = _specs(labs, run_all)   # bad names fail before anything runs
     if html_target:
         from .html_report import check_target
         check_target(html_target, many=run_all or len(specs) > 1)
+    allowed = consent(specs, allow, allow_all_settings)   # and so do settings the user has not allowed
     lang = language(lang)
     quiz = _quiz(specs, answers_file, lang) if predict or answers_file else None
 
@@ -65,7 +60,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)
-            result = run_lab(spec, variants=list(variants) or None, observer=observer)
+            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed)
             for problem in write_picture(result):
                 observer.progress(problem)
             results.append(result)
@@ -117,6 +112,34 @@ def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:
     elif quiz:
         doc["predictions"] = quiz.to_json(results[0].lab)
     return doc
+
+
+def _specs(labs: tuple[str, ...], run_all: bool) -> list[Any]:
+    """The labs named (or every built-in one), resolved; a bare name a folder shadows says so."""
+    from ..lab import spec as labspec
+
+    if run_all:
+        names: list[str] = labspec.builtin_names()
+    elif labs:
+        names = list(labs)
+    else:
+        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
+    specs = [labspec.resolve(n) for n in names]
+    for n in names:
+        if (folder := labspec.shadowed_by_folder(n)) is not None:
+            err_console.print(Text(f"note: running the built-in lab '{n}', not the folder {folder}; "
+                                   f"write ./{n} to run the folder", style="yellow"), highlight=False)
+    return specs
+
+
+def consent(specs: list[Any], allow: tuple[str, ...], allow_all: bool) -> frozenset[str]:
+    """The settings the user allows; a lab that needs more is refused here, before any lab runs."""
+    from ..lab.containment import parse_allow, require_consent
+
+    allowed = parse_allow(allow, allow_all)
+    for spec in specs:
+        require_consent(spec, allowed)
+    return allowed
 
 
 def _quiz(specs: list[Any], answers_file: str | None, lang: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..lab.result import ActionRecord, LabResult, RunRecord
+from ..lab.result import KillRecord, LabResult, NotedRecord, RunRecord, StopRecord
 from .model import Findings
 from .verdicts import evaluate
 
@@ -18,12 +18,15 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
     main = RunRecord("stop", dict(settings), container=f.containers.get("stop", ""),
                      output=f.output.get("stop", []), checkpoints=[replace(s, run="stop") for s in f.snapshots])
     if f.orphan is not None:
-        main.actions.append(ActionRecord("ready", "exec", _set({"made_orphan": f.orphan.pid,
-                                                                 "adopted_by": f.orphan.adopted_by,
-                                                                 "error": f.orphan.error})))
+        main.actions.append(NotedRecord("ready", "exec", notes=_set({"made_orphan": f.orphan.pid,
+                                                                      "adopted_by": f.orphan.adopted_by,
+                                                                      "error": f.orphan.error})))
     if f.stop is not None:
         main.exit_code, main.duration_s = f.stop.exit_code, f.stop.took_s
-        main.actions.append(ActionRecord("before-stop", "stop", _set(f.stop.to_dict())))
+        d = _set(f.stop.to_dict())
+        fixed = {k: d.pop(k, None) for k in ("grace_s", "took_s", "exit_code")}
+        main.actions.append(StopRecord("before-stop", grace_s=fixed["grace_s"], took_s=fixed["took_s"],
+                                       exit_code=fixed["exit_code"], notes=d))
     elif f.ready.exit_code is not None:
         main.exit_code = f.ready.exit_code
     runs = [main]
@@ -31,9 +34,8 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
         s = f.sigint
         runs.append(RunRecord("sigint", dict(settings), exit_code=s.exit_code, duration_s=s.took_s,
                               container=f.containers.get("sigint", ""), output=f.output.get("sigint", []),
-                              actions=[ActionRecord("ready", "kill", {"signal": "SIGINT", "exit_code": s.exit_code,
-                                                                      "took_s": round(s.took_s, 3),
-                                                                      "ended": s.ended})]))
+                              actions=[KillRecord("ready", signal="SIGINT", exit_code=s.exit_code,
+                                                  took_s=round(s.took_s, 3), notes={"ended": s.ended})]))
     return LabResult(lab="doctor", title=f"pid 1 of {o.image}", path=o.image, runs=runs,
                      checks=evaluate(f), duration_s=duration_s)
 

@@ -98,7 +98,10 @@ def read_source(source: str | None, stdin: TextIO) -> str:
         path = Path(source)
         if not path.is_file():
             raise UsageError(f"no answers file '{source}'; give a file of 'id = answer' lines, or '-' for stdin")
-        return path.read_text()
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{source}: not UTF-8 text; save the answers as UTF-8") from None
     return stdin.read()
 
 

@@ -28,7 +28,7 @@ def expected(rec: RunRecord) -> bool:
 
 
 def ended_by_action(rec: RunRecord) -> bool:
-    return any(a.do in ("stop", "kill") and "error" not in a.data for a in rec.actions)
+    return any(a.do in ("stop", "kill") and not a.error for a in rec.actions)
 
 
 def problem(rec: RunRecord) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import UsageError
+from ..errors import LabFormatError, UsageError
 
 LANGS = ("en", "zh")
 DEEP = re.compile(r"^## +(Going deeper|深入)", re.M)
@@ -63,7 +63,12 @@ def load(lab_dir: Path, lang: str = "en") -> Lesson | None:
     path = readme_path(lab_dir, lang)
     if not path.is_file():
         return None
-    short, deep = split(path.read_text())
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise LabFormatError(f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
+                             "save it as UTF-8") from None
+    short, deep = split(text)
     return Lesson(path, short, deep)
 
 

@@ -15,41 +15,30 @@ A lab's ``questions.toml`` holds its questions::
 Each question may carry its Chinese text too: ``ask_zh``, ``explain_zh`` and
 ``choices_zh`` (shown with ``--lang zh``; an answer may be given in either language).
 
-``observed`` is one Python *expression* read from the ``LabResult`` after the run.
-Only a safe subset is allowed (no imports, no assignments, no names starting with
-``_``), with these names: ``lab`` (the LabResult), ``cp(name, variant=None)``
-(a checkpoint's Snapshot), ``proc(checkpoint, data_key, variant=None)`` (the
-process whose pid the checkpoint's data names), ``figure(name)`` (a check's
-figure), ``find(rows, **match)`` (the first dict in a list with those values),
-and len, min, max, sum, sorted, round, abs, any, all, int, float, str, set, list,
-tuple, range.
+``observed`` is one Python *expression* read from the ``LabResult`` after the run,
+in the small language ``lab.observed`` allows (its names, and only the attributes of
+the lab's results).
 
 The learner's answers are read by ``lab.answers``.
 """
 from __future__ import annotations
 
-import ast
 import math
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import LabFormatError, UsageError
+from .observed import check_expression, evaluate
 from .result import LabResult
-from .spec import LabSpec
+from .spec import LabSpec, parse_toml
+
+__all__ = ["Question", "Prediction", "check_expression", "load_questions", "observe", "reveal", "score"]
 
 KINDS = ("number", "choice", "text")
 QUESTION_KEYS = {"id", "ask", "kind", "choices", "observed", "figure", "explain", "tolerance", "expected",
                  "ask_zh", "explain_zh", "choices_zh"}
-SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
-                                                         int, float, str, set, list, tuple, range)}
-SAFE_NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Slice,
-              ast.Call, ast.keyword, ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp,
-              ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Store,
-              ast.And, ast.Or, ast.Not, ast.USub, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod,
-              ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn)
 
 
 @dataclass(frozen=True)
@@ -149,10 +138,7 @@ def load_questions(spec: LabSpec) -> list[Question]:
     if not path.is_file():
         raise UsageError(f"lab '{spec.name}' has no questions to predict ({path.name} is missing); "
                          f"run it without --predict")
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise LabFormatError(f"{path}: not valid TOML: {err}") from err
+    raw = parse_toml(path)
     items = raw.get("question", [])
     if not isinstance(items, list) or not items or set(raw) - {"question"}:
         raise LabFormatError(f"{path}: write the questions as [[question]] tables (and nothing else)")
@@ -193,51 +179,9 @@ def load_questions(spec: LabSpec) -> list[Question]:
     return out
 
 
-def check_expression(expr: str, where: str = "observed") -> ast.Expression:
-    """Parse ``expr`` and allow only the safe subset (see the module docstring)."""
-    try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError as err:
-        raise LabFormatError(f"{where}: observed is not a Python expression: {err.msg}") from None
-    for node in ast.walk(tree):
-        if not isinstance(node, SAFE_NODES):
-            raise LabFormatError(f"{where}: observed may not use {type(node).__name__}")
-        name = getattr(node, "attr", None) or getattr(node, "id", None) or getattr(node, "arg", None)
-        if isinstance(name, str) and name.startswith("_"):
-            raise LabFormatError(f"{where}: observed may not use names starting with '_' ({name})")
-    return tree
-
-
-# -- observing ---------------------------------------------------------------
-
-def _names(result: LabResult) -> dict[str, Any]:
-    def cp(name: str, variant: str | None = None):
-        return result.checkpoint(name, variant)
-
-    def proc(checkpoint: str, key: str, variant: str | None = None):
-        snap = result.checkpoint(checkpoint, variant)
-        return snap.process(snap.data[key])
-
-    def figure(name: str):
-        for c in result.checks:
-            if name in c.figures:
-                return c.figures[name]
-        raise LookupError(f"no check reported a figure named '{name}'")
-
-    def find(rows: Iterable[dict], **match: Any) -> dict:
-        for r in rows:
-            if all(r.get(k) == v for k, v in match.items()):
-                return r
-        raise LookupError(f"no row with {match}")
-
-    return {**SAFE_BUILTINS, "lab": result, "cp": cp, "proc": proc, "figure": figure, "find": find}
-
-
 def observe(question: Question, result: LabResult) -> Any:
-    """Evaluate the question's expression on the result (LookupError etc. propagate)."""
-    code = compile(check_expression(question.observed, question.id), f"<{question.id}>", "eval")
-    # the names are globals, so comprehensions (their own scope) see them too
-    return eval(code, {"__builtins__": {}, **_names(result)})  # noqa: S307 - validated safe subset
+    """The question's observed value on the result (LookupError etc. propagate)."""
+    return evaluate(question.observed, question.id, result)
 
 
 def reveal(questions: list[Question], answers: dict[str, Any], result: LabResult) -> list[Prediction]:

@@ -10,6 +10,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..snapshot import Snapshot
+from .containment import Containment
+from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
+                      StopRecord)
+from .settings import Settings
+
 
 
 class CheckpointMissing(LookupError):
@@ -39,16 +44,6 @@ def _noted(cp: Snapshot) -> Snapshot:
 
 
 @dataclass
-class ActionRecord:
-    at: str
-    do: str
-    data: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "do": self.do, **self.data}
-
-
-@dataclass
 class OutputLine:
     stream: str       # stdout | stderr
     text: str
@@ -63,7 +58,8 @@ class RunRecord:
     """One container: one variant of a lab."""
 
     variant: str
-    settings: dict[str, Any]
+    # a lab run's Settings; the doctor, which runs an image rather than a lab, keeps its options as a dict
+    settings: Settings | dict[str, Any] = field(default_factory=Settings)
     exit_code: int | None = None
     duration_s: float = 0.0
     timed_out: bool = False
@@ -79,6 +75,7 @@ class RunRecord:
     host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
     # setting host_pids: host pid -> still alive once the container had ended (before its removal)
     host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
+    containment: Containment | None = None      # what the container got (None: never created)
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -118,7 +115,9 @@ class RunRecord:
             "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
             "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
-            "settings": self.settings, "actions": [a.to_dict() for a in self.actions],
+            "settings": self.settings.to_dict() if isinstance(self.settings, Settings) else dict(self.settings),
+            "containment": self.containment.to_dict() if self.containment else None,
+            "actions": [a.to_dict() for a in self.actions],
             "output": [o.to_dict() for o in self.output], "host": self.host,
             "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
         }

@@ -6,39 +6,27 @@ scenario.py runs with the default settings and shows its snapshots.
 """
 from __future__ import annotations
 
-import difflib
 import re
+import signal
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from ..errors import LabFormatError, LabNotFound
 from ..paths import labs_dir
 from . import lesson
+from .settings import USER_RE, USER_WANT, Settings, check_settings
+from .values import Bad, Check, boolean, checked, matching, number, one_of, strings, text
 
-# Container settings a lab may set, with their types and defaults.
-SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
-    "init": (bool, False),               # Docker's init (tini) as pid 1
-    "cpus": ((int, float), None),        # CFS quota, e.g. 1.0
-    "cpuset_cpus": (str, None),          # e.g. "0" or "0-1"
-    "pids_limit": (int, 128),
-    "mem_limit": (str, "256m"),
-    "timeout_s": ((int, float), 30),
-    "user": (str, "lab"),                # uid 1000 in the lab image
-    "cap_add": (list, []),               # capabilities kept (all others dropped)
-    "read_only": (bool, True),           # read-only root file system (tmpfs on /tmp, /lab, /run/proclab)
-    "network": (bool, False),            # a loopback-only container unless true
-    "top": (bool, False),                # take top at every checkpoint (else where the scenario asks)
-    "exclusive": (bool, False),          # measures CPU time: never run beside another lab
-    "cpu_shares": (int, None),           # the container's CFS weight against other containers (Docker default 1024)
-    "host_pids": (bool, False),          # record host pids at each checkpoint, and which outlive the container
-}
 ACTIONS = {"stop", "kill", "exec", "release"}
-TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "exercises", "check_timeout_s"}
-VARIANT_KEYS = {"name", "summary", "args", "settings", "actions", "expect_timeout", "expect_exit"}
+TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "check_timeout_s"}
 CHECK_TIMEOUT_S = 10.0               # each check's time limit (top-level check_timeout_s)
-ACTION_KEYS = {"at", "do", "grace_s", "signal", "command", "user", "then"}
+# Which action keys each action takes (besides at, do and then).
+ACTION_KEYS = {"stop": {"grace_s"}, "kill": {"signal", "grace_s"}, "exec": {"command", "user"}, "release": set()}
+GRACE_CEILING_S = 600.0
+NAME_RE = re.compile(r"^[^\x00-\x1f\x7f/]{1,64}$")    # printable, no slash: it names a run and a container
+SIGNALS = {s.name for s in signal.Signals if not s.name.startswith(("SIG_", "SIGRTM"))} | {"SIGRTMIN", "SIGRTMAX"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +37,7 @@ class Action:
     signal: str = "SIGKILL"
     command: tuple[str, ...] = ()
     user: str | None = None
-    then: str = "release"             # after an exec: release the checkpoint (or "hold")
+    then: str = "release"             # after the actions: release the checkpoint (or "hold")
 
 
 @dataclass(frozen=True)
@@ -57,7 +45,7 @@ class Variant:
     name: str
     summary: str = ""
     args: tuple[str, ...] = ()
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)    # checked overrides of the lab's settings
     actions: tuple[Action, ...] = ()
     expect_timeout: bool = False      # a hang variant: hitting the timeout is the expected outcome
     expect_exit: int | str | None = None   # the scenario's exit code when not 0: a number, or "signal" (128+N)
@@ -69,10 +57,11 @@ class LabSpec:
     path: Path
     title: str
     summary: str
-    settings: dict[str, Any]
+    settings: Settings
     variants: tuple[Variant, ...]
     title_zh: str = ""               # the Chinese title (`proclab list --lang zh`)
     check_timeout_s: float = CHECK_TIMEOUT_S
+    builtin: bool = False             # one of proclab's own labs: its settings are what its lesson needs
 
     @property
     def scenario(self) -> Path:
@@ -86,8 +75,8 @@ class LabSpec:
     def readme(self) -> Path:
         return self.path / "README.md"
 
-    def settings_for(self, variant: Variant) -> dict[str, Any]:
-        return {**self.settings, **variant.settings}
+    def settings_for(self, variant: Variant) -> Settings:
+        return self.settings.merged(variant.settings)
 
     def title_in(self, lang: str) -> str:
         return self.title_zh if lang == "zh" and self.title_zh else self.title
@@ -105,22 +94,15 @@ class LabSpec:
         return replace(self, variants=chosen)
 
 
-def _check_settings(raw: Any, where: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise LabFormatError(f"{where}: 'settings' must be a table, e.g. [settings]")
-    out = {}
-    for key, value in raw.items():
-        if key not in SETTINGS:
-            close = difflib.get_close_matches(key, SETTINGS, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise LabFormatError(f"{where}: unknown setting '{key}'; {hint}known settings: {', '.join(SETTINGS)}")
-        typ, _ = SETTINGS[key]
-        if isinstance(value, bool) and typ is not bool and bool not in (typ if isinstance(typ, tuple) else (typ,)):
-            raise LabFormatError(f"{where}: setting '{key}' must be a {_tname(typ)}, not {value!r}")
-        if not isinstance(value, typ):
-            raise LabFormatError(f"{where}: setting '{key}' must be a {_tname(typ)}, not {value!r}")
-        out[key] = value
-    return out
+def read_text(path: Path) -> str:
+    """A lab folder's text file; not UTF-8 is the lab's mistake, said in one line."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise LabFormatError(f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
+                             "save it as UTF-8") from None
+    except OSError as err:
+        raise LabFormatError(f"{path}: cannot be read: {err.strerror}") from None
 
 
 def _near(text: str, err: Exception) -> str:
@@ -132,10 +114,31 @@ def _near(text: str, err: Exception) -> str:
     return f", in `{lines[int(m.group(1)) - 1].strip()}`"
 
 
-def _tname(typ: Any) -> str:
-    if isinstance(typ, tuple):
-        return " or ".join(t.__name__ for t in typ)
-    return typ.__name__
+# -- the checks of each value (lab.values has the common ones) --
+
+def _name(v: Any) -> str:
+    if not isinstance(v, str) or not NAME_RE.match(v) or not v.strip():
+        raise Bad("a name of 1 to 64 printable characters, without '/'")
+    return v
+
+
+def _command(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or not v or not all(isinstance(a, str) and a for a in v):
+        raise Bad('a non-empty list of strings, e.g. command = ["ps", "-ef"]')
+    return tuple(v)
+
+
+def _signal(v: Any) -> str:
+    name = v.upper() if isinstance(v, str) else ""
+    name = name if name.startswith("SIG") else f"SIG{name}"
+    if name not in SIGNALS:
+        raise Bad('a signal name like "SIGTERM" or "SIGINT"')
+    return name
+
+
+ACTION_CHECKS: dict[str, Check] = {
+    "at": _name, "do": one_of(ACTIONS), "grace_s": number(0, GRACE_CEILING_S), "signal": _signal,
+    "command": _command, "user": matching(USER_RE, USER_WANT), "then": one_of({"release", "hold"})}
 
 
 def _expect_exit(raw: dict[str, Any], where: str) -> int | str | None:
@@ -157,17 +160,59 @@ def _check_timeout(raw: dict[str, Any], where: Path) -> float:
 def _action(raw: Any, where: str) -> Action:
     if not isinstance(raw, dict):
         raise LabFormatError(f"{where}: each action must be a table like {{ at = \"ready\", do = \"stop\" }}")
-    unknown = set(raw) - ACTION_KEYS
-    if unknown:
-        raise LabFormatError(f"{where}: unknown action key '{sorted(unknown)[0]}'; known: {', '.join(sorted(ACTION_KEYS))}")
     if "at" not in raw or "do" not in raw:
         raise LabFormatError(f"{where}: an action needs 'at' (a checkpoint name) and 'do' ({', '.join(sorted(ACTIONS))})")
-    if raw["do"] not in ACTIONS:
-        raise LabFormatError(f"{where}: action 'do = {raw['do']!r}' is not one of {', '.join(sorted(ACTIONS))}")
-    kw = dict(raw)
-    if "command" in kw:
-        kw["command"] = tuple(kw["command"])
-    return Action(**kw)
+    do = checked({"do": raw["do"]}, ACTION_CHECKS, where)["do"]
+    known = {"at", "do", "then"} | ACTION_KEYS[do]
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise LabFormatError(f"{where}: action '{do}' takes no '{unknown[0]}'; it takes: {', '.join(sorted(known))}")
+    if do == "exec" and "command" not in raw:
+        raise LabFormatError(f'{where}: an exec action needs a command, e.g. command = ["ps", "-ef"]')
+    return Action(**checked(raw, ACTION_CHECKS, where))
+
+
+def _actions(v: Any, where: str) -> tuple[Action, ...]:
+    if not isinstance(v, list):
+        raise LabFormatError(f"{where}: 'actions' must be a list of tables, e.g. actions = [ {{ at = \"ready\", do = \"stop\" }} ]")
+    return tuple(_action(a, f"{where}, action {i + 1}") for i, a in enumerate(v))
+
+
+# A variant's keys: those checked value by value, then the two that are tables of their own.
+VARIANT_CHECKS: dict[str, Check] = {
+    "name": _name, "summary": text, "args": strings, "expect_timeout": boolean}
+VARIANT_TABLES: dict[str, Callable[[Any, str], Any]] = {
+    "settings": check_settings, "actions": _actions,
+    "expect_exit": lambda v, where: _expect_exit({"expect_exit": v}, where)}
+
+
+def _variant(rv: Any, where: str) -> Variant:
+    if not isinstance(rv, dict):
+        raise LabFormatError(f"{where}: a variant is a table: write [[variant]] and name = \"...\" under it")
+    known = set(VARIANT_CHECKS) | set(VARIANT_TABLES)
+    unknown = set(rv) - known
+    if unknown:
+        raise LabFormatError(f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(known))}")
+    if "name" not in rv:
+        raise LabFormatError(f"{where}: needs a name")
+    kw = checked({k: v for k, v in rv.items() if k in VARIANT_CHECKS}, VARIANT_CHECKS, where)
+    kw.update({k: VARIANT_TABLES[k](v, where) for k, v in rv.items() if k in VARIANT_TABLES})
+    return Variant(**kw)
+
+
+def parse_toml(path: Path) -> dict[str, Any]:
+    """A lab folder's TOML file ({} if it is missing); any way it is broken is one LabFormatError line."""
+    if not path.is_file():
+        return {}
+    content = read_text(path)
+    try:
+        return tomllib.loads(content)
+    except tomllib.TOMLDecodeError as err:
+        raise LabFormatError(f"{path}: not valid TOML: {err}{_near(content, err)}; fix that line "
+                             "(a key = a value: strings in quotes, lists in [ ])") from err
+    except (ValueError, RecursionError) as err:    # tomllib lets these through: 5000-digit ints, deep nesting
+        why = "nested too deeply" if isinstance(err, RecursionError) else str(err).split(";")[0]
+        raise LabFormatError(f"{path}: not valid TOML: {why}") from None
 
 
 def load(path: Path, name: str | None = None) -> LabSpec:
@@ -175,48 +220,29 @@ def load(path: Path, name: str | None = None) -> LabSpec:
     if not (path / "scenario.py").is_file():
         raise LabFormatError(f"{path} has no scenario.py; a lab folder needs one (see README: 'Write your own lab')")
     toml_path = path / "lab.toml"
-    raw: dict[str, Any] = {}
-    if toml_path.is_file():
-        text = toml_path.read_text()
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise LabFormatError(f"{toml_path}: not valid TOML: {err}{_near(text, err)}; fix that line "
-                                 "(a key = a value: strings in quotes, lists in [ ])") from err
+    raw = parse_toml(toml_path)
     unknown = set(raw) - TOP_KEYS
     if unknown:
         raise LabFormatError(f"{toml_path}: unknown key '{sorted(unknown)[0]}'; known keys: {', '.join(sorted(TOP_KEYS))}")
-    defaults = {k: v for k, (_, v) in SETTINGS.items()}
-    settings = {**defaults, **_check_settings(raw.get("settings", {}), str(toml_path))}
-    variants = []
+    top = checked({k: raw[k] for k in ("title", "title_zh", "summary") if k in raw},
+                  {"title": text, "title_zh": text, "summary": text},
+                   str(toml_path))
+    settings = Settings(**check_settings(raw.get("settings", {}), str(toml_path)))
     raw_variants = raw.get("variant", [])
     if not isinstance(raw_variants, list):
         raise LabFormatError(f"{toml_path}: variants are written [[variant]] (an array of tables)")
-    for i, rv in enumerate(raw_variants):
-        where = f"{toml_path}: variant {i + 1}"
-        unknown = set(rv) - VARIANT_KEYS
-        if unknown:
-            raise LabFormatError(f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(VARIANT_KEYS))}")
-        if "name" not in rv:
-            raise LabFormatError(f"{where}: needs a name")
-        args = rv.get("args", [])
-        if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-            raise LabFormatError(f"{where}: 'args' must be a list of strings")
-        variants.append(Variant(
-            name=rv["name"], summary=rv.get("summary", ""), args=tuple(args),
-            settings=_check_settings(rv.get("settings", {}), where),
-            actions=tuple(_action(a, where) for a in rv.get("actions", [])),
-            expect_timeout=bool(rv.get("expect_timeout", False)),
-            expect_exit=_expect_exit(rv, where),
-        ))
+    variants = [_variant(rv, f"{toml_path}: variant {i + 1}") for i, rv in enumerate(raw_variants)]
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
         raise LabFormatError(f"{toml_path}: two variants share a name")
-    if not variants:
-        variants = [Variant(name="main")]
-    title = raw.get("title") or path.name
-    return LabSpec(name=name or path.name, path=path, title=title, summary=raw.get("summary", ""),
-                   settings=settings, variants=tuple(variants), title_zh=str(raw.get("title_zh", "")),
+    for readme in ("README.md", "README.zh.md"):
+        if path.joinpath(readme).is_file():
+            read_text(path / readme)      # not UTF-8 is said now, not mid-run
+    root = labs_dir().resolve()
+    return LabSpec(name=name or path.name, path=path, title=top.get("title") or path.name,
+                   summary=top.get("summary", ""), settings=settings,
+                   variants=tuple(variants) or (Variant(name="main"),),
+                   builtin=path.parent == root and (name or path.name) == path.name, title_zh=top.get("title_zh", ""),
                    check_timeout_s=_check_timeout(raw, toml_path))
 
 

@@ -1,7 +1,8 @@
 """What the harness does to a container at a checkpoint: one small function per action.
 
-Each returns an ``ActionRecord``; a Docker call that fails (``kill`` answers 409 when
-pid 1 has already exited, say) is recorded on the action, never raised past the run.
+Each returns its typed record (``lab.result.StopRecord`` and the others); a Docker
+call that fails (``kill`` answers 409 when pid 1 has already exited, say) is recorded
+on the action as its ``error``, never raised past the run.
 """
 from __future__ import annotations
 
@@ -10,22 +11,21 @@ from typing import Callable
 
 from ..engine import LabContainer
 from ..errors import ContainerError
-from ..lab.result import ActionRecord, RunRecord
+from ..lab.result import ActionRecord, ExecRecord, KillRecord, ReleaseRecord, RunRecord, StopRecord
 from ..lab.spec import Action
 from ..snapshot import Announcement
 from . import probe
 
 
-def stop(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
+def stop(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> StopRecord:
     t = time.monotonic()
     c.stop(timeout=action.grace_s)
     code = c.wait(timeout=5)
     rec.exit_code = code
-    return ActionRecord(action.at, "stop", {"grace_s": action.grace_s,
-                                            "took_s": round(time.monotonic() - t, 3), "exit_code": code})
+    return StopRecord(action.at, grace_s=action.grace_s, took_s=round(time.monotonic() - t, 3), exit_code=code)
 
 
-def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
+def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> KillRecord:
     t = time.monotonic()
     c.kill(action.signal)
     try:
@@ -33,25 +33,29 @@ def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> 
     except ContainerError:
         code = None
     rec.exit_code = code
-    return ActionRecord(action.at, "kill", {"signal": action.signal, "exit_code": code,
-                                            "took_s": round(time.monotonic() - t, 3)})
+    return KillRecord(action.at, signal=action.signal, exit_code=code, took_s=round(time.monotonic() - t, 3))
 
 
-def exec_(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
+def exec_(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ExecRecord:
     res = c.exec(list(action.command), user=action.user)
-    return ActionRecord(action.at, "exec", {
-        "command": list(action.command), "exit_code": res.exit_code,
-        "stdout": res.stdout.decode(errors="replace"), "stderr": res.stderr.decode(errors="replace"),
-        "took_s": round(res.seconds, 3)})
+    return ExecRecord(action.at, command=action.command, exit_code=res.exit_code,
+                      stdout=res.stdout.decode(errors="replace"), stderr=res.stderr.decode(errors="replace"),
+                      took_s=round(res.seconds, 3))
 
 
-def release(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
+def release(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ReleaseRecord:
     probe.exec_release(c, ann.fifo)
-    return ActionRecord(action.at, "release", {})
+    return ReleaseRecord(action.at)
 
 
 ACTIONS: dict[str, Callable[[LabContainer, Action, Announcement, RunRecord], ActionRecord]] = {
     "stop": stop, "kill": kill, "exec": exec_, "release": release}
+# The record of an action Docker refused: what was asked, and why it failed.
+REFUSED: dict[str, Callable[[Action, str], ActionRecord]] = {
+    "stop": lambda a, err: StopRecord(a.at, grace_s=a.grace_s, error=err),
+    "kill": lambda a, err: KillRecord(a.at, signal=a.signal, error=err),
+    "exec": lambda a, err: ExecRecord(a.at, command=a.command, error=err),
+    "release": lambda a, err: ReleaseRecord(a.at, error=err)}
 
 
 def perform(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
@@ -59,6 +63,4 @@ def perform(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) 
     try:
         return ACTIONS[action.do](c, action, ann, rec)
     except ContainerError as err:
-        asked = {"stop": {"grace_s": action.grace_s}, "kill": {"signal": action.signal},
-                 "exec": {"command": list(action.command)}}.get(action.do, {})
-        return ActionRecord(action.at, action.do, {**asked, "error": str(err)})
+        return REFUSED[action.do](action, str(err))

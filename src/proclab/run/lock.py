@@ -1,4 +1,9 @@
-"""The host-wide lab lock: labs that measure CPU time hold it alone; others share it."""
+"""The host-wide lab lock: labs that measure CPU time hold it alone; others share it.
+
+Several users on one machine share the lock file: whoever creates it makes it 0666
+(despite their umask), and everyone opens it read-only, which is all ``flock`` needs,
+so a lock file another user created 0644 still works.
+"""
 from __future__ import annotations
 
 import fcntl
@@ -9,12 +14,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..errors import EnvironmentProblem
+
 WAIT_EXCLUSIVE = "waiting for the other labs on this host to finish: a CPU-timing lab runs alone…"
 WAIT_SHARED = "waiting for another CPU-timing lab to finish…"
 
 
 def lock_path() -> Path:
     return Path(os.environ.get("PROCLAB_LOCK", "/tmp/proclab-labs.lock"))
+
+
+def _open(path: Path) -> int:
+    for _ in range(3):      # another user may create it between our two tries
+        try:
+            return os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            pass
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            os.fchmod(fd, 0o666)    # the umask took some bits away: give them back, for the next user
+            return fd
+        except FileExistsError:
+            continue
+    raise EnvironmentProblem(f"cannot open the lab lock {path}: it keeps appearing and vanishing")
 
 
 @dataclass
@@ -27,7 +49,12 @@ class LockWait:
 @contextmanager
 def lab_lock(exclusive: bool, on_wait: Callable[[str], None] | None = None) -> Iterator[LockWait]:
     """Hold the lock; when another holder makes us wait, say so at once through ``on_wait``."""
-    fd = os.open(lock_path(), os.O_RDWR | os.O_CREAT, 0o666)
+    path = lock_path()
+    try:
+        fd = _open(path)
+    except OSError as err:
+        raise EnvironmentProblem(f"cannot open the lab lock {path}: {err.strerror}; make it readable by "
+                                 "every user (chmod 0666), or set PROCLAB_LOCK to a file you can read") from None
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     wait = LockWait()
     try:

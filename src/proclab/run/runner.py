@@ -14,6 +14,7 @@ from ..engine import images
 from ..lab import spec as labspec
 from ..lab.charts import chart_data
 from ..lab.checks import load_checks, run_checks
+from ..lab.containment import require_consent
 from ..lab.events import Observer
 from ..lab.result import LabResult
 from ..lab.spec import LabSpec
@@ -35,16 +36,21 @@ def sweep_stale_once() -> list[str]:
 
 def is_exclusive(spec: LabSpec) -> bool:
     """Whether the lab measures CPU time, and so must run alone on the host (the lab lock)."""
-    return any(spec.settings_for(v)["exclusive"] for v in spec.variants)
+    return any(spec.settings_for(v).exclusive for v in spec.variants)
 
 
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
-            observer: Observer | None = None) -> LabResult:
-    """Run a built-in lab (by name) or a lab folder (by path) and check it."""
+            observer: Observer | None = None, allow: frozenset[str] = frozenset()) -> LabResult:
+    """Run a built-in lab (by name) or a lab folder (by path) and check it.
+
+    ``allow`` names the settings that weaken containment a lab from elsewhere may use
+    (``lab.containment``); without them such a lab is refused before anything runs.
+    """
     obs = observer or Observer()
     spec = lab if isinstance(lab, LabSpec) else labspec.resolve(str(lab))
     if variants:
         spec = spec.with_variants(variants)
+    require_consent(spec, allow)
     suite = load_checks(spec.checks_file, spec.name)
     probe_mode()     # a misspelt PROCLAB_PROBE fails here, before any container exists
     engine.client()

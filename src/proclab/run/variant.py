@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
+import unicodedata
 import uuid
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from .. import engine
 from ..engine import ContainerSpec, LabContainer, hostproc, hostview
-from ..errors import ProclabError
+from ..errors import ContainerError, ContainerGone, ProclabError, SettingsRefused
 from ..lab import exits
+from ..lab.containment import Containment
 from ..lab.events import Observer
 from ..lab.result import OutputLine, RunRecord
+from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import FIFO_DIR, Announcement, Line, Snapshot, lines_from
 from . import actions, probe
@@ -21,20 +26,27 @@ from .ship import ship
 _EOF = object()
 
 
-def container_spec(spec: LabSpec, variant: Variant, image: str, settings: dict[str, Any]) -> ContainerSpec:
+def container_name(lab: str, variant: str) -> str:
+    """A name Docker accepts ([a-zA-Z0-9][a-zA-Z0-9_.-]*) for any lab and variant name:
+    accents dropped, anything else a dash, and a random tail so runs never collide."""
+    def part(text: str) -> str:
+        ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-zA-Z0-9_.-]+", "-", ascii_).strip("-.") or "x"
+    return f"proclab-{part(lab)[:40]}-{part(variant)[:40]}-{uuid.uuid4().hex[:6]}"
+
+
+def container_spec(spec: LabSpec, variant: Variant, image: str, settings: Settings) -> ContainerSpec:
     """The lab container: least privilege, with what the lab's settings add back."""
     env = {"PROCLAB_HARNESS": "1", "PROCLAB_LAB": ship(spec.path),
            "PROCLAB_VARIANT": variant.name, "PYTHONUNBUFFERED": "1"}
     return ContainerSpec(
-        image=image, name=f"proclab-{spec.name}-{variant.name}-{uuid.uuid4().hex[:6]}",
+        image=image, name=container_name(spec.name, variant.name),
         command=("python3", "-m", "labkit.boot", *variant.args), env=env, labels={"lab": spec.name},
-        user=settings["user"], init=bool(settings["init"]), pids_limit=int(settings["pids_limit"]),
-        mem_limit=settings["mem_limit"], cap_add=tuple(settings["cap_add"] or ()),
-        read_only=bool(settings["read_only"]), network="bridge" if settings["network"] else "none",
+        user=settings.user, init=settings.init, pids_limit=settings.pids_limit,
+        mem_limit=settings.mem_limit, cap_add=settings.cap_add,
+        read_only=settings.read_only, network="bridge" if settings.network else "none",
         tmpfs={**engine.LAB_TMPFS, FIFO_DIR: "rw,mode=1777,size=1m"},
-        cpus=float(settings["cpus"]) if settings["cpus"] else None,
-        cpuset_cpus=settings["cpuset_cpus"] or None,
-        cpu_shares=int(settings["cpu_shares"]) if settings.get("cpu_shares") else None)
+        cpus=settings.cpus, cpuset_cpus=settings.cpuset_cpus, cpu_shares=settings.cpu_shares)
 
 
 class VariantRun:
@@ -44,7 +56,8 @@ class VariantRun:
         self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
         self.settings = spec.settings_for(variant)
         self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
-                             expect_exit=variant.expect_exit)
+                             expect_exit=variant.expect_exit,
+                             containment=Containment.of(self.settings, spec.builtin))
         self.events: queue.Queue[Any] = queue.Queue()
         self.container: LabContainer | None = None
         self.prober: probe.Prober   # made with the container
@@ -55,14 +68,16 @@ class VariantRun:
         self.obs.run_started(self.spec, self.variant, self.settings)
         cspec = container_spec(self.spec, self.variant, self.image, self.settings)
         self.rec.host["before"] = hostview.figures()
-        self.container = engine.create(cspec)
+        with self._settings_refused():
+            self.container = engine.create(cspec)
         self.prober = probe.Prober(self.container)
         self.rec.container = cspec.name
         try:
             stream = self.container.stream()   # attach before start: no output is missed
             reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
             self.t0 = time.monotonic()
-            self.container.start()
+            with self._settings_refused():
+                self.container.start()
             reader.start()
             self._follow()
             self.rec.oom_killed = bool(self.rec.exit_code) and self._oom_killed()
@@ -70,6 +85,8 @@ class VariantRun:
             if self.host_seen and self.container.status() == "exited":
                 self.rec.host_alive_after_exit = {hp: hostproc.alive(hp, t)
                                                   for hp, t in self.host_seen.items()}
+        except SettingsRefused:
+            raise
         except ProclabError as err:
             self.rec.error = str(err)
         finally:
@@ -88,6 +105,20 @@ class VariantRun:
         except ProclabError:
             return False
 
+    @contextmanager
+    def _settings_refused(self) -> Iterator[None]:
+        """What Docker refuses creating or starting the container is the lab's settings' fault."""
+        try:
+            yield
+        except ContainerGone:
+            raise
+        except ContainerError as err:
+            chosen = {k: v for k, v in self.settings.to_dict().items() if v != Settings().to_dict()[k]}
+            named = ", ".join(f"{k} = {v!r}" for k, v in chosen.items()) or "the defaults"
+            raise SettingsRefused(f"lab '{self.spec.name}' variant '{self.variant.name}': Docker refused to "
+                                  f"{err.operation} its container with {named}: {err.explanation}; "
+                                  f"fix the settings in {self.spec.path / 'lab.toml'}") from err
+
     def _read(self, stream: Any) -> None:
         try:
             for item in lines_from(stream):
@@ -99,7 +130,7 @@ class VariantRun:
 
     def _follow(self) -> None:
         assert self.container is not None
-        deadline = self.t0 + float(self.settings["timeout_s"])
+        deadline = self.t0 + self.settings.timeout_s
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -125,9 +156,9 @@ class VariantRun:
 
     def _checkpoint(self, ann: Announcement, seen: float) -> None:
         assert self.container is not None
-        host_pids = self._host_pids() if self.settings["host_pids"] else {}
+        host_pids = self._host_pids() if self.settings.host_pids else {}
         todo = [a for a in self.variant.actions if a.at == ann.name]
-        take_top = bool(self.settings["top"] or ann.top)
+        take_top = self.settings.top or ann.top
         cid = self.container.id
         got = self.prober.snapshot(top=take_top, release_fifo=None if todo else ann.fifo,
                                    beside=lambda: hostview.figures(cid))   # the host, while the scenario is held
@@ -159,7 +190,7 @@ class VariantRun:
         if self.container.status() == "running":
             try:
                 doc = self.prober.snapshot(top=True, release_fifo=None).doc
-                snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings["timeout_s"]},
+                snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings.timeout_s},
                                            time.monotonic() - self.t0, 0, doc, run=self.variant.name)
                 self.rec.checkpoints.append(snap)
                 self.obs.checkpoint(self.rec, snap)

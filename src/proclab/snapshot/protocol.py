@@ -36,13 +36,17 @@ class Line:
 
 
 def parse_announcement(text: str) -> Announcement | None:
+    """The announcement a line makes, or None for any other line, a malformed one included:
+    a scenario's output never raises here (deep nesting, huge numbers, wrong types)."""
     if not text.startswith(MARK):
         return None
     try:
         msg = json.loads(text[len(MARK):])
+        if not isinstance(msg, dict) or not isinstance(msg.get("data") or {}, dict):
+            return None
         return Announcement(name=str(msg["name"]), data=dict(msg.get("data") or {}), pid=int(msg["pid"]),
                             fifo=str(msg["fifo"]), top=bool(msg.get("top")), t=float(msg.get("t", 0.0)))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         return None
 
 

@@ -13,8 +13,10 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
+from ..lab.containment import Containment
 from ..lab.events import Observer
 from ..lab.result import ActionRecord, LabResult, OutputLine, RunRecord
+from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
 from . import charts
@@ -78,13 +80,14 @@ class Narrator(Observer):
         if intro:
             self.c.print(Panel(Markdown(intro), border_style="cyan", title=self.w("the lesson"), title_align="left"))
 
-    def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
+    def run_started(self, spec: LabSpec, variant: Variant, settings: Settings) -> None:
         if len(spec.variants) > 1 or variant.name != "main":
             self.c.print(Text(f"\n▶ {self.w('variant')} {variant.name}", style="bold cyan"),
                          Text(f"  {variant.summary}", style="cyan") if variant.summary else "")
-        shown = {k: settings[k] for k in ("init", "cpus", "cpuset_cpus", "pids_limit", "cap_add", "user")
-                 if settings.get(k) not in (None, [], False)}
-        self.c.print(Text(f"  {self.w('container')}: " + ", ".join(f"{k}={v}" for k, v in shown.items()), style="dim"))
+        cpu = {"init": settings.init, "cpus": settings.cpus, "cpuset_cpus": settings.cpuset_cpus}
+        shown = "".join(f"{k}={v}, " for k, v in cpu.items() if v not in (None, False))
+        box = Containment.of(settings, spec.builtin)
+        self.c.print(Text(f"  {self.w('container')}: {shown}{box.describe()}", style="yellow" if box.weakened else "dim"))
 
     def output(self, run: RunRecord, line: OutputLine) -> None:
         if self.show_output:
@@ -103,7 +106,7 @@ class Narrator(Observer):
             print_folded(self.c, ln)
 
     def action(self, run: RunRecord, record: ActionRecord) -> None:
-        figures = ", ".join(f"{k}={v}" for k, v in record.data.items() if k not in ("stdout", "stderr"))
+        figures = ", ".join(f"{k}={v}" for k, v in record.to_dict().items() if k not in ("at", "do", "stdout", "stderr"))
         self.c.print(Text(f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}", style="bold yellow"))
 
     def run_finished(self, run: RunRecord) -> None:
@@ -129,7 +132,7 @@ class Narrator(Observer):
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
                 reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
-                self.c.print(Text(f"✘ run {r.variant} hit its timeout ({r.settings['timeout_s']}s) after checkpoint "
+                self.c.print(Text(f"✘ run {r.variant} hit its timeout ({r.settings.timeout_s}s) after checkpoint "
                                   f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
                                   "the output so far are above; if the scenario is only slow, raise timeout_s in "
                                   "lab.toml", style="red"))

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..lab.result import CheckResult, LabResult
+from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
 from .words import word
 
 
@@ -59,7 +59,7 @@ def summary_table(results: list[LabResult]) -> Table:
 
 def actions_table(result: LabResult) -> Table | None:
     """The lab's stop and kill actions side by side: how long each took, what exit code it left."""
-    rows = [(r.variant, a) for r in result.runs for a in r.actions if a.do in ("stop", "kill")]
+    rows = [(r.variant, a) for r in result.runs for a in r.actions if isinstance(a, (StopRecord, KillRecord))]
     if not rows:
         return None
     t = Table(title="how each container ended", title_style="bold", title_justify="left")
@@ -68,9 +68,11 @@ def actions_table(result: LabResult) -> Table | None:
     t.add_column("took", justify="right")
     t.add_column("exit code", justify="right")
     for variant, a in rows:
-        did = (f"docker stop -t {a.data['grace_s']:g}" if a.do == "stop"
-               else f"docker kill --signal {a.data['signal']}")
-        code, took = a.data.get("exit_code"), a.data.get("took_s")
+        if isinstance(a, StopRecord):
+            did, took, code = f"docker stop -t {a.grace_s:g}", a.took_s, a.exit_code
+        else:
+            assert isinstance(a, KillRecord)
+            did, took, code = f"docker kill --signal {a.signal}", a.took_s, a.exit_code
         t.add_row(variant, did, "-" if took is None else f"{took:.2f}s",
-                  a.data["error"] if "error" in a.data else "-" if code is None else str(code))
+                  a.error if a.error else "-" if code is None else str(code))
     return t
