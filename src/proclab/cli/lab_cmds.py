@@ -14,13 +14,14 @@ def list_labs(lang: str | None) -> None:
     """List the built-in labs."""
     from ..lab import spec as labspec
     from ..lab.lesson import language
+    from ..ui.safe import safe
 
     lang = language(lang)
     t = Table(show_header=True, header_style="bold", box=None)
     t.add_column("实验" if lang == "zh" else "lab")
     t.add_column("内容" if lang == "zh" else "what it shows")
     for spec in labspec.builtin():
-        t.add_row(spec.name, spec.title_in(lang))
+        t.add_row(safe(spec.name), safe(spec.title_in(lang)))
     Console().print(t)
 
 
@@ -34,15 +35,16 @@ def show(lab: str, full: bool, lang: str | None) -> None:
 
     from ..lab import lesson as lessons
     from ..lab import spec as labspec
+    from ..ui.safe import safe, visible
 
     spec = labspec.resolve(lab)
     lang = lessons.language(lang)
     lesson = lessons.load(spec.path, lang)
     out = Console()
     if lesson is None:
-        out.print(f"[bold]{spec.title_in(lang)}[/]\n{spec.summary}")
+        out.print(safe(spec.title_in(lang), style="bold"), safe(spec.summary))
     else:
-        out.print(Markdown(lesson.full if full else lesson.short))
+        out.print(Markdown(visible(lesson.full if full else lesson.short, keep_newlines=True)))
         if lesson.deep and not full:
             more = (f"更深入的内容（以及问题的答案）：proclab show {spec.name} --full --lang zh" if lang == "zh" else
                     f"The deeper part (and the answers): proclab show {spec.name} --full")
@@ -50,7 +52,7 @@ def show(lab: str, full: bool, lang: str | None) -> None:
     if (spec.path / "questions.toml").is_file():
         out.print(f"[cyan]{'先预测再运行' if lang == 'zh' else 'Predict, then run'}: "
                   f"proclab run {spec.name} --predict{' --lang zh' if lang == 'zh' else ''}[/]", highlight=False)
-    out.print(f"\n[dim]folder: {spec.path}[/]")
+    out.print(safe(f"\nfolder: {spec.path}", style="dim", keep_newlines=True))
     for v in spec.variants:
         changed = {k: val for k, val in spec.settings_for(v).items() if val != labspec.SETTINGS[k][1]}
-        out.print(f"[dim]variant {v.name}: {v.summary or ''} {changed or ''}[/]")
+        out.print(safe(f"variant {v.name}: {v.summary or ''} {changed or ''}", style="dim"))

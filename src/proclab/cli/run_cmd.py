@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..ui.safe import safe
 from .output import err_console
 
 
@@ -99,7 +100,7 @@ def _observer(as_json: bool, verbose: bool, lang: str | None) -> Any:
 
     class Quiet(Observer):
         def progress(self, line: str) -> None:
-            err_console.print(f"[dim]{line}[/]", highlight=False)
+            err_console.print(safe(line, style="dim"), highlight=False)
     return Quiet()
 
 
