@@ -1,7 +1,6 @@
 """``proclab run``: run labs, narrated or as one JSON document, and predict first if asked."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -9,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..ui.safe import safe
+from . import jsonout
 from .output import err_console
 
 
@@ -75,6 +75,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
             if quiz:
                 quiz.after(result, show=not as_json)
     except KeyboardInterrupt:
+        jsonout.finished[:] = [r.to_dict() for r in results]
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
         raise
@@ -82,7 +83,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         from .html_report import report_run
         report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
     if as_json:
-        click.echo(json.dumps(_json_doc(results, run_all, quiz), indent=2))
+        jsonout.emit(_json_doc(results, run_all, quiz))
     elif len(results) > 1:
         Console().print(summary_table(results))
     if quiz:

@@ -11,6 +11,7 @@ lines, and turns announcement lines into ``Announcement`` events.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -42,6 +43,7 @@ MAX_DEPTH = 16
 # A line longer than this is cut (the rest is counted, not kept): memory stays bounded
 # whatever a scenario prints, and splitting stays linear in what it printed.
 MAX_LINE = 256 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_announcement(text: str) -> Announcement | None:
@@ -51,16 +53,12 @@ def parse_announcement(text: str) -> Announcement | None:
     if _depth(body) > MAX_DEPTH:
         return None
     try:
-        msg = json.loads(body, parse_constant=_no_constant)
+        msg = json.loads(body)
         data = clean_surrogates(dict(msg.get("data") or {}))
         return Announcement(name=clean_surrogates(str(msg["name"])), data=data, pid=int(msg["pid"]),
                             fifo=str(msg["fifo"]), top=bool(msg.get("top")), t=float(msg.get("t", 0.0)))
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")     # NaN, Infinity: a scenario's json.dumps writes them
 
 
 def _depth(body: str) -> int:
@@ -79,20 +77,12 @@ def clean_surrogates(value: Any) -> Any:
     """The value with every lone surrogate (JSON's "\\ud800") replaced by U+FFFD: such a string
     cannot be printed or written as UTF-8."""
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(value) else value
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {clean_surrogates(k): clean_surrogates(v) for k, v in value.items()}
     if isinstance(value, list):
         return [clean_surrogates(v) for v in value]
     return value
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
 
 
 class LineSplitter:
