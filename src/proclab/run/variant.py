@@ -5,7 +5,7 @@ import queue
 import threading
 import time
 import uuid
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from .. import engine
 from ..engine import ContainerSpec, LabContainer, hostproc, hostview
@@ -111,12 +111,12 @@ class VariantRun:
 
     def _read(self, stream: Any) -> None:
         """The reader thread: every line into the bounded store; the first lines, and every
-        checkpoint, to the main thread."""
+        checkpoint, to the main thread. Once the run is closing, what is left is read and
+        dropped: the engine does not end a container whose attach stream nobody reads."""
+        chunks = iter(stream)
         held = False
         try:
-            for item in lines_from(stream):
-                if self.closing.is_set():
-                    return
+            for item in lines_from(self._until_closing(chunks)):
                 seen = time.monotonic()
                 if isinstance(item, Announcement):
                     self._put((seen, item))
@@ -127,12 +127,20 @@ class VariantRun:
                 elif not held:
                     held = True
                     self._put((seen, len(self.store.kept().head)))
+            for _ in chunks:
+                pass
         except Exception as err:  # the connection broke: the container is gone
             line = OutputLine("stderr", f"(proclab: output stream ended: {err})", time.monotonic() - self.t0)
             if self.store.add(line):
                 self._put((time.monotonic(), line))
         finally:
             self._put((time.monotonic(), _EOF))
+
+    def _until_closing(self, chunks: Iterator[Any]) -> Iterator[Any]:
+        for chunk in chunks:
+            yield chunk
+            if self.closing.is_set():
+                return
 
     def _put(self, event: tuple[float, Any]) -> None:
         while not self.closing.is_set():
