@@ -149,22 +149,23 @@ EXEC_SLEEP = """
     from labkit import checkpoint
     checkpoint("hold")
 """
+# timeout_s = 5, not 3: on a busy host the scenario may take 2 s to reach its checkpoint
 EXEC_TOML = """
     [settings]
-    timeout_s = 3
+    timeout_s = 5
     [[variant]]
     name = "main"
-    actions = [ { at = "hold", do = "exec", command = ["sleep", "20"] } ]
+    actions = [ { at = "hold", do = "exec", command = ["sleep", "60"] } ]
 """
 
 
-def test_an_exec_action_of_sleep_20_with_timeout_3_ends_at_about_3_s(tmp_path, lab_image):
+def test_an_exec_action_of_sleep_60_with_timeout_5_ends_at_about_5_s(tmp_path, lab_image):
     lab = write_lab(tmp_path, "execsleep", EXEC_SLEEP, EXEC_TOML)
     result = run_lab(lab)
     run = result.runs[0]
-    assert run.timed_out and run.duration_s < 3 + GRACE_S, run.duration_s
+    assert run.timed_out and run.duration_s < 5 + GRACE_S, run.duration_s
     [action] = run.actions
-    assert "timeout (3 s) came first" in action.data["error"], action.data
+    assert "timeout (5 s) came first" in action.data["error"], action.data
 
 
 STOP_THE_PROBE = """
@@ -319,3 +320,26 @@ def test_json_after_ctrl_c_says_interrupted_with_exit_130(tmp_path, lab_image):
     doc = strict_json(out)
     assert doc["interrupted"] is True and doc["exit_code"] == 130
     assert containers_of(lab.name) == []
+
+
+def test_the_timeout_counts_from_the_containers_start(tmp_path, lab_image):
+    # the harness's clock starts once the engine has started the container (its StartedAt),
+    # not before the start call: start-up does not eat a short timeout_s
+    lab = write_lab(tmp_path, "clock", """
+        from labkit import checkpoint
+        checkpoint("running")
+    """, "[settings]\ntimeout_s = 60\n")
+    started: list[float] = []
+
+    class EngineClock(Observer):
+        def checkpoint(self, run, snap):
+            if snap.name == "running":
+                from datetime import datetime
+                from proclab import engine
+                stamp = engine.client().containers.get(run.container).attrs["State"]["StartedAt"]
+                started.append(datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp())
+
+    run = run_lab(lab, observer=EngineClock()).runs[0]
+    assert started, (run.timed_out, run.error)
+    assert run.started_at >= started[0] - 0.01, (run.started_at, started[0])
+    assert run.started_at - started[0] < 5, "the clock started long after the container did"

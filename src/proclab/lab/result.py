@@ -66,6 +66,7 @@ class RunRecord:
     settings: dict[str, Any]
     exit_code: int | None = None
     duration_s: float = 0.0
+    started_at: float = 0.0           # wall clock when the container had started: timeout_s counts from here
     timed_out: bool = False
     expect_timeout: bool = False
     expect_exit: int | str | None = None   # the variant's expect_exit: an exit code, "signal", or None (0)
@@ -125,7 +126,8 @@ class RunRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
+            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code,
+            "duration_s": round(self.duration_s, 3), "started_at": round(self.started_at, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
             "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
             "settings": self.settings, "actions": [a.to_dict() for a in self.actions],

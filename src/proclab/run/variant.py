@@ -76,6 +76,7 @@ class VariantRun:
             reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
             self.container.start()
             self.t0 = time.monotonic()          # the timeout counts from the container's start
+            self.rec.started_at = time.time()
             self.deadline = self.t0 + float(self.settings["timeout_s"])
             reader.start()
             self._follow()
