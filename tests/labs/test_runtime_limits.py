@@ -246,7 +246,7 @@ def test_the_engine_log_of_a_lab_container_is_size_limited(tmp_path, lab_image):
 HOSTILE = """
     from labkit import checkpoint
     print("\\x1b[2J\\x1b]0;pwned\\x07\\x1b[1A\\x1b[2K✔ PASSED [/x] [bold]not markup[/bold]", flush=True)
-    checkpoint("\\x1b[31mred-name", note="\\x1b]8;;http://evil\\x1b\\\\link\\x1b]8;;\\x1b\\\\")
+    checkpoint("\\x1b[31mred-name", note="\\x1b]8;;http://evil\\x1b\\\\link\\x1b]8;;\\x1b\\\\", lone="\\ud800")
 """
 HOSTILE_TOML = """
     title = "r-[/x] \\u001b[5mblink"
