@@ -176,7 +176,8 @@ STOP_THE_PROBE = """
         stopped = set()
         while True:      # the scenario's own watch: SIGSTOP each probe the harness starts
             for p in psutil.process_iter(["pid", "cmdline"]):
-                if p.info["pid"] not in stopped and "labkit.probe" in " ".join(p.info["cmdline"] or []):
+                line = " ".join(p.info["cmdline"] or [])
+                if p.info["pid"] not in stopped and ("labkit.probe" in line or "labkit.resident" in line):
                     os.kill(p.info["pid"], signal.SIGSTOP)
                     stopped.add(p.info["pid"])
                     print("STOPPED-PROBE", p.info["pid"], flush=True)
@@ -202,7 +203,8 @@ EXIT_AT_THE_LOOK = """
     def exit_when_looked_at():
         while True:      # the only probe of this scenario is the timeout's: exit in its middle
             for p in psutil.process_iter(["cmdline"]):
-                if "labkit.probe" in " ".join(p.info["cmdline"] or []):
+                line = " ".join(p.info["cmdline"] or [])
+                if "labkit.probe" in line or "labkit.resident" in line:
                     os._exit(3)
 
     threading.Thread(target=exit_when_looked_at, daemon=True).start()
