@@ -79,6 +79,10 @@ class ContainerGone(ContainerError):
     """The container (or exec) no longer exists: it ended and was removed, or never was."""
 
 
+class CallTimeout(ContainerError):
+    """A Docker call (an exec, say) did not return within its deadline; the harness went on without it."""
+
+
 class ImageMissing(EnvironmentProblem):
     def __init__(self, image: str):
         self.image = image

@@ -2,7 +2,6 @@
 Exit 0 all good, 1 a problem found (or a check the host did not allow: inconclusive), 2 a usage error."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -11,6 +10,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..ui.safe import safe, visible
+
+from . import jsonout
 from .output import err_console
 
 
@@ -63,13 +65,13 @@ def doctor(image: str, command: tuple[str, ...], init: bool, env: tuple[str, ...
 
     def progress(line: str) -> None:
         if not line.startswith((" ---> ", "Removing intermediate", "Step ")):
-            err_console.print(Text(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
+            err_console.print(safe(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
 
     if not as_json:
-        Console().rule(Text(f"proclab doctor {image}", style="bold"))
+        Console().rule(safe(f"proclab doctor {image}", style="bold"))
     result = to_result(examine(opts, progress), time.monotonic() - t0)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(jsonout.dumps(result.to_dict()))     # strict: no NaN, no lone surrogate
     else:
         _narrate(result)
     raise SystemExit(0 if result.passed else 1)
@@ -90,4 +92,4 @@ def _narrate(result) -> None:  # type: ignore[no-untyped-def]
     print_checks(out, result.checks)
     verdict = (Text("HEALTHY", style="bold green") if result.passed else
                Text("PROBLEMS FOUND", style="bold red"))
-    out.print(Text.assemble(verdict, f"  pid 1 of {result.path}, checked in {result.duration_s:.1f}s"))
+    out.print(Text.assemble(verdict, visible(f"  pid 1 of {result.path}, checked in {result.duration_s:.1f}s")))

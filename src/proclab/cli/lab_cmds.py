@@ -15,6 +15,7 @@ def list_labs(lang: str | None) -> None:
     from ..lab import spec as labspec
     from ..lab.course import in_course_order
     from ..lab.lesson import language
+    from ..ui.safe import safe
 
     lang = language(lang)
     zh = lang == "zh"
@@ -30,7 +31,8 @@ def list_labs(lang: str | None) -> None:
         t.add_column("内容" if zh else "what it shows")
         for spec in specs:
             # marked from the file's presence: `proclab run LAB --predict` asks its questions
-            t.add_row(spec.name, "✓" if (spec.path / "questions.toml").is_file() else "", spec.title_in(lang))
+            t.add_row(safe(spec.name), "✓" if (spec.path / "questions.toml").is_file() else "",
+                      safe(spec.title_in(lang)))
         out.print(t)
     out.print("[dim]" + ("✓：有预测问题：proclab run 实验 --predict --lang zh" if zh else
                          "✓: has predict questions: proclab run LAB --predict") + "[/]", highlight=False)
@@ -47,15 +49,16 @@ def show(lab: str, full: bool, lang: str | None) -> None:
     from ..lab import lesson as lessons
     from ..lab import spec as labspec
     from ..lab.settings import Settings
+    from ..ui.safe import safe, visible
 
     spec = labspec.resolve(lab)
     lang = lessons.language(lang)
     lesson = lessons.load(spec.path, lang)
     out = Console()
     if lesson is None:
-        out.print(f"[bold]{spec.title_in(lang)}[/]\n{spec.summary}")
+        out.print(safe(spec.title_in(lang), style="bold"), safe(spec.summary))
     else:
-        out.print(Markdown(lesson.full if full else lesson.short))
+        out.print(Markdown(visible(lesson.full if full else lesson.short, keep_newlines=True)))
         if lesson.deep and not full:
             more = (f"更深入的内容（以及问题的答案）：proclab show {spec.name} --full --lang zh" if lang == "zh" else
                     f"The deeper part (and the answers): proclab show {spec.name} --full")
@@ -63,8 +66,8 @@ def show(lab: str, full: bool, lang: str | None) -> None:
     if (spec.path / "questions.toml").is_file():
         out.print(f"[cyan]{'先预测再运行' if lang == 'zh' else 'Predict, then run'}: "
                   f"proclab run {spec.name} --predict{' --lang zh' if lang == 'zh' else ''}[/]", highlight=False)
-    out.print(f"\n[dim]folder: {spec.path}[/]")
+    out.print(safe(f"\nfolder: {spec.path}", style="dim", keep_newlines=True))
     for v in spec.variants:
         defaults = Settings().to_dict()
         changed = {k: val for k, val in spec.settings_for(v).to_dict().items() if val != defaults[k]}
-        out.print(f"[dim]variant {v.name}: {v.summary or ''} {changed or ''}[/]")
+        out.print(safe(f"variant {v.name}: {v.summary or ''} {changed or ''}", style="dim"))

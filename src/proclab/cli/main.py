@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Any
 
 import click
 
 from .. import __version__
 from ..errors import ImageBuildError, ProclabError
+from . import jsonout
 from .doctor_cmd import doctor
 from .explore import explore_group
 from .fork_cmd import fork
@@ -40,11 +42,15 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = jsonout.requested(args)
     try:
-        cli.main(args=argv, prog_name="proclab", standalone_mode=False)
+        cli.main(args=args, prog_name="proclab", standalone_mode=False)
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code)
     except click.ClickException as e:
+        if as_json:
+            jsonout.emit_error(e.format_message(), e.exit_code)
         e.show()
         raise SystemExit(e.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
@@ -54,10 +60,16 @@ def main(argv: list[str] | None = None) -> None:
             engine.remove_own()     # what an interrupted create made, if anything
         except (Exception, KeyboardInterrupt):   # a dead engine, a second Ctrl-C: the next command sweeps
             pass
+        if as_json:
+            jsonout.emit_interrupted()
         err_console.print("Interrupted: the lab's containers were removed.")
         raise SystemExit(130)
     except ImageBuildError as e:
         tail = "\n".join("  " + ln for ln in e.log_tail[-8:])
+        if as_json:
+            jsonout.emit_error(str(e), 2)
         fail(str(e), 2, f"last lines of the build:\n{tail}" if tail else None)
     except ProclabError as e:
+        if as_json:
+            jsonout.emit_error(str(e), e.exit_code)
         fail(str(e), e.exit_code)

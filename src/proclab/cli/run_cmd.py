@@ -1,13 +1,14 @@
 """``proclab run``: run labs, narrated or as one JSON document, and predict first if asked."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.text import Text
 
+from ..ui.safe import safe
+from . import jsonout
 from .output import err_console
 
 
@@ -69,6 +70,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
             if quiz:
                 quiz.after(result, show=not as_json)
     except KeyboardInterrupt:
+        jsonout.finished[:] = [r.to_dict() for r in results]
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
         raise
@@ -76,7 +78,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         from .html_report import report_run
         report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
     if as_json:
-        click.echo(json.dumps(_json_doc(results, run_all, quiz), indent=2))
+        jsonout.emit(_json_doc(results, run_all, quiz))
     elif len(results) > 1:
         Console().print(summary_table(results))
     if quiz:
@@ -94,7 +96,7 @@ def _observer(as_json: bool, verbose: bool, lang: str | None) -> Any:
 
     class Quiet(Observer):
         def progress(self, line: str) -> None:
-            err_console.print(f"[dim]{line}[/]", highlight=False)
+            err_console.print(safe(line, style="dim"), highlight=False)
     return Quiet()
 
 

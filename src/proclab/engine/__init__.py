@@ -12,6 +12,7 @@ from ._client import (KEEP_LABEL, LAB_LABEL, LABEL, OWNER_CONTAINER_LABEL, OWNER
                       SelfView, client, connected, exec_running, labels, owner, owner_alive, own_container,
                       proclab_containers, remove_own, run_id, self_view, sweep)
 from ._exec import AttachedExec
+from ._calls import API_TIMEOUT_S, within
 from ._container import (LAB_TMPFS, ContainerSpec, ExecResult, LabContainer, create, create_network,
                          find_container, remove_network)
 from .imageinfo import ImageConfig, file_from_image, image_config
@@ -22,4 +23,5 @@ __all__ = [
     "proclab_containers", "remove_own", "run_id", "self_view", "sweep",
     "AttachedExec", "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
     "find_container", "remove_network", "ImageConfig", "file_from_image", "image_config",
+    "API_TIMEOUT_S", "within",
 ]

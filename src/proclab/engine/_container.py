@@ -14,7 +14,7 @@ import requests.exceptions
 
 from ..errors import ContainerError, ContainerGone
 from . import hostproc
-from ._calls import docker_call
+from ._calls import API_TIMEOUT_S, docker_call, within
 from ._client import client, labels
 from ._exec import AttachedExec
 
@@ -114,23 +114,30 @@ class LabContainer:
             return self._c.client.api.attach(self._c.id, stream=True, logs=True, stdout=True,
                                              stderr=True, demux=True)
 
-    def exec(self, cmd: list[str], user: str | None = None) -> ExecResult:
+    def exec(self, cmd: list[str], user: str | None = None, timeout: float = API_TIMEOUT_S) -> ExecResult:
+        """Run cmd in the container; CallTimeout if it has not ended within timeout."""
         t0 = time.perf_counter()
         kw = {"user": user} if user else {}
-        with docker_call(f"exec {cmd[0]} in", self.name):
-            res = self._c.exec_run(cmd, demux=True, **kw)
+
+        def run() -> Any:
+            with docker_call(f"exec {cmd[0]} in", self.name):
+                return self._c.exec_run(cmd, demux=True, **kw)
+        res = within(timeout, f"exec {cmd[0]} in", self.name, run)
         out, err_ = res.output if res.output else (b"", b"")
         return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
                           time.perf_counter() - t0)
 
-    def exec_output(self, cmd: list[str]) -> tuple[bytes, bytes, str]:
+    def exec_output(self, cmd: list[str], timeout: float = API_TIMEOUT_S) -> tuple[bytes, bytes, str]:
         """Run cmd and return (stdout, stderr, exec id) without asking for its exit code:
         one API round trip fewer than exec(), for the probe's hot path."""
         api = self._c.client.api
-        with docker_call(f"exec {cmd[0]} in", self.name):
-            ex = api.exec_create(self._c.id, cmd)
-            out, err = api.exec_start(ex["Id"], demux=True)
-        return out or b"", err or b"", ex["Id"]
+
+        def run() -> tuple[bytes, bytes, str]:
+            with docker_call(f"exec {cmd[0]} in", self.name):
+                ex = api.exec_create(self._c.id, cmd)
+                out, err = api.exec_start(ex["Id"], demux=True)
+            return out or b"", err or b"", ex["Id"]
+        return within(timeout, f"exec {cmd[0]} in", self.name, run)
 
     def exec_attached(self, cmd: list[str]) -> AttachedExec:
         """Start cmd with its stdin and stdout attached, to talk to it line by line (the resident probe)."""

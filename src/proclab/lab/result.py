@@ -62,6 +62,7 @@ class RunRecord:
     settings: Settings | dict[str, Any] = field(default_factory=Settings)
     exit_code: int | None = None
     duration_s: float = 0.0
+    started_at: float = 0.0           # wall clock when the container had started: timeout_s counts from here
     timed_out: bool = False
     expect_timeout: bool = False
     expect_exit: int | str | None = None   # the variant's expect_exit: an exit code, "signal", or None (0)
@@ -72,6 +73,10 @@ class RunRecord:
     checkpoints: list[Snapshot] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
     output: list[OutputLine] = field(default_factory=list)
+    # bounded output (lab.outputstore): lines and characters dropped between output[:gap] and output[gap:]
+    output_dropped_lines: int = 0
+    output_dropped_chars: int = 0
+    output_gap_at: int | None = None
     host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
     # setting host_pids: host pid -> still alive once the container had ended (before its removal)
     host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
@@ -110,15 +115,23 @@ class RunRecord:
     def lines_with(self, text: str) -> list[str]:
         return [o.text for o in self.output if text in o.text]
 
+    def output_not_kept(self) -> dict[str, int] | None:
+        if not self.output_dropped_lines:
+            return None
+        return {"lines": self.output_dropped_lines, "chars": self.output_dropped_chars,
+                "after_line": self.output_gap_at or 0}
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code, "duration_s": round(self.duration_s, 3),
+            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code,
+            "duration_s": round(self.duration_s, 3), "started_at": round(self.started_at, 3),
             "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
             "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
             "settings": self.settings.to_dict() if isinstance(self.settings, Settings) else dict(self.settings),
             "containment": self.containment.to_dict() if self.containment else None,
             "actions": [a.to_dict() for a in self.actions],
-            "output": [o.to_dict() for o in self.output], "host": self.host,
+            "output": [o.to_dict() for o in self.output], "output_not_kept": self.output_not_kept(),
+            "host": self.host,
             "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
         }
 
@@ -256,7 +269,6 @@ class LabResult:
             "exit_code": self.exit_code, "error": self.error,
             "checks": [c.to_dict() for c in self.checks],
             "checkpoints": [cp.to_dict() for cp in self.checkpoints],
-            "output": self.output,
             "runs": [r.to_dict() for r in self.runs],
             "artifacts": self.artifacts,
             "charts": [c.to_dict() for c in self.charts],

@@ -8,22 +8,24 @@ import time
 import unicodedata
 import uuid
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from .. import engine
 from ..engine import ContainerSpec, LabContainer, hostproc, hostview
-from ..errors import ContainerError, ContainerGone, ProclabError, SettingsRefused
+from ..errors import CallTimeout, ContainerError, ContainerGone, ProclabError, SettingsRefused
 from ..lab import exits
 from ..lab.containment import Containment
 from ..lab.events import Observer
+from ..lab.outputstore import OutputStore
 from ..lab.result import OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
-from ..snapshot import FIFO_DIR, Announcement, Line, Snapshot, lines_from
+from ..snapshot import FIFO_DIR, Announcement, Snapshot, lines_from
 from . import actions, probe
 from .ship import ship
 
 _EOF = object()
+T = TypeVar("T")
 
 
 def container_name(lab: str, variant: str) -> str:
@@ -49,6 +51,13 @@ def container_spec(spec: LabSpec, variant: Variant, image: str, settings: Settin
         cpus=settings.cpus, cpuset_cpus=settings.cpuset_cpus, cpu_shares=settings.cpu_shares)
 
 
+# Lines and checkpoints wait here for the main thread; a full queue holds the reader back
+# (and the scenario with it) rather than the harness's memory growing.
+QUEUE_MAX = 256
+FINAL_SNAPSHOT_S = 5.0     # how long past the deadline the look at the timeout may take
+READER_JOIN_S = 5.0
+
+
 class VariantRun:
     """One container from create to remove; the event loop that follows it."""
 
@@ -58,10 +67,13 @@ class VariantRun:
         self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
                              expect_exit=variant.expect_exit,
                              containment=Containment.of(self.settings, spec.builtin))
-        self.events: queue.Queue[Any] = queue.Queue()
+        self.events: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_MAX)
+        self.store = OutputStore()
+        self.closing = threading.Event()     # set at the deadline or the end: the reader stops
         self.container: LabContainer | None = None
         self.prober: probe.Prober   # made with the container
         self.t0 = 0.0
+        self.deadline = 0.0
         self.host_seen: dict[int, float] = {}   # host pid -> create time (setting host_pids)
 
     def execute(self) -> RunRecord:
@@ -72,16 +84,18 @@ class VariantRun:
             self.container = engine.create(cspec)
         self.prober = probe.Prober(self.container)
         self.rec.container = cspec.name
+        reader: threading.Thread | None = None
         try:
             stream = self.container.stream()   # attach before start: no output is missed
             reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
-            self.t0 = time.monotonic()
             with self._settings_refused():
                 self.container.start()
+            self.t0 = time.monotonic()          # the timeout counts from the container's start
+            self.rec.started_at = time.time()
+            self.deadline = self.t0 + self.settings.timeout_s
             reader.start()
             self._follow()
             self.rec.oom_killed = bool(self.rec.exit_code) and self._oom_killed()
-            self.rec.error = self.rec.error or exits.problem(self.rec)
             if self.host_seen and self.container.status() == "exited":
                 self.rec.host_alive_after_exit = {hp: hostproc.alive(hp, t)
                                                   for hp, t in self.host_seen.items()}
@@ -90,9 +104,17 @@ class VariantRun:
         except ProclabError as err:
             self.rec.error = str(err)
         finally:
+            self.closing.set()
             self.rec.duration_s = time.monotonic() - self.t0 if self.t0 else 0.0
-            self.prober.close()
+            try:     # a resident probe the scenario has stopped must not hold the end of the run
+                engine.within(FINAL_SNAPSHOT_S, "probe close in", self.container.name, self.prober.close)
+            except ProclabError:
+                pass
             self.container.remove()
+            if reader is not None and reader.is_alive():
+                reader.join(READER_JOIN_S)      # removed, the container's stream ends
+            self._take_output()
+        self.rec.error = self.rec.error or exits.problem(self.rec)   # reads the output: after _take_output
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
@@ -120,19 +142,50 @@ class VariantRun:
                                   f"fix the settings in {self.spec.path / 'lab.toml'}") from err
 
     def _read(self, stream: Any) -> None:
+        """The reader thread: every line into the bounded store; the first lines, and every
+        checkpoint, to the main thread. Once the run is closing, what is left is read and
+        dropped: the engine does not end a container whose attach stream nobody reads."""
+        chunks = iter(stream)
+        held = False
         try:
-            for item in lines_from(stream):
-                self.events.put((time.monotonic(), item))
+            for item in lines_from(self._until_closing(chunks)):
+                seen = time.monotonic()
+                if isinstance(item, Announcement):
+                    self._put((seen, item))
+                    continue
+                line = OutputLine(item.stream, item.text, seen - self.t0)
+                if self.store.add(line):
+                    self._put((seen, line))
+                elif not held:
+                    held = True
+                    self._put((seen, len(self.store.kept().head)))
+            for _ in chunks:
+                pass
         except Exception as err:  # the connection broke: the container is gone
-            self.events.put((time.monotonic(), Line("stderr", f"(proclab: output stream ended: {err})")))
+            line = OutputLine("stderr", f"(proclab: output stream ended: {err})", time.monotonic() - self.t0)
+            if self.store.add(line):
+                self._put((time.monotonic(), line))
         finally:
-            self.events.put((time.monotonic(), _EOF))
+            self._put((time.monotonic(), _EOF))
+
+    def _until_closing(self, chunks: Iterator[Any]) -> Iterator[Any]:
+        for chunk in chunks:
+            yield chunk
+            if self.closing.is_set():
+                return
+
+    def _put(self, event: tuple[float, Any]) -> None:
+        while not self.closing.is_set():
+            try:
+                self.events.put(event, timeout=0.2)    # a bounded wait that notices the end of the run
+                return
+            except queue.Full:
+                continue
 
     def _follow(self) -> None:
         assert self.container is not None
-        deadline = self.t0 + self.settings.timeout_s
         while True:
-            remaining = deadline - time.monotonic()
+            remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 self._timeout()
                 return
@@ -142,26 +195,53 @@ class VariantRun:
                 continue
             if item is _EOF:
                 break
-            if isinstance(item, Announcement):
-                self._checkpoint(item, seen)
-            else:
-                self._output(item, seen)
+            try:
+                self._event(item, seen)
+            except CallTimeout:     # a probe or an action was still busy at the deadline
+                self._timeout()
+                return
         if self.rec.exit_code is None:
-            self.rec.exit_code = self.container.wait(timeout=max(1.0, deadline - time.monotonic()))
+            try:
+                self.rec.exit_code = self.container.wait(timeout=max(0.5, self.deadline - time.monotonic()))
+            except ContainerError:
+                if self.container.status() != "running":
+                    raise
+                self._timeout()     # its output closed, its processes did not end
 
-    def _output(self, item: Line, seen: float) -> None:
-        line = OutputLine(item.stream, item.text, seen - self.t0)
-        self.rec.output.append(line)
-        self.obs.output(self.rec, line)
+    def _event(self, item: Any, seen: float) -> None:
+        if isinstance(item, Announcement):
+            self._checkpoint(item, seen)
+        elif isinstance(item, OutputLine):
+            self.obs.output(self.rec, item)
+        else:               # the first lines are all kept and shown; the rest when the run ends
+            self.obs.output_held(self.rec, int(item))
+
+    def _bounded(self, what: str, fn: Callable[[], T]) -> T:
+        """fn() within what is left of the run's time (CallTimeout at the deadline)."""
+        assert self.container is not None
+        return engine.within(self.deadline - time.monotonic(), what, self.container.name, fn)
+
+    def _take_output(self) -> None:
+        """The run's kept output into its record; what was not shown live, shown now."""
+        kept = self.store.kept()
+        self.rec.output = kept.head + kept.tail
+        self.rec.output_dropped_lines, self.rec.output_dropped_chars = kept.dropped_lines, kept.dropped_chars
+        self.rec.output_gap_at = len(kept.head) if kept.dropped_lines else None
+        if kept.dropped_lines:
+            self.obs.output_dropped(self.rec, kept.dropped_lines, kept.dropped_chars)
+        for line in kept.tail:
+            self.obs.output(self.rec, line)
 
     def _checkpoint(self, ann: Announcement, seen: float) -> None:
         assert self.container is not None
+        c = self.container
         host_pids = self._host_pids() if self.settings.host_pids else {}
         todo = [a for a in self.variant.actions if a.at == ann.name]
         take_top = self.settings.top or ann.top
-        cid = self.container.id
-        got = self.prober.snapshot(top=take_top, release_fifo=None if todo else ann.fifo,
-                                   beside=lambda: hostview.figures(cid))   # the host, while the scenario is held
+        cid = c.id
+        got = self._bounded("probe in", lambda: self.prober.snapshot(
+            top=take_top, release_fifo=None if todo else ann.fifo,
+            beside=lambda: hostview.figures(cid)))   # the host, while the scenario is held
         snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, got.doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
         snap.probe = got.info(snap.overhead_ms)
@@ -170,11 +250,19 @@ class VariantRun:
         self.rec.checkpoints.append(snap)
         self.obs.checkpoint(self.rec, snap)
         for action in todo:
-            record = actions.perform(self.container, action, ann, self.rec)
+            try:
+                record = self._bounded(f"{action.do} at '{action.at}' in",
+                                       lambda a=action: actions.perform(c, a, ann, self.rec))  # type: ignore[misc]
+            except CallTimeout as late:
+                record = actions.REFUSED[action.do](action, f"{late.explanation}: the run's "
+                                                        f"timeout ({self.settings.timeout_s} s) came first")
+                self.rec.actions.append(record)
+                self.obs.action(self.rec, record)
+                raise
             self.rec.actions.append(record)
             self.obs.action(self.rec, record)
-        if todo and todo[-1].then == "release" and self.container.status() == "running":
-            self.prober.release(ann.fifo)
+        if todo and todo[-1].then == "release" and c.status() == "running":
+            self._bounded("release in", lambda: self.prober.release(ann.fifo))
 
     def _host_pids(self) -> dict[int, int]:
         """Container pid -> host pid of each (non-zombie) process, seen from outside."""
@@ -184,22 +272,25 @@ class VariantRun:
         return {cpid: hpid for cpid, (hpid, _) in found.items()}
 
     def _timeout(self) -> None:
-        """The scenario did not finish in time: look once more, then end it."""
+        """The scenario did not finish in time: stop reading, look once more, then end it."""
         assert self.container is not None
+        c = self.container
+        self.closing.set()
         self.rec.timed_out = True
-        if self.container.status() == "running":
+        if c.status() == "running":
             try:
-                doc = self.prober.snapshot(top=True, release_fifo=None).doc
+                doc = engine.within(FINAL_SNAPSHOT_S, "probe in", c.name,
+                                    lambda: self.prober.snapshot(top=True, release_fifo=None).doc)
                 snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings.timeout_s},
                                            time.monotonic() - self.t0, 0, doc, run=self.variant.name)
                 self.rec.checkpoints.append(snap)
                 self.obs.checkpoint(self.rec, snap)
             except ProclabError as err:
                 self.rec.error = f"timed out, and the final snapshot failed: {err}"
-        while True:     # drain what the scenario printed so far
+        for _ in range(QUEUE_MAX + 1):     # what was waiting to be shown (the reader has stopped adding)
             try:
-                seen, item = self.events.get_nowait()
+                _, item = self.events.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(item, Line):
-                self._output(item, seen)
+            if isinstance(item, OutputLine):
+                self.obs.output(self.rec, item)

@@ -11,7 +11,8 @@ lines, and turns announcement lines into ``Announcement`` events.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 MARK = "\x1e@proclab:checkpoint "
@@ -35,39 +36,104 @@ class Line:
     text: str
 
 
+# An announcement is a few hundred bytes; one far bigger or deeper is not one (a hostile or
+# broken scenario): it is shown as an ordinary line, and json never recurses into it.
+MAX_ANNOUNCEMENT = 64 * 1024
+MAX_DEPTH = 16
+# A line longer than this is cut (the rest is counted, not kept): memory stays bounded
+# whatever a scenario prints, and splitting stays linear in what it printed.
+MAX_LINE = 256 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_announcement(text: str) -> Announcement | None:
     """The announcement a line makes, or None for any other line, a malformed one included:
     a scenario's output never raises here (deep nesting, huge numbers, wrong types)."""
-    if not text.startswith(MARK):
+    if not text.startswith(MARK) or len(text) > MAX_ANNOUNCEMENT:
+        return None
+    body = text[len(MARK):]
+    if _depth(body) > MAX_DEPTH:
         return None
     try:
-        msg = json.loads(text[len(MARK):])
+        msg = json.loads(body)
         if not isinstance(msg, dict) or not isinstance(msg.get("data") or {}, dict):
             return None
-        return Announcement(name=str(msg["name"]), data=dict(msg.get("data") or {}), pid=int(msg["pid"]),
+        data = clean_surrogates(dict(msg.get("data") or {}))
+        return Announcement(name=clean_surrogates(str(msg["name"])), data=data, pid=int(msg["pid"]),
                             fifo=str(msg["fifo"]), top=bool(msg.get("top")), t=float(msg.get("t", 0.0)))
-    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
 
 
-@dataclass
-class LineSplitter:
-    """Turn (stdout, stderr) byte chunks into whole lines, per stream."""
+def _depth(body: str) -> int:
+    """How deep the brackets of a JSON text nest (brackets inside strings count too: an upper bound)."""
+    deepest = depth = 0
+    for ch in body:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
-    _buf: dict[str, bytes] = field(default_factory=lambda: {"stdout": b"", "stderr": b""})
+
+def clean_surrogates(value: Any) -> Any:
+    """The value with every lone surrogate (JSON's "\\ud800") replaced by U+FFFD: such a string
+    cannot be printed or written as UTF-8."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {clean_surrogates(k): clean_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_surrogates(v) for v in value]
+    return value
+
+
+class LineSplitter:
+    """Turn (stdout, stderr) byte chunks into whole lines, per stream.
+
+    Linear: a chunk without a newline is only appended to a list; the pieces are joined
+    once, when the line ends. A line past ``max_line`` bytes keeps its first ``max_line``
+    bytes and says how many more there were.
+    """
+
+    def __init__(self, max_line: int = MAX_LINE):
+        self.max_line = max_line
+        self._parts: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
+        self._size: dict[str, int] = {"stdout": 0, "stderr": 0}
+        self._cut: dict[str, int] = {"stdout": 0, "stderr": 0}     # bytes of the current line not kept
 
     def feed(self, stream: str, chunk: bytes) -> Iterator[str]:
-        buf = self._buf[stream] + chunk
-        *lines, rest = buf.split(b"\n")
-        self._buf[stream] = rest
-        for raw in lines:
-            yield raw.decode("utf-8", "replace").rstrip("\r")
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                self._keep(stream, chunk[start:])
+                return
+            self._keep(stream, chunk[start:end])
+            yield self._take(stream).rstrip("\r")
+            start = end + 1
+
+    def _keep(self, stream: str, piece: bytes) -> None:
+        room = self.max_line - self._size[stream]
+        if len(piece) > room:
+            self._cut[stream] += len(piece) - max(room, 0)
+            piece = piece[:max(room, 0)]
+        if piece:
+            self._parts[stream].append(piece)
+            self._size[stream] += len(piece)
+
+    def _take(self, stream: str) -> str:
+        text = b"".join(self._parts[stream]).decode("utf-8", "replace")
+        if self._cut[stream]:
+            text += f" … ({self._cut[stream]:,} more bytes of this line not kept)"
+        self._parts[stream], self._size[stream], self._cut[stream] = [], 0, 0
+        return text
 
     def flush(self) -> Iterator[Line]:
-        for stream, rest in self._buf.items():
-            if rest:
-                yield Line(stream, rest.decode("utf-8", "replace"))
-            self._buf[stream] = b""
+        for stream in self._parts:
+            if self._parts[stream] or self._cut[stream]:
+                yield Line(stream, self._take(stream))
 
 
 def lines_from(chunks: Iterable[tuple[bytes | None, bytes | None]]) -> Iterator[Line | Announcement]:

@@ -42,8 +42,10 @@ def terminal(chart: Chart, width: int | None = None) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    values = [f"{_fmt(b.value)} {chart.unit}" for b in chart.bars]
-    expects = [f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}" for b in chart.bars if b.expected is not None]
+    from .safe import safe, visible
+
+    values = [visible(f"{_fmt(b.value)} {chart.unit}") for b in chart.bars]
+    expects = [visible(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}") for b in chart.bars if b.expected is not None]
     label_w = max((len(b.label) for b in chart.bars), default=0)
     value_w = max((len(v) for v in values + expects), default=0)
 
@@ -56,13 +58,14 @@ def terminal(chart: Chart, width: int | None = None) -> Any:
             t.add_column("value", justify="right", no_wrap=True)
             top = chart.top
             for b, value in zip(chart.bars, values):
-                t.add_row(b.label, Text(bar_text(b.value, top, bar_w), style="cyan"), value)
+                t.add_row(safe(b.label), Text(bar_text(b.value, top, bar_w), style="cyan"), safe(value))
                 if b.expected is not None:
                     t.add_row("", Text(bar_text(b.expected, top, bar_w), style="grey50"),
-                              Text(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"))
-            legend = Text.assemble((f"▌ {chart.title}", "bold"), ("   █ ", "cyan"), (chart.measured_label, "dim"))
+                              safe(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"))
+            legend = Text.assemble((visible(f"▌ {chart.title}"), "bold"), ("   █ ", "cyan"),
+                                   (visible(chart.measured_label), "dim"))
             if expects:
-                legend.append_text(Text.assemble(("  █ ", "grey50"), (chart.expected_label, "dim")))
+                legend.append_text(Text.assemble(("  █ ", "grey50"), (visible(chart.expected_label), "dim")))
             yield Group(legend, t)
 
     return View()

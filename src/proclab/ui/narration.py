@@ -2,7 +2,8 @@
 and the raw ps/top lines that prove the point, and each check's verdict.
 
 Presentation only: it listens to the runner's events (``lab.events.Observer``)
-and reads results; it never talks to Docker.
+and reads results; it never talks to Docker. Every string from the container or the
+lab folder goes through ``safe``/``visible``: shown, never obeyed, never markup.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
 from . import charts
 from .html.timeline import build as build_timeline
+from .safe import safe, visible
 from .tables import actions_table, print_checks, print_folded
 from .timeline_text import legend, timeline_table
 from .tree import evidence_lines, process_tree
@@ -72,32 +74,42 @@ class Narrator(Observer):
         # image builds are chatty: keep their step lines and proclab's own words
         if line.startswith((" ---> ", "Removing intermediate", "Successfully built")):
             return
-        self.c.print(Text(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
+        self.c.print(safe(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
 
     def lab_started(self, spec: LabSpec) -> None:
-        self.c.rule(Text(f"{spec.name}: {spec.title_in(self.lang)}", style="bold"))
+        self.c.rule(safe(f"{spec.name}: {spec.title_in(self.lang)}", style="bold"))
         intro = spec.lesson_intro(self.lang)
         if intro:
-            self.c.print(Panel(Markdown(intro), border_style="cyan", title=self.w("the lesson"), title_align="left"))
+            self.c.print(Panel(Markdown(visible(intro, keep_newlines=True)), border_style="cyan", title=self.w("the lesson"), title_align="left"))
 
     def run_started(self, spec: LabSpec, variant: Variant, settings: Settings) -> None:
         if len(spec.variants) > 1 or variant.name != "main":
-            self.c.print(Text(f"\n▶ {self.w('variant')} {variant.name}", style="bold cyan"),
-                         Text(f"  {variant.summary}", style="cyan") if variant.summary else "")
+            self.c.print(safe(f"\n▶ {self.w('variant')} {variant.name}", style="bold cyan", keep_newlines=True),
+                         safe(f"  {variant.summary}", style="cyan") if variant.summary else "")
         cpu = {"init": settings.init, "cpus": settings.cpus, "cpuset_cpus": settings.cpuset_cpus}
         shown = "".join(f"{k}={v}, " for k, v in cpu.items() if v not in (None, False))
         box = Containment.of(settings, spec.builtin)
-        self.c.print(Text(f"  {self.w('container')}: {shown}{box.describe()}", style="yellow" if box.weakened else "dim"))
+        self.c.print(safe(f"  {self.w('container')}: {shown}{box.describe()}", style="yellow" if box.weakened else "dim"))
 
     def output(self, run: RunRecord, line: OutputLine) -> None:
         if self.show_output:
             style = "yellow" if line.stream == "stderr" else ""
-            self.c.print(Text(f"  │ {line.text}", style=style))
+            self.c.print(safe(f"  │ {line.text}", style=style))
+
+    def output_held(self, run: RunRecord, shown: int) -> None:
+        if self.show_output:
+            self.c.print(Text(f"  │ … {shown:,} lines shown; the rest of the output (its last lines) "
+                              "when the run ends …", style="dim italic"))
+
+    def output_dropped(self, run: RunRecord, lines: int, chars: int) -> None:
+        if self.show_output:
+            self.c.print(Text(f"  │ … {lines:,} lines not shown ({chars:,} characters; not kept) …",
+                              style="bold yellow"))
 
     def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
         data = header_data(snap.data, self.verbose)
-        title = Text.assemble((f"◆ {self.w('checkpoint')} ", "bold magenta"), (snap.name, "bold"),
-                              (f"  {data}", "magenta"), (f"  at {snap.at_s:.2f}s", "dim"))
+        title = Text.assemble((f"◆ {self.w('checkpoint')} ", "bold magenta"), (visible(snap.name), "bold"),
+                              (f"  {visible(data)}", "magenta"), (f"  at {snap.at_s:.2f}s", "dim"))
         self.c.print(title)
         self.c.print(process_tree(snap, show_probe=self.verbose, only_named=not self.verbose,
                                   title=self.w("pid namespace of the container at"),
@@ -107,7 +119,7 @@ class Narrator(Observer):
 
     def action(self, run: RunRecord, record: ActionRecord) -> None:
         figures = ", ".join(f"{k}={v}" for k, v in record.to_dict().items() if k not in ("at", "do", "stdout", "stderr"))
-        self.c.print(Text(f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}", style="bold yellow"))
+        self.c.print(safe(f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}", style="bold yellow"))
 
     def run_finished(self, run: RunRecord) -> None:
         note = ""
@@ -115,7 +127,7 @@ class Narrator(Observer):
             note = f" ({self.w('timed out')}" + (f", {self.w('as this variant expects')})" if run.expect_timeout else ")")
         if run.error:
             note += f" — {run.error.splitlines()[0]}"   # the whole error (a traceback) comes with the verdict
-        self.c.print(Text(f"  ■ {run.variant}: {self.w('exit code')} {run.exit_code}, {run.duration_s:.2f}s{note}",
+        self.c.print(safe(f"  ■ {run.variant}: {self.w('exit code')} {run.exit_code}, {run.duration_s:.2f}s{note}",
                           style="dim" if not run.error else "red"))
 
     def verdict(self, result: LabResult) -> None:
@@ -132,22 +144,22 @@ class Narrator(Observer):
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
                 reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
-                self.c.print(Text(f"✘ run {r.variant} hit its timeout ({r.settings.timeout_s}s) after checkpoint "
+                self.c.print(safe(f"✘ run {r.variant} hit its timeout ({r.settings.timeout_s}s) after checkpoint "
                                   f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
                                   "the output so far are above; if the scenario is only slow, raise timeout_s in "
                                   "lab.toml", style="red"))
             if r.error:
-                self.c.print(Text(f"✘ run {r.variant}: {r.error}", style="red"))
+                self.c.print(safe(f"✘ run {r.variant}: {r.error}", style="red", keep_newlines=True))
         if result.artifacts:
             for a in result.artifacts:
-                self.c.print(Text(f"  {self.w('picture')}: {a}", style="cyan"))
+                self.c.print(safe(f"  {self.w('picture')}: {a}", style="cyan"))
         status = {"passed": Text(self.w("PASSED"), style="bold green"), "failed": Text(self.w("FAILED"), style="bold red"),
                   "inconclusive": Text(self.w("INCONCLUSIVE"), style="bold yellow")}[result.verdict]
         n = result.counts()
         tally = (f": {n['passed']} passed, {n['inconclusive']} inconclusive (not measured: see '?' above)"
                  + (f", {n['failed']} failed" if n["failed"] else "")) if n["inconclusive"] else ""
         waited = f" (after {result.lock_wait_s:.1f}s waiting for the lab lock)" if result.lock_wait_s >= 0.1 else ""
-        self.c.print(Text.assemble(status, f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s{waited}{tally}"))
+        self.c.print(Text.assemble(status, visible(f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s{waited}{tally}")))
 
     def timelines(self, result: LabResult) -> None:
         """Each run's processes across its checkpoints, one row each: the lifecycle at a glance."""

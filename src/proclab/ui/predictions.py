@@ -6,6 +6,7 @@ from rich.text import Text
 
 from ..lab.questions import Prediction, as_text
 from .words import word
+from .safe import safe, visible
 
 
 def verdict_table(predictions: list[Prediction], lang: str = "en") -> Table:
@@ -16,13 +17,13 @@ def verdict_table(predictions: list[Prediction], lang: str = "en") -> Table:
         t.add_column(word(col, lang))
     t.add_column("")
     for p in predictions:
-        said = "—" if p.answer is None else as_text(p.answer)
-        seen = Text(p.problem, style="yellow") if p.problem else Text(as_text(p.observed))
+        said = Text("—") if p.answer is None else safe(as_text(p.answer))
+        seen = safe(p.problem, style="yellow") if p.problem else safe(as_text(p.observed))
         mark = (Text("✔", style="bold green") if p.correct else Text("✘", style="bold red")) \
             if p.correct is not None else Text("·", style="dim")
-        ask_text = Text(p.question.text(lang))
+        ask_text = safe(p.question.text(lang))
         if p.question.explanation(lang):
-            ask_text.append(f"\n{p.question.explanation(lang)}", style="dim")
+            ask_text.append("\n" + visible(p.question.explanation(lang), keep_newlines=True), style="dim")
         t.add_row(ask_text, said, seen, mark)
     return t
 

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
 from .words import word
+from .safe import safe, visible
 
 
 def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") -> None:
@@ -23,7 +24,7 @@ def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") ->
             print_folded(c, ck.detail, "yellow")
             continue
         mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
-        c.print(Text.assemble(mark, (ck.title(lang), "bold" if not ck.passed else "")))
+        c.print(Text.assemble(mark, (visible(ck.title(lang)), "bold" if not ck.passed else "")))
         print_folded(c, ck.detail, "dim" if ck.passed else "red")
         if ck.warning:
             print_folded(c, f"⚠ {ck.warning}", "yellow")
@@ -33,7 +34,7 @@ def print_folded(c: Console, line: str, style: str = "dim", indent: str = "    "
     """A long evidence line wraps at word boundaries, its continuation lines indented."""
     width = max(20, c.width - len(indent) - 2)
     for i, part in enumerate(textwrap.wrap(line, width, break_on_hyphens=False) or [""]):
-        c.print(Text(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
+        c.print(safe(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
 
 
 VERDICT_TEXT = {"passed": Text("passed", style="green"), "failed": Text("FAILED", style="bold red"),
@@ -53,7 +54,7 @@ def summary_table(results: list[LabResult]) -> Table:
     t.add_column("time", justify="right")
     t.add_column("result")
     for r in results:
-        t.add_row(r.lab, check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict])
+        t.add_row(safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict])
     return t
 
 
@@ -73,6 +74,6 @@ def actions_table(result: LabResult) -> Table | None:
         else:
             assert isinstance(a, KillRecord)
             did, took, code = f"docker kill --signal {a.signal}", a.took_s, a.exit_code
-        t.add_row(variant, did, "-" if took is None else f"{took:.2f}s",
-                  a.error if a.error else "-" if code is None else str(code))
+        t.add_row(safe(variant), safe(did), "-" if took is None else f"{took:.2f}s",
+                  safe(a.error if a.error else "-" if code is None else str(code)))
     return t

@@ -6,25 +6,26 @@ from rich.table import Table
 from rich.text import Text
 
 from .html.timeline import Timeline
+from .safe import visible
 from .tree import STATE_STYLE
 
 
 def timeline_table(t: Timeline) -> Table:
     """Rows: 'pid role'; cells: the state letter, '→P' when re-parented to P, '✕' once gone."""
-    table = Table(title=Text(f"timeline of run {t.run}", style="bold"), title_justify="left", box=None,
+    table = Table(title=Text(f"timeline of run {visible(t.run)}", style="bold"), title_justify="left", box=None,
                   padding=(0, 1), show_edge=False)
     table.add_column("process", no_wrap=True)
     for i, col in enumerate(t.columns):
-        table.add_column(Text(f"{i + 1}.{col.name}", style="dim"), no_wrap=True, overflow="ellipsis", max_width=18)
+        table.add_column(Text(f"{i + 1}.{visible(col.name)}", style="dim"), no_wrap=True, overflow="ellipsis", max_width=18)
     for lane in t.lanes:
-        row: list[Text] = [Text.assemble((str(lane.pid), "bold"), f" {lane.role or lane.name}")]
+        row: list[Text] = [Text.assemble((str(lane.pid), "bold"), visible(f" {lane.role or lane.name}"))]
         for i, c in enumerate(lane.cells):
             if c.state:
                 cell = Text(c.state, style=STATE_STYLE.get(c.state, ""))
                 if c.reparented:
                     cell.append(f"→{c.ppid}", style="bold yellow")
             elif i == lane.last + 1:
-                cell = Text(f"✕ {lane.ending}", style="dim")
+                cell = Text(visible(f"✕ {lane.ending}"), style="dim")
             else:
                 cell = Text("·", style="dim")
             row.append(cell)

@@ -7,6 +7,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..snapshot import Process, Snapshot
+from .safe import visible
 
 STATE_STYLE = {"R": "bold green", "S": "blue", "D": "magenta", "T": "yellow", "t": "yellow",
                "Z": "bold red", "X": "red", "I": "dim"}
@@ -61,14 +62,14 @@ def process_tree(snap: Snapshot, show_probe: bool = False, only_named: bool = Fa
     kids: dict[int, list[Process]] = {}
     for p in procs:
         kids.setdefault(p.ppid if p.ppid in pids else 0, []).append(p)
-    root = Tree(Text(f"{title} '{snap.name}'", style="bold"), guide_style="dim")
+    root = Tree(Text(f"{title} '{visible(snap.name)}'", style="bold"), guide_style="dim")
 
     def label(p: Process) -> Text:
         t = Text()
         t.append_text(state_text(p.state))
         t.append(f" {p.pid:<5}", style="bold" if p.pid in named else "")
         t.append(f" ppid {p.ppid:<4} ni {p.nice:>3}  ", style="dim")
-        t.append(p.command[:100], style="red" if p.state == "Z" else ("bold" if p.pid in named else ""))
+        t.append(visible(p.command[:100]), style="red" if p.state == "Z" else ("bold" if p.pid in named else ""))
         if p.probe:
             t.append("  (proclab probe)", style="dim italic")
         return t
