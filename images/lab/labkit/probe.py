@@ -3,7 +3,8 @@
 Run by the harness with ``docker exec``: ``python3 -m labkit.probe [--top] [--release FIFO]``
 (the exec path), printing one JSON document; or kept running as ``labkit.resident``,
 which calls ``take`` on each command (the fast path). The probe and its ps/top children are in the table
-too (exec'd processes have ppid 0); their pids are listed in ``probe_pids``.
+too (exec'd processes have ppid 0); their pids are listed in ``probe_pids``, with
+those a learner's ``proclab run --step`` shell started (marked PROCLAB_SHELL=1).
 """
 from __future__ import annotations
 
@@ -18,6 +19,25 @@ import sys
 import time
 
 import psutil
+
+SHELL_MARK = b"PROCLAB_SHELL=1"
+
+
+def shell_pids(rows: list, known: set) -> set:
+    """Processes a learner's shell started: its environment carries the mark, even once reparented."""
+    found = set()
+    for row in rows:
+        pid = row["pid"]
+        if pid == 1 or pid in known:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if SHELL_MARK in f.read().split(b"\0"):
+                    found.add(pid)
+        except OSError:      # gone, a zombie, or another user's: not the learner's shell
+            pass
+    return found
+
 
 PS_CMD = ["ps", "-eo", "pid,ppid,stat,ni,comm:20,args"]
 TOP_CMD = ["top", "-b", "-n", "1", "-w", "512"]
@@ -117,6 +137,7 @@ def take(top: bool) -> dict:
     me = os.getpid()
     probe_pids = {me, ps_proc.pid} | ({top_proc.pid} if top_proc else set())
     probe_pids |= {row["pid"] for row in rows if row["ppid"] == me}
+    probe_pids |= shell_pids(rows, probe_pids)
     return {
         "t": time.time(),
         "probe_pid": me,

@@ -24,6 +24,7 @@ from .output import err_console, fail
 from .report_cmd import report
 from .run_cmd import run
 from .sched import sched
+from .step import shell
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +33,7 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, report, mutate, images, clean, sched, fork, process_run, explore_group, doctor):
+for command in (list_labs, show, run, report, mutate, images, clean, sched, fork, process_run, explore_group, doctor, shell):
     cli.add_command(command)
 
 

@@ -7,8 +7,10 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..lab.events import StoppedByLearner
 from ..ui.safe import safe
 from . import jsonout
+from . import step as step_cli
 from .output import err_console
 
 
@@ -32,11 +34,13 @@ from .output import err_console
 @click.option("--allow", "allow", multiple=True, metavar="SETTING[,...]",
               help="Let a lab from elsewhere use these settings that weaken its container "
                    "(user, cap_add, network, read_only, pids_limit, mem_limit).")
+@click.option("--step", is_flag=True, help="Stop at every checkpoint: look around (a shell, top, the lesson), then go on.")
+@click.option("--break", "breaks", multiple=True, metavar="NAME[,NAME...]", help="Stop only at these checkpoints.")
 @click.option("--allow-all-settings", is_flag=True, help="Let a lab from elsewhere weaken its container in every way it asks.")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
         lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
-        allow_all_settings: bool = False) -> None:
+        allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = ()) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab.lesson import language
     from ..run.runner import run_lab
@@ -50,10 +54,11 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         check_target(html_target, many=run_all or len(specs) > 1)
     allowed = consent(specs, allow, allow_all_settings)   # and so do settings the user has not allowed
     lang = language(lang)
+    stepping = step_cli.narrator(specs, step, breaks, as_json, jobs)
     quiz = _quiz(specs, answers_file, lang) if predict or answers_file else None
 
     results = []
-    observer = _observer(as_json, verbose, lang)
+    observer = _observer(as_json, verbose, lang, stepping)
     try:
         if jobs > 1 and len(specs) > 1 and not quiz:     # predictions ask lab by lab: in turn
             from .jobs import side_by_side
@@ -69,10 +74,12 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
                 observer.verdict(result)
             if quiz:
                 quiz.after(result, show=not as_json)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, StoppedByLearner) as stop:
         jsonout.finished[:] = [r.to_dict() for r in results]
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
+        if isinstance(stop, StoppedByLearner):
+            step_cli.stopped(stop)
         raise
     if html_target is not None:
         from .html_report import report_run
@@ -86,13 +93,13 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     raise SystemExit(exit_status(results, strict))
 
 
-def _observer(as_json: bool, verbose: bool, lang: str | None) -> Any:
-    """The narrator, or for --json one that only says progress, on stderr."""
+def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = None) -> Any:
+    """The narrator (--step's, if stepping), or for --json one that only says progress, on stderr."""
     from ..lab.events import Observer
     from ..ui.narration import Narrator
 
     if not as_json:
-        return Narrator(verbose=verbose, lang=lang)
+        return (stepping or Narrator)(verbose=verbose, lang=lang)
 
     class Quiet(Observer):
         def progress(self, line: str) -> None:

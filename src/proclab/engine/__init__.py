@@ -15,6 +15,7 @@ from ._exec import AttachedExec
 from ._calls import API_TIMEOUT_S, within
 from ._container import (LAB_TMPFS, ContainerSpec, ExecResult, LabContainer, create, create_network,
                          find_container, remove_network)
+from .interactive import exec_tty
 from .imageinfo import ImageConfig, file_from_image, image_config
 
 __all__ = [
@@ -22,6 +23,6 @@ __all__ = [
     "SelfView", "client", "connected", "exec_running", "labels", "owner", "owner_alive", "own_container",
     "proclab_containers", "remove_own", "run_id", "self_view", "sweep",
     "AttachedExec", "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
-    "find_container", "remove_network", "ImageConfig", "file_from_image", "image_config",
+    "find_container", "remove_network", "exec_tty", "ImageConfig", "file_from_image", "image_config",
     "API_TIMEOUT_S", "within",
 ]

@@ -88,3 +88,46 @@ def intro(lab_dir: Path, lang: str, fallback: str) -> str:
         if p and not p.startswith("#"):
             return p
     return fallback
+
+
+# --- a checkpoint's paragraph, for a learner paused there (``proclab run --step``, key ``l``) ---
+# A lesson marks a paragraph as a checkpoint's with an HTML comment on the line before it,
+# invisible when the Markdown is rendered:
+#
+#     <!-- checkpoint: zombie-created -->
+#     **Stop here and look** (`zombie-created`): `ps -o pid,ppid,stat,cmd` shows the child as `Z` ...
+#
+# The paragraph runs to the next blank line; one comment may name several checkpoints.
+
+MARK = re.compile(r"^\s*<!--\s*checkpoint:\s*(?P<names>[^>]*?)\s*-->\s*$")
+
+
+def marked_paragraphs(text: str) -> dict[str, str]:
+    """Checkpoint name -> the paragraph the lesson marks for it (the first, if marked twice)."""
+    found: dict[str, str] = {}
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = MARK.match(line)
+        if not m:
+            continue
+        para: list[str] = []
+        for nxt in lines[i + 1:]:
+            if not nxt.strip():
+                if para:
+                    break
+                continue          # blank lines between the mark and its paragraph
+            if MARK.match(nxt):
+                break
+            para.append(nxt)
+        for name in (n.strip() for n in m["names"].split(",")):
+            if name and para:
+                found.setdefault(name, "\n".join(para))
+    return found
+
+
+def paragraph_for(lab_dir: Path, checkpoint: str, lang: str = "en") -> str | None:
+    """The paragraph the lesson marks for ``checkpoint`` (in ``lang``'s README, else the English one), or None."""
+    for readme in dict.fromkeys((readme_path(lab_dir, lang), lab_dir / "README.md")):
+        if readme.is_file() and (para := marked_paragraphs(readme.read_text()).get(checkpoint)):
+            return para
+    return None

@@ -81,6 +81,8 @@ class RunRecord:
     # setting host_pids: host pid -> still alive once the container had ended (before its removal)
     host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
     containment: Containment | None = None      # what the container got (None: never created)
+    # --step: what a learner's shell did, one note per checkpoint where one was opened
+    touched: list[str] = field(default_factory=list)
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -130,6 +132,7 @@ class RunRecord:
             "settings": self.settings.to_dict() if isinstance(self.settings, Settings) else dict(self.settings),
             "containment": self.containment.to_dict() if self.containment else None,
             "actions": [a.to_dict() for a in self.actions],
+            "touched": list(self.touched),
             "output": [o.to_dict() for o in self.output], "output_not_kept": self.output_not_kept(),
             "host": self.host,
             "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},

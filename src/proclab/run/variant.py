@@ -21,7 +21,7 @@ from ..lab.result import OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import FIFO_DIR, Announcement, Snapshot, lines_from
-from . import actions, probe
+from . import actions, held, probe
 from .ship import ship
 
 _EOF = object()
@@ -238,9 +238,10 @@ class VariantRun:
         host_pids = self._host_pids() if self.settings.host_pids else {}
         todo = [a for a in self.variant.actions if a.at == ann.name]
         take_top = self.settings.top or ann.top
+        hold = self.obs.holds(ann.name)      # a learner stepping through: released after the pause
         cid = c.id
         got = self._bounded("probe in", lambda: self.prober.snapshot(
-            top=take_top, release_fifo=None if todo else ann.fifo,
+            top=take_top, release_fifo=None if todo or hold else ann.fifo,
             beside=lambda: hostview.figures(cid)))   # the host, while the scenario is held
         snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, got.doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
@@ -249,6 +250,9 @@ class VariantRun:
         snap.host_pids = host_pids
         self.rec.checkpoints.append(snap)
         self.obs.checkpoint(self.rec, snap)
+        if hold:    # the timeout counts the scenario's time, not the learner's
+            self.deadline += held.pause(self.obs, self.rec, snap, self.container, self.prober,
+                                        self.spec.name, self.settings.user)
         for action in todo:
             try:
                 record = self._bounded(f"{action.do} at '{action.at}' in",
@@ -261,7 +265,7 @@ class VariantRun:
                 raise
             self.rec.actions.append(record)
             self.obs.action(self.rec, record)
-        if todo and todo[-1].then == "release" and c.status() == "running":
+        if (not todo and hold or todo and todo[-1].then == "release") and c.status() == "running":
             self._bounded("release in", lambda: self.prober.release(ann.fifo))
 
     def _host_pids(self) -> dict[int, int]:

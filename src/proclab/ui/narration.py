@@ -150,6 +150,8 @@ class Narrator(Observer):
                                   "lab.toml", style="red"))
             if r.error:
                 self.c.print(safe(f"✘ run {r.variant}: {r.error}", style="red", keep_newlines=True))
+            for note in r.touched:     # --step: the checks judged the run as it happened
+                self.c.print(safe(f"✋ run {r.variant}: {note}", style="yellow"))
         if result.artifacts:
             for a in result.artifacts:
                 self.c.print(safe(f"  {self.w('picture')}: {a}", style="cyan"))

@@ -1,0 +1,90 @@
+"""Stepping through a lab: ``proclab shell LAB [--at CHECKPOINT]``, and what ``proclab run
+--step/--break`` needs checked before it runs (a terminal, checkpoint names the lab has)."""
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import click
+
+from ..lab.events import StoppedByLearner
+from .output import err_console, fail
+
+NAMED = re.compile(r"""checkpoint\(\s*(?:f?["'])([\w.-]+)["']""")
+
+
+def need_terminal(option: str) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(f"{option} needs a terminal: it stops at checkpoints and reads your answer "
+             "(run it in an interactive shell, not through a pipe or CI)", 2)
+
+
+def breaks_from(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(n.strip() for v in values for n in v.split(",") if n.strip())
+
+
+def check_names(specs: list[Any], names: frozenset[str], option: str) -> None:
+    """A checkpoint name no scenario announces is a typo: say so before anything runs.
+
+    Only literal names are known before a run (``checkpoint("zombie-created", ...)``);
+    a scenario that builds its names is not judged here."""
+    known: set[str] = set()
+    for spec in specs:
+        source = spec.scenario.read_text() if spec.scenario.is_file() else ""
+        found = set(NAMED.findall(source))
+        if not found:
+            return
+        known |= found
+    unknown = sorted(names - known)
+    if unknown:
+        fail(f"{option}: no checkpoint named {', '.join(unknown)} in {', '.join(s.name for s in specs)}; "
+             f"its checkpoints: {', '.join(sorted(known))}", 2)
+
+
+def narrator(specs: list[Any], step: bool, breaks: tuple[str, ...], as_json: bool, jobs: int = 1) -> Any:
+    """--step / --break: the narrator class that stops (after checking a terminal and the names), or None."""
+    if not step and not breaks:
+        return None
+    if as_json:
+        raise click.UsageError("--step and --break stop for your answers: they do not mix with --json")
+    if jobs > 1:
+        raise click.UsageError("--step and --break stop one lab at a time: they do not mix with --jobs")
+    need_terminal("--step" if step else "--break")
+    names = breaks_from(breaks) if breaks else None
+    if names is not None:
+        check_names(specs, names, "--break")
+    from functools import partial
+
+    from ..ui.step import StepNarrator
+    return partial(StepNarrator, names)
+
+
+def stopped(stop: StoppedByLearner) -> None:
+    """The learner ended the run at a pause: the runner has removed its container."""
+    err_console.print(f"Stopped: {stop.why}; the lab's container was removed.", highlight=False)
+    raise SystemExit(130)
+
+
+@click.command("shell")
+@click.argument("lab")
+@click.option("--at", "at", metavar="CHECKPOINT", help="Stop here (default: the first checkpoint).")
+@click.option("--variant", help="The variant to run (default: the first).")
+def shell(lab: str, at: str | None, variant: str | None) -> None:
+    """Run LAB to a checkpoint, open a shell in its container there, and go on when you leave it."""
+    from ..lab import spec as labspec
+    from ..run.runner import run_lab
+    from ..ui.step import ShellNarrator
+
+    need_terminal("proclab shell")
+    spec = labspec.resolve(lab)
+    if at:
+        check_names([spec], frozenset({at}), "--at")
+    chosen = [variant] if variant else [spec.variants[0].name]
+    observer = ShellNarrator(at)
+    try:
+        result = run_lab(spec, variants=chosen, observer=observer)
+    except StoppedByLearner as stop:
+        stopped(stop)
+    observer.verdict(result)
+    raise SystemExit(0 if result.passed else 1)
