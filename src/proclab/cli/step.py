@@ -11,7 +11,8 @@ import click
 from ..lab.events import StoppedByLearner
 from .output import err_console, fail
 
-NAMED = re.compile(r"""checkpoint\(\s*(?:f?["'])([\w.-]+)["']""")
+CALL = re.compile(r"""\bcheckpoint\(\s*(f?)(["'])(.*?)\2""")
+CALLS = re.compile(r"\bcheckpoint\(")
 
 
 def need_terminal(option: str) -> None:
@@ -24,19 +25,36 @@ def breaks_from(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(n.strip() for v in values for n in v.split(",") if n.strip())
 
 
+def announced(source: str) -> tuple[set[str], list[re.Pattern[str]]] | None:
+    """The checkpoint names a scenario's source announces: literal names, and f-string names as
+    patterns (``f"orphan-{i}"`` matches orphan-1); None when some call names its checkpoint otherwise."""
+    literal: set[str] = set()
+    patterns: list[re.Pattern[str]] = []
+    calls = CALL.findall(source)
+    if len(calls) != len(CALLS.findall(source)) - source.count("def checkpoint("):
+        return None
+    for fstring, _, name in calls:
+        if fstring:
+            patterns.append(re.compile("".join(".+" if part.startswith("{") else re.escape(part)
+                                               for part in re.split(r"(\{[^}]*\})", name)) + "$"))
+        else:
+            literal.add(name)
+    return literal, patterns
+
+
 def check_names(specs: list[Any], names: frozenset[str], option: str) -> None:
     """A checkpoint name no scenario announces is a typo: say so before anything runs.
 
-    Only literal names are known before a run (``checkpoint("zombie-created", ...)``);
-    a scenario that builds its names is not judged here."""
+    A scenario whose names are not in its source as strings is not judged here."""
     known: set[str] = set()
+    patterns: list[re.Pattern[str]] = []
     for spec in specs:
-        source = spec.scenario.read_text() if spec.scenario.is_file() else ""
-        found = set(NAMED.findall(source))
+        found = announced(spec.scenario.read_text() if spec.scenario.is_file() else "")
         if not found:
             return
-        known |= found
-    unknown = sorted(names - known)
+        known |= found[0]
+        patterns += found[1]
+    unknown = sorted(n for n in names - known if not any(p.match(n) for p in patterns))
     if unknown:
         fail(f"{option}: no checkpoint named {', '.join(unknown)} in {', '.join(s.name for s in specs)}; "
              f"its checkpoints: {', '.join(sorted(known))}", 2)
