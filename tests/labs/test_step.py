@@ -145,3 +145,37 @@ def test_step_without_a_terminal_is_one_error_line(tmp_path):
     assert res.returncode == 2
     assert res.stderr.strip().startswith("Error: --step needs a terminal"), res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_path):
+    """timeout_s counts the scenario's time: a learner who looks for longer is no timeout."""
+    import time
+
+    from proclab.lab.events import Observer
+    from proclab.run.runner import run_lab
+    from tests.labs.tinylab import containers_of, write_lab
+
+    lab = write_lab(tmp_path, "pause", """
+        from labkit import checkpoint
+        checkpoint("look")
+        checkpoint("after")
+        """, toml='title = "pause"\n[settings]\ntimeout_s = 6\n')
+
+    class Slow(Observer):
+        held_at: list[str] = []
+
+        def holds(self, checkpoint):
+            return checkpoint == "look"
+
+        def paused(self, run, snap, held):
+            self.held_at.append(held.checkpoint)
+            time.sleep(8)       # the condition under test: a pause longer than timeout_s (not a sync)
+
+    obs = Slow()
+    result = run_lab(lab, observer=obs)
+    run = result.runs[0]
+    assert obs.held_at == ["look"]
+    assert not run.timed_out and run.exit_code == 0, (run.error, run.exit_code, [(c.name, c.at_s) for c in run.checkpoints])
+    assert [cp.name for cp in run.checkpoints] == ["look", "after"]
+    assert run.duration_s > 8 and run.touched == []
+    assert containers_of(result.lab) == []
