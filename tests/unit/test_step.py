@@ -45,6 +45,8 @@ def test_the_lessons_mark_checkpoints_their_scenarios_announce(lab):
     literal, patterns = found
     assert not [n for n in marked if n not in literal and not any(p.match(n) for p in patterns)]
     assert all("Stop here and look" in p for p in marked.values())
+    zh = marked_paragraphs((LABS / lab / "README.zh.md").read_text())
+    assert set(zh) == set(marked) and all("停下来看看" in p for p in zh.values())
 
 
 def test_an_unchanged_table_is_said_so(snap):
@@ -156,3 +158,14 @@ def test_an_unknown_break_name_is_one_error_naming_the_known_ones(capsys):
     assert stop.value.code == 2
     err = " ".join(capsys.readouterr().err.split())
     assert err.startswith("Error: --break: no checkpoint named zombi in zombies; its checkpoints: mp-joined, "), err
+
+
+def test_the_checkpoint_paragraph_comes_in_the_lessons_language(tmp_path):
+    from proclab.lab.lesson import paragraph_for
+    zombies = LABS / "zombies"
+    assert paragraph_for(zombies, "reaped", "zh").startswith("**停下来看看**")
+    assert paragraph_for(zombies, "reaped", "en").startswith("**Stop here and look**")
+    (tmp_path / "README.md").write_text("<!-- checkpoint: a -->\nonly in English\n")
+    (tmp_path / "README.zh.md").write_text("# 无标记\n")
+    assert paragraph_for(tmp_path, "a", "zh") == "only in English"     # unmarked in Chinese: the English one
+    assert paragraph_for(tmp_path, "b", "zh") is None
