@@ -74,8 +74,9 @@ class StepNarrator(Narrator):
         return line.strip().lower()
 
     def shell(self, held: Held) -> None:
-        self.c.print(Text(f"  a shell in the container, frozen at '{held.checkpoint}': try ps -eo pid,ppid,stat,cmd, "
-                          "pstree -p, top, cat /proc/PID/status; 'exit' (or Ctrl-D) to come back", style="dim"))
+        self.c.print(Text(f"  a shell in the container at '{held.checkpoint}' (the process that announced it waits; "
+                          "others run on): try ps -eo pid,ppid,stat,cmd, pstree -p, top, cat /proc/PID/status; "
+                          "'exit' (or Ctrl-D) to come back", style="dim"))
         code = held.shell()
         self.c.print(Text(f"  shell closed (exit {code}); the scenario is still held at '{held.checkpoint}'",
                           style="dim"))
