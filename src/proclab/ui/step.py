@@ -52,7 +52,7 @@ class StepNarrator(Narrator):
             if answer == "s":
                 self.shell(held)
             elif answer == "t":
-                self.c.print(Text(held.top().rstrip(), style="dim"), no_wrap=True, overflow="ellipsis")
+                self.c.print(Text(held.top().rstrip(), style="dim"), soft_wrap=True)   # as top printed it
             elif answer == "l":
                 self.lesson(held.checkpoint)
             else:
