@@ -155,11 +155,12 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
     from proclab.run.runner import run_lab
     from tests.labs.tinylab import containers_of, write_lab
 
+    timeout_s, pause_s = 8, 10
     lab = write_lab(tmp_path, "pause", """
         from labkit import checkpoint
         checkpoint("look")
         checkpoint("after")
-        """, toml='title = "pause"\n[settings]\ntimeout_s = 6\n')
+        """, toml=f'title = "pause"\n[settings]\ntimeout_s = {timeout_s}\n')
 
     class Slow(Observer):
         held_at: list[str] = []
@@ -169,13 +170,17 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
 
         def paused(self, run, snap, held):
             self.held_at.append(held.checkpoint)
-            time.sleep(8)       # the condition under test: a pause longer than timeout_s (not a sync)
+            time.sleep(pause_s)     # the condition under test: a pause longer than timeout_s (not a sync)
 
     obs = Slow()
     result = run_lab(lab, observer=obs)
     run = result.runs[0]
     assert obs.held_at == ["look"]
-    assert not run.timed_out and run.exit_code == 0, (run.error, run.exit_code, [(c.name, c.at_s) for c in run.checkpoints])
-    assert [cp.name for cp in run.checkpoints] == ["look", "after"]
-    assert run.duration_s > 8 and run.touched == []
     assert containers_of(result.lab) == []
+    scenario_s = run.duration_s - pause_s
+    if run.timed_out and scenario_s >= timeout_s - 0.5:
+        pytest.skip(f"inconclusive: the scenario alone took {scenario_s:.1f} s of its {timeout_s} s (a busy host)")
+    assert not run.timed_out and run.exit_code == 0, (run.error, run.exit_code,
+                                                      [(c.name, c.at_s) for c in run.checkpoints])
+    assert [cp.name for cp in run.checkpoints] == ["look", "after"]
+    assert run.duration_s > pause_s and run.touched == []
