@@ -20,8 +20,8 @@ LABS = labspec.builtin_names()
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def test_there_are_the_25_labs():      # 21, and the course labs pcb, process-exit, sync-async, terminals
-    assert len(LABS) == 25
+def test_there_are_the_30_labs():      # 21, the course labs pcb, process-exit, sync-async, terminals,
+    assert len(LABS) == 30              # and deadlines, futures, pipe-readers, traps, zombie-pileup
 
 
 @pytest.mark.parametrize("lab", LABS)
