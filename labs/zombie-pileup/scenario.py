@@ -10,6 +10,7 @@ The harness's probe is a process in the container too, so the scenario keeps
 ROOM placeholder processes that it ends just before each look, to leave room.
 """
 import errno
+import json
 import os
 import select
 
@@ -68,7 +69,7 @@ def neglectful_parent(report: int, hold: int) -> None:
         children.append(pid)
     for pid in children:                       # each has exited (a zombie), none is reaped
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-    os.write(report, (repr({"children": children, **failure}) + "\n").encode())
+    os.write(report, (json.dumps({"children": children, **failure}) + "\n").encode())
     os.read(hold, 1)                           # EOF: time to die, without ever waiting
     os._exit(0)
 
@@ -90,7 +91,7 @@ def main() -> None:
     os.close(report_w)
     os.close(hold_r)
     with os.fdopen(report_r) as f:
-        full = eval(f.readline())              # a dict the child wrote with repr()
+        full = json.loads(f.readline())
     say(f"parent {parent} forked {len(full['children'])} children and waited for none; "
         f"its next fork() failed: {full.get('fork_error')} {full.get('errno')} at "
         f"pids.current={full.get('full_pids_current')} of pids.max={pids_max}")
