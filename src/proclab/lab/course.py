@@ -22,12 +22,12 @@ class Section:
 
 COURSE: tuple[Section, ...] = (
     Section("Process lifecycle", "进程的生命周期",
-            ("fork-basics", "process-api", "pcb", "orphans", "zombies", "reaping", "process-exit", "pid1",
-             "signals", "terminals", "daemons", "states")),
+            ("fork-basics", "process-api", "pcb", "orphans", "zombies", "reaping", "process-exit", "zombie-pileup",
+             "pid1", "signals", "terminals", "daemons", "states", "traps")),
     Section("Scheduling and CPUs", "调度与 CPU", ("priority", "parallelism", "scheduling")),
     Section("The multiprocessing toolkit", "multiprocessing 工具箱",
-            ("sync-async", "locks", "queues", "pipes", "manager", "semaphores-events", "pools", "socket-server",
-             "start-methods")),
+            ("sync-async", "deadlines", "locks", "queues", "pipes", "pipe-readers", "manager", "semaphores-events",
+             "pools", "futures", "socket-server", "start-methods")),
     Section("Containment", "资源限制", ("forkbomb",)),
 )
 OTHER = Section("Other", "其他", ())
