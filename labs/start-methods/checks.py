@@ -117,3 +117,22 @@ def unguarded(lab):
 @check("the scenario exits 0")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
+
+
+@check("with no method named, the default is this Python's: fork before 3.14, forkserver from 3.14 (the child's parent is the fork server and it misses main's change to COLOUR)",
+       zh="不指定方式时用的是这个 Python 的默认值：3.14 之前是 fork，3.14 起是 forkserver（子进程的父进程是 fork server，看不到 main 对 COLOUR 的修改）")
+def default_method(lab):
+    cp = lab.checkpoint("default-child")
+    d = cp.data
+    version = tuple(int(x) for x in d["python"].split("."))
+    want = "forkserver" if version >= (3, 14) else "fork"
+    child = cp.process(d["child"])
+    if want == "forkserver":
+        server = d["helpers"].get("forkserver")
+        shape = server is not None and child.ppid == server and d["report"]["colour"] == "red"
+    else:
+        shape = child.ppid == d["main"] and d["report"]["colour"] == "green"
+    return expect(d["method"] == want and shape,
+                  f"Python {d['python']}: default {d['method']} (expected {want}); child {cp.ps_line(child.pid)}; "
+                  f"main {d['main']}, helpers {d['helpers']}, the child saw COLOUR={d['report']['colour']}",
+                  python=d["python"], default_method=d["method"])
