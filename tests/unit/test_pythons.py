@@ -42,3 +42,11 @@ def test_forky_comes_from_the_bookworm_source_when_the_host_lists_only_bookworm(
     assert aptmirror.debian_mirror("forky", tmp_path, also=("bookworm",)) == "http://mirror.example/debian"
     with pytest.raises(Exception, match="forky"):
         aptmirror.debian_mirror("forky", tmp_path)
+
+
+def test_top_tasks_line_of_procps_3_and_4():
+    from proclab.snapshot.top import parse_tasks
+
+    old = parse_tasks("Tasks:   5 total,   1 running,   3 sleeping,   0 stopped,   1 zombie")
+    new = parse_tasks("Tasks: 5 total, 1 running, 2 sleep, 1 d-sleep, 0 stopped, 1 zombie")
+    assert old == new and new.sleeping == 3 and new.zombie == 1
