@@ -22,8 +22,8 @@ def execs_ran(lab):
     lines, ok = [], True
     for variant in ("no-init", "init"):
         acts = [a for a in lab.run(variant).actions if a.do == "exec"]
-        ok &= len(acts) == ROUNDS and all(a.data["exit_code"] == 0 and "left" in a.data["stdout"] for a in acts)
-        lines.append(f"{variant}: " + "; ".join(f"{a.at}: exit {a.data['exit_code']} {a.data['stdout'].strip()!r}"
+        ok &= len(acts) == ROUNDS and all(a.exit_code == 0 and "left" in a.stdout for a in acts)
+        lines.append(f"{variant}: " + "; ".join(f"{a.at}: exit {a.exit_code} {a.stdout.strip()!r}"
                                                 for a in acts))
     return expect(ok, " | ".join(lines))
 
