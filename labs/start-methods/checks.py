@@ -69,19 +69,30 @@ def forkserver_parent(lab):
     ok = (s is not None and s.ppid == main and "multiprocessing.forkserver" in s.command
           and r["ppid"] == server and cp.process(r["pid"]).ppid == server
           and r["colour"] == "red" and r["fd_is"] != "the same file"
-          and all(i["ppid"] == server for i in cp.data["imports"]))
+          and all(i["ppid"] == (main if _preloads(cp) else server) for i in cp.data["imports"]))
     return expect(ok, f"child {r['pid']} has parent {r['ppid']}; fork server: "
                       f"{cp.ps_line(server) if server else 'none'}; COLOUR={r['colour']!r}; fd {r['fd']} is "
                       f"{r['fd_is']} ({r['fd_points_to']})", child_ppid=r["ppid"], forkserver_pid=server, main_pid=main,
                   colour=r["colour"], fd_is=r["fd_is"])
 
 
-@check("forkserver: on this image's Python every child imports the main module again; the fork server does not preload it")
+def _preloads(cp) -> bool:
+    """Does this run's fork server preload __main__? Fixed in 3.14 (and backported to a 3.13
+    release, which proclab has no image of): 3.11 re-imports in every child, 3.14 once, in the server."""
+    return tuple(int(x) for x in cp.data["python"].split("."))[:2] >= (3, 14)
+
+
+@check("forkserver: on Python 3.11 every child imports the main module again; on 3.14 the fork server imports it once, for all")
 def forkserver_reimports(lab):
     cp, r = _child(lab, "forkserver")
     server = cp.data["helpers"].get("forkserver")
     children = sorted(cp.data["timed_pids"] + [r["pid"]])
     lines = cp.data["imports"]
+    if _preloads(cp):
+        return expect([i["pid"] for i in lines] == [server],
+                      f"Python {cp.data['python']}: module-level code ran in {[i['pid'] for i in lines]}: the fork "
+                      f"server {server} preloaded __main__, its {len(children)} children {children} did not",
+                      children=len(children), imports=len(lines))
     ok = sorted(i["pid"] for i in lines) == children and server not in [i["pid"] for i in lines]
     return expect(ok, f"Python {cp.data['python']}: module-level code ran in {sorted(i['pid'] for i in lines)} "
                       f"(the {len(children)} children {children}), not in the fork server {server}. Preloading "
@@ -117,3 +128,22 @@ def unguarded(lab):
 @check("the scenario exits 0")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
+
+
+@check("with no method named, the default is this Python's: fork before 3.14, forkserver from 3.14 (the child's parent is the fork server and it misses main's change to COLOUR)",
+       zh="不指定方式时用的是这个 Python 的默认值：3.14 之前是 fork，3.14 起是 forkserver（子进程的父进程是 fork server，看不到 main 对 COLOUR 的修改）")
+def default_method(lab):
+    cp = lab.checkpoint("default-child")
+    d = cp.data
+    version = tuple(int(x) for x in d["python"].split("."))
+    want = "forkserver" if version >= (3, 14) else "fork"
+    child = cp.process(d["child"])
+    if want == "forkserver":
+        server = d["helpers"].get("forkserver")
+        shape = server is not None and child.ppid == server and d["report"]["colour"] == "red"
+    else:
+        shape = child.ppid == d["main"] and d["report"]["colour"] == "green"
+    return expect(d["method"] == want and shape,
+                  f"Python {d['python']}: default {d['method']} (expected {want}); child {cp.ps_line(child.pid)}; "
+                  f"main {d['main']}, helpers {d['helpers']}, the child saw COLOUR={d['report']['colour']}",
+                  python=d["python"], default_method=d["method"])

@@ -133,6 +133,23 @@ def part_unguarded() -> None:
                error=error, raised_at=raised_at)
 
 
+def part_default(fd: int, inode: int) -> None:
+    """No context named: whatever this Python's default is (fork up to 3.13, forkserver from 3.14)."""
+    main = os.getpid()
+    parent_end, child_end = multiprocessing.Pipe()
+    p = multiprocessing.Process(target=report_inheritance, args=(child_end, fd, inode))
+    p.start()
+    report = parent_end.recv()
+    found = helpers(main)
+    method = multiprocessing.get_start_method()
+    say(f"default on Python {sys.version.split()[0]}: {method}; the child {report['pid']} (parent "
+        f"{report['ppid']}) sees COLOUR={report['colour']}; helpers {found}")
+    checkpoint("default-child", main=main, method=method, child=report["pid"], report=report, helpers=found,
+               python=".".join(map(str, sys.version_info[:3])))
+    parent_end.send("go")
+    p.join()
+
+
 if __name__ == "__main__":
     COLOUR = "green"                     # changed after import: who sees the change?
     note = open(NOTE, "w")               # an open file: who has it?
@@ -140,4 +157,5 @@ if __name__ == "__main__":
     say(f"start-methods lab: main process; COLOUR={COLOUR}, {NOTE} open as fd {note.fileno()}")
     for method in METHODS:
         part_method(method, note.fileno(), inode)
+    part_default(note.fileno(), inode)
     part_unguarded()

@@ -13,7 +13,7 @@ from tests.lessontools import by_hand
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 BY_HAND_LABS = ["zombies", "orphans", "signals", "pid1", "forkbomb", "states", "priority", "parallelism",
-                "zombie-pileup", "deadlines", "futures", "pipe-readers", "traps"]
+                "zombie-pileup", "deadlines", "futures", "pipe-readers", "traps", "outlive-parent"]
 
 
 def container_spec(options: list[str], image: str, command: list[str]) -> engine.ContainerSpec:

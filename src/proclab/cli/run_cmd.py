@@ -31,6 +31,8 @@ from .output import err_console
               help="Also write an HTML report (a folder with an index.html for several labs); default: under reports/.")
 @click.option("--lang", metavar="en|zh", help="The lesson's language (default: from LANG, e.g. zh_CN.UTF-8).")
 @click.option("--strict", is_flag=True, help="Exit 1 when a check is inconclusive (a busy host), not only when one fails.")
+@click.option("--python", "python", type=click.Choice(["3.11", "3.14"]), default=None,
+              help="The lab image's Python: 3.11 (Debian bookworm, the default) or 3.14 (Debian forky).")
 @click.option("--allow", "allow", multiple=True, metavar="SETTING[,...]",
               help="Let a lab from elsewhere use these settings that weaken its container "
                    "(user, cap_add, network, read_only, pids_limit, mem_limit).")
@@ -40,7 +42,8 @@ from .output import err_console
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
         lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
-        allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = ()) -> None:
+        allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = (),
+        python: str | None = None) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab.lesson import language
     from ..run.runner import run_lab
@@ -60,13 +63,13 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     results = []
     observer = _observer(as_json, verbose, lang, stepping)
     try:
-        if jobs > 1 and len(specs) > 1 and not quiz:     # predictions ask lab by lab: in turn
+        if jobs > 1 and len(specs) > 1 and not quiz and not python:  # predictions ask lab by lab; --python: in turn too
             from .jobs import side_by_side
             results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)
-            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed)
+            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed, python=python)
             for problem in write_picture(result):
                 observer.progress(problem)
             results.append(result)

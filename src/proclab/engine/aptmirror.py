@@ -85,11 +85,16 @@ def host_codename(root: Path = Path("/")) -> str | None:
     return None
 
 
-def debian_mirror(suite: str = "bookworm", root: Path = Path("/")) -> str:
-    """The URI of the host's apt source that serves ``suite`` (not -security/-updates)."""
-    for src in host_sources(root):
-        if src.suite == suite and "main" in src.components:
-            return src.uri
+def debian_mirror(suite: str = "bookworm", root: Path = Path("/"), also: tuple[str, ...] = ()) -> str:
+    """The URI of the host's apt source that serves ``suite`` (not -security/-updates).
+
+    ``also``: other suites whose source will do. A Debian mirror serves every suite, so a
+    host that lists only bookworm can still debootstrap forky from the same URI."""
+    sources = host_sources(root)
+    for want in (suite, *also):
+        for src in sources:
+            if src.suite == want and "main" in src.components:
+                return src.uri
     raise EnvironmentProblem(
         f"no apt source for Debian '{suite}' found in {root / 'etc/apt'}; "
         "set PROCLAB_DEBIAN_MIRROR to a Debian mirror URL, or set BASE_IMAGE to an image you have"

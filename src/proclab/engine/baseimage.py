@@ -18,17 +18,32 @@ from ._calls import docker_call
 from ._client import client
 from .aptmirror import debian_mirror
 
-LOCAL_BASE = "proclab/base:bookworm"
 SUITE = "bookworm"
+LOCAL_BASE = f"proclab/base:{SUITE}"
 PACKAGES = ["python3", "python3-psutil", "procps", "openssh-server"]
+# Other suites build only lab images (no ssh exploration host on them).
+SUITE_PACKAGES = {SUITE: PACKAGES}
+LAB_PACKAGES = ["python3", "python3-psutil", "procps"]
+SCRIPTS = Path("/usr/share/debootstrap/scripts")
 
 
-def mirror() -> str:
-    return os.environ.get("PROCLAB_DEBIAN_MIRROR") or debian_mirror(SUITE)
+def local_base(suite: str = SUITE) -> str:
+    """The tag of the debootstrapped base of a Debian suite: proclab/base:<suite>."""
+    return f"proclab/base:{suite}"
 
 
-def create_local_base(progress: Callable[[str], None] = lambda line: None) -> str:
+def mirror(suite: str = SUITE) -> str:
+    return os.environ.get("PROCLAB_DEBIAN_MIRROR") or debian_mirror(suite, also=(SUITE,))
+
+
+def _script(suite: str) -> list[str]:
+    """debootstrap knows a suite by its script; one newer than this debootstrap uses sid's."""
+    return [] if (SCRIPTS / suite).exists() else [str(SCRIPTS / "sid")]
+
+
+def create_local_base(progress: Callable[[str], None] = lambda line: None, suite: str = SUITE) -> str:
     """debootstrap + import; returns the new image's tag."""
+    tag_ref = local_base(suite)
     if os.geteuid() != 0:
         raise EnvironmentProblem(
             "creating the base image with debootstrap needs root; run 'sudo proclab images build', "
@@ -39,11 +54,13 @@ def create_local_base(progress: Callable[[str], None] = lambda line: None) -> st
             "no registry gave the base image and debootstrap is not installed; "
             "install it ('apt-get install debootstrap') or set BASE_IMAGE to an image you have"
         )
-    src = mirror()
+    src = mirror(suite)
+    packages = SUITE_PACKAGES.get(suite, LAB_PACKAGES)
     with tempfile.TemporaryDirectory(prefix="proclab-base-") as tmp:
         root = Path(tmp) / "rootfs"
-        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), src]
-        progress(f"debootstrap {SUITE} from {src} (about a minute)")
+        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", suite, str(root), src,
+               *_script(suite)]
+        progress(f"debootstrap {suite} from {src} (about a minute)")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         tail: list[str] = []
         assert proc.stdout is not None
@@ -51,7 +68,7 @@ def create_local_base(progress: Callable[[str], None] = lambda line: None) -> st
             tail = (tail + [line.rstrip()])[-15:]
             progress(line.rstrip())
         if proc.wait() != 0:
-            raise ImageBuildError(LOCAL_BASE, f"debootstrap exited {proc.returncode}", tail)
+            raise ImageBuildError(tag_ref, f"debootstrap exited {proc.returncode}", tail)
         # Host keys baked into a shared base would be identical on every container.
         for key in (root / "etc/ssh").glob("ssh_host_*"):
             key.unlink()
@@ -65,10 +82,10 @@ def create_local_base(progress: Callable[[str], None] = lambda line: None) -> st
         with tarfile.open(tar_path, "w") as tar:
             for entry in sorted(root.iterdir()):
                 tar.add(entry, arcname=entry.name)
-        progress(f"docker import as {LOCAL_BASE}")
-        repo, tag = LOCAL_BASE.split(":")
-        with docker_call("import", LOCAL_BASE):
+        progress(f"docker import as {tag_ref}")
+        repo, tag = tag_ref.split(":")
+        with docker_call("import", tag_ref):
             client().api.import_image_from_file(
                 str(tar_path), repository=repo, tag=tag,
                 changes=['CMD ["/bin/bash"]', "LABEL proclab=1 proclab.kind=base", "ENV LANG=C.UTF-8"])
-    return LOCAL_BASE
+    return tag_ref

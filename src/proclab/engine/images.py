@@ -21,7 +21,7 @@ from ..errors import EnvironmentProblem, ImageBuildError, ProclabError
 from ..paths import project_root
 from ._calls import docker_call
 from ._client import client
-from .baseimage import LOCAL_BASE, create_local_base
+from .baseimage import LOCAL_BASE, create_local_base, local_base
 
 DEFAULT_BASE = "debian:bookworm-slim"
 INPUTS_LABEL = "proclab.inputs"
@@ -38,6 +38,7 @@ class ImageSpec:
     needs_base: bool = True        # takes BASE_IMAGE as a build arg
     depends: tuple[str, ...] = field(default=())
     target: str | None = None      # one stage of a multi-stage Dockerfile
+    suite: str | None = None       # built on proclab/base:<suite> (debootstrapped), never a registry's
 
     @property
     def tag(self) -> str:
@@ -47,6 +48,8 @@ class ImageSpec:
 
 IMAGES: dict[str, ImageSpec] = {
     "lab": ImageSpec("lab", "images/lab/Dockerfile", ("images/lab", "labs")),
+    # The same lab image on Debian forky, whose python3 is 3.14 (`proclab run --python 3.14`).
+    "lab-py314": ImageSpec("lab-py314", "images/lab/Dockerfile", ("images/lab", "labs"), suite="forky"),
     # The ssh exploration host: FROM proclab/lab (its Dockerfile's LAB_IMAGE default).
     "explore": ImageSpec("explore", "images/explore/Dockerfile", ("images/explore", "exercises"),
                          needs_base=False, depends=("lab",)),
@@ -104,6 +107,14 @@ def _image_id(ref: str) -> str | None:
         return None
 
 
+def suite_base(suite: str, progress: Progress) -> str:
+    """proclab/base:<suite>, debootstrapped here the first time (a named suite: it does not drift)."""
+    ref = local_base(suite)
+    if not _image_id(ref):
+        create_local_base(progress, suite=suite)
+    return ref
+
+
 def resolve_base(progress: Progress) -> str:
     """The base image to build on: BASE_IMAGE, pulled if it can be, else made locally."""
     wanted = os.environ.get("BASE_IMAGE")
@@ -134,7 +145,7 @@ def current(spec: ImageSpec) -> tuple[bool, str]:
     root = project_root()
     base_id = ""
     if spec.needs_base:
-        base = os.environ.get("BASE_IMAGE")
+        base = local_base(spec.suite) if spec.suite else os.environ.get("BASE_IMAGE")
         for ref in ([base] if base else [DEFAULT_BASE, LOCAL_BASE]):
             base_id = _image_id(ref) or ""
             if base_id:
@@ -161,7 +172,7 @@ def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool =
     root = project_root()
     buildargs = {}
     if spec.needs_base:
-        buildargs["BASE_IMAGE"] = resolve_base(progress)
+        buildargs["BASE_IMAGE"] = suite_base(spec.suite, progress) if spec.suite else resolve_base(progress)
         ok, digest = current(spec)  # the base may have just been created
     if "lab" in spec.depends:
         buildargs["LAB_IMAGE"] = IMAGES["lab"].tag

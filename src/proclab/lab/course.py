@@ -29,6 +29,7 @@ COURSE: tuple[Section, ...] = (
             ("sync-async", "deadlines", "locks", "queues", "pipes", "pipe-readers", "manager", "semaphores-events",
              "pools", "futures", "socket-server", "start-methods")),
     Section("Containment", "资源限制", ("forkbomb",)),
+    Section("What bites in production", "生产环境里的坑", ("outlive-parent", "exec-zombies")),
 )
 OTHER = Section("Other", "其他", ())
 

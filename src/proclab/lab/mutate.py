@@ -157,7 +157,12 @@ def run_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
                 continue
             def make(a: int = a, path: tuple = path, new: Any = new) -> LabResult:
                 acts = list(run.actions)
-                acts[a] = replace(acts[a], data=_set(acts[a].data, path, new))
+                # typed records (lab.records): `data` is a view of their fields; change the field itself
+                field, rest = path[0], path[1:]
+                old = getattr(acts[a], field)
+                value = _set(list(old) if isinstance(old, tuple) else old, rest, new) if rest else new
+                value = tuple(value) if isinstance(old, tuple) else value
+                acts[a] = replace(acts[a], **{field: value})
                 return _with_run(result, i, replace(run, actions=acts))
             yield Mutation(f"action {act.do} at '{act.at}': {_path(path)} → {new!r}", make)
     for k, line in enumerate(run.output[:MAX_OUTPUT_LINES]):

@@ -15,12 +15,14 @@ from typing import Any, Callable, Mapping
 
 from ..errors import LabFormatError, LabNotFound
 from ..paths import labs_dir
-from . import lesson
+from . import lesson, pythons
+from .pythons import PythonNeeds
 from .settings import USER_RE, USER_WANT, Settings, check_settings
 from .values import Bad, Check, boolean, checked, matching, number, one_of, strings, text
 
 ACTIONS = {"stop", "kill", "exec", "release"}
-TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "check_timeout_s"}
+TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "check_timeout_s",
+            "python", "pythons", "pythons_why"}
 CHECK_TIMEOUT_S = 10.0               # each check's time limit (top-level check_timeout_s)
 # Which action keys each action takes (besides at, do and then).
 ACTION_KEYS = {"stop": {"grace_s"}, "kill": {"signal", "grace_s"}, "exec": {"command", "user"}, "release": set()}
@@ -62,6 +64,7 @@ class LabSpec:
     title_zh: str = ""               # the Chinese title (`proclab list --lang zh`)
     check_timeout_s: float = CHECK_TIMEOUT_S
     builtin: bool = False             # one of proclab's own labs: its settings are what its lesson needs
+    needs: PythonNeeds = PythonNeeds()  # lab.toml python / pythons / pythons_why
 
     @property
     def scenario(self) -> Path:
@@ -243,7 +246,7 @@ def load(path: Path, name: str | None = None) -> LabSpec:
                    summary=top.get("summary", ""), settings=settings,
                    variants=tuple(variants) or (Variant(name="main"),),
                    builtin=path.parent == root and (name or path.name) == path.name, title_zh=top.get("title_zh", ""),
-                   check_timeout_s=_check_timeout(raw, toml_path))
+                   check_timeout_s=_check_timeout(raw, toml_path), needs=pythons.parse(raw, str(toml_path)))
 
 
 def builtin_names() -> list[str]:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from .. import engine
 from ..engine import images
+from ..errors import UsageError
+from ..lab import pythons
 from ..lab import spec as labspec
 from ..lab.charts import chart_data
 from ..lab.checks import load_checks, run_checks
@@ -40,11 +42,13 @@ def is_exclusive(spec: LabSpec) -> bool:
 
 
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
-            observer: Observer | None = None, allow: frozenset[str] = frozenset()) -> LabResult:
+            observer: Observer | None = None, allow: frozenset[str] = frozenset(),
+            python: str | None = None) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it.
 
     ``allow`` names the settings that weaken containment a lab from elsewhere may use
     (``lab.containment``); without them such a lab is refused before anything runs.
+    ``python`` ("3.11", "3.14") picks the lab image, else the lab's lab.toml does, else 3.11.
     """
     obs = observer or Observer()
     spec = lab if isinstance(lab, LabSpec) else labspec.resolve(str(lab))
@@ -56,7 +60,11 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     engine.client()
     for gone in sweep_stale_once():
         obs.progress(f"removed stale {gone}")
-    image = images.ensure("lab", obs.progress)
+    chosen = pythons.choose(python, spec.needs)
+    if chosen not in pythons.IMAGES:
+        raise UsageError(f"--python {chosen}: there is no lab image for it; choose one of {', '.join(pythons.IMAGES)}")
+    image = images.ensure(pythons.IMAGES[chosen], obs.progress)
+    obs.progress(f"Python {chosen}: image {image}")
     result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro())
     obs.lab_started(spec)
     t = time.monotonic()

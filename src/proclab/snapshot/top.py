@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, asdict
 
+# procps 3 (bookworm): "2 sleeping,"; procps 4 (forky): "2 sleep, 0 d-sleep," (S and D apart)
 TASKS_RE = re.compile(
-    r"Tasks:\s*(?P<total>\d+)\s+total,\s*(?P<running>\d+)\s+running,\s*(?P<sleeping>\d+)\s+sleeping,"
-    r"\s*(?P<stopped>\d+)\s+stopped,\s*(?P<zombie>\d+)\s+zombie"
+    r"Tasks:\s*(?P<total>\d+)\s+total,\s*(?P<running>\d+)\s+running,\s*(?P<sleeping>\d+)\s+sleep(?:ing)?,"
+    r"(?:\s*(?P<dsleep>\d+)\s+d-sleep,)?\s*(?P<stopped>\d+)\s+stopped,\s*(?P<zombie>\d+)\s+zombie"
 )
 
 
@@ -42,7 +43,9 @@ def parse_tasks(text: str) -> TopTasks:
     m = TASKS_RE.search(text)
     if not m:
         raise TopParseError("top printed no 'Tasks:' line")
-    return TopTasks(**{k: int(v) for k, v in m.groupdict().items()})
+    found = {k: int(v) for k, v in m.groupdict().items() if v is not None}
+    found["sleeping"] += found.pop("dsleep", 0)     # procps 3's "sleeping" counts S and D together
+    return TopTasks(**found)
 
 
 def parse_rows(text: str) -> list[TopRow]:

@@ -1,0 +1,63 @@
+"""What the exec-zombies lab proves: zombies per round, counted from the table."""
+from proclab.checks import check, expect
+
+ROUNDS = 3
+
+
+def _counts(cp):
+    """Zombies whose parent is pid 1, as psutil, ps and top count them."""
+    psutil_n = sum(1 for p in cp.zombies() if p.ppid == 1)
+    ps_n = sum(1 for r in cp.ps_rows if r.state == "Z" and r.ppid == 1)
+    top_n = cp.top_tasks.zombie if cp.top_tasks else None
+    return psutil_n, ps_n, top_n
+
+
+def _rounds(lab, variant):
+    return [lab.checkpoint(f"round-{i}", variant) for i in range(1, ROUNDS + 1)]
+
+
+@check("each docker exec ran and exited 0, leaving one background process behind",
+       zh="每次 docker exec 都运行并以 0 退出，留下一个后台进程")
+def execs_ran(lab):
+    lines, ok = [], True
+    for variant in ("no-init", "init"):
+        acts = [a for a in lab.run(variant).actions if a.do == "exec"]
+        ok &= len(acts) == ROUNDS and all(a.exit_code == 0 and "left" in a.stdout for a in acts)
+        lines.append(f"{variant}: " + "; ".join(f"{a.at}: exit {a.exit_code} {a.stdout.strip()!r}"
+                                                for a in acts))
+    return expect(ok, " | ".join(lines))
+
+
+@check("without an init the scenario is pid 1",
+       zh="没有 init 时，实验程序自己就是 1 号进程")
+def scenario_is_pid1(lab):
+    cp = lab.checkpoint("round-1", "no-init")
+    return expect(cp.data["scenario"] == 1 and "/lab/scenario.py" in cp.process(1).command,
+                  f"pid 1: {cp.ps_line(1)}", scenario_pid=cp.data["scenario"])
+
+
+@check("no init: each exec's orphan is a zombie of pid 1, and the count grows 1, 2, 3 in psutil, ps and top",
+       zh="没有 init：每次 exec 留下的孤儿进程都成为 1 号进程的僵尸进程，psutil、ps 和 top 里的数量按 1、2、3 增长")
+def zombies_pile_up(lab):
+    seen, lines, ok = [], [], True
+    for i, cp in enumerate(_rounds(lab, "no-init"), start=1):
+        z = cp.process(cp.data["orphan"])
+        counts = _counts(cp)
+        seen.append(list(counts))
+        ok &= z.state == "Z" and z.ppid == 1 and counts == (i, i, i)
+        lines.append(f"round-{i}: {cp.ps_line(z.pid)} | zombies psutil/ps/top {counts}")
+    return expect(ok, "; ".join(lines), zombies_per_round=seen)
+
+
+@check("with init (tini) as pid 1 every exec's orphan is reaped: 0 zombies each round",
+       zh="以 init（tini）为 1 号进程时，每次 exec 的孤儿进程都被回收：每轮 0 个僵尸进程")
+def init_reaps(lab):
+    seen, lines, ok = [], [], True
+    for i, cp in enumerate(_rounds(lab, "init"), start=1):
+        counts = _counts(cp)
+        seen.append(list(counts))
+        gone = cp.get(cp.data["orphan"]) is None
+        ok &= cp.process(1).name in ("docker-init", "tini") and gone and counts == (0, 0, 0)
+        lines.append(f"round-{i}: orphan {cp.data['orphan']} in table={not gone}, zombies psutil/ps/top {counts}")
+    return expect(ok, f"pid 1: {lab.checkpoint('round-1', 'init').ps_line(1)}; " + "; ".join(lines),
+                  zombies_per_round=seen)
