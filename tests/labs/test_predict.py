@@ -12,7 +12,7 @@ import pytest
 
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions, reveal
-from tests.conftest import explain
+from tests.conftest import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -22,7 +22,7 @@ PREDICT_LABS = labspec.builtin_names()
 @pytest.mark.parametrize("name", PREDICT_LABS)
 def test_expected_answers_match_what_the_lab_observed(name, run_lab_cached):
     result = run_lab_cached(name)
-    assert result.passed, explain(result)
+    assert_passed(result)           # an inconclusive CPU-timing lab (a busy host) skips: nothing to compare
     questions = load_questions(labspec.resolve(name))
     predictions = reveal(questions, {q.id: q.expected for q in questions}, result)
     for p in predictions:

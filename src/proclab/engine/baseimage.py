@@ -20,10 +20,10 @@ from .aptmirror import debian_mirror
 
 SUITE = "bookworm"
 LOCAL_BASE = f"proclab/base:{SUITE}"
-PACKAGES = ["python3", "python3-psutil", "procps", "openssh-server"]
+PACKAGES = ["python3", "python3-psutil", "procps", "psmisc", "openssh-server"]
 # Other suites build only lab images (no ssh exploration host on them).
 SUITE_PACKAGES = {SUITE: PACKAGES}
-LAB_PACKAGES = ["python3", "python3-psutil", "procps"]
+LAB_PACKAGES = ["python3", "python3-psutil", "procps", "psmisc"]
 SCRIPTS = Path("/usr/share/debootstrap/scripts")
 
 
