@@ -33,8 +33,9 @@ def write_lab(root: Path, stem: str, scenario: str, toml: str = "", checks: str 
 
 def containers_of(lab: str) -> list:
     """Every container (any state) of the lab with this name: found by label only."""
+    # ignore_removed: a container the harness removes between the list and its inspect is gone, not an error
     return engine.client().containers.list(
-        all=True, filters={"label": [engine.LABEL, f"{engine.LAB_LABEL}={lab}"]})
+        all=True, filters={"label": [engine.LABEL, f"{engine.LAB_LABEL}={lab}"]}, ignore_removed=True)
 
 
 def proclab_cmd(*args: str) -> list[str]:
