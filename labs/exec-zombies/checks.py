@@ -6,10 +6,7 @@ ROUNDS = 3
 
 def _counts(cp):
     """Zombies whose parent is pid 1, as psutil, ps and top count them."""
-    psutil_n = sum(1 for p in cp.zombies() if p.ppid == 1)
-    ps_n = sum(1 for r in cp.ps_rows if r.state == "Z" and r.ppid == 1)
-    top_n = cp.top_tasks.zombie if cp.top_tasks else None
-    return psutil_n, ps_n, top_n
+    return cp.zombie_counts(parent=1)
 
 
 def _rounds(lab, variant):

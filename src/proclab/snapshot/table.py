@@ -178,6 +178,13 @@ class Snapshot:
     def zombies(self) -> list[Process]:
         return [p for p in self.scenario if p.state == "Z"]
 
+    def zombie_counts(self, parent: int) -> tuple[int, int, int | None]:
+        """Zombies whose parent is ``parent``, as psutil and ps count them, and top's Tasks line
+        (which counts every zombie; None when top was not taken)."""
+        psutil_n = sum(1 for p in self.zombies() if p.ppid == parent)
+        ps_n = sum(1 for r in self.ps_rows if r.state == "Z" and r.ppid == parent)
+        return psutil_n, ps_n, self.top_tasks.zombie if self.top_tasks else None
+
     def in_state(self, letter: str) -> list[Process]:
         return [p for p in self.scenario if p.state == letter]
 
