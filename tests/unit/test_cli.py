@@ -1,16 +1,6 @@
 """The CLI's ordinary paths, without Docker: list, show, help, usage errors."""
 
-from proclab.cli import main
-
-
-def run(capsys, *argv):
-    code = 0
-    try:
-        main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.clitools import run_cli as run
 
 
 def test_list_names_every_lab(capsys):

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from proclab.cli import main
 from proclab.doctor.model import DoctorOptions, Fate, Findings, Orphan, Ready, Stop, role
 from proclab.doctor.procdump import parse_dump, parse_stat, wait_status
 from proclab.doctor.verdicts import evaluate
 from proclab.snapshot import Process, Snapshot
+from tests.clitools import run_cli as run
 
 DUMP = (Path(__file__).parent / "fixtures" / "doctor-dump.txt").read_bytes()
 STAT = ("8 (python3) S 1 1 1 0 -1 4194560 985 0 0 0 1 0 0 0 20 0 1 0 222888 14356480 2230 18446744073709551615 "
@@ -118,14 +118,6 @@ def test_a_container_that_never_comes_up_is_one_problem():
     (check,) = evaluate(f)
     assert not check.passed and "exit code 1" in check.detail and check.name == "it starts and stays up"
 
-
-def run(capsys, *argv):
-    try:
-        main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("args, words", [(("--ready-log", "("), "is not a regular expression"),

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from proclab.cli import main
 from proclab.ui import html
 from proclab.ui.timeline_png import save_timeline_png
 from proclab.ui.timeline_text import timeline_table
+from tests.clitools import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -21,15 +21,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def doc(lab: str) -> dict:
     return json.loads((FIXTURES / f"result_{lab}.json").read_text())
 
-
-def run_cli(capsys, *argv):
-    code = 0
-    try:
-        main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 class Refs(HTMLParser):
