@@ -22,7 +22,7 @@ import time
 
 import psutil
 
-from labkit import checkpoint, say
+from labkit import checkpoint, say, wait_for_the_probe
 
 SEEDS = 8            # bombers the scenario starts itself (it frees these later: room for the probe)
 FANOUT = 2           # forks each bomber tries
@@ -98,20 +98,6 @@ def my_fork_at_full() -> dict:
         os._exit(0)
     os.waitpid(pid, 0)
     return {"fork_error": None}
-
-
-def wait_for_the_probe() -> None:
-    """The harness's probe is a process in this container too, and it lets us go on
-    before it has quite exited. Wait (pidfd, no polling) until it is gone, so the bomb
-    starts from a known count."""
-    for p in psutil.process_iter(["cmdline"]):
-        if "labkit.probe" in (p.info["cmdline"] or []):
-            try:
-                fd = os.pidfd_open(p.pid)
-            except ProcessLookupError:
-                continue
-            select.select([fd], [], [], 5.0)   # readable when the process has exited
-            os.close(fd)
 
 
 def main() -> None:

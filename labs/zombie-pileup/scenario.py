@@ -12,11 +12,10 @@ ROOM placeholder processes that it ends just before each look, to leave room.
 import errno
 import json
 import os
-import select
 
 import psutil
 
-from labkit import checkpoint, say, wait_gone
+from labkit import checkpoint, say, wait_for_the_probe, wait_gone
 
 ROOM = 8                     # tasks kept free for the harness's probe (ps, top)
 PIDS = "/sys/fs/cgroup/pids" if os.path.exists("/sys/fs/cgroup/pids/pids.max") else "/sys/fs/cgroup"
@@ -25,18 +24,6 @@ PIDS = "/sys/fs/cgroup/pids" if os.path.exists("/sys/fs/cgroup/pids/pids.max") e
 def cgroup(name: str) -> str:
     with open(os.path.join(PIDS, name)) as f:
         return f.read().strip()
-
-
-def wait_for_the_probe() -> None:
-    """The probe lets us go on before it has quite exited: wait (pidfd) until it is gone."""
-    for p in psutil.process_iter(["cmdline"]):
-        if "labkit.probe" in (p.info["cmdline"] or []):
-            try:
-                fd = os.pidfd_open(p.pid)
-            except ProcessLookupError:
-                continue
-            select.select([fd], [], [], 5.0)   # readable once the process has exited
-            os.close(fd)
 
 
 def placeholders(n: int) -> tuple[list[int], int]:

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-__all__ = ["checkpoint", "harnessed", "say", "spin", "wait_gone", "CHECKPOINT_MARK"]
+__all__ = ["checkpoint", "harnessed", "say", "spin", "wait_gone", "wait_for_the_probe", "CHECKPOINT_MARK"]
 
 # The announcement line starts with this mark; the harness looks for it.
 CHECKPOINT_MARK = "\x1e@proclab:checkpoint "
@@ -44,6 +44,24 @@ def wait_gone(pid: int, timeout: float = 10.0) -> None:
         psutil.Process(pid).wait(timeout=timeout)
     except psutil.NoSuchProcess:
         pass
+
+
+def wait_for_the_probe() -> None:
+    """The harness's exec'd probe is a process in this container too, and it releases a
+    checkpoint before it has quite exited. Wait (pidfd, no polling) until it is gone, for a
+    scenario that counts the container's processes (a pids limit) from a known number."""
+    import select
+
+    import psutil
+
+    for p in psutil.process_iter(["cmdline"]):
+        if "labkit.probe" in (p.info["cmdline"] or []):
+            try:
+                fd = os.pidfd_open(p.pid)
+            except ProcessLookupError:
+                continue
+            select.select([fd], [], [], 5.0)   # readable once the process has exited
+            os.close(fd)
 
 
 def spin(seconds: float) -> int:
