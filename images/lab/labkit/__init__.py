@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 import time
 
@@ -90,15 +91,22 @@ def checkpoint(name: str, /, *, top: bool = False, **data: object) -> None:
     os.makedirs(CHECKPOINT_DIR, exist_ok=True)
     fifo = os.path.join(CHECKPOINT_DIR, f"cp-{os.getpid()}-{_seq}")
     os.mkfifo(fifo, 0o600)
-    msg = {"name": name, "data": data, "pid": os.getpid(), "fifo": fifo, "top": top,
-           "t": time.time()}
-    os.write(1, (CHECKPOINT_MARK + json.dumps(msg, default=str) + "\n").encode())
+    # The read end is open *before* the announcement goes out: the harness may read the
+    # line, snapshot and release within microseconds (the resident probe does), and a
+    # release that found no reader yet (ENXIO) would leave this process waiting for ever.
+    # Linux raises no POLLHUP on a FIFO that has never had a writer, so poll() sleeps
+    # until the harness's probe has opened it, written and closed it: a real rendezvous.
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        # Opening a FIFO for reading blocks until the harness's probe opens it
-        # for writing: a real rendezvous, no polling and no sleep.
-        with open(fifo, "rb") as f:
-            f.read()
+        msg = {"name": name, "data": data, "pid": os.getpid(), "fifo": fifo, "top": top,
+               "t": time.time()}
+        os.write(1, (CHECKPOINT_MARK + json.dumps(msg, default=str) + "\n").encode())
+        waiter = select.poll()
+        waiter.register(fd, select.POLLIN | select.POLLHUP)
+        while not waiter.poll():
+            pass
     finally:
+        os.close(fd)
         try:
             os.unlink(fifo)
         except FileNotFoundError:
