@@ -97,3 +97,17 @@ def test_an_inconclusive_check_is_a_skip_with_its_reason(pytester, lab_image):
     out = res.stdout.str()
     assert "busylab/scenario.py::two CPUs run at once SKIPPED" in out
     assert "inconclusive: only 0.61 of 2 CPUs were free" in out
+
+
+def test_proclab_jobs_runs_the_shared_labs_up_front_and_an_exclusive_one_alone(pytester, lab_image):
+    for name in ("side1", "side2", "side3"):
+        make_lab(pytester.path / "labs", name)
+    alone = make_lab(pytester.path / "labs", "alone")
+    (alone / "lab.toml").write_text("[settings]\nexclusive = true\n")
+    res = pytester.runpytest_subprocess("labs", "-v", "-p", "no:cacheprovider", "--proclab-jobs", "2")
+    out = res.stdout.str()
+    assert "proclab: running 3 labs 2 at a time (1 CPU-timing labs run alone, in their items)" in out
+    for name in ("side1", "side2", "side3", "alone"):
+        assert f"{name}/scenario.py::the child is a zombie PASSED" in out
+        assert f"{name}/scenario.py::the child is running (wrong on purpose) FAILED" in out
+    res.assert_outcomes(passed=8, failed=4)

@@ -6,9 +6,12 @@ lab when it holds ``scenario.py``; each lab runs once per session (in real conta
 many of its items are selected. A lab that cannot run is one failing item with the reason; an
 inconclusive check (the host did not allow the measurement) is a skip with its detail.
 Instructors who prefer their own test functions use the ``proclab_lab`` fixture instead.
+``--proclab-jobs N`` runs the selected labs that measure no CPU time N at a time before the first
+item (the harness's own pool, as ``proclab run --jobs``); the CPU-timing labs still run alone.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -51,6 +54,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "(as 'proclab run --allow')")
     group.addoption("--proclab-allow-all-settings", action="store_true", default=False,
                     help="as 'proclab run --allow-all-settings'")
+    group.addoption("--proclab-jobs", type=int, default=1, metavar="N",
+                    help="run the labs that measure no CPU time N at a time before the items "
+                         "(the CPU-timing labs still run alone)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -64,6 +70,40 @@ def pytest_configure(config: pytest.Config) -> None:
                                bool(config.getoption("--proclab-allow-all-settings", default=False)))
     except UsageError as err:
         raise pytest.UsageError(str(err)) from None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """With --proclab-jobs N > 1: run the selected shared labs side by side, once, up front."""
+    jobs = int(session.config.getoption("--proclab-jobs", default=1) or 1)
+    folders = list(dict.fromkeys(i.folder for i in session.items if isinstance(i, LabItem) and not i.problem))
+    shared = [f for f in folders if not _exclusive(f)]
+    if jobs < 2 or len(shared) < 2:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"proclab: running {len(shared)} labs {jobs} at a time "
+                            f"({len(folders) - len(shared)} CPU-timing labs run alone, in their items)")
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="proclab-lab") as pool:
+        for _ in pool.map(_prefetch, shared):
+            pass
+
+
+def _exclusive(folder: Path) -> bool:
+    from ..errors import ProclabError
+    from ..lab import spec as labspec
+    from ..run.runner import is_exclusive
+
+    try:
+        return is_exclusive(labspec.load(folder))
+    except ProclabError:
+        return False            # its item says why it cannot run
+
+
+def _prefetch(folder: Path) -> None:
+    try:
+        _result(folder)
+    except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
+        pass
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
