@@ -19,7 +19,7 @@ import queue
 import sys
 import time
 
-from labkit import checkpoint, say
+from labkit import checkpoint, say, wait_asleep
 
 ctx = multiprocessing.get_context("fork")   # the lesson is fork; say so explicitly
 
@@ -167,6 +167,8 @@ def shop(q, done, seen, pids) -> None:
         p.start()
     for p in producers:
         p.join()
+    # join() returns at the last task_done(); a consumer is then on its way back into get()
+    wait_asleep([c.pid for c in consumers])
     checkpoint("producers-joined", shop=os.getpid(), consumers=[c.pid for c in consumers],
                daemon=[c.daemon for c in consumers], seen=list(seen), done=done.value, produced=ITEMS)
     say("shop: producers are done; the shop ends and takes its daemonic consumers with it")

@@ -14,7 +14,8 @@ import select
 import sys
 import time
 
-__all__ = ["checkpoint", "harnessed", "say", "spin", "wait_gone", "wait_for_the_probe", "CHECKPOINT_MARK"]
+__all__ = ["checkpoint", "harnessed", "say", "spin", "wait_asleep", "wait_gone", "wait_for_the_probe",
+           "CHECKPOINT_MARK"]
 
 # The announcement line starts with this mark; the harness looks for it.
 CHECKPOINT_MARK = "\x1e@proclab:checkpoint "
@@ -45,6 +46,31 @@ def wait_gone(pid: int, timeout: float = 10.0) -> None:
         psutil.Process(pid).wait(timeout=timeout)
     except psutil.NoSuchProcess:
         pass
+
+
+def wait_asleep(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """Return once the kernel shows every pid asleep (S), or at the deadline; returns those awake.
+
+    Only for processes that have reported reaching a blocking call they cannot leave until the
+    scenario acts (a consumer whose queue is empty for good): this covers their last instructions
+    before the call blocks, which on a busy host can outlast a fast snapshot. No event says "went
+    to sleep", so it looks every 2 ms. A pid still awake at the deadline is left for the checks,
+    which then fail with the table as evidence.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        awake = [p for p in pids if _state(p) not in ("S", "gone")]
+        if not awake or time.monotonic() > deadline:
+            return awake
+        time.sleep(0.002)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def wait_for_the_probe() -> None:
