@@ -1,19 +1,22 @@
 """Snapshot benchmark (issue 15): the exec probe and the resident probe side by side, in one run.
 
     python bench/snapshots.py [--rounds 3] [--sizes 5 50 200 500] [--many 200] [--jobs 2 4]
-                              [--labs ...] [--skip-overhead] [--skip-all]
+                              [--labs ...] [--skip-overhead] [--skip-all] [--skip-lab-tests]
 
 1. checkpoint overhead (announced -> released, as the harness sees it), exec path vs
    resident path, with and without top: median and p90;
 2. cost growth: overhead and spread (first to last process read) with 5/50/200/500
    processes in the container, and a lab of 200 checkpoints end to end;
 3. ``proclab run`` wall time over the labs, serial vs ``--jobs 2`` and ``--jobs 4``
-   (the labs that do not measure CPU time, unless --labs names others).
+   (the labs that do not measure CPU time, unless --labs names others);
+4. the lab tests' wall time before and after: ``pytest labs/`` (every built-in lab's checks as
+   items, through proclab's pytest plugin) as it ran before issue 15 (the exec probe, one lab at
+   a time) and now (the resident probe, ``--proclab-jobs 2``; the CPU-timing labs still alone).
 
 Targets (issue 15), read as ratios within one run on a quiet 2-core host:
 overhead without top <= 15 ms median on the fast path and >= 7x faster than exec;
 with top <= top's floor + 25 ms; spread <= 5 ms at 50 processes; growth <= 0.2 ms
-per process; ``--jobs 4`` <= 0.6x the serial wall time.
+per process; ``--jobs 4`` <= 0.6x the serial wall time; the lab tests <= 0.7x before.
 """
 from __future__ import annotations
 
@@ -138,6 +141,23 @@ def wall(names: list[str], jobs: list[int]) -> None:
         print(f"   --jobs {n}: {took:6.1f} s  ({took / base:.2f}x serial; {verdict})")
 
 
+def lab_tests(jobs: int) -> None:
+    labs = Path(__file__).resolve().parent.parent / "labs"
+    print(f"4. the lab tests (pytest {labs.name}/ through the plugin): wall time")
+    runs = [("before: exec probe, one lab at a time", {MODE_ENV: "exec"}, []),
+            (f"after:  resident probe, --proclab-jobs {jobs}", {}, ["--proclab-jobs", str(jobs)])]
+    base = None
+    for label, env, extra in runs:
+        full = {k: v for k, v in os.environ.items() if k != MODE_ENV} | env
+        t = time.perf_counter()
+        res = subprocess.run([sys.executable, "-m", "pytest", str(labs), "-q", "-p", "no:cacheprovider", *extra],
+                             capture_output=True, text=True, env=full)
+        took = time.perf_counter() - t
+        base = base or took
+        tail = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else f"exit {res.returncode}"
+        print(f"   {label}: {took:6.1f} s  ({took / base:.2f}x before; {tail.strip('= ')})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -147,6 +167,8 @@ def main() -> int:
     ap.add_argument("--labs", nargs="*", help="labs for part 3 (default: every lab that does not measure CPU time)")
     ap.add_argument("--skip-all", action="store_true", help="skip part 3")
     ap.add_argument("--skip-overhead", action="store_true", help="skip part 1")
+    ap.add_argument("--skip-lab-tests", action="store_true", help="skip part 4")
+    ap.add_argument("--lab-test-jobs", type=int, default=2, help="--proclab-jobs for part 4 (default 2)")
     args = ap.parse_args()
     images.ensure("lab")
     print(f"host: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} (timings are noisy: read the ratios)")
@@ -157,6 +179,8 @@ def main() -> int:
     if not args.skip_all:
         names = args.labs or [n for n in labspec.builtin_names() if not is_exclusive(labspec.resolve(n))]
         wall(names, args.jobs)
+    if not args.skip_lab_tests:
+        lab_tests(args.lab_test_jobs)
     print(f"load at the end {os.getloadavg()[0]:.1f}")
     return 0
 
