@@ -4,6 +4,7 @@ output holds what the lesson says it prints."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from proclab import engine
 from tests.lessontools import by_hand
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
+LABS = Path(__file__).resolve().parents[2] / "labs"
 
 BY_HAND_LABS = ["zombies", "orphans", "signals", "pid1", "forkbomb", "states", "priority", "parallelism",
                 "zombie-pileup", "deadlines", "futures", "pipe-readers", "traps", "outlive-parent"]
@@ -18,7 +20,7 @@ BY_HAND_LABS = ["zombies", "orphans", "signals", "pid1", "forkbomb", "states", "
 
 def container_spec(options: list[str], image: str, command: list[str]) -> engine.ContainerSpec:
     """What `docker run OPTIONS IMAGE CMD...` asks for, as the engine's ContainerSpec."""
-    kw: dict = {}
+    kw: dict = {"pids_limit": None, "mem_limit": None}   # docker run sets no limits unless asked
     opts = list(options)
     while opts:
         o = opts.pop(0)
@@ -59,3 +61,30 @@ def test_the_lessons_command_prints_what_it_says(lab, lab_image):
     code, out, err = run_as_docker_would(options, lab_image, command)   # this session's build of proclab/lab
     assert code == 0, f"{lab}: exit code {code}\nstdout:\n{out}\nstderr:\n{err}"
     assert not step.missing(out), f"{lab}: the lesson says it prints {step.missing(out)}; it printed:\n{out}"
+
+
+
+def scenarios_run_by_hand() -> list[tuple[str, list[str]]]:
+    """(lab, docker run options) for every lesson line that runs a scenario as it ends by itself."""
+    import re
+
+    found: dict[str, list[str]] = {}
+    for readme in sorted(LABS.glob("*/README.md")):
+        for m in re.finditer(r"docker run ((?:-\S+ (?:\w+ )?)*)proclab/lab python3 /labs/([\w-]+)/scenario\.py *(\S*)",
+                             readme.read_text()):
+            opts, lab, arg = m.group(1).split(), m.group(2), m.group(3)
+            if arg and not arg.startswith("#"):
+                continue            # a variant that hangs on purpose (its lesson says how to stop it)
+            found.setdefault(lab, [o for o in opts if o in ("--rm", "--init")])
+    return sorted(found.items())
+
+
+@pytest.mark.parametrize("lab,options", scenarios_run_by_hand(), ids=[x[0] for x in scenarios_run_by_hand()])
+def test_a_scenario_run_by_hand_prints_the_table_at_each_checkpoint(lab, options, lab_image):
+    """The lessons' `docker run --rm [-it] [--init] proclab/lab python3 /labs/LAB/scenario.py`: with no
+    harness, labkit prints the process table at each checkpoint and the scenario runs to its end."""
+    code, out, err = run_as_docker_would(options, lab_image, ["python3", f"/labs/{lab}/scenario.py"])
+    assert code == 0, f"{lab}: exit code {code}\nstdout:\n{out[-3000:]}\nstderr:\n{err[-3000:]}"
+    assert "=== checkpoint" in out and "PPID" in out, out[-3000:]
+    if lab == "zombies":
+        assert any(line.split()[2:3] == ["Z"] for line in out.splitlines() if line.strip()[:1].isdigit()), out

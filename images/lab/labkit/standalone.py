@@ -38,6 +38,7 @@ def show(name: str, data: dict) -> None:
     extra = " ".join(f"{k}={v}" for k, v in data.items())
     print(f"\n=== checkpoint {name} (from pid {me}) {extra}".rstrip(), flush=True)
     print(f"{'PID':>6} {'PPID':>6}  S  {'NI':>3}  COMMAND")
-    for line in tree_lines([r for r in process_rows()]):
+    rows, _spread_ms = process_rows()
+    for line in tree_lines(rows):
         print(line)
     print(flush=True)
