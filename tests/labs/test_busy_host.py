@@ -16,7 +16,8 @@ import pytest
 from proclab import run_lab
 from proclab.lab.events import Observer
 from proclab.run.lock import WAIT_EXCLUSIVE
-from tests.labs.tinylab import proclab_cmd, write_lab
+from tests.support.harness import proclab_cmd
+from tests.support.tinylab import write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from proclab import engine
-from tests.lessontools import by_hand
+from tests.support.lessons import by_hand
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.labs.tinylab import containers_of, run_proclab, write_lab
+from tests.support.harness import run_proclab
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from proclab.engine import images
-from tests.labs.tinylab import containers_of, run_proclab
+from tests.support.harness import run_proclab
+from tests.support.tinylab import containers_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -133,7 +134,7 @@ def test_ctrl_c_removes_both_containers(gallery):
     import os
     import signal
 
-    from tests.labs.tinylab import Harness
+    from tests.support.harness import Harness
 
     h = Harness("doctor", "-t", str(GRACE), gallery["shell-pid1"])
     try:

@@ -12,8 +12,8 @@ import pytest
 
 from proclab.cli.html_report import write_reports
 from proclab.paths import reports_dir
-from tests.browsertools import Visit, chromium
-from tests.conftest import explain
+from tests.support.browser import Visit, chromium
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker, pytest.mark.browser]
 

@@ -7,7 +7,7 @@ import pytest
 
 from proclab.lab import spec as labspec
 from proclab.run.runner import is_exclusive
-from tests.labs.tinylab import run_proclab
+from tests.support.harness import run_proclab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -68,8 +68,9 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
     import signal
     import time
 
-    from tests.labs.test_reliability import HANG, HANG_TOML
-    from tests.labs.tinylab import Harness, containers_of, write_lab
+    from tests.support.tinylab import HANG, HANG_TOML
+    from tests.support.harness import Harness
+    from tests.support.tinylab import containers_of, write_lab
 
     labs = [write_lab(tmp_path, f"hang{i}", HANG, HANG_TOML.format(timeout=120)) for i in range(2)]
     h = Harness("run", *map(str, labs), "--jobs", "2")

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.labs.tinylab import containers_of, proclab_cmd, write_lab
+from tests.support.harness import proclab_cmd
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

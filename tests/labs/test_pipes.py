@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import explain
-from tests.labtools import assert_hang_caught
+from tests.support.verdicts import explain
+from tests.support.results import assert_hang_caught
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

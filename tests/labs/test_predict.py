@@ -12,7 +12,7 @@ import pytest
 
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions, reveal
-from tests.conftest import assert_passed
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -14,27 +14,11 @@ import sys
 import pytest
 
 from proclab import run_lab
-from tests.labs.tinylab import Harness, containers_of, run_proclab, write_lab
+from tests.support.harness import Harness, run_proclab
+from tests.support.tinylab import HANG, HANG_TOML, containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-# A scenario that says it is about to hang, then blocks forever on a pipe nobody writes to.
-HANG = """
-    import os
-    from labkit import checkpoint, say
-
-    checkpoint("started")
-    child = os.fork()
-    if child == 0:
-        os.read(os.pipe()[0], 1)          # a child that hangs too
-    say("HANGING-NOW, child", child)
-    os.read(os.pipe()[0], 1)
-"""
-HANG_TOML = """
-    [settings]
-    init = true
-    timeout_s = {timeout}
-"""
 QUICK = """
     from labkit import checkpoint
     checkpoint("done")

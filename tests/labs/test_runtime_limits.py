@@ -21,7 +21,8 @@ import pytest
 from proclab import run_lab
 from proclab.lab.events import Observer
 from proclab.lab.outputstore import OutputLimits
-from tests.labs.tinylab import containers_of, proclab_cmd, run_proclab, write_lab
+from tests.support.harness import proclab_cmd, run_proclab
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from tests.conftest import explain
-from tests.labtools import check_figures, check_verdicts, named
+from tests.support.verdicts import explain
+from tests.support.results import check_figures, check_verdicts, named
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 LAB = "socket-server"

@@ -153,7 +153,7 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
 
     from proclab.lab.events import Observer
     from proclab.run.runner import run_lab
-    from tests.labs.tinylab import containers_of, write_lab
+    from tests.support.tinylab import containers_of, write_lab
 
     timeout_s, pause_s = 8, 10
     lab = write_lab(tmp_path, "pause", """

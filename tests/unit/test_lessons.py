@@ -14,7 +14,7 @@ import pytest
 from proclab.lab import lesson
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions
-from tests.lessontools import ByHand, by_hand
+from tests.support.lessons import ByHand, by_hand
 
 LABS = labspec.builtin_names()
 HAN = re.compile(r"[\u4e00-\u9fff]")
