@@ -19,9 +19,14 @@ class CliRun(NamedTuple):
     stdout: str
     stderr: str
 
+    @property
+    def output(self) -> str:
+        """Both streams, stdout first (for a test that reads what the user saw, wherever it went)."""
+        return self.stdout + self.stderr
 
-def run_cli(*argv: str, input: str | None = None, env: dict[str, str] | None = None) -> CliRun:
-    """``proclab ARGV`` in this process; ``env`` overrides os.environ for the call only."""
+
+def run_cli(*argv: str, input: str | None = None, env: dict[str, str | None] | None = None) -> CliRun:
+    """``proclab ARGV`` in this process; ``env`` overrides os.environ for the call only (None unsets a variable)."""
     sigterm = signal.getsignal(signal.SIGTERM)    # main() installs its own handler: give pytest's back
     runner = CliRunner()
     code = 0
