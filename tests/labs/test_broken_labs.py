@@ -3,6 +3,7 @@ start (the lab's failure, with its traceback: exit 1), an image that cannot be b
 (the build's last lines: exit 2). Each drives the CLI in-process (tests/support/cli.py)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -62,12 +63,13 @@ def test_image_that_cannot_be_built_shows_the_builds_last_lines(lab_image):
     assert res.returncode == 2, res.stdout + res.stderr
     assert "Traceback" not in res.stdout + res.stderr
     err = res.stderr
-    assert "Error: building image proclab/broken-test:latest failed:" in err
+    tag = f"proclab/broken-test:{os.environ.get('PROCLAB_IMAGE_TAG') or 'latest'}"   # as ImageSpec names it
+    assert f"Error: building image {tag} failed:" in err
     assert "returned a non-zero code: 3" in err
     tail = err.split("last lines of the build:", 1)[1]
     assert "broken image: step output two" in tail and "broken image: giving up now" in tail
     with pytest.raises(docker.errors.ImageNotFound):
-        engine.client().images.get("proclab/broken-test:latest")
+        engine.client().images.get(tag)
 
 
 def test_base_image_that_does_not_exist(lab_image):
