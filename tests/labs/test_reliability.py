@@ -15,7 +15,7 @@ import pytest
 
 from proclab import run_lab
 from tests.support.cli import run_cli
-from tests.support.harness import Harness
+from tests.support.harness import Harness, run_proclab
 from tests.support.tinylab import HANG, HANG_TOML, containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
@@ -51,7 +51,8 @@ def test_sigkilled_harness_leaves_a_container_that_the_next_command_removes(hang
     assert len(left) == 1, f"expected the killed run's container, found {[c.name for c in left]}"
     # ...until the next proclab command starts: its owner (host:pid:start time) is dead
     # (on a shared machine another engineer's proclab command may be that next command)
-    nxt = run_cli("run", str(quick_lab))
+    # a fresh process: a harness sweeps what dead runs left once, when it starts (sweep_stale_once)
+    nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
     assert containers_of(hang_lab.name) == []
     assert containers_of(quick_lab.name) == []
@@ -74,7 +75,8 @@ def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image)
                           text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and "CREATED" in proc.stdout, proc.stderr
     assert [c.status for c in containers_of(name)] == ["created"]
-    nxt = run_cli("run", str(quick_lab))
+    # a fresh process: a harness sweeps what dead runs left once, when it starts (sweep_stale_once)
+    nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
     assert containers_of(name) == []
 
