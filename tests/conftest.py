@@ -1,20 +1,12 @@
-"""Shared fixtures: a lab result cache (each built-in lab runs once per session),
-and a session-end guard that no proclab container is left behind."""
+"""Shared fixtures and hooks only (helpers live in tests/support/): a lab result cache (each
+built-in lab runs once per session), and a session-end guard that no proclab container is left behind."""
 from __future__ import annotations
 
 import pytest
 
+from tests.support.leaks import docker_ok, leaked_by_tests
+
 _results: dict[tuple[str, tuple[str, ...]], object] = {}
-
-
-def docker_ok() -> bool:
-    try:
-        from proclab import engine
-
-        engine.client()
-        return True
-    except Exception:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -52,44 +44,12 @@ def run_lab_cached(lab_image):
     return get
 
 
-def explain(result) -> str:
-    """A failure message with the failed checks and the scenario's output."""
-    lines = [f"lab {result.lab} failed"]
-    if result.error:
-        lines.append(f"error: {result.error}")
-    for r in result.runs:
-        if r.error or (r.timed_out != r.expect_timeout):
-            lines.append(f"run {r.variant}: exit={r.exit_code} timed_out={r.timed_out} error={r.error}")
-    for c in result.checks:
-        if not c.passed:
-            lines.append(f"  {'?' if c.inconclusive else '✘'} {c.name}: {c.detail}")
-    lines.append("output:\n" + result.output[-3000:])
-    return "\n".join(lines)
-
-
-def assert_passed(result) -> None:
-    """A lab test's verdict: a failed lab fails the test; a lab whose only trouble is inconclusive
-    checks (the host left too little CPU free to measure) skips it with their reasons; never a pass
-    without the measurement."""
-    assert not result.failed, explain(result)
-    if result.verdict == "inconclusive":
-        why = "; ".join(f"{c.name}: {c.detail}" for c in result.checks if c.inconclusive)
-        pytest.skip(f"lab {result.lab}: inconclusive on a busy host — {why}"[:2000])
-    assert result.passed, explain(result)
-
-
 def pytest_sessionfinish(session, exitstatus):
     """A full test run must leave no proclab container behind: neither this run's
     nor one whose harness (a subprocess of a test) has died. Fails the session if so."""
     if not docker_ok():
         return
     from proclab import engine
-
-    def leaked_by_tests(c) -> bool:
-        owner = c.labels.get(engine.OWNER_LABEL)
-        if not owner:   # not made by a proclab run (e.g. `docker run proclab/lab` by hand)
-            return False
-        return owner == engine.owner() or not engine.owner_alive(owner, c.labels.get(engine.OWNER_CONTAINER_LABEL))
 
     try:
         leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]

@@ -16,7 +16,9 @@ import pytest
 from proclab import run_lab
 from proclab.lab.events import Observer
 from proclab.run.lock import WAIT_EXCLUSIVE
-from tests.labs.tinylab import proclab_cmd, write_lab
+from tests.support.cli import run_cli
+from tests.support.harness import proclab_cmd
+from tests.support.tinylab import write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -72,6 +74,7 @@ def test_the_cli_shows_the_wait_on_stderr_and_in_json(tmp_path, lab_image):
     lab = write_lab(tmp_path, "waits", *EXCLUSIVE_LAB)
     held = Held(tmp_path / "lock")
     env = {**os.environ, "PROCLAB_LOCK": str(tmp_path / "lock"), "PYTHONUNBUFFERED": "1"}
+    # a subprocess: the test is about the process's stderr, a real pipe read while the run still waits
     proc = subprocess.Popen(proclab_cmd("run", str(lab), "--json"), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -109,13 +112,11 @@ def at_once(lab):
 def test_the_cli_exits_0_for_inconclusive_and_1_with_strict(tmp_path, lab_image):
     lab = write_lab(tmp_path, "incon", "from labkit import checkpoint\ncheckpoint('ran')\n",
                     checks=INCONCLUSIVE_CHECKS)
-    told = subprocess.run(proclab_cmd("run", str(lab)), capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "COLUMNS": "200"})
+    told = run_cli("run", str(lab))
     assert told.returncode == 0, told.stdout + told.stderr
     assert "? inconclusive: two CPUs run at once" in told.stdout and "0.61 of 2 CPUs" in told.stdout
     assert "INCONCLUSIVE" in told.stdout and "1 passed, 1 inconclusive" in told.stdout
-    strict = subprocess.run(proclab_cmd("run", str(lab), "--json", "--strict"), capture_output=True, text=True,
-                            timeout=180)
+    strict = run_cli("run", str(lab), "--json", "--strict")
     assert strict.returncode == 1, strict.stderr
     doc = json.loads(strict.stdout)
     assert doc["verdict"] == "inconclusive" and doc["passed"] is False

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from proclab import engine
-from tests.lessontools import by_hand
+from tests.support.lessons import by_hand
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 LABS = Path(__file__).resolve().parents[2] / "labs"

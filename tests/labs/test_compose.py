@@ -158,7 +158,7 @@ def still_a_zombie(lab):
 def test_plain_up_labs_exits_non_zero_when_a_check_fails(compose, lab_image, tmp_path):
     """The issue's words: plain 'docker compose up labs' exits non-zero when a check fails."""
     from proclab.engine import images
-    from tests.labs.tinylab import write_lab
+    from tests.support.tinylab import write_lab
 
     images.ensure("harness")
     lab = write_lab(tmp_path, "failing", FAILING_SCENARIO, checks=FAILING_CHECKS)

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.labs.tinylab import containers_of, run_proclab, write_lab
+from tests.support.cli import run_cli
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -29,7 +30,7 @@ CHECKS = """
 
 def test_a_lab_named_with_spaces_and_non_ascii_letters_runs(tmp_path, lab_image):
     lab = write_lab(tmp_path, "my lab ü 日本", SCENARIO, '[[variant]]\nname = "première variante"\n', CHECKS)
-    res = run_proclab("run", str(lab), "--json")
+    res = run_cli("run", str(lab), "--json")
     assert res.returncode == 0, res.stdout + res.stderr
     doc = json.loads(res.stdout)
     run = doc["runs"][0]
@@ -40,11 +41,11 @@ def test_a_lab_named_with_spaces_and_non_ascii_letters_runs(tmp_path, lab_image)
 
 def test_a_network_only_with_consent_and_shown(tmp_path, lab_image):
     lab = write_lab(tmp_path, "wants-network", SCENARIO, "[settings]\nnetwork = true\n", CHECKS)
-    refused = run_proclab("run", str(lab))
+    refused = run_cli("run", str(lab))
     assert refused.returncode == 2 and "network = True (has a network beyond loopback" in refused.stderr
     assert containers_of(lab.name) == []
 
-    res = run_proclab("run", str(lab), "--allow", "network", "--json")
+    res = run_cli("run", str(lab), "--allow", "network", "--json")
     assert res.returncode == 0, res.stdout + res.stderr
     doc = json.loads(res.stdout)
     box = doc["runs"][0]["containment"]
@@ -53,7 +54,7 @@ def test_a_network_only_with_consent_and_shown(tmp_path, lab_image):
     inside = doc["checkpoints"][0]["data"]
     assert "eth0" in inside["interfaces"], inside        # what the JSON says is what the container got
 
-    told = run_proclab("run", str(lab), "--allow", "network")
+    told = run_cli("run", str(lab), "--allow", "network")
     assert told.returncode == 0, told.stdout + told.stderr
     line = next(ln for ln in told.stdout.splitlines() if "container:" in ln)
     assert "network bridge" in line and "beyond least privilege: network (granted by --allow)" in line

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from tests.labs.tinylab import containers_of, run_proclab, write_lab
+from tests.support.cli import run_cli
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -29,14 +30,14 @@ STOP_THEN_KILL = """
 
 def test_kill_after_pid1_has_exited_is_a_clean_verdict(tmp_path, lab_image):
     lab = write_lab(tmp_path, "killgone", SCENARIO, STOP_THEN_KILL)
-    res = run_proclab("run", str(lab), "--json")
+    res = run_cli("run", str(lab), "--json")
     assert "Traceback" not in res.stdout + res.stderr, res.stderr
     doc = json.loads(res.stdout)
     stop, kill = doc["runs"][0]["actions"]
     assert stop["do"] == "stop" and stop["exit_code"] in (137, 143)
     assert kill["do"] == "kill" and "docker kill --signal SIGKILL" in kill["error"]
     assert "not running" in kill["error"] and kill["signal"] == "SIGKILL"
-    narrated = run_proclab("run", str(lab))
+    narrated = run_cli("run", str(lab))
     assert "Traceback" not in narrated.stdout + narrated.stderr
     assert "how each container ended" in narrated.stdout and "not running" in narrated.stdout
     assert containers_of(lab.name) == []

@@ -15,6 +15,8 @@ import uuid
 import paramiko
 import pytest
 
+from tests.support.cli import run_cli
+
 pytestmark = [pytest.mark.docker, pytest.mark.ansible, pytest.mark.slow]
 
 PROCLAB = [sys.executable, "-m", "proclab.cli"]
@@ -54,8 +56,14 @@ WAIT_GONE = "import psutil\ntry:\n    psutil.wait_procs([psutil.Process({pid})],
             "except psutil.NoSuchProcess:\n    pass\nprint(psutil.pid_exists({pid}))"
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([*PROCLAB, *args], capture_output=True, text=True, env=env, timeout=600)
+def cli(*args: str, env: dict[str, str]):
+    """``proclab ARGS`` in-process, with ``env`` as the whole environment the command reads."""
+    return run_cli(*args, env={**{k: None for k in os.environ if k not in env}, **env})
+
+
+def ssh_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # a subprocess: 'proclab explore ssh' execs ssh, replacing the process it runs in
+    return subprocess.run([*PROCLAB, "explore", "ssh", *args], capture_output=True, text=True, env=env, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +126,7 @@ def test_hosts_are_locked_down(hosts):
     from proclab import engine
 
     hs, env = hosts
-    out = cli("explore", "ssh", A, "id", "-un", env=env)       # the CLI's ssh, with its known_hosts
+    out = ssh_cli(A, "id", "-un", env=env)       # the CLI's ssh, with its known_hosts
     assert (out.returncode, out.stdout.strip()) == (0, "student"), out.stderr
     for h in hs.values():
         with connect(h) as c:

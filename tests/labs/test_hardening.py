@@ -13,7 +13,7 @@ from proclab import engine, run_lab
 from proclab.lab import spec as labspec
 from proclab.lab.events import Observer
 from proclab.run.variant import container_spec
-from tests.labs.tinylab import containers_of, write_lab
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -3,17 +3,15 @@ no console error, no request; the zombie's lane, the orphan's new parent, steppi
 the checkpoints with the keys and the buttons, the tabs, the print layout, a screenshot."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from proclab.cli.html_report import write_reports
 from proclab.paths import reports_dir
-from tests.browsertools import Visit, chromium
-from tests.conftest import explain
+from tests.support.browser import Visit, chromium
+from tests.support.cli import run_cli
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker, pytest.mark.browser]
 
@@ -75,9 +73,7 @@ def test_zombies_lane_is_Z_from_zombie_created_until_reaped(run_lab_cached, brow
 
 def test_orphans_page_from_the_cli_shows_the_grandchild_move_to_pid_1(browser, tmp_path):
     page_file = tmp_path / "orphans.html"
-    env = {**os.environ}
-    proc = subprocess.run([sys.executable, "-m", "proclab.cli", "run", "orphans", "--html", str(page_file)],
-                          capture_output=True, text=True, env=env, timeout=240)
+    proc = run_cli("run", "orphans", "--html", str(page_file))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "timeline of run init" in proc.stdout            # the text timeline at the end of the narration
     assert (tmp_path / "orphans.timeline.png").stat().st_size > 10_000

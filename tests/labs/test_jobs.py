@@ -7,7 +7,7 @@ import pytest
 
 from proclab.lab import spec as labspec
 from proclab.run.runner import is_exclusive
-from tests.labs.tinylab import run_proclab
+from tests.support.cli import run_cli
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -15,7 +15,7 @@ QUICK = ["fork-basics", "reaping", "zombies"]
 
 
 def test_jobs_2_keeps_each_narration_whole(lab_image):
-    res = run_proclab("run", *QUICK, "--jobs", "2", timeout=280)
+    res = run_cli("run", *QUICK, "--jobs", "2")
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
     lines = res.stdout.splitlines()
     blocks = []
@@ -39,7 +39,7 @@ def test_jobs_2_keeps_each_narration_whole(lab_image):
 
 
 def test_jobs_2_runs_labs_at_the_same_time(lab_image):
-    res = run_proclab("run", *QUICK, "--jobs", "2", "--json", timeout=280)
+    res = run_cli("run", *QUICK, "--jobs", "2", "--json")
     assert res.returncode == 0, res.stderr[-3000:]
     doc = json.loads(res.stdout)     # one JSON document, the live board (if any) on stderr
     assert doc["passed"] and [lab["lab"] for lab in doc["labs"]] == QUICK
@@ -58,7 +58,7 @@ def test_the_labs_that_measure_cpu_time_are_the_exclusive_ones():
 
 
 def test_jobs_must_be_a_positive_number():
-    res = run_proclab("run", "fork-basics", "--jobs", "0")
+    res = run_cli("run", "fork-basics", "--jobs", "0")
     assert res.returncode == 2 and "Error:" in res.stderr and "--jobs" in res.stderr and "Traceback" not in res.stderr
 
 
@@ -68,10 +68,12 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
     import signal
     import time
 
-    from tests.labs.test_reliability import HANG, HANG_TOML
-    from tests.labs.tinylab import Harness, containers_of, write_lab
+    from tests.support.tinylab import HANG, HANG_TOML
+    from tests.support.harness import Harness
+    from tests.support.tinylab import containers_of, write_lab
 
     labs = [write_lab(tmp_path, f"hang{i}", HANG, HANG_TOML.format(timeout=120)) for i in range(2)]
+    # a subprocess: the test signals the harness process itself
     h = Harness("run", *map(str, labs), "--jobs", "2")
     try:
         # both labs are past their checkpoint (their resident probe is in the container) and hang;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from proclab.lab import spec as labspec
-from tests.conftest import assert_passed
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

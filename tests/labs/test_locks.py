@@ -8,7 +8,7 @@ import json
 import pytest
 
 from proclab.lab import spec as labspec
-from tests.conftest import explain
+from tests.support.verdicts import explain
 
 
 def _checks_module():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import explain
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

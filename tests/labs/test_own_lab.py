@@ -3,11 +3,11 @@ by path through the real CLI, and shows its snapshots in the narration and in --
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.labs.tinylab import containers_of, proclab_cmd, write_lab
+from tests.support.cli import run_cli
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -27,7 +27,7 @@ checkpoint("reaped", child=pid)
 
 def test_a_scenario_only_folder_runs_by_path(tmp_path, lab_image):
     lab = write_lab(tmp_path, "mine", SCENARIO)
-    out = subprocess.run(proclab_cmd("run", str(lab), "--json"), capture_output=True, text=True, timeout=120)
+    out = run_cli("run", str(lab), "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["lab"] == lab.name and doc["exit_code"] == 0 and doc["checks"] == [] and doc["passed"]
@@ -42,7 +42,7 @@ def test_a_scenario_only_folder_runs_by_path(tmp_path, lab_image):
 
 def test_narration_of_a_lab_without_checks(tmp_path, lab_image):
     lab = write_lab(tmp_path, "mine", SCENARIO)
-    out = subprocess.run(proclab_cmd("run", str(lab)), capture_output=True, text=True, timeout=120)
+    out = run_cli("run", str(lab))
     assert out.returncode == 0, out.stderr
     assert "checkpoint my-zombie" in out.stdout and "<defunct>" in out.stdout
     assert "this lab has no checks" in out.stdout

@@ -11,7 +11,7 @@ from proclab import engine, run_lab
 from proclab.engine import ContainerSpec, hostproc
 from proclab.run import probe
 from proclab.snapshot import Snapshot
-from tests.conftest import explain
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

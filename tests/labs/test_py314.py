@@ -12,7 +12,7 @@ from proclab import engine
 from proclab.engine import images
 from proclab.lab import pythons
 from proclab.lab import spec as labspec
-from tests.conftest import explain
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker, pytest.mark.py314]
 

@@ -1,8 +1,8 @@
 """No leaks, whatever happens: a harness killed (SIGKILL) or interrupted (Ctrl-C, SIGTERM)
 mid-lab, a container created but never started, a scenario that hangs past its timeout.
 
-Each test runs the real harness (``python -m proclab.cli``, a subprocess it can kill)
-on a tiny lab of its own, and finds that lab's containers by their proclab labels only.
+Each test that kills or interrupts the harness runs it as a subprocess (``python -m proclab.cli``),
+the others in-process; each on a tiny lab of its own, and finds that lab's containers by their proclab labels only.
 """
 from __future__ import annotations
 
@@ -14,27 +14,12 @@ import sys
 import pytest
 
 from proclab import run_lab
-from tests.labs.tinylab import Harness, containers_of, run_proclab, write_lab
+from tests.support.cli import run_cli
+from tests.support.harness import Harness, run_proclab
+from tests.support.tinylab import HANG, HANG_TOML, containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-# A scenario that says it is about to hang, then blocks forever on a pipe nobody writes to.
-HANG = """
-    import os
-    from labkit import checkpoint, say
-
-    checkpoint("started")
-    child = os.fork()
-    if child == 0:
-        os.read(os.pipe()[0], 1)          # a child that hangs too
-    say("HANGING-NOW, child", child)
-    os.read(os.pipe()[0], 1)
-"""
-HANG_TOML = """
-    [settings]
-    init = true
-    timeout_s = {timeout}
-"""
 QUICK = """
     from labkit import checkpoint
     checkpoint("done")
@@ -52,6 +37,7 @@ def quick_lab(tmp_path, lab_image):
 
 
 def test_sigkilled_harness_leaves_a_container_that_the_next_command_removes(hang_lab, quick_lab):
+    # a subprocess: the test signals the harness process itself
     h = Harness("run", str(hang_lab))
     try:
         h.wait_for("HANGING-NOW")
@@ -65,6 +51,7 @@ def test_sigkilled_harness_leaves_a_container_that_the_next_command_removes(hang
     assert len(left) == 1, f"expected the killed run's container, found {[c.name for c in left]}"
     # ...until the next proclab command starts: its owner (host:pid:start time) is dead
     # (on a shared machine another engineer's proclab command may be that next command)
+    # a fresh process: a harness sweeps what dead runs left once, when it starts (sweep_stale_once)
     nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
     assert containers_of(hang_lab.name) == []
@@ -83,10 +70,12 @@ os.kill(os.getpid(), signal.SIGKILL)      # dies between create and start
 
 def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image):
     name = f"proclab-created-{tmp_path.name[-12:].lower()}".replace("_", "-")
+    # a subprocess: the harness must die (os._exit) between create and start
     proc = subprocess.run([sys.executable, "-c", CREATE_THEN_DIE, name, lab_image], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and "CREATED" in proc.stdout, proc.stderr
     assert [c.status for c in containers_of(name)] == ["created"]
+    # a fresh process: a harness sweeps what dead runs left once, when it starts (sweep_stale_once)
     nxt = run_proclab("run", str(quick_lab))
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
     assert containers_of(name) == []
@@ -94,6 +83,7 @@ def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image)
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_interrupted_harness_removes_its_container_itself(hang_lab, sig):
+    # a subprocess: the test signals the harness process itself
     h = Harness("run", str(hang_lab))
     try:
         h.wait_for("HANGING-NOW")
@@ -120,6 +110,7 @@ def test_ctrl_c_during_an_exec_in_the_container(tmp_path, lab_image):
         name = "main"
         actions = [ { at = "hold", do = "exec", command = ["sh", "-c", "echo EXEC-STARTED > /tmp/x; sleep 60"] } ]
     """)
+    # a subprocess: the test signals the harness process itself
     h = Harness("run", str(lab))
     try:
         h.wait_for("checkpoint hold")
@@ -140,7 +131,7 @@ def test_ctrl_c_during_an_exec_in_the_container(tmp_path, lab_image):
 
 def test_timeout_reports_the_table_and_the_output_so_far(tmp_path, lab_image):
     lab = write_lab(tmp_path, "timeout", HANG, HANG_TOML.format(timeout=4))
-    res = run_proclab("run", str(lab))
+    res = run_cli("run", str(lab))
     out = res.stdout
     assert res.returncode == 1, out + res.stderr
     assert "HANGING-NOW" in out                          # what the scenario printed before the timeout

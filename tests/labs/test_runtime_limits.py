@@ -21,7 +21,9 @@ import pytest
 from proclab import run_lab
 from proclab.lab.events import Observer
 from proclab.lab.outputstore import OutputLimits
-from tests.labs.tinylab import containers_of, proclab_cmd, run_proclab, write_lab
+from tests.support.cli import run_cli
+from tests.support.harness import proclab_cmd, run_proclab
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -38,6 +40,8 @@ def strict_json(text: str):
 
 
 def run_json(lab, timeout: float = 90) -> tuple[subprocess.CompletedProcess, dict, float]:
+    # a subprocess with a deadline it is killed at: these tests are about the harness ending on time
+    # (and, for the flood, about its own peak memory, read as RUSAGE_CHILDREN)
     t = time.monotonic()
     res = run_proclab("run", str(lab), "--json", timeout=timeout)
     took = time.monotonic() - t
@@ -79,6 +83,7 @@ def test_an_endless_flood_times_out_on_time_with_bounded_memory_and_report(tmp_p
 
 def test_the_narrated_run_shows_a_flood_as_lines_not_shown_and_ends_on_time(tmp_path, lab_image):
     lab = write_lab(tmp_path, "flood", FLOOD, "[settings]\ntimeout_s = 4\n")
+    # a subprocess with a deadline: the test is about the harness ending on time
     res = run_proclab("run", str(lab), timeout=COMMAND_S)
     assert res.returncode == 1, res.stdout[-2000:]
     assert "lines not shown" in res.stdout and "hit its timeout" in res.stdout, res.stdout[-2000:]
@@ -260,7 +265,7 @@ HOSTILE_TOML = """
 def test_control_characters_and_markup_from_a_lab_are_shown_never_obeyed(tmp_path, lab_image):
     lab = write_lab(tmp_path, "hostile", HOSTILE, HOSTILE_TOML)
     (lab / "README.md").write_text("# hostile\n\nThe lesson \x1b[2J with [/x] in it.\n\n## more\n\ndeep\n")
-    res = run_proclab("run", str(lab))
+    res = run_cli("run", str(lab))
     assert res.returncode == 0 and "Traceback" not in res.stderr, res.stdout[-2000:] + res.stderr[-2000:]
     assert "\x1b" not in res.stdout and "\x07" not in res.stdout, "a raw control character reached the terminal"
     assert "^[[2J^[]0;pwned^G^[[1A^[[2K✔ PASSED [/x] [bold]not markup[/bold]" in res.stdout
@@ -293,7 +298,7 @@ def test_json_is_strict_with_nan_infinity_a_lone_surrogate_and_an_odd_figure(tmp
 
 
 def test_json_for_an_error_is_one_document_with_exit_code_2(tmp_path):
-    res = run_proclab("run", str(tmp_path / "no-such-lab"), "--json")
+    res = run_cli("run", str(tmp_path / "no-such-lab"), "--json")
     assert res.returncode == 2
     doc = strict_json(res.stdout)
     assert doc["exit_code"] == 2 and "no-such-lab" in doc["error"]
@@ -307,6 +312,7 @@ def test_json_after_ctrl_c_says_interrupted_with_exit_130(tmp_path, lab_image):
         os.read(os.pipe()[0], 1)
     """, "[settings]\ntimeout_s = 120\n")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # a subprocess: the test signals the harness process itself (Ctrl-C)
     proc = subprocess.Popen(proclab_cmd("run", str(lab), "--json"), stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
     try:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.conftest import assert_passed
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

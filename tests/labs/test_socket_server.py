@@ -1,28 +1,15 @@
-"""socket-server: the --json carries the counts the checks used, and the checks fail
-when the facts are different (a fifth worker serving, a waiting client held by a worker)."""
+"""socket-server: the checks fail when the facts are different (a fifth worker serving, a waiting
+client held by a worker); its exact figures are in tests/labs/test_lab_figures.py."""
 from __future__ import annotations
 
 import copy
 
 import pytest
 
-from tests.conftest import explain
-from tests.labtools import check_figures, check_verdicts, named
+from tests.support.results import check_verdicts, named
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 LAB = "socket-server"
-
-
-
-
-def test_figures_in_json(run_lab_cached):
-    result = run_lab_cached(LAB)
-    assert result.passed, explain(result)
-    figs = check_figures(result)
-    assert named(figs, "a process per connection") == {"clients": 5, "server_children": 5, "distinct_handlers": 5}
-    assert named(figs, "Pool(4) with 6 clients") == {"workers": 4, "serving_at_once": 4, "answered": 4}
-    assert named(figs, "the other 2 clients") == {"waiting": 2}
-    assert named(figs, "all 6 clients") == {"distinct_pids": 4, "connections": 6}
 
 
 def test_checks_fail_on_other_facts(run_lab_cached):

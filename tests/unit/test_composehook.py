@@ -31,6 +31,7 @@ HARNESS = textwrap.dedent("""
 
 
 def start_harness(fifo):
+    # a process of its own: the hook watches a harness that stays alive or dies beside it
     p = subprocess.Popen([sys.executable, "-c", HARNESS, str(fifo)], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert p.stdout.readline().strip() == "open"
@@ -199,6 +200,7 @@ def test_the_supervisor_runs_the_cli_and_hands_its_status_to_the_hook(tmp_path):
     """python3 -m proclab.composehook harness --help: the real supervisor, the CLI as its child."""
     fifo = tmp_path / "fifo"
     t, got = hook_in_thread(fifo)
+    # a subprocess: the compose supervisor runs the CLI as its child process and reports its status
     sup = subprocess.run([sys.executable, "-m", "proclab.cli.composehook", "harness", "run", "no-such-lab"],
                          env={**os.environ, composehook.FIFO_ENV: str(fifo)}, capture_output=True, text=True,
                          timeout=60)

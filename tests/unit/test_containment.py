@@ -15,7 +15,8 @@ from proclab.lab.result import RunRecord
 from proclab.lab.settings import Settings
 from proclab.run.variant import container_name, container_spec
 from proclab.ui.narration import Narrator
-from tests.unit.test_bad_input import one_line_error, proclab
+from tests.support.cli import one_line_error, run_cli
+from tests.support.harness import run_proclab
 
 EVERY_WEAKENING = """
     [settings]
@@ -106,16 +107,17 @@ def test_unknown_allow_name_is_a_usage_error():
 
 def test_the_cli_refuses_before_anything_runs(tmp_path):
     spec = lab(tmp_path, EVERY_WEAKENING)
-    # no Docker engine is needed to refuse: the refusal comes first
-    line = one_line_error(proclab("run", str(spec.path), env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
+    # no Docker engine is needed to refuse: the refusal comes first. A subprocess (run_proclab), not
+    # run_cli: the engine client is made once per process, so DOCKER_HOST is read at start-up.
+    line = one_line_error(run_proclab("run", str(spec.path), env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
     assert "asks for settings that weaken its container" in line and "user = 'root'" in line
-    line = one_line_error(proclab("run", str(spec.path), "--allow", "user,cap_add,network,read_only,pids_limit",
-                                  env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
+    line = one_line_error(run_proclab("run", str(spec.path), "--allow", "user,cap_add,network,read_only,pids_limit",
+                                      env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
     assert "mem_limit = '2g'" in line and "user =" not in line
-    line = one_line_error(proclab("run", str(spec.path), "--allow-all-settings",
-                                  env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
+    line = one_line_error(run_proclab("run", str(spec.path), "--allow-all-settings",
+                                      env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
     assert "Docker engine" in line          # past the consent: it got as far as the engine
-    line = one_line_error(proclab("run", "zombies", "--allow", "root"))
+    line = one_line_error(run_cli("run", "zombies", "--allow", "root"))
     assert "--allow root: not a setting" in line
 
 
@@ -123,7 +125,7 @@ def test_escape_capabilities_are_refused_even_with_consent(tmp_path):
     (tmp_path / "esc").mkdir()
     (tmp_path / "esc" / "scenario.py").write_text("print(1)\n")
     (tmp_path / "esc" / "lab.toml").write_text('[settings]\nuser = "root"\ncap_add = ["SYS_ADMIN"]\n')
-    line = one_line_error(proclab("run", str(tmp_path / "esc"), "--allow-all-settings"))
+    line = one_line_error(run_cli("run", str(tmp_path / "esc"), "--allow-all-settings"))
     assert "SYS_ADMIN is refused for every lab" in line
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from proclab.cli import cli
 from proclab.errors import UsageError
 from proclab.homework import forktree as ft
 from proclab.homework import procrun as pr
+from tests.support.cli import run_cli
 
 
 def final(actions: str, mode: str = "init") -> dict:
@@ -67,21 +66,21 @@ def test_render_is_a_tree():
 
 
 def test_fork_cli_solve_json():
-    res = CliRunner().invoke(cli, ["fork", "-A", "a+b,b+c,b-", "--solve", "--json"])
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    res = run_cli("fork", "-A", "a+b,b+c,b-", "--solve", "--json")
+    assert res.returncode == 0, res.output
+    doc = json.loads(res.stdout)
     assert doc["actions"] == ["a+b", "b+c", "b-"]
     assert doc["trees"][1] == {"a": ["b"], "b": ["c"], "c": []}
     assert doc["final"] == {"a": ["c"], "c": []}
 
 
 def test_fork_cli_asks_then_reveals():
-    ask = CliRunner().invoke(cli, ["fork", "--seed", "7"])
-    assert ask.exit_code == 0 and "final tree" in ask.output and "└──" not in ask.output.split("\n", 2)[2]
-    rev = CliRunner().invoke(cli, ["fork", "--seed", "7", "--reverse"])
-    assert rev.exit_code == 0 and "action? ?" in rev.output
-    bad = CliRunner().invoke(cli, ["fork", "-A", "a*b"], standalone_mode=True)
-    assert bad.exit_code != 0
+    ask = run_cli("fork", "--seed", "7")
+    assert ask.returncode == 0 and "final tree" in ask.output and "└──" not in ask.output.split("\n", 2)[2]
+    rev = run_cli("fork", "--seed", "7", "--reverse")
+    assert rev.returncode == 0 and "action? ?" in rev.output
+    bad = run_cli("fork", "-A", "a*b")
+    assert bad.returncode != 0
 
 
 # process-run.py's own answers (OSTEP, chapter 4 homework)
@@ -105,16 +104,16 @@ def test_io_done_immediate_runs_the_io_process_at_once():
 
 
 def test_process_run_json():
-    res = CliRunner().invoke(cli, ["process-run", "-P", "cccc", "-P", "i", "--solve", "--json"])
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    res = run_cli("process-run", "-P", "cccc", "-P", "i", "--solve", "--json")
+    assert res.returncode == 0, res.output
+    doc = json.loads(res.stdout)
     assert doc["totals"] == {"total_time": 11, "cpu_busy": 6, "io_busy": 5}
     assert doc["ticks"][4] == {"t": 5, "states": ["DONE", "RUNNING"], "ran": "io", "cpu": 1, "ios": 0}
     assert doc["ticks"][5]["states"] == ["DONE", "BLOCKED"] and doc["ticks"][5]["ios"] == 1
 
 
 def test_process_run_bad_program():
-    res = CliRunner().invoke(cli, ["process-run", "-P", "cxc", "--solve"])
-    assert res.exit_code != 0
+    res = run_cli("process-run", "-P", "cxc", "--solve")
+    assert res.returncode != 0
     with pytest.raises(UsageError, match="one letter per instruction"):
         pr.parse_program("cxc")

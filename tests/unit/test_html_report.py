@@ -13,7 +13,7 @@ from rich.console import Console
 from proclab.ui import html
 from proclab.ui.timeline_png import save_timeline_png
 from proclab.ui.timeline_text import timeline_table
-from tests.clitools import run_cli
+from tests.support.cli import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -132,19 +132,19 @@ def test_the_timeline_png_is_written(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
-def test_report_writes_the_page_and_the_picture_beside_it(capsys, tmp_path):
+def test_report_writes_the_page_and_the_picture_beside_it(tmp_path):
     target = tmp_path / "out" / "orphans.html"
-    code, _, err = run_cli(capsys, "report", str(FIXTURES / "result_orphans.json"), "--html", str(target))
+    code, _, err = run_cli("report", str(FIXTURES / "result_orphans.json"), "--html", str(target))
     assert code == 0, err
     assert target.read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "out" / "orphans.timeline.png").is_file()
     assert str(target) in err
 
 
-def test_report_of_several_labs_writes_a_folder_with_an_index(capsys, tmp_path):
+def test_report_of_several_labs_writes_a_folder_with_an_index(tmp_path):
     both = tmp_path / "all.json"
     both.write_text(json.dumps({"passed": True, "labs": [doc("zombies"), doc("orphans")]}))
-    code, _, err = run_cli(capsys, "report", str(both), "--html", str(tmp_path / "class"))
+    code, _, err = run_cli("report", str(both), "--html", str(tmp_path / "class"))
     assert code == 0, err
     index = (tmp_path / "class" / "index.html").read_text()
     assert 'href="zombies.html"' in index and 'href="orphans.html"' in index
@@ -157,23 +157,23 @@ def test_report_of_several_labs_writes_a_folder_with_an_index(capsys, tmp_path):
     ('{"hello": 1}', "is not a proclab result"),
     ('{"lab": "x", "checks": [], "checkpoints": [{"name": "a"}], "runs": []}', "is malformed"),
 ])
-def test_report_of_a_bad_document_is_one_error_line(capsys, tmp_path, content, says):
+def test_report_of_a_bad_document_is_one_error_line(tmp_path, content, says):
     src = tmp_path / "r.json"
     if content is not None:
         src.write_text(content)
-    code, out, err = run_cli(capsys, "report", str(src), "--html", str(tmp_path / "r.html"))
+    code, out, err = run_cli("report", str(src), "--html", str(tmp_path / "r.html"))
     assert code == 2 and err.startswith("Error:") and says in err, err
     assert "Traceback" not in err and not (tmp_path / "r.html").exists()
 
 
-def test_run_all_with_html_naming_a_file_fails_before_anything_runs(capsys, tmp_path):
+def test_run_all_with_html_naming_a_file_fails_before_anything_runs(tmp_path):
     a_file = tmp_path / "taken"
     a_file.write_text("")
-    code, _, err = run_cli(capsys, "run", "--all", "--html", str(a_file))
+    code, _, err = run_cli("run", "--all", "--html", str(a_file))
     assert code == 2 and "several labs need a folder" in err
 
 
-def test_report_into_a_folder_names_the_page_after_the_lab(capsys, tmp_path):
-    code, _, err = run_cli(capsys, "report", str(FIXTURES / "result_zombies.json"), "--html", f"{tmp_path}/new/")
+def test_report_into_a_folder_names_the_page_after_the_lab(tmp_path):
+    code, _, err = run_cli("report", str(FIXTURES / "result_zombies.json"), "--html", f"{tmp_path}/new/")
     assert code == 0, err
     assert (tmp_path / "new" / "zombies.html").is_file() and (tmp_path / "new" / "zombies.timeline.png").is_file()

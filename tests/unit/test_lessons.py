@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,8 @@ import pytest
 from proclab.lab import lesson
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions
-from tests.lessontools import ByHand, by_hand
+from tests.support.lessons import ByHand, by_hand
+from tests.support.cli import run_cli
 
 LABS = labspec.builtin_names()
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -95,11 +94,7 @@ def test_language_from_the_option_or_the_environment():
 
 
 def proclab(*args, env_lang=None):
-    import os
-    env = {**os.environ, "LANG": env_lang or "C.UTF-8"}
-    env.pop("LC_ALL", None)
-    return subprocess.run([sys.executable, "-m", "proclab.cli", *args], capture_output=True, text=True,
-                          env={**env, "COLUMNS": "100"})
+    return run_cli(*args, env={"LANG": env_lang or "C.UTF-8", "LC_ALL": None, "COLUMNS": "100"})
 
 
 def test_show_prints_the_short_part_and_says_how_to_see_the_rest():

@@ -1,26 +1,13 @@
 """The narration renders a snapshot's tree and evidence, and check verdicts, without Docker."""
-import json
-from pathlib import Path
 
 from rich.console import Console
 
-from proclab.snapshot.table import Snapshot
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
 from proclab.ui.tree import evidence_lines, process_tree
 from proclab.lab.result import CheckResult, LabResult, RunRecord
+from tests.support.render import render, snap
 
-FIX = Path(__file__).parent / "fixtures"
-
-
-def snap():
-    return Snapshot.from_dict(json.loads((FIX / "snapshot_zombie.json").read_text()))
-
-
-def render(obj) -> str:
-    c = Console(record=True, width=120, color_system=None)
-    c.print(obj)
-    return c.export_text()
 
 
 def test_tree_shows_the_zombie_under_its_parent_and_hides_the_probe():

@@ -8,7 +8,7 @@ from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import print_folded
 from proclab.ui.tree import process_tree
-from tests.unit.test_render import render, snap
+from tests.support.render import render, snap
 
 
 def test_the_tree_shows_the_named_processes_and_their_ancestors_only():

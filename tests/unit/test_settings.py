@@ -156,17 +156,19 @@ CLI_CASES = {
 
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_the_cli_says_one_line_and_exits_2(tmp_path, case):
-    from tests.unit.test_bad_input import one_line_error, proclab
+    from tests.support.cli import one_line_error, run_cli
 
     toml, words = CLI_CASES[case]
-    line = one_line_error(proclab("run", str(make(tmp_path, toml))))
+    line = one_line_error(run_cli("run", str(make(tmp_path, toml))))
     assert words in line, line
 
 
 def test_checks_py_not_utf8_is_one_line(tmp_path):
-    from tests.unit.test_bad_input import one_line_error, proclab
+    from tests.support.cli import one_line_error
+    from tests.support.harness import run_proclab
 
     d = make(tmp_path)
     (d / "checks.py").write_bytes(b'from proclab.checks import check\nX = "caf\xe9"\n')
-    line = one_line_error(proclab("run", str(d), env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
+    # a subprocess: the engine client is made once per process, so DOCKER_HOST is read at start-up
+    line = one_line_error(run_proclab("run", str(d), env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
     assert "checks.py" in line and "can't decode byte 0xe9" in line, line

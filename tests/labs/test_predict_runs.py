@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions, reveal
-from tests.conftest import assert_passed
+from tests.support.cli import run_cli
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -31,9 +31,7 @@ def test_expected_answers_match_what_the_lab_observed(name, run_lab_cached):
 
 
 def proclab(*args, stdin="", lang="C.UTF-8"):
-    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
-    return subprocess.run([sys.executable, "-m", "proclab.cli", *args], input=stdin, capture_output=True,
-                          text=True, timeout=400, env={**env, "LANG": lang, "COLUMNS": "100"})
+    return run_cli(*args, input=stdin, env={"LANG": lang, "LC_ALL": None, "LC_MESSAGES": None, "COLUMNS": "100"})
 
 
 def test_cli_predict_from_stdin_json(lab_image):
@@ -92,7 +90,7 @@ def test_a_first_run_of_zombies_fits_in_about_two_screens(lab_image):
 
 
 def test_interactive_quiz_asks_each_lab_just_before_it_runs(lab_image):
-    """A real pty: the quiz asks zombies' questions, runs zombies, then asks orphans' (in Chinese)."""
+    """A real pty (pexpect: the quiz is interactive only on a terminal): the quiz asks zombies' questions, runs zombies, then asks orphans' (in Chinese)."""
     import pexpect
 
     env = {**{k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")},

@@ -140,6 +140,8 @@ def test_proclab_shell_opens_at_the_checkpoint_and_goes_on(lab_image):
 @pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI")
 def test_step_without_a_terminal_is_one_error_line(tmp_path):
     import subprocess
+    # the installed console script with a real non-terminal stdin (/dev/null): the entry point itself;
+    # tests/unit/test_step_prompt.py has the same refusal in-process
     res = subprocess.run([PROCLAB, "run", "zombies", "--step"], stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2
@@ -153,7 +155,7 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
 
     from proclab.lab.events import Observer
     from proclab.run.runner import run_lab
-    from tests.labs.tinylab import containers_of, write_lab
+    from tests.support.tinylab import containers_of, write_lab
 
     timeout_s, pause_s = 8, 10
     lab = write_lab(tmp_path, "pause", """

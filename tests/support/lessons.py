@@ -13,7 +13,7 @@ from pathlib import Path
 
 from proclab.lab import lesson
 
-LABS = Path(__file__).resolve().parent.parent / "labs"
+LABS = Path(__file__).resolve().parents[2] / "labs"
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 
 

@@ -10,7 +10,7 @@ from proclab.doctor.model import DoctorOptions, Fate, Findings, Orphan, Ready, S
 from proclab.doctor.procdump import parse_dump, parse_stat, wait_status
 from proclab.doctor.verdicts import evaluate
 from proclab.snapshot import Process, Snapshot
-from tests.clitools import run_cli as run
+from tests.support.cli import run_cli as run
 
 DUMP = (Path(__file__).parent / "fixtures" / "doctor-dump.txt").read_bytes()
 STAT = ("8 (python3) S 1 1 1 0 -1 4194560 985 0 0 0 1 0 0 0 20 0 1 0 222888 14356480 2230 18446744073709551615 "
@@ -123,6 +123,6 @@ def test_a_container_that_never_comes_up_is_one_problem():
 @pytest.mark.parametrize("args, words", [(("--ready-log", "("), "is not a regular expression"),
                                          (("-e", "1X=2"), "give KEY=VALUE"), (("--memory", "lots"), "give a size"),
                                          (("-t", "0"), "0 is not in the range")])
-def test_usage_errors_are_one_line_and_exit_2(capsys, args, words):
-    code, out, err = run(capsys, "doctor", "some/image", *args)
+def test_usage_errors_are_one_line_and_exit_2(args, words):
+    code, out, err = run("doctor", "some/image", *args)
     assert code == 2 and words in err and "Traceback" not in err and out == ""

@@ -9,15 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rich.console import Console
 
-from proclab.cli.main import cli
 from proclab.lab.events import StoppedByLearner
 from proclab.lab.lesson import marked_paragraphs
 from proclab.run.held import touched_note
 from proclab.snapshot.table import Snapshot
 from proclab.ui.step import ShellNarrator, StepNarrator
+from tests.support.cli import run_cli
 
 FIX = Path(__file__).parent / "fixtures"
 LABS = Path(__file__).parents[2] / "labs"
@@ -130,14 +129,14 @@ def test_breaks_choose_the_stops_and_the_shell_stops_once():
     (["shell", "zombies"], "Error: proclab shell needs a terminal"),
 ])
 def test_without_a_terminal_one_error_line_exit_2(args, message):
-    res = CliRunner().invoke(cli, args, standalone_mode=True)
-    assert res.exit_code == 2, res.output
+    res = run_cli(*args)
+    assert res.returncode == 2, res.output
     assert res.output.strip().splitlines() == [res.output.strip()] and res.output.startswith(message)
 
 
 def test_step_and_json_do_not_mix():
-    res = CliRunner().invoke(cli, ["run", "zombies", "--step", "--json"])
-    assert res.exit_code == 2 and "do not mix with --json" in res.output
+    res = run_cli("run", "zombies", "--step", "--json")
+    assert res.returncode == 2 and "do not mix with --json" in res.output
 
 
 def test_break_names_are_checked_against_the_scenario():

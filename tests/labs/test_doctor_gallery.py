@@ -1,6 +1,6 @@
 """proclab doctor on a gallery of real images built offline from the local Debian base
 (tests/labs/data/doctor-gallery/Dockerfile, one stage per case), each with its expected
-verdict per check; the real CLI in a subprocess, its --json document read back."""
+verdict per check; the CLI in-process, its --json document read back."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,8 @@ import json
 import pytest
 
 from proclab.engine import images
-from tests.labs.tinylab import containers_of, run_proclab
+from tests.support.cli import run_cli
+from tests.support.tinylab import containers_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -49,7 +50,7 @@ def gallery(docker_engine):
 
 
 def doctor(*args: str) -> tuple[int, dict, str]:
-    res = run_proclab("doctor", "-t", str(GRACE), "--json", *args, timeout=180)
+    res = run_cli("doctor", "-t", str(GRACE), "--json", *args)
     assert res.stdout.strip(), res.stderr
     return res.returncode, json.loads(res.stdout), res.stderr
 
@@ -124,7 +125,7 @@ def test_a_command_that_exits_at_once_is_a_problem_not_a_crash(gallery):
 
 
 def test_a_missing_image_is_one_error_line(docker_engine):
-    res = run_proclab("doctor", "proclab/no-such-image:nope")
+    res = run_cli("doctor", "proclab/no-such-image:nope")
     assert res.returncode == 2 and res.stderr.startswith("Error: there is no image proclab/no-such-image:nope")
     assert "Traceback" not in res.stderr and res.stdout == ""
 
@@ -133,8 +134,9 @@ def test_ctrl_c_removes_both_containers(gallery):
     import os
     import signal
 
-    from tests.labs.tinylab import Harness
+    from tests.support.harness import Harness
 
+    # a subprocess: the test signals the harness process itself
     h = Harness("doctor", "-t", str(GRACE), gallery["shell-pid1"])
     try:
         h.wait_for("making an orphan")          # both containers exist by now

@@ -3,8 +3,6 @@ judging, and the CLI's usage errors (which all happen before a lab runs)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -13,6 +11,7 @@ from proclab.errors import LabFormatError, UsageError
 from proclab.lab.answers import ask, from_text, parse_answers
 from proclab.lab.questions import Question, check_expression, load_questions, reveal
 from proclab.lab.result import CheckResult, LabResult
+from tests.support.cli import run_cli
 
 PREDICT_LABS = ["zombies", "orphans", "reaping", "fork-basics", "scheduling"]
 
@@ -142,7 +141,7 @@ def test_questions_file_errors(tmp_path):
 
 
 def proclab(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "proclab.cli", *args], input=stdin, capture_output=True, text=True)
+    return run_cli(*args, input=stdin)
 
 
 def test_a_quiz_file_gives_each_lab_its_answers():

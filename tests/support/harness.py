@@ -1,41 +1,14 @@
-"""Helpers for tests that need a small lab of their own and a harness they can kill.
-
-``write_lab`` makes a lab folder in a temp dir with a unique name (so its
-containers can be found by their ``proclab.lab`` label and nobody else's are
-touched). ``Harness`` runs ``proclab`` as a subprocess and lets a test wait
-for a line of its narration, with a deadline.
-"""
+"""proclab as a real subprocess, for tests about the process itself: a harness a test
+signals or kills (``Harness``, its narration read line by line with a deadline), and a run in a
+fresh interpreter (``run_proclab``) where the environment must be read at start-up."""
 from __future__ import annotations
 
 import os
 import queue
 import subprocess
 import sys
-import textwrap
 import threading
 import time
-import uuid
-from pathlib import Path
-
-from proclab import engine
-
-
-def write_lab(root: Path, stem: str, scenario: str, toml: str = "", checks: str | None = None) -> Path:
-    path = root / f"{stem}-{uuid.uuid4().hex[:6]}"
-    path.mkdir(parents=True)
-    (path / "scenario.py").write_text(textwrap.dedent(scenario))
-    if toml:
-        (path / "lab.toml").write_text(textwrap.dedent(toml))
-    if checks is not None:
-        (path / "checks.py").write_text(textwrap.dedent(checks))
-    return path
-
-
-def containers_of(lab: str) -> list:
-    """Every container (any state) of the lab with this name: found by label only."""
-    # ignore_removed: a container the harness removes between the list and its inspect is gone, not an error
-    return engine.client().containers.list(
-        all=True, filters={"label": [engine.LABEL, f"{engine.LAB_LABEL}={lab}"]}, ignore_removed=True)
 
 
 def proclab_cmd(*args: str) -> list[str]:

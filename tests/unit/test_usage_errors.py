@@ -1,30 +1,14 @@
 """Bad input, Docker-free: each mistake gets one line naming the problem and the fix,
-exit status 2, no traceback. Each case drives the real CLI in a subprocess."""
+exit status 2, no traceback. Each case drives the CLI in-process (CliRunner)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-
-
-def proclab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "proclab.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "80", **(env or {})}, timeout=60)
-
-
-def one_line_error(res: subprocess.CompletedProcess) -> str:
-    """The single 'Error: ...' line, after asserting exit 2 and no traceback."""
-    everything = res.stdout + res.stderr
-    assert res.returncode == 2, everything
-    assert "Traceback" not in everything, everything
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), res.stderr
-    return lines[0]
+from tests.support.cli import one_line_error, run_cli
+from tests.support.harness import run_proclab
 
 
 def lab(tmp_path: Path, toml: str | None, scenario: bool = True) -> Path:
@@ -38,7 +22,7 @@ def lab(tmp_path: Path, toml: str | None, scenario: bool = True) -> Path:
 
 
 def test_unknown_lab_name_suggests_the_close_one():
-    line = one_line_error(proclab("run", "zombiez"))
+    line = one_line_error(run_cli("run", "zombiez"))
     assert "no lab named 'zombiez'; did you mean 'zombies'" in line   # (or 'zombie-pileup')
     assert "orphans" not in line
     assert "path of a folder that holds a scenario.py" in line
@@ -46,7 +30,7 @@ def test_unknown_lab_name_suggests_the_close_one():
 
 def test_folder_without_scenario(tmp_path):
     d = lab(tmp_path, None, scenario=False)
-    line = one_line_error(proclab("run", str(d)))
+    line = one_line_error(run_cli("run", str(d)))
     assert f"{d} has no scenario.py" in line
 
 
@@ -56,7 +40,7 @@ def test_malformed_toml_names_file_line_and_key(tmp_path):
         [settings]
         pids_limit =
     """)
-    line = one_line_error(proclab("run", str(d)))
+    line = one_line_error(run_cli("run", str(d)))
     assert f"{d / 'lab.toml'}: not valid TOML" in line
     assert "line 4" in line and "`pids_limit =`" in line and "fix that line" in line
 
@@ -66,7 +50,7 @@ def test_wrong_type_names_the_key_and_what_is_wrong(tmp_path):
         [settings]
         pids_limit = "lots"
     """)
-    line = one_line_error(proclab("run", str(d)))
+    line = one_line_error(run_cli("run", str(d)))
     assert f"{d / 'lab.toml'}" in line and "setting 'pids_limit' must be an integer from 1 to 4096" in line and "'lots'" in line
 
 
@@ -75,25 +59,26 @@ def test_unknown_setting_suggests_the_close_one(tmp_path):
         [settings]
         pid_limit = 64
     """)
-    line = one_line_error(proclab("run", str(d)))
+    line = one_line_error(run_cli("run", str(d)))
     assert "unknown setting 'pid_limit'" in line and "did you mean 'pids_limit'?" in line
 
 
 def test_unknown_top_level_key(tmp_path):
     d = lab(tmp_path, 'titel = "typo"\n')
-    line = one_line_error(proclab("run", str(d)))
+    line = one_line_error(run_cli("run", str(d)))
     assert "unknown key 'titel'" in line
 
 
 def test_unknown_variant(tmp_path):
-    line = one_line_error(proclab("run", "zombies", "--variant", "nope"))
+    line = one_line_error(run_cli("run", "zombies", "--variant", "nope"))
     assert "has no variant nope" in line
 
 
 @pytest.mark.parametrize("args", [("run", "zombies"), ("clean",), ("images", "build")],
                          ids=["run", "clean", "images-build"])
 def test_docker_engine_unreachable(args):
-    line = one_line_error(proclab(*args, env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
+    # a subprocess: the engine client is made once per process, so DOCKER_HOST is read at start-up
+    line = one_line_error(run_proclab(*args, env={"DOCKER_HOST": "unix:///nonexistent.sock"}))
     assert "the Docker engine at unix:///nonexistent.sock does not answer" in line
     assert "start one with" in line
 

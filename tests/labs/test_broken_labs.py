@@ -1,8 +1,9 @@
 """Bad input that needs Docker to show: a scenario that does not compile or crashes at
 start (the lab's failure, with its traceback: exit 1), an image that cannot be built
-(the build's last lines: exit 2). Each drives the real CLI in a subprocess."""
+(the build's last lines: exit 2). Each drives the CLI in-process (tests/support/cli.py)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,7 +11,8 @@ import docker.errors
 import pytest
 
 from proclab import engine
-from tests.labs.tinylab import containers_of, run_proclab, write_lab
+from tests.support.cli import run_cli
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -25,7 +27,7 @@ SCENARIOS = {
 def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_image, kind):
     src, last_line = SCENARIOS[kind]
     lab = write_lab(tmp_path, kind, src)
-    res = run_proclab("run", str(lab))
+    res = run_cli("run", str(lab))
     out = res.stdout
     assert res.returncode == 1, out + res.stderr          # the lab failed; the harness did not
     assert "Error:" not in res.stderr, res.stderr
@@ -37,7 +39,7 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
     assert containers_of(lab.name) == []
 
     # --json carries the same: the error on the run, the traceback in the output
-    res = run_proclab("run", str(lab), "--json")
+    res = run_cli("run", str(lab), "--json")
     import json
 
     doc = json.loads(res.stdout)
@@ -56,20 +58,22 @@ cli.main(["images", "build"])
 
 
 def test_image_that_cannot_be_built_shows_the_builds_last_lines(lab_image):
+    # a fresh interpreter: it empties the image registry, which this session must keep
     res = subprocess.run([sys.executable, "-c", BUILD_BROKEN], capture_output=True, text=True, timeout=300)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "Traceback" not in res.stdout + res.stderr
     err = res.stderr
-    assert "Error: building image proclab/broken-test:latest failed:" in err
+    tag = f"proclab/broken-test:{os.environ.get('PROCLAB_IMAGE_TAG') or 'latest'}"   # as ImageSpec names it
+    assert f"Error: building image {tag} failed:" in err
     assert "returned a non-zero code: 3" in err
     tail = err.split("last lines of the build:", 1)[1]
     assert "broken image: step output two" in tail and "broken image: giving up now" in tail
     with pytest.raises(docker.errors.ImageNotFound):
-        engine.client().images.get("proclab/broken-test:latest")
+        engine.client().images.get(tag)
 
 
 def test_base_image_that_does_not_exist(lab_image):
-    res = run_proclab("images", "build", env={"BASE_IMAGE": "proclab/no-such-base:never"})
+    res = run_cli("images", "build", env={"BASE_IMAGE": "proclab/no-such-base:never"})
     assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
     assert len(errors) == 1, res.stderr
@@ -88,7 +92,7 @@ def test_settings_refused_are_one_line_errors(tmp_path, lab_image, setting, says
     """Refused at load, or by Docker creating or starting the container: a settings error (exit 2)
     that names the setting, never a lab failure (exit 1) or a traceback."""
     lab = write_lab(tmp_path, "refused", "print('never runs')\n", f"[settings]\n{setting}\n")
-    res = run_proclab("run", str(lab))
+    res = run_cli("run", str(lab))
     assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr, res.stdout + res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
     assert len(errors) == 1 and says in errors[0], res.stderr
