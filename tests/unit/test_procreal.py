@@ -91,7 +91,7 @@ def test_a_worker_that_never_finished_or_failed_breaks_the_facts():
 
 @pytest.mark.parametrize("sim,kernel,says", [
     (pr.READY, "gone", "finished it sooner"), (pr.DONE, "R", "finished later"), (pr.DONE, "Z", "not reaped"),
-    (pr.READY, "S", "sleeps on its I/O"), (pr.BLOCKED, "R", "had not started"), (pr.RUNNING, "D", "expects R"),
+    (pr.READY, "S", "asleep (S)"), (pr.BLOCKED, "R", "had not started"), (pr.RUNNING, "D", "expects R"),
 ])
 def test_every_difference_is_explained(sim, kernel, says):
     w = real.Observed("PID 1", sim, kernel, "cpu", True, False)

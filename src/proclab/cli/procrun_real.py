@@ -60,9 +60,9 @@ def _table(run: RealRun) -> Table:
         t.add_column(name)
     t.add_column("")
     for s in run.samples:
-        cells = [Text(f"{w.sim} → {w.kernel}", style="green") if w.agrees
-                 else Text(f"{w.sim} → {w.kernel} ✗", style="bold red") for w in s.workers]
-        note = f"I/O {s.name.split('-')[1]} completes next" if s.holder is not None else ""
+        cells = [Text(f"{w.sim}→{w.kernel}", style="green") if w.agrees
+                 else Text(f"{w.sim}→{w.kernel} ✗", style="bold red") for w in s.workers]
+        note = f"I/O {s.name.split('-')[1]} done next" if s.holder is not None else ""
         t.add_row(f"{s.elapsed_ms:.0f}", str(s.tick), *cells, Text(note, style="dim"))
     return t
 
@@ -72,14 +72,15 @@ def render(out: Console, run: RealRun, totals: Totals, switch: str, io_done: str
                    "a process's own CPU time. Model → kernel at sampled moments:", style="bold"))
     out.print(Text(f"{NOTE} BLOCKED → S (asleep), DONE → gone (reaped).", style="dim"))
     out.print(_table(run))
-    seen: list[str] = []
+    reasons: dict[str, list[str]] = {}
     for w in (w for s in run.samples for w in s.differences):
-        if w.explain() not in seen:
-            seen.append(w.explain())
-    if seen:
+        names = reasons.setdefault(w.reason(), [])
+        if w.name not in names:
+            names.append(w.name)
+    if reasons:
         out.print(Text("Where they differ:", style="bold"))
-        for line in seen:
-            out.print(Text(f"  ✗ {line}"))
+        for reason, names in reasons.items():
+            out.print(Text(f"  ✗ {', '.join(sorted(names))}: {reason}"))
     failed, n = run.facts(), run.counts()
     if failed:
         out.print(Text("The kernel contradicted a fact that holds whatever the timing:", style="bold red"))

@@ -47,24 +47,29 @@ class Observed:
     def agrees(self) -> bool:
         return self.expected == self.kernel
 
-    def explain(self) -> str:
-        """One line: why the kernel's letter differs from the model's (empty when they agree)."""
+    def reason(self) -> str:
+        """Why the kernel's letter differs from the model's, in words shared by every process it
+        fits (empty when they agree)."""
+        k, e = self.kernel, self.expected
         if self.agrees:
             return ""
-        n, k, sim = self.name, self.kernel, self.sim
         if k == GONE:
-            return f"{n} is gone where the model still has it {sim}: sharing the CPU, the kernel finished it sooner"
-        if self.expected == GONE:
+            return "gone where the model still has it at work: sharing the CPU, the kernel finished it sooner"
+        if e == GONE:
             if k == "Z":
-                return f"{n} has exited but is not reaped yet (Z) where the model has it DONE: its parent reaps it next"
-            return (f"{n} is still {k} where the model has it DONE: sharing the CPU (with the host's load too) "
+                return "exited but not reaped yet (Z) where the model has it DONE: its parent reaps it next"
+            return ("still in the table where the model has it DONE: sharing one CPU (and the host's load) "
                     "it finished later than its ticks")
         if k == "S":
-            return (f"{n} sleeps on its I/O where the model has it {sim}: its I/O started sooner (the kernel shares "
-                    "the CPU by time slices) or ends later (the device is held at each snapshot) than the ticks say")
-        if self.expected == "S":
-            return f"{n} is {k} where the model has it BLOCKED: its I/O had not started yet, or had completed already"
-        return f"{n} is {k} where the model expects {self.expected}"
+            return ("asleep (S) where the model has it RUNNING or READY: its I/O started sooner (the kernel "
+                    "shares the CPU by time slices) or ended later (the device is held at each snapshot)")
+        if e == "S":
+            return "R where the model has it BLOCKED: its I/O had not started yet, or had completed already"
+        return f"{k} where the model expects {e}"
+
+    def explain(self) -> str:
+        """One line: this process, and why the kernel differs from the model (empty when they agree)."""
+        return f"{self.name} is {self.reason()}" if not self.agrees else ""
 
 
 @dataclass(frozen=True)
