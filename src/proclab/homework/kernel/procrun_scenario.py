@@ -6,7 +6,8 @@ one tick; its ``i`` spins a tick (issuing), sends a request to the device and sl
 ``futex_wait`` until the reply, then spins a tick (completing). Before each step a worker
 publishes ``seq * 4 + phase`` in one shared word (one store, so a reader never sees half of it).
 
-The coordinator is also the device and the sampler. Each tick it announces ``sample-N``; it
+The coordinator is also the device and the sampler. In the middle of each tick it announces
+``sample-N`` (its clock is a select() timeout: the sampler's clock, not a synchronisation); it
 completes an I/O once ``io_length`` ticks have passed since the request, announcing
 ``io-K-done-next`` just before. It only does so once the worker is known to sleep: a
 ``FUTEX_CMP_REQUEUE`` that wakes nobody counts the waiters on the worker's word and moves them
@@ -32,7 +33,9 @@ PROGRAMS, IO_LENGTH, TICK_MS = spec["programs"], spec["io_length"], float(spec["
 PHASES = ("start", "cpu", "io", "done")
 START, CPU, IO, DONE = range(4)
 WAIT, WAKE, CMP_REQUEUE = 0, 1, 4              # futex ops (shared, not FUTEX_PRIVATE: across processes)
-SYS_FUTEX = {"x86_64": 202, "aarch64": 98}[platform.machine()]
+SYS_FUTEX = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
+if SYS_FUTEX is None:
+    sys.exit(f"futex(2): no syscall number known for a {platform.machine()} machine (x86_64 and aarch64 only)")
 N = len(PROGRAMS)
 # per worker: phase word, reply word (0 pending, 1 replied), parking word
 _mem = mmap.mmap(-1, 4 * 3 * N)
