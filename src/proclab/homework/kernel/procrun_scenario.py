@@ -76,6 +76,7 @@ def worker(i: int, program: str, cpu: int, start_r: int, ready_w: int, req_w: in
         WORDS[3 * i] = seq * 4 + p
 
     os.write(ready_w, b"r")
+    os.close(ready_w)                          # so the coordinator reads EOF, not a hang, if a worker dies first
     os.read(start_r, 1)                        # EOF once the coordinator closes the start pipe: all go
     for op in program:
         publish(CPU)
@@ -113,7 +114,10 @@ def start_workers(cpu: int) -> tuple[list[int], int, int]:
         os.close(fd)
     ready = b""
     while len(ready) < N:
-        ready += os.read(ready_r, N)
+        got = os.read(ready_r, N)
+        if not got:
+            sys.exit(f"only {len(ready)} of {N} workers got ready; the others' errors are above")
+        ready += got
     os.close(ready_r)
     return pids, start_w, req_r
 
@@ -125,6 +129,7 @@ class Device:
         self.pids, self.req_r, self.cpu = pids, req_r, cpu
         self.names = {f"p{i}": pid for i, pid in enumerate(pids)}
         self.pidfds = {os.pidfd_open(pid): i for i, pid in enumerate(pids)}
+        self.watch = [req_r, *self.pidfds]    # requests, and each worker's exit
         self.holds: dict[int, dict] = {}       # worker -> {"io": K, "since_ms": t, "asleep": bool}
         self.reaped: dict[int, int] = {}       # worker -> exit status
         self.after: dict = {}                  # the previous checkpoint's name and the phases read after it
@@ -146,13 +151,17 @@ class Device:
     def receive(self, ready: list[int]) -> None:
         for fd in ready:
             if fd == self.req_r:
-                for i in os.read(self.req_r, 64):
+                got = os.read(self.req_r, 64)
+                if not got:                    # every worker has exited: the pipe is at EOF, stop watching it
+                    self.watch.remove(fd)
+                for i in got:
                     self.ios += 1
                     now = round(self.ms(), 1)
                     self.holds[i] = {"io": self.ios, "since_ms": now, "due_ms": now + IO_LENGTH * TICK_MS,
                                      "asleep": False}
             else:
                 i = self.pidfds.pop(fd)
+                self.watch.remove(fd)
                 os.close(fd)
                 _, status = os.waitpid(self.pids[i], 0)
                 self.reaped[i] = os.waitstatus_to_exitcode(status)
@@ -185,7 +194,7 @@ class Device:
         while len(self.reaped) < N:
             sample_ms = (tick - 0.5) * TICK_MS              # mid-tick: a little lateness stays in the tick
             wake_ms = min([sample_ms, *(h["due_ms"] for h in self.holds.values())])
-            ready, _, _ = select.select([self.req_r, *self.pidfds], [], [], max(0.0, wake_ms - self.ms()) / 1000)
+            ready, _, _ = select.select(self.watch, [], [], max(0.0, wake_ms - self.ms()) / 1000)
             self.receive(ready)
             self.complete_due()
             if self.ms() >= sample_ms:
