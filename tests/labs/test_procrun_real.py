@@ -46,7 +46,7 @@ def test_the_kernel_shows_the_facts_at_every_sample(case, lab_image):
     assert run.facts() == []
     if any("c" in p for p in programs):
         assert run.counts()["spinning"] > 0, "no snapshot caught a process spinning: the R fact went untested"
-    assert run.wall_ms > 0 and 0 <= run.paused_ms <= run.wall_ms
+    assert run.wall_ms > 0 and 0 <= run.paused_ms <= run.wall_ms and run.cpu is not None
 
 
 def test_the_json_document_adds_the_observed_samples(capsys, lab_image):

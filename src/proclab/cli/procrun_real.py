@@ -47,7 +47,7 @@ def observe(programs: list[str], io_length: int, tick_ms: float, ticks: list[Tic
 
 
 def json_part(run: RealRun, totals: Totals) -> dict[str, Any]:
-    return {"tick_ms": run.tick_ms, "observed": [s.to_dict() for s in run.samples],
+    return {"tick_ms": run.tick_ms, "cpu": run.cpu, "observed": [s.to_dict() for s in run.samples],
             "real": {"wall_ms": run.wall_ms, "paused_ms": run.paused_ms, "model_ms": totals.total_time * run.tick_ms},
             "facts": {"checked": run.counts(), "failed": run.facts()}}
 
@@ -68,7 +68,8 @@ def _table(run: RealRun) -> Table:
 
 
 def render(out: Console, run: RealRun, totals: Totals, switch: str, io_done: str) -> None:
-    out.print(Text(f"On the kernel: {len(run.names)} processes pinned to one CPU, a tick is {run.tick_ms:g} ms of "
+    where = "one CPU" if run.cpu is None else f"CPU {run.cpu}"
+    out.print(Text(f"On the kernel: {len(run.names)} processes pinned to {where}, a tick is {run.tick_ms:g} ms of "
                    "a process's own CPU time. Model → kernel at sampled moments:", style="bold"))
     out.print(Text(f"{NOTE} BLOCKED → S (asleep), DONE → gone (reaped).", style="dim"))
     out.print(_table(run))

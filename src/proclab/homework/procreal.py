@@ -119,6 +119,7 @@ class RealRun:
     wall_ms: float          # from the release of the workers to the last one reaped
     paused_ms: float        # of which the coordinator (the device) was held at checkpoints
     exit_codes: Mapping[str, int]
+    cpu: int | None = None  # the one CPU every worker was pinned to
 
     def facts(self) -> list[str]:
         """What the kernel must have shown whatever the timing; each entry is one that it did not."""

@@ -102,4 +102,5 @@ def procrun_real(programs: list[str], io_length: int, tick_ms: float, ticks: lis
     label = {name: f"PID {i}" for i, name in enumerate(end.data["names"])}    # the model's names: p0 is PID 0
     return RealRun(names=tuple(label.values()), samples=samples, tick_ms=tick_ms,
                    wall_ms=float(end.data["elapsed_ms"]), paused_ms=float(end.data["paused_ms"]),
-                   exit_codes={label[name]: code for name, code in end.data["exit_codes"].items()})
+                   exit_codes={label[name]: code for name, code in end.data["exit_codes"].items()},
+                   cpu=next((cp.data.get("cpu") for cp in cps if cp.name == "start"), None))
