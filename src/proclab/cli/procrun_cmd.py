@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..errors import UsageError
 from ..homework import procrun as pr
+from . import procrun_real as real_run
 
 STYLE = {"RUNNING": "bold green", "READY": "yellow", "BLOCKED": "blue", "DONE": "dim"}
 
@@ -24,17 +25,27 @@ STYLE = {"RUNNING": "bold green", "READY": "yellow", "BLOCKED": "blue", "DONE": 
 @click.option("-I", "--io-done", type=click.Choice(pr.IO_DONE), default="later", show_default=True)
 @click.option("-L", "--io-length", type=int, default=5, show_default=True, help="Ticks an I/O takes.")
 @click.option("-c", "--solve", is_flag=True, help="Show the per-tick table and the totals.")
+@click.option("--real", is_flag=True, help="With --solve: also run the programs as real processes on one CPU.")
+@click.option("--tick-ms", type=float, help=f"With --real: one tick in ms of CPU time [default: {real_run.TICK_MS:g}].")
 @click.option("--json", "as_json", is_flag=True, help="With --solve: one JSON document.")
 def process_run(seed: int, processes: int, length: int, cpu_percent: float, programs: tuple[str, ...],
-                switch: str, io_done: str, io_length: int, solve: bool, as_json: bool) -> None:
+                switch: str, io_done: str, io_length: int, solve: bool, real: bool, tick_ms: float | None,
+                as_json: bool) -> None:
     """Which process runs, waits or is blocked at each tick, and how busy are the CPU and the I/O?"""
     progs = list(programs) or pr.generate(seed, processes, length, cpu_percent)
     ticks, totals = pr.simulate(progs, switch, io_done, io_length)
+    if as_json and not solve:
+        raise UsageError("--json shows the answers: use it with --solve")
+    real_tick_ms = real_run.check_options(solve, real, tick_ms, progs, totals)
     if as_json:
-        if not solve:
-            raise UsageError("--json shows the answers: use it with --solve")
-        click.echo(json.dumps({"programs": progs, "switch": switch, "io_done": io_done, "io_length": io_length,
-                               "ticks": [t.to_dict() for t in ticks], "totals": totals.to_dict()}, indent=2))
+        doc = {"programs": progs, "switch": switch, "io_done": io_done, "io_length": io_length,
+               "ticks": [t.to_dict() for t in ticks], "totals": totals.to_dict()}
+        if real:
+            observed = real_run.observe(progs, io_length, real_tick_ms, ticks)
+            doc.update(real_run.json_part(observed, totals))
+            click.echo(json.dumps(doc, indent=2))
+            raise SystemExit(1 if observed.facts() else 0)
+        click.echo(json.dumps(doc, indent=2))
         return
     out = Console(highlight=False)
     for i, p in enumerate(progs):
@@ -58,3 +69,7 @@ def process_run(seed: int, processes: int, length: int, cpu_percent: float, prog
     pct = lambda n: f"{100 * n / totals.total_time:.2f}%"   # noqa: E731
     out.print(f"total time {totals.total_time}; CPU busy {totals.cpu_busy} ({pct(totals.cpu_busy)}); "
               f"I/O busy {totals.io_busy} ({pct(totals.io_busy)})")
+    if real:
+        observed = real_run.observe(progs, io_length, real_tick_ms, ticks, say=out)
+        real_run.render(out, observed, totals, switch, io_done)
+        raise SystemExit(1 if observed.facts() else 0)

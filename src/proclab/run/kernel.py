@@ -14,6 +14,8 @@ from typing import Any
 
 from ..errors import ProclabError
 from ..homework.forktree import ROOT, Action
+from ..homework.procreal import RealRun, sample_from
+from ..homework.procrun import Tick
 from ..lab.events import Observer
 from ..lab.result import LabResult
 from ..snapshot import Snapshot
@@ -67,3 +69,38 @@ def fork_trees(actions: list[Action], mode: str, observer: Observer | None = Non
     inputs = {"mode": mode, "actions": [{"actor": a.actor, "child": a.child} for a in actions]}
     result = _run("fork_scenario.py", inputs, FORK_TOML, "forktree", observer)
     return [tree_of(cp) for cp in result.checkpoints if cp.name.startswith("after-")]
+
+
+PROCRUN_TOML = """title = "process-run programs on the kernel"
+[settings]
+init = true
+timeout_s = {timeout_s}
+"""
+
+
+def _letters(snap: Snapshot) -> dict[int, str]:
+    """The kernel's letter for each named worker's pid that is still in the table."""
+    return {int(pid): proc.state for pid in snap.data["names"].values() if (proc := snap.get(int(pid))) is not None}
+
+
+def procrun_real(programs: list[str], io_length: int, tick_ms: float, ticks: list[Tick],
+                 observer: Observer | None = None) -> RealRun:
+    """Run the programs as real processes on one CPU; the kernel's states at each sample, beside ``ticks``."""
+    inputs = {"programs": programs, "io_length": io_length, "tick_ms": tick_ms}
+    # the model's time, stretched for time-sharing and the pauses at checkpoints, plus start-up
+    timeout_s = 60 + len(ticks) * tick_ms / 1000 * 10
+    result = _run("procrun_scenario.py", inputs, PROCRUN_TOML.format(timeout_s=round(timeout_s)), "processrun",
+                  observer)
+    cps = result.checkpoints
+    after = {cp.data["after_previous"].get("name"): cp.data["after_previous"].get("phases") for cp in cps
+             if cp.data.get("after_previous")}
+    samples = tuple(sample_from(cp.name, cp.data, _letters(cp), after.get(cp.name), ticks, tick_ms)
+                    for cp in cps if cp.name.startswith(("sample-", "io-")))
+    end = next((cp for cp in cps if cp.name == "end"), None)
+    if end is None:
+        raise ProclabError("the process-run exercise ended without its 'end' checkpoint; see the run's output")
+    label = {name: f"PID {i}" for i, name in enumerate(end.data["names"])}    # the model's names: p0 is PID 0
+    return RealRun(names=tuple(label.values()), samples=samples, tick_ms=tick_ms,
+                   wall_ms=float(end.data["elapsed_ms"]), paused_ms=float(end.data["paused_ms"]),
+                   exit_codes={label[name]: code for name, code in end.data["exit_codes"].items()},
+                   cpu=next((cp.data.get("cpu") for cp in cps if cp.name == "start"), None))
