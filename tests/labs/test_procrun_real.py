@@ -13,7 +13,7 @@ import pytest
 
 from proclab.homework import procrun as pr
 from proclab.run.kernel import procrun_real
-from tests.clitools import run_cli
+from tests.support.cli import run_cli
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -49,8 +49,8 @@ def test_the_kernel_shows_the_facts_at_every_sample(case, lab_image):
     assert run.wall_ms > 0 and 0 <= run.paused_ms <= run.wall_ms and run.cpu is not None
 
 
-def test_the_json_document_adds_the_observed_samples(capsys, lab_image):
-    code, out, err = run_cli(capsys, "process-run", "-P", "cci", "-P", "ic", "-L", "3", "--solve", "--real",
+def test_the_json_document_adds_the_observed_samples(lab_image):
+    code, out, err = run_cli("process-run", "-P", "cci", "-P", "ic", "-L", "3", "--solve", "--real",
                              "--json", "--tick-ms", "40")
     assert code == 0, err
     doc = json.loads(out)

@@ -8,7 +8,7 @@ import pytest
 
 from proclab.homework import procreal as real
 from proclab.homework import procrun as pr
-from tests.clitools import run_cli
+from tests.support.cli import run_cli
 
 TICKS, TOTALS = pr.simulate(["cccc", "i"], "on-io", "later", 5)   # PID 1 blocked at ticks 6-10
 
@@ -106,14 +106,14 @@ def test_every_difference_is_explained(sim, kernel, says):
     (["--solve", "--real", *sum((["-P", "c"] for _ in range(11)), [])], "at most 10 processes"),
     (["-P", "c" * 50, "--solve", "--real", "--tick-ms", "1000"], "runs at most 30 s"),
 ])
-def test_bad_real_options_are_one_error_line_and_exit_2(capsys, args, says):
-    code, out, err = run_cli(capsys, "process-run", *args)
+def test_bad_real_options_are_one_error_line_and_exit_2(args, says):
+    code, out, err = run_cli("process-run", *args)
     assert code == 2 and out == ""
     assert err.startswith("Error:") and says in " ".join(err.split()) and "Traceback" not in err
 
 
-def test_a_bad_real_option_with_json_is_one_json_document(capsys):
-    code, out, _ = run_cli(capsys, "process-run", "--real", "--json")
+def test_a_bad_real_option_with_json_is_one_json_document():
+    code, out, _ = run_cli("process-run", "--real", "--json")
     assert code == 2
     doc = json.loads(out)
     assert doc["exit_code"] == 2 and "--solve" in doc["error"]
