@@ -61,3 +61,32 @@ def test_a_checkpoint_waits_until_released(tmp_path):
         child.kill()
         child.wait()
 
+
+
+SPIN_THEN_SLEEP = """
+import sys, time
+print("announced", flush=True)        # like labkit's announcement ...
+end = time.thread_time() + 0.3
+while time.thread_time() < end:       # ... then still on the CPU for a while before it sleeps
+    pass
+sys.stdin.read()
+"""
+
+
+def test_the_probe_waits_until_the_announcer_sleeps():
+    """The probe's first look is at the announcing thread: it snapshots only once that is off the
+    CPU, so psutil cannot see the announcer R where top, a moment later, sees it S."""
+    sys.path.insert(0, str(LAB_IMAGE))
+    try:
+        from labkit.probe import wait_held
+    finally:
+        sys.path.remove(str(LAB_IMAGE))
+    child = subprocess.Popen([sys.executable, "-c", SPIN_THEN_SLEEP], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == b"announced\n"
+        wait_held(f"{child.pid}/{child.pid}", timeout=60)
+        state = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        assert state == "S", f"the probe went ahead while the announcer was {state}"
+    finally:
+        child.kill()
+        child.wait()

@@ -12,6 +12,7 @@ import json
 import os
 import select
 import sys
+import threading
 import time
 
 __all__ = ["checkpoint", "harnessed", "say", "spin", "wait_asleep", "wait_gone", "wait_for_the_probe",
@@ -124,8 +125,8 @@ def checkpoint(name: str, /, *, top: bool = False, **data: object) -> None:
     # until the harness's probe has opened it, written and closed it: a real rendezvous.
     fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        msg = {"name": name, "data": data, "pid": os.getpid(), "fifo": fifo, "top": top,
-               "t": time.time()}
+        msg = {"name": name, "data": data, "pid": os.getpid(), "tid": threading.get_native_id(),
+               "fifo": fifo, "top": top, "t": time.time()}
         os.write(1, (CHECKPOINT_MARK + json.dumps(msg, default=str) + "\n").encode())
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)

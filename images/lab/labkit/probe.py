@@ -116,12 +116,36 @@ def release(fifo: str) -> bool:
     return True
 
 
-def take(top: bool) -> dict:
+def wait_held(held: str, timeout: float = 2.0) -> None:
+    """Return once the announcing thread (``PID/TID``) is off the CPU: asleep in its checkpoint.
+
+    The scenario writes its announcement and then goes to sleep in poll(); a fast probe can
+    read the line in between, and would then see the announcer R where a moment later it is S
+    (psutil and top disagreeing). No event says "went to sleep", so this looks at the kernel's
+    state every 0.5 ms, with a deadline; almost always the first look finds it asleep.
+    """
+    pid, _, tid = held.partition("/")
+    path = f"/proc/{pid}/task/{tid}/stat" if tid and tid != "0" else f"/proc/{pid}/stat"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(path) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return                       # gone: nothing to wait for
+        if state != "R" or time.monotonic() > deadline:
+            return
+        time.sleep(0.0005)
+
+
+def take(top: bool, held: str = "") -> dict:
     """One snapshot: top (if asked) started first, then ps and the psutil rows while it samples.
 
     So a checkpoint costs top's floor (~150 ms: it samples before its first
     frame), not the sum. The probe's own processes are listed in ``probe_pids``.
     """
+    if held:
+        wait_held(held)
     t0 = time.perf_counter()
     env = dict(os.environ, COLUMNS="512", LC_ALL="C")
     top_proc = subprocess.Popen(TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -163,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="labkit.probe")
     ap.add_argument("--top", action="store_true", help="also take top -b -n 1 (~150 ms)")
     ap.add_argument("--release", metavar="FIFO", help="release this checkpoint after the snapshot")
+    ap.add_argument("--held", metavar="PID/TID", default="", help="first wait until this announcer sleeps")
     args = ap.parse_args(argv)
-    doc = take(args.top)
+    doc = take(args.top, args.held)
     # Print first, release last: once released, the scenario may end, and
     # the kernel then kills everything left in its pid namespace, us included.
     sys.stdout.write(json.dumps(doc))

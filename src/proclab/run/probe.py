@@ -62,15 +62,18 @@ class Prober:
         self._resident: AttachedExec | None = None
 
     def snapshot(self, *, top: bool, release_fifo: str | None,
-                 beside: Callable[[], Any] | None = None) -> Probed:
-        """A snapshot, then ``beside()`` (still while the scenario is held), then the release."""
+                 beside: Callable[[], Any] | None = None, held: str = "") -> Probed:
+        """A snapshot, then ``beside()`` (still while the scenario is held), then the release.
+
+        ``held`` ("PID/TID", the announcing thread): the probe first waits until it sleeps."""
         if self.path == "resident":
             try:
-                return self._resident_snapshot(top, release_fifo, beside)
+                return self._resident_snapshot(top, release_fifo, beside, held)
             except ProclabError as err:
                 self._give_up(err)
         got = beside() if beside else None     # the exec path's order, as it always was
-        return Probed(exec_snapshot(self.container, top=top, release_fifo=release_fifo), "exec", self.note, got)
+        return Probed(exec_snapshot(self.container, top=top, release_fifo=release_fifo, held=held),
+                      "exec", self.note, got)
 
     def release(self, fifo: str) -> bool:
         if self.path == "resident":
@@ -89,8 +92,9 @@ class Prober:
     def resident_host_pid(self) -> int:
         return self._resident.host_pid() if self._resident else 0
 
-    def _resident_snapshot(self, top: bool, release_fifo: str | None, beside: Callable[[], Any] | None) -> Probed:
-        cmd = "snapshot --top" if top else "snapshot"
+    def _resident_snapshot(self, top: bool, release_fifo: str | None, beside: Callable[[], Any] | None,
+                           held: str) -> Probed:
+        cmd = ("snapshot --top" if top else "snapshot") + (f" --held {held}" if held else "")
         if beside is None and release_fifo:
             return Probed(self._ask(f"{cmd} --release {release_fifo}"), "resident")
         doc = self._ask(cmd)
@@ -121,11 +125,14 @@ class Prober:
         self.close()
 
 
-def exec_snapshot(container: LabContainer, *, top: bool, release_fifo: str | None) -> dict[str, Any]:
+def exec_snapshot(container: LabContainer, *, top: bool, release_fifo: str | None,
+                  held: str = "") -> dict[str, Any]:
     """The exec path: one docker exec of labkit.probe, which prints its document and then releases."""
     cmd = ["python3", "-m", "labkit.probe"]
     if top:
         cmd.append("--top")
+    if held:
+        cmd += ["--held", held]
     if release_fifo:
         cmd += ["--release", release_fifo]
     out, err, exec_id = container.exec_output(cmd)

@@ -242,7 +242,7 @@ class VariantRun:
         cid = c.id
         got = self._bounded("probe in", lambda: self.prober.snapshot(
             top=take_top, release_fifo=None if todo or hold else ann.fifo,
-            beside=lambda: hostview.figures(cid)))   # the host, while the scenario is held
+            beside=lambda: hostview.figures(cid), held=f"{ann.pid}/{ann.tid}"))   # the host, while held
         snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, got.doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
         snap.probe = got.info(snap.overhead_ms)

@@ -28,6 +28,7 @@ class Announcement:
     fifo: str
     top: bool
     t: float                     # the scenario's clock (time.time() in the container)
+    tid: int = 0                 # the announcing thread (0: an older labkit; then the pid)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def parse_announcement(text: str) -> Announcement | None:
             return None
         data = clean_surrogates(dict(msg.get("data") or {}))
         return Announcement(name=clean_surrogates(str(msg["name"])), data=data, pid=int(msg["pid"]),
-                            fifo=str(msg["fifo"]), top=bool(msg.get("top")), t=float(msg.get("t", 0.0)))
+                            fifo=str(msg["fifo"]), top=bool(msg.get("top")), t=float(msg.get("t", 0.0)),
+                            tid=int(msg.get("tid") or 0))
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
 
