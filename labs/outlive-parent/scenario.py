@@ -95,11 +95,16 @@ def parent(report_w: int) -> None:
         signal.pause()
 
 
-def read_family(report_r) -> dict:
+def read_family(report_r, want: set) -> dict:
+    """The reports by role, in whatever order they come: on a busy host the grandchild's line
+    can arrive after the parent's 'died' (the worker's PDEATHSIG) one."""
     family = {}
-    for _ in range(2):
-        role, pid, pgid = report_r.readline().split()
-        family[role], family[f"{role}_pgid"] = int(pid), int(pgid)
+    while not want <= family.keys():
+        role, pid, value = report_r.readline().split()
+        if role == "died":           # died PID SIGNAL
+            family["child_signal"] = int(value)
+        else:                        # child|grandchild PID PGID
+            family[role], family[f"{role}_pgid"] = int(pid), int(value)
     return family
 
 
@@ -135,10 +140,9 @@ def main() -> None:
         parent(report_w)
     os.close(report_w)
     report = os.fdopen(report_r)
-    fam = dict(main=me, parent=par, variant=variant, **read_family(report))
-    if variant == "pdeathsig-thread":  # PDEATHSIG fired when the *thread* ended: the parent says so
-        _, pid, sig = report.readline().split()
-        fam["child_signal"] = int(sig)
+    # with the thread variant, PDEATHSIG fired when the *thread* ended: the parent says so ('died')
+    want = {"child", "grandchild"} | ({"child_signal"} if variant == "pdeathsig-thread" else set())
+    fam = dict(main=me, parent=par, variant=variant, **read_family(report, want))
     checkpoint("before-kill", **fam)
 
     if variant == "killpg":
