@@ -60,17 +60,19 @@ def wait_asleep(pids: list[int], timeout: float = 10.0) -> list[int]:
     """
     deadline = time.monotonic() + timeout
     while True:
-        awake = [p for p in pids if _state(p) not in ("S", "gone")]
+        awake = [p for p in pids if kernel_state(p) not in ("S", "gone")]
         if not awake or time.monotonic() > deadline:
             return awake
         time.sleep(0.002)
 
 
-def _state(pid: int) -> str:
+def kernel_state(pid: int, tid: int = 0) -> str:
+    """The kernel's state letter for a process (or one of its threads), or "gone"."""
+    path = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with open(path) as f:
             return f.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
+    except (OSError, IndexError):
         return "gone"
 
 

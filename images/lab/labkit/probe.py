@@ -20,6 +20,8 @@ import time
 
 import psutil
 
+from . import kernel_state
+
 SHELL_MARK = b"PROCLAB_SHELL=1"
 
 
@@ -125,17 +127,9 @@ def wait_held(held: str, timeout: float = 2.0) -> None:
     state every 0.5 ms, with a deadline; almost always the first look finds it asleep.
     """
     pid, _, tid = held.partition("/")
-    path = f"/proc/{pid}/task/{tid}/stat" if tid and tid != "0" else f"/proc/{pid}/stat"
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with open(path) as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return                       # gone: nothing to wait for
-        if state != "R" or time.monotonic() > deadline:
-            return
-        time.sleep(0.0005)
+    while kernel_state(int(pid), int(tid or 0)) == "R" and time.monotonic() <= deadline:
+        time.sleep(0.0005)           # "gone" or any sleeping/stopped state: nothing to wait for
 
 
 def take(top: bool, held: str = "") -> dict:
