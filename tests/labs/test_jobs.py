@@ -64,15 +64,18 @@ def test_jobs_must_be_a_positive_number():
 
 @pytest.mark.timeout(400)
 def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
+    """Ctrl-C while two labs hang: both containers removed, and neither lab starts its second variant."""
     import os
     import signal
     import time
 
-    from tests.support.tinylab import HANG, HANG_TOML
+    from proclab import engine
     from tests.support.harness import Harness
-    from tests.support.tinylab import containers_of, write_lab
+    from tests.support.tinylab import HANG, HANG_TOML, containers_of, write_lab
 
-    labs = [write_lab(tmp_path, f"hang{i}", HANG, HANG_TOML.format(timeout=120)) for i in range(2)]
+    two_variants = HANG_TOML.format(timeout=120) + '\n[[variant]]\nname = "first"\n\n[[variant]]\nname = "second"\n'
+    labs = [write_lab(tmp_path, f"hang{i}", HANG, two_variants) for i in range(2)]
+    since = int(time.time()) - 1
     # a subprocess: the test signals the harness process itself
     h = Harness("run", *map(str, labs), "--jobs", "2")
     try:
@@ -93,3 +96,9 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
     assert code == 130, h.output
     assert "Interrupted: the lab's containers were removed." in h.output and "Traceback" not in h.output
     assert [c.name for lab in labs for c in containers_of(lab.name)] == []
+    # the engine's own record: one container per lab, its first variant's; none made after the Ctrl-C
+    created = [e["Actor"]["Attributes"]["name"] for e in engine.client().events(
+        since=since, until=int(time.time()) + 1, decode=True,
+        filters={"type": "container", "event": "create", "label": f"{engine.LAB_LABEL}"})
+        if e["Actor"]["Attributes"].get(engine.LAB_LABEL) in {lab.name for lab in labs}]
+    assert sorted(n.rsplit("-", 2)[1] for n in created) == ["first", "first"], created

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +61,9 @@ class Board:
 class Tracked(Observer):
     """Passes every event to the lab's own observer and tells the board where the lab is."""
 
-    def __init__(self, inner: Observer, board: Board | None, lab: str):
+    def __init__(self, inner: Observer, board: Board | None, lab: str, stopping: threading.Event | None = None):
         self.inner, self.board, self.lab = inner, board, lab
+        self.stopping = stopping
 
     def _say(self, what: str) -> None:
         if self.board is not None:
@@ -76,6 +77,8 @@ class Tracked(Observer):
         self.inner.lab_started(spec)
 
     def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
+        if self.stopping is not None and self.stopping.is_set():
+            raise Stopped      # before the variant's container exists
         self._say(f"variant {variant.name}")
         self.inner.run_started(spec, variant, settings)
 
@@ -138,18 +141,41 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
     return [r for r in (by_name[id(s)] for s in specs) if r is not None]
 
 
-def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, board: Board, out: Console,
-               on_done: Any) -> None:
+STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in a lab's thread at its next variant once the pool is stopping: no new container."""
+
+
+def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event) -> Future[LabResult]:
+    """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit)."""
     from ..run.runner import run_lab
 
-    if not batch:
-        return
-    pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="proclab-lab")
-    running: dict[Future[LabResult], LabJob] = {
-        pool.submit(run_lab, j.spec, variants=variants, observer=Tracked(j.observer, board, j.spec.name)): j
-        for j in batch}
+    fut: Future[LabResult] = Future()
+    observer = Tracked(job.observer, board, job.spec.name, stopping)
+
+    def work() -> None:
+        fut.set_running_or_notify_cancel()
+        try:
+            fut.set_result(run_lab(job.spec, variants=variants, observer=observer))
+        except BaseException as err:      # re-raised in the pool's thread by fut.result()
+            fut.set_exception(err)
+
+    threading.Thread(target=work, name=f"proclab-lab {job.spec.name}", daemon=True).start()
+    return fut
+
+
+def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, board: Board, out: Console,
+               on_done: Any) -> None:
+    waiting = list(batch)
+    running: dict[Future[LabResult], LabJob] = {}
+    stopping = threading.Event()
     try:
-        while running:
+        while waiting or running:
+            while waiting and len(running) < width:
+                job = waiting.pop(0)
+                running[_start(job, variants, board, stopping)] = job
             # a timeout, so that Ctrl-C reaches this thread while labs run
             finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -159,14 +185,30 @@ def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, boar
                 board.finish(job.result)
                 out.print(Text.from_ansi(job.buffer.getvalue()), end="", soft_wrap=True)
     except BaseException:
-        # Ctrl-C, or a lab that could not run: pending labs never start, and removing this
-        # run's containers ends the running ones now instead of at their own pace.
-        pool.shutdown(wait=False, cancel_futures=True)
-        from .. import engine
-
-        engine.remove_own()
+        # Ctrl-C, or a lab that could not run: waiting labs never start, running ones start no
+        # further variant, and removing this run's containers ends theirs now.
+        stopping.set()
+        _stop(list(running))
         raise
-    pool.shutdown(wait=True)
+
+
+def _stop(running: list[Future[LabResult]]) -> None:
+    """Remove this run's containers until every running lab has noticed and ended (bounded).
+
+    Again and again, not once: a lab between "no stop yet" and its create call makes one
+    more container after the first removal."""
+    from .. import engine
+
+    deadline = time.monotonic() + STOP_GRACE_S
+    while True:
+        try:
+            engine.remove_own()
+        except Exception:       # a dead engine: the next command's sweep removes what is left
+            return
+        left = [f for f in running if not f.done()]
+        if not left or time.monotonic() > deadline:
+            return
+        wait(left, timeout=1.0)
 
 
 class _Quiet(Observer):

@@ -34,10 +34,14 @@ HOW_TO_START = (
 )
 
 
-@cache
+# Made once, at import: a @cache'd run_id() could be computed twice by two threads making
+# their first containers at once (run --jobs), and Ctrl-C would then miss one of them.
+_RUN_ID = uuid.uuid4().hex[:12]
+
+
 def run_id() -> str:
     """This process's run id: every container it makes carries it."""
-    return uuid.uuid4().hex[:12]
+    return _RUN_ID
 
 
 @cache
