@@ -111,3 +111,38 @@ def test_proclab_jobs_runs_the_shared_labs_up_front_and_an_exclusive_one_alone(p
         assert f"{name}/scenario.py::the child is a zombie PASSED" in out
         assert f"{name}/scenario.py::the child is running (wrong on purpose) FAILED" in out
     res.assert_outcomes(passed=8, failed=4)
+
+
+@pytest.mark.timeout(400)
+def test_ctrl_c_during_proclab_jobs_removes_the_running_labs(pytester, lab_image):
+    """SIGINT while two labs hang in the up-front pool: pytest ends and leaves no container."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.tinylab import HANG, HANG_TOML, containers_of
+
+    names = []
+    for i in range(2):
+        folder = make_lab(pytester.path / "labs", f"hang{i}-{os.getpid()}", scenario=HANG)
+        (folder / "lab.toml").write_text(textwrap.dedent(HANG_TOML.format(timeout=120)))
+        names.append(folder.name)
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "labs", "-p", "no:cacheprovider", "--proclab-jobs", "2"],
+                            cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while True:     # both hang past their first checkpoint, their resident probe in the container
+            tops = [" ".join(" ".join(p) for p in c.top().get("Processes") or [])
+                    for n in names for c in containers_of(n) if c.reload() or c.status == "running"]
+            if len(tops) == 2 and all("labkit.resident" in t for t in tops):
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, f"the two labs never both hung: {tops}"
+        os.kill(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2, out[-2000:]        # pytest's "interrupted"
+    assert "KeyboardInterrupt" in out
+    assert [c.name for n in names for c in containers_of(n)] == []

@@ -188,11 +188,11 @@ def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, boar
         # Ctrl-C, or a lab that could not run: waiting labs never start, running ones start no
         # further variant, and removing this run's containers ends theirs now.
         stopping.set()
-        _stop(list(running))
+        stop_running(list(running))
         raise
 
 
-def _stop(running: list[Future[LabResult]]) -> None:
+def stop_running(running: list[Future[Any]]) -> None:
     """Remove this run's containers until every running lab has noticed and ended (bounded).
 
     Again and again, not once: a lab between "no stop yet" and its create call makes one

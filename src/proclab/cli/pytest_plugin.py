@@ -11,7 +11,7 @@ item (the harness's own pool, as ``proclab run --jobs``); the CPU-timing labs st
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -83,9 +83,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if reporter is not None:
         reporter.write_line(f"proclab: running {len(shared)} labs {jobs} at a time "
                             f"({len(folders) - len(shared)} CPU-timing labs run alone, in their items)")
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="proclab-lab") as pool:
-        for _ in pool.map(_prefetch, shared):
-            pass
+    from .jobs import stop_running
+
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="proclab-lab")
+    running = [pool.submit(_prefetch, f) for f in shared]
+    try:
+        wait(running)
+    except BaseException:       # Ctrl-C: the labs' containers go now, not at the labs' own timeouts
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_running(running)
+        raise
+    pool.shutdown()
 
 
 def _exclusive(folder: Path) -> bool:
