@@ -134,3 +134,24 @@ def test_a_misspelt_probe_path_is_a_usage_error(monkeypatch, lab_image):
     monkeypatch.setenv(probe.MODE_ENV, "fastest")
     with pytest.raises(UsageError, match="PROCLAB_PROBE='fastest'"):
         run_lab("fork-basics")
+
+
+@pytest.mark.parametrize("path", probe.PATHS)
+def test_a_scenario_cannot_hide_a_process_behind_the_shell_mark(path, tmp_path, lab_image, monkeypatch):
+    """The learner-shell mark (PROCLAB_SHELL=1 in a process's environment) counts only once
+    proclab opened a shell in the container: before that, a process carrying it is the scenario's."""
+    from tests.support.tinylab import write_lab
+
+    scenario = """
+        import os, subprocess
+        from labkit import checkpoint
+        hidden = subprocess.Popen(["sleep", "60"], env={**os.environ, "PROCLAB_SHELL": "1"})
+        checkpoint("marked", pid=hidden.pid)
+        hidden.kill()
+        hidden.wait()
+    """
+    monkeypatch.setenv(probe.MODE_ENV, path)
+    result = run_lab(write_lab(tmp_path, "marked", scenario, "[settings]\ninit = true\n"))
+    cp = result.checkpoint("marked")
+    assert cp.probe is not None and cp.probe.path == path
+    assert cp.data["pid"] in cp.pids() and cp.data["pid"] not in cp.probe_pids, cp.probe_pids

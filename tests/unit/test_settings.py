@@ -111,7 +111,8 @@ def test_settings_are_a_frozen_record_that_serialises_to_the_lab_toml_dict(tmp_p
     d = RunRecord("main", settings=s).to_dict()["settings"]
     assert d == {"init": True, "cpus": None, "cpuset_cpus": None, "pids_limit": 64, "mem_limit": "256m",
                  "timeout_s": 30, "user": "lab", "cap_add": [], "read_only": True, "network": False,
-                 "top": False, "exclusive": False, "cpu_shares": None, "host_pids": False}
+                 "top": False, "exclusive": False, "cpu_shares": None, "host_pids": False,
+                 "host_view": False}
     assert Settings(**check_settings({k: v for k, v in d.items() if v is not None}, "x")) == s
 
 

@@ -68,11 +68,11 @@ def _user_name(uid: int) -> str:
 def process_rows() -> tuple[list[dict], float]:
     """The psutil view, and its spread: ms between reading the first process's state and the last's.
 
-    Two passes. The first reads, for every process, only what changes from moment to moment
-    (state, parent, CPU times: one read of /proc/PID/stat each, in psutil's oneshot), so the
-    states are as close to one instant as the kernel lets us: a /proc read costs ~35 us on the
-    lab host, and a second pass's four more reads per process would multiply the spread by five.
-    The second pass reads what a living process rarely changes (command line, user, threads, nice).
+    Two passes. The first reads, for every process, what one read of /proc/PID/stat gives (state,
+    parent, CPU times, name: psutil's oneshot), so the states are as close to one instant as the
+    kernel lets us: a /proc read costs ~20-35 us on the lab host, and the second pass's reads per
+    process would multiply the spread. The second pass reads what a living process rarely changes
+    (command line, and user and threads from /proc/PID/status; nice is a syscall).
     """
     volatile = []
     t_first = t_last = 0.0
@@ -84,7 +84,7 @@ def process_rows() -> tuple[list[dict], float]:
                 times = p.cpu_times()
                 volatile.append((p, {"pid": p.pid, "ppid": p.ppid(), "state": STATE_LETTERS.get(status, "?"),
                                      "status": status, "cpu_user_s": times.user, "cpu_system_s": times.system,
-                                     "create_time": p.create_time()}))
+                                     "create_time": p.create_time(), "name": p.name()}))
                 t_last = time.perf_counter()
         except psutil.NoSuchProcess:
             continue
@@ -96,7 +96,7 @@ def process_rows() -> tuple[list[dict], float]:
                     cmdline = p.cmdline()
                 except psutil.ZombieProcess:
                     cmdline = []
-                rows.append({**row, "nice": p.nice(), "name": p.name(), "cmdline": cmdline,
+                rows.append({**row, "nice": p.nice(), "cmdline": cmdline,
                              "threads": p.num_threads(), "user": _user_name(p.uids().real)})
         except psutil.NoSuchProcess:     # gone (reaped) between the passes: left out, as if read a moment later
             continue
@@ -132,11 +132,12 @@ def wait_held(held: str, timeout: float = 2.0) -> None:
         time.sleep(0.0005)           # "gone" or any sleeping/stopped state: nothing to wait for
 
 
-def take(top: bool, held: str = "") -> dict:
+def take(top: bool, held: str = "", shells: bool = False) -> dict:
     """One snapshot: top (if asked) started first, then ps and the psutil rows while it samples.
 
     So a checkpoint costs top's floor (~150 ms: it samples before its first
-    frame), not the sum. The probe's own processes are listed in ``probe_pids``.
+    frame), not the sum. The probe's own processes are listed in ``probe_pids``;
+    with ``shells`` (a learner's shell was opened in this container) so are the shell's.
     """
     if held:
         wait_held(held)
@@ -164,7 +165,8 @@ def take(top: bool, held: str = "") -> dict:
     me = os.getpid()
     probe_pids = {me, ps_proc.pid} | ({top_proc.pid} if top_proc else set())
     probe_pids |= {row["pid"] for row in rows if row["ppid"] == me}
-    probe_pids |= shell_pids(rows, probe_pids)
+    if shells:      # one more read per process (its environment): only once a shell can have left any
+        probe_pids |= shell_pids(rows, probe_pids)
     return {
         "t": time.time(),
         "probe_pid": me,
@@ -182,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", action="store_true", help="also take top -b -n 1 (~150 ms)")
     ap.add_argument("--release", metavar="FIFO", help="release this checkpoint after the snapshot")
     ap.add_argument("--held", metavar="PID/TID", default="", help="first wait until this announcer sleeps")
+    ap.add_argument("--shells", action="store_true", help="also mark what a learner's shell started")
     args = ap.parse_args(argv)
-    doc = take(args.top, args.held)
+    doc = take(args.top, args.held, args.shells)
     # Print first, release last: once released, the scenario may end, and
     # the kernel then kills everything left in its pid namespace, us included.
     sys.stdout.write(json.dumps(doc))

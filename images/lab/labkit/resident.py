@@ -3,7 +3,7 @@
 The harness starts it with one ``docker exec`` (stdin attached) at a run's first
 checkpoint, while the scenario is held there, and then writes one command a line:
 
-    snapshot [--top] [--held PID/TID] [--release FIFO]  -> the probe's JSON document (labkit.probe.take)
+    snapshot [--top] [--shells] [--held PID/TID] [--release FIFO]  -> the probe's JSON document (labkit.probe.take)
     release FIFO                            -> {"released": true|false}
     quit
 
@@ -29,7 +29,8 @@ def _send(doc: dict) -> None:
 def _answer(words: list[str]) -> dict | None:
     cmd = words[0]
     if cmd == "snapshot":
-        doc = take("--top" in words, words[words.index("--held") + 1] if "--held" in words else "")
+        doc = take("--top" in words, words[words.index("--held") + 1] if "--held" in words else "",
+                   shells="--shells" in words)
         doc["resident_pids"] = [os.getpid()]
         if "--release" not in words:
             return doc

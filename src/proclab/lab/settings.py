@@ -69,6 +69,7 @@ class Settings:
     exclusive: bool = False            # measures CPU time: never run beside another lab
     cpu_shares: int | None = None      # the container's CFS weight against other containers (Docker: 1024)
     host_pids: bool = False            # record host pids at each checkpoint, and which outlive the container
+    host_view: bool = False            # count the host's processes at each checkpoint (snap.host), while held
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form: the same keys and values lab.toml uses."""
@@ -135,7 +136,7 @@ def _caps(v: Any) -> tuple[str, ...]:
 USER_WANT = 'a user name or uid in the image, e.g. "lab" (uid 1000) or "1000:1000"'
 CHECKS: dict[str, Check] = {
     "init": boolean, "read_only": boolean, "network": boolean, "top": boolean, "exclusive": boolean,
-    "host_pids": boolean,
+    "host_pids": boolean, "host_view": boolean,
     "cpus": number(0.01, CPUS_CEILING),
     "cpuset_cpus": matching(CPUSET_RE, 'CPU numbers like "0", "0-1" or "0,2"'),
     "pids_limit": integer(1, PIDS_CEILING),

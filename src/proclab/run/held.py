@@ -23,12 +23,16 @@ SHELL_CMD = ["bash", "--norc", "--noprofile", "-i"]
 class HeldContainer:
     """The ``lab.events.Held`` a UI sees at a pause."""
 
-    def __init__(self, container: LabContainer, lab: str, checkpoint: str, user: str | None):
+    def __init__(self, container: LabContainer, lab: str, checkpoint: str, user: str | None,
+                 prober: probe.Prober | None = None):
         self.container, self.lab, self.checkpoint, self.user = container, lab, checkpoint, user
+        self.prober = prober
         self.shells = 0
 
     def shell(self) -> int:
         self.shells += 1
+        if self.prober is not None:     # from now on the probe looks for what the shell left behind
+            self.prober.shells = True
         env = {**SHELL_ENV, "PS1": f"[{self.lab}@{self.checkpoint}] $ "}
         return exec_tty(self.container, SHELL_CMD, env, self.user)
 
@@ -44,7 +48,7 @@ def pause(obs: Observer, rec: RunRecord, snap: Snapshot, container: LabContainer
     A shell opened here leaves a note on the record: the scenario's processes after it,
     compared with the snapshot before it.
     """
-    held = HeldContainer(container, lab, snap.name, user)
+    held = HeldContainer(container, lab, snap.name, user, prober)
     t = time.monotonic()
     try:
         obs.paused(rec, snap, held)

@@ -59,6 +59,7 @@ class Prober:
         self.container = container
         self.path = path or mode()
         self.note = ""                      # why the resident probe is no longer used
+        self.shells = False                 # a learner's shell was opened: mark what it started
         self._resident: AttachedExec | None = None
 
     def snapshot(self, *, top: bool, release_fifo: str | None,
@@ -72,7 +73,8 @@ class Prober:
             except ProclabError as err:
                 self._give_up(err)
         got = beside() if beside else None     # the exec path's order, as it always was
-        return Probed(exec_snapshot(self.container, top=top, release_fifo=release_fifo, held=held),
+        return Probed(exec_snapshot(self.container, top=top, release_fifo=release_fifo, held=held,
+                                    shells=self.shells),
                       "exec", self.note, got)
 
     def release(self, fifo: str) -> bool:
@@ -94,7 +96,8 @@ class Prober:
 
     def _resident_snapshot(self, top: bool, release_fifo: str | None, beside: Callable[[], Any] | None,
                            held: str) -> Probed:
-        cmd = ("snapshot --top" if top else "snapshot") + (f" --held {held}" if held else "")
+        cmd = ("snapshot --top" if top else "snapshot") + (" --shells" if self.shells else "") + \
+            (f" --held {held}" if held else "")
         if beside is None and release_fifo:
             return Probed(self._ask(f"{cmd} --release {release_fifo}"), "resident")
         doc = self._ask(cmd)
@@ -126,11 +129,13 @@ class Prober:
 
 
 def exec_snapshot(container: LabContainer, *, top: bool, release_fifo: str | None,
-                  held: str = "") -> dict[str, Any]:
+                  held: str = "", shells: bool = False) -> dict[str, Any]:
     """The exec path: one docker exec of labkit.probe, which prints its document and then releases."""
     cmd = ["python3", "-m", "labkit.probe"]
     if top:
         cmd.append("--top")
+    if shells:
+        cmd.append("--shells")
     if held:
         cmd += ["--held", held]
     if release_fifo:

@@ -240,13 +240,14 @@ class VariantRun:
         take_top = self.settings.top or ann.top
         hold = self.obs.holds(ann.name)      # a learner stepping through: released after the pause
         cid = c.id
+        beside = (lambda: hostview.figures(cid)) if self.settings.host_view else None   # the host, while held
         got = self._bounded("probe in", lambda: self.prober.snapshot(
-            top=take_top, release_fifo=None if todo or hold else ann.fifo,
-            beside=lambda: hostview.figures(cid), held=f"{ann.pid}/{ann.tid}"))   # the host, while held
+            top=take_top, release_fifo=None if todo or hold else ann.fifo, beside=beside,
+            held=f"{ann.pid}/{ann.tid}"))
         snap = Snapshot.from_probe(ann.name, ann.data, seen - self.t0, ann.pid, got.doc, run=self.variant.name)
         snap.overhead_ms = (time.monotonic() - seen) * 1000
         snap.probe = got.info(snap.overhead_ms)
-        snap.host = got.beside
+        snap.host = got.beside or {}
         snap.host_pids = host_pids
         self.rec.checkpoints.append(snap)
         self.obs.checkpoint(self.rec, snap)

@@ -120,7 +120,7 @@ class Snapshot:
     overhead_ms: float = 0.0         # announced -> released, as the harness saw it
     timings_ms: dict[str, float] = field(default_factory=dict)
     probe_pids: tuple[int, ...] = ()
-    host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced
+    host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced (setting host_view)
     host_pids: dict[int, int] = field(default_factory=dict)   # container pid -> host pid (setting host_pids)
     probe: ProbeInfo | None = None
 
