@@ -119,7 +119,12 @@ def growth(root: Path, sizes: list[int], many: int) -> None:
     for path, pts in fits.items():
         if len(pts) >= 2:
             (n0, t0), (n1, t1) = pts[0], pts[-1]
-            print(f"   {path:8} growth {(t1 - t0) / (n1 - n0):.3f} ms per process ({n0} -> {n1})")
+            line = ""
+            if len(pts) >= 3:       # linear? the least-squares line through every size, and how far off it the worst is
+                fit = statistics.linear_regression([n for n, _ in pts], [t for _, t in pts])
+                worst = max(abs(t - (fit.intercept + fit.slope * n)) for n, t in pts)
+                line = f"; least squares {fit.slope:.3f} ms per process, worst size {worst:.1f} ms off the line"
+            print(f"   {path:8} growth {(t1 - t0) / (n1 - n0):.3f} ms per process ({n0} -> {n1}){line}")
     folder = lab(root, "many", CHECKPOINTS, [str(many), "0"])
     for path in PATHS:
         t = time.perf_counter()
