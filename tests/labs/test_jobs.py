@@ -102,3 +102,34 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
         filters={"type": "container", "event": "create", "label": f"{engine.LAB_LABEL}"})
         if e["Actor"]["Attributes"].get(engine.LAB_LABEL) in {lab.name for lab in labs}]
     assert sorted(n.rsplit("-", 2)[1] for n in created) == ["first", "first"], created
+
+
+@pytest.mark.timeout(400)
+def test_the_live_board_in_a_terminal_shows_what_runs_while_a_finished_lab_prints_whole(tmp_path, lab_image):
+    """A real pty: the board names the lab still running and where it is, above it the finished
+    lab's narration whole; Ctrl-C (the terminal's, not a signal from outside) ends both."""
+    import os
+    import re
+    import sys
+    from pathlib import Path
+
+    import pexpect
+
+    from tests.support.tinylab import HANG, HANG_TOML, containers_of, write_lab
+
+    hang = write_lab(tmp_path, "hang", HANG, HANG_TOML.format(timeout=120))
+    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"}
+    child = pexpect.spawn(str(Path(sys.executable).with_name("proclab")), ["run", "fork-basics", str(hang), "--jobs", "2"],
+                          env=env, encoding="utf-8", timeout=120, dimensions=(40, 160))
+    try:
+        esc = r"(?:\x1b\[[0-9;?]*[A-Za-z]|\s)*"                 # styles and cursor moves between the words
+        child.expect(f"PASSED{esc}fork-basics in")               # the quick lab's verdict, printed whole
+        child.expect(f"proclab: 1/2 labs done{esc}, 1 running")  # the board, redrawn below it
+        child.expect(re.escape(f"⠿ {hang.name}") + f"{esc}[\\d.]+s{esc}variant main: checkpoint started")
+        child.sendintr()                                         # ^C from the terminal
+        child.expect(r"Interrupted: the lab's containers were removed\.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
+    assert containers_of(hang.name) == []
