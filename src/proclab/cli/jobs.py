@@ -61,9 +61,8 @@ class Board:
 class Tracked(Observer):
     """Passes every event to the lab's own observer and tells the board where the lab is."""
 
-    def __init__(self, inner: Observer, board: Board | None, lab: str, stopping: threading.Event | None = None):
+    def __init__(self, inner: Observer, board: Board | None, lab: str):
         self.inner, self.board, self.lab = inner, board, lab
-        self.stopping = stopping
 
     def _say(self, what: str) -> None:
         if self.board is not None:
@@ -77,8 +76,6 @@ class Tracked(Observer):
         self.inner.lab_started(spec)
 
     def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
-        if self.stopping is not None and self.stopping.is_set():
-            raise Stopped      # before the variant's container exists
         self._say(f"variant {variant.name}")
         self.inner.run_started(spec, variant, settings)
 
@@ -144,21 +141,17 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
 STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
 
 
-class Stopped(KeyboardInterrupt):
-    """Raised in a lab's thread at its next variant once the pool is stopping: no new container."""
-
-
 def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event) -> Future[LabResult]:
     """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit)."""
     from ..run.runner import run_lab
 
     fut: Future[LabResult] = Future()
-    observer = Tracked(job.observer, board, job.spec.name, stopping)
+    observer = Tracked(job.observer, board, job.spec.name)
 
     def work() -> None:
         fut.set_running_or_notify_cancel()
         try:
-            fut.set_result(run_lab(job.spec, variants=variants, observer=observer))
+            fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping))
         except BaseException as err:      # re-raised in the pool's thread by fut.result()
             fut.set_exception(err)
 

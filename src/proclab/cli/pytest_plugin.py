@@ -11,6 +11,7 @@ item (the harness's own pool, as ``proclab run --jobs``); the CPU-timing labs st
 """
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -22,7 +23,7 @@ _cache: dict[str, Any] = {}
 _allowed: frozenset[str] = frozenset()     # --proclab-allow: settings a lab from elsewhere may weaken
 
 
-def _result(path: Path) -> Any:
+def _result(path: Path, stop: threading.Event | None = None) -> Any:
     """The lab's LabResult, run at most once per session (a ProclabError is kept and re-raised)."""
     key = str(path.resolve())
     if key not in _cache:
@@ -30,7 +31,7 @@ def _result(path: Path) -> Any:
         from ..run.runner import run_lab
 
         try:
-            _cache[key] = run_lab(path, allow=_allowed)
+            _cache[key] = run_lab(path, allow=_allowed, stop=stop)
         except ProclabError as err:
             _cache[key] = err
     found = _cache[key]
@@ -86,10 +87,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from .jobs import stop_running
 
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="proclab-lab")
-    running = [pool.submit(_prefetch, f) for f in shared]
+    stopping = threading.Event()
+    running = [pool.submit(_prefetch, f, stopping) for f in shared]
     try:
         wait(running)
     except BaseException:       # Ctrl-C: the labs' containers go now, not at the labs' own timeouts
+        stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
         stop_running(running)
         raise
@@ -107,9 +110,9 @@ def _exclusive(folder: Path) -> bool:
         return False            # its item says why it cannot run
 
 
-def _prefetch(folder: Path) -> None:
+def _prefetch(folder: Path, stop: threading.Event) -> None:
     try:
-        _result(folder)
+        _result(folder, stop)
     except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
         pass
 

@@ -6,6 +6,7 @@ data too; drawing is the UI's.
 """
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +37,10 @@ def sweep_stale_once() -> list[str]:
     return engine.sweep(all_runs=False)
 
 
+class PoolStopped(KeyboardInterrupt):
+    """Raised before a variant's container exists once the run's ``stop`` event is set (Ctrl-C in a pool)."""
+
+
 def is_exclusive(spec: LabSpec) -> bool:
     """Whether the lab measures CPU time, and so must run alone on the host (the lab lock)."""
     return any(spec.settings_for(v).exclusive for v in spec.variants)
@@ -43,12 +48,13 @@ def is_exclusive(spec: LabSpec) -> bool:
 
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             observer: Observer | None = None, allow: frozenset[str] = frozenset(),
-            python: str | None = None) -> LabResult:
+            python: str | None = None, stop: threading.Event | None = None) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it.
 
     ``allow`` names the settings that weaken containment a lab from elsewhere may use
     (``lab.containment``); without them such a lab is refused before anything runs.
     ``python`` ("3.11", "3.14") picks the lab image, else the lab's lab.toml does, else 3.11.
+    ``stop`` (a pool running labs side by side): once set, no further variant starts.
     """
     obs = observer or Observer()
     spec = lab if isinstance(lab, LabSpec) else labspec.resolve(str(lab))
@@ -71,6 +77,8 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
     with lab_lock(is_exclusive(spec), on_wait=obs.progress) as waited:
         result.lock_wait_s = waited.waited_s
         for variant in spec.variants:
+            if stop is not None and stop.is_set():
+                raise PoolStopped
             record = VariantRun(spec, variant, image, obs).execute()
             record.summary = variant.summary
             result.runs.append(record)
