@@ -71,7 +71,7 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
 
     from proclab import engine
     from tests.support.harness import Harness
-    from tests.support.tinylab import HANG, HANG_TOML, containers_of, write_lab
+    from tests.support.tinylab import HANG, HANG_TOML, containers_of, wait_hanging, write_lab
 
     two_variants = HANG_TOML.format(timeout=120) + '\n[[variant]]\nname = "first"\n\n[[variant]]\nname = "second"\n'
     labs = [write_lab(tmp_path, f"hang{i}", HANG, two_variants) for i in range(2)]
@@ -79,16 +79,7 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
     # a subprocess: the test signals the harness process itself
     h = Harness("run", *map(str, labs), "--jobs", "2")
     try:
-        # both labs are past their checkpoint (their resident probe is in the container) and hang;
-        # a CPU-timing lab elsewhere on the host may hold the lab lock for a while first
-        deadline = time.monotonic() + 240
-        while True:
-            conts = [c for lab in labs for c in containers_of(lab.name)]
-            tops = [" ".join(" ".join(p) for p in c.top().get("Processes") or []) for c in conts
-                    if c.reload() or c.status == "running"]
-            if len(tops) == 2 and all("labkit.resident" in t for t in tops):
-                break
-            assert time.monotonic() < deadline, f"the two labs never both reached their checkpoint: {tops}"
+        wait_hanging([lab.name for lab in labs])
         os.kill(h.proc.pid, signal.SIGINT)
         code = h.finish()
     finally:

@@ -120,9 +120,8 @@ def test_ctrl_c_during_proclab_jobs_removes_the_running_labs(pytester, lab_image
     import signal
     import subprocess
     import sys
-    import time
 
-    from tests.support.tinylab import HANG, HANG_TOML, containers_of
+    from tests.support.tinylab import HANG, HANG_TOML, containers_of, wait_hanging
 
     names = []
     for i in range(2):
@@ -132,13 +131,7 @@ def test_ctrl_c_during_proclab_jobs_removes_the_running_labs(pytester, lab_image
     proc = subprocess.Popen([sys.executable, "-m", "pytest", "labs", "-p", "no:cacheprovider", "--proclab-jobs", "2"],
                             cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 240
-        while True:     # both hang past their first checkpoint, their resident probe in the container
-            tops = [" ".join(" ".join(p) for p in c.top().get("Processes") or [])
-                    for n in names for c in containers_of(n) if c.reload() or c.status == "running"]
-            if len(tops) == 2 and all("labkit.resident" in t for t in tops):
-                break
-            assert time.monotonic() < deadline and proc.poll() is None, f"the two labs never both hung: {tops}"
+        wait_hanging(names, still_running=lambda: proc.poll() is None)
         os.kill(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     finally:

@@ -4,8 +4,10 @@ nobody else's are touched. ``HANG`` is a scenario that hangs after its first che
 from __future__ import annotations
 
 import textwrap
+import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from proclab import engine
 
@@ -44,3 +46,16 @@ def containers_of(lab: str) -> list:
     # ignore_removed: a container the harness removes between the list and its inspect is gone, not an error
     return engine.client().containers.list(
         all=True, filters={"label": [engine.LABEL, f"{engine.LAB_LABEL}={lab}"]}, ignore_removed=True)
+
+
+def wait_hanging(labs: list[str], still_running: Callable[[], bool] = lambda: True, within_s: float = 240) -> None:
+    """Return once every named lab (a ``HANG`` scenario) has a running container with its resident
+    probe in it: past its first checkpoint, and hanging. A CPU-timing lab elsewhere on the host
+    may hold the lab lock for a while first; ``still_running`` is the harness being alive."""
+    deadline = time.monotonic() + within_s
+    while True:
+        tops = [" ".join(" ".join(p) for p in c.top().get("Processes") or [])
+                for lab in labs for c in containers_of(lab) if c.reload() or c.status == "running"]
+        if len(tops) == len(labs) and all("labkit.resident" in t for t in tops):
+            return
+        assert time.monotonic() < deadline and still_running(), f"the labs never all hung: {tops}"
