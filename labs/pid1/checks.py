@@ -3,6 +3,8 @@ from proclab.checks import check, expect
 
 ORPHANS = 3
 GRACE_S = 2.0
+# the engine's --init: Docker's docker-init (tini), Podman's podman-init (catatonit)
+INITS = ("docker-init", "tini", "podman-init", "catatonit")
 
 
 def _orphan_points(lab, variant):
@@ -45,7 +47,7 @@ def init_reaps(lab):
         p1 = cp.process(1)
         counts = _counts(cp)
         seen.append(list(counts))
-        ok &= (p1.name in ("docker-init", "tini") and cp.data["scenario"] != 1
+        ok &= (p1.name in INITS and cp.data["scenario"] != 1
                and cp.get(cp.data["orphan"]) is None and counts == (0, 0, 0))
         if i == 1:
             lines.append(f"pid 1: {cp.ps_line(1)}; scenario: {cp.ps_line(cp.data['scenario'])}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from proclab.engine.engines import EngineKind
+
 from proclab.engine import aptmirror, baseimage, images
 from proclab.errors import LabFormatError
 from proclab.lab import pythons
@@ -33,7 +35,8 @@ def test_every_builtin_lab_runs_on_both_or_says_why():
 def test_each_python_has_a_lab_image_built_from_the_same_dockerfile():
     lab, py314 = images.IMAGES[pythons.IMAGES["3.11"]], images.IMAGES[pythons.IMAGES["3.14"]]
     assert lab.dockerfile == py314.dockerfile and py314.suite == "forky" and lab.suite is None
-    assert baseimage.local_base("forky") == "proclab/base:forky"
+    assert baseimage.local_base("forky", EngineKind.DOCKER) == "proclab/base:forky"
+    assert baseimage.local_base("forky", EngineKind.PODMAN) == "localhost/proclab/base:forky"
 
 
 def test_forky_comes_from_the_bookworm_source_when_the_host_lists_only_bookworm(tmp_path):

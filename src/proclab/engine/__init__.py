@@ -2,7 +2,8 @@
 
 Its public face is here; the modules behind it are private (``_client``,
 ``_container``, ``_calls``) or name one concern each (``images``,
-``baseimage``, ``aptmirror``, ``hostproc``, ``hostview``). Every docker-py call
+``baseimage``, ``aptmirror``, ``hostproc``, ``hostview``, ``engines``: which engine a thread's
+calls go to, and whether it is Docker or Podman). Every docker-py call
 runs inside ``_calls.docker_call``, so what leaves this package is a
 ``ProclabError`` naming the container, the operation and Docker's explanation.
 """
@@ -17,6 +18,7 @@ from ._container import (LAB_TMPFS, ContainerSpec, ExecResult, LabContainer, cre
                          find_container, remove_network)
 from .interactive import exec_tty
 from .imageinfo import ImageConfig, file_from_image, image_config
+from .engines import EngineInfo, EngineKind, carry, info, kind, selected, using
 
 __all__ = [
     "KEEP_LABEL", "LAB_LABEL", "LABEL", "OWNER_CONTAINER_LABEL", "OWNER_LABEL", "RUN_LABEL",
@@ -25,4 +27,5 @@ __all__ = [
     "AttachedExec", "LAB_TMPFS", "ContainerSpec", "ExecResult", "LabContainer", "create", "create_network",
     "find_container", "remove_network", "exec_tty", "ImageConfig", "file_from_image", "image_config",
     "API_TIMEOUT_S", "within",
+    "EngineInfo", "EngineKind", "carry", "info", "kind", "selected", "using",
 ]

@@ -66,7 +66,10 @@ def within(seconds: float, operation: str, target: str, fn: Callable[[], T]) -> 
         except BaseException as err:     # re-raised in the caller's thread below
             box["error"] = err
 
-    worker = threading.Thread(target=work, name=f"docker {operation}", daemon=True)
+    from .engines import carry
+
+    # carry: the worker talks to this thread's engine (run --engine A --engine B)
+    worker = threading.Thread(target=carry(work), name=f"docker {operation}", daemon=True)
     worker.start()
     worker.join(max(0.0, seconds))
     if worker.is_alive():

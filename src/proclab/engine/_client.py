@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +21,7 @@ import psutil
 
 from ..errors import EngineUnavailable, ProclabError
 from ._calls import API_TIMEOUT_S, docker_call
+from .engines import base_url, selected, using
 
 LABEL = "proclab"
 RUN_LABEL = "proclab.run"
@@ -74,27 +76,39 @@ def labels(**extra: str) -> dict[str, str]:
     return out
 
 
-_client: docker.DockerClient | None = None
+_clients: dict[str, docker.DockerClient] = {}     # engine ref ("" = the environment's) -> client
+_clients_lock = threading.Lock()
+
+
+def url_of(ref: str) -> str:
+    """Where an engine ref connects ("" : DOCKER_HOST, else the default socket)."""
+    if not ref:
+        return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    return base_url(ref)
 
 
 def client() -> docker.DockerClient:
-    """A connected docker client, or EngineUnavailable naming how to start one."""
-    global _client
-    if _client is not None:
-        return _client
+    """A connected client of this thread's engine (``engines.using``), or EngineUnavailable
+    naming how to start one. One client per engine per process, shared by its threads."""
+    ref = selected()
+    found = _clients.get(ref)
+    if found is not None:
+        return found
+    where = url_of(ref)
     try:
-        c = docker.from_env(timeout=API_TIMEOUT_S)
+        c = (docker.from_env(timeout=API_TIMEOUT_S) if not ref
+             else docker.DockerClient(base_url=where, timeout=API_TIMEOUT_S))
         c.ping()
     except Exception as err:    # docker-py raises DockerException, requests errors, or OSError here
-        where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-        raise EngineUnavailable(f"the Docker engine at {where} does not answer; {HOW_TO_START}") from err
-    _client = c
-    return c
+        how = HOW_TO_START if not ref else "check that it runs and that this user may reach it"
+        raise EngineUnavailable(f"the Docker engine at {where} does not answer; {how}") from err
+    with _clients_lock:
+        return _clients.setdefault(ref, c)
 
 
 def connected() -> bool:
-    """Whether this process has talked to the engine (a Ctrl-C before that has nothing to clean)."""
-    return _client is not None
+    """Whether this process has talked to an engine (a Ctrl-C before that has nothing to clean)."""
+    return bool(_clients)
 
 
 def owner_alive(owner_label: str, container: str | None = None) -> bool:
@@ -182,17 +196,24 @@ def proclab_containers(**label_values: str | None) -> list[Any]:
 
 
 def remove_own() -> list[str]:
-    """On Ctrl-C: remove what this process made and still holds (not what is meant to outlive it).
+    """On Ctrl-C: remove what this process made and still holds (not what is meant to outlive it),
+    on every engine it has talked to.
 
     The runner removes its containers in ``finally``; this also catches one whose create
     call was interrupted after the engine had made it. Does nothing if never connected.
     """
-    if _client is None:
-        return []
     removed = []
+    for ref in list(_clients):
+        with using(ref):
+            removed += _remove_own_here()
+    return removed
+
+
+def _remove_own_here() -> list[str]:
     with docker_call("list containers"):
-        mine = _client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id()}"},
-                                       ignore_removed=True)
+        mine = client().containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id()}"},
+                                        ignore_removed=True)
+    removed = []
     for cont in mine:
         if not cont.labels.get(KEEP_LABEL) and _remove_quietly(
                 "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)):

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+import docker.types
 import requests.exceptions
 
 from ..errors import ContainerError, ContainerGone
@@ -17,10 +18,25 @@ from . import hostproc
 from ._calls import API_TIMEOUT_S, docker_call, within
 from ._client import client, labels
 from ._exec import AttachedExec
+from .engines import EngineKind, kind
 
 # The engine's json-file log of a container is bounded: a scenario that floods its
 # output must not fill the host's disk (proclab reads the output by attaching).
 LOG_CONFIG = {"type": "json-file", "config": {"max-size": "4m", "max-file": "1"}}
+# Rootful Podman raises a container's open-files and processes limits to the kernel's maximum
+# unless told; where its service lacks CAP_SYS_RESOURCE (a Podman inside a container) runc then
+# cannot start anything. Docker hands its containers its own limits. A lab opens a few dozen
+# files and its pids cgroup caps its processes far lower: these fit under any host's hard limits.
+PODMAN_ULIMITS = {"nofile": 1024, "nproc": 4096}
+# A read-only Podman container gets a tmpfs on /run filled with a copy of the image's /run
+# ("tmpcopyup"), which loses the image's 1777 on /run/proclab; runc then gives the tmpfs mounted
+# there the mode of that copy (1755) and the lab user cannot make its checkpoint FIFOs. A /run
+# of our own, empty, leaves the mountpoint to runc and the tmpfs its own mode.
+# 'docker top' lists host pids: Docker runs the host's ps on the container's processes. Podman
+# runs ps *in* the container for ps(1) options (container pids, and ps itself among them); its own
+# descriptor 'hpid' gives the host pids of the container's processes.
+TOP_HOST_PIDS = {EngineKind.DOCKER: "-eo pid", EngineKind.PODMAN: "hpid"}
+PODMAN_RUN_TMPFS = "rw,mode=755,size=4m,notmpcopyup"
 LAB_TMPFS = {"/tmp": "rw,mode=1777,size=64m", "/lab": "rw,mode=1777,size=4m"}
 
 
@@ -45,7 +61,7 @@ class ContainerSpec:
     ports: dict[str, Any] = field(default_factory=dict)
     hostname: str | None = None
 
-    def create_kwargs(self) -> dict[str, Any]:
+    def create_kwargs(self, kind: EngineKind = EngineKind.DOCKER) -> dict[str, Any]:
         kw: dict[str, Any] = {
             "name": self.name, "environment": dict(self.env), "labels": labels(**self.labels),
             "detach": True, "stdin_open": False, "tty": False, "init": self.init,
@@ -63,6 +79,10 @@ class ContainerSpec:
                     "cap_add": list(self.cap_add) or None,
                     "nano_cpus": int(self.cpus * 1e9) if self.cpus else None}
         kw.update({k: v for k, v in optional.items() if v is not None})
+        if kind is EngineKind.PODMAN:
+            kw["ulimits"] = [docker.types.Ulimit(name=n, soft=v, hard=v) for n, v in PODMAN_ULIMITS.items()]
+            if self.read_only and any(p.startswith("/run/") for p in self.tmpfs) and "/run" not in self.tmpfs:
+                kw["tmpfs"] = {"/run": PODMAN_RUN_TMPFS, **self.tmpfs}
         return kw
 
 
@@ -78,7 +98,7 @@ def create(spec: ContainerSpec) -> "LabContainer":
     """Create (not start) the container the spec describes."""
     with docker_call("create", spec.name, image=spec.image):
         cont = client().containers.create(spec.image, list(spec.command) if spec.command else None,
-                                          **spec.create_kwargs())
+                                          **spec.create_kwargs(kind()))
     return LabContainer(cont)
 
 
@@ -156,7 +176,7 @@ class LabContainer:
     def top_pids(self) -> list[int]:
         """Host pids of the container's processes, as 'docker top' lists them (zombies are not)."""
         with docker_call("top", self.name):
-            rows = self._c.top(ps_args="-eo pid").get("Processes") or []
+            rows = self._c.top(ps_args=TOP_HOST_PIDS[kind()]).get("Processes") or []
         return [int(r[0]) for r in rows if r and r[0].isdigit()]
 
     def stop(self, timeout: float) -> None:
@@ -188,7 +208,7 @@ class LabContainer:
         container). Empty when the engine's processes are not in that /proc.
         """
         with docker_call("top", self.name):
-            top = self._c.top(ps_args="-eo pid")
+            top = self._c.top(ps_args=TOP_HOST_PIDS[kind()])
         found: dict[int, tuple[int, float]] = {}
         for row in top.get("Processes") or []:
             try:

@@ -17,9 +17,9 @@ from ..errors import EnvironmentProblem, ImageBuildError
 from ._calls import docker_call
 from ._client import client
 from .aptmirror import debian_mirror
+from .engines import EngineKind, qualified
 
 SUITE = "bookworm"
-LOCAL_BASE = f"proclab/base:{SUITE}"
 PACKAGES = ["python3", "python3-psutil", "procps", "psmisc", "openssh-server"]
 # Other suites build only lab images (no ssh exploration host on them).
 SUITE_PACKAGES = {SUITE: PACKAGES}
@@ -27,9 +27,10 @@ LAB_PACKAGES = ["python3", "python3-psutil", "procps", "psmisc"]
 SCRIPTS = Path("/usr/share/debootstrap/scripts")
 
 
-def local_base(suite: str = SUITE) -> str:
-    """The tag of the debootstrapped base of a Debian suite: proclab/base:<suite>."""
-    return f"proclab/base:{suite}"
+def local_base(suite: str = SUITE, kind: EngineKind | None = None) -> str:
+    """The tag of the debootstrapped base of a Debian suite: proclab/base:<suite>
+    (localhost/proclab/base:<suite> on Podman, which must never look for it in a registry)."""
+    return qualified(f"proclab/base:{suite}", kind)
 
 
 def mirror(suite: str = SUITE) -> str:
@@ -83,7 +84,7 @@ def create_local_base(progress: Callable[[str], None] = lambda line: None, suite
             for entry in sorted(root.iterdir()):
                 tar.add(entry, arcname=entry.name)
         progress(f"docker import as {tag_ref}")
-        repo, tag = tag_ref.split(":")
+        repo, tag = tag_ref.rsplit(":", 1)
         with docker_call("import", tag_ref):
             client().api.import_image_from_file(
                 str(tar_path), repository=repo, tag=tag,

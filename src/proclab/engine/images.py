@@ -21,7 +21,8 @@ from ..errors import EnvironmentProblem, ImageBuildError, ProclabError
 from ..paths import project_root
 from ._calls import docker_call
 from ._client import client
-from .baseimage import LOCAL_BASE, create_local_base, local_base
+from .baseimage import create_local_base, local_base
+from .engines import qualified, registry_image, selected
 
 DEFAULT_BASE = "debian:bookworm-slim"
 INPUTS_LABEL = "proclab.inputs"
@@ -43,7 +44,8 @@ class ImageSpec:
     @property
     def tag(self) -> str:
         # PROCLAB_IMAGE_TAG lets two checkouts on one engine keep images of their own
-        return f"proclab/{self.name}:{os.environ.get('PROCLAB_IMAGE_TAG') or 'latest'}"
+        # (localhost/proclab/... on Podman: engines.qualified)
+        return qualified(f"proclab/{self.name}:{os.environ.get('PROCLAB_IMAGE_TAG') or 'latest'}")
 
 
 IMAGES: dict[str, ImageSpec] = {
@@ -118,15 +120,17 @@ def suite_base(suite: str, progress: Progress) -> str:
 def resolve_base(progress: Progress) -> str:
     """The base image to build on: BASE_IMAGE, pulled if it can be, else made locally."""
     wanted = os.environ.get("BASE_IMAGE")
-    candidate = wanted or DEFAULT_BASE
+    candidate = wanted or registry_image(DEFAULT_BASE)
     if _image_id(candidate):
         return candidate
-    if not wanted and _image_id(LOCAL_BASE):
-        return LOCAL_BASE   # made here before: no need to ask a registry again
+    if not wanted and _image_id(local_base()):
+        return local_base()   # made here before: no need to ask a registry again
     try:
         progress(f"pulling {candidate}")
-        repo, _, tag = candidate.partition(":")
-        client().images.pull(repo, tag=tag or "latest")
+        repo, sep, tag = candidate.rpartition(":")
+        if not sep or "/" in tag:         # no tag, only a registry's port
+            repo, tag = candidate, "latest"
+        client().images.pull(repo, tag=tag)
         return candidate
     except (docker.errors.APIError, docker.errors.DockerException) as err:
         if wanted:
@@ -135,9 +139,9 @@ def resolve_base(progress: Progress) -> str:
                 "load it with 'docker load', or unset BASE_IMAGE to let proclab create a local Debian base"
             ) from err
         progress(f"cannot pull {candidate}: no registry reachable; using a local debootstrapped base")
-    if not _image_id(LOCAL_BASE):
+    if not _image_id(local_base()):
         create_local_base(progress)
-    return LOCAL_BASE
+    return local_base()
 
 
 def current(spec: ImageSpec) -> tuple[bool, str]:
@@ -146,7 +150,7 @@ def current(spec: ImageSpec) -> tuple[bool, str]:
     base_id = ""
     if spec.needs_base:
         base = local_base(spec.suite) if spec.suite else os.environ.get("BASE_IMAGE")
-        for ref in ([base] if base else [DEFAULT_BASE, LOCAL_BASE]):
+        for ref in ([base] if base else [registry_image(DEFAULT_BASE), local_base()]):
             base_id = _image_id(ref) or ""
             if base_id:
                 break
@@ -215,15 +219,16 @@ def build_all(progress: Progress = lambda line: None, force: bool = False) -> li
     return [build(spec, progress, force) for spec in IMAGES.values()]
 
 
-_ensured: dict[str, str] = {}
+_ensured: dict[tuple[str, str], str] = {}     # (engine, image name) -> tag
 
 
 def ensure(name: str, progress: Progress = lambda line: None) -> str:
     """The tag of an image that is current, building it first if needed; checked once per process
-    (so 'run --all' says 'up to date' once, not once per lab)."""
-    if name not in _ensured:
-        _ensured[name] = build(IMAGES[name], progress)
-    return _ensured[name]
+    and engine (so 'run --all' says 'up to date' once, not once per lab)."""
+    key = (selected(), name)
+    if key not in _ensured:
+        _ensured[key] = build(IMAGES[name], progress)
+    return _ensured[key]
 
 
 def remove_all() -> list[str]:
