@@ -21,7 +21,8 @@ T = TypeVar("T")
 
 URL_SCHEMES = ("unix://", "tcp://", "ssh://", "npipe://", "http://", "https://")
 
-_selected: contextvars.ContextVar[str] = contextvars.ContextVar("proclab_engine", default="")
+_selected: contextvars.ContextVar[str | None] = contextvars.ContextVar("proclab_engine", default=None)
+_process_default = ""        # every thread's engine unless it chose one (``everywhere``)
 
 
 class EngineKind(StrEnum):
@@ -45,7 +46,8 @@ class EngineInfo:
 
 def selected() -> str:
     """The engine this thread's calls go to: "" for the environment's."""
-    return _selected.get()
+    chosen = _selected.get()
+    return _process_default if chosen is None else chosen
 
 
 @contextmanager
@@ -56,6 +58,18 @@ def using(ref: str | None) -> Iterator[None]:
         yield
     finally:
         _selected.reset(token)
+
+
+@contextmanager
+def everywhere(ref: str | None) -> Iterator[None]:
+    """Send every thread's engine calls to ``ref`` unless the thread chose one (``using``): for a
+    command whose threads are not all started through ``carry`` (one engine for the whole process)."""
+    global _process_default
+    before, _process_default = _process_default, ref or ""
+    try:
+        yield
+    finally:
+        _process_default = before
 
 
 def carry(fn: Callable[[], T]) -> Callable[[], T]:

@@ -205,6 +205,7 @@ class LabResult:
     error: str | None = None          # the lab could not run at all
     charts: list[Any] = field(default_factory=list)   # lab.charts.Chart, from the lab's charts() hook
     lock_wait_s: float = 0.0          # time spent waiting for the host-wide lab lock (run/lock.py)
+    engine: str = ""                  # the engine that ran it (the --engine name, else kind and version)
 
     # -- what checks read ------------------------------------------------
     def run(self, variant: str | None = None) -> RunRecord:
@@ -269,7 +270,7 @@ class LabResult:
             "lab": self.lab, "title": self.title, "path": self.path, "lesson": self.lesson, "passed": self.passed,
             "verdict": self.verdict, "check_counts": self.counts(),
             "duration_s": round(self.duration_s, 3), "lock_wait_s": round(self.lock_wait_s, 3),
-            "exit_code": self.exit_code, "error": self.error,
+            "exit_code": self.exit_code, "error": self.error, "engine": self.engine,
             "checks": [c.to_dict() for c in self.checks],
             "checkpoints": [cp.to_dict() for cp in self.checkpoints],
             "runs": [r.to_dict() for r in self.runs],

@@ -7,6 +7,7 @@ so a lock file another user created 0644 still works.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import time
 from contextlib import contextmanager
@@ -20,8 +21,14 @@ WAIT_EXCLUSIVE = "waiting for the other labs on this host to finish: a CPU-timin
 WAIT_SHARED = "waiting for another CPU-timing lab to finish…"
 
 
-def lock_path() -> Path:
-    return Path(os.environ.get("PROCLAB_LOCK", "/tmp/proclab-labs.lock"))
+def lock_path(engine_url: str = "") -> Path:
+    """The lock of the machine whose CPUs the labs share: this host's for an engine reached by a
+    unix socket (the host's dockerd and a Podman beside it share the CPUs), one per remote engine
+    (tcp://, ssh://: its own machine, its own CPUs) beside it."""
+    path = Path(os.environ.get("PROCLAB_LOCK", "/tmp/proclab-labs.lock"))
+    if not engine_url or engine_url.startswith(("unix://", "npipe://")):
+        return path
+    return path.with_name(f"{path.stem}-{hashlib.sha256(engine_url.encode()).hexdigest()[:12]}{path.suffix}")
 
 
 def _open(path: Path) -> int:
@@ -47,9 +54,11 @@ class LockWait:
 
 
 @contextmanager
-def lab_lock(exclusive: bool, on_wait: Callable[[str], None] | None = None) -> Iterator[LockWait]:
-    """Hold the lock; when another holder makes us wait, say so at once through ``on_wait``."""
-    path = lock_path()
+def lab_lock(exclusive: bool, on_wait: Callable[[str], None] | None = None,
+             engine_url: str = "") -> Iterator[LockWait]:
+    """Hold the lock (of the machine behind ``engine_url``); when another holder makes us wait,
+    say so at once through ``on_wait``."""
+    path = lock_path(engine_url)
     try:
         fd = _open(path)
     except OSError as err:

@@ -25,15 +25,16 @@ from .lock import lab_lock
 from .probe import mode as probe_mode
 from .variant import VariantRun
 
-_swept = False
+_swept: set[str] = set()          # the engines swept so far ("" : the environment's)
+_swept_lock = threading.Lock()
 
 
 def sweep_stale_once() -> list[str]:
-    """Remove what dead proclab runs left behind (once per process)."""
-    global _swept
-    if _swept:
-        return []
-    _swept = True
+    """Remove what dead proclab runs left behind on this thread's engine (once per process and engine)."""
+    with _swept_lock:
+        if engine.selected() in _swept:
+            return []
+        _swept.add(engine.selected())
     return engine.sweep(all_runs=False)
 
 
@@ -71,10 +72,11 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
         raise UsageError(f"--python {chosen}: there is no lab image for it; choose one of {', '.join(pythons.IMAGES)}")
     image = images.ensure(pythons.IMAGES[chosen], obs.progress)
     obs.progress(f"Python {chosen}: image {image}")
-    result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro())
+    result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro(),
+                       engine=engine.info().label)
     obs.lab_started(spec)
     t = time.monotonic()
-    with lab_lock(is_exclusive(spec), on_wait=obs.progress) as waited:
+    with lab_lock(is_exclusive(spec), on_wait=obs.progress, engine_url=engine.info().url) as waited:
         result.lock_wait_s = waited.waited_s
         for variant in spec.variants:
             if stop is not None and stop.is_set():
