@@ -5,6 +5,11 @@ N at a time in threads; the exclusive ones (priority, parallelism, scheduling)
 run after them, one at a time. Each lab narrates into a console of its own; its
 narration is printed whole when it ends, above a live board of what runs now.
 A thread per lab is enough: a lab's time is spent waiting on its container.
+
+``--engine A --engine B`` (``run --all``): every engine has N places (one for the
+exclusive labs), and the next lab goes to whichever engine frees a place first,
+so a slow engine takes fewer labs. Each lab's thread talks to its engine only
+(``engine.using``); Ctrl-C removes this run's containers on every engine.
 """
 from __future__ import annotations
 
@@ -61,12 +66,12 @@ class Board:
 class Tracked(Observer):
     """Passes every event to the lab's own observer and tells the board where the lab is."""
 
-    def __init__(self, inner: Observer, board: Board | None, lab: str):
-        self.inner, self.board, self.lab = inner, board, lab
+    def __init__(self, inner: Observer, board: Board | None, lab: str, where: str = ""):
+        self.inner, self.board, self.lab, self.where = inner, board, lab, where
 
     def _say(self, what: str) -> None:
         if self.board is not None:
-            self.board.set(self.lab, what)
+            self.board.set(self.lab, what + (f" (on {self.where})" if self.where else ""))
 
     def progress(self, line: str) -> None:
         self.inner.progress(line)
@@ -113,12 +118,14 @@ def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
 
 
 def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
-             make_observer: Any, on_done: Any) -> list[LabResult]:
-    """Run the labs, N shared ones at a time, then the exclusive ones alone; results in the order given.
+             make_observer: Any, on_done: Any, engines: list[str] | None = None) -> list[LabResult]:
+    """Run the labs, N shared ones at a time per engine, then the exclusive ones alone (one per
+    engine); results in the order given.
 
     ``make_observer(console, spec)`` makes a lab's observer (narrating into its own
     console); ``on_done(job)`` runs in this thread when a lab ends (charts, verdict),
-    before its narration is printed whole.
+    before its narration is printed whole. ``engines``: the engines to share the labs
+    among (``--engine``; "" is the environment's, the default).
     """
     from ..run.runner import is_exclusive
 
@@ -129,8 +136,9 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
     try:
         if live:
             live.start()
+        refs = engines or [""]
         for batch, width in ((shared, jobs), (alone, 1)):
-            _run_batch(batch, width, variants, board, out, on_done)
+            _run_batch(batch, Places(refs, width), variants, board, out, on_done)
     finally:
         if live:
             live.stop()
@@ -141,17 +149,39 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
 STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
 
 
-def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event) -> Future[LabResult]:
-    """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit)."""
+class Places:
+    """How many labs each engine may run at once, and which engine has a free place now."""
+
+    def __init__(self, engines: list[str], width: int):
+        self.free = {ref: width for ref in dict.fromkeys(engines)}
+
+    def take(self) -> str | None:
+        """The engine with the most free places (the first named, on a tie), or None when all are full."""
+        ref = max(self.free, key=lambda r: self.free[r])
+        if self.free[ref] <= 0:
+            return None
+        self.free[ref] -= 1
+        return ref
+
+    def give_back(self, ref: str) -> None:
+        self.free[ref] += 1
+
+
+def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event,
+           engine_ref: str = "") -> Future[LabResult]:
+    """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit),
+    its engine calls going to ``engine_ref``."""
+    from .. import engine
     from ..run.runner import run_lab
 
     fut: Future[LabResult] = Future()
-    observer = Tracked(job.observer, board, job.spec.name)
+    observer = Tracked(job.observer, board, job.spec.name, engine_ref)
 
     def work() -> None:
         fut.set_running_or_notify_cancel()
         try:
-            fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping))
+            with engine.using(engine_ref):
+                fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping))
         except BaseException as err:      # re-raised in the pool's thread by fut.result()
             fut.set_exception(err)
 
@@ -159,20 +189,21 @@ def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: thre
     return fut
 
 
-def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, board: Board, out: Console,
+def _run_batch(batch: list[LabJob], places: Places, variants: list[str] | None, board: Board, out: Console,
                on_done: Any) -> None:
     waiting = list(batch)
-    running: dict[Future[LabResult], LabJob] = {}
+    running: dict[Future[LabResult], tuple[LabJob, str]] = {}
     stopping = threading.Event()
     try:
         while waiting or running:
-            while waiting and len(running) < width:
+            while waiting and (ref := places.take()) is not None:
                 job = waiting.pop(0)
-                running[_start(job, variants, board, stopping)] = job
+                running[_start(job, variants, board, stopping, ref)] = (job, ref)
             # a timeout, so that Ctrl-C reaches this thread while labs run
             finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
-                job = running.pop(fut)
+                job, ref = running.pop(fut)
+                places.give_back(ref)
                 job.result = fut.result()      # a lab that could not run at all stops the pool
                 on_done(job)
                 board.finish(job.result)
@@ -215,8 +246,10 @@ class _Quiet(Observer):
 
 
 def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
-                 verbose: bool, lang: str | None = None) -> list[LabResult]:
-    """``proclab run --jobs N``: narrated (or quiet, for --json) as ``run`` narrates one lab."""
+                 verbose: bool, lang: str | None = None, engines: list[str] | None = None) -> list[LabResult]:
+    """``proclab run --jobs N [--engine A --engine B]``: narrated (or quiet, for --json) as ``run``
+    narrates one lab."""
+    from .. import engine
     from ..engine import images
     from ..run.runner import sweep_stale_once
     from ..ui.charts import write_picture
@@ -224,10 +257,14 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
     from .output import err_console
 
     out = err_console if as_json else Console(highlight=False)
-    # once, before the pool: threads must not build the image side by side
-    for gone in sweep_stale_once():
-        out.print(Text(f"  removed stale {gone}", style="dim"))
-    images.ensure("lab", lambda line: None if "is up to date" in line else out.print(Text(f"  {line}", style="dim")))
+    # once per engine, before the pool: threads must not build the image side by side
+    for ref in engines or [""]:
+        with engine.using(ref):
+            where = f" on {ref}" if ref else ""
+            for gone in sweep_stale_once():
+                out.print(Text(f"  removed stale {gone}{where}", style="dim"))
+            images.ensure("lab", lambda line: None if "is up to date" in line
+                          else out.print(Text(f"  {line}{where}", style="dim")))
 
     def make_observer(console: Console, spec: LabSpec) -> Observer:
         return _Quiet(err_console, spec.name) if as_json else Narrator(console=console, verbose=verbose, lang=lang)
@@ -239,4 +276,5 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
         if not as_json:
             job.observer.verdict(job.result)
 
-    return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done)
+    return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done,
+                    engines=engines)

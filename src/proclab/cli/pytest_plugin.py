@@ -8,6 +8,9 @@ inconclusive check (the host did not allow the measurement) is a skip with its d
 Instructors who prefer their own test functions use the ``proclab_lab`` fixture instead.
 ``--proclab-jobs N`` runs the selected labs that measure no CPU time N at a time before the first
 item (the harness's own pool, as ``proclab run --jobs``); the CPU-timing labs still run alone.
+``--proclab-engine CONTEXT|URL`` (repeatable, as ``run --engine``): one runs every lab there; several
+share the labs that measure no CPU time among them up front (``--proclab-jobs`` at a time on each),
+and the CPU-timing labs run in their items, on the first engine.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import pytest
 RUN_ITEM = "the scenario ran as its variants declare"
 _cache: dict[str, Any] = {}
 _allowed: frozenset[str] = frozenset()     # --proclab-allow: settings a lab from elsewhere may weaken
+_engines: list[str] = []                    # --proclab-engine
 
 
 def _result(path: Path, stop: threading.Event | None = None) -> Any:
@@ -58,10 +62,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--proclab-jobs", type=int, default=1, metavar="N",
                     help="run the labs that measure no CPU time N at a time before the items "
                          "(the CPU-timing labs still run alone)")
+    group.addoption("--proclab-engine", action="append", default=[], metavar="CONTEXT|URL",
+                    help="run the labs on this engine (a docker context name or a DOCKER_HOST URL); "
+                         "repeat it to share them among engines (as 'proclab run --engine')")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _allowed
+    global _allowed, _engines
     config.addinivalue_line("markers", "lab: runs a lab in real containers (needs a Docker engine)")
     from ..errors import UsageError
     from ..lab.containment import parse_allow
@@ -71,24 +78,37 @@ def pytest_configure(config: pytest.Config) -> None:
                                bool(config.getoption("--proclab-allow-all-settings", default=False)))
     except UsageError as err:
         raise pytest.UsageError(str(err)) from None
+    _engines = list(dict.fromkeys(config.getoption("--proclab-engine", default=[]) or []))
+    if _engines:
+        from .. import engine
+
+        # every lab, and whatever a test asks of the engine, goes to the first one unless a
+        # prefetching thread chose its own (pytest_collection_finish)
+        stack = engine.everywhere(_engines[0])
+        stack.__enter__()
+        config.add_cleanup(lambda: stack.__exit__(None, None, None))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """With --proclab-jobs N > 1: run the selected shared labs side by side, once, up front."""
+    """With --proclab-jobs N > 1 or several --proclab-engine: run the selected shared labs side by
+    side, once, up front (N at a time on each engine)."""
     jobs = int(session.config.getoption("--proclab-jobs", default=1) or 1)
     folders = list(dict.fromkeys(i.folder for i in session.items if isinstance(i, LabItem) and not i.problem))
     shared = [f for f in folders if not _exclusive(f)]
-    if jobs < 2 or len(shared) < 2:
+    refs = _engines or [""]
+    if (jobs < 2 and len(refs) < 2) or len(shared) < 2:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.write_line(f"proclab: running {len(shared)} labs {jobs} at a time "
+        on = f" on each of {len(refs)} engines" if len(refs) > 1 else ""
+        reporter.write_line(f"proclab: running {len(shared)} labs {jobs} at a time{on} "
                             f"({len(folders) - len(shared)} CPU-timing labs run alone, in their items)")
     from .jobs import stop_running
 
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="proclab-lab")
+    pool = ThreadPoolExecutor(max_workers=jobs * len(refs), thread_name_prefix="proclab-lab")
     stopping = threading.Event()
-    running = [pool.submit(_prefetch, f, stopping) for f in shared]
+    places = _EnginePlaces(refs, jobs)
+    running = [pool.submit(_prefetch, f, stopping, places) for f in shared]
     try:
         wait(running)
     except BaseException:       # Ctrl-C: the labs' containers go now, not at the labs' own timeouts
@@ -110,11 +130,37 @@ def _exclusive(folder: Path) -> bool:
         return False            # its item says why it cannot run
 
 
-def _prefetch(folder: Path, stop: threading.Event) -> None:
+class _EnginePlaces:
+    """The pool's threads take an engine with a free place for each lab (N places per engine)."""
+
+    def __init__(self, refs: list[str], width: int):
+        from .jobs import Places
+
+        self._places, self._free = Places(refs, width), threading.Condition()
+
+    def take(self) -> str:
+        with self._free:
+            while (ref := self._places.take()) is None:
+                self._free.wait()
+            return ref
+
+    def give_back(self, ref: str) -> None:
+        with self._free:
+            self._places.give_back(ref)
+            self._free.notify()
+
+
+def _prefetch(folder: Path, stop: threading.Event, places: _EnginePlaces) -> None:
+    from .. import engine
+
+    ref = places.take()
     try:
-        _result(folder, stop)
+        with engine.using(ref):
+            _result(folder, stop)
     except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
         pass
+    finally:
+        places.give_back(ref)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

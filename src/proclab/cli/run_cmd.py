@@ -39,12 +39,40 @@ from .output import err_console
 @click.option("--step", is_flag=True, help="Stop at every checkpoint: look around (a shell, top, the lesson), then go on.")
 @click.option("--break", "breaks", multiple=True, metavar="NAME[,NAME...]", help="Stop only at these checkpoints.")
 @click.option("--allow-all-settings", is_flag=True, help="Let a lab from elsewhere weaken its container in every way it asks.")
+@click.option("--engine", "engine_refs", multiple=True, metavar="CONTEXT|URL",
+              help="Run on this engine: a docker context name or a DOCKER_HOST URL (unix://, tcp://, ssh://). "
+                   "Repeat it to share the labs among engines (--jobs labs at a time on each).")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
         lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
         allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = (),
-        python: str | None = None) -> None:
+        python: str | None = None, engine_refs: tuple[str, ...] = ()) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
+    from .. import engine
+
+    refs = _engines(engine_refs, several_allowed=not (predict or answers_file or python or step or breaks))
+    with engine.everywhere(refs[0] if len(refs) == 1 else None):
+        _run(labs, run_all, as_json, variants, verbose, predict, answers_file, html_target, lang, strict, jobs,
+             allow, allow_all_settings, step, breaks, python, refs)
+
+
+def _engines(refs: tuple[str, ...], several_allowed: bool) -> list[str]:
+    """The --engine values, each one answering (else one Error: line naming it)."""
+    from .. import engine
+
+    if len(refs) > 1 and not several_allowed:
+        raise click.UsageError("--engine given more than once shares the labs among the engines: "
+                               "it cannot be combined with --predict, --answers, --python, --step or --break")
+    for ref in dict.fromkeys(refs):
+        with engine.using(ref):
+            engine.client()         # EngineUnavailable: 'the Docker engine at ... does not answer'
+    return list(dict.fromkeys(refs))
+
+
+def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
+         predict: bool, answers_file: str | None, html_target: str | None, lang: str | None, strict: bool,
+         jobs: int, allow: tuple[str, ...], allow_all_settings: bool, step: bool, breaks: tuple[str, ...],
+         python: str | None, refs: list[str]) -> None:
     from ..lab.lesson import language
     from ..run.runner import run_lab
     from ..ui.charts import write_picture
@@ -63,9 +91,11 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     results = []
     observer = _observer(as_json, verbose, lang, stepping)
     try:
-        if jobs > 1 and len(specs) > 1 and not quiz and not python:  # predictions ask lab by lab; --python: in turn too
+        # predictions ask lab by lab; --python: in turn too
+        if (jobs > 1 or len(refs) > 1) and len(specs) > 1 and not quiz and not python:
             from .jobs import side_by_side
-            results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang), []
+            results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang,
+                                          refs if len(refs) > 1 else None), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)

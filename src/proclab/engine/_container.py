@@ -19,6 +19,7 @@ from ._calls import API_TIMEOUT_S, docker_call, within
 from ._client import client, labels
 from ._exec import AttachedExec
 from .engines import EngineKind, kind
+from .exitwatch import ExitWatch
 
 # The engine's json-file log of a container is bounded: a scenario that floods its
 # output must not fill the host's disk (proclab reads the output by attaching).
@@ -178,6 +179,10 @@ class LabContainer:
         with docker_call("top", self.name):
             rows = self._c.top(ps_args=TOP_HOST_PIDS[kind()]).get("Processes") or []
         return [int(r[0]) for r in rows if r and r[0].isdigit()]
+
+    def exit_watch(self) -> ExitWatch:
+        """Watch pid 1 end (the kernel's moment): start it before a stop or kill (exitwatch.py)."""
+        return ExitWatch(self.host_pid())
 
     def stop(self, timeout: float) -> None:
         with docker_call("stop", self.name):

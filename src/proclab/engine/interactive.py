@@ -2,7 +2,7 @@
 
 The docker command-line client owns the pseudo-terminal (raw mode, window size,
 Ctrl-C to the shell, not to proclab): re-implementing that over the SDK's socket
-would be a worse copy of it. It talks to the same engine as the SDK (DOCKER_HOST).
+would be a worse copy of it. It talks to the same engine as the SDK (DOCKER_HOST, or the --engine chosen).
 """
 from __future__ import annotations
 
@@ -13,6 +13,15 @@ import subprocess
 
 from ..errors import ContainerError
 from ._container import LabContainer
+from .engines import is_url, selected
+
+
+def cli_engine_args() -> list[str]:
+    """The docker client's options that reach this thread's engine (none: its environment's)."""
+    ref = selected()
+    if not ref:
+        return []
+    return ["--host", ref] if is_url(ref) else ["--context", ref]
 
 
 def exec_tty(container: LabContainer, cmd: list[str], env: dict[str, str], user: str | None = None) -> int:
@@ -22,7 +31,7 @@ def exec_tty(container: LabContainer, cmd: list[str], env: dict[str, str], user:
         raise ContainerError("open a shell in", container.name,
                              "the docker command-line client is not installed (install docker-ce-cli or docker.io)")
     env = {"TERM": os.environ.get("TERM", "xterm"), **env}
-    args = [docker, "exec", "-it", *(["--user", user] if user else [])]
+    args = [docker, *cli_engine_args(), "exec", "-it", *(["--user", user] if user else [])]
     for k, v in env.items():
         args += ["--env", f"{k}={v}"]
     # Ctrl-C in the shell belongs to the shell: proclab must not take it for "end the run"

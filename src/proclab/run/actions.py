@@ -7,7 +7,7 @@ on the action as its ``error``, never raised past the run.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from ..engine import LabContainer
 from ..errors import ContainerError
@@ -17,15 +17,24 @@ from ..snapshot import Announcement
 from . import probe
 
 
+def _took(t: float, watch: Any) -> float:
+    """From the signal to pid 1's end: the kernel's moment where the harness sees the process
+    (engine.exitwatch), else when the engine said so (Podman says it up to a second late)."""
+    ended = watch.ended_at()
+    return round((ended if ended is not None else time.monotonic()) - t, 3)
+
+
 def stop(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> StopRecord:
+    watch = c.exit_watch()
     t = time.monotonic()
     c.stop(timeout=action.grace_s)
     code = c.wait(timeout=5)
     rec.exit_code = code
-    return StopRecord(action.at, grace_s=action.grace_s, took_s=round(time.monotonic() - t, 3), exit_code=code)
+    return StopRecord(action.at, grace_s=action.grace_s, took_s=_took(t, watch), exit_code=code)
 
 
 def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> KillRecord:
+    watch = c.exit_watch()
     t = time.monotonic()
     c.kill(action.signal)
     try:
@@ -33,7 +42,8 @@ def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> 
     except ContainerError:
         code = None
     rec.exit_code = code
-    return KillRecord(action.at, signal=action.signal, exit_code=code, took_s=round(time.monotonic() - t, 3))
+    took = _took(t, watch) if code is not None else round(time.monotonic() - t, 3)
+    return KillRecord(action.at, signal=action.signal, exit_code=code, took_s=took)
 
 
 def exec_(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ExecRecord:

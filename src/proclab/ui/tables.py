@@ -53,8 +53,12 @@ def summary_table(results: list[LabResult]) -> Table:
     t.add_column("checks", justify="right")
     t.add_column("time", justify="right")
     t.add_column("result")
+    several = len({r.engine for r in results}) > 1      # run --engine A --engine B: say which ran each
+    if several:
+        t.add_column("engine")
     for r in results:
-        t.add_row(safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict])
+        row = [safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict]]
+        t.add_row(*row, *([safe(r.engine)] if several else []))
     return t
 
 
