@@ -58,6 +58,11 @@ def snapshot(c: LabContainer, name: str, t0: float, **data: object) -> Snapshot:
     return parse_dump(run(c, DUMP), name, at, data)
 
 
+def status(c: LabContainer, pid: int) -> str:
+    """/proc/<pid>/status inside the container (when the host's /proc does not show it)."""
+    return run(c, f"{BUSYBOX} cat /proc/{pid}/status 2>/dev/null").decode(errors="replace")
+
+
 def make_orphan(c: LabContainer, lifetime_s: float) -> int:
     """A busybox sleep whose parent (a docker exec'd shell) exits at once: pid 1 adopts it.
     Its output goes to /dev/null so the exec ends with the shell, not with the sleep."""
