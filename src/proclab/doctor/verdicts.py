@@ -8,55 +8,16 @@ a problem is something the doctor saw it do (or not do).
 """
 from __future__ import annotations
 
-import re
-import signal as _signal
 from typing import Any
 
 from ..lab.result import CheckResult
 from ..snapshot import Process, Snapshot
-from .model import Disposition, EarlyEnd, Fate, Findings, Masks, Phase, Stop, reaches_pid1, role
+from .model import Disposition, Fate, Findings, Stop, role
+from .predict import prediction
+from .stays_up import stays_up
+from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, _cmd, code_words, result
 
-FIX_EXEC = ("use the exec form (ENTRYPOINT [\"prog\", \"arg\"]) or start the program with exec in the "
-            "script (exec \"$@\"), so the program itself becomes pid 1; or run it with --init")
-FIX_INIT = ("run it with --init (compose: init: true), or make tini or dumb-init the ENTRYPOINT "
-            "(ENTRYPOINT [\"tini\", \"--\", ...])")
-FIX_ZOMBIE = ("wait for your children (os.wait/waitpid, or subprocess's wait()), or set "
-              "signal.signal(SIGCHLD, SIG_IGN) where their exit codes do not matter")
-GRACE_WORDS = "docker stop -t, compose's stop_grace_period, Kubernetes' terminationGracePeriodSeconds"
-
-NAMES = {"stays_up": "it starts and stays up", "pid1": "who is pid 1", "zombies": "zombies at rest",
-         "masks": "signal masks: the prediction",
-         "reaping": "reaping: pid 1 reaps an orphan it adopts",
-         "sigint": "SIGINT: it ends on docker kill --signal SIGINT (Ctrl-C)",
-         "forwarding": "signal forwarding: the wrapped program gets the signal and its children end with it",
-         "limits": "what the doctor added, and limits"}
-
-
-def result(name: str, verdict: str, detail: str, fix: str | None = None, **figures: Any) -> CheckResult:
-    figures["verdict"] = verdict
-    if fix:
-        figures["fix"] = fix
-        detail = f"{detail}. Fix: {fix}"
-    if verdict == "inconclusive":
-        detail = f"inconclusive: {detail}"
-        return CheckResult(name, "inconclusive", detail, figures)
-    return CheckResult(name, verdict in ("ok", "note"), detail, figures)
-
-
-def _cmd(p: Process | None) -> str:
-    return f"`{p.command}` (pid {p.pid})" if p else "(not seen)"
-
-
-def code_words(code: int | None) -> str:
-    if code is None:
-        return "no exit code"
-    if code > 128 and code - 128 < 65:
-        try:
-            return f"{code} = 128 + {_signal.Signals(code - 128).name}"
-        except ValueError:
-            pass
-    return str(code)
-
+__all__ = ["evaluate", "result", "code_words"]
 
 def evaluate(f: Findings) -> list[CheckResult]:
     if f.early or not f.ready.up:
@@ -71,61 +32,6 @@ def evaluate(f: Findings) -> list[CheckResult]:
     if f.error:
         checks.append(result("the examination", "inconclusive", f"it broke off: {f.error}"))
     return checks
-
-
-# --- it does not stay up: one verdict, whichever container, whenever -------------------------------
-
-FORK_FAILED = re.compile(r"fork|Resource temporarily unavailable|can't create thread|pthread_create", re.I)
-NO_NETWORK = re.compile(r"resolve|name resolution|Network is unreachable|getaddrinfo|No route to host", re.I)
-
-
-def _tail(f: Findings, container: str) -> str:
-    return "; ".join(o.text for o in f.output.get(container, [])[-3:])
-
-
-def stays_up(f: Findings) -> CheckResult:
-    name = NAMES["stays_up"]
-    e: EarlyEnd | None = f.early[0] if f.early else None
-    if e is None and f.ready.how == "exited":
-        e = EarlyEnd("stop", Phase.BEFORE_UP, f.ready.after_s, f.ready.exit_code, f.ready.oom_killed)
-    if e is None:       # the stop container never came up, and did not exit either
-        return result(name, "problem", f"`{' '.join(f.argv)}`: {f.ready.detail}, {f.ready.after_s:.1f} s after "
-                      "its start", "give --ready-log REGEX if it is up only once it prints a line, or a longer "
-                      "--ready-timeout", ready=f.ready.how)
-    which = ("its container" if e.container == "stop" and len(f.early) == 1 else
-             f"the {e.container} container" + (" (the other stayed up)" if len(f.early) == 1 else ""))
-    tail = _tail(f, e.container)
-    detail = (f"`{' '.join(f.argv)}`: {which} ended on its own {e.phase}, {e.after_s:.1f} s after its start, "
-              f"with exit code {code_words(e.exit_code)}" + (f" ({e.detail})" if e.detail else "")
-              + (f"; last output: {tail}" if tail else ""))
-    figs = {"container": e.container, "phase": str(e.phase), "after_s": round(e.after_s, 3),
-            "exit_code": e.exit_code, "oom_killed": e.oom_killed,
-            "ended": [{"container": x.container, "phase": str(x.phase), "exit_code": x.exit_code} for x in f.early]}
-    return result(name, "problem", detail, _stays_up_fix(f, e, tail), **figs)
-
-
-def _stays_up_fix(f: Findings, e: EarlyEnd, tail: str) -> str:
-    adds = {a.option: a for a in f.options.additions()}
-    if e.oom_killed:
-        return (f"the memory limit killed it (OOM): the doctor ran it with {adds['--memory'].words()}; "
-                "give --memory a size it needs, and set the same where it runs")
-    out = " ".join(o.text for o in f.output.get(e.container, []))
-    if FORK_FAILED.search(out) and e.exit_code not in (None, 0):
-        return (f"a fork or thread failed, likely at the pids limit: the doctor ran it with "
-                f"{adds['--pids-limit'].words()}; give --pids-limit the number it needs")
-    if NO_NETWORK.search(out) and not f.options.network:
-        return (f"it seems to need the network, and the doctor ran it with {adds['--network'].words()}: "
-                "give --network bridge (or the network it runs on)")
-    if f.options.cap_drop or f.options.read_only or f.options.security_opt:
-        given = ", ".join([f"--cap-drop {c}" for c in f.options.cap_drop] + (["--read-only"] if f.options.read_only
-                          else []) + [f"--security-opt {o}" for o in f.options.security_opt])
-        also = f"; it was run with {given}, which a plain docker run does not apply"
-    else:
-        also = ""
-    return ("a service must stay up until it is told to stop; read its last output for why it ended "
-            "(a one-shot job is not what the doctor checks: pid 1's behaviour on docker stop matters only "
-            "for something that runs until stopped); if it needs a setting to start, give it "
-            "(--env, --user, -- CMD…)" + also)
 
 
 # --- descriptions and notes ---------------------------------------------------------------------------
@@ -200,72 +106,6 @@ def as_a_pod(f: Findings) -> CheckResult:
                   "true the pause container is pid 1 and reaps orphans, and this image's pid 1 is no longer pid 1: "
                   "it then gets SIGTERM's default action (it ends) even with no handler",
                   grace_s=f.options.grace_s, stop_signal=f.stop_signal)
-
-
-# --- the signal masks' prediction -------------------------------------------------------------------
-
-def predict(masks: list[Masks], sig: str) -> tuple[bool, str]:
-    """(will the container end on sig within the grace period, why), from the masks alone."""
-    if not masks:
-        return False, "no masks were read"
-    p1 = masks[0]
-    d = p1.disposition(sig)
-    if not reaches_pid1(p1, sig):
-        return False, (f"pid 1 (`{p1.command}`) has {sig} {d} and is pid 1: the kernel drops it, so "
-                       f"docker stop will wait the grace period and SIGKILL it")
-    main = masks[1] if len(masks) > 1 else None
-    if main is None:
-        how = "its handler runs" if d == Disposition.HANDLER else "it takes the signal"
-        return True, f"pid 1 (`{p1.command}`) has {sig} {d}: {how}, and should end"
-    md = main.disposition(sig)
-    if md == Disposition.IGNORED or md == Disposition.BLOCKED:
-        return False, (f"pid 1 (`{p1.command}`) gets {sig} ({d}), but the program `{main.command}` has it "
-                       f"{md}: passed on, it will not end it")
-    then = ("its handler runs" if md == Disposition.HANDLER else
-            "its default action ends it (it is not pid 1, so the kernel does not protect it)")
-    return True, (f"pid 1 (`{p1.command}`) gets {sig} ({d}); if it passes it on to `{main.command}`, {then}")
-
-
-def prediction(f: Findings) -> CheckResult:
-    """Read before any signal; confirmed or refuted by what docker stop then did. A note: the behaviour
-    checks judge; a refuted prediction says the masks did not tell the whole story."""
-    name = NAMES["masks"]
-    if not f.masks:
-        return result(name, "inconclusive", "the signal masks of pid 1 could not be read")
-    will_end, why = predict(f.masks, f.stop_signal)
-    figs: dict[str, Any] = {"masks": [m.to_dict() for m in f.masks], "signal": f.stop_signal,
-                            "predicted_end": will_end, "prediction": why}
-    shown = "; ".join(f"pid {m.pid} `{m.command}`: SigCgt {_few(m.caught)}, SigIgn {_few(m.ignored)}, "
-                      f"SigBlk {_few(m.blocked)}" + (f", in sigtimedwait for {_few(m.waited)}" if m.waited else "")
-                      for m in f.masks)
-    s = f.stop
-    if s is None or s.exit_code is None:
-        return result(name, "note", f"before any signal: {shown}. Predicted: {why}; docker stop was not "
-                      "watched, so it stands unconfirmed", outcome="unconfirmed", **figs)
-    if s.ended == will_end:
-        outcome = "confirmed"
-        said = f"confirmed: it {'ended' if s.ended else 'did not end'} within the grace period"
-    else:
-        outcome = "refuted"
-        said = (f"REFUTED: it {'ended' if s.ended else 'did not end'} within the grace period "
-                f"({code_words(s.exit_code)} after {s.took_s:.2f} s)")
-        if not s.ended and will_end and f.masks[-1].disposition(f.stop_signal) == Disposition.HANDLER:
-            said += (f"; `{f.masks[-1].command}` catches {f.stop_signal} but was still running: its handler is "
-                     "slower than the grace period, or does not exit")
-    figs["outcome"] = outcome
-    return result(name, "note", f"before any signal: {shown}. Predicted: {why}. {said}", **figs)
-
-
-def _few(sigs: frozenset[int]) -> str:
-    if not sigs:
-        return "none"
-    names = []
-    for n in sorted(sigs):
-        try:
-            names.append(_signal.Signals(n).name.removeprefix("SIG"))
-        except ValueError:
-            names.append(str(n))
-    return ",".join(names) if len(names) <= 8 else f"{len(names)} signals incl. " + ",".join(names[:5])
 
 
 # --- behaviour ----------------------------------------------------------------------------------------
