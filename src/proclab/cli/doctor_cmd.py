@@ -48,7 +48,7 @@ def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
         cap = v.upper().removeprefix("CAP_")
         if not re.fullmatch(r"[A-Z_]+", cap):
             raise click.UsageError(f"{option} {v!r}: give a capability's name, e.g. KILL or NET_ADMIN (or ALL)")
-        out.append(cap)
+        out.append(cap if cap == "ALL" else f"CAP_{cap}")     # as the docker CLI sends it
     return tuple(out)
 
 

@@ -52,6 +52,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         f.argv, f.limits = a.argv(), a.limits()
         side = threading.Thread(target=_sigint_run, args=(b, opts, sigint), daemon=True)
         a.start()
+        f.started_at = a.started_wall
         side.start()
         progress(f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
                  + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else ""))
@@ -60,13 +61,12 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
             try:
                 _examine_running(a, f, progress)
             except ContainerError as err:
-                if not a.exited():
+                if not a.ended_within():
                     f.error = str(err)     # an exec failed in a running container: the rest is not known
                 else:                      # it ended under the doctor's hands, before any signal
                     f.early.append(_early(a, "stop", Phase.PROBING))
         elif f.ready.how == "exited":
-            f.early.append(EarlyEnd("stop", Phase.BEFORE_UP, f.ready.after_s, f.ready.exit_code,
-                                    f.ready.oom_killed, f.ready.detail))
+            f.early.append(_early(a, "stop", Phase.BEFORE_UP))
         side.join()
     except KeyboardInterrupt:
         raise            # the CLI removes this run's containers at once, both of them
@@ -249,8 +249,7 @@ def _sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: igno
         out["ready"] = ready
         if not ready.up:
             if ready.how == "exited":
-                out["early"] = EarlyEnd("sigint", Phase.BEFORE_UP, ready.after_s, ready.exit_code,
-                                        ready.oom_killed, ready.detail)
+                out["early"] = _early(b, "sigint", Phase.BEFORE_UP)
             return
         masks = _pid1_masks(b)
         out["masks"] = masks
@@ -258,7 +257,7 @@ def _sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: igno
         out["stop"] = s
         out["early"] = _ended_on_its_own(b, "sigint", s, masks)
     except ContainerError as err:   # removed under it (Ctrl-C in the main thread), or the engine failed
-        if b.exited():
+        if b.ended_within():
             out["early"] = _early(b, "sigint", Phase.PROBING)
         else:
             out["error"] = err

@@ -150,6 +150,11 @@ class Findings:
     masks: list[Masks] = field(default_factory=list)      # pid 1 and the main program, before docker stop
     sigint_masks: Masks | None = None     # the SIGINT container's pid 1, just before SIGINT
     healthcheck: bool = False             # the image declares a HEALTHCHECK (up = healthy)
+    started_at: float = 0.0               # wall clock of the stop container's start (its output's at_s counts from it)
+
+    def said_after(self, container: str, wall: float) -> list[str]:
+        """The lines a container printed after a moment (wall clock), e.g. after the doctor's signal."""
+        return [o.text for o in self.output.get(container, []) if self.started_at + o.at_s >= wall]
 
     def snapshot(self, name: str) -> Snapshot | None:
         return next((s for s in self.snapshots if s.name == name), None)

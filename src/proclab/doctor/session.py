@@ -119,6 +119,15 @@ class Session:
         except ContainerError:
             return {"Status": "removed"}
 
+    def ended_within(self, timeout: float = 2.0) -> bool:
+        """After a failed exec: is the container ending? An exec into a dying container fails
+        (exit 137) a moment before the engine marks it exited, so wait for the engine's word."""
+        try:
+            self.c.wait(timeout=timeout)
+            return True
+        except ProclabError:
+            return self.exited()
+
     def exited(self) -> bool:
         return self._state().get("Status") in ("exited", "dead", "removed")
 

@@ -8,6 +8,7 @@ a problem is something the doctor saw it do (or not do).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..lab.result import CheckResult
@@ -211,6 +212,9 @@ def _ended_by_signal(fate: Fate, s: Stop, inherited: bool) -> bool:
     return s.ended or fate.ended_s < s.grace_s - 0.05
 
 
+FORWARD_FAILED = re.compile(r"(forward|kill|signal).*(Operation not permitted|EPERM|Permission denied)", re.I)
+
+
 def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     name = NAMES["forwarding"]
     p1, s = snap.get(1), f.stop
@@ -224,6 +228,14 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     others = [x for x in s.watched if x not in programs]
     figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
             "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
+    failed = [line for line in f.said_after("stop", s.sent_at) if FORWARD_FAILED.search(line)]
+    if failed and programs:
+        figs["said"] = failed[0]
+        return result(name, "problem", f"pid 1 (`{p1.command}`) could not pass {s.signal} on to "
+                      f"`{programs[0].command}`; after the signal it printed: {failed[0]!r}, and the container ended "
+                      f"with {code_words(s.exit_code)}: the program died with the container, unwarned",
+                      _kill_cap_hint(f, snap) or "give pid 1 the right to signal its program (CAP_KILL, or the same "
+                      "user)", **figs)
     deaf = [x for x in programs if not _ended_by_signal(x, s, inherited)]
     if deaf:
         how = ("was still running when the engine SIGKILLed the container" if not s.ended else
