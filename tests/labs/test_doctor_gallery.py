@@ -43,7 +43,9 @@ GALLERY = {
     "tini + 3 zombies at rest": ("tini-zombies", (), v(zombies=BAD), 0, "confirmed"),
     # wrappers that do and do not signal the whole group
     "dumb-init signals the group": ("dumb-init-group", (), GOOD, 0, "confirmed"),
-    "tini, sh -c 'app; echo bye'": ("tini-sh-c", (), v(sigint=BAD, forwarding=BAD), 143, "confirmed"),
+    # forwarding=None: whether python3 got SIGTERM or only the namespace's SIGKILL is told by a race the
+    # doctor's watcher wins only sometimes without the kernel's record (issue 30 item 4): not asserted
+    "tini, sh -c 'app; echo bye'": ("tini-sh-c", (), v(sigint=BAD, forwarding=None), 143, "confirmed"),
     "a handler slower than the grace period": ("slow-handler", (), v(reaping=BAD, stop=BAD), 137, "refuted"),
     "shell-less, tini-static": ("bare-tini", (), GOOD, 143, "confirmed"),
     # real daemons from Debian's packages (issue 35)
@@ -51,7 +53,7 @@ GALLERY = {
     "redis-server behind gosu": ("redis", (), v(reaping=BAD), 0, "confirmed"),
     "redis-server behind gosu --init": ("redis", ("--init",), GOOD, 0, "confirmed"),
     "root entrypoint chowns, setpriv, tini": ("tini-chown", (), GOOD, 143, "confirmed"),
-    "the same --cap-drop KILL": ("tini-chown", ("--cap-drop", "KILL"), v(stop=BAD, forwarding=BAD), 137, "refuted"),
+    "the same --cap-drop KILL": ("tini-chown", ("--cap-drop", "KILL"), v(forwarding=BAD), 1, "confirmed"),
     "supervisord, one program": ("supervisord", (), GOOD, 0, "confirmed"),
     "memcached -u memcache": ("memcached", (), v(reaping=BAD), 0, "confirmed"),
     "cron -f": ("cron", (), v(stop=BAD, sigint=BAD), 137, "confirmed"),
@@ -61,7 +63,7 @@ FIXES = {("shell-noexec", "forwarding"): "exec", ("shell-pid1", "stop"): "exec",
          ("python-pid1", "stop"): "SIGTERM handler", ("bare (no python, no sh)", "sigint"): "--init",
          ("tini + 3 zombies at rest", "zombies"): "SIG_IGN", ("redis-server behind gosu", "reaping"): "--init",
          ("a handler slower than the grace period", "stop"): "longer grace period",
-         ("the same --cap-drop KILL", "stop"): "CAP_KILL", ("cron -f", "stop"): "--init"}
+         ("the same --cap-drop KILL", "forwarding"): "CAP_KILL", ("cron -f", "stop"): "--init"}
 GRACE = 2
 
 
@@ -103,14 +105,16 @@ def test_gallery_verdict(gallery, case):
     stage, extra, expected, stop_code, predicted = GALLERY[case]
     code, doc, err = doctor(gallery[stage], *extra)
     got = verdicts(doc)
-    assert {k: x for k, x in got.items() if k not in ("limits", "masks")} == expected, explain(doc)
+    unasserted = {k for k, x in expected.items() if x is None}
+    assert {k: x for k, x in got.items() if k not in {"limits", "masks"} | unasserted} == \
+        {k: x for k, x in expected.items() if k not in unasserted}, explain(doc)
     assert got["limits"] == "note" and got["masks"] == "note"
     masks = by_key(doc)["masks"]["figures"]
     assert masks["outcome"] == predicted, explain(doc)
     assert masks["masks"][0]["pid"] == 1 and {"SigCgt", "SigIgn", "SigBlk"} <= set(masks["masks"][0])
     signal = {"stopsignal": "SIGINT", "nginx": "SIGQUIT"}.get(stage, "SIGTERM")
     assert by_key(doc)["stop"]["figures"]["signal"] == signal
-    assert code == (0 if all(x in (OK, NOTE) for x in expected.values()) else 1), err
+    assert code == (0 if all(x in (OK, NOTE) for x in got.values()) else 1), err
     assert doc["passed"] == (code == 0)
     stop = next(a for a in doc["runs"][0]["actions"] if a["do"] == "stop")
     assert stop["exit_code"] == stop_code and stop["grace_s"] == GRACE, stop
@@ -131,7 +135,9 @@ def test_the_document_holds_the_snapshots_that_prove_it(gallery):
     assert set(doc) >= {"lab", "title", "path", "passed", "checks", "checkpoints", "runs"}
     assert "output" in doc["runs"][0]       # the output is held once, per run
     names = [cp["name"] for cp in doc["checkpoints"]]
-    assert "pids limit 512" in json.dumps(settings := doc["runs"][0]["settings"]) and settings["added"]
+    settings = doc["runs"][0]["settings"]
+    assert {(a["what"], a["value"], a["option"]) for a in settings["added"]} == {
+        ("pids limit", "512", "--pids-limit"), ("memory limit", "1g", "--memory"), ("network", "none", "--network")}
     assert names == ["ready", "orphan-adopted", "orphan-exited", "before-stop"], names
     orphan = doc["runs"][0]["actions"][0]["made_orphan"]
     after = next(cp for cp in doc["checkpoints"] if cp["name"] == "orphan-exited")

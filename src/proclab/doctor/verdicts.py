@@ -197,8 +197,10 @@ def sigint_check(f: Findings) -> CheckResult:
         return result(name, "ok", f"it exited with {code_words(s.exit_code)} {s.took_s:.2f} s after SIGINT", **figs)
     p1 = f.snapshot("ready")
     r = role(p1.get(1)) if p1 and p1.get(1) else "program"  # type: ignore[arg-type]
-    fix = (FIX_EXEC if r == "shell" else "handle SIGINT in the program (pid 1 gets no default action), or "
-           + FIX_INIT)
+    fix = (FIX_EXEC if r == "shell" else
+           "the init passes SIGINT on, but the program it runs did not end on it: handle SIGINT in the program, "
+           "or exec it from its wrapper script so it gets the signal itself" if r == "init" else
+           "handle SIGINT in the program (pid 1 gets no default action), or " + FIX_INIT)
     dropped = (f"; pid 1's SIGINT is {f.sigint_masks.disposition('SIGINT')}" if f.sigint_masks else "")
     return result(name, "problem", f"still running {s.grace_s:g} s after SIGINT{dropped}: Ctrl-C on 'docker run' "
                   "or a SIGINT from a supervisor does nothing", fix, **figs)
