@@ -117,7 +117,8 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
                          ready_log=ready_log, grace_s=grace, ready_timeout_s=ready_timeout, pids_limit=pids_limit,
                          memory=memory, network=network, cap_drop=_caps(cap_drop, "--cap-drop"),
                          cap_add=_caps(cap_add, "--cap-add"), security_opt=tuple(security_opt), read_only=read_only,
-                         stop_signal=_signal_name(stop_signal, "--stop-signal"), k8s=k8s)
+                         stop_signal=_signal_name(stop_signal, "--stop-signal"), k8s=k8s,
+                         grace_from_default=not given)
     if compose_file is not None:
         from .doctor_compose import doctor_compose
 
@@ -128,17 +129,17 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
     _doctor_image(opts, as_json, junit_file)
 
 
+def progress(line: str) -> None:
+    if not line.startswith((" ---> ", "Removing intermediate", "Step ")):
+        err_console.print(safe(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
+
+
 def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type: ignore[no-untyped-def]
     from ..doctor import examine, image_config, to_result
 
     image = opts.image
     t0 = time.monotonic()
     image_config(image)        # a missing image is a usage error before anything is printed
-
-    def progress(line: str) -> None:
-        if not line.startswith((" ---> ", "Removing intermediate", "Step ")):
-            err_console.print(safe(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
-
     if not as_json:
         Console().rule(safe(f"proclab doctor {image}", style="bold"))
     result = to_result(examine(opts, progress), time.monotonic() - t0)
@@ -149,11 +150,11 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
     if as_json:
         click.echo(jsonout.dumps(result.to_dict()))     # strict: no NaN, no lone surrogate
     else:
-        _narrate(result)
+        narrate(result)
     raise SystemExit(0 if result.passed else 1)
 
 
-def _narrate(result) -> None:  # type: ignore[no-untyped-def]
+def narrate(result) -> None:  # type: ignore[no-untyped-def]
     from ..ui.tables import actions_table, print_checks
     from ..ui.tree import process_tree
 

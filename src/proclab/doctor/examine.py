@@ -46,7 +46,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     b: Session | None = None
     try:
         a = Session(opts, "stop", cfg.healthcheck)
-        kit.install(a.c, tools)        # the kit goes into this container only
+        kit.install(a.c, tools, into_volume=opts.read_only)     # the kit goes into this container only
         b = Session(opts, "sigint", cfg.healthcheck)
         f.containers = {"stop": a.c.name, "sigint": b.c.name}
         f.argv, f.limits = a.argv(), a.limits()

@@ -40,8 +40,20 @@ def archive(progress: Progress) -> bytes:
     return out.getvalue()
 
 
-def install(c: LabContainer, kit: bytes) -> None:
-    c.put_archive("/", kit)
+def install(c: LabContainer, kit: bytes, into_volume: bool = False) -> None:
+    """Unpack the kit at / ; or, on a read-only root (--read-only), into the anonymous volume the
+    container has at KIT_DIR (the engine writes into a volume only)."""
+    if not into_volume:
+        c.put_archive("/", kit)
+        return
+    src = tarfile.open(fileobj=io.BytesIO(kit))
+    member = src.getmember(BUSYBOX.lstrip("/"))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo("busybox")
+        info.size, info.mode = member.size, 0o755
+        tar.addfile(info, src.extractfile(member))
+    c.put_archive(KIT_DIR, out.getvalue())
 
 
 def run(c: LabContainer, script: str) -> bytes:

@@ -24,6 +24,7 @@ SAFETY_NETWORK = "none"
 class DoctorOptions:
     image: str
     command: tuple[str, ...] = ()          # replaces the image's CMD, as 'docker run IMAGE CMD…' does
+    entrypoint: tuple[str, ...] | None = None   # replaces the image's ENTRYPOINT (a Compose service's entrypoint)
     init: bool = False
     env: dict[str, str] = field(default_factory=dict)
     user: str | None = None
@@ -41,6 +42,7 @@ class DoctorOptions:
     read_only: bool = False
     stop_signal: str | None = None         # overrides the image's STOPSIGNAL (docker run --stop-signal)
     k8s: bool = False                      # as a pod runs it: no init, SIGTERM then SIGKILL after the grace period
+    grace_from_default: bool = False       # no grace period was given (a Compose service then gets Compose's 10 s)
 
     def additions(self) -> list["Addition"]:
         """What the doctor runs it with beyond 'docker run IMAGE' (and the options given)."""

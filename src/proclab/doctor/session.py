@@ -18,6 +18,7 @@ from ..engine import DOCKER_RUN_DEFAULTS, ContainerSpec, LabContainer
 from ..errors import ContainerError, ProclabError
 from ..lab.result import OutputLine
 from ..snapshot import LineSplitter
+from .procdump import KIT_DIR
 from .model import SAFETY_MEMORY, SAFETY_NETWORK, SAFETY_PIDS, DoctorOptions, Ready
 
 SETTLE_S = 0.2          # "up": the same process table in two reads this far apart (issue 30)
@@ -30,9 +31,10 @@ def spec_for(opts: DoctorOptions, purpose: str) -> ContainerSpec:
                          security_opt=opts.security_opt)
     return ContainerSpec(
         image=opts.image, name=f"proclab-doctor-{purpose}-{uuid.uuid4().hex[:6]}",
-        command=opts.command or None, env=dict(opts.env), user=opts.user,
+        command=opts.command or None, entrypoint=opts.entrypoint, env=dict(opts.env), user=opts.user,
         init=True if opts.init else None, privileges=privileges, stop_signal=opts.stop_signal,
-        read_only=opts.read_only, labels={"lab": "doctor"}, pids_limit=opts.pids_limit or SAFETY_PIDS,
+        read_only=opts.read_only, anonymous_volumes=(KIT_DIR,) if opts.read_only and purpose == "stop" else (),
+        labels={"lab": "doctor"}, pids_limit=opts.pids_limit or SAFETY_PIDS,
         mem_limit=opts.memory or SAFETY_MEMORY, network=opts.network or SAFETY_NETWORK)
 
 

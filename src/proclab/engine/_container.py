@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+import docker.types
 import requests.exceptions
 
 from ..errors import ContainerError, ContainerGone
@@ -45,6 +46,7 @@ class ContainerSpec:
     image: str
     name: str
     command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None   # None: the image's ENTRYPOINT
     env: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)    # proclab.<key> extras
     user: str | None = None
@@ -57,6 +59,7 @@ class ContainerSpec:
     read_only: bool = False
     network: str = "none"                 # "none", "bridge", or a network's name
     tmpfs: dict[str, str] = field(default_factory=dict)
+    anonymous_volumes: tuple[str, ...] = ()   # paths; removed with the container (remove v=True)
     cpus: float | None = None
     cpuset_cpus: str | None = None
     cpu_shares: int | None = None
@@ -73,10 +76,11 @@ class ContainerSpec:
             kw["network_mode"] = self.network
         else:
             kw["network"] = self.network
-        optional = {"init": self.init, "user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
+        optional = {"init": self.init, "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None, "user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
                     "memswap_limit": self.mem_limit, "cpuset_cpus": self.cpuset_cpus,
                     "cpu_shares": self.cpu_shares, "hostname": self.hostname,
-                    "tmpfs": dict(self.tmpfs) or None, "ports": dict(self.ports) or None,
+                    "tmpfs": dict(self.tmpfs) or None,
+                    "mounts": [docker.types.Mount(p, None, type="volume") for p in self.anonymous_volumes] or None, "ports": dict(self.ports) or None,
                     "cap_add": list(self.cap_add + self.privileges.cap_add) or None,
                     "cap_drop": list(self.privileges.cap_drop) or None,
                     "security_opt": list(self.privileges.security_opt) or None,
