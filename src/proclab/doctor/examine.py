@@ -1,9 +1,11 @@
-"""The doctor's examination of one image: two containers, read from outside where the
-engine and the host's /proc allow, and through the injected busybox where they don't.
+"""The doctor's examination of one image: two containers run side by side, read from outside
+where the engine and the host's /proc allow, and through the injected busybox where they don't.
 
-Container "stop": up → snapshot → an orphan is made and watched → docker stop -t N,
-watching the wrapped program and its children. Container "sigint" (run alongside):
-up → docker kill --signal SIGINT. The findings go to verdicts.py.
+Container "stop": up → snapshot (zombies at rest) → an orphan is made and watched → the
+signal masks of pid 1 and the main program → docker stop -t N, watching the wrapped program
+and its children. Container "sigint", alongside: up → pid 1's masks → docker kill --signal
+SIGINT. Either may end on its own at any moment: that is recorded (EarlyEnd), never raised.
+The findings go to verdicts.py.
 """
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ import time
 from typing import Callable
 
 from .. import engine
+from ..engine import hostproc
 from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
 from . import kit
-from .model import DoctorOptions, Fate, Findings, Orphan, Ready, Stop
+from .model import EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready, Stop, reaches_pid1, role
 from .procdump import wait_status
 from .session import Session
 
@@ -33,41 +36,73 @@ def image_config(ref: str) -> engine.ImageConfig:
                          f"(docker pull {ref}), then run proclab doctor again") from err
 
 
-def examine(opts: DoctorOptions, progress: Progress = lambda line: None) -> Findings:
+def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: ignore[no-untyped-def]
     cfg = image_config(opts.image)
     tools = kit.archive(progress)
+    f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
+                 ready=Ready(False, "timeout", 0.0), healthcheck=cfg.healthcheck)
     sigint: dict[str, object] = {}
-    side = threading.Thread(target=_sigint_run, args=(opts, sigint), daemon=True)
-    side.start()
     a: Session | None = None
+    b: Session | None = None
     try:
-        a = Session(opts, "stop")
-        kit.install(a.c, tools)
+        a = Session(opts, "stop", cfg.healthcheck)
+        kit.install(a.c, tools, into_volume=opts.read_only)     # the kit goes into this container only
+        b = Session(opts, "sigint", cfg.healthcheck)
+        f.containers = {"stop": a.c.name, "sigint": b.c.name}
+        f.argv, f.limits = a.argv(), a.limits()
+        side = threading.Thread(target=_sigint_run, args=(b, opts, sigint), daemon=True)
         a.start()
-        progress(f"started {opts.image} as {a.c.name}; waiting until it is up")
-        ready = a.wait_ready()
-        f = Findings(opts, argv=a.argv(), stop_signal=cfg.stop_signal, ready=ready, limits=a.limits(),
-                     containers={"stop": a.c.name})
-        if ready.up:
+        f.started_at = a.started_wall
+        side.start()
+        progress(f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
+                 + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else ""))
+        f.ready = a.wait_ready()
+        if f.ready.up:
             try:
                 _examine_running(a, f, progress)
-            except ContainerError as err:      # it ended under the doctor's hands, say: the rest is not known
-                f.error = str(err)
+            except ContainerError as err:
+                if not a.ended_within():
+                    f.error = str(err)     # an exec failed in a running container: the rest is not known
+                else:                      # it ended under the doctor's hands, before any signal
+                    f.early.append(_early(a, "stop", Phase.PROBING))
+        elif f.ready.how == "exited":
+            f.early.append(_early(a, "stop", Phase.BEFORE_UP))
+        side.join()
     except KeyboardInterrupt:
-        raise            # the CLI removes this run's containers at once, the sigint one too
-    except BaseException:
-        side.join()      # the sigint container is removed by its own thread
-        raise
+        raise            # the CLI removes this run's containers at once, both of them
     finally:
-        if a is not None:
-            a.remove()
-    side.join()
+        for s in (a, b):
+            if s is not None:
+                s.remove()
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
-    f.output = {"stop": a.output, "sigint": sigint.get("output", [])}  # type: ignore[dict-item]
+    f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
     f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
-    f.containers["sigint"] = str(sigint.get("name", ""))
+    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
+    if isinstance(sigint.get("early"), EarlyEnd):
+        f.early.append(sigint["early"])  # type: ignore[arg-type]
     return f
+
+
+def _early(s: Session, name: str, phase: Phase) -> EarlyEnd:
+    code, oom, fin = s.ending()
+    after = (fin - s.started_wall) if fin else time.monotonic() - s.t0
+    return EarlyEnd(name, phase, after, code, oom)
+
+
+def _ended_on_its_own(s: Session, name: str, stop: Stop, masks: Masks | None) -> EarlyEnd | None:
+    """Whether a container that ended after the doctor's signal ended because of it: not if the
+    engine's record says it ended before the signal was sent, nor if its pid 1 could not get the
+    signal (the kernel drops it: default action or SIG_IGN) and it still ended within the grace period."""
+    if stop.exit_code is None:
+        return None
+    code, oom, fin = s.ending()
+    if fin is not None and fin < stop.sent_at:
+        return EarlyEnd(name, Phase.BEFORE_SIGNAL, fin - s.started_wall, code, oom)
+    if stop.ended and masks is not None and not reaches_pid1(masks, stop.signal):
+        return EarlyEnd(name, Phase.SIGNAL_NOT_HEARD, (fin or time.time()) - s.started_wall, code, oom,
+                        f"pid 1's {stop.signal} is {masks.disposition(stop.signal)}: the kernel drops it")
+    return None
 
 
 def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
@@ -76,12 +111,58 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
     reader = kit.StatReader(a.c)
     progress("making an orphan for pid 1 to adopt")
     f.orphan = _watch_orphan(a, reader, f)
-    progress(f"docker stop -t {f.options.grace_s:g}")
     before = kit.snapshot(a.c, "before-stop", a.t0)
     f.snapshots.append(before)
+    f.masks = _masks(a, reader, before)
+    before.data["masks"] = [m.to_dict() for m in f.masks]
+    progress(f"docker stop -t {f.options.grace_s:g} (it sends {f.stop_signal})")
     skip = {f.orphan.pid} if f.orphan else set()
-    f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid != 1 and p.pid not in skip
+    pid1_tree = _descendants(before, 1)
+    f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid in pid1_tree and p.pid not in skip
                                      and p.state != "Z"], f)
+    early = _ended_on_its_own(a, "stop", f.stop, f.masks[0] if f.masks else None)
+    if early:
+        f.early.append(early)
+
+
+def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
+    """pid's descendants (not itself): the image's own processes, not what docker exec started."""
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        kids = [p.pid for p in snap.children(todo.pop()) if p.pid not in out]
+        out.update(kids)
+        todo += kids
+    return out
+
+
+def main_program(snap):  # type: ignore[no-untyped-def]
+    """pid 1 itself when it is the program, else its first running child (what it wraps)."""
+    p1 = snap.get(1)
+    if p1 is None or role(p1) == "program":
+        return p1
+    return next((k for k in snap.children(1) if k.state != "Z" and not k.probe), None)
+
+
+def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ignore[no-untyped-def]
+    """SigCgt, SigIgn, SigBlk of pid 1 and the main program, read before any signal is sent."""
+    out: list[Masks] = []
+    procs = [snap.get(1)]
+    main = main_program(snap)
+    if main is not None and main.pid != 1:
+        procs.append(main)
+    for p in procs:
+        if p is None:
+            continue
+        hpid = reader.host_pid(p.pid)
+        status = hostproc.read(hpid, "status") if hpid else None
+        source, waited = "host /proc", hostproc.sigwait_set(hpid) if hpid else None
+        if status is None:
+            status, source = kit.status(a.c, p.pid), "docker exec"
+        m = Masks.parse(p.pid, p.command, status or "", source, waited)
+        if m is not None:
+            out.append(m)
+    return out
 
 
 def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
@@ -89,7 +170,7 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     t = time.monotonic()
     try:
         o.pid = kit.make_orphan(a.c, o.lifetime_s)
-    except (ContainerError, ValueError, IndexError) as err:
+    except (ValueError, IndexError) as err:
         o.error = f"the orphan could not be made: {err}"
         return o
     reader.learn()
@@ -113,7 +194,7 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         if o.exited_at_s is not None and now - o.exited_at_s > f.options.reap_deadline_s:
             break
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
-    snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)
+    snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
     f.snapshots.append(snap)
     left = snap.get(o.pid)
     o.zombie_at_end = left is not None and left.state == "Z"
@@ -135,6 +216,7 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
             done.set()
 
     t = time.monotonic()
+    s.sent_at = time.time()
     threading.Thread(target=stopper, daemon=True).start()
     pending = list(s.watched)
     while pending and not done.is_set():
@@ -152,38 +234,61 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
     try:
         s.exit_code = a.c.wait(timeout=5)
         s.oom_killed = bool(a.c.state().get("OOMKilled"))
+        s.error = None if s.exit_code is not None else s.error
     except ProclabError as err:
         s.error = s.error or str(err)
     s.ended = s.exit_code is not None and not (s.exit_code == 137 and s.took_s >= s.grace_s - 0.05)
     return s
 
 
-def _sigint_run(opts: DoctorOptions, out: dict[str, object]) -> None:
-    """The second container: up, then docker kill --signal SIGINT; does it end?"""
+def _sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    """The second container: up, its pid 1's masks, then docker kill --signal SIGINT; does it end?"""
     try:
-        b = Session(opts, "sigint")
-        out["name"], out["output"] = b.c.name, b.output
-        try:
-            b.start()
-            ready: Ready = b.wait_ready()
-            out["ready"] = ready
-            if ready.up:
-                out["stop"] = _interrupt(b, opts)
-        finally:
-            b.remove()
+        b.start()
+        ready: Ready = b.wait_ready()
+        out["ready"] = ready
+        if not ready.up:
+            if ready.how == "exited":
+                out["early"] = _early(b, "sigint", Phase.BEFORE_UP)
+            return
+        masks = _pid1_masks(b)
+        out["masks"] = masks
+        s = _interrupt(b, opts)
+        out["stop"] = s
+        out["early"] = _ended_on_its_own(b, "sigint", s, masks)
+    except ContainerError as err:   # removed under it (Ctrl-C in the main thread), or the engine failed
+        if b.ended_within():
+            out["early"] = _early(b, "sigint", Phase.PROBING)
+        else:
+            out["error"] = err
     except BaseException as err:     # re-raised by examine() in the main thread
         out["error"] = err
 
 
-def _interrupt(b: Session, opts: DoctorOptions) -> Stop:
+def _pid1_masks(b: Session) -> Masks | None:
+    """Read from the host's /proc (the SIGINT container has no kit: docker exec would need one)."""
+    try:
+        hpid = b.c.host_pid()
+    except ContainerError:
+        return None
+    status = hostproc.read(hpid, "status") if hpid else None
+    return Masks.parse(1, "pid 1", status, "host /proc", hostproc.sigwait_set(hpid)) if status else None
+
+
+def _interrupt(b: Session, opts) -> Stop:  # type: ignore[no-untyped-def]
     s = Stop("SIGINT", opts.grace_s)
     t = time.monotonic()
+    s.sent_at = time.time()
     try:
         b.c.kill("SIGINT")
+    except ContainerError:
+        if not b.exited():
+            raise
+    try:
         s.exit_code = b.c.wait(timeout=opts.grace_s)
         s.ended = True
     except ProclabError as err:
-        if b.c.status() not in ("exited", "dead"):
+        if not b.exited():
             s.ended = False        # still running after the grace period
         else:
             s.error = str(err)

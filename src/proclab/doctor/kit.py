@@ -40,8 +40,20 @@ def archive(progress: Progress) -> bytes:
     return out.getvalue()
 
 
-def install(c: LabContainer, kit: bytes) -> None:
-    c.put_archive("/", kit)
+def install(c: LabContainer, kit: bytes, into_volume: bool = False) -> None:
+    """Unpack the kit at / ; or, on a read-only root (--read-only), into the anonymous volume the
+    container has at KIT_DIR (the engine writes into a volume only)."""
+    if not into_volume:
+        c.put_archive("/", kit)
+        return
+    src = tarfile.open(fileobj=io.BytesIO(kit))
+    member = src.getmember(BUSYBOX.lstrip("/"))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo("busybox")
+        info.size, info.mode = member.size, 0o755
+        tar.addfile(info, src.extractfile(member))
+    c.put_archive(KIT_DIR, out.getvalue())
 
 
 def run(c: LabContainer, script: str) -> bytes:
@@ -56,6 +68,11 @@ def run(c: LabContainer, script: str) -> bytes:
 def snapshot(c: LabContainer, name: str, t0: float, **data: object) -> Snapshot:
     at = time.monotonic() - t0
     return parse_dump(run(c, DUMP), name, at, data)
+
+
+def status(c: LabContainer, pid: int) -> str:
+    """/proc/<pid>/status inside the container (when the host's /proc does not show it)."""
+    return run(c, f"{BUSYBOX} cat /proc/{pid}/status 2>/dev/null").decode(errors="replace")
 
 
 def make_orphan(c: LabContainer, lifetime_s: float) -> int:
