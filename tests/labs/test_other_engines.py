@@ -32,13 +32,7 @@ ENGINES = [pytest.param((engines.PODMAN_ENV, EngineKind.PODMAN), id="podman", ma
 def other(request):
     """(url, kind) of the engine under test, with proclab's base and lab image built there."""
     env, kind = request.param
-    url = engines.engine_url(env)
-    with engine.using(url):
-        assert engine.kind() is kind, f"{env}={url} answers as {engine.info()}, not {kind}"
-    engines.seed_base(url)
-    with engine.using(url):
-        images.ensure("lab")
-    return url, kind
+    return engines.ready(env, kind), kind
 
 
 @pytest.fixture

@@ -48,6 +48,22 @@ def seed_base(url: str, suite: str = baseimage.SUITE) -> str:
     return wanted
 
 
+def ready(env: str, kind: engine.EngineKind) -> str:
+    """The URL of the engine in env, checked to be of that kind, with proclab's base and lab image there."""
+    url = engine_url(env)
+    with engine.using(url):
+        assert engine.kind() is kind, f"{env}={url} answers as {engine.info()}, not {kind}"
+    seed_base(url)
+    with engine.using(url):
+        images.ensure("lab")
+    return url
+
+
+def environments_url() -> str:
+    """The environment's engine (DOCKER_HOST, else the default socket) as a --engine URL."""
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
 def leftovers() -> list[str]:
     """proclab containers on this thread's engine made by this test process."""
     return [c.name for c in engine.proclab_containers()

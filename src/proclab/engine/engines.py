@@ -10,11 +10,15 @@ Podman differs (image names, the open-files limit) read ``kind()``.
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -83,23 +87,31 @@ def is_url(ref: str) -> bool:
 
 
 def base_url(ref: str) -> str:
-    """The URL behind a ``--engine`` value: a URL as it is, a docker context name looked up
-    in the docker CLI's context store (~/.docker/contexts, as 'docker context ls' lists them)."""
+    """The URL behind a ``--engine`` value: a URL as it is, a docker context name looked up in the
+    docker client's context store (what 'docker context ls' lists)."""
     if is_url(ref):
         return ref
-    from docker.context import ContextAPI
-
     from ..errors import UsageError
 
-    try:
-        ctx = ContextAPI.get_context(ref)
-    except Exception as err:    # docker-py raises its own errors for a malformed context store
-        raise UsageError(f"--engine {ref}: the docker context store cannot be read ({err}); "
-                         "give a URL (unix:///path/docker.sock, ssh://user@host) instead") from None
-    if ctx is None or not ctx.Host:
+    host = context_host(ref)
+    if not host:
         raise UsageError(f"--engine {ref}: no docker context of that name and not a URL; "
                          "'docker context ls' lists the contexts, or give unix://..., tcp://... or ssh://...")
-    return str(ctx.Host)
+    return host
+
+
+def context_host(name: str) -> str | None:
+    """A docker context's engine endpoint, read as the docker client stores it:
+    $DOCKER_CONFIG (else ~/.docker)/contexts/meta/<sha256 of the name>/meta.json. (docker-py's own
+    ContextAPI finds the store only beside a config.json, which 'docker context create' does not make.)"""
+    config = Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    meta = config / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest() / "meta.json"
+    try:
+        doc = json.loads(meta.read_text())
+    except (OSError, ValueError):
+        return None
+    host = ((doc.get("Endpoints") or {}).get("docker") or {}).get("Host")
+    return str(host) if host else None
 
 
 def kind_of(version: dict[str, Any]) -> EngineKind:
