@@ -55,6 +55,12 @@ def test_labs_are_shared_between_two_engines_each_on_the_one_it_names(two):
             assert engines.leftovers() == []
 
 
+def test_one_engine_with_jobs_runs_every_lab_there(two):
+    res = run_cli("run", "zombies", "reaping", "--jobs", "2", "--engine", two[1], "--json")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert [lab["engine"] for lab in json.loads(res.stdout)["labs"]] == [two[1], two[1]]
+
+
 def test_one_summary_names_each_labs_engine(two):
     res = run_cli("run", "zombies", "reaping", "--engine", two[0], "--engine", two[1])
     assert res.returncode == 0, res.stdout[-3000:]

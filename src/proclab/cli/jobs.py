@@ -136,7 +136,7 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
     try:
         if live:
             live.start()
-        refs = engines or [""]
+        refs = engines or [_selected()]
         for batch, width in ((shared, jobs), (alone, 1)):
             _run_batch(batch, Places(refs, width), variants, board, out, on_done)
     finally:
@@ -144,6 +144,12 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
             live.stop()
     by_name = {id(j.spec): j.result for j in shared + alone}
     return [r for r in (by_name[id(s)] for s in specs) if r is not None]
+
+
+def _selected() -> str:
+    from .. import engine
+
+    return engine.selected()
 
 
 STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
@@ -257,8 +263,9 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
     from .output import err_console
 
     out = err_console if as_json else Console(highlight=False)
+    engines = engines or [engine.selected()]        # one engine: this thread's (run --engine A)
     # once per engine, before the pool: threads must not build the image side by side
-    for ref in engines or [""]:
+    for ref in engines:
         with engine.using(ref):
             where = f" on {ref}" if ref else ""
             for gone in sweep_stale_once():
