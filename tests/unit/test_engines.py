@@ -71,6 +71,8 @@ def test_a_docker_context_name_is_its_endpoint(tmp_path, monkeypatch):
                    check=True, capture_output=True, env={**os.environ, "DOCKER_CONFIG": str(tmp_path)})
     assert engines.base_url("lab1") == "ssh://me@lab1.example"
     assert engines.base_url("unix:///x.sock") == "unix:///x.sock"
+    monkeypatch.setenv("DOCKER_HOST", "unix:///y.sock")
+    assert engines.base_url("default") == "unix:///y.sock"      # the client's built-in context
     with pytest.raises(UsageError, match="no docker context of that name"):
         engines.base_url("lab2")
 

@@ -21,7 +21,7 @@ import psutil
 
 from ..errors import EngineUnavailable, ProclabError
 from ._calls import API_TIMEOUT_S, docker_call
-from .engines import base_url, selected, using
+from .engines import DEFAULT_SOCKET, base_url, selected, using
 
 LABEL = "proclab"
 RUN_LABEL = "proclab.run"
@@ -83,7 +83,7 @@ _clients_lock = threading.Lock()
 def url_of(ref: str) -> str:
     """Where an engine ref connects ("" : DOCKER_HOST, else the default socket)."""
     if not ref:
-        return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
     return base_url(ref)
 
 

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+DEFAULT_CONTEXT = "default"     # the docker client's built-in context: DOCKER_HOST, else the default socket
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 URL_SCHEMES = ("unix://", "tcp://", "ssh://", "npipe://", "http://", "https://")
 
 _selected: contextvars.ContextVar[str | None] = contextvars.ContextVar("proclab_engine", default=None)
@@ -91,6 +93,8 @@ def base_url(ref: str) -> str:
     docker client's context store (what 'docker context ls' lists)."""
     if is_url(ref):
         return ref
+    if ref == DEFAULT_CONTEXT:
+        return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
     from ..errors import UsageError
 
     host = context_host(ref)
