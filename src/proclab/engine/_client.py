@@ -202,10 +202,15 @@ def remove_own() -> list[str]:
     The runner removes its containers in ``finally``; this also catches one whose create
     call was interrupted after the engine had made it. Does nothing if never connected.
     """
-    removed = []
+    removed, failed = [], None
     for ref in list(_clients):
-        with using(ref):
-            removed += _remove_own_here()
+        try:
+            with using(ref):
+                removed += _remove_own_here()
+        except ProclabError as err:     # an engine that stopped answering must not spare the others
+            failed = err
+    if failed is not None and not removed:
+        raise failed
     return removed
 
 
