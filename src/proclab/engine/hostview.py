@@ -4,8 +4,9 @@ A check that must show a lab did not hurt the host (the forkbomb lab) reads
 these: ``run.host["before"]`` (before the container exists), ``snap.host`` (taken
 the moment a checkpoint is announced, while the scenario is held) and
 ``run.host["after"]`` (after the container is removed). Processes are told apart
-by their cgroup path: the lab's names its container id, and every container's
-names its engine (docker, containerd, libpod, kubepods, lxc).
+by their cgroup paths (cgroupfs.memberships: v1's per controller, v2's one): the lab's
+names its container id, and every container's names its engine (docker, containerd, libpod,
+kubepods, lxc; under systemd on v2 "docker-<id>.scope", "libpod-<id>.scope").
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 import time
 from typing import Any
 
-from . import hostproc
+from . import cgroupfs, hostproc
 
 CONTAINER_CGROUP_WORDS = ("docker", "containerd", "libpod", "kubepods", "lxc")
 
@@ -29,12 +30,13 @@ def figures(container_id: str | None = None) -> dict[str, Any]:
     pids = hostproc.pids()
     in_lab = in_containers = 0
     for pid in pids:
-        cg = hostproc.read(pid, "cgroup")
-        if cg is None:
+        text = hostproc.read(pid, "cgroup")
+        if text is None:
             continue
-        if container_id and container_id in cg:
+        paths = set(cgroupfs.memberships(text).values())     # v1's per controller, v2's one
+        if container_id and any(container_id in p for p in paths):
             in_lab += 1
-        if any(w in cg for w in CONTAINER_CGROUP_WORDS):
+        if any(w in p for p in paths for w in CONTAINER_CGROUP_WORDS):
             in_containers += 1
     pid_max = hostproc.pid_max()
     return {"t": time.time(), "processes": len(pids), "in_lab": in_lab, "outside_lab": len(pids) - in_lab,
