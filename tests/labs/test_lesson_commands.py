@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 NOT_YET_TESTED = {
     "exec-zombies", "fork-basics", "forkbomb", "manager", "orphans", "pcb", "pipes", "pools",
     "process-api", "queues", "reaping", "semaphores-events", "signals", "socket-server",
-    "start-methods", "states", "sync-async", "traps", "zombie-pileup",
+    "start-methods", "states", "sync-async", "traps",
 }
 CPU_TIMING = {"scheduling", "priority", "parallelism", "pcb"}
 

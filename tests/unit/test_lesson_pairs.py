@@ -15,7 +15,7 @@ NOT_YET_TRANSLATED = {
     "manager", "orphans", "outlive-parent", "parallelism", "pcb", "pipe-readers", "pipes", "pools",
     "priority", "process-api", "process-exit", "queues", "reaping", "scheduling",
     "semaphores-events", "signals", "socket-server", "start-methods", "states", "sync-async",
-    "traps", "zombie-pileup",
+    "traps",
 }
 
 
