@@ -27,16 +27,17 @@ NOT_YET_TESTED = {
     "start-methods", "states", "sync-async", "traps",
 }
 CPU_TIMING = {"scheduling", "priority", "parallelism", "pcb"}
+JOB_CONTROL = "set -m\n"      # typed in an interactive shell: each job in a process group of its own
 
 
 def runs(block: Block) -> list[tuple[list[str], str, list[str]]]:
     """The `docker run` commands the block stands for: (options, image, command) each."""
     if block.kind is Kind.IN_IMAGE:
-        return [(["--rm", "--init"], "proclab/lab", ["bash", "-c", block.body])]
+        return [(["--rm", "--init"], "proclab/lab", ["bash", "-c", JOB_CONTROL + block.body])]
     cmds = commands(block.body)
     if block.kind is Kind.SHELL:
         options, image, shell = split_docker_run(cmds[0])
-        return [(options, image, [shell[0], "-c", after_first_command(block.body)])]
+        return [(options, image, [shell[0], "-c", JOB_CONTROL + after_first_command(block.body)])]
     out = []
     for words in cmds:
         assert words[:2] == ["docker", "run"], (
@@ -48,12 +49,14 @@ def runs(block: Block) -> list[tuple[list[str], str, list[str]]]:
 
 def block_failures(block: Block, image: str) -> list[str]:
     failures, printed = [], []
-    for options, named, command in runs(block):
+    todo = runs(block)
+    for k, (options, named, command) in enumerate(todo):
         assert named == "proclab/lab", f"line {block.line}: the lesson should run proclab/lab, not {named}"
         ran = run_docker(options, image, command)
         printed.append(ran.both)
-        if ran.code != 0:
-            failures.append(f"line {block.line}: exit code {ran.code}\n{ran.both[-3000:]}")
+        want = block.exits if k == len(todo) - 1 else 0
+        if ran.code != want:
+            failures.append(f"line {block.line}: exit code {ran.code} (the lesson says {want})\n{ran.both[-3000:]}")
     missing = ByHand("", "", block.output).missing("".join(printed))
     if missing:
         failures.append(f"line {block.line}: the lesson says it prints {missing}; it printed:\n{''.join(printed)[-3000:]}")

@@ -6,10 +6,12 @@ The conventions are written down in docs/writing-labs.md ("A lesson's blocks are
 - a ```sh block runs on the host, one ``docker run ... proclab/lab CMD`` command after another;
 - if its first command opens a shell in the lab image (``docker run -it ... proclab/lab bash``
   with nothing after ``bash``), the lines after it are typed in that shell: they run with
-  ``bash -c`` in a container made with the same options;
+  ``bash -c`` (job control on, ``set -m``, as in an interactive shell) in a container made
+  with the same options;
 - a block whose first line is the comment ``# in the lab image`` (``# 在实验镜像里``) is typed in a
   shell in the lab image too: ``docker run --rm --init proclab/lab bash -c BLOCK``;
 - ``<!-- untested: REASON -->`` on the line before a fence leaves the block out, with a reason;
+- ``<!-- exits: N -->`` there says its (last) command ends with exit code N, not 0;
 - a ```text block is what the nearest ```sh block above it prints (digits stand for any number,
   runs of spaces for any spacing, a ``...`` line for lines left out; the lines appear in order).
 """
@@ -28,6 +30,7 @@ LABS = Path(__file__).resolve().parents[2] / "labs"
 FENCE = re.compile(r"^```(\w*)\s*$")
 HEADING = re.compile(r"^(#{1,6}) +(.*)$")
 UNTESTED = re.compile(r"^\s*<!--\s*untested:\s*(?P<why>.+?)\s*-->\s*$")
+EXITS = re.compile(r"^\s*<!--\s*exits:\s*(?P<code>\d+)\s*-->\s*$")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 IN_IMAGE = re.compile(r"^#\s*(in the lab image|在实验镜像里)\s*$")
 SHELLS = ("bash", "sh")
@@ -52,6 +55,7 @@ class Block:
     part: Part
     untested: str | None = None   # the reason given by <!-- untested: ... -->
     output: tuple[str, ...] = ()  # for an sh block: the lines of the ```text blocks it prints
+    exits: int = 0                # the exit code its (last) command ends with: <!-- exits: N -->
 
     @property
     def kind(self) -> Kind:
@@ -96,12 +100,14 @@ def read(path: Path) -> Readme:
     prose: list[str] = []
     fence: tuple[str, int, list[str]] | None = None
     pending_untested: str | None = None
+    pending_exits = 0
     for i, ln in enumerate(lines, 1):
         if fence is not None:
             if ln.strip() == "```":
                 lang, start, body = fence
                 part = Part.DEEP if start >= deep_from else Part.SHORT
-                r.blocks.append(Block(lang, "\n".join(body) + "\n", start, part, pending_untested))
+                r.blocks.append(Block(lang, "\n".join(body) + "\n", start, part, pending_untested,
+                                      exits=pending_exits))
                 fence, pending_untested = None, None
             else:
                 fence[2].append(ln)
@@ -110,6 +116,8 @@ def read(path: Path) -> Readme:
             prev = lines[i - 2] if i >= 2 else ""
             mark = UNTESTED.match(prev)
             pending_untested = mark["why"] if mark else None
+            code = EXITS.match(prev)
+            pending_exits = int(code["code"]) if code else 0
             fence = (m[1], i, [])
             continue
         if m := HEADING.match(ln):
@@ -133,7 +141,7 @@ def _with_outputs(blocks: list[Block]) -> list[Block]:
             k = max(i for i, x in enumerate(out) if x.lang == "sh")
             sh = out[k]
             lines = tuple(ln for ln in b.body.splitlines() if ln.strip() and ln.strip() not in ("...", "…"))
-            out[k] = Block(sh.lang, sh.body, sh.line, sh.part, sh.untested, sh.output + lines)
+            out[k] = Block(sh.lang, sh.body, sh.line, sh.part, sh.untested, sh.output + lines, sh.exits)
         out.append(b)
     return out
 

@@ -36,6 +36,8 @@ def pair_problems(lab: str) -> list[str]:
             problems.append(f"{where}: the code differs (comments aside):\n{b_en.code()}\n---\n{b_zh.code()}")
         if b_en.lang == "sh" and b_en.kind != b_zh.kind:
             problems.append(f"{where}: run as {b_en.kind} in English, {b_zh.kind} in Chinese")
+        if b_en.exits != b_zh.exits:
+            problems.append(f"{where}: <!-- exits --> {b_en.exits} in English, {b_zh.exits} in Chinese")
         if (b_en.untested is None) != (b_zh.untested is None):
             problems.append(f"{where}: marked untested in one language only")
     if en.checkpoint_marks != zh.checkpoint_marks:
