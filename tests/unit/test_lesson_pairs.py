@@ -14,7 +14,7 @@ NOT_YET_TRANSLATED = {
     "daemons", "deadlines", "exec-zombies", "fork-basics", "forkbomb", "futures", "locks",
     "manager", "orphans", "parallelism", "pcb", "pipe-readers", "pipes", "pools", "priority",
     "process-api", "process-exit", "queues", "reaping", "scheduling", "semaphores-events",
-    "signals", "socket-server", "start-methods", "states", "sync-async", "traps",
+    "socket-server", "start-methods", "states", "sync-async", "traps",
 }
 
 
