@@ -1,0 +1,73 @@
+"""`docker run OPTIONS IMAGE CMD...` as a lesson writes it, run through proclab.engine (so the
+container carries proclab's labels and is removed): the options a lesson may use, mapped onto
+the engine's ContainerSpec."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from proclab import engine
+
+IGNORED = {"--rm", "-it", "-ti", "-i", "-t"}     # the engine always removes; no terminal in a test
+WITH_VALUE = {"--name"}                           # a name of its own: the test names the container
+
+
+def container_spec(options: list[str], image: str, command: list[str]) -> engine.ContainerSpec:
+    """What `docker run OPTIONS IMAGE CMD...` asks for, as the engine's ContainerSpec."""
+    kw: dict = {"pids_limit": None, "mem_limit": None}   # docker run sets no limits unless asked
+    opts = list(options)
+    while opts:
+        o = opts.pop(0)
+        if o in IGNORED:
+            continue
+        if o in WITH_VALUE:
+            opts.pop(0)
+        elif o == "--init":
+            kw["init"] = True
+        elif o == "--pids-limit":
+            kw["pids_limit"] = int(opts.pop(0))
+        elif o == "--cpuset-cpus":
+            kw["cpuset_cpus"] = opts.pop(0)
+        elif o == "--user":
+            kw["user"] = opts.pop(0)
+        elif o == "--cap-add":
+            kw["cap_add"] = (*kw.get("cap_add", ()), opts.pop(0))
+        else:
+            raise AssertionError(f"the test knows {sorted(IGNORED | WITH_VALUE)}, --init, --pids-limit, "
+                                 f"--cpuset-cpus, --user and --cap-add; the lesson uses {o}")
+    return engine.ContainerSpec(image=image, name=f"proclab-byhand-{uuid.uuid4().hex[:10]}", command=tuple(command),
+                                labels={"lab": "by-hand"}, **kw)
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    stdout: str
+    stderr: str
+    both: str            # stdout and stderr as they arrived, as a terminal shows them
+
+
+def run_docker(options: list[str], image: str, command: list[str], timeout: float = 60) -> Ran:
+    """`docker run [options] IMAGE CMD...` through the engine, to its end."""
+    spec = container_spec(options, image, command)
+    c = engine.create(spec)
+    try:
+        stream = c.stream()
+        c.start()
+        out, err, both = [], [], []
+        for o, e in stream:
+            out.append(o or b"")
+            err.append(e or b"")
+            both.append((o or b"") + (e or b""))
+        code = c.wait(timeout=timeout)
+    finally:
+        c.remove()
+    text = [b"".join(x).decode(errors="replace") for x in (out, err, both)]
+    return Ran(code, *text)
+
+
+def run_as_docker_would(options: list[str], image: str, command: list[str],
+                        timeout: float = 60) -> tuple[int, str, str]:
+    """`docker run [options] IMAGE CMD...` through the engine: exit code, stdout, stderr."""
+    ran = run_docker(options, image, command, timeout)
+    return ran.code, ran.stdout, ran.stderr
