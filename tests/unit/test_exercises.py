@@ -202,3 +202,16 @@ def test_the_checkers_speak_chinese(home):
     assert "signal-exit: PASS" in en.stdout and "status 143" in en.stdout
     unknown = run_script(home, "check.py", "nosuch", "--lang", "zh")
     assert unknown.returncode == 2 and "没有叫 nosuch 的练习" in unknown.stderr
+
+
+def test_explore_hint_names_what_is_wrong(tmp_path):
+    from tests.support.cli import run_cli
+
+    env = {"PROCLAB_STATE": str(tmp_path)}
+    unknown = run_cli("explore", "hint", "nosuch", env=env)
+    assert unknown.returncode == 2 and "no exercise named 'nosuch'; there are: " in unknown.stderr
+    assert "zombie" in unknown.stderr and "Traceback" not in unknown.output
+    level = run_cli("explore", "hint", "zombie", "--level", "4", env=env)
+    assert level.returncode == 2 and "--level" in level.stderr
+    no_host = run_cli("explore", "hint", "zombie", env=env)
+    assert no_host.returncode == 2 and "no exploration host is up" in no_host.stderr
