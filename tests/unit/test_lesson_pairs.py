@@ -13,7 +13,7 @@ from tests.support.lessonblocks import all_labs, lesson_paths, read
 NOT_YET_TRANSLATED = {
     "deadlines", "exec-zombies", "forkbomb", "futures", "locks", "manager", "parallelism", "pcb",
     "pipe-readers", "pipes", "pools", "priority", "process-exit", "queues", "scheduling",
-    "semaphores-events", "socket-server", "start-methods", "states", "sync-async", "traps",
+    "semaphores-events", "socket-server", "start-methods", "sync-async", "traps",
 }
 
 
