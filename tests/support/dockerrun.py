@@ -71,3 +71,48 @@ def run_as_docker_would(options: list[str], image: str, command: list[str],
     """`docker run [options] IMAGE CMD...` through the engine: exit code, stdout, stderr."""
     ran = run_docker(options, image, command, timeout)
     return ran.code, ran.stdout, ran.stderr
+
+
+class DockerSession:
+    """A host block's docker commands, in order: `docker run [-d] ...`, `docker exec NAME CMD...`
+    and `docker rm -f NAME`, through the engine (labelled containers, all removed by close())."""
+
+    def __init__(self, image: str):
+        self.image = image                              # this session's build of proclab/lab
+        self.named: dict[str, engine.LabContainer] = {}
+
+    def run(self, words: list[str], timeout: float = 60) -> Ran:
+        verb = words[1] if words[:1] == ["docker"] and len(words) > 1 else None
+        if verb == "run":
+            return self._run(words[2:], timeout)
+        if verb == "exec":
+            name, cmd = words[2], words[3:]
+            assert name in self.named, f"docker exec {name}: no container of that name was started in the block"
+            res = self.named[name].exec(cmd, timeout=timeout)
+            out, err = res.stdout.decode(errors="replace"), res.stderr.decode(errors="replace")
+            return Ran(res.exit_code, out, err, out + err)
+        if verb == "rm" and words[2:3] == ["-f"]:
+            for name in words[3:]:
+                self.named.pop(name).remove()
+            return Ran(0, "", "", "")
+        raise AssertionError(f"the test runs `docker run`, `docker exec NAME` and `docker rm -f NAME`; "
+                             f"the lesson uses `{' '.join(words[:3])}`")
+
+    def _run(self, args: list[str], timeout: float) -> Ran:
+        i = next((i for i, w in enumerate(args) if w.startswith("proclab/")), None)
+        assert i is not None, f"the command names no proclab image: docker run {' '.join(args)}"
+        options, named, command = args[:i], args[i], args[i + 1:]
+        assert named == "proclab/lab", f"the lesson should run proclab/lab, not {named}"
+        if "-d" not in options:
+            return run_docker(options, self.image, command, timeout)
+        options = [o for o in options if o != "-d"]
+        name = options[options.index("--name") + 1] if "--name" in options else None
+        c = engine.create(container_spec(options, self.image, command))
+        self.named[name or c.name] = c
+        c.start()
+        return Ran(0, c.id + "\n", "", c.id + "\n")
+
+    def close(self) -> None:
+        for c in self.named.values():
+            c.remove()
+        self.named.clear()
