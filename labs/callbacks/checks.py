@@ -16,9 +16,10 @@ def server_on_loopback(lab):
     server = cp.process(d["server"])
     clients = sorted({r["client"][0] for r in log})
     ok = (server.ppid == d["main"] and server.pid not in d["workers"] and clients == ["127.0.0.1"]
-          and {r["server_pid"] for r in log} == {server.pid} and len(log) == PAGES)
+          and {r["server_pid"] for r in log} == {server.pid} and len(log) == PAGES and d["interfaces"] == ["lo"])
     return expect(ok, f"server {cp.ps_line(server.pid)}; it logged {len(log)} requests from {clients} on port "
-                      f"{d['port']}, all answered by pid {sorted({r['server_pid'] for r in log})}",
+                      f"{d['port']}, all answered by pid {sorted({r['server_pid'] for r in log})}; the container's "
+                      f"network interfaces: {d['interfaces']}",
                   server=server.pid, requests=len(log))
 
 

@@ -18,6 +18,7 @@ import http.server
 import multiprocessing
 import os
 import re
+import socket
 import threading
 
 from labkit import checkpoint, say, wait_asleep
@@ -99,6 +100,7 @@ def main() -> None:
     say(f"{WORKERS} downloads held by the server ({server.pid}, port {port}); workers {workers} asleep; "
         f"pages parsed so far: {parsed_so_far}")
     checkpoint("downloading", main=me, server=server.pid, workers=workers, port=port, awake=awake,
+               interfaces=[name for _, name in socket.if_nameindex()],
                in_flight=WORKERS, parsed=parsed_so_far, main_thread=threading.current_thread().name)
     release.set()
     for r in pending:
