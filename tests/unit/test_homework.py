@@ -34,7 +34,7 @@ def test_the_first_action_can_be_the_exit_of_a_childless_process():
 
 
 def test_bad_actions_are_usage_errors():
-    for bad in ("a*b", "a+", "+b", "", "a+1b"):
+    for bad in ("a*b", "a+", "+b", "", "a+b/c"):
         with pytest.raises(UsageError):
             ft.parse_actions(bad)
     with pytest.raises(UsageError, match="does not exit"):
@@ -73,6 +73,7 @@ def test_names_go_on_past_z_as_fork_py_names_them():
     first = list(itertools.islice(ft.names(), 60))
     assert first[:2] == ["b", "c"] and first[24:27] == ["z", "A", "B"] and first[50:53] == ["Z", "aa", "ab"]
     assert final("a+b,b+A,A+Zz,b-", "subreaper") == {"a": ["A"], "A": ["Zz"], "Zz": []}
+    assert final("a+1,1+b_2") == {"1": ["b_2"], "a": ["1"], "b_2": []}
 
 
 def test_fork_cli_solve_json():

@@ -29,7 +29,7 @@ from ..errors import UsageError
 ROOT = "a"
 MODES = ("init", "subreaper", "ostep")
 KERNEL_MODES = ("init", "subreaper")       # what a real kernel can do (``--real``)
-ACTION_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(\+([A-Za-z][A-Za-z0-9_]*)|-)$")
+ACTION_RE = re.compile(r"^(\w+)(\+(\w+)|-)$", re.ASCII)     # fork.py takes any name; letters, digits, _ here
 BASE_NAMES = string.ascii_lowercase + string.ascii_uppercase
 STYLES = ("fancy", "basic", "line1", "line2")
 

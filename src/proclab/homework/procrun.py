@@ -96,7 +96,8 @@ def parse_process_list(text: str) -> list[tuple[int, float]]:
 
 
 def parse_program(text: str) -> list[str]:
-    if not text or set(text) - {"c", "i"}:
+    """Letters to instructions; an empty program (process-run.py's ``-l 0:Y``) is done at its first turn."""
+    if set(text) - {"c", "i"}:
         raise UsageError(f"program '{text}': write one letter per instruction, c (CPU) or i (I/O), e.g. cccic")
     out: list[str] = []
     for ch in text:
@@ -110,9 +111,9 @@ def generate(seed: int, processes: list[tuple[int, float]]) -> list[str]:
     if not 1 <= len(processes) <= 20:
         raise UsageError(f"give 1 to 20 processes, not {len(processes)}")
     for length, pct in processes:
-        if not 1 <= length <= 1000 or not 0 <= pct <= 100:
+        if not 0 <= length <= 1000 or not 0 <= pct <= 100:
             raise UsageError(f"a process of {length} instructions at {pct:g}% CPU: "
-                             "give 1 to 1000 instructions and a chance of 0 to 100")
+                             "give 0 to 1000 instructions and a chance of 0 to 100")
     rng = random.Random(seed)
     return ["".join("c" if rng.random() < pct / 100.0 else "i" for _ in range(length))
             for length, pct in processes]
