@@ -73,7 +73,8 @@ def notation(word: str) -> str:
 
 
 FORK_RUNS = ["fork-s10-a100-R.txt", "fork-s10-a100.txt", "fork-s3-a40-L-R.txt", "fork-s3-a40-L.txt",
-             "fork-given-L.txt"]
+             "fork-given-L.txt", "fork-s10.txt", "fork-given-c-exits.txt", "fork-given-c-exits-R.txt",
+             "fork-s16-a20-f01.txt", "fork-s5-a12-f09-t.txt"]
 
 
 @pytest.mark.parametrize("fixture", FORK_RUNS)
