@@ -25,3 +25,18 @@ def test_the_kernel_agrees_with_the_simulation(mode, source, lab_image):
     assert len(observed) == len(actions)
     for i, (a, want, got) in enumerate(zip(actions, predicted, observed), 1):
         assert got == want, f"after action {i} ({a}) in mode {mode}: kernel {got}, simulation {want}"
+
+
+def test_leaf_only_refused_exits_are_not_carried_out_on_the_kernel(lab_image):
+    """fork.py's -L: 'b EXITS (failed: has children)'; the kernel's tree after it is the one before."""
+    import json
+
+    from tests.support.cli import run_cli
+
+    res = run_cli("fork", "-A", "a+b,b+c,b-,c+D,c-,D-,c-,b-", "-L", "--solve", "--real", "--json")
+    assert res.returncode == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["refused"] == [3, 5] and doc["agree"] is True
+    assert doc["observed"][2] == doc["observed"][1] == {"a": ["b"], "b": ["c"], "c": []}
+    assert doc["observed"][4] == doc["observed"][3] == {"D": [], "a": ["b"], "b": ["c"], "c": ["D"]}
+    assert doc["final"] == {"a": []}
