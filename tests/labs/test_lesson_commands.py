@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.dockerrun import DockerSession, run_docker
+from tests.support.dockerrun import DidNotEnd, DockerSession, run_docker
 from tests.support.lessonblocks import (Block, Kind, after_first_command, all_labs, commands, lesson_paths, read,
                                         split_docker_run)
 from tests.support.lessons import ByHand
@@ -80,6 +80,12 @@ def test_every_command_block_runs_as_the_lesson_says(lab, lab_image):
         if block.untested is None:
             failures += block_failures(block, lab_image)
     assert not failures, f"{lab}:\n" + "\n\n".join(failures)
+
+
+def test_a_command_that_hangs_is_killed_and_named(lab_image):
+    """A lesson's command that never ends fails its test after the time limit, and its container goes."""
+    with pytest.raises(DidNotEnd, match="sleep 600"):
+        run_docker(["--rm"], lab_image, ["sh", "-c", "echo started; sleep 600"], timeout=2)
 
 
 def test_the_block_runner_can_fail(lab_image):

@@ -3,6 +3,7 @@ container carries proclab's labels and is removed): the options a lesson may use
 the engine's ContainerSpec."""
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -47,13 +48,25 @@ class Ran:
     both: str            # stdout and stderr as they arrived, as a terminal shows them
 
 
+class DidNotEnd(AssertionError):
+    """A lesson's command still ran at its time limit (it was killed then)."""
+
+
 def run_docker(options: list[str], image: str, command: list[str], timeout: float = 60) -> Ran:
-    """`docker run [options] IMAGE CMD...` through the engine, to its end."""
+    """`docker run [options] IMAGE CMD...` through the engine, to its end; DidNotEnd (with what it
+    printed) if it still runs after timeout seconds: a lesson's command that hangs must not hang the test."""
     spec = container_spec(options, image, command)
     c = engine.create(spec)
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        c.kill("SIGKILL")
+    limit = threading.Timer(timeout, kill)
     try:
         stream = c.stream()
         c.start()
+        limit.start()
         out, err, both = [], [], []
         for o, e in stream:
             out.append(o or b"")
@@ -61,8 +74,11 @@ def run_docker(options: list[str], image: str, command: list[str], timeout: floa
             both.append((o or b"") + (e or b""))
         code = c.wait(timeout=timeout)
     finally:
+        limit.cancel()
         c.remove()
     text = [b"".join(x).decode(errors="replace") for x in (out, err, both)]
+    if killed.is_set():
+        raise DidNotEnd(f"`{' '.join(command)[:80]}` still ran after {timeout:g} s; it printed:\n{text[2][-2000:]}")
     return Ran(code, *text)
 
 
