@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 # the list, and the list ends empty. The CPU-timing labs are the lead's to run.
 NOT_YET_TESTED = {
     "exec-zombies", "forkbomb", "manager", "pcb", "pipes", "pools", "semaphores-events",
-    "socket-server", "start-methods", "sync-async",
+    "socket-server", "start-methods",
 }
 CPU_TIMING = {"scheduling", "priority", "parallelism", "pcb"}
 JOB_CONTROL = "set -m\n"      # typed in an interactive shell: each job in a process group of its own

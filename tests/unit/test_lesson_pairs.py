@@ -13,7 +13,6 @@ from tests.support.lessonblocks import all_labs, lesson_paths, read
 NOT_YET_TRANSLATED = {
     "exec-zombies", "forkbomb", "futures", "locks", "manager", "parallelism", "pcb", "pipe-readers",
     "pipes", "pools", "priority", "scheduling", "semaphores-events", "socket-server", "start-methods",
-    "sync-async",
 }
 
 
