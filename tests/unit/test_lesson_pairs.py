@@ -12,7 +12,7 @@ from tests.support.lessonblocks import all_labs, lesson_paths, read
 # and the list ends empty.
 NOT_YET_TRANSLATED = {
     "exec-zombies", "forkbomb", "futures", "locks", "manager", "parallelism", "pipe-readers", "pipes",
-    "pools", "priority", "scheduling", "semaphores-events", "socket-server", "start-methods",
+    "pools", "scheduling", "semaphores-events", "socket-server", "start-methods",
 }
 
 
