@@ -3,7 +3,8 @@ line before them), the numbers in its prose, and how each ```sh block is meant t
 
 The conventions are written down in docs/writing-labs.md ("A lesson's blocks are tested"):
 
-- a ```sh block runs on the host, one ``docker run ... proclab/lab CMD`` command after another;
+- a ```sh block runs on the host, one ``docker run ... proclab/lab CMD`` command after another
+  (or ``docker exec NAME`` / ``docker rm -f NAME`` for a container it started with ``-d --name``);
 - if its first command opens a shell in the lab image (``docker run -it ... proclab/lab bash``
   with nothing after ``bash``), the lines after it are typed in that shell: they run with
   ``bash -c`` (job control on, ``set -m``, as in an interactive shell) in a container made
