@@ -108,7 +108,8 @@ def shell_commands(text: str, program: str) -> list[str]:
                 continue
             words = shlex.split(line, comments=True)
             if words[:1] == [program]:
-                cut = next((i for i, w in enumerate(words) if w in (">", ">>", "|", "&&", ";", "2>")), len(words))
+                ends = [i for i, w in enumerate(words) if w in (">", ">>", "|", "&&", ";", "2>")]
+                cut = ends[0] if ends else len(words)
                 out.append(shlex.join(words[:cut]))
     return out
 
