@@ -22,6 +22,7 @@ from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import FIFO_DIR, Announcement, Snapshot, lines_from
 from . import actions, held, probe
+from .affinity import off_cpus
 from .ship import ship
 
 _EOF = object()
@@ -77,6 +78,11 @@ class VariantRun:
         self.host_seen: dict[int, float] = {}   # host pid -> create time (setting host_pids)
 
     def execute(self) -> RunRecord:
+        # A lab that measures CPU time on CPUs of its own: the harness keeps off them meanwhile.
+        with off_cpus(self.settings.cpuset_cpus if self.settings.exclusive else None):
+            return self._execute()
+
+    def _execute(self) -> RunRecord:
         self.obs.run_started(self.spec, self.variant, self.settings)
         cspec = container_spec(self.spec, self.variant, self.image, self.settings)
         self.rec.host["before"] = hostview.figures()
