@@ -25,7 +25,7 @@ already_there); ``KernelRecord.from_run_dict`` reads both back.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, Iterable
 

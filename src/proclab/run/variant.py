@@ -16,12 +16,13 @@ from ..errors import CallTimeout, ContainerError, ContainerGone, ProclabError, S
 from ..lab import exits
 from ..lab.containment import Containment
 from ..lab.events import Observer
+from ..lab.kernel_record import KernelRecord
 from ..lab.outputstore import OutputStore
 from ..lab.result import OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
-from ..snapshot import FIFO_DIR, Announcement, Snapshot, lines_from
-from . import actions, held, probe
+from ..snapshot import FIFO_DIR, GO, Announcement, Snapshot, lines_from
+from . import actions, held, probe, tracing
 from .ship import ship
 
 _EOF = object()
@@ -39,7 +40,7 @@ def container_name(lab: str, variant: str) -> str:
 
 def container_spec(spec: LabSpec, variant: Variant, image: str, settings: Settings) -> ContainerSpec:
     """The lab container: least privilege, with what the lab's settings add back."""
-    env = {"PROCLAB_HARNESS": "1", "PROCLAB_LAB": ship(spec.path),
+    env = {"PROCLAB_HARNESS": "1", "PROCLAB_GO": "1", "PROCLAB_LAB": ship(spec.path),
            "PROCLAB_VARIANT": variant.name, "PYTHONUNBUFFERED": "1"}
     return ContainerSpec(
         image=image, name=container_name(spec.name, variant.name),
@@ -56,17 +57,22 @@ def container_spec(spec: LabSpec, variant: Variant, image: str, settings: Settin
 QUEUE_MAX = 256
 FINAL_SNAPSHOT_S = 5.0     # how long past the deadline the look at the timeout may take
 READER_JOIN_S = 5.0
+NO_GO = ("the scenario started without waiting for the harness's go (a lab image older than the kernel "
+         "record: rebuild it with 'proclab images build')")
 
 
 class VariantRun:
     """One container from create to remove; the event loop that follows it."""
 
-    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer):
+    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer, trace: bool = True):
         self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
         self.settings = spec.settings_for(variant)
         self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
                              expect_exit=variant.expect_exit,
-                             containment=Containment.of(self.settings, spec.builtin))
+                             containment=Containment.of(self.settings, spec.builtin),
+                             kernel=KernelRecord.none(NO_GO if trace else "turned off (--no-trace)"))
+        self.trace = trace
+        self.ktrace: tracing.KernelTrace | None = None     # the kernel's record, from the go on
         self.events: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_MAX)
         self.store = OutputStore()
         self.closing = threading.Event()     # set at the deadline or the end: the reader stops
@@ -111,6 +117,7 @@ class VariantRun:
             except ProclabError:
                 pass
             self.container.remove()
+            self._stop_trace()
             if reader is not None and reader.is_alive():
                 reader.join(READER_JOIN_S)      # removed, the container's stream ends
             self._take_output()
@@ -118,6 +125,34 @@ class VariantRun:
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
+
+    def _stop_trace(self) -> None:
+        """The whole record, once the container is gone (its last kills included); instances removed."""
+        if self.ktrace is None:
+            return
+        try:
+            self.rec.kernel = self.ktrace.stop()
+        finally:
+            self.ktrace.close()
+            self.ktrace = None
+
+    def _go(self, ann: Announcement) -> None:
+        """labkit.boot waits here before the scenario: start the record and the resident probe, then go."""
+        assert self.container is not None
+        if self.trace:
+            try:
+                self.ktrace = tracing.KernelTrace.start(self.container.host_pid(), self.t0)
+                self.rec.kernel = self.ktrace.so_far()
+            except tracing.NoTrace as why:
+                self.rec.kernel = KernelRecord.none(str(why))
+                line = tracing.say_once(str(why))
+                if line:
+                    self.obs.progress(line)
+        else:
+            self.rec.kernel = KernelRecord.none("turned off (--no-trace)")
+        self._bounded("probe start in", self.prober.start)
+        if self.container.status() == "running":
+            self._bounded("release in", lambda: self.prober.release(ann.fifo))
 
     def _oom_killed(self) -> bool:
         """The engine's word on the memory limit, read before the container is removed."""
@@ -209,7 +244,9 @@ class VariantRun:
                 self._timeout()     # its output closed, its processes did not end
 
     def _event(self, item: Any, seen: float) -> None:
-        if isinstance(item, Announcement):
+        if isinstance(item, Announcement) and item.name == GO:
+            self._go(item)
+        elif isinstance(item, Announcement):
             self._checkpoint(item, seen)
         elif isinstance(item, OutputLine):
             self.obs.output(self.rec, item)
@@ -250,6 +287,8 @@ class VariantRun:
         snap.host = got.beside or {}
         snap.host_pids = host_pids
         self.rec.checkpoints.append(snap)
+        if self.ktrace is not None:     # the events until now, for the narration (the scenario is released)
+            self.rec.kernel = self.ktrace.so_far()
         self.obs.checkpoint(self.rec, snap)
         if hold:    # the timeout counts the scenario's time, not the learner's
             self.deadline += held.pause(self.obs, self.rec, snap, self.container, self.prober,
