@@ -42,11 +42,14 @@ from .output import err_console
 @click.option("--no-trace", is_flag=True, help="Keep no kernel record (the events of docs/tracing.md); checks that need it are inconclusive.")
 @click.option("--events", "events_shown", type=click.Choice(["some", "all", "none"]), default="some", show_default=True,
               help="The kernel's events narrated between checkpoints: a few each time, all, or none.")
+@click.option("--perfetto", "perfetto_file", metavar="FILE",
+              help="Also write the runs' kernel record as Chrome Trace Event Format JSON (ui.perfetto.dev opens it).")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
         lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
         allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = (),
-        python: str | None = None, no_trace: bool = False, events_shown: str = "some") -> None:
+        python: str | None = None, no_trace: bool = False, events_shown: str = "some",
+        perfetto_file: str | None = None) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab.lesson import language
     from ..run.runner import run_lab
@@ -58,6 +61,9 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     if html_target:
         from .html_report import check_target
         check_target(html_target, many=run_all or len(specs) > 1)
+    if perfetto_file:
+        from .perfetto_out import check_target as check_perfetto
+        check_perfetto(perfetto_file)
     allowed = consent(specs, allow, allow_all_settings)   # and so do settings the user has not allowed
     lang = language(lang)
     stepping = step_cli.narrator(specs, step, breaks, as_json, jobs)
@@ -92,6 +98,9 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     if html_target is not None:
         from .html_report import report_run
         report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
+    if perfetto_file:
+        from .perfetto_out import write_trace
+        write_trace(results, perfetto_file, say=observer.progress)
     if as_json:
         jsonout.emit(_json_doc(results, run_all, quiz))
     elif len(results) > 1:

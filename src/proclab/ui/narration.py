@@ -24,7 +24,7 @@ from . import charts, kernel_events
 from .html.timeline import build as build_timeline
 from .safe import safe, visible
 from .tables import actions_table, print_checks, print_folded
-from .timeline_text import legend, timeline_table
+from .timeline_text import legend, timeline_text
 from .tree import evidence_lines, process_tree
 from .words import word
 
@@ -182,6 +182,6 @@ class Narrator(Observer):
         shown = [r for r in result.runs if r.checkpoints]
         for r in shown:
             self.c.print()
-            self.c.print(timeline_table(build_timeline(r.checkpoints, r.variant)))
+            self.c.print(timeline_text(build_timeline(r.checkpoints, r.variant, r.kernel, r.duration_s)))
         if shown:
             self.c.print(legend())

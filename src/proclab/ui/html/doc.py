@@ -8,6 +8,7 @@ from typing import Any
 
 from ...errors import UsageError
 from ...lab.charts import Bar, Chart
+from ...lab.kernel_record import KernelRecord
 from ...snapshot import Snapshot
 from . import timeline as tl
 
@@ -39,6 +40,7 @@ class RunView:
     output: list[dict[str, Any]]
     checkpoints: list[Snapshot]
     timeline: tl.Timeline
+    kernel: KernelRecord = field(default_factory=lambda: KernelRecord.none("not recorded"))
 
 
 @dataclass
@@ -91,12 +93,13 @@ def _chart(d: dict[str, Any]) -> Chart:
 
 def _run(r: dict[str, Any], snaps: list[Snapshot]) -> RunView:
     mine = [s for s in snaps if s.run == r["variant"]]
+    kernel = KernelRecord.from_run_dict(r)
     return RunView(
         variant=r["variant"], summary=r.get("summary", ""), exit_code=r.get("exit_code"),
         duration_s=float(r.get("duration_s", 0.0)), timed_out=bool(r.get("timed_out")),
         expect_timeout=bool(r.get("expect_timeout")), error=r.get("error"), settings=r.get("settings", {}),
         actions=r.get("actions", []), output=r.get("output", []), checkpoints=mine,
-        timeline=tl.build(mine, r["variant"]))
+        timeline=tl.build(mine, r["variant"], kernel, float(r.get("duration_s", 0.0))), kernel=kernel)
 
 
 def report(d: dict[str, Any]) -> Report:

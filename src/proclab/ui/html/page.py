@@ -10,8 +10,9 @@ from typing import Any, Sequence
 from ...snapshot import Process, Snapshot
 from ..tree import named_pids
 from .doc import CheckView, Report, RunView
-from .svg import chart_svg, timeline_svg
-from .timeline import STATE_WORD
+from ..kernel_events import describe as describe_event
+from .svg import RESULT_COLOUR, chart_svg, timeline_svg
+from .timeline import STATE_WORD, Timeline
 
 
 def asset(name: str) -> str:
@@ -38,10 +39,38 @@ def state_badge(letter: str) -> str:
     return f'<span class="st st-{slug(letter)}" title="{escape(word)}">{escape(letter)}</span>'
 
 
-def legend() -> str:
+# What the kernel did with a signal, in words, for the legend (lab.kernel_record.SignalResult).
+RESULT_WORDS = {"delivered": "delivered: the target took it", "ignored": "ignored: dropped by the kernel at once",
+                "blocked": "blocked: queued, never taken", "pending": "pending: merged into the same signal"}
+
+
+def legend(t: Timeline | None = None) -> str:
     items = "".join(f"<li>{state_badge(k)} {escape(v)}</li>" for k, v in STATE_WORD.items() if k not in ("t", "X", "I"))
-    return (f'<ul class="legend">{items}<li><span class="born-dot"></span> born between two checkpoints</li>'
-            '<li>✕ reaped / gone: no longer in the table</li><li><b class="moved">ppid a→b</b> re-parented</li></ul>')
+    if t is None or not t.recorded:
+        return (f'<ul class="legend">{items}<li><span class="born-dot"></span> born between two checkpoints</li>'
+                '<li>✕ reaped / gone: no longer in the table</li><li><b class="moved">ppid a→b</b> re-parented</li></ul>')
+    arrows = "".join(f'<li class="sig-key" data-result="{r}"><span class="arrow-key" style="background:{c}"></span>'
+                     f" {escape(RESULT_WORDS[r])}</li>" for r, c in RESULT_COLOUR.items() if r in RESULT_WORDS)
+    return (f'<ul class="legend">{items}<li><b class="moved">ppid a→b</b> re-parented</li></ul>'
+            '<ul class="legend kernel"><li class="dim">from the kernel\'s record, at the exact time:</li>'
+            '<li><span class="born-dot"></span> fork</li><li><b class="exit-key">✕</b> exit</li>'
+            '<li><span class="reap-key"></span> reaped (its parent\'s wait4)</li>'
+            '<li><span class="zombie-key"></span> zombie: exited, not yet reaped</li>'
+            '<li><span class="between-key">pid</span> lived only between two checkpoints</li>'
+            f'<li class="dim">signals, sender → target:</li>{arrows}</ul>')
+
+
+def record_html(run: RunView) -> str:
+    """The kernel's record as lines (the narration's), or why there is none."""
+    k = run.kernel
+    if not k.recorded:
+        return f'<p class="dim norecord">no kernel record: {escape(k.note)}</p>'
+    lost = (f'<p class="fail">the kernel dropped {k.lost} events (its buffer overran): a missing event proves '
+            'nothing</p>' if k.lost else "")
+    there = ", ".join(str(p) for p in k.already_there)
+    rows = escape("\n".join(describe_event(e) for e in k.events))
+    return (f'{lost}<details class="record"><summary>the kernel\'s record: {len(k.events)} events '
+            f'(already there when it began: {escape(there) or "none"})</summary><pre>{rows}</pre></details>')
 
 
 def tree_html(snap: Snapshot) -> str:
@@ -105,7 +134,8 @@ def run_html(run: RunView, active: bool) -> str:
     return (f'<section class="run{" active" if active else ""}" id="run-{slug(run.variant)}" '
             f'data-run="{escape(run.variant)}" role="tabpanel"><h2>variant <code>{escape(run.variant)}</code></h2>'
             f'<p>{escape(run.summary)}</p><p class="dim">{escape(status)}; container: {_settings(run)}</p>'
-            f'<h3>Timeline</h3>{legend()}<div class="scroll">{timeline_svg(run.timeline)}</div>'
+            f'<h3>Timeline</h3>{legend(run.timeline)}<div class="scroll">{timeline_svg(run.timeline)}</div>'
+            f'{record_html(run)}'
             f'<h3>The tree at each checkpoint</h3>'
             f'<div class="stepper"><button type="button" class="prev" aria-label="previous checkpoint">◀ previous</button>'
             f' <span class="where">{n} checkpoint{"s" if n != 1 else ""}</span> '
