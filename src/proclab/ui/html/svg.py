@@ -30,49 +30,65 @@ def _short(text: str, n: int) -> str:
 # the legend names each, and every arrow says its result in words too (its title, data-result).
 RESULT_COLOUR = {"delivered": "#2e7d32", "ignored": "#ef6c00", "blocked": "#6a1b9a", "pending": "#1565c0",
                  "overflow": "#b71c1c", "lose-info": "#b71c1c"}
-LEAD, TAIL, CELL_W = 56, 84, 112      # room before the first checkpoint, after the last; a cell's width
+CELL_W = 112                          # a checkpoint's cell
+GAP_MIN, GAP_PER_EVENT, GAP_MAX = 62, 13, 460   # the room between two cells, grown with what happened there
 
 
-def cell_x(i: int) -> float:
-    """The left edge of checkpoint ``i``'s cells (its column)."""
-    return LABEL_W + LEAD + i * COL_W
+def _event_times(t: Timeline) -> list[float]:
+    """Every moment the timeline marks: forks, exits, reaps and signals."""
+    out = [a.at_s for a in t.arrows]
+    for lane in t.lanes:
+        if lane.life:
+            out += [v for v in (lane.life.forked_s, lane.life.exited_s, lane.life.reaped_s) if v is not None]
+    return sorted(set(out))
 
 
 class Axis:
-    """Time (seconds since the container started) → x. A checkpoint is its column's cell;
-    what happened between two checkpoints is drawn in the gap between their cells, in
-    proportion there; before the first and after the last, in the room left for them."""
+    """Time (seconds since the container started) → x. A checkpoint is its column's cell; what
+    happened between two checkpoints is drawn in the gap between their cells, in the order it
+    happened, evenly spread (a fork, exit and reap 0.2 ms apart stay apart; each mark's title
+    has its exact time). A gap grows with the number of moments in it; the lead before the
+    first checkpoint and the tail after the last are gaps too."""
 
     def __init__(self, t: Timeline):
-        self.at = [c.at_s for c in t.columns]
-        self.end = max([t.end_s, *self.at, 0.0])
+        at = [c.at_s for c in t.columns]
+        times = _event_times(t)
+        bounds = [float("-inf"), *at, float("inf")]
+        self.cells: list[float] = []
+        knots: list[tuple[float, float]] = []       # (time, x), increasing in both
+        x = float(LABEL_W + 6)
+        for g in range(len(bounds) - 1):
+            inside = [v for v in times if bounds[g] < v <= bounds[g + 1]]
+            width = min(GAP_MAX, max(GAP_MIN, GAP_PER_EVENT * (len(inside) + 1)))
+            knots += [(v, x + width * (k + 1) / (len(inside) + 1)) for k, v in enumerate(inside)]
+            x += width
+            if g < len(at):
+                self.cells.append(x + 4)
+                knots.append((at[g], x + 4 + CELL_W / 2))
+                x += CELL_W + 8
+        self.knots = sorted(knots)
+        self.right = x + 10
 
-    @staticmethod
-    def _lerp(v: float, a: float, b: float, x0: float, x1: float) -> float:
-        f = 0.5 if b <= a else min(1.0, max(0.0, (v - a) / (b - a)))
-        return x0 + f * (x1 - x0)
+    def cell_x(self, i: int) -> float:
+        """The left edge of checkpoint ``i``'s cells (its column)."""
+        return self.cells[i] if i < len(self.cells) else self.right
 
     def x(self, t_s: float) -> float:
-        at = self.at
-        if not at:
-            return self._lerp(t_s, 0.0, self.end, LABEL_W + 4, LABEL_W + LEAD + TAIL)
-        if t_s <= at[0]:
-            return self._lerp(t_s, min(0.0, t_s), at[0], LABEL_W + 6, cell_x(0) - 4)
-        for i in range(len(at) - 1):
-            if t_s <= at[i + 1]:
-                return self._lerp(t_s, at[i], at[i + 1], cell_x(i) + CELL_W + 4, cell_x(i + 1) - 4)
-        last = cell_x(len(at) - 1) + CELL_W
-        return self._lerp(t_s, at[-1], self.end, last + 4, last + TAIL - 10)
-
-    @property
-    def right(self) -> float:
-        return cell_x(max(len(self.at), 1) - 1) + CELL_W + TAIL
+        k = self.knots
+        if not k:
+            return LABEL_W + 6
+        if t_s <= k[0][0]:
+            return k[0][1] if t_s == k[0][0] else max(LABEL_W + 6, k[0][1] - 6)
+        for (t0, x0), (t1, x1) in zip(k, k[1:]):
+            if t_s <= t1:
+                return x0 + (x1 - x0) * ((t_s - t0) / (t1 - t0) if t1 > t0 else 1.0)
+        return min(self.right - 10, k[-1][1] + 6)
 
 
-def _header(t: Timeline) -> list[str]:
+def _header(t: Timeline, axis: Axis) -> list[str]:
     out = []
     for i, col in enumerate(t.columns):
-        x = cell_x(i)
+        x = axis.cell_x(i)
         out.append(f'<g class="col" data-goto="{_a(t.run)}|{_a(col.name)}" tabindex="0" role="link">'
                    f'<title>checkpoint {_a(col.name)} at {col.at_s:.2f}s: show its tree</title>'
                    f'<rect x="{x - 2}" y="0" width="{CELL_W + 4}" height="{HEAD_H - 6}" class="hit"/>'
@@ -81,9 +97,9 @@ def _header(t: Timeline) -> list[str]:
     return out
 
 
-def _cell(t: Timeline, lane: Lane, i: int, y: float) -> str:
+def _cell(t: Timeline, axis: Axis, lane: Lane, i: int, y: float) -> str:
     c = lane.cells[i]
-    x = cell_x(i)
+    x = axis.cell_x(i)
     was = next((p.ppid for p in reversed(lane.cells[:i]) if p.state), None)
     parent = f"ppid {was}→{c.ppid}" if c.reparented else f"ppid {c.ppid}"
     cls = "cell reparented" if c.reparented else "cell"
@@ -96,17 +112,17 @@ def _cell(t: Timeline, lane: Lane, i: int, y: float) -> str:
             f'<text x="{x + 24}" y="{y + 16}" class="ppid" fill="{INK.get(c.state or "", "#fff")}">{escape(parent)}</text></g>')
 
 
-def _marks(t: Timeline, lane: Lane, y: float) -> list[str]:
+def _marks(t: Timeline, axis: Axis, lane: Lane, y: float) -> list[str]:
     """Without the record: born between two checkpoints, and gone (or reaped) after the last one seen."""
     out = []
     first, last, mid = lane.first, lane.last, y + CELL_H / 2
     if lane.born_here:
-        x = cell_x(first) - 3
+        x = axis.cell_x(first) - 3
         out.append(f'<g class="mark" data-mark="born" data-cp="{_a(t.columns[first].name)}">'
                    f'<title>born between \'{escape(t.columns[first - 1].name)}\' and '
                    f'\'{escape(t.columns[first].name)}\'</title><circle cx="{x}" cy="{mid}" r="5" class="born"/></g>')
     if lane.ending != "alive":
-        x = cell_x(last) + CELL_W + 6
+        x = axis.cell_x(last) + CELL_W + 6
         word = lane.ending
         tip = ("the zombie was reaped (its parent waited)" if word == "reaped"
                else "exited and was reaped") + f" between '{t.columns[last].name}' and '{t.columns[last + 1].name}'"
@@ -117,14 +133,26 @@ def _marks(t: Timeline, lane: Lane, y: float) -> list[str]:
     return out
 
 
+def _zombie_line(axis: Axis, lane: Lane, y: float) -> list[str]:
+    """Dashed red from the exit to the reap (or on, when no wait4 came): drawn under the cells."""
+    life, mid = lane.life, y + CELL_H / 2
+    if life is None:
+        return []
+    out: list[str] = []
+    if life.exited_s is not None and life.reaped_s is not None:
+        out.append(f'<line x1="{axis.x(life.exited_s):.1f}" y1="{mid}" x2="{axis.x(life.reaped_s):.1f}" y2="{mid}" '
+                   f'class="zline"><title>a zombie for {(life.zombie_s or 0) * 1000:.1f} ms</title></line>')
+    elif life.exited_s is not None and lane.pid != 1:      # pid 1's parent is outside: not a zombie here
+        out.append(f'<line x1="{axis.x(life.exited_s):.1f}" y1="{mid}" x2="{axis.right - 10:.1f}" y2="{mid}" '
+                   f'class="zline"><title>a zombie: no wait4 reaped it while the record ran</title></line>')
+    return out
+
+
 def _life_marks(axis: Axis, lane: Lane, y: float) -> list[str]:
     """With the record: the exact fork, exit and reap on the lane, a zombie's time dashed red."""
     life, mid = lane.life, y + CELL_H / 2
     assert life is not None
     out = []
-    if life.exited_s is not None and life.reaped_s is not None:
-        out.append(f'<line x1="{axis.x(life.exited_s):.1f}" y1="{mid}" x2="{axis.x(life.reaped_s):.1f}" y2="{mid}" '
-                   f'class="zline"><title>a zombie for {(life.zombie_s or 0) * 1000:.1f} ms</title></line>')
     if life.forked_s is not None:
         out.append(f'<g class="mark" data-mark="forked" data-at="{life.forked_s:.6f}">'
                    f'<title>pid {lane.pid} forked by {life.parent} at {life.forked_s:.3f}s</title>'
@@ -171,7 +199,7 @@ def timeline_svg(t: Timeline) -> str:
     parts = [f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height}" '
              f'viewBox="0 0 {width:.0f} {height}" role="img" aria-label="timeline of run {_a(t.run)}" '
              f'data-recorded="{str(t.recorded).lower()}">']
-    parts += _header(t)
+    parts += _header(t, axis)
     if outside:
         parts.append(f'<g class="outside"><text x="6" y="{HEAD_H + 16}" class="lanelabel">outside</text>'
                      f'<text x="70" y="{HEAD_H + 16}" class="role">the container</text>'
@@ -186,8 +214,8 @@ def timeline_svg(t: Timeline) -> str:
             x0 = axis.x(life.forked_s) if life.forked_s is not None else LABEL_W + 6
             x1 = axis.x(life.exited_s) if life.exited_s is not None else axis.right - 10
         else:
-            x0 = cell_x(lane.first) + 4
-            x1 = cell_x(lane.last) + CELL_W - 6
+            x0 = axis.cell_x(lane.first) + 4
+            x1 = axis.cell_x(lane.last) + CELL_W - 6
         between = "" if lane.seen else " between"
         title = escape(lane.command) + (f" — {escape(life.describe(lane.pid))}" if life else "")
         if not lane.seen:
@@ -197,8 +225,9 @@ def timeline_svg(t: Timeline) -> str:
                      f'<text x="6" y="{y + 16}" class="lanelabel">pid {lane.pid}'
                      f'<tspan class="role"> {escape(_short(lane.role or lane.name, 14))}</tspan></text>'
                      f'<line x1="{x0:.1f}" y1="{y + CELL_H / 2}" x2="{x1:.1f}" y2="{y + CELL_H / 2}" class="life"/>')
-        parts += [_cell(t, lane, i, y) for i, c in enumerate(lane.cells) if c.state]
-        parts += _life_marks(axis, lane, y) if life is not None else _marks(t, lane, y)
+        parts += _zombie_line(axis, lane, y)
+        parts += [_cell(t, axis, lane, i, y) for i, c in enumerate(lane.cells) if c.state]
+        parts += _life_marks(axis, lane, y) if life is not None else _marks(t, axis, lane, y)
         parts.append("</g>")
     parts += [_arrow(axis, a, ys, HEAD_H + CELL_H / 2) for a in t.arrows if a.target in ys
               and (a.sender is None or a.sender in ys)]
