@@ -78,7 +78,7 @@ def _track(variant: str, pid: int, hp: int, comm: str, life: Life, since: float,
            {"ph": "M", "name": "thread_name", **base, "args": {"name": label}},
            {"ph": "X", "name": f"{comm or 'process'} (pid {pid})", "cat": "life", "ts": _us(at + start),
             "dur": max(1, _us(at + end) - _us(at + start)), **base, "args": args}]
-    if life.exited_s is not None:
+    if life.exited_s is not None and (life.reaped_s is not None or pid != 1):   # pid 1's parent is outside
         z_end = life.reaped_s if life.reaped_s is not None else end
         out.append({"ph": "X", "name": "zombie" if life.reaped_s is not None else "zombie (never reaped)",
                     "cat": "life", "ts": _us(at + life.exited_s),
