@@ -122,25 +122,25 @@ class Tracer:
 
     def stop(self) -> RawTrace:
         """Stop recording, read what is left, remove the instances; what was kept."""
-        for inst in (self._tree, self._host):
-            if inst is not None:
-                try:
-                    write(inst.dir / "tracing_on", "0")
-                except OSError:
-                    pass
-        self._stop.set()
-        if self._wake_w >= 0:
-            os.write(self._wake_w, b"x")
-        if self._thread is not None:
-            self._thread.join(5.0)
-        with self._lock:
-            lost = sum(inst.lost() for inst in (self._tree, self._host) if inst is not None)
-            self._raw.lost += lost
-            self._raw.lines.extend(ln for ln in self._limbo if self._target_known(ln))
-            self._limbo.clear()
-            raw = self._copy()
-        self.close()
-        return raw
+        try:
+            for inst in (self._tree, self._host):
+                if inst is not None:
+                    try:
+                        write(inst.dir / "tracing_on", "0")
+                    except OSError:
+                        pass
+            self._stop.set()
+            if self._wake_w >= 0:
+                os.write(self._wake_w, b"x")
+            if self._thread is not None:
+                self._thread.join(5.0)
+            with self._lock:
+                self._raw.lost += sum(inst.lost() for inst in (self._tree, self._host) if inst is not None)
+                self._raw.lines.extend(ln for ln in self._limbo if self._target_known(ln))
+                self._limbo.clear()
+                return self._copy()
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Remove the instances (idempotent: for ``finally`` and Ctrl-C)."""
