@@ -52,7 +52,7 @@ class KernelTrace:
         return cls(tracer, t0)
 
     def _record(self, raw: RawTrace, final: bool) -> KernelRecord:
-        return build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, already_there=raw.already_there,
+        return build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms, already_there=raw.already_there,
                      t0=self.t0, lost=raw.lost, final=final)
 
     def so_far(self) -> KernelRecord:
