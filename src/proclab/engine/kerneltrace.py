@@ -55,6 +55,7 @@ class RawTrace:
     lines: list[str] = field(default_factory=list)
     pidmap: dict[int, int] = field(default_factory=dict)
     outside: set[int] = field(default_factory=set)
+    comms: dict[int, str] = field(default_factory=dict)     # host pid -> its comm when first met
     already_there: list[int] = field(default_factory=list)   # host pids
     init_host_pid: int = 0
     lost: int = 0
@@ -122,25 +123,25 @@ class Tracer:
 
     def stop(self) -> RawTrace:
         """Stop recording, read what is left, remove the instances; what was kept."""
-        for inst in (self._tree, self._host):
-            if inst is not None:
-                try:
-                    write(inst.dir / "tracing_on", "0")
-                except OSError:
-                    pass
-        self._stop.set()
-        if self._wake_w >= 0:
-            os.write(self._wake_w, b"x")
-        if self._thread is not None:
-            self._thread.join(5.0)
-        with self._lock:
-            lost = sum(inst.lost() for inst in (self._tree, self._host) if inst is not None)
-            self._raw.lost += lost
-            self._raw.lines.extend(ln for ln in self._limbo if self._target_known(ln))
-            self._limbo.clear()
-            raw = self._copy()
-        self.close()
-        return raw
+        try:
+            for inst in (self._tree, self._host):
+                if inst is not None:
+                    try:
+                        write(inst.dir / "tracing_on", "0")
+                    except OSError:
+                        pass
+            self._stop.set()
+            if self._wake_w >= 0:
+                os.write(self._wake_w, b"x")
+            if self._thread is not None:
+                self._thread.join(5.0)
+            with self._lock:
+                self._raw.lost += sum(inst.lost() for inst in (self._tree, self._host) if inst is not None)
+                self._raw.lines.extend(ln for ln in self._limbo if self._target_known(ln))
+                self._limbo.clear()
+                return self._copy()
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Remove the instances (idempotent: for ``finally`` and Ctrl-C)."""
@@ -159,7 +160,7 @@ class Tracer:
 
     def _copy(self) -> RawTrace:
         r = self._raw
-        return RawTrace(list(r.lines), dict(r.pidmap), set(r.outside), list(r.already_there),
+        return RawTrace(list(r.lines), dict(r.pidmap), set(r.outside), dict(r.comms), list(r.already_there),
                         r.init_host_pid, r.lost, r.started_mono)
 
     # -- the reader thread -----------------------------------------------------
@@ -242,6 +243,9 @@ class Tracer:
                 self._known.add(pid)
             return
         nspid = hostproc.nspid(pid)
+        comm = hostproc.read(pid, "comm")
+        if comm:      # the trace's own comm column is a cache that may say "<...>"
+            self._raw.comms[pid] = comm.strip()
         inside = bool(nspid) and len(nspid) >= self._depth and (not self._ns or _ns_of(pid) in ("", self._ns))
         if nspid and inside:
             self._raw.pidmap[pid] = nspid[self._depth - 1]
@@ -250,6 +254,10 @@ class Tracer:
             self._raw.outside.add(pid)
         elif follow:
             self._known.add(pid)          # gone already: unmapped, but still the container's
+        else:
+            # a sender gone before it could be read (runc, for docker stop), not one the tree follows:
+            # outside (a process docker exec'd into the container that ended as fast would be counted too)
+            self._raw.outside.add(pid)
 
     def _tgid(self, pid: int) -> int:
         status = hostproc.read(pid, "status") or ""

@@ -51,7 +51,7 @@ def why_not() -> str | None:
     base = root()
     if not (base / "instances").is_dir():
         if base != Path(DEFAULT_ROOT) or not _mount(base):
-            return f"tracefs is not mounted at {base} (mount -t tracefs nodev {base})"
+            return f"tracefs is not mounted at {base}"
     missing = [e for e in NEEDED if not (base / "events" / e / "enable").exists()]
     if missing:
         return f"this kernel has no tracepoint {', '.join(missing)}"

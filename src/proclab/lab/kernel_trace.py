@@ -30,6 +30,7 @@ from typing import Iterable, Mapping
 from .kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult, ordered
 
 CLONE_THREAD = 0x10000
+UNKNOWN_COMM = "<...>"      # the trace's comm cache had no name for the task
 
 _HEAD = re.compile(r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\(\s*(?P<tgid>\d+|-+)\)\s+\[(?P<cpu>\d+)\]\s+"
                    r"(?P<flags>\S+)\s+(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$")
@@ -127,14 +128,14 @@ class _Pending:
 
 
 class _Fold:
-    def __init__(self, pidmap: Mapping[int, int], outside: set[int], t0: float):
+    def __init__(self, pidmap: Mapping[int, int], outside: set[int], t0: float, comms: Mapping[int, str]):
         self.pidmap = dict(pidmap)
         self.outside = outside
         self.t0 = t0
         self.events: list[KernelEvent] = []
         self.tgid: dict[int, int] = {}             # tid -> tgid
         self.threads: set[int] = set()             # tids made by CLONE_THREAD
-        self.comm: dict[int, str] = {}             # host tgid -> its comm now
+        self.comm: dict[int, str] = dict(comms)    # host tgid -> its comm now
         self.code: dict[int, int] = {}             # host tgid -> exit_group's code
         self.pending: list[_Pending] = []
         self.fatal: dict[int, int] = {}            # host tgid -> the fatal signal it took with the default action
@@ -164,6 +165,8 @@ class _Fold:
         self.last_ts = ln.ts
         if ln.tid and ln.tgid:
             self.tgid.setdefault(ln.tid, ln.tgid)
+            if ln.tid == ln.tgid and ln.comm != UNKNOWN_COMM:
+                self.comm.setdefault(ln.tgid, ln.comm)
         handler = getattr(self, "_" + ln.event, None)
         if handler is not None:
             handler(ln, ln.ts - self.t0)
@@ -216,7 +219,7 @@ class _Fold:
         result = SignalResult.from_res(int(ln.fields["res"]))
         i = self.add(t=t, kind=EventKind.SIGNAL, host_pid=target, comm=self.comm.get(target, ln.fields["comm"]),
                      signal=signal_name(sig), sender=self.pid(sender), sender_host_pid=sender,
-                     sender_comm=ln.comm, sender_outside=sender in self.outside,
+                     sender_comm=self.comm.get(sender, ln.comm), sender_outside=sender in self.outside,
                      result=result, group=ln.fields["grp"] == "1")
         if result == SignalResult.DELIVERED:
             self.pending.append(_Pending(i, sig, target))
@@ -293,11 +296,12 @@ class _Fold:
 
 
 def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
+          comms: Mapping[int, str] | None = None,
           already_there: Iterable[int] = (), t0: float = 0.0, lost: int = 0, final: bool = True) -> KernelRecord:
     """The record of a run from its trace lines (any order: they are sorted by time; the two
     instances' lines come interleaved). ``pidmap``: host pid -> container pid; ``outside``: host
     pids known to be outside the container; ``already_there``: host pids there when the record
-    began; ``t0``: the run's start on the trace clock (CLOCK_MONOTONIC); ``lost``: what the buffers'
+    began; ``comms``: host pid -> comm, read from /proc when met; ``t0``: the run's start on the trace clock (CLOCK_MONOTONIC); ``lost``: what the buffers'
     overrun counters said (the markers in the lines are counted too, the larger wins). ``final``
     False (a record while the run goes on): a queued signal not yet taken stays ``delivered``."""
     parsed = [p for p in (parse_line(ln) for ln in lines) if p is not None]
@@ -308,7 +312,7 @@ def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[
             parsed[i] = replace(p, ts=last)
         else:
             last = p.ts
-    fold = _Fold(pidmap, set(outside), t0)
+    fold = _Fold(pidmap, set(outside), t0, comms or {})
     for ln in sorted(parsed, key=lambda p: p.ts):
         fold.take(ln)
     if final:

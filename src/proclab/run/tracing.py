@@ -9,13 +9,18 @@ the record a run then carries, and ``say_once`` the one line the learner sees ab
 from __future__ import annotations
 
 import threading
+from typing import Callable
 
 from ..engine.kerneltrace import RawTrace, Tracer
 from ..engine.tracefs import NoTrace, why_not
 from ..lab.kernel_record import KernelRecord
 from ..lab.kernel_trace import build
 
-__all__ = ["KernelTrace", "NoTrace", "off", "say_once", "why_not"]
+__all__ = ["KernelTrace", "NoTrace", "begin", "off", "say_once", "why_not", "NO_GO", "OFF"]
+
+OFF = "turned off (--no-trace)"
+NO_GO = ("the scenario started without waiting for the harness's go (a lab image older than the kernel "
+         "record: rebuild it with 'proclab images build')")
 
 _said: set[str] = set()
 _said_lock = threading.Lock()
@@ -47,7 +52,7 @@ class KernelTrace:
         return cls(tracer, t0)
 
     def _record(self, raw: RawTrace, final: bool) -> KernelRecord:
-        return build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, already_there=raw.already_there,
+        return build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms, already_there=raw.already_there,
                      t0=self.t0, lost=raw.lost, final=final)
 
     def so_far(self) -> KernelRecord:
@@ -58,3 +63,18 @@ class KernelTrace:
 
     def close(self) -> None:
         self.tracer.close()
+
+
+def begin(wanted: bool, host_pid: Callable[[], int], t0: float,
+          say: Callable[[str], None]) -> tuple[KernelTrace | None, KernelRecord]:
+    """At the go: the record started (and the empty record so far), or none and why (said once)."""
+    if not wanted:
+        return None, off(OFF)
+    try:
+        trace = KernelTrace.start(host_pid(), t0)
+    except NoTrace as why:
+        line = say_once(str(why))
+        if line:
+            say(line)
+        return None, off(str(why))
+    return trace, trace.so_far()

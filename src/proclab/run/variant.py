@@ -16,7 +16,6 @@ from ..errors import CallTimeout, ContainerError, ContainerGone, ProclabError, S
 from ..lab import exits
 from ..lab.containment import Containment
 from ..lab.events import Observer
-from ..lab.kernel_record import KernelRecord
 from ..lab.outputstore import OutputStore
 from ..lab.result import OutputLine, RunRecord
 from ..lab.settings import Settings
@@ -57,8 +56,6 @@ def container_spec(spec: LabSpec, variant: Variant, image: str, settings: Settin
 QUEUE_MAX = 256
 FINAL_SNAPSHOT_S = 5.0     # how long past the deadline the look at the timeout may take
 READER_JOIN_S = 5.0
-NO_GO = ("the scenario started without waiting for the harness's go (a lab image older than the kernel "
-         "record: rebuild it with 'proclab images build')")
 
 
 class VariantRun:
@@ -70,7 +67,7 @@ class VariantRun:
         self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
                              expect_exit=variant.expect_exit,
                              containment=Containment.of(self.settings, spec.builtin),
-                             kernel=KernelRecord.none(NO_GO if trace else "turned off (--no-trace)"))
+                             kernel=tracing.off(tracing.NO_GO if trace else tracing.OFF))
         self.trace = trace
         self.ktrace: tracing.KernelTrace | None = None     # the kernel's record, from the go on
         self.events: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_MAX)
@@ -116,8 +113,10 @@ class VariantRun:
                 engine.within(FINAL_SNAPSHOT_S, "probe close in", self.container.name, self.prober.close)
             except ProclabError:
                 pass
-            self.container.remove()
-            self._stop_trace()
+            try:
+                self.container.remove()
+            finally:                            # the record's end, its instances removed, whatever happened
+                self._stop_trace()
             if reader is not None and reader.is_alive():
                 reader.join(READER_JOIN_S)      # removed, the container's stream ends
             self._take_output()
@@ -128,30 +127,17 @@ class VariantRun:
 
     def _stop_trace(self) -> None:
         """The whole record, once the container is gone (its last kills included); instances removed."""
-        if self.ktrace is None:
-            return
-        try:
-            self.rec.kernel = self.ktrace.stop()
-        finally:
-            self.ktrace.close()
-            self.ktrace = None
+        trace, self.ktrace = self.ktrace, None
+        if trace is not None:
+            self.rec.kernel = trace.stop()      # the tracer removes its instances before the fold
 
     def _go(self, ann: Announcement) -> None:
         """labkit.boot waits here before the scenario: start the record and the resident probe, then go."""
-        assert self.container is not None
-        if self.trace:
-            try:
-                self.ktrace = tracing.KernelTrace.start(self.container.host_pid(), self.t0)
-                self.rec.kernel = self.ktrace.so_far()
-            except tracing.NoTrace as why:
-                self.rec.kernel = KernelRecord.none(str(why))
-                line = tracing.say_once(str(why))
-                if line:
-                    self.obs.progress(line)
-        else:
-            self.rec.kernel = KernelRecord.none("turned off (--no-trace)")
+        c = self.container
+        assert c is not None
+        self.ktrace, self.rec.kernel = tracing.begin(self.trace, c.host_pid, self.t0, self.obs.progress)
         self._bounded("probe start in", self.prober.start)
-        if self.container.status() == "running":
+        if c.status() == "running":
             self._bounded("release in", lambda: self.prober.release(ann.fifo))
 
     def _oom_killed(self) -> bool:

@@ -110,7 +110,7 @@ class Narrator(Observer):
 
     def kernel_events(self, run: RunRecord, until: float | None) -> None:
         """The kernel's events since the last ones narrated (in this run), one line each."""
-        if self.events_limit == 0:
+        if self.events_limit == 0 or run is None:
             return
         found = kernel_events.between(run.kernel, self.events_until.get(run.variant), until)
         if found:
