@@ -148,23 +148,27 @@ def _zombie_line(axis: Axis, lane: Lane, y: float) -> list[str]:
     return out
 
 
-def _life_marks(axis: Axis, lane: Lane, y: float) -> list[str]:
-    """With the record: the exact fork, exit and reap on the lane, a zombie's time dashed red."""
+def _life_marks(t: Timeline, axis: Axis, lane: Lane, y: float) -> list[str]:
+    """With the record: the exact fork, exit and reap on the lane (``data-cp``: the first checkpoint after it)."""
     life, mid = lane.life, y + CELL_H / 2
     assert life is not None
     out = []
+
+    def cp(at: float) -> str:
+        return _a(next((c.name for c in t.columns if c.at_s >= at), ""))
     if life.forked_s is not None:
-        out.append(f'<g class="mark" data-mark="forked" data-at="{life.forked_s:.6f}">'
+        out.append(f'<g class="mark" data-mark="forked" data-at="{life.forked_s:.6f}" data-cp="{cp(life.forked_s)}">'
                    f'<title>pid {lane.pid} forked by {life.parent} at {life.forked_s:.3f}s</title>'
                    f'<circle cx="{axis.x(life.forked_s):.1f}" cy="{mid}" r="5" class="born"/></g>')
     if life.exited_s is not None:
         x = axis.x(life.exited_s)
-        out.append(f'<g class="mark" data-mark="exited" data-at="{life.exited_s:.6f}">'
+        out.append(f'<g class="mark" data-mark="exited" data-at="{life.exited_s:.6f}" data-cp="{cp(life.exited_s)}">'
                    f'<title>pid {lane.pid}: {escape(life.how)} at {life.exited_s:.3f}s</title>'
                    f'<path d="M{x - 4:.1f},{mid - 4} l8,8 m0,-8 l-8,8" class="exitx"/></g>')
     if life.reaped_s is not None:
         x = axis.x(life.reaped_s)
-        out.append(f'<g class="mark" data-mark="reaped" data-at="{life.reaped_s:.6f}" data-reaper="{life.reaper}">'
+        out.append(f'<g class="mark" data-mark="reaped" data-at="{life.reaped_s:.6f}" data-cp="{cp(life.reaped_s)}" '
+                   f'data-reaper="{life.reaper}">'
                    f'<title>pid {lane.pid} reaped by {life.reaper} (wait4) at {life.reaped_s:.3f}s</title>'
                    f'<rect x="{x - 1.5:.1f}" y="{mid - 7}" width="3" height="14" class="reapbar"/></g>')
     return out
@@ -227,7 +231,7 @@ def timeline_svg(t: Timeline) -> str:
                      f'<line x1="{x0:.1f}" y1="{y + CELL_H / 2}" x2="{x1:.1f}" y2="{y + CELL_H / 2}" class="life"/>')
         parts += _zombie_line(axis, lane, y)
         parts += [_cell(t, axis, lane, i, y) for i, c in enumerate(lane.cells) if c.state]
-        parts += _life_marks(axis, lane, y) if life is not None else _marks(t, axis, lane, y)
+        parts += _life_marks(t, axis, lane, y) if life is not None else _marks(t, axis, lane, y)
         parts.append("</g>")
     parts += [_arrow(axis, a, ys, HEAD_H + CELL_H / 2) for a in t.arrows if a.target in ys
               and (a.sender is None or a.sender in ys)]
