@@ -112,3 +112,17 @@ def test_a_document_without_a_record_draws_the_checkpoints_as_before_and_says_wh
     assert "before proclab kept the kernel's record" in t.note
     page = html.page(rep)
     assert "no kernel record:" in page and 'class="legend kernel"' not in page
+
+
+def test_the_timeline_png_draws_the_record_too(tmp_path):
+    from PIL import Image
+
+    from proclab.ui.timeline_png import save_timeline_png
+
+    rep = report("pid1_recorded")
+    png = save_timeline_png([r.timeline for r in rep.runs], tmp_path / "t.png", "pid1")
+    with Image.open(png) as img:
+        colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20)}
+    for result in ("ignored", "delivered", "blocked"):          # the three results these runs have, as arrows
+        want = tuple(int(RESULT_COLOUR[result][i:i + 2], 16) for i in (1, 3, 5))
+        assert want in colours, result

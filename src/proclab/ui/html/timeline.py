@@ -13,7 +13,7 @@ lane to its target's, with what the kernel did with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
 from ...snapshot import Process, Snapshot
@@ -283,3 +283,32 @@ def by_run(snaps: Sequence[Snapshot]) -> list[Timeline]:
     for s in snaps:
         runs.setdefault(s.run, []).append(s)
     return [build(cps, run) for run, cps in runs.items()]
+
+
+def ordinal_x(t: Timeline, half_cell: float = 0.3) -> Callable[[float], float]:
+    """Time → x in checkpoint units, for a figure that puts checkpoint i at x = i with a box of
+    ±``half_cell``: what happened between two checkpoints lies in the gap between their boxes,
+    in the order it happened, evenly spread (as the SVG's axis does in pixels)."""
+    at = [c.at_s for c in t.columns]
+    times = sorted({a.at_s for a in t.arrows} | {v for ln in t.lanes if ln.life for v in
+                    (ln.life.forked_s, ln.life.exited_s, ln.life.reaped_s) if v is not None})
+    bounds = [float("-inf"), *at, float("inf")]
+    knots: list[tuple[float, float]] = []
+    for g in range(len(bounds) - 1):
+        inside = [v for v in times if bounds[g] < v <= bounds[g + 1]]
+        lo, hi = g - 1 + half_cell, g - half_cell            # the gap before checkpoint g (or after the last)
+        knots += [(v, lo + (hi - lo) * (k + 1) / (len(inside) + 1)) for k, v in enumerate(inside)]
+        if g < len(at):
+            knots.append((at[g], float(g)))
+    knots.sort()
+
+    def x(t_s: float) -> float:
+        if not knots:
+            return 0.0
+        if t_s <= knots[0][0]:
+            return knots[0][1]
+        for (t0, x0), (t1, x1) in zip(knots, knots[1:]):
+            if t_s <= t1:
+                return x0 + (x1 - x0) * ((t_s - t0) / (t1 - t0) if t1 > t0 else 1.0)
+        return knots[-1][1]
+    return x
