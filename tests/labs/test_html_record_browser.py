@@ -1,7 +1,8 @@
 """The kernel's record in the HTML report of real runs, opened in a real headless Chromium
 (Debian's, network off): signals as arrows from sender to target coloured by what the kernel
 did with them, the legend's colours the same, and a lane of its own for a process that lived
-only between two checkpoints, its fork, exit and reap in order between two columns."""
+only between two checkpoints, its fork, exit and reap in order between two columns; the page
+in Chinese drawn with real glyphs (a CJK font: .ci/run installs fonts-noto-cjk), not boxes."""
 from __future__ import annotations
 
 import pytest
@@ -84,3 +85,27 @@ def test_a_process_between_checkpoints_has_its_own_lane_with_fork_exit_reap_in_o
         assert after and all(x > xs[0] for x in after[:1])
         assert "only between two checkpoints" in lane.locator("title").first.text_content()
     assert run.locator(".legend.kernel .between-key").is_visible()
+
+
+def test_the_chinese_page_draws_chinese_glyphs_not_missing_glyph_boxes(run_lab_cached, browser, tmp_path):
+    result = run_lab_cached("pid1")
+    (written,) = write_reports([result.to_dict()], str(tmp_path / "pid1.zh.html"), many=False, lang="zh")
+    visit = browser.open(written.page)
+    assert visit.errors == [] and visit.foreign_requests() == []
+    page = visit.page
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    key = page.locator("section.run.active .legend.kernel li.dim").first
+    assert key.inner_text().startswith("内核记录")
+    assert page.locator("#checks .checkname", has_text="内核记录").count() >= 2
+    # the same two characters beside two code points no font has: a missing font draws both as the same boxes
+    page.evaluate("""() => {
+        for (const [id, text] of [["zh-probe", "内核"], ["tofu-probe", "\\u0378\\u0379"]]) {
+            const s = document.createElement("span"); s.id = id; s.textContent = text;
+            s.style.cssText = "font-size:40px;position:fixed;top:0;left:0;background:#fff;color:#000";
+            document.body.appendChild(s);
+        }
+    }""")
+    zh = page.locator("#zh-probe").screenshot()
+    page.locator("#zh-probe").evaluate("e => e.remove()")
+    tofu = page.locator("#tofu-probe").screenshot()
+    assert zh != tofu, "Chinese text is drawn as missing-glyph boxes: install a CJK font (fonts-noto-cjk)"

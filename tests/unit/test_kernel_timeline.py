@@ -126,3 +126,13 @@ def test_the_timeline_png_draws_the_record_too(tmp_path):
     for result in ("ignored", "delivered", "blocked"):          # the three results these runs have, as arrows
         want = tuple(int(RESULT_COLOUR[result][i:i + 2], 16) for i in (1, 3, 5))
         assert want in colours, result
+
+
+def test_the_page_in_chinese_has_its_own_words_and_the_checks_chinese_titles():
+    rep = report("pid1_recorded")
+    page = html.page(rep, "zh")
+    assert '<html lang="zh-CN">' in page and "<h3>时间线</h3>" in page and "<h2>检查</h2>" in page
+    assert "内核记录，精确时刻：" in page and "被忽略：内核当场丢弃" in page
+    for c in rep.checks:                      # the record's checks all have Chinese titles; the evidence stays as measured
+        assert c.zh and c.zh in page and c.name not in page
+    assert "<h3>Timeline</h3>" in html.page(rep) and '<html lang="en">' in html.page(rep)

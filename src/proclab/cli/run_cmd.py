@@ -97,7 +97,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         raise
     if html_target is not None:
         from .html_report import report_run
-        report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
+        report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress, lang=lang)
     if perfetto_file:
         from .perfetto_out import write_trace
         write_trace(results, perfetto_file, say=observer.progress)

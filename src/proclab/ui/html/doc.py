@@ -24,6 +24,7 @@ class CheckView:
     detail: str
     links: list[tuple[str, str]] = field(default_factory=list)    # (variant, checkpoint)
     inconclusive: bool = False       # not measured (a busy host): neither passed nor failed
+    zh: str = ""                     # its title in Chinese, when the lab gives one
 
 
 @dataclass
@@ -111,7 +112,7 @@ def report(d: dict[str, Any]) -> Report:
         for s in snaps:
             names.setdefault(s.name, []).append(s.run)
         checks = [CheckView(c["name"], bool(c["passed"]), c.get("detail", ""), _links(c, names),
-                            c.get("status") == "inconclusive") for c in d["checks"]]
+                            c.get("status") == "inconclusive", c.get("name_zh", "")) for c in d["checks"]]
         charts = [_chart(c) for c in d.get("charts", [])]
     except (KeyError, TypeError, ValueError) as err:
         raise ReportFormatError(f"lab '{d.get('lab')}' in the document is malformed ({type(err).__name__}: {err}); "
