@@ -63,10 +63,10 @@ def init_reaps(lab):
 
 def _sigchld_to_pid1(run, after, until, orphan):
     """SIGCHLD to pid 1 from the orphan between two checkpoints. The orphan was started by docker exec, outside
-    the tree the record follows from pid 1, so its container pid may be unknown (shown by its host pid):
-    then its command name says it is the orphan."""
+    the tree the record follows from pid 1, so its container pid may be unknown (the record then has only its
+    host pid, and counts it as outside): then its command name, cat, says it is the orphan."""
     return [e for e in run.events("signal", target=1, signal="SIGCHLD") if after < e.t <= until
-            and (e.sender == orphan or (e.sender is None and not e.sender_outside and e.sender_comm == "cat"))]
+            and (e.sender == orphan or (e.sender is None and e.sender_comm == "cat"))]
 
 
 @check("the kernel's record: each exec's orphan, when it ended, sent its SIGCHLD to pid 1; without an init pid 1 "
