@@ -34,3 +34,9 @@ def test_an_instance_names_its_owner_and_only_a_dead_owners_is_stale() -> None:
     assert tracefs._owner_dead(name.replace(f"-{me.pid}-", "-4194304-"))        # no such pid
     assert not tracefs._owner_dead(name.replace(socket.gethostname()[:24], "other-host"))   # not ours to judge
     assert not tracefs._owner_dead("proclab-something-else")
+
+
+def test_without_root_the_reason_is_root(monkeypatch) -> None:
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert tracefs.why_not() == "proclab is not running as root, and the kernel's tracing (tracefs) needs root"
