@@ -139,3 +139,30 @@ def test_no_trace_turns_the_record_off(tmp_path, lab_image):
     result = run_lab(lab, trace=False)
     assert not result.run().kernel.recorded and result.run().kernel.note == "turned off (--no-trace)"
     assert [c.status for c in result.checks] == ["inconclusive", "passed"]
+
+
+def test_the_narration_shows_the_events_between_checkpoints(tmp_path, lab_image):
+    lab = write_lab(tmp_path, "told", BETWEEN)
+    told = run_cli("run", str(lab))
+    lines = told.stdout.splitlines()
+    after = next(i for i, ln in enumerate(lines) if "checkpoint after" in ln)
+    between = [ln.strip() for ln in lines[:after] if "⚡" in ln]
+    assert any(" fork  1 python3 → " in ln for ln in between), told.stdout
+    assert any(" exit  " in ln and "exit code 3" in ln for ln in between), told.stdout
+    assert any(" reap  " in ln and "by 1 python3 (wait4)" in ln for ln in between), told.stdout
+    assert "⚡" not in run_cli("run", str(lab), "--events", "none").stdout
+
+
+def test_the_oom_killers_choice_is_in_the_record(tmp_path, lab_image):
+    lab = write_lab(tmp_path, "oom", """
+        from labkit import checkpoint
+        checkpoint("ready")
+        hog = b"x" * (400 << 20)
+    """, """
+        [settings]
+        mem_limit = "96m"
+    """)
+    run = run_lab(lab).run()
+    assert run.oom_killed and run.kernel.recorded, run.kernel.note
+    (victim,) = run.events(kind="oom-kill")
+    assert victim.pid == 1 and run.exited(1).exit_signal == "SIGKILL" and victim.t <= run.exited(1).t

@@ -108,3 +108,10 @@ def test_a_record_while_the_run_goes_on_keeps_queued_signals_delivered() -> None
     line = "            runc-900     (    900) [000] d..1.   527.200000: signal_generate: sig=15 errno=0 code=0 comm=sh pid=28210 grp=1 res=0"
     assert build([line], pidmap=PIDMAP, final=False).select("signal")[0].result == SignalResult.DELIVERED
     assert build([line], pidmap=PIDMAP).select("signal")[0].result == SignalResult.BLOCKED
+
+
+def test_the_oom_killers_choice() -> None:
+    line = ("            java-28299   (  28299) [001] d..1.   527.300000: mark_victim: pid=28210 comm=sh total-vm=1024kB "
+            "anon-rss=512kB file-rss:0kB shmem-rss:0kB uid=0 pgtables=40kB oom_score_adj=0")
+    (victim,) = build([line], pidmap=PIDMAP, t0=T0).select("oom-kill")
+    assert (victim.pid, victim.comm) == (7, "sh")

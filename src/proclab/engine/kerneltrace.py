@@ -16,6 +16,7 @@ docs/tracing.md says what each event and field means and what the record needs.
 """
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import re
@@ -42,6 +43,21 @@ POLL_MS = 200
 # host-wide line's target (to keep it or not). The full parse is lab/kernel_trace.py's.
 _CHILD = re.compile(r"(?:sched_process_fork: .* child_pid=|task_newtask: pid=)(\d+)")
 _CURRENT = re.compile(r"^\s*.*?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[")
+# Tracers not yet closed: removed at the interpreter's exit even when a lab's thread never reached its
+# finally (run --jobs leaves a stuck lab's daemon thread behind after Ctrl-C's grace).
+_live: set["Tracer"] = set()
+_live_lock = threading.Lock()
+
+
+def close_all() -> None:
+    with _live_lock:
+        live = list(_live)
+    for tracer in live:
+        tracer.close()
+
+
+atexit.register(close_all)
+
 _TARGET = re.compile(r"(?:signal_generate: .* pid=(\d+) grp=|mark_victim: pid=(\d+))")
 
 
@@ -93,6 +109,8 @@ class Tracer:
         self._depth = len(nspid)
         self._ns = _ns_of(init_host_pid)
         self._raw.init_host_pid = init_host_pid
+        with _live_lock:
+            _live.add(self)
         try:
             self._tree = Instance(instance_name("tree"), TREE_KB)
             self._host = Instance(instance_name("host"), HOST_KB)
@@ -108,12 +126,15 @@ class Tracer:
             self._raw.started_mono = time.monotonic()
             self._tree.enable(TREE_EVENTS)
             self._host.enable(HOST_EVENTS)
+            self._wake_r, self._wake_w = os.pipe()
+            self._thread = threading.Thread(target=self._read, daemon=True, name="proclab tracefs reader")
+            self._thread.start()
         except OSError as err:
             self.close()
             raise NoTrace(f"tracefs refused a private instance ({err.strerror or err})") from err
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._read, daemon=True, name="proclab tracefs reader")
-        self._thread.start()
+        except BaseException:      # Ctrl-C while starting: leave nothing behind
+            self.close()
+            raise
 
     # -- what was kept ---------------------------------------------------------
     def so_far(self) -> RawTrace:
@@ -146,6 +167,8 @@ class Tracer:
     def close(self) -> None:
         """Remove the instances (idempotent: for ``finally`` and Ctrl-C)."""
         self._stop.set()
+        with _live_lock:
+            _live.discard(self)
         for inst in (self._tree, self._host):
             if inst is not None:
                 inst.remove()
@@ -246,7 +269,9 @@ class Tracer:
         comm = hostproc.read(pid, "comm")
         if comm:      # the trace's own comm column is a cache that may say "<...>"
             self._raw.comms[pid] = comm.strip()
-        inside = bool(nspid) and len(nspid) >= self._depth and (not self._ns or _ns_of(pid) in ("", self._ns))
+        # a process the tree follows is the container's (a nested namespace's too); a sender must share its ns
+        inside = bool(nspid) and len(nspid) >= self._depth and (
+            follow or not self._ns or _ns_of(pid) in ("", self._ns))
         if nspid and inside:
             self._raw.pidmap[pid] = nspid[self._depth - 1]
             self._known.add(pid)

@@ -258,6 +258,10 @@ class _Fold:
         self.fatal.pop(proc, None)
         self.killed.discard(proc)
 
+    def _mark_victim(self, ln: TraceLine, t: float) -> None:
+        victim = self.proc(int(ln.fields["pid"]))
+        self.add(t=t, kind=EventKind.OOM_KILL, host_pid=victim, comm=self.comm.get(victim, ln.fields["comm"]))
+
     def _sys_exit_wait4(self, ln: TraceLine, t: float) -> None:
         ret = _syscall_ret(ln.fields["ret"])
         if ret <= 0:

@@ -19,8 +19,8 @@ from ..lab.kernel_trace import build
 __all__ = ["KernelTrace", "NoTrace", "begin", "off", "say_once", "why_not", "NO_GO", "OFF"]
 
 OFF = "turned off (--no-trace)"
-NO_GO = ("the scenario started without waiting for the harness's go (a lab image older than the kernel "
-         "record: rebuild it with 'proclab images build')")
+NO_GO = ("the container never reached the harness's go (it ended first, or its lab image is older than "
+         "the kernel record: 'proclab images build')")
 
 _said: set[str] = set()
 _said_lock = threading.Lock()
