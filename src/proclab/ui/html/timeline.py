@@ -12,7 +12,7 @@ lane to its target's, with what the kernel did with it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
@@ -227,15 +227,10 @@ def lives_of(events: Sequence[KernelEvent]) -> dict[int, list[tuple[Life, float]
         life, since = lives[-1]
         if e.kind == EventKind.EXIT and life.exited_s is None:
             how = f"killed by {e.exit_signal}" if e.exit_signal else f"exit code {e.exit_code}"
-            lives[-1] = (_with(life, exited_s=e.t, how=how), since)
+            lives[-1] = (replace(life, exited_s=e.t, how=how), since)
         elif e.kind == EventKind.REAP and life.reaped_s is None:
-            lives[-1] = (_with(life, reaped_s=e.t, reaper=e.reaper), since)
+            lives[-1] = (replace(life, reaped_s=e.t, reaper=e.reaper), since)
     return out
-
-
-def _with(life: Life, **changes: object) -> Life:
-    from dataclasses import replace
-    return replace(life, **changes)  # type: ignore[arg-type]
 
 
 def _life_for(lives: list[tuple[Life, float]], seen_s: float) -> Life | None:
