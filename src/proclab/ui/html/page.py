@@ -144,7 +144,7 @@ def run_html(run: RunView, active: bool, lang: str = "en") -> str:
             f'data-run="{escape(run.variant)}" role="tabpanel"><h2>variant <code>{escape(run.variant)}</code></h2>'
             f'<p>{escape(run.summary)}</p><p class="dim">{escape(status)}; container: {_settings(run)}</p>'
             f'<h3>{escape(word("Timeline", lang))}</h3>{legend(run.timeline, lang)}'
-            f'<div class="scroll">{timeline_svg(run.timeline)}</div>{record_html(run, lang)}'
+            f'<div class="scroll">{timeline_svg(run.timeline, lang)}</div>{record_html(run, lang)}'
             f'<h3>{escape(word("The tree at each checkpoint", lang))}</h3>'
             f'<div class="stepper"><button type="button" class="prev" aria-label="previous checkpoint">◀ previous</button>'
             f' <span class="where">{n} checkpoint{"s" if n != 1 else ""}</span> '

@@ -194,7 +194,7 @@ def _arrow(axis: Axis, a: Arrow, ys: dict[int, float], top: float) -> str:
             f'fill="{colour}"/></g>')
 
 
-def timeline_svg(t: Timeline) -> str:
+def timeline_svg(t: Timeline, lang: str = "en") -> str:
     axis = Axis(t)
     outside = any(a.outside for a in t.arrows)
     head = HEAD_H + (LANE_H if outside else 0)
@@ -205,8 +205,9 @@ def timeline_svg(t: Timeline) -> str:
              f'data-recorded="{str(t.recorded).lower()}">']
     parts += _header(t, axis)
     if outside:
-        parts.append(f'<g class="outside"><text x="6" y="{HEAD_H + 16}" class="lanelabel">outside</text>'
-                     f'<text x="70" y="{HEAD_H + 16}" class="role">the container</text>'
+        label = ('<tspan class="role">容器外</tspan>' if lang == "zh" else
+                 'outside<tspan class="role"> the container</tspan>')
+        parts.append(f'<g class="outside"><text x="6" y="{HEAD_H + 16}" class="lanelabel">{label}</text>'
                      f'<line x1="{LABEL_W}" y1="{HEAD_H + CELL_H / 2}" x2="{axis.right - 10:.0f}" '
                      f'y2="{HEAD_H + CELL_H / 2}" class="outline"/></g>')
     ys: dict[int, float] = {}
