@@ -28,7 +28,8 @@ def browser():
 @pytest.fixture(scope="module")
 def pid1_page(run_lab_cached, browser, tmp_path_factory):
     result = run_lab_cached("pid1")
-    assert result.passed, explain(result)
+    # what these tests read is the record, not pid1's timings (a loaded host can fail those: test_labs says so)
+    assert all(r.kernel.recorded for r in result.runs), explain(result)
     (written,) = write_reports([result.to_dict()], str(tmp_path_factory.mktemp("record") / "pid1.html"), many=False)
     visit = browser.open(written.page)
     assert visit.errors == [] and visit.foreign_requests() == [], (visit.errors, visit.foreign_requests())
