@@ -43,7 +43,8 @@ def save_timeline_png(timelines: Sequence[Timeline], path: Path, title: str = ""
                         weight="bold" if c.reparented else "normal")
         for a in t.arrows:
             if a.target in ys and (a.sender is None or a.sender in ys):
-                _arrow(ax, x(a.at_s), top - 0.2 if a.sender is None else ys[a.sender], ys[a.target], a.result)
+                y0 = (top - 0.2 if a.outside else ys[a.target] - 0.45) if a.sender is None else ys[a.sender]
+                _arrow(ax, x(a.at_s), y0, ys[a.target], a.result)
         ax.set_xlim(-0.5 - HALF, cols - 0.5 + HALF)
         ax.set_ylim(len(t.lanes) - 0.5, top - 0.5)
         ax.set_xticks(range(len(t.columns)), [f"{c.name}\n{c.at_s:.2f}s" for c in t.columns], fontsize=8)

@@ -73,7 +73,7 @@ def signal_lines(t: Timeline, limit: int | None = SIGNALS_SHOWN) -> Text:
     out = Text()
     arrows = t.arrows if limit is None else t.arrows[:limit]
     for a in arrows:
-        sender = "outside" if a.sender is None else str(a.sender)
+        sender = "outside" if a.outside else "?" if a.sender is None else str(a.sender)
         out.append(f"  ⚡ {a.at_s:6.3f}s  {visible(a.signal):8} {visible(sender):>7} → {a.target:<5} ")
         out.append(a.result, style=RESULT_STYLE.get(a.result, ""))
         out.append(visible(f"  ({a.sender_label}{', ' + a.handler if a.handler else ''})"), style="dim")

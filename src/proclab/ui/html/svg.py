@@ -178,11 +178,12 @@ def _arrow(axis: Axis, a: Arrow, ys: dict[int, float], top: float) -> str:
     """A signal: a line from the sender's lane (or from the outside row) to the target's, with a head."""
     x = axis.x(a.at_s)
     y1 = ys[a.target]
-    y0 = top if a.sender is None else ys[a.sender]
+    # from the outside row; from just above the target when the sender is a process with no lane of its own
+    y0 = (top if a.outside else y1 - 16) if a.sender is None else ys[a.sender]
     colour = RESULT_COLOUR.get(a.result, "#333")
     tip = escape(a.line or f"{a.signal} {a.sender_label} → {a.target}: {a.result}")
     attrs = (f'class="signal sig-{_a(a.result)}" data-signal="{_a(a.signal)}" data-result="{_a(a.result)}" '
-             f'data-from="{"outside" if a.sender is None else a.sender}" data-to="{a.target}" data-at="{a.at_s:.6f}"')
+             f'data-from="{"outside" if a.outside else "unshown" if a.sender is None else a.sender}" data-to="{a.target}" data-at="{a.at_s:.6f}"')
     if a.sender is not None and a.sender == a.target:     # a process signalling itself: a ring on its lane
         return (f'<g {attrs}><title>{tip}</title><circle cx="{x:.1f}" cy="{y1}" r="7" fill="none" '
                 f'stroke="{colour}" stroke-width="2"/></g>')

@@ -85,10 +85,12 @@ class Arrow:
     result: str                        # SignalResult: delivered, ignored, blocked, pending, ...
     handler: str = ""                  # HandlerKind once taken: default, ignore, handler
     line: str = ""                     # the narration's line for it
+    from_outside: bool = True          # with no sender lane: sent from outside (else by a process with no lane)
 
     @property
     def outside(self) -> bool:
-        return self.sender is None
+        """Drawn from the outside row: the sender is outside the container."""
+        return self.sender is None and self.from_outside
 
 
 @dataclass
@@ -265,9 +267,10 @@ def _add_record(t: Timeline, snaps: Sequence[Snapshot], record: KernelRecord) ->
     for e in events:
         if e.kind != EventKind.SIGNAL or e.pid is None or not e.mapped or e.pid not in shown:
             continue
-        sender = e.sender if (e.sender is not None and not e.sender_outside and e.sender in shown) else None
-        t.arrows.append(Arrow(e.t, e.signal or "?", sender, e.sender_who, e.pid, str(e.result or ""),
-                              str(e.handler or ""), describe_event(e).strip()))
+        inside = e.sender is not None and not e.sender_outside
+        t.arrows.append(Arrow(e.t, e.signal or "?", e.sender if inside and e.sender in shown else None, e.sender_who,
+                              e.pid, str(e.result or ""), str(e.handler or ""), describe_event(e).strip(),
+                              from_outside=not inside))
     t.end_s = max([t.end_s] + [e.t for e in events])
     t.recorded = True
 
