@@ -93,6 +93,7 @@ class Tracer:
         self._lock = threading.Lock()
         self._raw = RawTrace()
         self._known: set[int] = set()        # host pids and tids of the container's processes
+        self._unread: set[int] = set()       # senders gone before their NSpid could be read
         self._limbo: deque[str] = deque(maxlen=LIMBO)
         self._ns = ""                        # the container's pid namespace (its init's ns/pid link)
         self._depth = 0                      # len(NSpid) of the container's init
@@ -183,7 +184,10 @@ class Tracer:
 
     def _copy(self) -> RawTrace:
         r = self._raw
-        return RawTrace(list(r.lines), dict(r.pidmap), set(r.outside), dict(r.comms), list(r.already_there),
+        # a sender never read and never in the tree (runc, for docker stop) was outside; a process
+        # docker exec'd into the container that ended as fast would be counted outside too
+        outside = r.outside | (self._unread - self._known)
+        return RawTrace(list(r.lines), dict(r.pidmap), outside, dict(r.comms), list(r.already_there),
                         r.init_host_pid, r.lost, r.started_mono)
 
     # -- the reader thread -----------------------------------------------------
@@ -260,10 +264,14 @@ class Tracer:
             self._learn(pid, follow=False)
 
     def _learn(self, pid: int, follow: bool = True) -> None:
-        """Map a host pid (or tid) to the container's pid from its NSpid, while it lives."""
-        if pid in self._raw.pidmap or pid in self._raw.outside:
-            if follow:
-                self._known.add(pid)
+        """Map a host pid (or tid) to the container's pid from its NSpid, while it lives.
+        ``follow``: a process of the tree (its fork line); else a signal's sender."""
+        if follow:
+            self._known.add(pid)
+            if pid in self._raw.pidmap:
+                return
+            self._raw.outside.discard(pid)       # a host pid an outside process had, reused in the container
+        elif pid in self._raw.pidmap or pid in self._raw.outside or pid in self._unread:
             return
         nspid = hostproc.nspid(pid)
         comm = hostproc.read(pid, "comm")
@@ -274,15 +282,12 @@ class Tracer:
             follow or not self._ns or _ns_of(pid) in ("", self._ns))
         if nspid and inside:
             self._raw.pidmap[pid] = nspid[self._depth - 1]
-            self._known.add(pid)
-        elif nspid:
+        elif nspid and not follow:
             self._raw.outside.add(pid)
-        elif follow:
-            self._known.add(pid)          # gone already: unmapped, but still the container's
-        else:
-            # a sender gone before it could be read (runc, for docker stop), not one the tree follows:
-            # outside (a process docker exec'd into the container that ended as fast would be counted too)
-            self._raw.outside.add(pid)
+        elif not follow:
+            # a sender gone before it could be read: decided when the record is read (_copy), since the
+            # tree's line of its fork may still be on its way
+            self._unread.add(pid)
 
     def _tgid(self, pid: int) -> int:
         status = hostproc.read(pid, "status") or ""
