@@ -1,6 +1,7 @@
 """Soak: run the whole lab suite N times in a row; report failures per lab and leaked resources.
 
-    python bench/soak.py [-n 20] [--labs zombies forkbomb ...] [--load N] [--json soak.json]
+    python bench/soak.py [-n 20] [--labs zombies forkbomb ...] [--load N] [--python 3.14] [--jobs N]
+                         [--json soak.json]
 
 Each round runs every built-in lab (or the ones named) through ``proclab.run_lab``,
 in real containers. After every lab it looks for resources this process owns that
@@ -12,6 +13,9 @@ next proclab command would sweep).
 the whole soak (bench/load.py): the CPU-timing labs must then say *inconclusive*
 (counted, allowed), never fail for physics. A traceback is a harness crash or a
 check that raised. Goal (issue 14): over 10 rounds 0 failures, 0 leaks, 0 tracebacks.
+``--python 3.14`` runs every lab on the Python 3.14 image; ``--jobs N`` runs each round's labs N
+at a time as ``proclab run --all --jobs N`` does (the CPU-timing labs alone, after the others):
+a race that only shows when labs run side by side then shows here too.
 Exit status 0 when all three are 0, else 1. Ctrl-C (or SIGTERM) stops after cleaning
 up and prints the summary of the rounds so far; --json is rewritten after every round.
 """
@@ -25,10 +29,12 @@ import statistics
 import sys
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from proclab import engine, run_lab
+from proclab.run.runner import is_exclusive
 from proclab.lab import spec as labspec
 from proclab.errors import ProclabError
 from proclab.paths import reports_dir
@@ -89,9 +95,12 @@ class Tally:
     inconclusive: collections.Counter = field(default_factory=collections.Counter)   # checks, per lab
     tracebacks: list[str] = field(default_factory=list)
     load: int = 0
+    python: str | None = None                         # the lab image's Python (None: each lab's own)
+    jobs: int = 1                                     # labs at a time
 
     def to_dict(self, dead: list[str]) -> dict:
-        return {"rounds": self.rounds, "labs": self.labs, "load": self.load, "runs": self.runs,
+        return {"rounds": self.rounds, "labs": self.labs, "load": self.load, "python": self.python,
+                "jobs": self.jobs, "runs": self.runs,
                 "failed": self.failed, "inconclusive_checks": self.inconclusive, "tracebacks": self.tracebacks,
                 "failures": {k: dict(v) for k, v in self.reasons.items()},
                 "median_s": {k: round(statistics.median(v), 2) for k, v in self.times.items()},
@@ -115,9 +124,9 @@ class Outcome:
     tracebacks: list[str] = field(default_factory=list)
 
 
-def run_one(name: str) -> Outcome:
+def run_one(name: str, python: str | None = None) -> Outcome:
     try:
-        result = run_lab(name)
+        result = run_lab(name, python=python)
     except ProclabError as err:
         return Outcome(False, [f"error: {err}"[:160]])
     except Exception as err:  # a harness crash is a failure to count, not a reason to stop
@@ -136,10 +145,20 @@ def one_round(rnd: int, total: int, t: Tally) -> None:
     t_round = time.monotonic()
     failing = []
     inconclusive, tracebacks = 0, 0
-    for name in t.labs:
+    def timed(name: str) -> tuple[str, Outcome, float]:
         t0 = time.monotonic()
-        out = run_one(name)
-        t.times[name].append(time.monotonic() - t0)
+        out = run_one(name, t.python)
+        return name, out, time.monotonic() - t0
+
+    if t.jobs > 1:     # side by side, the CPU-timing labs alone after the others (as run --all --jobs)
+        alone = [n for n in t.labs if is_exclusive(labspec.resolve(n))]
+        with ThreadPoolExecutor(t.jobs) as pool:
+            done = list(pool.map(timed, [n for n in t.labs if n not in alone]))
+        done += [timed(n) for n in alone]
+    else:
+        done = [timed(n) for n in t.labs]
+    for name, out, took in done:
+        t.times[name].append(took)
         t.runs[name] += 1
         t.failed[name] += not out.ok
         t.reasons[name].update(out.reasons)
@@ -158,7 +177,8 @@ def report(t: Tally, seconds: float, json_path: str | None) -> int:
     still_there = len(listed(ours))
     dead = listed(stale_of_dead_runs)
     print(f"\nsoak: {t.rounds} rounds of {len(t.labs)} labs in {seconds:.0f}s"
-          + (f", under {t.load} CPU-burning host processes" if t.load else ""))
+          + (f", under {t.load} CPU-burning host processes" if t.load else "")
+          + (f", on Python {t.python}" if t.python else "") + (f", {t.jobs} labs at a time" if t.jobs > 1 else ""))
     print(f"{'lab':<22} {'runs':>4} {'failed':>6} {'incon.':>6} {'median s':>8} {'max s':>6}  reasons")
     for name in t.labs:
         if t.times[name]:
@@ -184,9 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON here")
     ap.add_argument("--load", type=int, default=0, metavar="N",
                     help="keep N CPU-burning processes running on the host (outside Docker) meanwhile")
+    ap.add_argument("--python", choices=["3.11", "3.14"], help="the lab image's Python (default: each lab's own)")
+    ap.add_argument("--jobs", type=int, default=1, metavar="N", help="run N labs at a time (default 1)")
     args = ap.parse_args(argv)
 
-    tally = Tally(labs=args.labs or labspec.builtin_names(), load=args.load)
+    tally = Tally(labs=args.labs or labspec.builtin_names(), load=args.load, python=args.python,
+                  jobs=args.jobs)
     engine.client()
     load = Load(args.load, max_s=24 * 3600) if args.load > 0 else None
 

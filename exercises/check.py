@@ -1,7 +1,8 @@
-"""Check the exercises: ``python3 ~/exercises/check.py [NAME...] [--json]``.
+"""Check the exercises: ``python3 ~/exercises/check.py [NAME...] [--json] [--lang zh]``.
 
 Runs every exercise's check.py (or the ones named) and prints what each saw.
-``--json`` prints one JSON list instead (that is what the check playbook reads).
+``--json`` prints one JSON list instead (that is what the check playbook reads); each result
+says how many hints were asked for it (``hints``, the highest level, 0 for none).
 Exit status: 0 when all checked exercises pass, 1 otherwise (always 0 with --json).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from checklib import remember, report, result  # noqa: E402
+from checklib import remember, report, result, t, with_hints  # noqa: E402
 
 ORDER = ["zombie", "orphan", "renice", "stop-continue", "kill-parent", "signal-exit"]
 
@@ -32,15 +33,18 @@ def run_one(name: str) -> dict:
         spec.loader.exec_module(mod)
         return remember(mod.check())
     except Exception as err:  # a broken checker is reported, not hidden
-        return result(name, False, f"the checker itself failed: {type(err).__name__}: {err}")
+        return with_hints(result(name, False, t(f"the checker itself failed: {type(err).__name__}: {err}",
+                                              f"检查器本身出错了：{type(err).__name__}: {err}")))
 
 
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
-    names = [a for a in argv if not a.startswith("-")] or exercises()
+    values = {i + 1 for i, a in enumerate(argv) if a == "--lang"}       # --lang's value is no name
+    names = [a for i, a in enumerate(argv) if not a.startswith("-") and i not in values] or exercises()
     unknown = [n for n in names if n not in exercises()]
     if unknown:
-        print(f"no exercise named {', '.join(unknown)}; there are: {', '.join(exercises())}", file=sys.stderr)
+        print(t(f"no exercise named {', '.join(unknown)}; there are: {', '.join(exercises())}",
+                f"没有叫 {', '.join(unknown)} 的练习；现有的练习：{', '.join(exercises())}"), file=sys.stderr)
         return 2
     results = [run_one(n) for n in names]
     if as_json:

@@ -3,6 +3,8 @@
 Each exercise's check.py defines ``check()`` returning ``result(...)``: passed or
 not, and what the checker saw (raw ps/top lines, pids, numbers) so you can see why.
 Runs inside the exploration host, as you: python3 + psutil + procps only.
+Messages are in English or Chinese (``--lang zh``, or LANG=zh_CN.UTF-8); the evidence inside
+them (ps and top lines, pids) is never translated.
 """
 from __future__ import annotations
 
@@ -18,6 +20,28 @@ ANSWERS = os.path.join(HOME, "answers")      # what you write down
 RECORDS = os.path.join(HOME, ".proclab")      # what the exercise helpers write down
 ME = os.getuid()
 PS_FIELDS = "pid,ppid,user:10,stat,ni,pcpu,args"
+LANGS = ("en", "zh")
+
+
+def language(argv: list[str] | None = None, environ: dict | None = None) -> str:
+    """``--lang en|zh`` when given, else LC_ALL / LC_MESSAGES / LANG (the first one set), else en."""
+    argv = sys.argv if argv is None else argv
+    if "--lang" in argv[:-1]:
+        value = argv[argv.index("--lang") + 1].lower().split("_")[0].split("-")[0]
+        return value if value in LANGS else "en"
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(var):
+            return "zh" if env[var].lower().startswith("zh") else "en"
+    return "en"
+
+
+LANG = language()
+
+
+def t(en: str, zh: str) -> str:
+    """The message in the checker's language."""
+    return zh if LANG == "zh" else en
 
 
 def result(exercise: str, passed: bool, saw: str, **figures: object) -> dict:
@@ -108,6 +132,24 @@ def write_record(name: str, doc: dict) -> None:
 
 
 DONE = "done"     # the record of the exercises shown done, and when first
+HINTS = "hints"   # the record of the hints asked for: {exercise: {level, asked: [{level, at}]}}
+
+
+def hints_asked() -> dict:
+    return record(HINTS) or {}
+
+
+def with_hints(res: dict) -> dict:
+    """The result with the highest hint level asked for its exercise (0: none)."""
+    return {**res, "hints": hints_asked().get(res["exercise"], {}).get("level", 0)}
+
+
+def record_hint(name: str, level: int, at: str) -> None:
+    asked = hints_asked()
+    entry = asked.setdefault(name, {"level": 0, "asked": []})
+    entry["level"] = max(entry["level"], level)     # the most it took: a hint once seen stays seen
+    entry["asked"].append({"level": level, "at": at})
+    write_record(HINTS, asked)
 
 
 def remember(res: dict) -> dict:
@@ -117,6 +159,7 @@ def remember(res: dict) -> dict:
 
     done = record(DONE) or {}
     name = res["exercise"]
+    res = with_hints(res)
     if res["passed"] and name not in done:
         done[name] = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "saw": res["saw"]}
         write_record(DONE, done)
@@ -126,13 +169,15 @@ def remember(res: dict) -> dict:
     if res["passed"]:
         return {**res, "done_at": first["at"]}
     return {**res, "passed": True, "done_at": first["at"],
-            "saw": f"done at {first['at']} (then: {first['saw']}); now: {res['saw']}"}
+            "saw": t(f"done at {first['at']} (then: {first['saw']}); now: {res['saw']}",
+                     f"已于 {first['at']} 完成（当时：{first['saw']}）；现在：{res['saw']}")}
 
 
 def report(res: dict) -> int:
     """Print one result for a person; exit status 0 when it passed."""
-    mark = ("PASS" + (f" (first done {res['done_at']})" if res.get("done_at") else "")) if res["passed"] else "not yet"
-    print(f"{res['exercise']}: {mark}\n  saw: {res['saw']}")
+    first = f" ({t('first done', '首次完成于')} {res['done_at']})" if res.get("done_at") else ""
+    mark = t("PASS", "通过") + first if res["passed"] else t("not yet", "还没有")
+    print(f"{res['exercise']}: {mark}\n  {t('saw: ', '看到：')}{res['saw']}")
     return 0 if res["passed"] else 1
 
 

@@ -30,7 +30,21 @@ def quiet(lab, mode):
     note = (f" (free CPUs in each of its {len(tried)} runs: {', '.join('?' if x is None else f'{x:.2f}' for x in tried)})"
             if len(tried) > 1 else "")
     require_free_cpus(load, NEED_FREE, f" for mode {mode}{note}")
+    calibrated(d, mode)
     return load
+
+
+def calibrated(d, mode):
+    """Inconclusive when the mode's jobs still disagreed with the calibration after its retries:
+    the CPU's speed changed under the run, and a run measured at one speed is no evidence."""
+    took, promised, drift = d.get("unit_s_measured"), d.get("unit_s_calibrated"), d.get("drift_allowed")
+    if took is None or promised is None or drift is None:
+        return
+    if abs(took / promised - 1) > drift:
+        inconclusive(f"not measured: in mode {mode} a unit of work took {took:.3f}s of CPU, the calibration "
+                     f"promised {promised}s (more than {drift:.0%} apart, after calibrating again); "
+                     "the CPU's speed changed under the run",
+                     unit_s_measured=took, unit_s_calibrated=promised)
 RR_SLICE = 0.003   # EEVDF's base slice is 0.75 ms x (1 + log2 CPUs); "a few ms" is all that matters here
 
 

@@ -21,8 +21,10 @@ with time.process_time() how much CPU it used, and sends them back through a pip
   jobs; this clock is that CPU, whatever else the machine is doing.
 The checks (on the host) compare them with the simulator's predictions.
 Each mode is measured again while the host's other processes left CPU 0 too
-little free (at most labkit.cpustat.TRIES times, each said in the output); its
-checkpoint carries the host's figures around the run it reports.
+little free, or when its jobs took more than DRIFT more or less CPU per unit than
+the calibration promised (then calibrated again first); at most
+labkit.cpustat.TRIES times, each said in the output. Its checkpoint carries the
+host's figures around the run it reports, and the unit it measured.
 """
 import json
 import os
@@ -33,6 +35,10 @@ from labkit import checkpoint, say
 from labkit.cpustat import Windows, cgroup_cpu
 
 UNIT_S = 0.15                         # about how much CPU one unit of work takes
+WARM_S = 0.3                          # CPU spun before calibrating
+CALIBRATE_S = 0.3                     # the calibration's sample, at least
+DRIFT = 0.2                           # a run whose unit took 20% more or less CPU: calibrated again
+HALF_S = 0.3                          # idle-waits: each job's CPU before it says "halfway"
 JOBS = [("A", 4), ("B", 1), ("C", 1)]  # in arrival order
 POLICY_JOBS = [("normal", 2, "SCHED_OTHER"), ("batch", 2, "SCHED_BATCH"), ("idle", 2, "SCHED_IDLE")]
 
@@ -45,15 +51,30 @@ def spin(iterations: int) -> int:
 
 
 def calibrate() -> int:
-    """Loop iterations that take about UNIT_S of CPU (measured in CPU time, so a busy machine does not skew it)."""
+    """Loop iterations that take about UNIT_S of CPU (measured in CPU time, so a busy machine does
+    not skew it). A CPU that was idle runs slower at first (its clock speeds up under load), so the
+    CPU is kept busy for WARM_S first, and the sample is long enough to average out a tick."""
+    spin_for(WARM_S)
     n = 200_000
     while True:
         c = time.process_time()
         spin(n)
         used = time.process_time() - c
-        if used >= 0.05:
+        if used >= CALIBRATE_S:
             return int(n * UNIT_S / used)
         n *= 2
+
+
+def spin_for(cpu_s: float) -> None:
+    """Compute until this process has used cpu_s more seconds of CPU (however long that takes)."""
+    end = time.process_time() + cpu_s
+    while time.process_time() < end:
+        spin(20_000)
+
+
+def unit_s(jobs: list) -> float:
+    """The CPU one unit of work took in a run: the jobs' CPU over their units."""
+    return sum(j["cpu"] for j in jobs) / sum(j["units"] for j in jobs)
 
 
 CGROUP_CPU = ["/sys/fs/cgroup/cpu.stat",                    # cgroup v2: usage_usec
@@ -211,9 +232,10 @@ def cpu_of(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def idle_snapshot(unit: int) -> None:
-    """The same three policies, paused for the probe once the normal and batch jobs
-    have each done half their work: the table shows the idle job has had almost no CPU."""
+def idle_snapshot() -> None:
+    """The same three policies, paused for the probe once the normal and batch jobs have each
+    used HALF_S of CPU (counted in CPU time, not in units, so the table always has something to
+    compare): the table shows the idle job has had almost no CPU."""
     go_r, go_w = os.pipe()
     half_r, half_w = os.pipe()
     pids = {}
@@ -225,9 +247,9 @@ def idle_snapshot(unit: int) -> None:
             if policy != "SCHED_OTHER":
                 os.sched_setscheduler(0, getattr(os, policy), os.sched_param(0))
             os.read(go_r, 1)
-            spin(unit)                                     # one unit, then tell the parent
+            spin_for(HALF_S)                               # HALF_S of CPU, then tell the parent
             os.write(half_w, (name[0]).encode())
-            spin(unit)
+            spin_for(HALF_S)
             os._exit(0)
         pids[name] = pid
     os.close(go_r)
@@ -242,41 +264,65 @@ def idle_snapshot(unit: int) -> None:
     reap(pids.values())
 
 
-def measured(mode: str, fn) -> dict:
-    """Run a mode, again while the host's other processes left CPU 0 too little free (each retry
-    said); what it measured, with the host's figures around its last run for the checks."""
+class Work:
+    """The unit of work in loop iterations: calibrated at the start, and again when a run's jobs
+    took more than DRIFT more or less CPU per unit than it promised."""
+
+    def __init__(self) -> None:
+        self.iterations = calibrate()
+        self.calibrations = 1
+
+    def agrees(self, jobs: list) -> bool:
+        return abs(unit_s(jobs) / UNIT_S - 1) <= DRIFT
+
+    def recalibrate(self) -> None:
+        self.iterations = calibrate()
+        self.calibrations += 1
+
+
+def measured(mode: str, fn, work: Work) -> dict:
+    """Run a mode; again while the host's other processes left CPU 0 too little free, or while
+    the unit of work disagrees with its calibration (each retry said). What it measured, with
+    the host's figures around its last run for the checks."""
     windows = Windows(mode, sorted(os.sched_getaffinity(0)))
     for attempt in windows:
         before, t0 = cgroup_cpu(), time.monotonic()
-        out = fn()
+        out = fn(work.iterations)
         after, window = cgroup_cpu(), time.monotonic() - t0
         free = windows.ended(before, after, window)
+        if not work.agrees(out["jobs"]):
+            took = unit_s(out["jobs"])
+            if windows.again(f"a unit of work took {took:.3f}s of CPU, not about {UNIT_S}s as calibrated"):
+                work.recalibrate()
+                say(f"calibrated again: one unit of work = {work.iterations} loop iterations")
     return {**out, "attempt": attempt, "window_s": round(window, 4), "cgroup_start": before, "cgroup": after,
-            "free_cpus_per_window": windows.free, "free_cpus": free}
+            "free_cpus_per_window": windows.free, "free_cpus": free,
+            "unit_s_calibrated": UNIT_S, "unit_s_measured": round(unit_s(out["jobs"]), 5),
+            "unit_iterations": work.iterations, "drift_allowed": DRIFT}
 
 
 def main() -> None:
-    unit = calibrate()
-    say(f"one unit of work = {unit} loop iterations (about {UNIT_S}s of CPU); jobs A=4, B=1, C=1 units")
+    work = Work()
+    say(f"one unit of work = {work.iterations} loop iterations (about {UNIT_S}s of CPU); jobs A=4, B=1, C=1 units")
     say(f"CPUs this container may use: {sorted(os.sched_getaffinity(0))}; CPU clock: {CGROUP_FILE}")
     results = Results()
     runs = {}
-    for mode, fn in (("together", lambda: together(unit, results)),
-                     ("fcfs", lambda: one_at_a_time(["A", "B", "C"], unit, results)),
-                     ("sjf", lambda: one_at_a_time(sorted("ABC", key=dict(JOBS).get), unit, results))):
-        runs[mode] = measured(mode, fn)
+    for mode, fn in (("together", lambda unit: together(unit, results)),
+                     ("fcfs", lambda unit: one_at_a_time(["A", "B", "C"], unit, results)),
+                     ("sjf", lambda unit: one_at_a_time(sorted("ABC", key=dict(JOBS).get), unit, results))):
+        runs[mode] = measured(mode, fn, work)
         say(f"{mode:>8}: " + ", ".join(f"{j['job']} ran {j['first_run']:.3f}s..{j['finish']:.3f}s "
                                        f"(cpu {j['cpu']:.3f}s"
                                        + (f", CPU clock {j['first_run_c']:.3f}..{j['finish_c']:.3f}s)"
                                           if j["first_run_c"] is not None else ")")
                                        for j in runs[mode]["jobs"]))
-        checkpoint(mode, unit_iterations=unit, cpus=sorted(os.sched_getaffinity(0)), **runs[mode])
-    pol = measured("policies", lambda: policies(unit, results))
+        checkpoint(mode, cpus=sorted(os.sched_getaffinity(0)), **runs[mode])
+    pol = measured("policies", lambda unit: policies(unit, results), work)
     say("policies: " + ", ".join(f"{j['job']} ({j['policy']}) ran {j['first_run']:.3f}s..{j['finish']:.3f}s"
                                  for j in pol["jobs"]) + f"; idle had {pol['idle_cpu_when_others_done']:.2f}s "
         "of CPU when the others were done")
-    checkpoint("policies", unit_iterations=unit, cpus=sorted(os.sched_getaffinity(0)), **pol)
-    idle_snapshot(unit)
+    checkpoint("policies", cpus=sorted(os.sched_getaffinity(0)), **pol)
+    idle_snapshot()
 
 
 if __name__ == "__main__":

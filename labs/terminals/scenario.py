@@ -22,8 +22,9 @@ import os
 import select
 import signal
 import termios
+import time
 
-from labkit import checkpoint, say
+from labkit import checkpoint, kernel_state, say
 
 DIR = "/tmp/terminals"
 REPORT = f"{DIR}/report"
@@ -85,10 +86,19 @@ def drain(master: int, screen: list) -> None:
         screen.append(data.decode(errors="replace"))
 
 
-def roll_call(reports: Reports, pidfds: dict) -> dict:
+def settled(pid: int, deadline_s: float = 10.0) -> None:
+    """Until the kernel shows the job asleep (in signal.pause()) or dead. A SIGUSR1 that lands
+    after Python's last look for signals but before pause() starts would wait for a second one."""
+    end = time.monotonic() + deadline_s
+    while kernel_state(pid) not in ("S", "Z", "gone") and time.monotonic() < end:
+        time.sleep(0.002)
+
+
+def roll_call(reports: Reports, pidfds: dict, pids: dict) -> dict:
     """Who is still alive? SIGUSR1 to each: a living job answers, a dead one's pidfd is readable."""
     alive = {}
     for role, fd in pidfds.items():
+        settled(pids[role])
         try:
             signal.pidfd_send_signal(fd, signal.SIGUSR1)
         except ProcessLookupError:
@@ -136,7 +146,7 @@ def main():
     say(f"closing the terminal {tty}")
     os.close(master)
     _, shell_status = os.waitpid(shell, 0)
-    alive = roll_call(reports, pidfds)
+    alive = roll_call(reports, pidfds, pids)
     dead = set(ROLES) - set(alive)
     statuses = reap_dead(dead, pids)
     for role in ROLES:

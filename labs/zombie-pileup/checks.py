@@ -28,7 +28,7 @@ def all_zombies(lab):
 
 
 @check("the zombies alone filled the limit: zombies + parent + placeholders + tini + scenario (+ resident probe) = pids.max",
-       zh="是僵尸进程占满了上限：僵尸 + 父进程 + 占位进程 + tini + 实验程序（+ 常驻探针）= pids.max")
+       zh="是僵尸进程占满了上限：僵尸 + 父进程 + 占位进程 + tini + 实验程序（+ 常驻的观察进程）= pids.max")
 def zombies_fill_the_limit(lab):
     cp = lab.checkpoint("piled-up")
     d = cp.data

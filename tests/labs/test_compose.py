@@ -281,7 +281,7 @@ def free_port() -> int:
 
 
 def test_up_explore_and_ssh_in_as_student(compose, tmp_path):
-    """The README's path: your public key in, 'docker compose up -d explore', ssh in, check an exercise."""
+    """The user guide's path (docs/guide.md): your public key in, 'docker compose up -d explore', ssh in, check an exercise."""
     import paramiko
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

@@ -6,6 +6,7 @@ with it ('proclab explore down A B'); nothing is left behind.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -169,17 +170,30 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     assert not any(r["passed"] for n, r in a.items() if n != "zombie")
     assert "ok: [" in run.output and A in run.output                 # ansible's own report
 
-    # The same through the CLI, and the class report through classroom.yml.
+    # The same through the CLI (in Chinese too), and the class report through classroom.yml, with
+    # the hints A's learner asked for: two on the host itself, one from the controller.
     out = cli("explore", "check", A, "--json", env=env)
     assert out.returncode == 1, out.stderr                            # not every exercise passed
+    zh = cli("explore", "check", A, "--json", "--lang", "zh", env=env)
+    zh_rows = {r["exercise"]: r for r in json.loads(zh.stdout)[0]["results"]}
+    assert "僵尸进程" in zh_rows["zombie"]["saw"] and "还没有 ~/answers/orphan" in zh_rows["orphan"]["saw"], zh_rows
+    with connect(hs[A]) as c:
+        assert "hint 1 of 3" in sh(c, "python3 ~/exercises/hint.py orphan")
+        assert "hint 2 of 3" in sh(c, "python3 ~/exercises/hint.py orphan")
+    asked = cli("explore", "hint", "signal-exit", "--level", "3", "--host", A, env=env)
+    assert asked.returncode == 0 and "hint 3 of 3 (the answer)" in asked.stdout, asked.stderr
+    bad = cli("explore", "hint", "nosuch", "--host", A, env=env)
+    assert bad.returncode == 2 and "no exercise named 'nosuch'" in bad.stderr
     report = tmp_path / "class.json"
     out = cli("explore", "class", "--report", str(report), env=env)
     assert out.returncode == 0, out.stderr[-3000:]
-    import json
+    assert "orphan (2)" in out.stdout and "signal-exit (3)" in out.stdout
 
     doc = json.loads(report.read_text())
     assert doc[A]["finished"] == ["zombie"] and doc[A]["reachable"] and doc[A]["done_at"]["zombie"]
+    assert doc[A]["hints"] == {"orphan": 2, "signal-exit": 3}
     assert doc[B]["finished"] == [] and len(doc[B]["not_yet"]) == 6 and doc[B]["done_at"] == {}
+    assert doc[B]["hints"] == {}
 
 
 def test_a_wrong_host_key_is_refused(hosts, tmp_path):

@@ -45,7 +45,7 @@ def test_cli_predict_from_stdin_json(lab_image):
 
 def test_cli_answers_file_narrated(lab_image, tmp_path):
     answers = tmp_path / "answers.txt"
-    answers.write_text("orphan-ppid = 1\nold-parent = yes\nsubreaper = 2\n")
+    answers.write_text("orphan-ppid = 1\norphan-runs-on = 1\nsubreaper = 2\n")
     p = proclab("run", "orphans", "--answers", str(answers))
     assert p.returncode == 0, (p.stderr[-1500:], p.stdout[-3000:])
     assert "your predictions, and what happened" in p.stdout

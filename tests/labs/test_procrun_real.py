@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 CASES = {
     "cccc+i": (["cccc", "i"], 5),
     "iii": (["iii"], 4),
-    "seed-3": (pr.generate(3, 3, 4, 50), 4),
-    "seed-8": (pr.generate(8, 3, 4, 50), 4),
+    "seed-3": (pr.generate(3, [(4, 50)] * 3), 4),
+    "seed-8": (pr.generate(8, [(4, 50)] * 3), 4),
+    "io-length-0": (["ici", "cc"], 0),        # process-run.py's -L 0: the I/O is done at the next tick
 }
 
 

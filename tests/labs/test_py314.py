@@ -12,7 +12,7 @@ from proclab import engine
 from proclab.engine import images
 from proclab.lab import pythons
 from proclab.lab import spec as labspec
-from tests.support.verdicts import explain
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker, pytest.mark.py314]
 
@@ -34,7 +34,7 @@ def test_lab_passes_on_python_314(name, py314_image):
         pytest.skip(f"{name} is one-Python-only: {needs.why}")
     result = run_lab(name, python="3.14")
     assert result.checks, f"lab {name} ran no check"
-    assert result.passed, explain(result)
+    assert_passed(result)       # inconclusive (a busy host): a skip with the reason, as in test_labs
     names = {r.container for r in result.runs}
     assert not [c.name for c in engine.proclab_containers() if c.name in names]
 

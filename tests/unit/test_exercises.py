@@ -4,7 +4,9 @@ the answers and records they read are the test's own."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -139,3 +141,77 @@ def test_a_pass_is_remembered_once_shown(home):
     later = runner.run_one("zombie")
     assert later["passed"] and later["done_at"] == first["done_at"]
     assert later["saw"].startswith(f"done at {first['done_at']}") and "now:" in later["saw"]
+
+
+def run_script(home: Path, script: str, *args: str, lang: str = "C.UTF-8") -> subprocess.CompletedProcess:
+    """An exercise script as the learner runs it: a fresh python3, HOME and LANG its own."""
+    return subprocess.run([sys.executable, str(EXERCISES / script), *args], capture_output=True, text=True,
+                          env={**os.environ, "HOME": str(home), "LANG": lang, "LC_ALL": "", "LC_MESSAGES": ""})
+
+
+def test_every_exercise_has_a_chinese_lesson_and_three_hints():
+    import tomllib
+
+    for name in sorted(p.parent.name for p in EXERCISES.glob("*/check.py")):
+        en, zh = (EXERCISES / name / "README.md").read_text(), (EXERCISES / name / "README.zh.md").read_text()
+        heads = lambda text: len(re.findall(r"^## ", text, re.M))   # noqa: E731
+        assert heads(en) == heads(zh), f"{name}: the Chinese lesson has other sections"
+        fence = lambda text: [ln for ln in re.findall(r"```sh\n(.*?)```", text, re.S)]   # noqa: E731
+        commands = lambda blocks: [ln.split("#")[0].strip() for b in blocks for ln in b.splitlines()]  # noqa: E731
+        assert commands(fence(en)) == commands(fence(zh)), f"{name}: the commands differ between the lessons"
+        hints = tomllib.loads((EXERCISES / name / "hints.toml").read_text())["hint"]
+        assert len(hints) == 3 and all(h["en"] and h["zh"] for h in hints), name
+        assert re.search(r"[\u4e00-\u9fff]", "".join(h["zh"] for h in hints)), name
+
+
+def test_hints_come_in_order_and_are_recorded(home):
+    first = run_script(home, "hint.py", "zombie")
+    assert first.returncode == 0 and "hint 1 of 3 (a nudge)" in first.stdout, first
+    second = run_script(home, "hint.py", "zombie")
+    assert "hint 2 of 3 (the command)" in second.stdout and "os.fork()" in second.stdout
+    answer = run_script(home, "hint.py", "orphan", "--level", "3", "--json")
+    assert json.loads(answer.stdout)["level"] == 3
+    record = json.loads((home / ".proclab" / "hints.json").read_text())
+    assert record["zombie"]["level"] == 2 and [a["level"] for a in record["zombie"]["asked"]] == [1, 2]
+    assert record["orphan"]["level"] == 3
+    # the checkers report the highest level asked, and the class report reads it from there
+    checked = {r["exercise"]: r for r in json.loads(run_script(home, "check.py", "--json").stdout)}
+    assert checked["zombie"]["hints"] == 2 and checked["orphan"]["hints"] == 3 and checked["renice"]["hints"] == 0
+    assert not checked["zombie"]["passed"]                 # a hint is no pass
+    zh = run_script(home, "hint.py", "zombie", "--lang", "zh")
+    assert "第 3 个提示" in zh.stdout and "答案" in zh.stdout
+
+
+def test_hint_mistakes_are_one_error_line(home):
+    for args in (("nosuch",), ("zombie", "--level", "4"), ("zombie", "--levle", "2"), ()):
+        res = run_script(home, "hint.py", *args)
+        assert res.returncode == 2 and res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1, (args, res)
+    assert not (home / ".proclab" / "hints.json").exists()
+
+
+def test_the_checkers_speak_chinese(home):
+    res = run_script(home, "check.py", "zombie", "signal-exit", "--lang", "zh")
+    assert res.returncode == 1
+    # whether this machine's user has zombies or not, the checker says so in Chinese
+    assert "zombie: 还没有\n  看到：你的" in res.stdout and "僵尸进程" in res.stdout, res.stdout
+    assert "还没有 ~/answers/signal-exit" in res.stdout
+    (home / "answers" / "signal-exit").write_text("TERM 143\nKILL 137\n")
+    env_zh = run_script(home, "check.py", "signal-exit", lang="zh_CN.UTF-8")
+    assert env_zh.returncode == 0 and "signal-exit: 通过" in env_zh.stdout and "状态 143 = 128 + 15" in env_zh.stdout
+    en = run_script(home, "check.py", "signal-exit")
+    assert "signal-exit: PASS" in en.stdout and "status 143" in en.stdout
+    unknown = run_script(home, "check.py", "nosuch", "--lang", "zh")
+    assert unknown.returncode == 2 and "没有叫 nosuch 的练习" in unknown.stderr
+
+
+def test_explore_hint_names_what_is_wrong(tmp_path):
+    from tests.support.cli import run_cli
+
+    env = {"PROCLAB_STATE": str(tmp_path)}
+    unknown = run_cli("explore", "hint", "nosuch", env=env)
+    assert unknown.returncode == 2 and "no exercise named 'nosuch'; there are: " in unknown.stderr
+    assert "zombie" in unknown.stderr and "Traceback" not in unknown.output
+    level = run_cli("explore", "hint", "zombie", "--level", "4", env=env)
+    assert level.returncode == 2 and "--level" in level.stderr
+    no_host = run_cli("explore", "hint", "zombie", env=env)
+    assert no_host.returncode == 2 and "no exploration host is up" in no_host.stderr

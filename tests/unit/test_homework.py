@@ -34,7 +34,7 @@ def test_the_first_action_can_be_the_exit_of_a_childless_process():
 
 
 def test_bad_actions_are_usage_errors():
-    for bad in ("a*b", "a+", "+b", ""):
+    for bad in ("a*b", "a+", "+b", "", "a+b/c"):
         with pytest.raises(UsageError):
             ft.parse_actions(bad)
     with pytest.raises(UsageError, match="does not exit"):
@@ -45,24 +45,35 @@ def test_bad_actions_are_usage_errors():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_generated_exercises_are_valid_and_repeatable(seed):
-    actions = ft.generate(seed, 8, 60)
-    assert actions == ft.generate(seed, 8, 60)
-    ft.solve(actions, "init")
-    ft.solve(actions, "subreaper")
+    actions = ft.generate(seed, 8, 0.6)
+    assert actions == ft.generate(seed, 8, 0.6)
+    for mode in ft.MODES:
+        ft.solve(actions, mode)
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_leaf_only_lets_only_leaves_exit(seed):
+def test_leaf_only_refuses_the_exit_of_a_parent(seed):
     tree = ft.Tree()
-    for a in ft.generate(seed, 12, 40, leaf_only=True):
+    for step in ft.play(ft.generate(seed, 12, 0.4), "init", leaf_only=True):
+        a = step.action
         if not a.is_fork:
-            assert tree.kids[a.actor] == [], f"{a} exits with children {tree.kids[a.actor]}"
-        tree.apply(a, "init")
+            assert step.refused == bool(tree.kids[a.actor]), f"{a}: refused {step.refused}, children {tree.kids[a.actor]}"
+            assert (a.actor in step.tree.parent) == step.refused
+        tree = step.tree
 
 
 def test_render_is_a_tree():
     t = ft.solve(ft.parse_actions("a+b,a+c,c+d"))[-1]
     assert t.render() == "a\n├── b\n└── c\n    └── d"
+    assert t.render("line1") == "a\n+-- b\n|-- c\n    |-- d"
+
+
+def test_names_go_on_past_z_as_fork_py_names_them():
+    import itertools
+    first = list(itertools.islice(ft.names(), 60))
+    assert first[:2] == ["b", "c"] and first[24:27] == ["z", "A", "B"] and first[50:53] == ["Z", "aa", "ab"]
+    assert final("a+b,b+A,A+Zz,b-", "subreaper") == {"a": ["A"], "A": ["Zz"], "Zz": []}
+    assert final("a+1,1+b_2") == {"1": ["b_2"], "a": ["1"], "b_2": []}
 
 
 def test_fork_cli_solve_json():

@@ -115,6 +115,16 @@ class Windows:
             if not self._again:
                 return
 
+    def again(self, why: str) -> bool:
+        """Measure again for a reason of the scenario's own (said in the output); False after the
+        last window, when the scenario carries on with what it has."""
+        if len(self.free) >= self.tries:
+            return False
+        if not self._again:
+            self._again = True
+            say(f"{self.label}: {why}: measuring again ({len(self.free) + 1} of {self.tries})")
+        return True
+
     def ended(self, before: dict, after: dict, wall_s: float):
         free = free_cpus(before, after, self.cpus, wall_s)
         self.free.append(None if free is None else round(free, 3))

@@ -133,26 +133,28 @@ def wait_held(held: str, timeout: float = 2.0) -> None:
 
 
 def take(top: bool, held: str = "", shells: bool = False) -> dict:
-    """One snapshot: top (if asked) started first, then ps and the psutil rows while it samples.
+    """One snapshot: ps, then top (if asked) and the psutil rows while it samples.
 
-    So a checkpoint costs top's floor (~150 ms: it samples before its first
-    frame), not the sum. The probe's own processes are listed in ``probe_pids``;
+    So a checkpoint costs ps (~6 ms) and top's floor (~150 ms: it samples before its
+    first frame), not the sum of all three. The probe's own processes are listed in ``probe_pids``;
     with ``shells`` (a learner's shell was opened in this container) so are the shell's.
     """
     if held:
         wait_held(held)
     t0 = time.perf_counter()
     env = dict(os.environ, COLUMNS="512", LC_ALL="C")
-    top_proc = subprocess.Popen(TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, env=env) if top else None
-    # With top, ps runs to its end (and is reaped) before psutil reads: left a zombie meanwhile,
-    # it would be in top's "Tasks: ... zombie" count, which the zombies lab checks. Without
-    # top, psutil reads while ps runs (ps is the probe's, out of every check either way).
+    # With top, ps runs to its end and is reaped *before* top starts: a ps that had exited but
+    # was not yet reaped would be a zombie in top's "Tasks: ... zombie" count, which the zombies
+    # and pid1 labs check (the soak saw it under load: ps and top side by side). psutil then
+    # reads while top samples. Without top, psutil reads while ps runs (ps is the probe's, out
+    # of every check either way).
     t_ps = time.perf_counter()
     ps_proc = subprocess.Popen(PS_CMD, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    if top_proc is not None:
+    top_proc = None
+    if top:
         ps_out, ps_err = ps_proc.communicate()
         ps_ms = (time.perf_counter() - t_ps) * 1000
+        top_proc = subprocess.Popen(TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     t_psutil = time.perf_counter()
     rows, spread_ms = process_rows()
     psutil_ms = (time.perf_counter() - t_psutil) * 1000

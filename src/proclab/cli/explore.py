@@ -44,6 +44,7 @@ def explore_group() -> None:
       proclab explore up [NAME...]     start and provision (default name: explore)
       proclab explore ssh [NAME]       log in
       proclab explore check [NAME...]  run the exercise checkers over ssh
+      proclab explore hint EXERCISE    a hint (level 1 to 3: a nudge, the command, the answer)
       proclab explore class            check every host, write a class report
       proclab explore down [NAME...]   remove them (yours, without names; --all: everyone's)
     """
@@ -84,18 +85,25 @@ def ssh(args: tuple[str, ...]) -> None:
     os.execvp(argv[0], argv)
 
 
+LANG_OPTION = click.option("--lang", metavar="en|zh",
+                           help="The checkers' language (default: from LANG, e.g. zh_CN.UTF-8).")
+
+
 @explore_group.command("check")
 @click.argument("names", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def check(names: tuple[str, ...], as_json: bool) -> None:
+@LANG_OPTION
+def check(names: tuple[str, ...], as_json: bool, lang: str | None) -> None:
     """Run every exercise's checker on the hosts (all, without names) over ssh (playbooks/check.yml).
 
     Exit status 0 when every exercise passed on every host, 1 otherwise.
     """
     from ..explore.playbooks import check as run_check
+    from ..lab.lesson import language
 
+    lang = language(lang)
     hosts = ex.select(names)
-    results, _ = _with_playbook_output(run_check, hosts)
+    results, _ = _with_playbook_output(run_check, hosts, lang)
     if as_json:
         click.echo(json.dumps([{"host": r.host, "problem": r.problem, "results": r.results} for r in results],
                               indent=2))
@@ -107,7 +115,8 @@ def check(names: tuple[str, ...], as_json: bool) -> None:
             if r.problem:
                 t.add_row(r.host, "—", "[red]no report[/]", r.problem)
             for x in r.results:
-                t.add_row(r.host, x["exercise"], "[green]pass[/]" if x["passed"] else "[yellow]not yet[/]",
+                hint = f" [dim](hint {x['hints']})[/]" if x.get("hints") else ""
+                t.add_row(r.host, x["exercise"], ("[green]pass[/]" if x["passed"] else "[yellow]not yet[/]") + hint,
                           x["saw"])
         Console().print(t)
     done = all(not r.problem and r.results and all(x["passed"] for x in r.results) for r in results)
@@ -118,22 +127,60 @@ def check(names: tuple[str, ...], as_json: bool) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--report", "report", default="class-report.json", show_default=True,
               help="Where to write the class report (JSON).")
-def class_report(names: tuple[str, ...], report: str) -> None:
-    """Check every host (one per learner) and write who finished what (playbooks/classroom.yml)."""
+@LANG_OPTION
+def class_report(names: tuple[str, ...], report: str, lang: str | None) -> None:
+    """Check every host (one per learner) and write who finished what, and the hints each asked
+    for (playbooks/classroom.yml)."""
     from ..explore.playbooks import classroom
+    from ..lab.lesson import language
 
+    lang = language(lang)
     hosts = ex.select(names)
-    doc, _ = _with_playbook_output(classroom, hosts, Path(report))
+    doc, _ = _with_playbook_output(classroom, hosts, Path(report), lang)
     t = Table(show_header=True, header_style="bold", box=None)
-    for col in ("learner", "finished", "not yet"):
+    for col in ("learner", "finished", "not yet", "hints (level)"):
         t.add_column(col, overflow="fold")
     for learner, row in doc.items():
         if not row["reachable"]:
-            t.add_row(learner, "[red]unreachable[/]", "")
+            t.add_row(learner, "[red]unreachable[/]", "", "")
         else:
-            t.add_row(learner, ", ".join(row["finished"]) or "—", ", ".join(row["not_yet"]) or "—")
+            hints = ", ".join(f"{name} ({level})" for name, level in row.get("hints", {}).items())
+            t.add_row(learner, ", ".join(row["finished"]) or "—", ", ".join(row["not_yet"]) or "—", hints or "—")
     Console().print(t)
     click.echo(f"class report: {Path(report).resolve()}")
+
+
+@explore_group.command("hint")
+@click.argument("exercise")
+@click.option("--level", type=click.IntRange(1, 3), help="1 a nudge, 2 the command, 3 the answer "
+              "[default: the next after the last you asked for].")
+@click.option("--host", "host_name", help="The exploration host (needed when several are up).")
+@LANG_OPTION
+def hint(exercise: str, level: int | None, host_name: str | None, lang: str | None) -> None:
+    """A hint for EXERCISE, asked on the host (python3 ~/exercises/hint.py), so it is recorded
+    there and the class report shows it."""
+    import subprocess
+
+    from ..lab.lesson import language
+    from ..paths import project_root
+
+    lang = language(lang)
+    known = sorted(p.parent.name for p in (project_root() / "exercises").glob("*/hints.toml"))
+    if exercise not in known:
+        raise UsageError(f"no exercise named '{exercise}'; there are: {', '.join(known)}")
+    hosts = {h.name: h for h in ex.select([host_name] if host_name else ())}
+    if len(hosts) != 1:
+        raise UsageError(f"several exploration hosts are up ({', '.join(hosts)}); name one: --host NAME")
+    host = next(iter(hosts.values()))
+    if not shutil.which("ssh"):
+        raise EnvironmentProblem("no ssh client on this machine; install one (apt-get install openssh-client)")
+    argv = host.ssh_argv("python3", "exercises/hint.py", exercise, "--lang", lang,
+                         *(["--level", str(level)] if level else []))
+    done = subprocess.run(argv, text=True, capture_output=True)
+    click.echo(done.stdout, nl=False)
+    if done.returncode != 0:
+        raise EnvironmentProblem(f"the hint on {host.name} failed (exit {done.returncode}): "
+                                 f"{done.stderr.strip()[-500:] or 'no message'}")
 
 
 @explore_group.command("down")

@@ -155,13 +155,13 @@ def provision(hosts: list[InventoryHost]) -> PlaybookRun:
 @dataclass
 class HostCheck:
     host: str
-    results: list[dict[str, Any]]      # [{exercise, passed, saw, figures}]
+    results: list[dict[str, Any]]      # [{exercise, passed, saw, figures, hints}]
     problem: str | None = None         # unreachable, or the checker could not run
 
 
-def check(hosts: list[InventoryHost]) -> tuple[list[HostCheck], PlaybookRun]:
+def check(hosts: list[InventoryHost], lang: str = "en") -> tuple[list[HostCheck], PlaybookRun]:
     """check.yml on every host: per host, each exercise's result, or why there is none."""
-    res = run("check.yml", hosts)
+    res = run("check.yml", hosts, {"proclab_lang": lang})
     found = res.facts("proclab check report", "proclab_check")
     problems = res.problems()
     if not found and not problems:
@@ -170,9 +170,9 @@ def check(hosts: list[InventoryHost]) -> tuple[list[HostCheck], PlaybookRun]:
                       problems.get(h.name, "no report")) for h in hosts], res
 
 
-def classroom(hosts: list[InventoryHost], report: Path) -> tuple[dict[str, Any], PlaybookRun]:
+def classroom(hosts: list[InventoryHost], report: Path, lang: str = "en") -> tuple[dict[str, Any], PlaybookRun]:
     """classroom.yml: check every learner and write the class report (JSON) to ``report``."""
-    res = run("classroom.yml", hosts, {"proclab_class_report": str(report.resolve())})
+    res = run("classroom.yml", hosts, {"proclab_class_report": str(report.resolve()), "proclab_lang": lang})
     if not report.is_file():
         raise PlaybookFailed("classroom.yml", res.status, res.rc, res.output)
     return json.loads(report.read_text()), res

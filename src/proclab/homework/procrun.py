@@ -18,6 +18,9 @@ from ..errors import UsageError
 
 SWITCH = ("on-io", "on-end")
 IO_DONE = ("later", "immediate")
+# process-run.py's own spellings of -S and -I, accepted with the same meaning
+OSTEP_WORDS = {"switch_on_io": "on-io", "switch_on_end": "on-end",
+               "io_run_later": "later", "io_run_immediate": "immediate"}
 RUNNING, READY, BLOCKED, DONE = "RUNNING", "READY", "BLOCKED", "DONE"
 
 
@@ -54,8 +57,47 @@ class Totals:
         return {"total_time": self.total_time, "cpu_busy": self.cpu_busy, "io_busy": self.io_busy}
 
 
+def from_ostep(text: str) -> list[str]:
+    """process-run.py's ``-P``: processes split by ``:``, each a list like ``c7,i,c1,i`` (c N: N
+    CPU instructions; i: an I/O), as proclab's letter programs (``ccccccci`` ...)."""
+    out = []
+    for process in text.split(":"):
+        letters = ""
+        for item in process.split(","):
+            if item[:1] == "i":
+                letters += "i"
+            elif item[:1] == "c" and item[1:].isdigit():
+                letters += "c" * int(item[1:])
+            else:
+                raise UsageError(f"program '{text}': in process-run.py's form each item is cN (N CPU "
+                                 f"instructions) or i (an I/O), not '{item}', e.g. c7,i,c1,i:c3")
+        out.append(letters)
+    return out
+
+
+def is_ostep_program(text: str) -> bool:
+    """process-run.py's form has a number, a comma or a colon; proclab's is letters only."""
+    return any(ch.isdigit() or ch in ",:" for ch in text)
+
+
+def parse_process_list(text: str) -> list[tuple[int, float]]:
+    """process-run.py's ``-l X1:Y1,X2:Y2``: X instructions, each CPU with chance Y %."""
+    out = []
+    for item in text.split(","):
+        length, sep, pct = item.partition(":")
+        try:
+            out.append((int(length), float(pct)))
+        except ValueError:
+            raise UsageError(f"--processlist '{text}': write X:Y for each process (X instructions, "
+                             f"Y % chance each is CPU), e.g. 5:100,5:100; not '{item}'") from None
+        if not sep:
+            raise UsageError(f"--processlist '{text}': '{item}' has no ':Y' (the chance, 0 to 100, an instruction is CPU)")
+    return out
+
+
 def parse_program(text: str) -> list[str]:
-    if not text or set(text) - {"c", "i"}:
+    """Letters to instructions; an empty program (process-run.py's ``-l 0:Y``) is done at its first turn."""
+    if set(text) - {"c", "i"}:
         raise UsageError(f"program '{text}': write one letter per instruction, c (CPU) or i (I/O), e.g. cccic")
     out: list[str] = []
     for ch in text:
@@ -63,21 +105,26 @@ def parse_program(text: str) -> list[str]:
     return out
 
 
-def generate(seed: int, processes: int, length: int, cpu_percent: float) -> list[str]:
-    """Programs like process-run.py's ``-l LENGTH:CPU_PERCENT`` for each of ``processes``."""
-    if not 1 <= processes <= 10 or not 1 <= length <= 50 or not 0 <= cpu_percent <= 100:
-        raise UsageError("--processes 1-10, --length 1-50 and --cpu-percent 0-100, please")
+def generate(seed: int, processes: list[tuple[int, float]]) -> list[str]:
+    """Programs drawn as process-run.py's ``-l X:Y,...`` draws them with the same ``-s`` seed:
+    one generator for all processes in order; an instruction is CPU when ``random() < Y / 100``."""
+    if not 1 <= len(processes) <= 20:
+        raise UsageError(f"give 1 to 20 processes, not {len(processes)}")
+    for length, pct in processes:
+        if not 0 <= length <= 1000 or not 0 <= pct <= 100:
+            raise UsageError(f"a process of {length} instructions at {pct:g}% CPU: "
+                             "give 0 to 1000 instructions and a chance of 0 to 100")
     rng = random.Random(seed)
-    return ["".join("c" if rng.random() * 100 < cpu_percent else "i" for _ in range(length))
-            for _ in range(processes)]
+    return ["".join("c" if rng.random() < pct / 100.0 else "i" for _ in range(length))
+            for length, pct in processes]
 
 
 class Machine:
     def __init__(self, programs: list[str], switch: str, io_done: str, io_length: int) -> None:
         if switch not in SWITCH or io_done not in IO_DONE:
             raise UsageError(f"--switch is one of {', '.join(SWITCH)}; --io-done one of {', '.join(IO_DONE)}")
-        if io_length < 1:
-            raise UsageError(f"--io-length must be 1 or more, not {io_length}")
+        if io_length < 0:
+            raise UsageError(f"--io-length must be 0 or more, not {io_length}")
         self.procs = [Proc(parse_program(p)) for p in programs]
         self.switch, self.io_done, self.io_length = switch, io_done, io_length
         self.curr = 0

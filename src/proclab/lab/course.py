@@ -22,12 +22,12 @@ class Section:
 
 COURSE: tuple[Section, ...] = (
     Section("Process lifecycle", "进程的生命周期",
-            ("fork-basics", "process-api", "pcb", "orphans", "zombies", "reaping", "process-exit", "zombie-pileup",
+            ("what-is-a-process", "fork-basics", "process-api", "pcb", "orphans", "zombies", "reaping", "process-exit", "zombie-pileup",
              "pid1", "signals", "terminals", "daemons", "states", "traps")),
     Section("Scheduling and CPUs", "调度与 CPU", ("priority", "parallelism", "scheduling")),
     Section("The multiprocessing toolkit", "multiprocessing 工具箱",
             ("sync-async", "deadlines", "locks", "queues", "pipes", "pipe-readers", "manager", "semaphores-events",
-             "pools", "futures", "socket-server", "start-methods")),
+             "pools", "callbacks", "futures", "socket-server", "start-methods")),
     Section("Containment", "资源限制", ("forkbomb",)),
     Section("What bites in production", "生产环境里的坑", ("outlive-parent", "exec-zombies")),
 )

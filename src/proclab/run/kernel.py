@@ -64,9 +64,13 @@ pids_limit = 256
 """
 
 
-def fork_trees(actions: list[Action], mode: str, observer: Observer | None = None) -> list[dict[str, list[str]]]:
-    """The kernel's tree of names after each action."""
-    inputs = {"mode": mode, "actions": [{"actor": a.actor, "child": a.child} for a in actions]}
+def fork_trees(actions: list[Action], mode: str, observer: Observer | None = None,
+               refused: list[bool] | None = None) -> list[dict[str, list[str]]]:
+    """The kernel's tree of names after each action; a refused action (an exit under ``-L`` of a
+    process with children) is not carried out, and the table is read after it all the same."""
+    refused = refused or [False] * len(actions)
+    inputs = {"mode": mode, "actions": [{"actor": a.actor, "child": a.child, "refused": r}
+                                        for a, r in zip(actions, refused)]}
     result = _run("fork_scenario.py", inputs, FORK_TOML, "forktree", observer)
     return [tree_of(cp) for cp in result.checkpoints if cp.name.startswith("after-")]
 

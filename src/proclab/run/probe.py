@@ -61,12 +61,17 @@ class Prober:
         self.note = ""                      # why the resident probe is no longer used
         self.shells = False                 # a learner's shell was opened: mark what it started
         self._resident: AttachedExec | None = None
+        self._in_flight = False             # a question sent whose answer has not been read yet
 
     def snapshot(self, *, top: bool, release_fifo: str | None,
                  beside: Callable[[], Any] | None = None, held: str = "") -> Probed:
         """A snapshot, then ``beside()`` (still while the scenario is held), then the release.
 
         ``held`` ("PID/TID", the announcing thread): the probe first waits until it sleeps."""
+        if self.path == "resident" and self._in_flight:
+            # A call abandoned at the run's deadline still waits for its answer on the same
+            # stream: a second question would read the first one's answer (or half of it).
+            self._give_up(ProbeError("an earlier answer was still owed when the run's time ran out"))
         if self.path == "resident":
             try:
                 return self._resident_snapshot(top, release_fifo, beside, held)
@@ -116,8 +121,14 @@ class Prober:
 
     def _ask(self, line: str) -> dict[str, Any]:
         probe = self._started()
+        self._in_flight = True
         probe.send(line)
-        answer = json.loads(probe.read_line(ANSWER_TIMEOUT_S))
+        text = probe.read_line(ANSWER_TIMEOUT_S)
+        self._in_flight = False
+        try:
+            answer = json.loads(text)
+        except ValueError as bad:
+            raise ProbeError(f"the resident probe in {self.container.name} answered {text[:80]!r}") from bad
         if "error" in answer:
             raise ProbeError(f"the resident probe in {self.container.name} failed: {answer['error']}")
         return answer

@@ -22,6 +22,7 @@ from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import FIFO_DIR, GO, Announcement, Snapshot, lines_from
 from . import actions, held, probe, tracing
+from .affinity import off_cpus
 from .ship import ship
 
 _EOF = object()
@@ -80,6 +81,11 @@ class VariantRun:
         self.host_seen: dict[int, float] = {}   # host pid -> create time (setting host_pids)
 
     def execute(self) -> RunRecord:
+        # A lab that measures CPU time on CPUs of its own: the harness keeps off them meanwhile.
+        with off_cpus(self.settings.cpuset_cpus if self.settings.exclusive else None):
+            return self._execute()
+
+    def _execute(self) -> RunRecord:
         self.obs.run_started(self.spec, self.variant, self.settings)
         cspec = container_spec(self.spec, self.variant, self.image, self.settings)
         self.rec.host["before"] = hostview.figures()
@@ -115,8 +121,10 @@ class VariantRun:
                 pass
             try:
                 self.container.remove()
-            finally:                            # the record's end, its instances removed, whatever happened
-                self._stop_trace()
+            finally:      # the record's end (the removal's kills included); the tracer removes its instances
+                trace, self.ktrace = self.ktrace, None
+                if trace is not None:
+                    self.rec.kernel = trace.stop()
             if reader is not None and reader.is_alive():
                 reader.join(READER_JOIN_S)      # removed, the container's stream ends
             self._take_output()
@@ -124,12 +132,6 @@ class VariantRun:
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
-
-    def _stop_trace(self) -> None:
-        """The whole record, once the container is gone (its last kills included); instances removed."""
-        trace, self.ktrace = self.ktrace, None
-        if trace is not None:
-            self.rec.kernel = trace.stop()      # the tracer removes its instances before the fold
 
     def _go(self, ann: Announcement) -> None:
         """labkit.boot waits here before the scenario: start the record and the resident probe, then go."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable
 
+from ..errors import ProbeError
 from .ps import PsRow, parse_ps
 from .top import TopRow, TopTasks, parse_rows, parse_tasks
 
@@ -128,6 +129,8 @@ class Snapshot:
     def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
                    doc: dict[str, Any], run: str = "main") -> "Snapshot":
         probe = tuple(doc.get("probe_pids", ()))
+        if not isinstance(doc.get("processes"), list):
+            raise ProbeError(f"the probe's document at '{name}' has no process list (keys: {sorted(doc)[:8]})")
         return cls(
             name=name, data=data, at_s=at_s, announced_by=announced_by,
             processes=[Process.from_dict(p, probe) for p in doc["processes"]],

@@ -48,7 +48,7 @@ def become(name: str) -> None:
     """This (new) process is node NAME: announce it, then obey its FIFO until told to exit."""
     if MODE == "subreaper":
         subreaper()
-    fifo = os.path.join(DIR, name)
+    fifo = os.path.join(DIR, "node-" + name)     # prefixed: a node may be called 'ack'
     os.mkfifo(fifo)
     ack(f"ready {name} {os.getpid()}")
     while True:
@@ -65,7 +65,7 @@ def become(name: str) -> None:
 
 
 def send(name: str, command: str) -> None:
-    with open(os.path.join(DIR, name), "w") as f:
+    with open(os.path.join(DIR, "node-" + name), "w") as f:
         f.write(command + "\n")
 
 
@@ -79,6 +79,9 @@ def main() -> None:
     checkpoint("start", names=pids, mode=MODE)
     for i, action in enumerate(ACTIONS, 1):
         actor, child = action["actor"], action.get("child")
+        if action.get("refused"):              # -L: an exit of a process with children is not done
+            checkpoint(f"after-{i}", action=f"{actor}- refused", names=pids)
+            continue
         if actor == "a":
             if child:
                 if os.fork() == 0:
