@@ -216,7 +216,8 @@ class _Quiet(Observer):
 
 
 def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
-                 verbose: bool, lang: str | None = None, trace: bool = True) -> list[LabResult]:
+                 verbose: bool, lang: str | None = None, trace: bool = True,
+                 events: str = "some") -> list[LabResult]:
     """``proclab run --jobs N``: narrated (or quiet, for --json) as ``run`` narrates one lab."""
     from ..engine import images
     from ..run.runner import sweep_stale_once
@@ -231,7 +232,9 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
     images.ensure("lab", lambda line: None if "is up to date" in line else out.print(Text(f"  {line}", style="dim")))
 
     def make_observer(console: Console, spec: LabSpec) -> Observer:
-        return _Quiet(err_console, spec.name) if as_json else Narrator(console=console, verbose=verbose, lang=lang)
+        if as_json:
+            return _Quiet(err_console, spec.name)
+        return Narrator(console=console, verbose=verbose, lang=lang, events=events)
 
     def on_done(job: LabJob) -> None:
         assert job.result is not None

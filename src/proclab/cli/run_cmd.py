@@ -75,7 +75,7 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         if jobs > 1 and len(specs) > 1 and not quiz and not python:  # predictions ask lab by lab; --python: in turn too
             from .jobs import side_by_side
             results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang,
-                                          trace=not no_trace), []
+                                          trace=not no_trace, events=events_shown), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)

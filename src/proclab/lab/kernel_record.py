@@ -1,7 +1,7 @@
 """The kernel's own record of a run: every fork, exec, exit, reap and signal of the
 container's processes, as typed events (pure: no Docker, no tracefs).
 
-The engine's tracer (``engine/tracefs.py``) reads the kernel's tracepoints; the run layer
+The engine's tracer (``engine/kerneltrace.py``) reads the kernel's tracepoints; the run layer
 turns its lines into a ``KernelRecord`` (``lab/kernel_trace.py``) and keeps it on the run
 (``RunRecord.kernel``). Lab checks read it through the run::
 

@@ -1,6 +1,6 @@
-"""From tracefs lines to the kernel's record (pure: the lines come from ``engine/tracefs.py``).
+"""From tracefs lines to the kernel's record (pure: the lines come from ``engine/kerneltrace.py``).
 
-``parse_line`` reads one line of ``trace_pipe`` (with ``options/record-tgid``) into a ``TraceLine``;
+``lab/trace_lines.py`` reads each line of ``trace_pipe`` into a ``TraceLine``;
 ``build`` folds a run's lines, in time order, into a ``KernelRecord`` in the container's pids.
 
 What each event means here (docs/tracing.md says more):
@@ -22,100 +22,15 @@ What each event means here (docs/tracing.md says more):
 """
 from __future__ import annotations
 
-import re
 import signal as _signal
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 from .kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult, ordered
+from .trace_lines import (CLONE_THREAD, NOT_FATAL, UNKNOWN_COMM, TraceLine, exit_code, parse_line, signal_name,
+                          syscall_ret)
 
-CLONE_THREAD = 0x10000
-UNKNOWN_COMM = "<...>"      # the trace's comm cache had no name for the task
-
-_HEAD = re.compile(r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\(\s*(?P<tgid>\d+|-+)\)\s+\[(?P<cpu>\d+)\]\s+"
-                   r"(?P<flags>\S+)\s+(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$")
-_HEAD_NO_TGID = re.compile(r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?P<flags>\S+)\s+"
-                           r"(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$")
-_LOST = re.compile(r"CPU:(?P<cpu>\d+) \[LOST (?P<n>\d+) EVENTS\]")
-_BODIES = {
-    "sched_process_fork": re.compile(r"comm=(?P<comm>.*) pid=(?P<pid>\d+) child_comm=(?P<child_comm>.*) "
-                                     r"child_pid=(?P<child_pid>\d+)$"),
-    "sched_process_exec": re.compile(r"filename=(?P<filename>.*) pid=(?P<pid>\d+) old_pid=(?P<old_pid>\d+)$"),
-    "sched_process_exit": re.compile(r"comm=(?P<comm>.*) pid=(?P<pid>\d+) prio=\d+(?: group_dead=(?P<group_dead>\w+))?$"),
-    "sched_process_free": re.compile(r"comm=(?P<comm>.*) pid=(?P<pid>\d+) prio=\d+$"),
-    "task_newtask": re.compile(r"pid=(?P<pid>\d+) comm=(?P<comm>.*) clone_flags=(?P<clone_flags>[0-9a-f]+) "),
-    "signal_generate": re.compile(r"sig=(?P<sig>\d+) errno=-?\d+ code=(?P<code>-?\d+) comm=(?P<comm>.*) "
-                                  r"pid=(?P<pid>\d+) grp=(?P<grp>\d+) res=(?P<res>\d+)$"),
-    "signal_deliver": re.compile(r"sig=(?P<sig>\d+) errno=-?\d+ code=(?P<code>-?\d+) "
-                                 r"sa_handler=(?P<sa_handler>[0-9a-f]+) sa_flags=[0-9a-f]+$"),
-    "mark_victim": re.compile(r"pid=(?P<pid>\d+) comm=(?P<comm>\S*)"),
-}
-_SYSCALL_ENTER = re.compile(r"^sys_(?P<name>\w+)\((?P<args>.*)\)$")
-_SYSCALL_EXIT = re.compile(r"^sys_(?P<name>\w+) -> (?P<ret>0x[0-9a-f]+|-?\d+)$")
-
-# signals whose default action ends the process (the others: ignore, stop or continue)
-_NOT_FATAL = {"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGWINCH"}
-
-
-def signal_name(sig: int) -> str:
-    try:
-        return _signal.Signals(sig).name
-    except ValueError:
-        return f"SIG{sig}"
-
-
-@dataclass(frozen=True)
-class TraceLine:
-    """One line of trace_pipe: who was current (its comm, thread id and process id), when (the
-    trace clock: CLOCK_MONOTONIC seconds), the event and its fields (strings, as printed).
-    ``event`` is ``lost`` for the overrun marker (``fields['lost']``), ``sys_enter_NAME`` /
-    ``sys_exit_NAME`` for syscalls (``args`` / ``ret``)."""
-
-    ts: float
-    event: str
-    fields: Mapping[str, str]
-    comm: str = ""
-    tid: int = 0
-    tgid: int = 0
-    cpu: int = 0
-
-
-def parse_line(text: str) -> TraceLine | None:
-    """The line's event, or None for a line that is not one (a header, a blank, an unknown format)."""
-    lost = _LOST.search(text)
-    if lost and "[LOST" in text and not _HEAD.match(text):
-        return TraceLine(0.0, "lost", {"lost": lost.group("n")}, cpu=int(lost.group("cpu")))
-    m = _HEAD.match(text) or _HEAD_NO_TGID.match(text)
-    if not m:
-        return None
-    tid = int(m.group("tid"))
-    tgid_text = m.groupdict().get("tgid") or ""
-    tgid = int(tgid_text) if tgid_text.isdigit() else tid
-    rest = m.group("rest")
-    head = dict(ts=float(m.group("ts")), comm=m.group("comm"), tid=tid, tgid=tgid, cpu=int(m.group("cpu")))
-    enter = _SYSCALL_ENTER.match(rest)
-    if enter:
-        return TraceLine(event=f"sys_enter_{enter.group('name')}", fields={"args": enter.group("args")}, **head)
-    leave = _SYSCALL_EXIT.match(rest)
-    if leave:
-        return TraceLine(event=f"sys_exit_{leave.group('name')}", fields={"ret": leave.group("ret")}, **head)
-    event, _, body = rest.partition(": ")
-    pattern = _BODIES.get(event)
-    found = pattern.search(body) if pattern else None
-    if not found:
-        return None
-    return TraceLine(event=event, fields={k: v for k, v in found.groupdict().items() if v is not None}, **head)
-
-
-def _syscall_ret(text: str) -> int:
-    """A syscall's return as printed (``0x25``, or two's complement ``0xfffffffffffffff6`` for -10)."""
-    value = int(text, 0)
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def _exit_code(args: str) -> int | None:
-    m = re.search(r"error_code: (0x[0-9a-f]+|\d+)", args)
-    return int(m.group(1), 0) & 0xff if m else None   # the status keeps the low 8 bits
+__all__ = ["TraceLine", "build", "build_parsed", "parse_line", "signal_name"]
 
 
 @dataclass
@@ -142,6 +57,13 @@ class _Fold:
         self.killed: set[int] = set()              # host tgids that took the group exit's SIGKILL
         self.lost = 0
         self.last_ts = t0
+        self.by_cpid: dict[int, list[int]] = {}    # container pid -> its host pids (a pid reused: several)
+        for host, cpid in self.pidmap.items():
+            self.by_cpid.setdefault(cpid, []).append(host)
+        self.exited: set[int] = set()
+        self.reaped: set[int] = set()
+        self.unmapped_kids: dict[int, list[int]] = {}   # parent host pid -> its children NSpid missed
+        self.inferred: dict[int, int] = {}              # host pid -> container pid, from a wait4
 
     # -- helpers
     def pid(self, host: int) -> int | None:
@@ -186,6 +108,8 @@ class _Fold:
         self.tgid[child] = child
         parent = ln.tgid
         self.comm[child] = ln.fields["child_comm"]
+        if child not in self.pidmap:
+            self.unmapped_kids.setdefault(parent, []).append(child)
         self.add(t=t, kind=EventKind.FORK, host_pid=child, comm=ln.fields["child_comm"],
                  parent=self.pid(parent), parent_host_pid=parent, parent_comm=self.comm.get(parent, ln.fields["comm"]))
 
@@ -196,7 +120,7 @@ class _Fold:
         self.add(t=t, kind=EventKind.EXEC, host_pid=host, comm=self.comm[host], filename=filename)
 
     def _sys_enter_exit_group(self, ln: TraceLine, t: float) -> None:
-        code = _exit_code(ln.fields["args"])
+        code = exit_code(ln.fields["args"])
         if code is not None:
             self.code[ln.tgid] = code
 
@@ -210,7 +134,7 @@ class _Fold:
                 break
         if sig == _signal.SIGKILL:
             self.killed.add(proc)
-        elif kind == HandlerKind.DEFAULT and signal_name(sig) not in _NOT_FATAL:
+        elif kind == HandlerKind.DEFAULT and signal_name(sig) not in NOT_FATAL:
             self.fatal[proc] = sig
 
     def _signal_generate(self, ln: TraceLine, t: float) -> None:
@@ -230,6 +154,7 @@ class _Fold:
         if (dead == "false") or (dead is None and tid != ln.tgid):
             return                                  # a thread ended, not the process
         proc = ln.tgid
+        self.exited.add(proc)
         code, by = self.code.pop(proc, None), None
         if code is None:
             by = self._killer(proc, t)
@@ -244,7 +169,7 @@ class _Fold:
         if proc not in self.killed:
             return None
         for p in reversed(self.pending):     # the group exit's SIGKILL stands for the signal that caused it
-            if p.target == proc and (p.sig == _signal.SIGKILL or signal_name(p.sig) not in _NOT_FATAL):
+            if p.target == proc and (p.sig == _signal.SIGKILL or signal_name(p.sig) not in NOT_FATAL):
                 self.events[p.index] = replace(self.events[p.index], handler=HandlerKind.DEFAULT, taken_t=t)
                 self.pending.remove(p)
                 return p.sig
@@ -263,12 +188,15 @@ class _Fold:
         self.add(t=t, kind=EventKind.OOM_KILL, host_pid=victim, comm=self.comm.get(victim, ln.fields["comm"]))
 
     def _sys_exit_wait4(self, ln: TraceLine, t: float) -> None:
-        ret = _syscall_ret(ln.fields["ret"])
+        ret = syscall_ret(ln.fields["ret"])
         if ret <= 0:
             return                        # an error, or WNOHANG with nothing to reap
-        host = next((h for h, c in self.pidmap.items() if c == ret and self.proc(h) == h), None)
+        hosts = [h for h in self.by_cpid.get(ret, ()) if self.proc(h) == h and h not in self.reaped]
+        host = next((h for h in hosts if h in self.exited), hosts[0] if hosts else None)
         if host is None:
             host = self._infer(ln.tgid, ret)
+        if host is not None:
+            self.reaped.add(host)
         reaper = ln.tgid
         self.events.append(KernelEvent(t, EventKind.REAP, ret, host or 0, mapped=True,
                                        comm=self.comm.get(host, "") if host else "",
@@ -278,25 +206,38 @@ class _Fold:
     def _infer(self, reaper: int, cpid: int) -> int | None:
         """The host pid of the child a wait4 returned, when NSpid could not be read (it was too
         short-lived): the reaper's only unmapped child that has exited and is not yet reaped."""
-        reaped = {e.host_pid for e in self.events if e.kind == EventKind.REAP}
-        exited = {e.host_pid for e in self.events if e.kind == EventKind.EXIT}
-        kids = [e.host_pid for e in self.events if e.kind == EventKind.FORK and e.parent_host_pid == reaper
-                and not e.mapped and e.host_pid in exited and e.host_pid not in reaped]
+        kids = [k for k in self.unmapped_kids.get(reaper, ())
+                if k in self.exited and k not in self.reaped and k not in self.pidmap]
         if len(kids) != 1:
             return None
-        self.pidmap[kids[0]] = cpid
-        self.events = [replace(e, pid=cpid, mapped=True) if e.host_pid == kids[0] and not e.mapped else
-                       replace(e, parent=cpid) if e.parent_host_pid == kids[0] else
-                       replace(e, sender=cpid) if e.sender_host_pid == kids[0] and not e.sender_outside else e
-                       for e in self.events]
+        self.pidmap[kids[0]] = self.inferred[kids[0]] = cpid
         return kids[0]
 
-    def finish(self) -> None:
+    def _patch(self, e: KernelEvent) -> KernelEvent:
+        """An event made before a wait4 told its process's container pid, given it."""
+        got = self.inferred
+        if e.host_pid in got and not e.mapped and e.kind != EventKind.LOST:
+            e = replace(e, pid=got[e.host_pid], mapped=True)
+        if e.parent_host_pid in got and e.parent is None:
+            e = replace(e, parent=got[e.parent_host_pid])
+        if e.reaper_host_pid in got and e.reaper is None:
+            e = replace(e, reaper=got[e.reaper_host_pid])
+        if e.sender_host_pid in got and e.sender is None and not e.sender_outside:
+            e = replace(e, sender=got[e.sender_host_pid])
+        return e
+
+    def finish(self, final: bool) -> list[KernelEvent]:
+        """The events, each given what later lines told (a pid from a wait4; a signal never taken)."""
+        if self.inferred:
+            self.events = [self._patch(e) for e in self.events]
+        if not final:
+            return self.events
         for p in self.pending:      # queued, never taken while the record ran
             e = self.events[p.index]
             if e.handler is None:
                 self.events[p.index] = replace(e, result=SignalResult.BLOCKED)
         self.pending.clear()
+        return self.events
 
 
 def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
@@ -308,7 +249,15 @@ def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[
     began; ``comms``: host pid -> comm, read from /proc when met; ``t0``: the run's start on the trace clock (CLOCK_MONOTONIC); ``lost``: what the buffers'
     overrun counters said (the markers in the lines are counted too, the larger wins). ``final``
     False (a record while the run goes on): a queued signal not yet taken stays ``delivered``."""
-    parsed = [p for p in (parse_line(ln) for ln in lines) if p is not None]
+    return build_parsed([p for p in (parse_line(ln) for ln in lines) if p is not None], pidmap=pidmap,
+                        outside=outside, comms=comms, already_there=already_there, t0=t0, lost=lost, final=final)
+
+
+def build_parsed(parsed: list[TraceLine], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
+                 comms: Mapping[int, str] | None = None, already_there: Iterable[int] = (), t0: float = 0.0,
+                 lost: int = 0, final: bool = True) -> KernelRecord:
+    """``build`` from lines already parsed (a record read again and again keeps them)."""
+    parsed = list(parsed)
     # the overrun markers keep their place (ts 0.0 sorts them first: give them their neighbour's time)
     last = t0
     for i, p in enumerate(parsed):
@@ -319,7 +268,6 @@ def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[
     fold = _Fold(pidmap, set(outside), t0, comms or {})
     for ln in sorted(parsed, key=lambda p: p.ts):
         fold.take(ln)
-    if final:
-        fold.finish()
+    events = fold.finish(final)
     there = tuple(sorted(fold.pidmap[h] for h in already_there if h in fold.pidmap))
-    return KernelRecord(events=ordered(fold.events), already_there=there, lost=max(lost, fold.lost))
+    return KernelRecord(events=ordered(events), already_there=there, lost=max(lost, fold.lost))

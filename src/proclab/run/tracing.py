@@ -14,7 +14,7 @@ from typing import Callable
 from ..engine.kerneltrace import RawTrace, Tracer
 from ..engine.tracefs import NoTrace, why_not
 from ..lab.kernel_record import KernelRecord
-from ..lab.kernel_trace import build
+from ..lab.kernel_trace import TraceLine, build_parsed, parse_line
 
 __all__ = ["KernelTrace", "NoTrace", "begin", "off", "say_once", "why_not", "NO_GO", "OFF"]
 
@@ -44,6 +44,8 @@ class KernelTrace:
 
     def __init__(self, tracer: Tracer, t0: float):
         self.tracer, self.t0 = tracer, t0
+        self._parsed: list[TraceLine] = []     # the lines parsed so far (the tracer only appends)
+        self._read = 0
 
     @classmethod
     def start(cls, host_pid: int, t0: float) -> "KernelTrace":
@@ -52,8 +54,13 @@ class KernelTrace:
         return cls(tracer, t0)
 
     def _record(self, raw: RawTrace, final: bool) -> KernelRecord:
-        return build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms, already_there=raw.already_there,
-                     t0=self.t0, lost=raw.lost, final=final)
+        for line in raw.lines[self._read:]:
+            parsed = parse_line(line)
+            if parsed is not None:
+                self._parsed.append(parsed)
+        self._read = len(raw.lines)
+        return build_parsed(self._parsed, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
+                            already_there=raw.already_there, t0=self.t0, lost=raw.lost, final=final)
 
     def so_far(self) -> KernelRecord:
         return self._record(self.tracer.so_far(), final=False)

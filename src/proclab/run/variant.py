@@ -95,8 +95,10 @@ class VariantRun:
                 pass
             try:
                 self.container.remove()
-            finally:                            # the record's end, its instances removed, whatever happened
-                self._stop_trace()
+            finally:      # the record's end (the removal's kills included); the tracer removes its instances
+                trace, self.ktrace = self.ktrace, None
+                if trace is not None:
+                    self.rec.kernel = trace.stop()
             if reader is not None and reader.is_alive():
                 reader.join(READER_JOIN_S)      # removed, the container's stream ends
             self._take_output()
@@ -104,12 +106,6 @@ class VariantRun:
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
-
-    def _stop_trace(self) -> None:
-        """The whole record, once the container is gone (its last kills included); instances removed."""
-        trace, self.ktrace = self.ktrace, None
-        if trace is not None:
-            self.rec.kernel = trace.stop()      # the tracer removes its instances before the fold
 
     def _go(self, ann: Announcement) -> None:
         """labkit.boot waits here before the scenario: start the record and the resident probe, then go."""
