@@ -70,3 +70,20 @@ def worker_keeps_program_alive(lab):
                       f"multiprocessing said {joining[:1]}; the worker said {worker_end[:1]}; "
                       f"exit code {run.exit_code}",
                   main_state=main.state if main else None, exit_code=run.exit_code)
+
+
+@check("the kernel's record: the daemon's SIGTERM came from main itself (multiprocessing's exit handler calls "
+       "terminate()) after main's code ended, and the daemon died of it",
+       zh="内核记录：守护进程收到的 SIGTERM 来自 main 自己（multiprocessing 的退出处理函数调用 terminate()），"
+          "发生在 main 的代码结束之后，守护进程死于它")
+def record_daemon_terminated_by_main(lab):
+    run, started = lab.run(), lab.checkpoint("started")
+    main, daemon = started.data["main"], started.data["daemon"]
+    term = run.events("signal", target=daemon, signal="SIGTERM")
+    end = run.exited(daemon)
+    ok = (len(term) == 1 and term[0].sender == main and term[0].result == "delivered" and term[0].t >= started.at_s
+          and end is not None and end.exit_signal == "SIGTERM" and run.exited(main) is not None
+          and run.exited(main).t > end.t)
+    return expect(ok, "; ".join(e.describe() for e in [*term, *([end] if end else [])])
+                  + f"; main (pid {main}) itself exited later: {run.exited(main).describe() if run.exited(main) else 'not recorded'}",
+                  sender=term[0].sender if term else None)

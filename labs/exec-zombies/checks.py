@@ -58,3 +58,33 @@ def init_reaps(lab):
         lines.append(f"round-{i}: orphan {cp.data['orphan']} in table={not gone}, zombies psutil/ps/top {counts}")
     return expect(ok, f"pid 1: {lab.checkpoint('round-1', 'init').ps_line(1)}; " + "; ".join(lines),
                   zombies_per_round=seen)
+
+
+
+def _sigchld_to_pid1(run, after, until, orphan):
+    """SIGCHLD to pid 1 from the orphan between two checkpoints. The orphan was started by docker exec, outside
+    the tree the record follows from pid 1, so its container pid may be unknown (the record then has only its
+    host pid, and counts it as outside): then its command name, cat, says it is the orphan."""
+    return [e for e in run.events("signal", target=1, signal="SIGCHLD") if after < e.t <= until
+            and (e.sender == orphan or (e.sender is None and e.sender_comm == "cat"))]
+
+
+@check("the kernel's record: each exec's orphan, when it ended, sent its SIGCHLD to pid 1; without an init pid 1 "
+       "ignored it and no wait4 reaped the orphan, with tini pid 1's wait4 reaped each one",
+       zh="内核记录：每次 exec 的孤儿进程结束时都把 SIGCHLD 发给 1 号进程；没有 init 时 1 号进程忽略它，"
+          "没有 wait4 回收这个孤儿；有 tini 时 1 号进程的 wait4 回收了每一个")
+def record_orphans_sigchld_to_pid1(lab):
+    lines, ok, figures = [], True, {}
+    for variant in ("no-init", "init"):
+        run = lab.run(variant)
+        for i, cp in enumerate(_rounds(lab, variant), start=1):
+            orphan = cp.data["orphan"]
+            chld = _sigchld_to_pid1(run, lab.checkpoint(f"exec-{i}", variant).at_s, cp.at_s, orphan)
+            reaper = run.reaped_by(orphan)
+            want = "ignored" if variant == "no-init" else "blocked"     # tini waits for it with sigtimedwait
+            ok &= len(chld) == 1 and chld[0].result == want and reaper == (None if variant == "no-init" else 1)
+            figures[f"{variant} round-{i}"] = {"sigchld": [str(e.result) for e in chld], "reaped_by": reaper}
+            lines.append(f"{variant} round-{i}: "
+                         + ("; ".join(e.describe() for e in chld) or f"no SIGCHLD to pid 1 from {orphan}")
+                         + f"; reaped by {reaper}")
+    return expect(ok, " | ".join(lines), **figures)

@@ -54,3 +54,19 @@ def views_agree(lab):
     problems = cp.disagreements()
     return expect(held and not problems, "; ".join(problems) or f"pids {held} agree in all three views",
                   compared=held)
+
+
+@check("the kernel's record: when the orphan exits, its SIGCHLD goes to its new parent (pid 1, or the subreaper "
+       "main), whose wait4 reaps it",
+       zh="内核记录：孤儿进程退出时，它的 SIGCHLD 发给新的父进程（1 号进程，或 subreaper main），由它的 wait4 回收")
+def record_sigchld_to_new_parent(lab):
+    lines, ok, figures = [], True, {}
+    for variant in ("init", "subreaper"):
+        run, cp = lab.run(variant), lab.checkpoint("family", variant)
+        g, adopter = cp.data["grandchild"], 1 if variant == "init" else cp.data["main"]
+        chld = run.events("signal", signal="SIGCHLD", sender=g)
+        reaper = run.reaped_by(g)
+        ok &= [e.target for e in chld] == [adopter] and reaper == adopter and adopter != cp.data["child"]
+        figures[variant] = {"sigchld_to": [e.target for e in chld], "reaped_by": reaper}
+        lines.append(f"{variant}: " + "; ".join(e.describe() for e in chld) + f"; reaped by {reaper}")
+    return expect(ok, " | ".join(lines), **figures)

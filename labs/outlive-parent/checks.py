@@ -99,3 +99,21 @@ def pid1_trap(lab):
     return expect(d["main"] == 1 and d["exitcode"] == 3 and cp.get(d["child"]) is None,
                   f"main is pid {d['main']} and alive; worker {d['child']} exitcode {d['exitcode']}",
                   main=d["main"], exitcode=d["exitcode"])
+
+
+@check("the kernel's record: PDEATHSIG is a SIGKILL the kernel sends the worker as its parent dies (in the dying "
+       "parent's context, after its exit), not a signal from any program",
+       zh="内核记录：PDEATHSIG 是父进程死去时内核发给工作进程的 SIGKILL（在将死的父进程的上下文里，在它退出之后），"
+          "不是任何程序发出的信号")
+def record_pdeathsig(lab):
+    run, d = lab.run("pdeathsig"), lab.checkpoint("before-kill", "pdeathsig").data
+    parent_end, worker_end = run.exited(d["parent"]), run.exited(d["child"])
+    kill = run.events("signal", target=d["child"], signal="SIGKILL")
+    ok = (parent_end is not None and parent_end.exit_signal == "SIGKILL" and len(kill) == 1
+          and kill[0].sender == d["parent"] and kill[0].result == "delivered" and kill[0].t >= parent_end.t
+          and worker_end is not None and worker_end.exit_signal == "SIGKILL"
+          and not run.events("signal", target=d["grandchild"], sender=d["parent"]))
+    return expect(ok, "; ".join(e.describe() for e in [*([parent_end] if parent_end else []), *kill,
+                                                       *([worker_end] if worker_end else [])])
+                  + "; the grandchild got nothing from the parent",
+                  sender=kill[0].sender if kill else None)

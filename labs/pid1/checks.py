@@ -160,3 +160,37 @@ def side_by_side(lab):
     return expect(slow >= 2 * fastest_others,
                   ", ".join(f"{v}: {t['took_s']:.2f}s exit {t['exit_code']}" for v, t in table.items()),
                   **table)
+
+
+@check("the kernel's record: docker stop's SIGTERM to pid 1 was *ignored* by the kernel, and a grace period "
+       "later the engine's SIGKILL ended it",
+       zh="内核记录：docker stop 发给 1 号进程的 SIGTERM 被内核*忽略*，宽限期过后引擎的 SIGKILL 结束了它")
+def record_stop_no_handler(lab):
+    run = lab.run("stop-no-handler")
+    term = run.events("signal", target=1, signal="SIGTERM")
+    kill = run.events("signal", target=1, signal="SIGKILL")
+    end = run.exited(1)
+    gap = kill[0].t - term[0].t if term and kill else None
+    ok = (len(term) == 1 and term[0].result == "ignored" and len(kill) == 1 and kill[0].result == "delivered"
+          and end is not None and end.exit_signal == "SIGKILL" and gap is not None and gap >= GRACE_S * 0.95)
+    return expect(ok, "; ".join(e.describe() for e in [*term, *kill, *([end] if end else [])])
+                  + (f"; {gap:.2f}s from the ignored SIGTERM to the SIGKILL" if gap is not None else ""),
+                  sigterm=[str(e.result) for e in term], gap_s=round(gap, 3) if gap is not None else None)
+
+
+@check("the kernel's record: with tini as pid 1, docker stop's SIGTERM reaches tini, tini sends its own SIGTERM "
+       "to the scenario, which dies of it and is reaped by tini's wait4",
+       zh="内核记录：tini 是 1 号进程时，docker stop 的 SIGTERM 到达 tini，tini 自己再向实验程序发 SIGTERM，"
+          "实验程序死于它，并被 tini 的 wait4 回收")
+def record_stop_init(lab):
+    run = lab.run("stop-init")
+    scenario = lab.checkpoint("ready", "stop-init").data["scenario"]
+    to_tini = run.events("signal", target=1, signal="SIGTERM")
+    forwarded = run.events("signal", target=scenario, signal="SIGTERM", sender=1)
+    end = run.exited(scenario)
+    ok = (scenario != 1 and len(to_tini) == 1 and to_tini[0].sender is None and len(forwarded) == 1
+          and forwarded[0].result == "delivered" and forwarded[0].t >= to_tini[0].t
+          and end is not None and end.exit_signal == "SIGTERM" and run.reaped_by(scenario) == 1)
+    return expect(ok, "; ".join(e.describe() for e in [*to_tini, *forwarded, *([end] if end else [])])
+                  + f"; reaped by {run.reaped_by(scenario)}",
+                  forwarded=len(forwarded), reaped_by=run.reaped_by(scenario))

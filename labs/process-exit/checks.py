@@ -84,3 +84,22 @@ def mp_segfault(lab):
 @check("the scenario exits 0", zh="实验程序以 0 退出")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
+
+
+@check("the kernel's record: the code each child chose in exit_group (normal 0, missing-file 2, exception 1, "
+       "zero-division 1); the segfault and the killed one chose none: SIGSEGV and SIGKILL ended them",
+       zh="内核记录：每个子进程在 exit_group 里选的退出码（normal 0、missing-file 2、exception 1、zero-division 1）；"
+          "段错误和被杀死的那个没有选：SIGSEGV 和 SIGKILL 结束了它们")
+def record_exit_group_codes(lab):
+    run, pids = lab.run(), lab.checkpoint("all-ended").data["pids"]
+    want = {"normal": (0, None), "missing-file": (2, None), "exception": (1, None), "zero-division": (1, None),
+            "segfault": (None, "SIGSEGV"), "killed": (None, "SIGKILL")}
+    got = {}
+    for case, pid in pids.items():
+        e = run.exited(pid)
+        got[case] = (e.exit_code, e.exit_signal) if e else "no exit"
+    return expect(got == want, "; ".join(f"{case} (pid {pids[case]}): "
+                                         + (got[case] if isinstance(got[case], str) else
+                                            f"exit code {got[case][0]}" if got[case][1] is None else
+                                            f"killed by {got[case][1]}") for case in pids),
+                  **{case: list(v) if isinstance(v, tuple) else v for case, v in got.items()})

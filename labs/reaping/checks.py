@@ -49,3 +49,22 @@ def sig_ign_autoreaps(lab):
                   and a.ps_row(pid) is None and not a.zombies(),
                   f"alive before: {b.ps_line(pid)}; after exit: in table={a.get(pid) is not None}, "
                   f"top zombies={a.top_tasks.zombie}, waitpid: {a.data['waitpid']}")
+
+
+@check("the kernel's record: with SIGCHLD ignored, the child's exit is there and no wait4 ever reaped it "
+       "(the kernel freed it at once), while join(), waitpid() and active_children() each reaped theirs",
+       zh="内核记录：忽略 SIGCHLD 时，子进程的退出在记录里，却没有任何 wait4 回收它（内核立刻释放了它）；"
+          "而 join()、waitpid() 和 active_children() 各自回收了它们的子进程")
+def record_sig_ign_no_reap(lab):
+    run = lab.run()
+    ign = lab.checkpoint("ignored-child-alive").data["child"]
+    parent = lab.checkpoint("ignored-child-alive").announced_by
+    waited = [lab.checkpoint("before-join").data["child"], lab.checkpoint("before-waitpid").data["child"],
+              *lab.checkpoint("three-finished").data["children"]]
+    end = run.exited(ign)
+    reapers = {pid: run.reaped_by(pid) for pid in waited}
+    ok = (end is not None and end.exit_code == 3 and run.reaped(ign) is None
+          and all(r == parent for r in reapers.values()))
+    return expect(ok, f"{end.describe() if end else f'no exit of {ign}'}; reaped: {run.reaped(ign) is not None}; "
+                      f"the others' reapers: {reapers} (the scenario is pid {parent})",
+                  ignored_child_reaped=run.reaped(ign) is not None, reapers=reapers)

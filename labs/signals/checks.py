@@ -110,3 +110,20 @@ def container_exit_code(lab):
     return expect(lab.exit_code == 128 + signal.SIGTERM and not never,
                   f"container exit code {lab.exit_code}; lines that should never print: {never}",
                   exit_code=lab.exit_code)
+
+
+@check("the kernel's record: terminate() is one SIGTERM from the parent, delivered to the child with the default "
+       "action, before 'terminate-sent'; the child died of it and join()'s wait4 reaped it",
+       zh="内核记录：terminate() 是父进程发出的一个 SIGTERM，在 'terminate-sent' 之前以默认动作投递给子进程；"
+          "子进程死于它，join() 的 wait4 回收了它")
+def record_terminate(lab):
+    run, sent = lab.run(), lab.checkpoint("terminate-sent")
+    child, parent = sent.data["child"], sent.data["parent"]
+    term = run.events("signal", target=child, signal="SIGTERM")
+    end = run.exited(child)
+    ok = (len(term) == 1 and term[0].sender == parent and term[0].result == "delivered"
+          and term[0].handler == "default" and term[0].t <= sent.at_s and end is not None and end.exit_signal == "SIGTERM"
+          and run.reaped_by(child) == parent)
+    return expect(ok, "; ".join(e.describe() for e in [*term, *([end] if end else [])])
+                  + f"; terminate-sent at {sent.at_s:.3f}s; reaped by {run.reaped_by(child)}",
+                  sender=term[0].sender if term else None, reaped_by=run.reaped_by(child))

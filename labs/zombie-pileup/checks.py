@@ -68,3 +68,21 @@ def init_reaps_them(lab):
 @check("the scenario exits 0", zh="实验程序以 0 退出")
 def exits_cleanly(lab):
     return expect(lab.exit_code == 0, f"container exit code {lab.exit_code}")
+
+
+@check("the kernel's record: no zombie was reaped by its parent; each was reaped by pid 1's wait4 (tini), "
+       "after the parent exited",
+       zh="内核记录：没有一个僵尸进程被它的父进程回收；每一个都是在父进程退出之后由 1 号进程（tini）的 wait4 回收的")
+def record_reaped_by_init(lab):
+    run, cp = lab.run(), lab.checkpoint("piled-up")
+    zombies, parent = cp.data["zombies"], cp.data["parent"]
+    parent_end = run.exited(parent)
+    reaps = {pid: run.reaped(pid) for pid in zombies}
+    wrong = [pid for pid, e in reaps.items()
+             if e is None or e.reaper != 1 or parent_end is None or e.t < parent_end.t]
+    first = min((e.t for e in reaps.values() if e), default=None)
+    return expect(zombies and parent_end is not None and not wrong,
+                  f"{parent_end.describe() if parent_end else f'no exit of the parent {parent}'}; "
+                  f"{len(zombies) - len(wrong)} of {len(zombies)} zombies reaped by pid 1 after it"
+                  + (f", from {first:.3f}s" if first is not None else "") + f"; not so: {wrong or 'none'}",
+                  reaped_by_init=len(zombies) - len(wrong), zombies=len(zombies))

@@ -72,3 +72,20 @@ def mp_joined(lab):
 def exits_cleanly(lab):
     code = lab.exit_code
     return expect(code == 0, f"container exit code {code}")
+
+
+@check("the kernel's record: the child exited at t1 and its parent's wait4 reaped it at t2, with "
+       "'zombie-created' between: a zombie for t2 − t1",
+       zh="内核记录：子进程在 t1 退出，父进程的 wait4 在 t2 回收了它，'zombie-created' 在两者之间：僵尸状态持续 t2 − t1")
+def record_zombie_time(lab):
+    run = lab.run()
+    cp = lab.checkpoint("zombie-created")
+    child, parent = cp.data["child"], cp.data["parent"]
+    end, reap = run.exited(child), run.reaped(child)
+    ok = (end is not None and reap is not None and reap.reaper == parent and end.exit_code == 0
+          and end.t <= cp.at_s <= reap.t)
+    zombie = reap.t - end.t if end and reap else None
+    return expect(ok, f"{end.describe() if end else 'no exit'}; {reap.describe() if reap else 'no reap'}; "
+                      f"zombie-created at {cp.at_s:.3f}s"
+                      + (f"; a zombie for {zombie * 1000:.1f} ms" if zombie is not None else ""),
+                  zombie_ms=round(zombie * 1000, 1) if zombie is not None else None)

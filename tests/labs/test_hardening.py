@@ -12,7 +12,7 @@ import pytest
 from proclab import engine, run_lab
 from proclab.lab import spec as labspec
 from proclab.lab.events import Observer
-from proclab.run.variant import container_spec
+from proclab.run.lab_container import container_spec
 from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

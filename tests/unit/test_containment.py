@@ -13,7 +13,7 @@ from proclab.lab import spec as labspec
 from proclab.lab.containment import ALLOWABLE, ConsentRequired, Containment, parse_allow, require_consent, weakenings
 from proclab.lab.result import RunRecord
 from proclab.lab.settings import Settings
-from proclab.run.variant import container_name, container_spec
+from proclab.run.lab_container import container_name, container_spec
 from proclab.ui.narration import Narrator
 from tests.support.cli import one_line_error, run_cli
 from tests.support.harness import run_proclab

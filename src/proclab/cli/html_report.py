@@ -23,10 +23,10 @@ class Written:
     index: bool = False
 
 
-def _one(doc: dict[str, Any], page: Path) -> Written:
+def _one(doc: dict[str, Any], page: Path, lang: str = "en") -> Written:
     rep = html.report(doc)
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(html.page(rep), encoding="utf-8")
+    page.write_text(html.page(rep, lang), encoding="utf-8")
     if importlib.util.find_spec("matplotlib") is None:     # e.g. the compose harness image: the page has the SVG
         return Written(page, None)
     png = page.with_name(page.stem + ".timeline.png")
@@ -51,7 +51,7 @@ def _folder(target: str | None, default: Path) -> Path:
 
 
 def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool,
-                  default_folder: Path | None = None) -> list[Written]:
+                  default_folder: Path | None = None, lang: str = "en") -> list[Written]:
     """One page for one lab (at ``target``, a file or a folder), or a folder of pages and an
     index.html for several (``many``). Without a target: a new folder under reports/."""
     labs = [d for doc in docs for d in html.lab_docs(doc)]
@@ -63,10 +63,10 @@ def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool
                 page = Path(target)
                 if page.is_dir() or target.endswith(("/", os.sep)):
                     page = page / f"{labs[0]['lab']}.html"
-            return [_one(labs[0], page)]
+            return [_one(labs[0], page, lang)]
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = _folder(target, reports_dir() / f"all-{stamp}")
-        out = [_one(d, folder / f"{html.page_name(d['lab'])}.html") for d in labs]
+        out = [_one(d, folder / f"{html.page_name(d['lab'])}.html", lang) for d in labs]
         index = folder / "index.html"
         index.write_text(html.index([(html.report(d), w.page.name) for d, w in zip(labs, out)]), encoding="utf-8")
         return out + [Written(index, None, index=True)]
@@ -75,11 +75,12 @@ def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool
         raise   # not reached: fail() exits
 
 
-def report_run(results: Sequence[Any], target: str | None, many: bool, say: Callable[[str], None]) -> None:
+def report_run(results: Sequence[Any], target: str | None, many: bool, say: Callable[[str], None],
+               lang: str = "en") -> None:
     """After ``proclab run --html``: the pages (beside the chart picture when there is one),
     named to the user and added to each result's artifacts."""
     written = write_reports([r.to_dict() for r in results], target, many,
-                            default_folder=results[0].report_dir if len(results) == 1 else None)
+                            default_folder=results[0].report_dir if len(results) == 1 else None, lang=lang)
     for w in written:
         say(f"{'index' if w.index else 'report'}: {w.page}")
     pages = [w for w in written if not w.index]

@@ -118,7 +118,8 @@ def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
 
 
 def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
-             make_observer: Any, on_done: Any, engines: list[str] | None = None) -> list[LabResult]:
+             make_observer: Any, on_done: Any, trace: bool = True,
+             engines: list[str] | None = None) -> list[LabResult]:
     """Run the labs, N shared ones at a time per engine, then the exclusive ones alone (one per
     engine); results in the order given.
 
@@ -138,7 +139,7 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
             live.start()
         refs = engines or [_selected()]
         for batch, width in ((shared, jobs), (alone, 1)):
-            _run_batch(batch, Places(refs, width), variants, board, out, on_done)
+            _run_batch(batch, Places(refs, width), variants, board, out, on_done, trace)
     finally:
         if live:
             live.stop()
@@ -174,7 +175,7 @@ class Places:
 
 
 def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event,
-           engine_ref: str = "") -> Future[LabResult]:
+           trace: bool = True, engine_ref: str = "") -> Future[LabResult]:
     """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit),
     its engine calls going to ``engine_ref``."""
     from .. import engine
@@ -187,7 +188,8 @@ def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: thre
         fut.set_running_or_notify_cancel()
         try:
             with engine.using(engine_ref):
-                fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping))
+                fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping,
+                                       trace=trace))
         except BaseException as err:      # re-raised in the pool's thread by fut.result()
             fut.set_exception(err)
 
@@ -196,7 +198,7 @@ def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: thre
 
 
 def _run_batch(batch: list[LabJob], places: Places, variants: list[str] | None, board: Board, out: Console,
-               on_done: Any) -> None:
+               on_done: Any, trace: bool = True) -> None:
     waiting = list(batch)
     running: dict[Future[LabResult], tuple[LabJob, str]] = {}
     stopping = threading.Event()
@@ -204,7 +206,7 @@ def _run_batch(batch: list[LabJob], places: Places, variants: list[str] | None, 
         while waiting or running:
             while waiting and (ref := places.take()) is not None:
                 job = waiting.pop(0)
-                running[_start(job, variants, board, stopping, ref)] = (job, ref)
+                running[_start(job, variants, board, stopping, trace, ref)] = (job, ref)
             # a timeout, so that Ctrl-C reaches this thread while labs run
             finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -252,7 +254,8 @@ class _Quiet(Observer):
 
 
 def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
-                 verbose: bool, lang: str | None = None, engines: list[str] | None = None) -> list[LabResult]:
+                 verbose: bool, lang: str | None = None, trace: bool = True,
+                 events: str = "some", engines: list[str] | None = None) -> list[LabResult]:
     """``proclab run --jobs N [--engine A --engine B]``: narrated (or quiet, for --json) as ``run``
     narrates one lab."""
     from .. import engine
@@ -274,7 +277,9 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
                           else out.print(Text(f"  {line}{where}", style="dim")))
 
     def make_observer(console: Console, spec: LabSpec) -> Observer:
-        return _Quiet(err_console, spec.name) if as_json else Narrator(console=console, verbose=verbose, lang=lang)
+        if as_json:
+            return _Quiet(err_console, spec.name)
+        return Narrator(console=console, verbose=verbose, lang=lang, events=events)
 
     def on_done(job: LabJob) -> None:
         assert job.result is not None
@@ -284,4 +289,4 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
             job.observer.verdict(job.result)
 
     return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done,
-                    engines=engines)
+                    trace=trace, engines=engines)

@@ -14,10 +14,14 @@ from .output import err_console, fail
 @click.argument("result", metavar="RESULT.json")
 @click.option("--html", "html_target", metavar="FILE", required=True,
               help="Write the page here (a folder, with an index.html, for a document of several labs).")
-def report(result: str, html_target: str) -> None:
+@click.option("--lang", metavar="en|zh", help="The page's own words and the checks' titles in this language (default: from LANG).")
+def report(result: str, html_target: str, lang: str | None = None) -> None:
     """Draw the HTML report of a saved result ('proclab run LAB --json > RESULT.json'; '-' for stdin)."""
+    from ..lab.lesson import language
     from ..ui.html import ReportFormatError
     from .html_report import write_reports
+
+    lang = language(lang)
 
     try:
         text = click.get_text_stream("stdin").read() if result == "-" else Path(result).read_text(encoding="utf-8")
@@ -28,7 +32,7 @@ def report(result: str, html_target: str) -> None:
     except json.JSONDecodeError as err:
         fail(f"{result} is not JSON ({err.msg} at line {err.lineno}); give the file written by 'proclab run LAB --json'")
     try:
-        written = write_reports([doc], html_target, many=isinstance(doc, dict) and "labs" in doc)
+        written = write_reports([doc], html_target, many=isinstance(doc, dict) and "labs" in doc, lang=lang)
     except ReportFormatError as err:
         fail(f"{result}: {err}")
     for w in written:

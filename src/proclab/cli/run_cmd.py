@@ -39,6 +39,11 @@ from .output import err_console
 @click.option("--step", is_flag=True, help="Stop at every checkpoint: look around (a shell, top, the lesson), then go on.")
 @click.option("--break", "breaks", multiple=True, metavar="NAME[,NAME...]", help="Stop only at these checkpoints.")
 @click.option("--allow-all-settings", is_flag=True, help="Let a lab from elsewhere weaken its container in every way it asks.")
+@click.option("--no-trace", is_flag=True, help="Keep no kernel record (the events of docs/tracing.md); checks that need it are inconclusive.")
+@click.option("--events", "events_shown", type=click.Choice(["some", "all", "none"]), default="some", show_default=True,
+              help="The kernel's events narrated between checkpoints: a few each time, all, or none.")
+@click.option("--perfetto", "perfetto_file", metavar="FILE",
+              help="Also write the runs' kernel record as Chrome Trace Event Format JSON (ui.perfetto.dev opens it).")
 @click.option("--engine", "engine_refs", multiple=True, metavar="CONTEXT|URL",
               help="Run on this engine: a docker context name or a DOCKER_HOST URL (unix://, tcp://, ssh://). "
                    "Repeat it to share the labs among engines (--jobs labs at a time on each).")
@@ -46,14 +51,15 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
         lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
         allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = (),
-        python: str | None = None, engine_refs: tuple[str, ...] = ()) -> None:
+        python: str | None = None, no_trace: bool = False, events_shown: str = "some",
+        perfetto_file: str | None = None, engine_refs: tuple[str, ...] = ()) -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from .. import engine
 
     refs = _engines(engine_refs, several_allowed=not (predict or answers_file or python or step or breaks))
     with engine.everywhere(refs[0] if len(refs) == 1 else None):
         _run(labs, run_all, as_json, variants, verbose, predict, answers_file, html_target, lang, strict, jobs,
-             allow, allow_all_settings, step, breaks, python, refs)
+             allow, allow_all_settings, step, breaks, python, no_trace, events_shown, perfetto_file, refs)
 
 
 def _engines(refs: tuple[str, ...], several_allowed: bool) -> list[str]:
@@ -72,7 +78,8 @@ def _engines(refs: tuple[str, ...], several_allowed: bool) -> list[str]:
 def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
          predict: bool, answers_file: str | None, html_target: str | None, lang: str | None, strict: bool,
          jobs: int, allow: tuple[str, ...], allow_all_settings: bool, step: bool, breaks: tuple[str, ...],
-         python: str | None, refs: list[str]) -> None:
+         python: str | None, no_trace: bool, events_shown: str, perfetto_file: str | None,
+         refs: list[str]) -> None:
     from ..lab.lesson import language
     from ..run.runner import run_lab
     from ..ui.charts import write_picture
@@ -83,23 +90,28 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
     if html_target:
         from .html_report import check_target
         check_target(html_target, many=run_all or len(specs) > 1)
+    if perfetto_file:
+        from .perfetto_out import check_target as check_perfetto
+        check_perfetto(perfetto_file)
     allowed = consent(specs, allow, allow_all_settings)   # and so do settings the user has not allowed
     lang = language(lang)
     stepping = step_cli.narrator(specs, step, breaks, as_json, jobs)
     quiz = _quiz(specs, answers_file, lang) if predict or answers_file else None
 
     results = []
-    observer = _observer(as_json, verbose, lang, stepping)
+    observer = _observer(as_json, verbose, lang, stepping, events_shown)
     try:
         # predictions ask lab by lab; --python: in turn too
         if (jobs > 1 or len(refs) > 1) and len(specs) > 1 and not quiz and not python:
             from .jobs import side_by_side
             results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang,
-                                          refs if len(refs) > 1 else None), []
+                                          trace=not no_trace, events=events_shown,
+                                          engines=refs if len(refs) > 1 else None), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)
-            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed, python=python)
+            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed, python=python,
+                             trace=not no_trace)
             for problem in write_picture(result):
                 observer.progress(problem)
             results.append(result)
@@ -116,7 +128,10 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
         raise
     if html_target is not None:
         from .html_report import report_run
-        report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress)
+        report_run(results, html_target or None, many=run_all or len(results) > 1, say=observer.progress, lang=lang)
+    if perfetto_file:
+        from .perfetto_out import write_trace
+        write_trace(results, perfetto_file, say=observer.progress)
     if as_json:
         jsonout.emit(_json_doc(results, run_all, quiz))
     elif len(results) > 1:
@@ -126,13 +141,13 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
     raise SystemExit(exit_status(results, strict))
 
 
-def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = None) -> Any:
+def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = None, events: str = "some") -> Any:
     """The narrator (--step's, if stepping), or for --json one that only says progress, on stderr."""
     from ..lab.events import Observer
     from ..ui.narration import Narrator
 
     if not as_json:
-        return (stepping or Narrator)(verbose=verbose, lang=lang)
+        return (stepping or Narrator)(verbose=verbose, lang=lang, events=events)
 
     class Quiet(Observer):
         def progress(self, line: str) -> None:

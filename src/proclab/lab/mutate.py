@@ -3,7 +3,9 @@
 A check that cannot fail proves nothing. Given the real result of a passing run, this
 makes results that differ from it by **one fact** each — one process's state, parent or
 nice value; one process absent or one more present; an exit code; one figure; one line
-of ps or top text; one checkpoint data value — and runs the lab's checks on them. A check
+of ps or top text; one checkpoint data value; one event of the kernel's record left out,
+moved in time or changed (a signal's result, sender or target; an exit's code or signal;
+a reap's reaper) — and runs the lab's checks on them. A check
 is shown to test its fact when some mutation makes it *fail* (by ``expect`` or a missing
 process or checkpoint; a check that crashes or times out on a mutation has not judged it).
 Wiping the result (no table, no checkpoint) is never one of the mutations.
@@ -22,6 +24,8 @@ from typing import Any, Callable, Iterable, Iterator
 from ..errors import LabFormatError
 from ..snapshot import Snapshot
 from .checks import FAILED, PASSED, Check
+from .kernel_record import KernelEvent
+from .mutate_events import MAX_EVENTS, event_edits
 from .mutate_table import table_edits
 from .result import LabResult, RunRecord
 from .spec import CHECK_TIMEOUT_S
@@ -170,14 +174,34 @@ def run_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
                        lambda k=k: _with_run(result, i, replace(run, output=run.output[:k] + run.output[k + 1:])))
 
 
+def event_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
+    """The kernel's record of run ``i``: each event left out, or one of its facts changed."""
+    run = result.runs[i]
+    if not run.kernel.recorded:
+        return
+    events = run.kernel.events
+
+    def make(k: int, new: KernelEvent | None) -> LabResult:
+        kept = events[:k] + ((new,) if new is not None else ()) + events[k + 1:]
+        return _with_run(result, i, replace(run, kernel=replace(run.kernel, events=kept)))
+    for k, e in enumerate(events[:MAX_EVENTS]):
+        where = f"event {k + 1} ({e.kind} of {e.who})"
+        yield Mutation(f"{where} left out", lambda k=k: make(k, None))
+        for what, changes in event_edits(e):
+            yield Mutation(f"{where}: {what}", lambda k=k, e=e, changes=changes: make(k, replace(e, **changes)))
+
+
 def generic(result: LabResult) -> Iterator[Mutation]:
     """Every generic one-fact mutation of a result: the process tables first (the facts most
-    checks are about), then the checkpoints' data, then the runs' own facts."""
+    checks are about), then the kernel's record (so a check of it is shown failing on an event,
+    not only on the data that names the pid), then the checkpoints' data, then the runs' own facts."""
     places = [(i, j, run, snap) for i, run in enumerate(result.runs) for j, snap in enumerate(run.checkpoints)]
     for i, j, run, snap in places:
         for what, make in table_edits(snap):
             yield Mutation(f"{run.variant}/{snap.name}: {what}",
                            lambda make=make, i=i, j=j: _with_snap(result, i, j, make()))
+    for i, run in enumerate(result.runs):
+        yield from (Mutation(f"{run.variant}: kernel record: {m.what}", m.make) for m in event_mutations(result, i))
     for i, j, run, snap in places:
         yield from (Mutation(f"{run.variant}/{snap.name}: {m.what}", m.make) for m in data_mutations(result, i, j))
         later = snap.at_s * 1.5 + 0.5

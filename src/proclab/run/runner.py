@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from .. import engine
-from ..engine import images
+from ..engine import images, tracefs
 from ..errors import UsageError
 from ..lab import pythons
 from ..lab import spec as labspec
@@ -30,12 +30,14 @@ _swept_lock = threading.Lock()
 
 
 def sweep_stale_once() -> list[str]:
-    """Remove what dead proclab runs left behind on this thread's engine (once per process and engine)."""
+    """Remove what dead proclab runs left behind on this thread's engine (once per process and
+    engine), and the kernel's record of dead runs (tracefs, once per process)."""
     with _swept_lock:
         if engine.selected() in _swept:
             return []
+        first = not _swept
         _swept.add(engine.selected())
-    return engine.sweep(all_runs=False)
+    return engine.sweep(all_runs=False) + (tracefs.sweep(all_runs=False) if first else [])
 
 
 class PoolStopped(KeyboardInterrupt):
@@ -49,13 +51,14 @@ def is_exclusive(spec: LabSpec) -> bool:
 
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             observer: Observer | None = None, allow: frozenset[str] = frozenset(),
-            python: str | None = None, stop: threading.Event | None = None) -> LabResult:
+            python: str | None = None, stop: threading.Event | None = None, trace: bool = True) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it.
 
     ``allow`` names the settings that weaken containment a lab from elsewhere may use
     (``lab.containment``); without them such a lab is refused before anything runs.
     ``python`` ("3.11", "3.14") picks the lab image, else the lab's lab.toml does, else 3.11.
     ``stop`` (a pool running labs side by side): once set, no further variant starts.
+    ``trace`` False: no kernel record (``--no-trace``); each run's ``kernel`` says so.
     """
     obs = observer or Observer()
     spec = lab if isinstance(lab, LabSpec) else labspec.resolve(str(lab))
@@ -81,7 +84,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
         for variant in spec.variants:
             if stop is not None and stop.is_set():
                 raise PoolStopped
-            record = VariantRun(spec, variant, image, obs).execute()
+            record = VariantRun(spec, variant, image, obs, trace=trace).execute()
             record.summary = variant.summary
             result.runs.append(record)
     result.duration_s = time.monotonic() - t - result.lock_wait_s   # the lab's own time, not the queue's

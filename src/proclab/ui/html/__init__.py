@@ -12,9 +12,9 @@ from .page import index, page, slug
 __all__ = ["Report", "ReportFormatError", "lab_docs", "report", "index", "page", "page_name", "render"]
 
 
-def render(lab_doc: dict[str, Any]) -> str:
-    """The page for one lab's result document."""
-    return page(report(lab_doc))
+def render(lab_doc: dict[str, Any], lang: str = "en") -> str:
+    """The page for one lab's result document (``lang="zh"``: its own words and the checks' titles in Chinese)."""
+    return page(report(lab_doc), lang)
 
 
 def page_name(lab: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...errors import UsageError
 from ...lab.charts import Bar, Chart
+from ...lab.kernel_record import KernelRecord
 from ...snapshot import Snapshot
 from . import timeline as tl
 
@@ -23,6 +24,7 @@ class CheckView:
     detail: str
     links: list[tuple[str, str]] = field(default_factory=list)    # (variant, checkpoint)
     inconclusive: bool = False       # not measured (a busy host): neither passed nor failed
+    zh: str = ""                     # its title in Chinese, when the lab gives one
 
 
 @dataclass
@@ -39,6 +41,7 @@ class RunView:
     output: list[dict[str, Any]]
     checkpoints: list[Snapshot]
     timeline: tl.Timeline
+    kernel: KernelRecord = field(default_factory=lambda: KernelRecord.none("not recorded"))
 
 
 @dataclass
@@ -91,12 +94,13 @@ def _chart(d: dict[str, Any]) -> Chart:
 
 def _run(r: dict[str, Any], snaps: list[Snapshot]) -> RunView:
     mine = [s for s in snaps if s.run == r["variant"]]
+    kernel = KernelRecord.from_run_dict(r)
     return RunView(
         variant=r["variant"], summary=r.get("summary", ""), exit_code=r.get("exit_code"),
         duration_s=float(r.get("duration_s", 0.0)), timed_out=bool(r.get("timed_out")),
         expect_timeout=bool(r.get("expect_timeout")), error=r.get("error"), settings=r.get("settings", {}),
         actions=r.get("actions", []), output=r.get("output", []), checkpoints=mine,
-        timeline=tl.build(mine, r["variant"]))
+        timeline=tl.build(mine, r["variant"], kernel, float(r.get("duration_s", 0.0))), kernel=kernel)
 
 
 def report(d: dict[str, Any]) -> Report:
@@ -108,7 +112,7 @@ def report(d: dict[str, Any]) -> Report:
         for s in snaps:
             names.setdefault(s.name, []).append(s.run)
         checks = [CheckView(c["name"], bool(c["passed"]), c.get("detail", ""), _links(c, names),
-                            c.get("status") == "inconclusive") for c in d["checks"]]
+                            c.get("status") == "inconclusive", c.get("name_zh", "")) for c in d["checks"]]
         charts = [_chart(c) for c in d.get("charts", [])]
     except (KeyError, TypeError, ValueError) as err:
         raise ReportFormatError(f"lab '{d.get('lab')}' in the document is malformed ({type(err).__name__}: {err}); "

@@ -10,8 +10,10 @@ from typing import Any, Sequence
 from ...snapshot import Process, Snapshot
 from ..tree import named_pids
 from .doc import CheckView, Report, RunView
-from .svg import chart_svg, timeline_svg
-from .timeline import STATE_WORD
+from ..kernel_events import describe as describe_event
+from ..words import word
+from .svg import RESULT_COLOUR, chart_svg, timeline_svg
+from .timeline import STATE_WORD, Timeline
 
 
 def asset(name: str) -> str:
@@ -33,15 +35,51 @@ def inline_markdown(text: str) -> str:
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
 
 
-def state_badge(letter: str) -> str:
-    word = STATE_WORD.get(letter, letter)
-    return f'<span class="st st-{slug(letter)}" title="{escape(word)}">{escape(letter)}</span>'
+def state_badge(letter: str, lang: str = "en") -> str:
+    name = word(STATE_WORD.get(letter, letter), lang)
+    return f'<span class="st st-{slug(letter)}" title="{escape(name)}">{escape(letter)}</span>'
 
 
-def legend() -> str:
-    items = "".join(f"<li>{state_badge(k)} {escape(v)}</li>" for k, v in STATE_WORD.items() if k not in ("t", "X", "I"))
-    return (f'<ul class="legend">{items}<li><span class="born-dot"></span> born between two checkpoints</li>'
-            '<li>✕ reaped / gone: no longer in the table</li><li><b class="moved">ppid a→b</b> re-parented</li></ul>')
+# What the kernel did with a signal, in words, for the legend (lab.kernel_record.SignalResult).
+RESULT_WORDS = {"delivered": "delivered: the target took it", "ignored": "ignored: dropped by the kernel at once",
+                "blocked": "blocked: queued, never taken", "pending": "pending: merged into the same signal"}
+
+
+RECORD_AT, REAPED_BY = "from the kernel's record, at the exact time:", "reaped (its parent's wait4)"
+
+
+def legend(t: Timeline | None = None, lang: str = "en") -> str:
+    def w(text: str) -> str:
+        return escape(word(text, lang))
+    items = "".join(f"<li>{state_badge(k, lang)} {w(v)}</li>" for k, v in STATE_WORD.items() if k not in ("t", "X", "I"))
+    if t is None or not t.recorded:
+        return (f'<ul class="legend">{items}<li><span class="born-dot"></span> {w("born between two checkpoints")}</li>'
+                f'<li>✕ {w("reaped / gone: no longer in the table")}</li>'
+                f'<li><b class="moved">ppid a→b</b> {w("re-parented")}</li></ul>')
+    arrows = "".join(f'<li class="sig-key" data-result="{r}"><span class="arrow-key" style="background:{c}"></span>'
+                     f" {w(RESULT_WORDS[r])}</li>" for r, c in RESULT_COLOUR.items() if r in RESULT_WORDS)
+    return (f'<ul class="legend">{items}<li><b class="moved">ppid a→b</b> {w("re-parented")}</li></ul>'
+            f'<ul class="legend kernel"><li class="dim">{w(RECORD_AT)}</li>'
+            f'<li><span class="born-dot"></span> {w("fork")}</li><li><b class="exit-key">✕</b> {w("exit")}</li>'
+            f'<li><span class="reap-key"></span> {w(REAPED_BY)}</li>'
+            f'<li><span class="zombie-key"></span> {w("zombie: exited, not yet reaped")}</li>'
+            f'<li><span class="between-key">pid</span> {w("lived only between two checkpoints")}</li>'
+            f'<li class="dim">{w("signals, sender → target:")}</li>{arrows}</ul>')
+
+
+def record_html(run: RunView, lang: str = "en") -> str:
+    """The kernel's record as lines (the narration's), or why there is none."""
+    k = run.kernel
+    if not k.recorded:
+        return f'<p class="dim norecord">{escape(word("no kernel record", lang))}: {escape(k.note)}</p>'
+    lost = (f'<p class="fail">the kernel dropped {k.lost} events (its buffer overran): a missing event proves '
+            'nothing</p>' if k.lost else "")
+    there = ", ".join(str(p) for p in k.already_there)
+    rows = escape("\n".join(describe_event(e) for e in k.events))
+    title = escape(word("the kernel's record", lang))
+    return (f'{lost}<details class="record"><summary>{title}: {len(k.events)} '
+            f'{escape(word("events", lang))} ({escape(word("already there when it began", lang))}: '
+            f'{escape(there) or escape(word("none", lang))})</summary><pre>{rows}</pre></details>')
 
 
 def tree_html(snap: Snapshot) -> str:
@@ -90,7 +128,7 @@ def _settings(run: RunView) -> str:
     return escape(", ".join(shown))
 
 
-def run_html(run: RunView, active: bool) -> str:
+def run_html(run: RunView, active: bool, lang: str = "en") -> str:
     status = f"exit code {run.exit_code}, {run.duration_s:.2f}s"
     if run.timed_out:
         status += " — timed out" + (" (as this variant expects)" if run.expect_timeout else "")
@@ -105,59 +143,64 @@ def run_html(run: RunView, active: bool) -> str:
     return (f'<section class="run{" active" if active else ""}" id="run-{slug(run.variant)}" '
             f'data-run="{escape(run.variant)}" role="tabpanel"><h2>variant <code>{escape(run.variant)}</code></h2>'
             f'<p>{escape(run.summary)}</p><p class="dim">{escape(status)}; container: {_settings(run)}</p>'
-            f'<h3>Timeline</h3>{legend()}<div class="scroll">{timeline_svg(run.timeline)}</div>'
-            f'<h3>The tree at each checkpoint</h3>'
+            f'<h3>{escape(word("Timeline", lang))}</h3>{legend(run.timeline, lang)}'
+            f'<div class="scroll">{timeline_svg(run.timeline, lang)}</div>{record_html(run, lang)}'
+            f'<h3>{escape(word("The tree at each checkpoint", lang))}</h3>'
             f'<div class="stepper"><button type="button" class="prev" aria-label="previous checkpoint">◀ previous</button>'
             f' <span class="where">{n} checkpoint{"s" if n != 1 else ""}</span> '
             f'<button type="button" class="next" aria-label="next checkpoint">next ▶</button>'
             f' <span class="dim">(or the ← → keys)</span></div><div class="cps">{cps}</div>'
-            + (f"<h3>What the harness did</h3><ul>{acts}</ul>" if acts else "")
+            + (f"<h3>{escape(word('What the harness did', lang))}</h3><ul>{acts}</ul>" if acts else "")
             + f'<details><summary>the scenario\'s output ({len(run.output)} lines)</summary><pre>{output}</pre></details>'
             '</section>')
 
 
-def check_html(c: CheckView) -> str:
+def check_html(c: CheckView, lang: str = "en") -> str:
     links = " ".join(f'<a class="cplink" href="#{cp_id(run, name)}" data-goto="{escape(run)}|{escape(name)}">'
                      f"'{escape(name)}' ({escape(run)})</a>" for run, name in c.links)
     mark = '<span class="tick" aria-label="passed">✔</span>' if c.passed else \
         '<span class="unsure" aria-label="inconclusive">?</span>' if c.inconclusive else \
         '<span class="cross" aria-label="failed">✘</span>'
     kind = "pass" if c.passed else "unsure" if c.inconclusive else "fail"
-    return (f'<li class="check {kind}">{mark} <span class="checkname">{inline_markdown(c.name)}</span>'
+    name = c.zh if lang == "zh" and c.zh else c.name
+    return (f'<li class="check {kind}">{mark} <span class="checkname">{inline_markdown(name)}</span>'
             f'{" — at " + links if links else ""}<div class="evidence"><code>{escape(c.detail)}</code></div></li>')
 
 
-def document(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+def document(title: str, body: str, lang: str = "en") -> str:
+    return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{escape(title)}</title><style>{asset("page.css")}</style></head>'
             f'<body>{body}<script>{asset("page.js")}</script></body></html>')
 
 
-def verdict_html(rep: Report) -> str:
+def verdict_html(rep: Report, lang: str = "en") -> str:
     if rep.verdict == "inconclusive":      # no failure, but a check could not measure
-        return '<b class="unsure">INCONCLUSIVE</b>'
-    return '<b class="pass">PASSED</b>' if rep.passed else '<b class="fail">FAILED</b>'
+        return f'<b class="unsure">{word("INCONCLUSIVE", lang)}</b>'
+    return f'<b class="pass">{word("PASSED", lang)}</b>' if rep.passed else f'<b class="fail">{word("FAILED", lang)}</b>'
 
 
-def page(rep: Report) -> str:
-    verdict = verdict_html(rep)
+def page(rep: Report, lang: str = "en") -> str:
+    """The page; ``lang="zh"``: the page's own words and the checks' titles in Chinese (evidence as measured)."""
+    verdict = verdict_html(rep, lang)
     passed = sum(c.passed for c in rep.checks)
     tabs = "".join(f'<button type="button" role="tab" class="tab{" active" if i == 0 else ""}" '
                    f'data-tab="{escape(r.variant)}">{escape(r.variant)}</button>' for i, r in enumerate(rep.runs))
     body = (f'<header><h1>{escape(rep.title)}</h1><p class="meta">lab <code>{escape(rep.lab)}</code> · {verdict} · '
-            f'{passed} of {len(rep.checks)} checks passed · {len(rep.runs)} run{"s" if len(rep.runs) != 1 else ""} · '
-            f'{rep.duration_s:.1f}s</p>'
+            + (f'{passed}／{len(rep.checks)} 项检查通过 · {len(rep.runs)} 次运行 · ' if lang == "zh" else
+               f'{passed} of {len(rep.checks)} checks passed · {len(rep.runs)} run{"s" if len(rep.runs) != 1 else ""} · ')
+            + f'{rep.duration_s:.1f}s</p>'
             + (f'<p class="lesson">{inline_markdown(rep.lesson)}</p>' if rep.lesson else "")
             + (f'<p class="fail">the lab could not run: {escape(rep.error)}</p>' if rep.error else "") + '</header>'
             + (f'<nav class="tabs" role="tablist" aria-label="variants">{tabs}</nav>' if len(rep.runs) > 1 else "")
-            + "".join(run_html(r, i == 0) for i, r in enumerate(rep.runs))
-            + f'<section id="checks"><h2>Checks</h2><ul class="checks">{"".join(check_html(c) for c in rep.checks)}'
+            + "".join(run_html(r, i == 0, lang) for i, r in enumerate(rep.runs))
+            + f'<section id="checks"><h2>{word("Checks", lang)}</h2><ul class="checks">'
+            + "".join(check_html(c, lang) for c in rep.checks)
             + '</ul></section>'
-            + (f'<section id="charts"><h2>Charts</h2>{"".join(chart_svg(c) for c in rep.charts)}</section>'
+            + (f'<section id="charts"><h2>{word("Charts", lang)}</h2>{"".join(chart_svg(c) for c in rep.charts)}</section>'
                if rep.charts else "")
             + '<footer class="dim">drawn by proclab from the lab\'s JSON result</footer>')
-    return document(f"proclab: {rep.lab} — {rep.title}", body)
+    return document(f"proclab: {rep.lab} — {rep.title}", body, lang)
 
 
 def index(entries: Sequence[tuple[Report, str]]) -> str:
