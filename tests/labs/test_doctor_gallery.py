@@ -4,20 +4,15 @@ expected verdict is right: measured with plain docker run / docker stop), each w
 expected verdict per check; the CLI in-process, its --json document read back."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from proclab.engine import images
 from tests.support.cli import run_cli
+from tests.support.doctor import GRACE, build_gallery, by_key, doctor
 from tests.support.tinylab import containers_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-GALLERY_DIR = "tests/labs/data/doctor-gallery"
 OK, BAD, NOTE = "ok", "problem", "note"
-KEYS = {"who is pid 1": "pid1", "zombies at rest": "zombies", "reaping": "reaping", "signal masks": "masks",
-        "docker stop": "stop", "SIGINT": "sigint", "signal forwarding": "forwarding", "what the doctor added": "limits"}
 GOOD = dict(pid1=OK, zombies=OK, reaping=OK, stop=OK, sigint=OK, forwarding=OK)
 
 
@@ -64,28 +59,10 @@ FIXES = {("shell-noexec", "forwarding"): "exec", ("shell-pid1", "stop"): "exec",
          ("tini + 3 zombies at rest", "zombies"): "SIG_IGN", ("redis-server behind gosu", "reaping"): "--init",
          ("a handler slower than the grace period", "stop"): "longer grace period",
          ("the same --cap-drop KILL", "forwarding"): "CAP_KILL", ("cron -f", "stop"): "--init"}
-GRACE = 2
-
-
-def gallery_spec(stage: str) -> images.ImageSpec:
-    return images.ImageSpec(f"doctor-gallery-{stage}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,), target=stage)
-
-
 @pytest.fixture(scope="module")
 def gallery(docker_engine):
     """The gallery's images (built once; current ones are reused) and the doctor's helper image."""
-    images.ensure("doctor")
-    return {stage: images.build(gallery_spec(stage)) for stage in {g[0] for g in GALLERY.values()} | {"early-exit"}}
-
-
-def doctor(*args: str) -> tuple[int, dict, str]:
-    res = run_cli("doctor", "-t", str(GRACE), "--json", *args)
-    assert res.stdout.strip(), res.stderr
-    return res.returncode, json.loads(res.stdout), res.stderr
-
-
-def by_key(doc: dict) -> dict[str, dict]:
-    return {next(k for prefix, k in KEYS.items() if c["name"].startswith(prefix)): c for c in doc["checks"]}
+    return build_gallery({g[0] for g in GALLERY.values()} | {"early-exit"})
 
 
 def verdicts(doc: dict) -> dict[str, str]:

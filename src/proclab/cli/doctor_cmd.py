@@ -146,7 +146,7 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
     if junit_file:
         from ..doctor.junit import write_junit
 
-        write_junit(junit_file, [result])
+        write_junit(junit_file, [(result.title, result)])
     if as_json:
         click.echo(jsonout.dumps(result.to_dict()))     # strict: no NaN, no lone surrogate
     else:
