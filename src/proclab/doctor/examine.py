@@ -22,7 +22,7 @@ from .procdump import wait_status
 from .session import Session
 
 POLL_S = 0.01          # reading the host's /proc is cheap: watch closely
-ORPHAN_LIFETIME_S = 1.0
+ORPHAN_LIFETIME_S = 0.3     # outlives the exec'd shell that made it; short, so the check is quick
 
 Progress = Callable[[str], None]
 
@@ -71,9 +71,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     except KeyboardInterrupt:
         raise            # the CLI removes this run's containers at once, both of them
     finally:
-        for s in (a, b):
-            if s is not None:
-                s.remove()
+        _remove_both(a, b)
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
     f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
@@ -82,6 +80,19 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     if isinstance(sigint.get("early"), EarlyEnd):
         f.early.append(sigint["early"])  # type: ignore[arg-type]
     return f
+
+
+def _remove_both(a: Session | None, b: Session | None) -> None:
+    """Side by side: each removal waits for the engine to stop the container."""
+    other = threading.Thread(target=b.remove, daemon=True) if b is not None else None
+    if other:
+        other.start()
+    try:
+        if a is not None:
+            a.remove()
+    finally:
+        if other:
+            other.join()
 
 
 def _early(s: Session, name: str, phase: Phase) -> EarlyEnd:
@@ -176,11 +187,10 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     reader.learn()
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
-    adopted = kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid)
-    f.snapshots.append(adopted)
-    seen = adopted.get(o.pid)      # by now its shell has surely exited: the parent it was given
-    o.adopted_by = seen.ppid if seen else o.adopted_by
-    adopted.data["adopted_by"] = o.adopted_by
+    # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
+    taken: dict[str, object] = {}
+    side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
+    side.start()
     deadline = t + o.lifetime_s + f.options.reap_deadline_s + 2.0
     pause = threading.Event()
     while time.monotonic() < deadline:
@@ -194,11 +204,26 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         if o.exited_at_s is not None and now - o.exited_at_s > f.options.reap_deadline_s:
             break
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
+    side.join()
+    if isinstance(taken.get("error"), ContainerError):
+        raise taken["error"]  # type: ignore[misc]
+    adopted = taken["snap"]
+    f.snapshots.append(adopted)  # type: ignore[arg-type]
+    seen = adopted.get(o.pid)  # type: ignore[attr-defined]   # its shell had exited: the parent it was given
+    o.adopted_by = seen.ppid if seen else o.adopted_by
+    adopted.data["adopted_by"] = o.adopted_by  # type: ignore[attr-defined]
     snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
     f.snapshots.append(snap)
     left = snap.get(o.pid)
     o.zombie_at_end = left is not None and left.state == "Z"
     return o
+
+
+def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, object]) -> None:
+    try:
+        out["snap"] = kit.snapshot(a.c, name, a.t0, orphan=orphan)
+    except ContainerError as err:
+        out["error"] = err
 
 
 def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:  # type: ignore[type-arg]
