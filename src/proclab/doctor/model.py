@@ -31,7 +31,7 @@ class DoctorOptions:
     ready_log: str | None = None           # a regex: up when a line of output matches
     grace_s: int = 5                       # docker stop -t (whole seconds, as the engine takes it)
     ready_timeout_s: float = 30.0
-    reap_deadline_s: float = 0.5           # how long pid 1 may take to reap the orphan once it exits (a reaper takes ms)
+    reap_deadline_s: float = 1.0           # how long pid 1 may take to reap the orphan once it exits (a reaper takes ms)
     pids_limit: int | None = None          # the limits the user runs it with (none: the safety net)
     memory: str | None = None
     network: str | None = None             # none given: no network (SAFETY_NETWORK)
