@@ -206,10 +206,11 @@ EXIT_AT_THE_LOOK = """
     import os, threading, psutil
 
     def exit_when_looked_at():
-        while True:      # the only probe of this scenario is the timeout's: exit in its middle
+        while True:      # the only look at this scenario is the timeout's (with top): exit in its middle
             for p in psutil.process_iter(["cmdline"]):
                 line = " ".join(p.info["cmdline"] or [])
-                if "labkit.probe" in line or "labkit.resident" in line:
+                # the resident probe is there from the go on; the exec probe, or top, is the look itself
+                if "labkit.probe" in line or line.startswith("top "):
                     os._exit(3)
 
     threading.Thread(target=exit_when_looked_at, daemon=True).start()

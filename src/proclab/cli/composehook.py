@@ -151,9 +151,10 @@ def await_end(execs: list[str], running=None, clock=time.monotonic, pause=time.s
 def sweep_after_kill(status: int) -> None:
     """A CLI killed by a signal could not remove its lab containers: do it (its owner label names it dead)."""
     from .. import engine
+    from ..engine import tracefs
 
     try:
-        removed = engine.sweep()
+        removed = engine.sweep() + tracefs.sweep()
     except Exception as err:       # the engine went away too, say: the next run sweeps
         print(f"proclab: the harness was killed (exit {status}); could not sweep: {err}", file=sys.stderr)
         return

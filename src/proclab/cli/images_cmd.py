@@ -30,8 +30,10 @@ def clean(with_images: bool) -> None:
     """Remove every container, network and volume proclab created."""
     from .. import engine
     from ..engine import images as imgs
+    from ..engine import tracefs
 
-    removed = engine.sweep(all_runs=True)
+    # a live run's tracefs instances go with its containers (its own finally); a dead run's here
+    removed = engine.sweep(all_runs=True) + tracefs.sweep(all_runs=False)
     if with_images:
         removed += imgs.remove_all()
     for r in removed:

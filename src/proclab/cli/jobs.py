@@ -113,7 +113,7 @@ def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
 
 
 def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
-             make_observer: Any, on_done: Any) -> list[LabResult]:
+             make_observer: Any, on_done: Any, trace: bool = True) -> list[LabResult]:
     """Run the labs, N shared ones at a time, then the exclusive ones alone; results in the order given.
 
     ``make_observer(console, spec)`` makes a lab's observer (narrating into its own
@@ -130,7 +130,7 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
         if live:
             live.start()
         for batch, width in ((shared, jobs), (alone, 1)):
-            _run_batch(batch, width, variants, board, out, on_done)
+            _run_batch(batch, width, variants, board, out, on_done, trace)
     finally:
         if live:
             live.stop()
@@ -141,7 +141,8 @@ def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out
 STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
 
 
-def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event) -> Future[LabResult]:
+def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event,
+           trace: bool = True) -> Future[LabResult]:
     """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit)."""
     from ..run.runner import run_lab
 
@@ -151,7 +152,7 @@ def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: thre
     def work() -> None:
         fut.set_running_or_notify_cancel()
         try:
-            fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping))
+            fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping, trace=trace))
         except BaseException as err:      # re-raised in the pool's thread by fut.result()
             fut.set_exception(err)
 
@@ -160,7 +161,7 @@ def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: thre
 
 
 def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, board: Board, out: Console,
-               on_done: Any) -> None:
+               on_done: Any, trace: bool = True) -> None:
     waiting = list(batch)
     running: dict[Future[LabResult], LabJob] = {}
     stopping = threading.Event()
@@ -168,7 +169,7 @@ def _run_batch(batch: list[LabJob], width: int, variants: list[str] | None, boar
         while waiting or running:
             while waiting and len(running) < width:
                 job = waiting.pop(0)
-                running[_start(job, variants, board, stopping)] = job
+                running[_start(job, variants, board, stopping, trace)] = job
             # a timeout, so that Ctrl-C reaches this thread while labs run
             finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -215,7 +216,7 @@ class _Quiet(Observer):
 
 
 def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
-                 verbose: bool, lang: str | None = None) -> list[LabResult]:
+                 verbose: bool, lang: str | None = None, trace: bool = True) -> list[LabResult]:
     """``proclab run --jobs N``: narrated (or quiet, for --json) as ``run`` narrates one lab."""
     from ..engine import images
     from ..run.runner import sweep_stale_once
@@ -239,4 +240,5 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
         if not as_json:
             job.observer.verdict(job.result)
 
-    return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done)
+    return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done,
+                    trace=trace)

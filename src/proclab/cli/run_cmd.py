@@ -39,11 +39,14 @@ from .output import err_console
 @click.option("--step", is_flag=True, help="Stop at every checkpoint: look around (a shell, top, the lesson), then go on.")
 @click.option("--break", "breaks", multiple=True, metavar="NAME[,NAME...]", help="Stop only at these checkpoints.")
 @click.option("--allow-all-settings", is_flag=True, help="Let a lab from elsewhere weaken its container in every way it asks.")
+@click.option("--no-trace", is_flag=True, help="Keep no kernel record (the events of docs/tracing.md); checks that need it are inconclusive.")
+@click.option("--events", "events_shown", type=click.Choice(["some", "all", "none"]), default="some", show_default=True,
+              help="The kernel's events narrated between checkpoints: a few each time, all, or none.")
 def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str, ...], verbose: bool,
         predict: bool = False, answers_file: str | None = None, html_target: str | None = None,
         lang: str | None = None, strict: bool = False, jobs: int = 1, allow: tuple[str, ...] = (),
         allow_all_settings: bool = False, step: bool = False, breaks: tuple[str, ...] = (),
-        python: str | None = None) -> None:
+        python: str | None = None, no_trace: bool = False, events_shown: str = "some") -> None:
     """Run LAB (a built-in name or a folder with a scenario.py) and check it."""
     from ..lab.lesson import language
     from ..run.runner import run_lab
@@ -61,15 +64,17 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     quiz = _quiz(specs, answers_file, lang) if predict or answers_file else None
 
     results = []
-    observer = _observer(as_json, verbose, lang, stepping)
+    observer = _observer(as_json, verbose, lang, stepping, events_shown)
     try:
         if jobs > 1 and len(specs) > 1 and not quiz and not python:  # predictions ask lab by lab; --python: in turn too
             from .jobs import side_by_side
-            results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang), []
+            results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang,
+                                          trace=not no_trace), []
         for spec in specs:
             if quiz:
                 quiz.before(spec, many=len(specs) > 1)
-            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed, python=python)
+            result = run_lab(spec, variants=list(variants) or None, observer=observer, allow=allowed, python=python,
+                             trace=not no_trace)
             for problem in write_picture(result):
                 observer.progress(problem)
             results.append(result)
@@ -96,13 +101,13 @@ def run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[str
     raise SystemExit(exit_status(results, strict))
 
 
-def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = None) -> Any:
+def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = None, events: str = "some") -> Any:
     """The narrator (--step's, if stepping), or for --json one that only says progress, on stderr."""
     from ..lab.events import Observer
     from ..ui.narration import Narrator
 
     if not as_json:
-        return (stepping or Narrator)(verbose=verbose, lang=lang)
+        return (stepping or Narrator)(verbose=verbose, lang=lang, events=events)
 
     class Quiet(Observer):
         def progress(self, line: str) -> None:

@@ -35,6 +35,7 @@ from ..errors import LabFormatError
 from .charts import HOOK
 from ..snapshot.table import ProcessMissing
 from .hostload import HostLoad
+from .kernel_record import NoKernelRecord
 from .result import INCONCLUSIVE as INCONCLUSIVE_STATUS
 from .result import CheckpointMissing, CheckResult, LabResult, recording_reads
 from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.toml sets check_timeout_s
@@ -167,6 +168,8 @@ class Check:
             return Outcome(CheckResult(self.name, False, fail.detail, fail.figures), FAILED)
         except CheckInconclusive as why:
             return Outcome(CheckResult(self.name, INCONCLUSIVE_STATUS, why.detail, why.figures), INCONCLUSIVE)
+        except NoKernelRecord as why:   # the run has no kernel record (no root, no tracefs, --no-trace)
+            return Outcome(CheckResult(self.name, INCONCLUSIVE_STATUS, str(why).strip("'\""), {}), INCONCLUSIVE)
         except (CheckpointMissing, ProcessMissing) as err:  # a checkpoint or process the check needs is not there
             return Outcome(CheckResult(self.name, False, str(err).strip("'\"")), FAILED)
         except SystemExit as err:   # a check must not end the harness

@@ -3,7 +3,7 @@
 A check that cannot fail proves nothing. Given the real result of a passing run, this
 makes results that differ from it by **one fact** each — one process's state, parent or
 nice value; one process absent or one more present; an exit code; one figure; one line
-of ps or top text; one checkpoint data value — and runs the lab's checks on them. A check
+of ps or top text; one checkpoint data value; one kernel event — and runs the lab's checks on them. A check
 is shown to test its fact when some mutation makes it *fail* (by ``expect`` or a missing
 process or checkpoint; a check that crashes or times out on a mutation has not judged it).
 Wiping the result (no table, no checkpoint) is never one of the mutations.
@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..errors import LabFormatError
 from ..snapshot import Snapshot
 from .checks import FAILED, PASSED, Check
+from .mutate_events import event_edits
 from .mutate_table import table_edits
 from .result import LabResult, RunRecord
 from .spec import CHECK_TIMEOUT_S
@@ -185,6 +186,10 @@ def generic(result: LabResult) -> Iterator[Mutation]:
                        lambda i=i, j=j, snap=snap, later=later: _with_snap(result, i, j, replace(snap, at_s=later)))
     for i, run in enumerate(result.runs):
         yield from (Mutation(f"{run.variant}: {m.what}", m.make) for m in run_mutations(result, i))
+    for i, run in enumerate(result.runs):       # the kernel's record (lab.mutate_events)
+        for what, kernel in event_edits(run.kernel):
+            yield Mutation(f"{run.variant}: {what}",
+                           lambda i=i, run=run, kernel=kernel: _with_run(result, i, replace(run, kernel=kernel)))
 
 
 def load_extra(lab_dir: Path) -> Callable[[LabResult], list[Mutation]] | None:

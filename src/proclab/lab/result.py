@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from ..snapshot import Snapshot
 from .containment import Containment
+from .kernel_record import EventKind, KernelEvent, KernelRecord
 from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
                       StopRecord)
 from .settings import Settings
@@ -83,6 +84,8 @@ class RunRecord:
     containment: Containment | None = None      # what the container got (None: never created)
     # --step: what a learner's shell did, one note per checkpoint where one was opened
     touched: list[str] = field(default_factory=list)
+    # the kernel's record of this run (lab/kernel_record.py); none, with its why, when not recorded
+    kernel: KernelRecord = field(default_factory=lambda: KernelRecord.none("not recorded"))
 
     def checkpoint(self, name: str) -> Snapshot:
         for cp in self.checkpoints:
@@ -105,6 +108,29 @@ class RunRecord:
             if a.at == at:
                 return a
         raise CheckpointMissing(f"run '{self.variant}' performed no action at '{at}'")
+
+    # -- the kernel's record (each raises NoKernelRecord, so the check is inconclusive, when there is none)
+    def events(self, kind: EventKind | str | None = None, **match: Any) -> list[KernelEvent]:
+        """The kernel's events of this run, in time order: of ``kind`` (fork, exec, exit, reap,
+        signal, oom-kill, lost) and whose fields equal ``match``, e.g.
+        ``run.events(kind="signal", target=1, signal="SIGTERM")``."""
+        return self.kernel.select(kind, **match)
+
+    def forked(self, pid: int) -> KernelEvent | None:
+        """The fork event that made container pid ``pid`` (None: already there, or not seen)."""
+        return self.kernel.forked(pid)
+
+    def exited(self, pid: int) -> KernelEvent | None:
+        """The exit event of ``pid`` (``exit_code`` from exit_group, or ``exit_signal``), or None."""
+        return self.kernel.exited(pid)
+
+    def reaped(self, pid: int) -> KernelEvent | None:
+        """The reap event of ``pid`` (``reaper``, ``t``), or None."""
+        return self.kernel.reaped(pid)
+
+    def reaped_by(self, pid: int) -> int | None:
+        """The container pid whose wait4 reaped ``pid``, or None."""
+        return self.kernel.reaped_by(pid)
 
     @property
     def stdout(self) -> str:
@@ -136,6 +162,8 @@ class RunRecord:
             "output": [o.to_dict() for o in self.output], "output_not_kept": self.output_not_kept(),
             "host": self.host,
             "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
+            "kernel_record": self.kernel.summary_dict(),
+            "events": [e.to_dict() for e in self.kernel.events],
         }
 
 

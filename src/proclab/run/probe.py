@@ -77,6 +77,14 @@ class Prober:
                                     shells=self.shells),
                       "exec", self.note, got)
 
+    def start(self) -> None:
+        """Start the resident probe now (before the scenario's go), so that no checkpoint pays for it."""
+        if self.path == "resident":
+            try:
+                self._started()
+            except ProclabError as err:
+                self._give_up(err)
+
     def release(self, fifo: str) -> bool:
         if self.path == "resident":
             try:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from .. import engine
-from ..engine import images
+from ..engine import images, tracefs
 from ..errors import UsageError
 from ..lab import pythons
 from ..lab import spec as labspec
@@ -34,7 +34,7 @@ def sweep_stale_once() -> list[str]:
     if _swept:
         return []
     _swept = True
-    return engine.sweep(all_runs=False)
+    return engine.sweep(all_runs=False) + tracefs.sweep(all_runs=False)
 
 
 class PoolStopped(KeyboardInterrupt):
@@ -48,13 +48,14 @@ def is_exclusive(spec: LabSpec) -> bool:
 
 def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             observer: Observer | None = None, allow: frozenset[str] = frozenset(),
-            python: str | None = None, stop: threading.Event | None = None) -> LabResult:
+            python: str | None = None, stop: threading.Event | None = None, trace: bool = True) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it.
 
     ``allow`` names the settings that weaken containment a lab from elsewhere may use
     (``lab.containment``); without them such a lab is refused before anything runs.
     ``python`` ("3.11", "3.14") picks the lab image, else the lab's lab.toml does, else 3.11.
     ``stop`` (a pool running labs side by side): once set, no further variant starts.
+    ``trace`` False: no kernel record (``--no-trace``); each run's ``kernel`` says so.
     """
     obs = observer or Observer()
     spec = lab if isinstance(lab, LabSpec) else labspec.resolve(str(lab))
@@ -79,7 +80,7 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
         for variant in spec.variants:
             if stop is not None and stop.is_set():
                 raise PoolStopped
-            record = VariantRun(spec, variant, image, obs).execute()
+            record = VariantRun(spec, variant, image, obs, trace=trace).execute()
             record.summary = variant.summary
             result.runs.append(record)
     result.duration_s = time.monotonic() - t - result.lock_wait_s   # the lab's own time, not the queue's

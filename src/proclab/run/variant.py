@@ -20,8 +20,8 @@ from ..lab.outputstore import OutputStore
 from ..lab.result import OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
-from ..snapshot import FIFO_DIR, Announcement, Snapshot, lines_from
-from . import actions, held, probe
+from ..snapshot import FIFO_DIR, GO, Announcement, Snapshot, lines_from
+from . import actions, held, probe, tracing
 from .ship import ship
 
 _EOF = object()
@@ -39,7 +39,7 @@ def container_name(lab: str, variant: str) -> str:
 
 def container_spec(spec: LabSpec, variant: Variant, image: str, settings: Settings) -> ContainerSpec:
     """The lab container: least privilege, with what the lab's settings add back."""
-    env = {"PROCLAB_HARNESS": "1", "PROCLAB_LAB": ship(spec.path),
+    env = {"PROCLAB_HARNESS": "1", "PROCLAB_GO": "1", "PROCLAB_LAB": ship(spec.path),
            "PROCLAB_VARIANT": variant.name, "PYTHONUNBUFFERED": "1"}
     return ContainerSpec(
         image=image, name=container_name(spec.name, variant.name),
@@ -61,12 +61,15 @@ READER_JOIN_S = 5.0
 class VariantRun:
     """One container from create to remove; the event loop that follows it."""
 
-    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer):
+    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer, trace: bool = True):
         self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
         self.settings = spec.settings_for(variant)
         self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
                              expect_exit=variant.expect_exit,
-                             containment=Containment.of(self.settings, spec.builtin))
+                             containment=Containment.of(self.settings, spec.builtin),
+                             kernel=tracing.off(tracing.NO_GO if trace else tracing.OFF))
+        self.trace = trace
+        self.ktrace: tracing.KernelTrace | None = None     # the kernel's record, from the go on
         self.events: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_MAX)
         self.store = OutputStore()
         self.closing = threading.Event()     # set at the deadline or the end: the reader stops
@@ -110,7 +113,10 @@ class VariantRun:
                 engine.within(FINAL_SNAPSHOT_S, "probe close in", self.container.name, self.prober.close)
             except ProclabError:
                 pass
-            self.container.remove()
+            try:
+                self.container.remove()
+            finally:                            # the record's end, its instances removed, whatever happened
+                self._stop_trace()
             if reader is not None and reader.is_alive():
                 reader.join(READER_JOIN_S)      # removed, the container's stream ends
             self._take_output()
@@ -118,6 +124,21 @@ class VariantRun:
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
+
+    def _stop_trace(self) -> None:
+        """The whole record, once the container is gone (its last kills included); instances removed."""
+        trace, self.ktrace = self.ktrace, None
+        if trace is not None:
+            self.rec.kernel = trace.stop()      # the tracer removes its instances before the fold
+
+    def _go(self, ann: Announcement) -> None:
+        """labkit.boot waits here before the scenario: start the record and the resident probe, then go."""
+        c = self.container
+        assert c is not None
+        self.ktrace, self.rec.kernel = tracing.begin(self.trace, c.host_pid, self.t0, self.obs.progress)
+        self._bounded("probe start in", self.prober.start)
+        if c.status() == "running":
+            self._bounded("release in", lambda: self.prober.release(ann.fifo))
 
     def _oom_killed(self) -> bool:
         """The engine's word on the memory limit, read before the container is removed."""
@@ -209,7 +230,9 @@ class VariantRun:
                 self._timeout()     # its output closed, its processes did not end
 
     def _event(self, item: Any, seen: float) -> None:
-        if isinstance(item, Announcement):
+        if isinstance(item, Announcement) and item.name == GO:
+            self._go(item)
+        elif isinstance(item, Announcement):
             self._checkpoint(item, seen)
         elif isinstance(item, OutputLine):
             self.obs.output(self.rec, item)
@@ -250,6 +273,8 @@ class VariantRun:
         snap.host = got.beside or {}
         snap.host_pids = host_pids
         self.rec.checkpoints.append(snap)
+        if self.ktrace is not None:     # the events until now, for the narration (the scenario is released)
+            self.rec.kernel = self.ktrace.so_far()
         self.obs.checkpoint(self.rec, snap)
         if hold:    # the timeout counts the scenario's time, not the learner's
             self.deadline += held.pause(self.obs, self.rec, snap, self.container, self.prober,

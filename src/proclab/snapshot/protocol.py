@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 MARK = "\x1e@proclab:checkpoint "
+# labkit.boot's checkpoint before the scenario starts: the harness's go (not a snapshot)
+GO = "proclab:go"
 # Where a scenario makes its checkpoint FIFOs (a tmpfs of its own in the lab container).
 FIFO_DIR = "/run/proclab"
 

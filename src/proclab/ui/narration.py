@@ -20,7 +20,7 @@ from ..lab.result import ActionRecord, LabResult, OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
-from . import charts
+from . import charts, kernel_events
 from .html.timeline import build as build_timeline
 from .safe import safe, visible
 from .tables import actions_table, print_checks, print_folded
@@ -61,8 +61,10 @@ def header_data(data: dict[str, Any], verbose: bool = False) -> str:
 
 class Narrator(Observer):
     def __init__(self, console: Console | None = None, show_output: bool = True, verbose: bool = False,
-                 lang: str = "en"):
+                 lang: str = "en", events: str = "some"):
         self.c = console or Console(highlight=False)
+        self.events_limit = kernel_events.SHOWN.get(events, kernel_events.SHOWN["some"])
+        self.events_until: dict[str, float] = {}      # run -> the last event time narrated
         self.show_output = show_output
         self.verbose = verbose
         self.lang = lang
@@ -106,7 +108,18 @@ class Narrator(Observer):
             self.c.print(Text(f"  │ … {lines:,} lines not shown ({chars:,} characters; not kept) …",
                               style="bold yellow"))
 
+    def kernel_events(self, run: RunRecord, until: float | None) -> None:
+        """The kernel's events since the last ones narrated (in this run), one line each."""
+        if self.events_limit == 0 or run is None:
+            return
+        found = kernel_events.between(run.kernel, self.events_until.get(run.variant), until)
+        if found:
+            self.events_until[run.variant] = found[-1].t
+        for line in kernel_events.lines(found, self.events_limit):
+            self.c.print(safe(f"  {line}", style="bold red" if "LOST" in line else "cyan"))
+
     def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
+        self.kernel_events(run, snap.at_s)
         data = header_data(snap.data, self.verbose)
         title = Text.assemble((f"◆ {self.w('checkpoint')} ", "bold magenta"), (visible(snap.name), "bold"),
                               (f"  {visible(data)}", "magenta"), (f"  at {snap.at_s:.2f}s", "dim"))
@@ -122,6 +135,7 @@ class Narrator(Observer):
         self.c.print(safe(f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}", style="bold yellow"))
 
     def run_finished(self, run: RunRecord) -> None:
+        self.kernel_events(run, None)
         note = ""
         if run.timed_out:
             note = f" ({self.w('timed out')}" + (f", {self.w('as this variant expects')})" if run.expect_timeout else ")")

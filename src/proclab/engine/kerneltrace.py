@@ -1,0 +1,318 @@
+"""The kernel's tracepoints for one container, read host-side through tracefs (no BPF, nothing compiled).
+
+Two private tracefs instances per container (``instances/proclab-…``), so runs never share a buffer:
+
+- **tree**: fork, exec, exit, free, thread creation, signal delivery, ``exit_group``'s code and
+  ``wait4``'s return, for the container's processes only: ``set_event_pid`` is seeded with the
+  container's init and what it had already started, and ``options/event-fork`` adds each child.
+- **host**: ``signal_generate`` and ``oom:mark_victim`` host-wide, because a signal from outside
+  (``docker stop``) is generated in the *sender's* context, which a pid filter would drop. The
+  reader keeps only those whose target is one of the container's processes.
+
+Host pids are mapped to the container's pids through ``NSpid`` in ``/proc/PID/status``, read by the
+reader thread as soon as it sees a new process (a process may be gone by the time anyone asks).
+The lines stay raw here: ``lab/kernel_trace.py`` parses them into the typed record.
+docs/tracing.md says what each event and field means and what the record needs.
+"""
+from __future__ import annotations
+
+import atexit
+import errno
+import os
+import re
+import select
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import hostproc
+from .tracefs import Instance, NoTrace, instance_name, why_not, write
+
+TREE_EVENTS = ("sched/sched_process_fork", "sched/sched_process_exec", "sched/sched_process_exit",
+               "sched/sched_process_free", "task/task_newtask", "signal/signal_deliver",
+               "syscalls/sys_enter_exit_group", "syscalls/sys_exit_wait4")
+HOST_EVENTS = ("signal/signal_generate", "oom/mark_victim")
+TREE_KB, HOST_KB = 4096, 2048           # per-CPU buffers: a burst of 1,000 forks is ~8,000 lines
+MAX_LINES = 500_000                     # a fork bomb's record is bounded: beyond, lines are counted as lost
+LIMBO = 20_000                          # host-wide lines whose target was not (yet) known
+POLL_MS = 200
+
+# Only what the reader must know at once: a new process (to read its NSpid while it lives) and a
+# host-wide line's target (to keep it or not). The full parse is lab/kernel_trace.py's.
+_CHILD = re.compile(r"(?:sched_process_fork: .* child_pid=|task_newtask: pid=)(\d+)")
+_CURRENT = re.compile(r"^\s*.*?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[")
+# Tracers not yet closed: removed at the interpreter's exit even when a lab's thread never reached its
+# finally (run --jobs leaves a stuck lab's daemon thread behind after Ctrl-C's grace).
+_live: set["Tracer"] = set()
+_live_lock = threading.Lock()
+
+
+def close_all() -> None:
+    with _live_lock:
+        live = list(_live)
+    for tracer in live:
+        tracer.close()
+
+
+atexit.register(close_all)
+
+_TARGET = re.compile(r"(?:signal_generate: .* pid=(\d+) grp=|mark_victim: pid=(\d+))")
+
+
+@dataclass
+class RawTrace:
+    """What the tracer kept, for ``lab.kernel_trace.parse``: the lines (both instances, each in its
+    own order), host pid -> container pid for each process met, the host pids known to be outside
+    the container, the processes already there when the record began, and the events the kernel
+    dropped (its buffers' overrun counters; lines past MAX_LINES count too)."""
+
+    lines: list[str] = field(default_factory=list)
+    pidmap: dict[int, int] = field(default_factory=dict)
+    outside: set[int] = field(default_factory=set)
+    comms: dict[int, str] = field(default_factory=dict)     # host pid -> its comm when first met
+    already_there: list[int] = field(default_factory=list)   # host pids
+    init_host_pid: int = 0
+    lost: int = 0
+    started_mono: float = 0.0        # CLOCK_MONOTONIC when the events were enabled (the trace clock is mono)
+
+
+class Tracer:
+    """The kernel's record of one container, from ``start(init_host_pid)`` to ``stop()``.
+
+    ``start`` raises ``NoTrace`` (why, in words) when the record cannot be kept; ``stop`` always
+    removes the instances, and so does ``close`` (idempotent, for ``finally``)."""
+
+    def __init__(self) -> None:
+        self._tree: Instance | None = None
+        self._host: Instance | None = None
+        self._thread: threading.Thread | None = None
+        self._wake_r, self._wake_w = -1, -1
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._raw = RawTrace()
+        self._known: set[int] = set()        # host pids and tids of the container's processes
+        self._limbo: deque[str] = deque(maxlen=LIMBO)
+        self._ns = ""                        # the container's pid namespace (its init's ns/pid link)
+        self._depth = 0                      # len(NSpid) of the container's init
+
+    # -- start -----------------------------------------------------------------
+    def start(self, init_host_pid: int) -> None:
+        why = why_not()
+        if why:
+            raise NoTrace(why)
+        nspid = hostproc.nspid(init_host_pid)
+        if not nspid:
+            raise NoTrace(f"the container's init (host pid {init_host_pid}) is not a process this machine "
+                          "can see: the engine runs in a VM (Docker Desktop) or on another host")
+        self._depth = len(nspid)
+        self._ns = _ns_of(init_host_pid)
+        self._raw.init_host_pid = init_host_pid
+        with _live_lock:
+            _live.add(self)
+        try:
+            self._tree = Instance(instance_name("tree"), TREE_KB)
+            self._host = Instance(instance_name("host"), HOST_KB)
+            write(self._tree.dir / "options/event-fork", "1")
+            there = _descendants(init_host_pid)
+            # the pids first, then the events: nothing of theirs is missed, nothing else is recorded
+            write(self._tree.dir / "set_event_pid", " ".join(str(p) for p in there))
+            for pid in there:
+                self._learn(pid)
+            self._raw.already_there = [p for p in there if self._tgid(p) == p]
+            self._tree.open()
+            self._host.open()
+            self._raw.started_mono = time.monotonic()
+            self._tree.enable(TREE_EVENTS)
+            self._host.enable(HOST_EVENTS)
+            self._wake_r, self._wake_w = os.pipe()
+            self._thread = threading.Thread(target=self._read, daemon=True, name="proclab tracefs reader")
+            self._thread.start()
+        except OSError as err:
+            self.close()
+            raise NoTrace(f"tracefs refused a private instance ({err.strerror or err})") from err
+        except BaseException:      # Ctrl-C while starting: leave nothing behind
+            self.close()
+            raise
+
+    # -- what was kept ---------------------------------------------------------
+    def so_far(self) -> RawTrace:
+        """A copy of what the reader has kept until now (the run goes on)."""
+        with self._lock:
+            return self._copy()
+
+    def stop(self) -> RawTrace:
+        """Stop recording, read what is left, remove the instances; what was kept."""
+        try:
+            for inst in (self._tree, self._host):
+                if inst is not None:
+                    try:
+                        write(inst.dir / "tracing_on", "0")
+                    except OSError:
+                        pass
+            self._stop.set()
+            if self._wake_w >= 0:
+                os.write(self._wake_w, b"x")
+            if self._thread is not None:
+                self._thread.join(5.0)
+            with self._lock:
+                self._raw.lost += sum(inst.lost() for inst in (self._tree, self._host) if inst is not None)
+                self._raw.lines.extend(ln for ln in self._limbo if self._target_known(ln))
+                self._limbo.clear()
+                return self._copy()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the instances (idempotent: for ``finally`` and Ctrl-C)."""
+        self._stop.set()
+        with _live_lock:
+            _live.discard(self)
+        for inst in (self._tree, self._host):
+            if inst is not None:
+                inst.remove()
+        self._tree = self._host = None
+        for fd in (self._wake_r, self._wake_w):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._wake_r = self._wake_w = -1
+
+    def _copy(self) -> RawTrace:
+        r = self._raw
+        return RawTrace(list(r.lines), dict(r.pidmap), set(r.outside), dict(r.comms), list(r.already_there),
+                        r.init_host_pid, r.lost, r.started_mono)
+
+    # -- the reader thread -----------------------------------------------------
+    def _read(self) -> None:
+        assert self._tree is not None and self._host is not None
+        tree, host = self._tree, self._host
+        poller = select.poll()
+        for fd in (tree.fd, host.fd, self._wake_r):
+            poller.register(fd, select.POLLIN)
+        while True:
+            stopping = self._stop.is_set()
+            if not stopping:
+                poller.poll(POLL_MS)
+            got = self._drain(tree, self._tree_line) + self._drain(host, self._host_line)
+            if stopping and not got:
+                return
+
+    def _drain(self, inst: Instance, take: Callable[[str], None]) -> int:
+        n = 0
+        while inst.fd >= 0:
+            try:
+                chunk = os.read(inst.fd, 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError as err:
+                if err.errno == errno.EINTR:
+                    continue
+                break
+            if not chunk:
+                break
+            n += len(chunk)
+            *lines, inst.tail = (inst.tail + chunk).split(b"\n")
+            with self._lock:
+                for line in lines:
+                    take(line.decode(errors="replace"))
+        return n
+
+    def _keep(self, line: str) -> None:
+        if len(self._raw.lines) < MAX_LINES:
+            self._raw.lines.append(line)
+        else:
+            self._raw.lost += 1
+
+    def _tree_line(self, line: str) -> None:
+        if not line.strip():
+            return
+        child = _CHILD.search(line)
+        if child:
+            self._learn(int(child.group(1)))
+        self._keep(line)
+
+    def _host_line(self, line: str) -> None:
+        if not line.strip() or "[LOST" in line:
+            if "[LOST" in line:
+                self._keep(line)
+            return
+        if self._target_known(line):
+            self._sender(line)
+            self._keep(line)
+        else:
+            self._limbo.append(line)     # its target's fork may still be on its way in the other instance
+
+    def _target_known(self, line: str) -> bool:
+        m = _TARGET.search(line)
+        return bool(m) and int(m.group(1) or m.group(2)) in self._known
+
+    def _sender(self, line: str) -> None:
+        """Read whether the sender is in the container while it lives (docker stop's sender is not)."""
+        m = _CURRENT.match(line)
+        if not m:
+            return
+        pid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
+        if pid not in self._raw.pidmap and pid not in self._raw.outside:
+            self._learn(pid, follow=False)
+
+    def _learn(self, pid: int, follow: bool = True) -> None:
+        """Map a host pid (or tid) to the container's pid from its NSpid, while it lives."""
+        if pid in self._raw.pidmap or pid in self._raw.outside:
+            if follow:
+                self._known.add(pid)
+            return
+        nspid = hostproc.nspid(pid)
+        comm = hostproc.read(pid, "comm")
+        if comm:      # the trace's own comm column is a cache that may say "<...>"
+            self._raw.comms[pid] = comm.strip()
+        # a process the tree follows is the container's (a nested namespace's too); a sender must share its ns
+        inside = bool(nspid) and len(nspid) >= self._depth and (
+            follow or not self._ns or _ns_of(pid) in ("", self._ns))
+        if nspid and inside:
+            self._raw.pidmap[pid] = nspid[self._depth - 1]
+            self._known.add(pid)
+        elif nspid:
+            self._raw.outside.add(pid)
+        elif follow:
+            self._known.add(pid)          # gone already: unmapped, but still the container's
+        else:
+            # a sender gone before it could be read (runc, for docker stop), not one the tree follows:
+            # outside (a process docker exec'd into the container that ended as fast would be counted too)
+            self._raw.outside.add(pid)
+
+    def _tgid(self, pid: int) -> int:
+        status = hostproc.read(pid, "status") or ""
+        for line in status.splitlines():
+            if line.startswith("Tgid:"):
+                return int(line.split()[1])
+        return pid
+
+
+def _ns_of(pid: int) -> str:
+    try:
+        return os.readlink(f"{hostproc.root()}/{pid}/ns/pid")
+    except OSError:
+        return ""
+
+
+def _descendants(pid: int) -> list[int]:
+    """pid, its threads and every process below it, with their threads (host pids)."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tids = [int(t) for t in os.listdir(f"{hostproc.root()}/{p}/task")]
+        except OSError:
+            continue
+        out.append(p)
+        for tid in tids:
+            if tid != p:
+                out.append(tid)
+            kids = hostproc.read(p, f"task/{tid}/children") or ""
+            todo.extend(int(k) for k in kids.split())
+    return out
