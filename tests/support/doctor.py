@@ -10,7 +10,8 @@ from tests.support.cli import run_cli
 GALLERY_DIR = "tests/labs/data/doctor-gallery"
 GRACE = 2
 KEYS = {"who is pid 1": "pid1", "zombies at rest": "zombies", "reaping": "reaping", "signal masks": "masks",
-        "docker stop": "stop", "SIGINT": "sigint", "signal forwarding": "forwarding", "what the doctor added": "limits"}
+        "docker stop": "stop", "SIGINT": "sigint", "signal forwarding": "forwarding", "what the doctor added": "limits",
+        "the kernel's record": "kernel", "as a Kubernetes pod": "k8s"}
 
 
 def gallery_spec(stage: str) -> images.ImageSpec:

@@ -14,6 +14,7 @@ from typing import Any
 from ..lab.result import CheckResult
 from ..snapshot import Process, Snapshot
 from .model import Disposition, Fate, Findings, Stop, role
+from .kernel import kernel_check, story
 from .predict import prediction
 from .stays_up import stays_up
 from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, _cmd, code_words, result
@@ -28,6 +29,9 @@ def evaluate(f: Findings) -> list[CheckResult]:
         return [result("the examination", "inconclusive", f.error or "no process table was read")]
     checks = [who_is_pid1(f, snap), zombies_at_rest(snap), reaping(f), prediction(f), stop_check(f, snap),
               sigint_check(f), forwarding(f, snap), additions(f, snap)]
+    told = kernel_check(f.kernel, f.stop_signal, f.stop_at_t)
+    if told is not None:
+        checks.append(told)
     if f.options.k8s:
         checks.append(as_a_pod(f))
     if f.error:
@@ -230,6 +234,8 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     others = [x for x in s.watched if x not in programs]
     figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
             "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
+    if f.kernel is not None and f.kernel.recorded and not f.kernel.lost and f.stop_at_t is not None:
+        return _forwarding_by_record(f, snap, programs, others, figs)
     failed = [line for line in f.said_after("stop", s.sent_at) if FORWARD_FAILED.search(line)]
     if failed and programs:
         figs["said"] = failed[0]
@@ -261,3 +267,31 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     note = "" if r != "shell" else "; the shell as pid 1 passed it on (a wrapper that works)"
     return result(name, "ok", f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else "")
                   + note + " (inferred from timing and exit codes)", **figs)
+
+
+def _forwarding_by_record(f: Findings, snap: Snapshot, programs: list[Fate], others: list[Fate],
+                          figs: dict[str, Any]) -> CheckResult:
+    """Forwarding told by the kernel's record: who was sent the stop signal, who died of SIGKILL untold."""
+    s, p1 = f.stop, snap.get(1)
+    assert s is not None and p1 is not None and f.kernel is not None and f.stop_at_t is not None
+    st = story(f.kernel, s.signal, f.stop_at_t)
+    untold = {e.pid for e in st.killed_untold}
+    figs.update(evidence="the kernel's record", kernel=st.lines)
+    said = "; ".join(st.lines) or f"no {s.signal} recorded"
+    name = NAMES["forwarding"]
+    deaf = [x for x in programs if x.pid in untold]
+    if deaf:
+        r = role(p1)
+        fix = (_kill_cap_hint(f, snap) or
+               (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
+                else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"))
+        return result(name, "problem", f"the kernel's record: {said}; `{deaf[0].command}` (pid {deaf[0].pid}) was never "
+                      f"sent {s.signal} and died of SIGKILL at the namespace's end: pid 1 (`{p1.command}`) did not "
+                      "pass it on", fix, **figs)
+    strays = [x for x in others if x.pid in untold]
+    if strays:
+        return result(name, "problem", f"the kernel's record: {said}; but `{strays[0].command}` (pid {strays[0].pid}) "
+                      f"was never sent {s.signal} and died of SIGKILL at the namespace's end",
+                      "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
+                      "stop its children before it exits", **figs)
+    return result(name, "ok", f"the kernel's record: {said}", **figs)
