@@ -28,19 +28,22 @@ def test_a_compose_file_gets_one_verdict_per_service_and_one_exit_status(gallery
     assert res.returncode == 1, res.stderr            # app has problems: the file fails
     doc = json.loads(res.stdout)
     verdicts = {s["service"]: s["verdict"] for s in doc["services"]}
-    assert verdicts == {"web": "healthy", "app": "problems found", "fixed": "healthy", "worker": "not checkable alone"}
+    assert verdicts == {"web": "healthy", "app": "problems found", "fixed": "healthy", "built": "healthy",
+                        "worker": "not checkable alone"}
     svc = {s["service"]: s for s in doc["services"]}
     assert "depends on web" in svc["worker"]["why"] and svc["worker"]["result"] is None
     fixed = svc["fixed"]["result"]
     settings = fixed["runs"][0]["settings"]           # as Compose runs it: its init, user, cap_drop, env, grace
     assert settings["init"] is True and settings["user"] == "65534" and settings["cap_drop"] == ["CAP_KILL"]
     assert settings["env"] == ["MODE"] and settings["grace_s"] == 2
+    assert svc["web"]["result"]["runs"][0]["settings"]["ready"]["how"] == "healthy"     # its HEALTHCHECK
     app = {c["name"].split(":")[0]: c for c in svc["app"]["result"]["checks"]}
     assert app["docker stop"]["figures"]["verdict"] == "problem" and app["reaping"]["figures"]["verdict"] == "problem"
     # the same verdicts through a JUnit consumer: one testcase per check, the evidence as the failure message
     xml = JUnitXml.fromfile(str(junit))
     suites = {s.name: s for s in xml}
-    assert set(suites) == {"service web", "service app", "service fixed", "service worker"}
+    assert set(suites) == {"service web", "service app", "service fixed", "service built", "service worker"}
+    assert svc["built"]["result"]["path"].startswith("proclab-doctor-compose-")      # built from its build section
     app_suite = suites["service app"]
     failed = {case.name: case.result[0] for case in app_suite if case.result and isinstance(case.result[0], Failure)}
     assert set(failed) == {c["name"] for c in svc["app"]["result"]["checks"] if c["status"] == "failed"}

@@ -168,7 +168,10 @@ def narrate(result) -> None:  # type: ignore[no-untyped-def]
             f"{a['what']} {a['value']} ({a['option']})" for a in added), style="dim"))
     for snap in result.checkpoints:
         if snap.name in ("ready", "orphan-exited"):
-            out.print(Text(f"◆ {snap.name} at {snap.at_s:.2f}s", style="bold magenta"))
+            how = (settings.get("ready", {}).get("detail", "") if snap.name == "ready" and isinstance(settings, dict)
+                   else "")
+            out.print(Text(f"◆ {snap.name} at {snap.at_s:.2f}s", style="bold magenta"),
+                      safe(f"  up: {how}" if how else "", style="dim"))
             out.print(process_tree(snap))
         for m in snap.data.get("masks", []) if snap.name == "before-stop" else []:
             out.print(safe(f"  signal masks of pid {m['pid']} `{m['command']}` before any signal: "
