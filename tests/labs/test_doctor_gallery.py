@@ -53,6 +53,8 @@ GALLERY = {
     "supervisord, one program": ("supervisord", (), GOOD, 0, "confirmed"),
     "memcached -u memcache": ("memcached", (), v(reaping=BAD), 0, "confirmed"),
     "cron -f": ("cron", (), v(stop=BAD, sigint=BAD), 137, "confirmed"),
+    "rsyslogd -n": ("rsyslog", (), GOOD, 0, "confirmed"),
+    "dnsmasq -k": ("dnsmasq", (), v(sigint=BAD), 0, "confirmed"),
 }
 # the fix a problem names, per check and case
 FIXES = {("shell-noexec", "forwarding"): "exec", ("shell-pid1", "stop"): "exec", ("python-pid1", "reaping"): "--init",
