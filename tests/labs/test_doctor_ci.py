@@ -35,7 +35,7 @@ def test_a_compose_file_gets_one_verdict_per_service_and_one_exit_status(gallery
     fixed = svc["fixed"]["result"]
     settings = fixed["runs"][0]["settings"]           # as Compose runs it: its init, user, cap_drop, env, grace
     assert settings["init"] is True and settings["user"] == "65534" and settings["cap_drop"] == ["CAP_KILL"]
-    assert settings["env"] == ["MODE"] and settings["grace_s"] == 2
+    assert settings["env"] == ["MODE"] and settings["grace_s"] == 2 and settings["read_only"] is True
     assert svc["web"]["result"]["runs"][0]["settings"]["ready"]["how"] == "healthy"     # its HEALTHCHECK
     app = {c["name"].split(":")[0]: c for c in svc["app"]["result"]["checks"]}
     assert app["docker stop"]["figures"]["verdict"] == "problem" and app["reaping"]["figures"]["verdict"] == "problem"

@@ -136,7 +136,11 @@ def test_a_container_that_never_comes_up_is_one_problem():
 
 @pytest.mark.parametrize("args, words", [(("--ready-log", "("), "is not a regular expression"),
                                          (("-e", "1X=2"), "give KEY=VALUE"), (("--memory", "lots"), "give a size"),
-                                         (("-t", "0"), "0 is not in the range")])
+                                         (("-t", "0"), "0 is not in the range"),
+                                         (("-t", "3", "--stop-timeout", "4"), "give different grace periods"),
+                                         (("--stop-signal", "FOO"), "give a signal's name or number"),
+                                         (("--cap-drop", "K-1"), "give a capability's name"),
+                                         (("--k8s", "--init"), "a pod has no --init")])
 def test_usage_errors_are_one_line_and_exit_2(args, words):
     code, out, err = run("doctor", "some/image", *args)
     assert code == 2 and words in err and "Traceback" not in err and out == ""

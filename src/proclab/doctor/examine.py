@@ -28,6 +28,7 @@ from .session import Session
 from .sigint import sigint_run
 
 POLL_S = 0.01          # reading the host's /proc is cheap: watch closely
+ORPHAN_SLACK_S = 5.0
 ORPHAN_LIFETIME_S = 0.3     # outlives the exec'd shell that made it; short, so the check is quick
 
 Progress = Callable[[str], None]
@@ -198,7 +199,8 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     taken: dict[str, object] = {}
     side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
     side.start()
-    deadline = t + o.lifetime_s + f.options.reap_deadline_s + 2.0
+    # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
+    deadline = t + o.lifetime_s + f.options.reap_deadline_s + ORPHAN_SLACK_S
     pause = threading.Event()
     while time.monotonic() < deadline:
         st, now = reader.read(o.pid), time.monotonic() - t

@@ -133,8 +133,9 @@ def reaping(f: Findings) -> CheckResult:
     if o.reaped_at_s is not None and o.exited_at_s is not None:
         after = max(0.0, o.reaped_at_s - o.exited_at_s)
         return result(name, "ok", f"{what} and reaped within {after:.2f} s of its exit", **figs)
-    return result(name, "inconclusive", f"{what}, and had neither exited nor been reaped "
-                  f"{o.lifetime_s + f.options.reap_deadline_s:g} s later", **figs)
+    return result(name, "inconclusive", f"{what}, and was not seen to exit within the doctor's watch (its "
+                  f"{o.lifetime_s:g} s lifetime and {f.options.reap_deadline_s:g} s to be reaped, plus slack for a "
+                  "busy host)", **figs)
 
 
 def _kill_cap_hint(f: Findings, snap: Snapshot) -> str:
