@@ -245,7 +245,7 @@ def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
                       result=SignalResult.DELIVERED, handler=HandlerKind.DEFAULT),
           KernelEvent(2.002, EventKind.EXIT, 6, 106, comm="sh", exit_signal="SIGTERM"),
           KernelEvent(2.003, EventKind.EXIT, 7, 107, comm="python3", exit_signal="SIGKILL"))
-    rec = KernelRecord(events=ev)
+    rec = KernelRecord(events=ev, already_there=(1, 6, 7))
     st = story(rec, "SIGTERM", 1.99)
     assert st.told == {1, 6} and [e.pid for e in st.killed_untold] == [7]
     c = kernel_check(rec, "SIGTERM", 1.99)
@@ -259,5 +259,8 @@ def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
     f.kernel, f.stop_at_t = rec, 1.99
     fwd = verdicts(f)["signal forwarding"]
     assert fwd[0] == "problem" and "`python3 app.py` (pid 7) was never sent SIGTERM" in fwd[1] and "tini -g" in fwd[1]
+    f.kernel = KernelRecord(events=ev[:3], already_there=(1, 6))      # began after python3's fork: it cannot judge it
+    fwd = verdicts(f)["signal forwarding"]
+    assert "the kernel's record" not in fwd[1] and "inferred" in fwd[1]
     none = kernel_check(KernelRecord.none("no tracefs"), "SIGTERM", 1.0)
     assert none is not None and "an inference" in none.detail

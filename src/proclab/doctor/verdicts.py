@@ -235,8 +235,10 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     others = [x for x in s.watched if x not in programs]
     figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
             "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
-    if f.kernel is not None and f.kernel.recorded and not f.kernel.lost and f.stop_at_t is not None:
+    if _record_covers(f, s.watched):
         return _forwarding_by_record(f, snap, programs, others, figs)
+    if f.kernel is not None and f.kernel.recorded:
+        figs["evidence"] += "; the kernel's record missed a watched process (it began after that one's fork)"
     failed = [line for line in f.said_after("stop", s.sent_at) if FORWARD_FAILED.search(line)]
     if failed and programs:
         figs["said"] = failed[0]
@@ -268,6 +270,15 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     note = "" if r != "shell" else "; the shell as pid 1 passed it on (a wrapper that works)"
     return result(name, "ok", f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else "")
                   + note + " (inferred from timing and exit codes)", **figs)
+
+
+def _record_covers(f: Findings, watched: list[Fate]) -> bool:
+    """The record can judge only processes it knows: there when it began, or seen since."""
+    rec = f.kernel
+    if rec is None or not rec.recorded or rec.lost or f.stop_at_t is None:
+        return False
+    known = set(rec.already_there) | rec.pids()
+    return all(x.pid in known for x in watched)
 
 
 def _forwarding_by_record(f: Findings, snap: Snapshot, programs: list[Fate], others: list[Fate],
