@@ -1,9 +1,11 @@
-"""The doctor's examination of one image: two containers, read from outside where the
-engine and the host's /proc allow, and through the injected busybox where they don't.
+"""The doctor's examination of one image: two containers run side by side, read from outside
+where the engine and the host's /proc allow, and through the injected busybox where they don't.
 
-Container "stop": up → snapshot → an orphan is made and watched → docker stop -t N,
-watching the wrapped program and its children. Container "sigint" (run alongside):
-up → docker kill --signal SIGINT. The findings go to verdicts.py.
+Container "stop": up → snapshot (zombies at rest) → an orphan is made and watched → the
+signal masks of pid 1 and the main program → docker stop -t N, watching the wrapped program
+and its children. Container "sigint", alongside: up → pid 1's masks → docker kill --signal
+SIGINT. Either may end on its own at any moment: that is recorded (EarlyEnd), never raised.
+The findings go to verdicts.py.
 """
 from __future__ import annotations
 
@@ -12,14 +14,22 @@ import time
 from typing import Callable
 
 from .. import engine
+from ..engine import hostproc
+from ..engine.kerneltrace import Tracer
+from ..engine.tracefs import NoTrace
 from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
+from ..lab.kernel_record import KernelRecord
+from ..lab.kernel_trace import build
 from . import kit
-from .model import DoctorOptions, Fate, Findings, Orphan, Ready, Stop
+from .ending import early, ended_on_its_own
+from .model import EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
 from .procdump import wait_status
 from .session import Session
+from .sigint import sigint_run
 
 POLL_S = 0.01          # reading the host's /proc is cheap: watch closely
-ORPHAN_LIFETIME_S = 1.0
+ORPHAN_SLACK_S = 5.0
+ORPHAN_LIFETIME_S = 0.3     # outlives the exec'd shell that made it; short, so the check is quick
 
 Progress = Callable[[str], None]
 
@@ -33,41 +43,85 @@ def image_config(ref: str) -> engine.ImageConfig:
                          f"(docker pull {ref}), then run proclab doctor again") from err
 
 
-def examine(opts: DoctorOptions, progress: Progress = lambda line: None) -> Findings:
+def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: ignore[no-untyped-def]
     cfg = image_config(opts.image)
     tools = kit.archive(progress)
+    f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
+                 ready=Ready(False, "timeout", 0.0), healthcheck=cfg.healthcheck)
     sigint: dict[str, object] = {}
-    side = threading.Thread(target=_sigint_run, args=(opts, sigint), daemon=True)
-    side.start()
     a: Session | None = None
+    b: Session | None = None
+    tracer: Tracer | None = None
     try:
-        a = Session(opts, "stop")
-        kit.install(a.c, tools)
+        a = Session(opts, "stop", cfg.healthcheck)
+        kit.install(a.c, tools, into_volume=opts.read_only)     # the kit goes into this container only
+        b = Session(opts, "sigint", cfg.healthcheck)
+        f.containers = {"stop": a.c.name, "sigint": b.c.name}
+        f.argv, f.limits = a.argv(), a.limits()
+        side = threading.Thread(target=sigint_run, args=(b, opts, sigint), daemon=True)
         a.start()
-        progress(f"started {opts.image} as {a.c.name}; waiting until it is up")
-        ready = a.wait_ready()
-        f = Findings(opts, argv=a.argv(), stop_signal=cfg.stop_signal, ready=ready, limits=a.limits(),
-                     containers={"stop": a.c.name})
-        if ready.up:
+        f.started_at = a.started_wall
+        side.start()
+        tracer = _trace(a, f)
+        progress(f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
+                 + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else ""))
+        f.ready = a.wait_ready()
+        if f.ready.up:
             try:
                 _examine_running(a, f, progress)
-            except ContainerError as err:      # it ended under the doctor's hands, say: the rest is not known
-                f.error = str(err)
+            except ContainerError as err:
+                if not a.ended_within():
+                    f.error = str(err)     # an exec failed in a running container: the rest is not known
+                else:                      # it ended under the doctor's hands, before any signal
+                    f.early.append(early(a, "stop", Phase.PROBING))
+        elif f.ready.how == "exited":
+            f.early.append(early(a, "stop", Phase.BEFORE_UP))
+        if tracer is not None:
+            raw = tracer.stop()
+            f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
+                             already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
+        side.join()
     except KeyboardInterrupt:
-        raise            # the CLI removes this run's containers at once, the sigint one too
-    except BaseException:
-        side.join()      # the sigint container is removed by its own thread
-        raise
+        raise            # the CLI removes this run's containers at once, both of them
     finally:
-        if a is not None:
-            a.remove()
-    side.join()
+        if tracer is not None:
+            tracer.close()
+        _remove_both(a, b)
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
-    f.output = {"stop": a.output, "sigint": sigint.get("output", [])}  # type: ignore[dict-item]
+    f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
     f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
-    f.containers["sigint"] = str(sigint.get("name", ""))
+    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
+    if isinstance(sigint.get("early"), EarlyEnd):
+        f.early.append(sigint["early"])  # type: ignore[arg-type]
     return f
+
+
+def _trace(a: Session, f: Findings) -> Tracer | None:
+    """The kernel's record of the stop container, from just after its start (host-side tracefs)."""
+    if not f.options.trace:
+        f.kernel = KernelRecord.none("turned off (--no-trace)")
+        return None
+    tracer = Tracer()
+    try:
+        tracer.start(a.c.host_pid())
+    except (NoTrace, ContainerError) as why:
+        f.kernel = KernelRecord.none(str(why))
+        return None
+    return tracer
+
+
+def _remove_both(a: Session | None, b: Session | None) -> None:
+    """Side by side: each removal waits for the engine to stop the container."""
+    other = threading.Thread(target=b.remove, daemon=True) if b is not None else None
+    if other:
+        other.start()
+    try:
+        if a is not None:
+            a.remove()
+    finally:
+        if other:
+            other.join()
 
 
 def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
@@ -76,12 +130,58 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
     reader = kit.StatReader(a.c)
     progress("making an orphan for pid 1 to adopt")
     f.orphan = _watch_orphan(a, reader, f)
-    progress(f"docker stop -t {f.options.grace_s:g}")
     before = kit.snapshot(a.c, "before-stop", a.t0)
     f.snapshots.append(before)
+    f.masks = _masks(a, reader, before)
+    before.data["masks"] = [m.to_dict() for m in f.masks]
+    progress(f"docker stop -t {f.options.grace_s:g} (it sends {f.stop_signal})")
     skip = {f.orphan.pid} if f.orphan else set()
-    f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid != 1 and p.pid not in skip
+    pid1_tree = _descendants(before, 1)
+    f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid in pid1_tree and p.pid not in skip
                                      and p.state != "Z"], f)
+    early = ended_on_its_own(a, "stop", f.stop, f.masks[0] if f.masks else None)
+    if early:
+        f.early.append(early)
+
+
+def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
+    """pid's descendants (not itself): the image's own processes, not what docker exec started."""
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        kids = [p.pid for p in snap.children(todo.pop()) if p.pid not in out]
+        out.update(kids)
+        todo += kids
+    return out
+
+
+def main_program(snap):  # type: ignore[no-untyped-def]
+    """pid 1 itself when it is the program, else its first running child (what it wraps)."""
+    p1 = snap.get(1)
+    if p1 is None or role(p1) == "program":
+        return p1
+    return next((k for k in snap.children(1) if k.state != "Z" and not k.probe), None)
+
+
+def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ignore[no-untyped-def]
+    """SigCgt, SigIgn, SigBlk of pid 1 and the main program, read before any signal is sent."""
+    out: list[Masks] = []
+    procs = [snap.get(1)]
+    main = main_program(snap)
+    if main is not None and main.pid != 1:
+        procs.append(main)
+    for p in procs:
+        if p is None:
+            continue
+        hpid = reader.host_pid(p.pid)
+        status = hostproc.read(hpid, "status") if hpid else None
+        source, waited = "host /proc", hostproc.sigwait_set(hpid) if hpid else None
+        if status is None:
+            status, source = kit.status(a.c, p.pid), "docker exec"
+        m = Masks.parse(p.pid, p.command, status or "", source, waited)
+        if m is not None:
+            out.append(m)
+    return out
 
 
 def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
@@ -89,18 +189,18 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     t = time.monotonic()
     try:
         o.pid = kit.make_orphan(a.c, o.lifetime_s)
-    except (ContainerError, ValueError, IndexError) as err:
+    except (ValueError, IndexError) as err:
         o.error = f"the orphan could not be made: {err}"
         return o
     reader.learn()
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
-    adopted = kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid)
-    f.snapshots.append(adopted)
-    seen = adopted.get(o.pid)      # by now its shell has surely exited: the parent it was given
-    o.adopted_by = seen.ppid if seen else o.adopted_by
-    adopted.data["adopted_by"] = o.adopted_by
-    deadline = t + o.lifetime_s + f.options.reap_deadline_s + 2.0
+    # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
+    taken: dict[str, object] = {}
+    side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
+    side.start()
+    # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
+    deadline = t + o.lifetime_s + f.options.reap_deadline_s + ORPHAN_SLACK_S
     pause = threading.Event()
     while time.monotonic() < deadline:
         st, now = reader.read(o.pid), time.monotonic() - t
@@ -113,11 +213,26 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         if o.exited_at_s is not None and now - o.exited_at_s > f.options.reap_deadline_s:
             break
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
-    snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)
+    side.join()
+    if isinstance(taken.get("error"), ContainerError):
+        raise taken["error"]  # type: ignore[misc]
+    adopted = taken["snap"]
+    f.snapshots.append(adopted)  # type: ignore[arg-type]
+    seen = adopted.get(o.pid)  # type: ignore[attr-defined]   # its shell had exited: the parent it was given
+    o.adopted_by = seen.ppid if seen else o.adopted_by
+    adopted.data["adopted_by"] = o.adopted_by  # type: ignore[attr-defined]
+    snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
     f.snapshots.append(snap)
     left = snap.get(o.pid)
     o.zombie_at_end = left is not None and left.state == "Z"
     return o
+
+
+def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, object]) -> None:
+    try:
+        out["snap"] = kit.snapshot(a.c, name, a.t0, orphan=orphan)
+    except ContainerError as err:
+        out["error"] = err
 
 
 def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:  # type: ignore[type-arg]
@@ -135,6 +250,8 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
             done.set()
 
     t = time.monotonic()
+    s.sent_at = time.time()
+    f.stop_at_t = t - a.t0
     threading.Thread(target=stopper, daemon=True).start()
     pending = list(s.watched)
     while pending and not done.is_set():
@@ -152,40 +269,10 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
     try:
         s.exit_code = a.c.wait(timeout=5)
         s.oom_killed = bool(a.c.state().get("OOMKilled"))
+        s.error = None if s.exit_code is not None else s.error
     except ProclabError as err:
         s.error = s.error or str(err)
     s.ended = s.exit_code is not None and not (s.exit_code == 137 and s.took_s >= s.grace_s - 0.05)
     return s
 
 
-def _sigint_run(opts: DoctorOptions, out: dict[str, object]) -> None:
-    """The second container: up, then docker kill --signal SIGINT; does it end?"""
-    try:
-        b = Session(opts, "sigint")
-        out["name"], out["output"] = b.c.name, b.output
-        try:
-            b.start()
-            ready: Ready = b.wait_ready()
-            out["ready"] = ready
-            if ready.up:
-                out["stop"] = _interrupt(b, opts)
-        finally:
-            b.remove()
-    except BaseException as err:     # re-raised by examine() in the main thread
-        out["error"] = err
-
-
-def _interrupt(b: Session, opts: DoctorOptions) -> Stop:
-    s = Stop("SIGINT", opts.grace_s)
-    t = time.monotonic()
-    try:
-        b.c.kill("SIGINT")
-        s.exit_code = b.c.wait(timeout=opts.grace_s)
-        s.ended = True
-    except ProclabError as err:
-        if b.c.status() not in ("exited", "dead"):
-            s.ended = False        # still running after the grace period
-        else:
-            s.error = str(err)
-    s.took_s = time.monotonic() - t
-    return s

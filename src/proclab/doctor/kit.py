@@ -8,8 +8,10 @@ host's /proc does not show the container's processes.
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import time
+from pathlib import Path
 from typing import Callable
 
 from .. import engine
@@ -21,9 +23,32 @@ from .procdump import BUSYBOX, DUMP, KIT_DIR, parse_dump, parse_stat
 Progress = Callable[[str], None]
 
 
+def _cache_path(image_id: str) -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "proclab"
+    return root / f"doctor-kit-{image_id.removeprefix('sha256:')[:16]}.tar"
+
+
 def archive(progress: Progress) -> bytes:
-    """A tar that unpacks at / into KIT_DIR/busybox, from proclab's helper image."""
+    """A tar that unpacks at / into KIT_DIR/busybox, from proclab's helper image; kept in the user's
+    cache under the helper image's id, so a second examination makes no reader container."""
     tag = images.ensure("doctor", progress)
+    cached = _cache_path(engine.image_config(tag).id)
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    kit = _from_image(tag)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}")
+        tmp.write_bytes(kit)
+        tmp.replace(cached)           # atomic: two doctors at once never read half a file
+    except OSError:
+        pass                          # no cache: read from the image next time too
+    return kit
+
+
+def _from_image(tag: str) -> bytes:
     src = tarfile.open(fileobj=io.BytesIO(engine.file_from_image(tag, "/bin/busybox")))
     member = next((m for m in src.getmembers() if m.isfile()), None)
     body = src.extractfile(member) if member else None
@@ -40,8 +65,20 @@ def archive(progress: Progress) -> bytes:
     return out.getvalue()
 
 
-def install(c: LabContainer, kit: bytes) -> None:
-    c.put_archive("/", kit)
+def install(c: LabContainer, kit: bytes, into_volume: bool = False) -> None:
+    """Unpack the kit at / ; or, on a read-only root (--read-only), into the anonymous volume the
+    container has at KIT_DIR (the engine writes into a volume only)."""
+    if not into_volume:
+        c.put_archive("/", kit)
+        return
+    src = tarfile.open(fileobj=io.BytesIO(kit))
+    member = src.getmember(BUSYBOX.lstrip("/"))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo("busybox")
+        info.size, info.mode = member.size, 0o755
+        tar.addfile(info, src.extractfile(member))
+    c.put_archive(KIT_DIR, out.getvalue())
 
 
 def run(c: LabContainer, script: str) -> bytes:
@@ -56,6 +93,11 @@ def run(c: LabContainer, script: str) -> bytes:
 def snapshot(c: LabContainer, name: str, t0: float, **data: object) -> Snapshot:
     at = time.monotonic() - t0
     return parse_dump(run(c, DUMP), name, at, data)
+
+
+def status(c: LabContainer, pid: int) -> str:
+    """/proc/<pid>/status inside the container (when the host's /proc does not show it)."""
+    return run(c, f"{BUSYBOX} cat /proc/{pid}/status 2>/dev/null").decode(errors="replace")
 
 
 def make_orphan(c: LabContainer, lifetime_s: float) -> int:

@@ -1,9 +1,12 @@
 """What the doctor is asked to do and what it saw: typed records, no Docker."""
 from __future__ import annotations
 
+import signal as _signal
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from ..lab.kernel_record import KernelRecord
 from ..lab.result import OutputLine
 from ..snapshot import Process, Snapshot
 
@@ -12,29 +15,65 @@ INITS = {"docker-init", "tini", "tini-static", "dumb-init", "catatonit", "s6-svs
          "supervisord", "systemd", "init", "s6-linux-init", "openrc-init", "pid1"}
 
 
+# What the doctor adds to 'docker run IMAGE' for safety when the user gives nothing: each has its option.
+SAFETY_PIDS = 512
+SAFETY_MEMORY = "1g"
+SAFETY_NETWORK = "none"
+
+
 @dataclass(frozen=True)
 class DoctorOptions:
     image: str
     command: tuple[str, ...] = ()          # replaces the image's CMD, as 'docker run IMAGE CMD…' does
+    entrypoint: tuple[str, ...] | None = None   # replaces the image's ENTRYPOINT (a Compose service's entrypoint)
     init: bool = False
     env: dict[str, str] = field(default_factory=dict)
     user: str | None = None
     ready_log: str | None = None           # a regex: up when a line of output matches
     grace_s: int = 5                       # docker stop -t (whole seconds, as the engine takes it)
     ready_timeout_s: float = 30.0
-    reap_deadline_s: float = 2.0           # how long pid 1 may take to reap the orphan once it exits
-    pids_limit: int | None = None          # the limits the user runs it with (none: a note)
+    reap_deadline_s: float = 1.0           # how long pid 1 may take to reap the orphan once it exits (a reaper takes ms)
+    pids_limit: int | None = None          # the limits the user runs it with (none: the safety net)
     memory: str | None = None
+    network: str | None = None             # none given: no network (SAFETY_NETWORK)
+    # as 'docker run' applies them; none given: Docker's defaults, as a plain 'docker run IMAGE'
+    cap_drop: tuple[str, ...] = ()
+    cap_add: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+    read_only: bool = False
+    stop_signal: str | None = None         # overrides the image's STOPSIGNAL (docker run --stop-signal)
+    k8s: bool = False                      # as a pod runs it: no init, SIGTERM then SIGKILL after the grace period
+    grace_from_default: bool = False       # no grace period was given (a Compose service then gets Compose's 10 s)
+    trace: bool = True                     # keep the kernel's record of the stop container where tracefs allows
+
+    def additions(self) -> list["Addition"]:
+        """What the doctor runs it with beyond 'docker run IMAGE' (and the options given)."""
+        return [Addition("pids limit", str(self.pids_limit or SAFETY_PIDS), "--pids-limit", self.pids_limit is None),
+                Addition("memory limit", self.memory or SAFETY_MEMORY, "--memory", self.memory is None),
+                Addition("network", self.network or SAFETY_NETWORK, "--network", self.network is None)]
+
+
+@dataclass(frozen=True)
+class Addition:
+    """One thing the doctor's containers have that a plain 'docker run IMAGE' does not."""
+    what: str
+    value: str
+    option: str
+    safety_net: bool        # the doctor's own default, not the user's
+
+    def words(self) -> str:
+        return f"{self.what} {self.value} ({self.option}{' to change' if self.safety_net else ', given'})"
 
 
 @dataclass
 class Ready:
-    """How the container came up: by a log line, by its processes holding still, or not at all."""
+    """How the container came up: by a log line, its HEALTHCHECK, its processes holding still, or not at all."""
     up: bool
-    how: str                    # "log" | "stable" | "exited" | "timeout"
+    how: str                    # "log" | "healthy" | "stable" | "exited" | "unhealthy" | "timeout"
     after_s: float
     exit_code: int | None = None
     detail: str = ""
+    oom_killed: bool = False
 
 
 def basename(arg: str) -> str:
@@ -86,6 +125,7 @@ class Stop:
     error: str | None = None
     watched: list[Fate] = field(default_factory=list)   # the wrapped program and its children
     watch_source: str = ""                # "host /proc" | "docker exec" | "" (nothing watched)
+    sent_at: float = 0.0                  # wall clock, just before the signal was sent
 
     def to_dict(self) -> dict[str, Any]:
         return {"signal": self.signal, "grace_s": self.grace_s, "exit_code": self.exit_code,
@@ -109,7 +149,104 @@ class Findings:
     limits: dict[str, Any] = field(default_factory=dict)
     output: dict[str, list[OutputLine]] = field(default_factory=dict)    # per container: "stop", "sigint"
     containers: dict[str, str] = field(default_factory=dict)
-    error: str | None = None              # the examination broke off (the container ended, an exec failed)
+    error: str | None = None              # the examination broke off (an exec failed)
+    early: list[EarlyEnd] = field(default_factory=list)   # a container that ended on its own
+    masks: list[Masks] = field(default_factory=list)      # pid 1 and the main program, before docker stop
+    sigint_masks: Masks | None = None     # the SIGINT container's pid 1, just before SIGINT
+    healthcheck: bool = False             # the image declares a HEALTHCHECK (up = healthy)
+    started_at: float = 0.0               # wall clock of the stop container's start (its output's at_s counts from it)
+    kernel: KernelRecord | None = None    # the kernel's record of the stop container (None: not asked for)
+    stop_at_t: float | None = None        # when docker stop was sent, in seconds since its start (as the record's t)
+
+    def said_after(self, container: str, wall: float) -> list[str]:
+        """The lines a container printed after a moment (wall clock), e.g. after the doctor's signal."""
+        return [o.text for o in self.output.get(container, []) if self.started_at + o.at_s >= wall]
 
     def snapshot(self, name: str) -> Snapshot | None:
         return next((s for s in self.snapshots if s.name == name), None)
+
+
+class Disposition(StrEnum):
+    """What a process does with a signal, from its SigCgt, SigIgn and SigBlk."""
+    HANDLER = "caught by a handler"
+    BLOCKED = "blocked or waited for (sigwait, as tini does): it is queued for pid 1 to take"
+    IGNORED = "ignored (SIG_IGN)"
+    DEFAULT = "default action"
+
+
+def _bits(hexmask: str) -> frozenset[int]:
+    n = int(hexmask, 16)
+    return frozenset(i + 1 for i in range(64) if n >> i & 1)
+
+
+@dataclass(frozen=True)
+class Masks:
+    """/proc/PID/status's signal masks of one process, read before any signal was sent."""
+    pid: int
+    command: str
+    caught: frozenset[int]
+    ignored: frozenset[int]
+    blocked: frozenset[int]
+    source: str = ""                       # "host /proc" | "docker exec"
+    waited: frozenset[int] = frozenset()   # in rt_sigtimedwait for these (SigBlk shows them unblocked meanwhile)
+
+    @classmethod
+    def parse(cls, pid: int, command: str, status: str, source: str = "", waited: int | None = None) -> "Masks | None":
+        found = {}
+        for line in status.splitlines():
+            key, _, value = line.partition(":")
+            if key in ("SigCgt", "SigIgn", "SigBlk"):
+                found[key] = _bits(value.strip())
+        if len(found) < 3:
+            return None
+        return cls(pid, command, found["SigCgt"], found["SigIgn"], found["SigBlk"], source,
+                   _bits(f"{waited:x}") if waited else frozenset())
+
+    def disposition(self, sig: str) -> Disposition:
+        n = int(_signal.Signals[sig])
+        if n in self.blocked or n in self.waited:
+            return Disposition.BLOCKED
+        if n in self.caught:
+            return Disposition.HANDLER
+        if n in self.ignored:
+            return Disposition.IGNORED
+        return Disposition.DEFAULT
+
+    def to_dict(self) -> dict[str, Any]:
+        def names(ns: frozenset[int]) -> list[str]:
+            return [_name(n) for n in sorted(ns)]
+        return {"pid": self.pid, "command": self.command, "SigCgt": names(self.caught),
+                "SigIgn": names(self.ignored), "SigBlk": names(self.blocked), "sigwait": names(self.waited),
+                "source": self.source}
+
+
+def _name(n: int) -> str:
+    try:
+        return _signal.Signals(n).name
+    except ValueError:
+        return f"SIGRT{n - 34}" if n >= 34 else str(n)
+
+
+def reaches_pid1(m: Masks, sig: str) -> bool:
+    """Whether a signal sent from outside the container gets to its pid 1 at all: the kernel drops
+    one whose action is the default (pid 1 of a namespace is protected) or SIG_IGN, unless blocked."""
+    return m.disposition(sig) in (Disposition.HANDLER, Disposition.BLOCKED)
+
+
+class Phase(StrEnum):
+    """When a container ended on its own: the doctor had not asked it to."""
+    BEFORE_UP = "before it was up"
+    PROBING = "while the doctor looked at it, before any signal"
+    BEFORE_SIGNAL = "before the doctor's signal"
+    SIGNAL_NOT_HEARD = "after the doctor's signal, which its pid 1 never got"
+
+
+@dataclass
+class EarlyEnd:
+    """A container that ended without being told to: the one "it does not stay up" verdict."""
+    container: str                          # "stop" | "sigint"
+    phase: Phase
+    after_s: float                          # since its start
+    exit_code: int | None
+    oom_killed: bool = False
+    detail: str = ""

@@ -13,10 +13,16 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
     o = f.options
     settings = {"image": o.image, "command": list(o.command), "init": o.init, "user": o.user,
                 "env": sorted(o.env), "grace_s": o.grace_s, "ready_log": o.ready_log,
-                "argv": list(f.argv), "stop_signal": f.stop_signal,
+                "cap_drop": list(o.cap_drop), "cap_add": list(o.cap_add), "security_opt": list(o.security_opt),
+                "read_only": o.read_only, "k8s": o.k8s,
+                "argv": list(f.argv), "stop_signal": f.stop_signal, "healthcheck": f.healthcheck,
+                "added": [{"what": a.what, "value": a.value, "option": a.option, "safety_net": a.safety_net}
+                          for a in o.additions()],
                 "ready": {"how": f.ready.how, "after_s": round(f.ready.after_s, 3), "detail": f.ready.detail}}
     main = RunRecord("stop", dict(settings), container=f.containers.get("stop", ""),
                      output=f.output.get("stop", []), checkpoints=[replace(s, run="stop") for s in f.snapshots])
+    if f.kernel is not None:
+        main.kernel = f.kernel
     if f.orphan is not None:
         main.actions.append(NotedRecord("ready", "exec", notes=_set({"made_orphan": f.orphan.pid,
                                                                       "adopted_by": f.orphan.adopted_by,
@@ -32,10 +38,16 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
     runs = [main]
     if f.sigint is not None:
         s = f.sigint
+        notes: dict = {"ended": s.ended}  # type: ignore[type-arg]
+        if f.sigint_masks is not None:
+            notes["pid1_masks"] = f.sigint_masks.to_dict()
         runs.append(RunRecord("sigint", dict(settings), exit_code=s.exit_code, duration_s=s.took_s,
                               container=f.containers.get("sigint", ""), output=f.output.get("sigint", []),
                               actions=[KillRecord("ready", signal="SIGINT", exit_code=s.exit_code,
-                                                  took_s=round(s.took_s, 3), notes={"ended": s.ended})]))
+                                                  took_s=round(s.took_s, 3), notes=notes)]))
+    elif f.containers.get("sigint"):
+        runs.append(RunRecord("sigint", dict(settings), container=f.containers["sigint"],
+                              output=f.output.get("sigint", [])))
     return LabResult(lab="doctor", title=f"pid 1 of {o.image}", path=o.image, runs=runs,
                      checks=evaluate(f), duration_s=duration_s)
 

@@ -3,78 +3,58 @@ evidence, and the likely fix when it is a problem. Pure: no Docker, unit-tested.
 
 Every check's figures carry ``verdict``: "ok", "problem", "note" (never a problem) or
 "inconclusive" (the world did not allow the measurement: never reported as passed).
+Behaviour is the verdict: what pid 1 is called is a description or a note, never a problem;
+a problem is something the doctor saw it do (or not do).
 """
 from __future__ import annotations
 
-import signal as _signal
+import re
 from typing import Any
 
 from ..lab.result import CheckResult
 from ..snapshot import Process, Snapshot
-from .model import Fate, Findings, Stop, role
+from .model import Disposition, Fate, Findings, Stop, role
+from .kernel import kernel_check, story
+from .predict import prediction
+from .stays_up import stays_up
+from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, _cmd, code_words, result
 
-FIX_EXEC = ("use the exec form (ENTRYPOINT [\"prog\", \"arg\"]) or start the program with exec in the "
-            "script (exec \"$@\"), so the program itself becomes pid 1; or run it with --init")
-FIX_INIT = ("run it with --init (compose: init: true), or make tini or dumb-init the ENTRYPOINT "
-            "(ENTRYPOINT [\"tini\", \"--\", ...])")
-
-
-def result(name: str, verdict: str, detail: str, fix: str | None = None, **figures: Any) -> CheckResult:
-    figures["verdict"] = verdict
-    if fix:
-        figures["fix"] = fix
-        detail = f"{detail}. Fix: {fix}"
-    if verdict == "inconclusive":
-        detail = f"inconclusive: {detail}"
-    return CheckResult(name, verdict in ("ok", "note"), detail, figures)
-
-
-def _cmd(p: Process | None) -> str:
-    return f"`{p.command}` (pid {p.pid})" if p else "(not seen)"
-
-
-def code_words(code: int | None) -> str:
-    if code is None:
-        return "no exit code"
-    if code > 128 and code - 128 < 65:
-        try:
-            return f"{code} = 128 + {_signal.Signals(code - 128).name}"
-        except ValueError:
-            pass
-    return str(code)
-
+__all__ = ["evaluate", "result", "code_words"]
 
 def evaluate(f: Findings) -> list[CheckResult]:
-    if not f.ready.up:
-        code = f" (exit code {code_words(f.ready.exit_code)})" if f.ready.exit_code is not None else ""
-        tail = "; ".join(o.text for o in f.output.get("stop", [])[-3:])
-        return [result("it starts and stays up", "problem",
-                       f"`{' '.join(f.argv)}`: {f.ready.detail}{code}, {f.ready.after_s:.1f} s after its start"
-                       + (f"; last output: {tail}" if tail else ""),
-                       "check the command and environment it needs (--env, --user, -- CMD…), "
-                       "or give --ready-log REGEX if it is up only once it prints a line")]
+    if f.early or not f.ready.up:
+        return [stays_up(f)]
     snap = f.snapshot("ready")
     if snap is None:
         return [result("the examination", "inconclusive", f.error or "no process table was read")]
-    checks = [who_is_pid1(f, snap), reaping(f), stop_check(f, snap), sigint_check(f), forwarding(f, snap),
-              limits(f, snap)]
+    checks = [who_is_pid1(f, snap), zombies_at_rest(snap), reaping(f), prediction(f), stop_check(f, snap),
+              sigint_check(f), forwarding(f, snap), additions(f, snap)]
+    told = kernel_check(f.kernel, f.stop_signal, f.stop_at_t)
+    if told is not None:
+        checks.append(told)
+    if f.options.k8s:
+        checks.append(as_a_pod(f))
     if f.error:
         checks.append(result("the examination", "inconclusive", f"it broke off: {f.error}"))
     return checks
 
 
+# --- descriptions and notes ---------------------------------------------------------------------------
+
 def who_is_pid1(f: Findings, snap: Snapshot) -> CheckResult:
-    name = "who is pid 1"
+    """A description: fails nothing on its own. A shell wrapping a program is a note (exec advice):
+    whether it passes signals on is judged by what it does (forwarding, docker stop, SIGINT)."""
+    name = NAMES["pid1"]
     p1 = snap.get(1)
     if p1 is None:
         return result(name, "inconclusive", "the process table inside the container has no pid 1")
-    kids = snap.children(1)
+    kids = [k for k in snap.children(1) if not k.probe]
     r = role(p1)
     figs = {"pid1": p1.command, "role": r, "children": [k.command for k in kids], "argv": list(f.argv)}
     if r == "shell" and kids:
-        return result(name, "problem", f"pid 1 is a shell, `{p1.command}`, and the real program "
-                      f"{_cmd(kids[0])} is its child: docker stop's signal goes to the shell, not to "
-                      "the program", FIX_EXEC, **figs)
+        return result(name, "note", f"pid 1 is a shell, `{p1.command}`, and the program {_cmd(kids[0])} is its "
+                      "child: that is a wrapper, judged by what it does with signals below. The usual advice: "
+                      + FIX_EXEC, **figs)
     if r == "shell":
         return result(name, "ok", f"pid 1 is a shell, `{p1.command}`, running no other program", **figs)
     if r == "init":
@@ -85,8 +65,58 @@ def who_is_pid1(f: Findings, snap: Snapshot) -> CheckResult:
                   f"handle signals on its own{also}", **figs)
 
 
+def zombies_at_rest(snap: Snapshot) -> CheckResult:
+    """Every Z row once it settled, before the doctor made anything of its own."""
+    name = NAMES["zombies"]
+    zs = [p for p in snap.scenario if p.state == "Z"]
+    if not zs:
+        return result(name, "ok", f"no zombie in its process table once it was up ({len(snap.scenario)} "
+                      "process(es))", zombies=[])
+    parents: dict[int, list[Process]] = {}
+    for z in zs:
+        parents.setdefault(z.ppid, []).append(z)
+    said = "; ".join(f"{len(kids)} zombie(s) ({', '.join(f'pid {k.pid} {k.name}' for k in kids)}) are children "
+                     f"of {_cmd(snap.get(ppid))}, which has not waited for them" for ppid, kids in parents.items())
+    return result(name, "problem", f"{said}, before the doctor had made anything", FIX_ZOMBIE,
+                  zombies=[{"pid": z.pid, "name": z.name, "ppid": z.ppid} for z in zs])
+
+
+def additions(f: Findings, snap: Snapshot) -> CheckResult:
+    """What the doctor ran it with beyond 'docker run IMAGE', each with its option (a note)."""
+    name = NAMES["limits"]
+    live = [p for p in snap.scenario if p.state != "Z"]
+    adds = f.options.additions()
+    given = [a for a in adds if not a.safety_net]
+    net = [a for a in adds if a.safety_net]
+    figs = {"pids": len(live), "zombies": len(snap.scenario) - len(live), "inspect": f.limits,
+            "additions": [{"what": a.what, "value": a.value, "option": a.option, "safety_net": a.safety_net}
+                          for a in adds]}
+    words = f"{len(live)} live process(es) at rest"
+    if net:
+        words += ("; beyond a plain docker run IMAGE, the doctor ran it with " + ", ".join(a.words() for a in net))
+    if given:
+        words += "; given: " + ", ".join(f"{a.what} {a.value}" for a in given)
+    if any(a.what != "network" for a in net):
+        words += (". An image cannot carry limits: set them where it runs (compose: pids_limit, mem_limit; "
+                  "docker run --pids-limit, --memory), so a fork loop or a leak stops at the container")
+    return result(name, "note", words, **figs)
+
+
+def as_a_pod(f: Findings) -> CheckResult:
+    return result("as a Kubernetes pod", "note",
+                  f"checked as a pod runs it: no init (a pod has no --init: Compose's init: true has no Kubernetes "
+                  f"equivalent, so the image must carry its own, e.g. tini as its ENTRYPOINT), "
+                  f"{f.stop_signal} then SIGKILL after terminationGracePeriodSeconds ({f.options.grace_s:g} s here; "
+                  "containerd sends the image's STOPSIGNAL, SIGTERM when it has none). With shareProcessNamespace: "
+                  "true the pause container is pid 1 and reaps orphans, and this image's pid 1 is no longer pid 1: "
+                  "it then gets SIGTERM's default action (it ends) even with no handler",
+                  grace_s=f.options.grace_s, stop_signal=f.stop_signal)
+
+
+# --- behaviour ----------------------------------------------------------------------------------------
+
 def reaping(f: Findings) -> CheckResult:
-    name = "reaping: pid 1 reaps an orphan it adopts"
+    name = NAMES["reaping"]
     o = f.orphan
     if o is None or o.error:
         return result(name, "inconclusive", o.error if o else "no orphan was made")
@@ -103,13 +133,38 @@ def reaping(f: Findings) -> CheckResult:
     if o.reaped_at_s is not None and o.exited_at_s is not None:
         after = max(0.0, o.reaped_at_s - o.exited_at_s)
         return result(name, "ok", f"{what} and reaped within {after:.2f} s of its exit", **figs)
-    return result(name, "inconclusive", f"{what}, and had neither exited nor been reaped "
-                  f"{o.lifetime_s + f.options.reap_deadline_s:g} s later", **figs)
+    return result(name, "inconclusive", f"{what}, and was not seen to exit within the doctor's watch (its "
+                  f"{o.lifetime_s:g} s lifetime and {f.options.reap_deadline_s:g} s to be reaped, plus slack for a "
+                  "busy host)", **figs)
 
 
-def _stop_fix(r: str) -> str:
+def _kill_cap_hint(f: Findings, snap: Snapshot) -> str:
+    """--cap-drop KILL (or ALL) with pid 1 root and the program another user: pid 1 may not signal it."""
+    dropped = {c.upper().removeprefix("CAP_") for c in f.options.cap_drop}
+    if not dropped & {"KILL", "ALL"} or {c.upper().removeprefix("CAP_") for c in f.options.cap_add} & {"KILL", "ALL"}:
+        return ""
+    p1 = snap.get(1)
+    others = [k for k in snap.children(1) if p1 and k.user and k.user != p1.user]
+    if not others:
+        return ""
+    return (f"pid 1 runs as {p1.user or '?'} and `{others[0].command}` as {others[0].user}: with --cap-drop "  # type: ignore[union-attr]
+            f"{'KILL' if 'KILL' in dropped else 'ALL'} pid 1 lacks CAP_KILL and may not signal a process of another "
+            "user (kill fails with EPERM), so it cannot pass the signal on; keep CAP_KILL, or run both as one user")
+
+
+def _stop_fix(f: Findings, snap: Snapshot) -> str:
+    p1 = snap.get(1)
+    r = role(p1) if p1 else "program"
+    hint = _kill_cap_hint(f, snap)
+    if hint:
+        return hint
+    main = f.masks[-1] if f.masks else None
+    if main is not None and main.disposition(f.stop_signal) == Disposition.HANDLER and \
+            (r == "program" or len(f.masks) > 1):
+        return (f"`{main.command}` catches {f.stop_signal} but had not ended when the grace period was over: make "
+                f"its handler exit sooner, or give it a longer grace period ({GRACE_WORDS})")
     if r == "shell":
-        return "the shell as pid 1 ignores the signal and does not pass it on: " + FIX_EXEC
+        return "the shell as pid 1 does not pass the signal on: " + FIX_EXEC
     if r == "init":
         return ("the init passed the signal on, but the program did not end: handle it in the program, "
                 "or set STOPSIGNAL to the signal the program stops on")
@@ -123,32 +178,36 @@ def stop_check(f: Findings, snap: Snapshot) -> CheckResult:
     name = f"docker stop: it ends on {f.stop_signal} within the grace period"
     if s is None or (s.error and s.exit_code is None):
         return result(name, "inconclusive", s.error if s and s.error else "docker stop was not run")
-    p1 = snap.get(1)
     figs = {"signal": s.signal, "grace_s": s.grace_s, "exit_code": s.exit_code, "took_s": round(s.took_s, 3)}
     said = f"docker stop -t {s.grace_s:g} sent {s.signal}"
     if s.ended:
         return result(name, "ok", f"{said}; the container exited with {code_words(s.exit_code)} "
                       f"after {s.took_s:.2f} s", **figs)
     return result(name, "problem", f"{said} and nothing ended: after the {s.grace_s:g} s grace period the "
-                  f"engine SIGKILLed it ({code_words(s.exit_code)}, {s.took_s:.2f} s)",
-                  _stop_fix(role(p1) if p1 else "program"), **figs)
+                  f"engine SIGKILLed it ({code_words(s.exit_code)}, {s.took_s:.2f} s)", _stop_fix(f, snap), **figs)
 
 
 def sigint_check(f: Findings) -> CheckResult:
-    name = "SIGINT: it ends on docker kill --signal SIGINT (Ctrl-C)"
+    name = NAMES["sigint"]
     s, rd = f.sigint, f.sigint_ready
     if rd is not None and not rd.up:
         return result(name, "inconclusive", f"the second container did not come up: {rd.detail}")
     if s is None or s.error:
         return result(name, "inconclusive", s.error if s else "SIGINT was not sent")
-    figs = {"exit_code": s.exit_code, "took_s": round(s.took_s, 3), "grace_s": s.grace_s}
+    figs: dict[str, Any] = {"exit_code": s.exit_code, "took_s": round(s.took_s, 3), "grace_s": s.grace_s}
+    if f.sigint_masks is not None:
+        figs["pid1_masks"] = f.sigint_masks.to_dict()
+        figs["pid1_disposition"] = str(f.sigint_masks.disposition("SIGINT"))
     if s.ended:
         return result(name, "ok", f"it exited with {code_words(s.exit_code)} {s.took_s:.2f} s after SIGINT", **figs)
     p1 = f.snapshot("ready")
     r = role(p1.get(1)) if p1 and p1.get(1) else "program"  # type: ignore[arg-type]
-    fix = (FIX_EXEC if r == "shell" else "handle SIGINT in the program (pid 1 gets no default action), or "
-           + FIX_INIT)
-    return result(name, "problem", f"still running {s.grace_s:g} s after SIGINT: Ctrl-C on 'docker run' "
+    fix = (FIX_EXEC if r == "shell" else
+           "the init passes SIGINT on, but the program it runs did not end on it: handle SIGINT in the program, "
+           "or exec it from its wrapper script so it gets the signal itself" if r == "init" else
+           "handle SIGINT in the program (pid 1 gets no default action), or " + FIX_INIT)
+    dropped = (f"; pid 1's SIGINT is {f.sigint_masks.disposition('SIGINT')}" if f.sigint_masks else "")
+    return result(name, "problem", f"still running {s.grace_s:g} s after SIGINT{dropped}: Ctrl-C on 'docker run' "
                   "or a SIGINT from a supervisor does nothing", fix, **figs)
 
 
@@ -160,26 +219,44 @@ def _ended_by_signal(fate: Fate, s: Stop, inherited: bool) -> bool:
     return s.ended or fate.ended_s < s.grace_s - 0.05
 
 
+FORWARD_FAILED = re.compile(r"(forward|kill|signal).*(Operation not permitted|EPERM|Permission denied)", re.I)
+
+
 def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
-    name = "signal forwarding: the wrapped program gets the signal and its children end with it"
+    name = NAMES["forwarding"]
     p1, s = snap.get(1), f.stop
     if p1 is None or s is None or (s.error and s.exit_code is None):
         return result(name, "inconclusive", "docker stop could not be watched")
-    if not snap.children(1):
+    if not [k for k in snap.children(1) if k.state != "Z" and not k.probe]:
         return result(name, "ok", f"pid 1 (`{p1.command}`) wraps no other program: nothing to pass on")
     r = role(p1)
     inherited = r == "init" and s.ended
     programs = [x for x in s.watched if snap.get(x.pid) and snap.get(x.pid).ppid == 1]  # type: ignore[union-attr]
     others = [x for x in s.watched if x not in programs]
-    figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source}
+    figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
+            "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
+    if _record_covers(f, s.watched):
+        return _forwarding_by_record(f, snap, programs, others, figs)
+    if f.kernel is not None and f.kernel.recorded:
+        figs["evidence"] += "; the kernel's record missed a watched process (it began after that one's fork)"
+    failed = [line for line in f.said_after("stop", s.sent_at) if FORWARD_FAILED.search(line)]
+    if failed and programs:
+        figs["said"] = failed[0]
+        return result(name, "problem", f"pid 1 (`{p1.command}`) could not pass {s.signal} on to "
+                      f"`{programs[0].command}`; after the signal it printed: {failed[0]!r}, and the container ended "
+                      f"with {code_words(s.exit_code)}: the program died with the container, unwarned",
+                      _kill_cap_hint(f, snap) or "give pid 1 the right to signal its program (CAP_KILL, or the same "
+                      "user)", **figs)
     deaf = [x for x in programs if not _ended_by_signal(x, s, inherited)]
     if deaf:
         how = ("was still running when the engine SIGKILLed the container" if not s.ended else
                "was SIGKILLed by the kernel when pid 1 exited, without its turn to stop")
-        fix = (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
-               else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)")
+        fix = (_kill_cap_hint(f, snap) or
+               (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
+                else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"))
         return result(name, "problem", f"`{deaf[0].command}` (pid {deaf[0].pid}) {how}: pid 1 "
-                      f"(`{p1.command}`) did not pass {s.signal} on", fix, **figs)
+                      f"(`{p1.command}`) did not pass {s.signal} on (an inference from timing and exit codes)",
+                      fix, **figs)
     stragglers = [x for x in others if x.orphaned or x.ended_s is None or x.status == "signal 9"]
     ended = "; ".join(f"`{x.command}` ended {x.ended_s:.2f} s after {s.signal}" + (f" ({x.status})" if x.status else "")
                       if x.ended_s is not None else f"`{x.command}` ended with the exit code pid 1 passed on "
@@ -190,23 +267,43 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
                          else "outlived it until the container's end"),
                       "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
                       "stop its children before it exits", **figs)
-    return result(name, "ok", f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else ""),
-                  **figs)
+    note = "" if r != "shell" else "; the shell as pid 1 passed it on (a wrapper that works)"
+    return result(name, "ok", f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else "")
+                  + note + " (inferred from timing and exit codes)", **figs)
 
 
-def limits(f: Findings, snap: Snapshot) -> CheckResult:
-    name = "pids and limits"
-    n = len(snap.scenario)
-    given = {k: v for k, v in (("pids_limit", f.options.pids_limit), ("memory", f.options.memory)) if v}
-    figs = {"pids": n, "given": given, "inspect": f.limits}
-    if given:
-        return result(name, "note", f"{n} process(es) at rest; limits given: "
-                      + ", ".join(f"{k}={v}" for k, v in given.items()), **figs)
-    return result(name, "note", f"{n} process(es) at rest; no pids or memory limit given (proclab ran it under "
-                  f"its own safety net: pids {f.limits.get('pids_limit')}, memory {_mib(f.limits.get('memory'))}). "
-                  "An image cannot carry limits: set them where it runs (compose: pids_limit, mem_limit; "
-                  "docker run --pids-limit, --memory), so a fork loop or a leak stops at the container", **figs)
+def _record_covers(f: Findings, watched: list[Fate]) -> bool:
+    """The record can judge only processes it knows: there when it began, or seen since."""
+    rec = f.kernel
+    if rec is None or not rec.recorded or rec.lost or f.stop_at_t is None:
+        return False
+    known = set(rec.already_there) | rec.pids()
+    return all(x.pid in known for x in watched)
 
 
-def _mib(n: Any) -> str:
-    return f"{int(n) // 2**20} MiB" if n else "none"
+def _forwarding_by_record(f: Findings, snap: Snapshot, programs: list[Fate], others: list[Fate],
+                          figs: dict[str, Any]) -> CheckResult:
+    """Forwarding told by the kernel's record: who was sent the stop signal, who died of SIGKILL untold."""
+    s, p1 = f.stop, snap.get(1)
+    assert s is not None and p1 is not None and f.kernel is not None and f.stop_at_t is not None
+    st = story(f.kernel, s.signal, f.stop_at_t)
+    untold = {e.pid for e in st.killed_untold}
+    figs.update(evidence="the kernel's record", kernel=st.lines)
+    said = "; ".join(st.lines) or f"no {s.signal} recorded"
+    name = NAMES["forwarding"]
+    deaf = [x for x in programs if x.pid in untold]
+    if deaf:
+        r = role(p1)
+        fix = (_kill_cap_hint(f, snap) or
+               (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
+                else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"))
+        return result(name, "problem", f"the kernel's record: {said}; `{deaf[0].command}` (pid {deaf[0].pid}) was never "
+                      f"sent {s.signal} and died of SIGKILL at the namespace's end: pid 1 (`{p1.command}`) did not "
+                      "pass it on", fix, **figs)
+    strays = [x for x in others if x.pid in untold]
+    if strays:
+        return result(name, "problem", f"the kernel's record: {said}; but `{strays[0].command}` (pid {strays[0].pid}) "
+                      f"was never sent {s.signal} and died of SIGKILL at the namespace's end",
+                      "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
+                      "stop its children before it exits", **figs)
+    return result(name, "ok", f"the kernel's record: {said}", **figs)

@@ -3,6 +3,8 @@
 ``ContainerSpec`` says what to create in proclab's terms (least privilege is
 the default: every capability dropped, no-new-privileges, pids and memory
 limits, a bounded log); ``create`` turns it into docker-py's arguments.
+``Privileges`` is the one place where the labs' hardening and a plain
+``docker run``'s defaults (what ``proclab doctor`` judges images under) differ.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+import docker.types
 import requests.exceptions
 
 from ..errors import ContainerError, ContainerGone
@@ -25,20 +28,38 @@ LAB_TMPFS = {"/tmp": "rw,mode=1777,size=64m", "/lab": "rw,mode=1777,size=4m"}
 
 
 @dataclass(frozen=True)
+class Privileges:
+    """Capabilities and security options, on top of the engine's defaults."""
+    cap_drop: tuple[str, ...] = ()
+    cap_add: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+
+
+# The labs: every capability dropped, no-new-privileges (a lab keeps what it needs with cap_add).
+LAB_HARDENING = Privileges(cap_drop=("ALL",), security_opt=("no-new-privileges",))
+# What 'docker run IMAGE' gives: Docker's default capability set, no security options.
+DOCKER_RUN_DEFAULTS = Privileges()
+
+
+@dataclass(frozen=True)
 class ContainerSpec:
     image: str
     name: str
     command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None   # None: the image's ENTRYPOINT
     env: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)    # proclab.<key> extras
     user: str | None = None
-    init: bool = False
+    init: bool | None = False             # None: the engine's default, as 'docker run' without --init
+    privileges: Privileges = LAB_HARDENING
+    stop_signal: str | None = None        # None: the image's STOPSIGNAL
     pids_limit: int | None = 128
     mem_limit: str | None = "256m"
     cap_add: tuple[str, ...] = ()
     read_only: bool = False
     network: str = "none"                 # "none", "bridge", or a network's name
     tmpfs: dict[str, str] = field(default_factory=dict)
+    anonymous_volumes: tuple[str, ...] = ()   # paths; removed with the container (remove v=True)
     cpus: float | None = None
     cpuset_cpus: str | None = None
     cpu_shares: int | None = None
@@ -48,19 +69,23 @@ class ContainerSpec:
     def create_kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {
             "name": self.name, "environment": dict(self.env), "labels": labels(**self.labels),
-            "detach": True, "stdin_open": False, "tty": False, "init": self.init,
-            "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"], "read_only": self.read_only,
-            "log_config": LOG_CONFIG,
+            "detach": True, "stdin_open": False, "tty": False,
+            "read_only": self.read_only, "log_config": LOG_CONFIG,
         }
         if self.network in ("none", "bridge"):
             kw["network_mode"] = self.network
         else:
             kw["network"] = self.network
-        optional = {"user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
+        optional = {"init": self.init, "user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
+                    "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
                     "memswap_limit": self.mem_limit, "cpuset_cpus": self.cpuset_cpus,
                     "cpu_shares": self.cpu_shares, "hostname": self.hostname,
                     "tmpfs": dict(self.tmpfs) or None, "ports": dict(self.ports) or None,
-                    "cap_add": list(self.cap_add) or None,
+                    "mounts": [docker.types.Mount(p, None, type="volume") for p in self.anonymous_volumes] or None,
+                    "cap_add": list(self.cap_add + self.privileges.cap_add) or None,
+                    "cap_drop": list(self.privileges.cap_drop) or None,
+                    "security_opt": list(self.privileges.security_opt) or None,
+                    "stop_signal": self.stop_signal,
                     "nano_cpus": int(self.cpus * 1e9) if self.cpus else None}
         kw.update({k: v for k, v in optional.items() if v is not None})
         return kw

@@ -70,3 +70,25 @@ def pid_max() -> int:
             return int(f.read())
     except OSError:
         return 0
+
+
+# rt_sigtimedwait's number, per machine: a process in it (tini, dumb-init's sigwait) has the
+# signals it waits for *unblocked* in SigBlk while it waits, so the set is read from its memory.
+_SIGTIMEDWAIT = {"x86_64": 128, "aarch64": 137}
+
+
+def sigwait_set(pid: int) -> int | None:
+    """The signal set a host process is waiting for in rt_sigtimedwait (a bit mask, as SigBlk),
+    or None when it is not in that call or its memory cannot be read (not root, not this host)."""
+    import platform
+
+    nr = _SIGTIMEDWAIT.get(platform.machine())
+    fields = (read(pid, "syscall") or "").split()
+    if nr is None or len(fields) < 2 or fields[0] != str(nr):
+        return None
+    try:
+        with open(f"{root()}/{pid}/mem", "rb") as mem:
+            mem.seek(int(fields[1], 16))
+            return int.from_bytes(mem.read(8), "little")
+    except (OSError, ValueError, OverflowError):
+        return None
