@@ -13,7 +13,7 @@ import pytest
 from proclab import engine
 from proclab.doctor.model import DoctorOptions
 from proclab.doctor.session import Session
-from tests.labs.test_doctor_gallery import gallery_spec
+from tests.support.doctor import gallery_spec
 from tests.support.tinylab import containers_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

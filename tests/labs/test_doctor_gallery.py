@@ -4,20 +4,16 @@ expected verdict is right: measured with plain docker run / docker stop), each w
 expected verdict per check; the CLI in-process, its --json document read back."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from proclab.engine import images
 from tests.support.cli import run_cli
+from tests.support.doctor import GRACE, build_gallery, by_key, doctor
 from tests.support.tinylab import containers_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-GALLERY_DIR = "tests/labs/data/doctor-gallery"
 OK, BAD, NOTE = "ok", "problem", "note"
-KEYS = {"who is pid 1": "pid1", "zombies at rest": "zombies", "reaping": "reaping", "signal masks": "masks",
-        "docker stop": "stop", "SIGINT": "sigint", "signal forwarding": "forwarding", "what the doctor added": "limits"}
+TRACED = "problem when traced"
 GOOD = dict(pid1=OK, zombies=OK, reaping=OK, stop=OK, sigint=OK, forwarding=OK)
 
 
@@ -43,9 +39,9 @@ GALLERY = {
     "tini + 3 zombies at rest": ("tini-zombies", (), v(zombies=BAD), 0, "confirmed"),
     # wrappers that do and do not signal the whole group
     "dumb-init signals the group": ("dumb-init-group", (), GOOD, 0, "confirmed"),
-    # forwarding=None: whether python3 got SIGTERM or only the namespace's SIGKILL is told by a race the
-    # doctor's watcher wins only sometimes without the kernel's record (issue 30 item 4): not asserted
-    "tini, sh -c 'app; echo bye'": ("tini-sh-c", (), v(sigint=BAD, forwarding=None), 143, "confirmed"),
+    # forwarding=TRACED: whether python3 got SIGTERM or only the namespace's SIGKILL is told by the kernel's
+    # record (a problem); without it, by a race the doctor's watcher wins only sometimes: then not asserted
+    "tini, sh -c 'app; echo bye'": ("tini-sh-c", (), v(sigint=BAD, forwarding=TRACED), 143, "confirmed"),
     "a handler slower than the grace period": ("slow-handler", (), v(reaping=BAD, stop=BAD), 137, "refuted"),
     "shell-less, tini-static": ("bare-tini", (), GOOD, 143, "confirmed"),
     # real daemons from Debian's packages (issue 35)
@@ -54,9 +50,12 @@ GALLERY = {
     "redis-server behind gosu --init": ("redis", ("--init",), GOOD, 0, "confirmed"),
     "root entrypoint chowns, setpriv, tini": ("tini-chown", (), GOOD, 143, "confirmed"),
     "the same --cap-drop KILL": ("tini-chown", ("--cap-drop", "KILL"), v(forwarding=BAD), 1, "confirmed"),
-    "supervisord, one program": ("supervisord", (), GOOD, 0, "confirmed"),
+    # supervisord stops its program and polls for its end once a second: a grace period of 5 s
+    "supervisord, one program": ("supervisord", ("-t", "5"), GOOD, 0, "confirmed"),
     "memcached -u memcache": ("memcached", (), v(reaping=BAD), 0, "confirmed"),
     "cron -f": ("cron", (), v(stop=BAD, sigint=BAD), 137, "confirmed"),
+    "rsyslogd -n": ("rsyslog", (), GOOD, 0, "confirmed"),
+    "dnsmasq -k": ("dnsmasq", (), v(sigint=BAD), 0, "confirmed"),
 }
 # the fix a problem names, per check and case
 FIXES = {("shell-noexec", "forwarding"): "exec", ("shell-pid1", "stop"): "exec", ("python-pid1", "reaping"): "--init",
@@ -64,28 +63,10 @@ FIXES = {("shell-noexec", "forwarding"): "exec", ("shell-pid1", "stop"): "exec",
          ("tini + 3 zombies at rest", "zombies"): "SIG_IGN", ("redis-server behind gosu", "reaping"): "--init",
          ("a handler slower than the grace period", "stop"): "longer grace period",
          ("the same --cap-drop KILL", "forwarding"): "CAP_KILL", ("cron -f", "stop"): "--init"}
-GRACE = 2
-
-
-def gallery_spec(stage: str) -> images.ImageSpec:
-    return images.ImageSpec(f"doctor-gallery-{stage}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,), target=stage)
-
-
 @pytest.fixture(scope="module")
 def gallery(docker_engine):
     """The gallery's images (built once; current ones are reused) and the doctor's helper image."""
-    images.ensure("doctor")
-    return {stage: images.build(gallery_spec(stage)) for stage in {g[0] for g in GALLERY.values()} | {"early-exit"}}
-
-
-def doctor(*args: str) -> tuple[int, dict, str]:
-    res = run_cli("doctor", "-t", str(GRACE), "--json", *args)
-    assert res.stdout.strip(), res.stderr
-    return res.returncode, json.loads(res.stdout), res.stderr
-
-
-def by_key(doc: dict) -> dict[str, dict]:
-    return {next(k for prefix, k in KEYS.items() if c["name"].startswith(prefix)): c for c in doc["checks"]}
+    return build_gallery({g[0] for g in GALLERY.values()} | {"early-exit"})
 
 
 def verdicts(doc: dict) -> dict[str, str]:
@@ -105,10 +86,12 @@ def test_gallery_verdict(gallery, case):
     stage, extra, expected, stop_code, predicted = GALLERY[case]
     code, doc, err = doctor(gallery[stage], *extra)
     got = verdicts(doc)
+    traced = by_key(doc)["kernel"]["figures"]["recorded"]
+    expected = {k: (BAD if traced else None) if x == TRACED else x for k, x in expected.items()}
     unasserted = {k for k, x in expected.items() if x is None}
-    assert {k: x for k, x in got.items() if k not in {"limits", "masks"} | unasserted} == \
+    assert {k: x for k, x in got.items() if k not in {"limits", "masks", "kernel"} | unasserted} == \
         {k: x for k, x in expected.items() if k not in unasserted}, explain(doc)
-    assert got["limits"] == "note" and got["masks"] == "note"
+    assert got["limits"] == "note" and got["masks"] == "note" and got["kernel"] == "note"
     masks = by_key(doc)["masks"]["figures"]
     assert masks["outcome"] == predicted, explain(doc)
     assert masks["masks"][0]["pid"] == 1 and {"SigCgt", "SigIgn", "SigBlk"} <= set(masks["masks"][0])
@@ -117,9 +100,10 @@ def test_gallery_verdict(gallery, case):
     assert code == (0 if all(x in (OK, NOTE) for x in got.values()) else 1), err
     assert doc["passed"] == (code == 0)
     stop = next(a for a in doc["runs"][0]["actions"] if a["do"] == "stop")
-    assert stop["exit_code"] == stop_code and stop["grace_s"] == GRACE, stop
+    grace = int(extra[extra.index("-t") + 1]) if "-t" in extra else GRACE
+    assert stop["exit_code"] == stop_code and stop["grace_s"] == grace, stop
     if stop_code == 137:
-        assert stop["took_s"] >= GRACE          # SIGKILLed at the end of the grace period
+        assert stop["took_s"] >= grace          # SIGKILLed at the end of the grace period
     for (fix_case, key), words in FIXES.items():
         if fix_case == case:
             check = by_key(doc)[key]
@@ -221,4 +205,28 @@ def test_a_limit_that_kills_it_is_named_with_its_option(gallery):
     code, doc, _ = doctor(gallery["python-pid1"], "--memory", "8m", "--", "python3", "-c", "x = bytearray(64 << 20)")
     (check,) = doc["checks"]
     assert code == 1 and check["figures"]["oom_killed"] and "--memory" in check["detail"], check
+    assert containers_of("doctor") == []
+
+
+def test_the_kernels_record_says_who_got_docker_stops_signal(gallery):
+    """tini → sh -c "python3 app.py; echo bye": the record shows tini passing SIGTERM to sh only, and
+    python3 dying of the namespace's SIGKILL; with --no-trace the same verdict is said to be inferred."""
+    code, doc, _ = doctor(gallery["tini-sh-c"])
+    kernel = by_key(doc)["kernel"]
+    if not kernel["figures"]["recorded"]:
+        pytest.fail(f"this host keeps no kernel record ({kernel['detail']}): run as root with tracefs")
+    assert any(line.startswith("SIGTERM from docker (outside) to 1 tini") for line in kernel["figures"]["signals"])
+    assert any(" to 1 tini: " not in line and "from 1 tini to" in line and " sh: " in line
+               for line in kernel["figures"]["signals"]), kernel
+    assert any("python3" in who for who in kernel["figures"]["killed_untold"]), kernel
+    fwd = by_key(doc)["forwarding"]
+    assert fwd["figures"]["verdict"] == "problem" and fwd["figures"]["evidence"] == "the kernel's record"
+    assert "never sent SIGTERM and died of SIGKILL" in fwd["detail"]
+    assert doc["runs"][0]["kernel_record"]["recorded"] and doc["runs"][0]["events"]
+    code, doc, _ = doctor(gallery["python-pid1"])
+    assert "SIGTERM from docker (outside) to 1 python3: dropped by the kernel (pid 1 with no handler)" in \
+        by_key(doc)["kernel"]["detail"]
+    code, doc, _ = doctor(gallery["tini"], "--no-trace")
+    assert "no kernel record (turned off (--no-trace))" in by_key(doc)["kernel"]["detail"]
+    assert "inferred from timing and exit codes" in by_key(doc)["forwarding"]["detail"]
     assert containers_of("doctor") == []

@@ -136,7 +136,11 @@ def test_a_container_that_never_comes_up_is_one_problem():
 
 @pytest.mark.parametrize("args, words", [(("--ready-log", "("), "is not a regular expression"),
                                          (("-e", "1X=2"), "give KEY=VALUE"), (("--memory", "lots"), "give a size"),
-                                         (("-t", "0"), "0 is not in the range")])
+                                         (("-t", "0"), "0 is not in the range"),
+                                         (("-t", "3", "--stop-timeout", "4"), "give different grace periods"),
+                                         (("--stop-signal", "FOO"), "give a signal's name or number"),
+                                         (("--cap-drop", "K-1"), "give a capability's name"),
+                                         (("--k8s", "--init"), "a pod has no --init")])
 def test_usage_errors_are_one_line_and_exit_2(args, words):
     code, out, err = run("doctor", "some/image", *args)
     assert code == 2 and words in err and "Traceback" not in err and out == ""
@@ -230,3 +234,33 @@ def test_what_the_doctor_adds_is_listed_with_each_option():
     assert "pids limit 512 (--pids-limit to change)" in limits.detail and "network none (--network" in limits.detail
     assert "given: memory limit 64m" in limits.detail
     assert {a["option"] for a in limits.figures["additions"]} == {"--pids-limit", "--memory", "--network"}
+
+
+def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
+    from proclab.doctor.kernel import kernel_check, story
+    from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
+    ev = (KernelEvent(2.0, EventKind.SIGNAL, 1, 100, comm="tini", signal="SIGTERM", sender_outside=True,
+                      sender_comm="dockerd", result=SignalResult.BLOCKED),
+          KernelEvent(2.001, EventKind.SIGNAL, 6, 106, comm="sh", signal="SIGTERM", sender=1, sender_comm="tini",
+                      result=SignalResult.DELIVERED, handler=HandlerKind.DEFAULT),
+          KernelEvent(2.002, EventKind.EXIT, 6, 106, comm="sh", exit_signal="SIGTERM"),
+          KernelEvent(2.003, EventKind.EXIT, 7, 107, comm="python3", exit_signal="SIGKILL"))
+    rec = KernelRecord(events=ev, already_there=(1, 6, 7))
+    st = story(rec, "SIGTERM", 1.99)
+    assert st.told == {1, 6} and [e.pid for e in st.killed_untold] == [7]
+    c = kernel_check(rec, "SIGTERM", 1.99)
+    assert c is not None and c.figures["verdict"] == "note"
+    assert "SIGTERM from 1 tini to 6 sh: delivered: its default action" in c.detail
+    assert "7 python3 died of SIGKILL at the namespace's end, never having got SIGTERM" in c.detail
+    procs = [proc(1, 0, "tini", "--", "sh"), proc(6, 1, "sh", "-c", "python3 app.py; echo bye"),
+             proc(7, 6, "python3", "app.py")]
+    f = findings(procs, stop=Stop("SIGTERM", 2, 143, 0.1, True, watched=[Fate(6, "sh -c …", ended_s=0.01),
+                                                                       Fate(7, "python3 app.py", ended_s=0.01)]))
+    f.kernel, f.stop_at_t = rec, 1.99
+    fwd = verdicts(f)["signal forwarding"]
+    assert fwd[0] == "problem" and "`python3 app.py` (pid 7) was never sent SIGTERM" in fwd[1] and "tini -g" in fwd[1]
+    f.kernel = KernelRecord(events=ev[:3], already_there=(1, 6))      # began after python3's fork: it cannot judge it
+    fwd = verdicts(f)["signal forwarding"]
+    assert "the kernel's record" not in fwd[1] and "inferred" in fwd[1]
+    none = kernel_check(KernelRecord.none("no tracefs"), "SIGTERM", 1.0)
+    assert none is not None and "an inference" in none.detail

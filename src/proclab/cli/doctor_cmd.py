@@ -84,6 +84,8 @@ def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
               help="The memory limit it runs with, e.g. 512m [default: 1g, the doctor's safety net].")
 @click.option("--network", default=None, metavar="NAME",
               help="The network it runs on, e.g. bridge [default: none, the doctor's safety net].")
+@click.option("--no-trace", "no_trace", is_flag=True,
+              help="Keep no kernel record (tracefs) of the stop container: forwarding is then an inference.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (the shape of a lab run's).")
 @click.option("--junit", "junit_file", default=None, metavar="FILE",
               help="Also write a JUnit XML report to FILE (one testcase per check), for CI.")
@@ -91,7 +93,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
            user: str | None, cap_drop: tuple[str, ...], cap_add: tuple[str, ...], security_opt: tuple[str, ...],
            read_only: bool, stop_signal: str | None, ready_log: str | None, grace_s: int | None,
            stop_timeout: int | None, grace_k8s: int | None, k8s: bool, ready_timeout: float,
-           pids_limit: int | None, memory: str | None, network: str | None, as_json: bool,
+           pids_limit: int | None, memory: str | None, network: str | None, no_trace: bool, as_json: bool,
            junit_file: str | None) -> None:
     """Check IMAGE's pid 1 as 'docker run IMAGE' runs it: who it is, zombies at rest, does it reap
     orphans, does it end on docker stop and SIGINT, does it pass signals on. Runs the image's own
@@ -118,7 +120,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
                          memory=memory, network=network, cap_drop=_caps(cap_drop, "--cap-drop"),
                          cap_add=_caps(cap_add, "--cap-add"), security_opt=tuple(security_opt), read_only=read_only,
                          stop_signal=_signal_name(stop_signal, "--stop-signal"), k8s=k8s,
-                         grace_from_default=not given)
+                         grace_from_default=not given, trace=not no_trace)
     if compose_file is not None:
         from .doctor_compose import doctor_compose
 
@@ -146,7 +148,7 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
     if junit_file:
         from ..doctor.junit import write_junit
 
-        write_junit(junit_file, [result])
+        write_junit(junit_file, [(result.title, result)])
     if as_json:
         click.echo(jsonout.dumps(result.to_dict()))     # strict: no NaN, no lone surrogate
     else:
@@ -166,7 +168,10 @@ def narrate(result) -> None:  # type: ignore[no-untyped-def]
             f"{a['what']} {a['value']} ({a['option']})" for a in added), style="dim"))
     for snap in result.checkpoints:
         if snap.name in ("ready", "orphan-exited"):
-            out.print(Text(f"◆ {snap.name} at {snap.at_s:.2f}s", style="bold magenta"))
+            how = (settings.get("ready", {}).get("detail", "") if snap.name == "ready" and isinstance(settings, dict)
+                   else "")
+            out.print(Text(f"◆ {snap.name} at {snap.at_s:.2f}s", style="bold magenta"),
+                      safe(f"  up: {how}" if how else "", style="dim"))
             out.print(process_tree(snap))
         for m in snap.data.get("masks", []) if snap.name == "before-stop" else []:
             out.print(safe(f"  signal masks of pid {m['pid']} `{m['command']}` before any signal: "

@@ -15,14 +15,21 @@ from typing import Callable
 
 from .. import engine
 from ..engine import hostproc
+from ..engine.kerneltrace import Tracer
+from ..engine.tracefs import NoTrace
 from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
+from ..lab.kernel_record import KernelRecord
+from ..lab.kernel_trace import build
 from . import kit
-from .model import EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready, Stop, reaches_pid1, role
+from .ending import early, ended_on_its_own
+from .model import EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
 from .procdump import wait_status
 from .session import Session
+from .sigint import sigint_run
 
 POLL_S = 0.01          # reading the host's /proc is cheap: watch closely
-ORPHAN_LIFETIME_S = 1.0
+ORPHAN_SLACK_S = 5.0
+ORPHAN_LIFETIME_S = 0.3     # outlives the exec'd shell that made it; short, so the check is quick
 
 Progress = Callable[[str], None]
 
@@ -44,16 +51,18 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     sigint: dict[str, object] = {}
     a: Session | None = None
     b: Session | None = None
+    tracer: Tracer | None = None
     try:
         a = Session(opts, "stop", cfg.healthcheck)
         kit.install(a.c, tools, into_volume=opts.read_only)     # the kit goes into this container only
         b = Session(opts, "sigint", cfg.healthcheck)
         f.containers = {"stop": a.c.name, "sigint": b.c.name}
         f.argv, f.limits = a.argv(), a.limits()
-        side = threading.Thread(target=_sigint_run, args=(b, opts, sigint), daemon=True)
+        side = threading.Thread(target=sigint_run, args=(b, opts, sigint), daemon=True)
         a.start()
         f.started_at = a.started_wall
         side.start()
+        tracer = _trace(a, f)
         progress(f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
                  + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else ""))
         f.ready = a.wait_ready()
@@ -64,16 +73,20 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
                 if not a.ended_within():
                     f.error = str(err)     # an exec failed in a running container: the rest is not known
                 else:                      # it ended under the doctor's hands, before any signal
-                    f.early.append(_early(a, "stop", Phase.PROBING))
+                    f.early.append(early(a, "stop", Phase.PROBING))
         elif f.ready.how == "exited":
-            f.early.append(_early(a, "stop", Phase.BEFORE_UP))
+            f.early.append(early(a, "stop", Phase.BEFORE_UP))
+        if tracer is not None:
+            raw = tracer.stop()
+            f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
+                             already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
         side.join()
     except KeyboardInterrupt:
         raise            # the CLI removes this run's containers at once, both of them
     finally:
-        for s in (a, b):
-            if s is not None:
-                s.remove()
+        if tracer is not None:
+            tracer.close()
+        _remove_both(a, b)
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
     f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
@@ -84,25 +97,31 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     return f
 
 
-def _early(s: Session, name: str, phase: Phase) -> EarlyEnd:
-    code, oom, fin = s.ending()
-    after = (fin - s.started_wall) if fin else time.monotonic() - s.t0
-    return EarlyEnd(name, phase, after, code, oom)
-
-
-def _ended_on_its_own(s: Session, name: str, stop: Stop, masks: Masks | None) -> EarlyEnd | None:
-    """Whether a container that ended after the doctor's signal ended because of it: not if the
-    engine's record says it ended before the signal was sent, nor if its pid 1 could not get the
-    signal (the kernel drops it: default action or SIG_IGN) and it still ended within the grace period."""
-    if stop.exit_code is None:
+def _trace(a: Session, f: Findings) -> Tracer | None:
+    """The kernel's record of the stop container, from just after its start (host-side tracefs)."""
+    if not f.options.trace:
+        f.kernel = KernelRecord.none("turned off (--no-trace)")
         return None
-    code, oom, fin = s.ending()
-    if fin is not None and fin < stop.sent_at:
-        return EarlyEnd(name, Phase.BEFORE_SIGNAL, fin - s.started_wall, code, oom)
-    if stop.ended and masks is not None and not reaches_pid1(masks, stop.signal):
-        return EarlyEnd(name, Phase.SIGNAL_NOT_HEARD, (fin or time.time()) - s.started_wall, code, oom,
-                        f"pid 1's {stop.signal} is {masks.disposition(stop.signal)}: the kernel drops it")
-    return None
+    tracer = Tracer()
+    try:
+        tracer.start(a.c.host_pid())
+    except (NoTrace, ContainerError) as why:
+        f.kernel = KernelRecord.none(str(why))
+        return None
+    return tracer
+
+
+def _remove_both(a: Session | None, b: Session | None) -> None:
+    """Side by side: each removal waits for the engine to stop the container."""
+    other = threading.Thread(target=b.remove, daemon=True) if b is not None else None
+    if other:
+        other.start()
+    try:
+        if a is not None:
+            a.remove()
+    finally:
+        if other:
+            other.join()
 
 
 def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
@@ -120,7 +139,7 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
     pid1_tree = _descendants(before, 1)
     f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid in pid1_tree and p.pid not in skip
                                      and p.state != "Z"], f)
-    early = _ended_on_its_own(a, "stop", f.stop, f.masks[0] if f.masks else None)
+    early = ended_on_its_own(a, "stop", f.stop, f.masks[0] if f.masks else None)
     if early:
         f.early.append(early)
 
@@ -176,12 +195,12 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     reader.learn()
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
-    adopted = kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid)
-    f.snapshots.append(adopted)
-    seen = adopted.get(o.pid)      # by now its shell has surely exited: the parent it was given
-    o.adopted_by = seen.ppid if seen else o.adopted_by
-    adopted.data["adopted_by"] = o.adopted_by
-    deadline = t + o.lifetime_s + f.options.reap_deadline_s + 2.0
+    # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
+    taken: dict[str, object] = {}
+    side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
+    side.start()
+    # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
+    deadline = t + o.lifetime_s + f.options.reap_deadline_s + ORPHAN_SLACK_S
     pause = threading.Event()
     while time.monotonic() < deadline:
         st, now = reader.read(o.pid), time.monotonic() - t
@@ -194,11 +213,26 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         if o.exited_at_s is not None and now - o.exited_at_s > f.options.reap_deadline_s:
             break
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
+    side.join()
+    if isinstance(taken.get("error"), ContainerError):
+        raise taken["error"]  # type: ignore[misc]
+    adopted = taken["snap"]
+    f.snapshots.append(adopted)  # type: ignore[arg-type]
+    seen = adopted.get(o.pid)  # type: ignore[attr-defined]   # its shell had exited: the parent it was given
+    o.adopted_by = seen.ppid if seen else o.adopted_by
+    adopted.data["adopted_by"] = o.adopted_by  # type: ignore[attr-defined]
     snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
     f.snapshots.append(snap)
     left = snap.get(o.pid)
     o.zombie_at_end = left is not None and left.state == "Z"
     return o
+
+
+def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, object]) -> None:
+    try:
+        out["snap"] = kit.snapshot(a.c, name, a.t0, orphan=orphan)
+    except ContainerError as err:
+        out["error"] = err
 
 
 def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:  # type: ignore[type-arg]
@@ -217,6 +251,7 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
 
     t = time.monotonic()
     s.sent_at = time.time()
+    f.stop_at_t = t - a.t0
     threading.Thread(target=stopper, daemon=True).start()
     pending = list(s.watched)
     while pending and not done.is_set():
@@ -241,56 +276,3 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
     return s
 
 
-def _sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
-    """The second container: up, its pid 1's masks, then docker kill --signal SIGINT; does it end?"""
-    try:
-        b.start()
-        ready: Ready = b.wait_ready()
-        out["ready"] = ready
-        if not ready.up:
-            if ready.how == "exited":
-                out["early"] = _early(b, "sigint", Phase.BEFORE_UP)
-            return
-        masks = _pid1_masks(b)
-        out["masks"] = masks
-        s = _interrupt(b, opts)
-        out["stop"] = s
-        out["early"] = _ended_on_its_own(b, "sigint", s, masks)
-    except ContainerError as err:   # removed under it (Ctrl-C in the main thread), or the engine failed
-        if b.ended_within():
-            out["early"] = _early(b, "sigint", Phase.PROBING)
-        else:
-            out["error"] = err
-    except BaseException as err:     # re-raised by examine() in the main thread
-        out["error"] = err
-
-
-def _pid1_masks(b: Session) -> Masks | None:
-    """Read from the host's /proc (the SIGINT container has no kit: docker exec would need one)."""
-    try:
-        hpid = b.c.host_pid()
-    except ContainerError:
-        return None
-    status = hostproc.read(hpid, "status") if hpid else None
-    return Masks.parse(1, "pid 1", status, "host /proc", hostproc.sigwait_set(hpid)) if status else None
-
-
-def _interrupt(b: Session, opts) -> Stop:  # type: ignore[no-untyped-def]
-    s = Stop("SIGINT", opts.grace_s)
-    t = time.monotonic()
-    s.sent_at = time.time()
-    try:
-        b.c.kill("SIGINT")
-    except ContainerError:
-        if not b.exited():
-            raise
-    try:
-        s.exit_code = b.c.wait(timeout=opts.grace_s)
-        s.ended = True
-    except ProclabError as err:
-        if not b.exited():
-            s.ended = False        # still running after the grace period
-        else:
-            s.error = str(err)
-    s.took_s = time.monotonic() - t
-    return s

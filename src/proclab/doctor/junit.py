@@ -7,16 +7,16 @@ import xml.etree.ElementTree as ET
 from ..lab.result import LabResult
 
 
-def junit_xml(results: list[LabResult], skipped: dict[str, str] | None = None) -> str:
-    """skipped: Compose services not checked (not checkable alone), each with why."""
+def junit_xml(results: list[tuple[str, LabResult]], skipped: dict[str, str] | None = None) -> str:
+    """results: (suite name, result); skipped: Compose services not checked (not checkable alone), with why."""
     root = ET.Element("testsuites", name="proclab doctor")
     for name, why in (skipped or {}).items():
         suite = ET.SubElement(root, "testsuite", name=f"service {name}", tests="1", failures="0", errors="0",
                               skipped="1", time="0")
         case = ET.SubElement(suite, "testcase", classname=f"doctor.{name}", name="not checkable alone")
         ET.SubElement(case, "skipped", message=why).text = why
-    for r in results:
-        suite = ET.SubElement(root, "testsuite", name=r.title, tests=str(len(r.checks)),
+    for title, r in results:
+        suite = ET.SubElement(root, "testsuite", name=title, tests=str(len(r.checks)),
                               failures=str(sum(c.failed for c in r.checks)), errors="0",
                               skipped=str(sum(c.inconclusive for c in r.checks)), time=f"{r.duration_s:.3f}")
         for c in r.checks:
@@ -31,6 +31,6 @@ def junit_xml(results: list[LabResult], skipped: dict[str, str] | None = None) -
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def write_junit(path: str, results: list[LabResult], skipped: dict[str, str] | None = None) -> None:
+def write_junit(path: str, results: list[tuple[str, LabResult]], skipped: dict[str, str] | None = None) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(junit_xml(results, skipped))

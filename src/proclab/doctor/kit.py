@@ -8,8 +8,10 @@ host's /proc does not show the container's processes.
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import time
+from pathlib import Path
 from typing import Callable
 
 from .. import engine
@@ -21,9 +23,32 @@ from .procdump import BUSYBOX, DUMP, KIT_DIR, parse_dump, parse_stat
 Progress = Callable[[str], None]
 
 
+def _cache_path(image_id: str) -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "proclab"
+    return root / f"doctor-kit-{image_id.removeprefix('sha256:')[:16]}.tar"
+
+
 def archive(progress: Progress) -> bytes:
-    """A tar that unpacks at / into KIT_DIR/busybox, from proclab's helper image."""
+    """A tar that unpacks at / into KIT_DIR/busybox, from proclab's helper image; kept in the user's
+    cache under the helper image's id, so a second examination makes no reader container."""
     tag = images.ensure("doctor", progress)
+    cached = _cache_path(engine.image_config(tag).id)
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    kit = _from_image(tag)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}")
+        tmp.write_bytes(kit)
+        tmp.replace(cached)           # atomic: two doctors at once never read half a file
+    except OSError:
+        pass                          # no cache: read from the image next time too
+    return kit
+
+
+def _from_image(tag: str) -> bytes:
     src = tarfile.open(fileobj=io.BytesIO(engine.file_from_image(tag, "/bin/busybox")))
     member = next((m for m in src.getmembers() if m.isfile()), None)
     body = src.extractfile(member) if member else None

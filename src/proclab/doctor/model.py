@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ..lab.kernel_record import KernelRecord
 from ..lab.result import OutputLine
 from ..snapshot import Process, Snapshot
 
@@ -31,7 +32,7 @@ class DoctorOptions:
     ready_log: str | None = None           # a regex: up when a line of output matches
     grace_s: int = 5                       # docker stop -t (whole seconds, as the engine takes it)
     ready_timeout_s: float = 30.0
-    reap_deadline_s: float = 2.0           # how long pid 1 may take to reap the orphan once it exits
+    reap_deadline_s: float = 1.0           # how long pid 1 may take to reap the orphan once it exits (a reaper takes ms)
     pids_limit: int | None = None          # the limits the user runs it with (none: the safety net)
     memory: str | None = None
     network: str | None = None             # none given: no network (SAFETY_NETWORK)
@@ -43,6 +44,7 @@ class DoctorOptions:
     stop_signal: str | None = None         # overrides the image's STOPSIGNAL (docker run --stop-signal)
     k8s: bool = False                      # as a pod runs it: no init, SIGTERM then SIGKILL after the grace period
     grace_from_default: bool = False       # no grace period was given (a Compose service then gets Compose's 10 s)
+    trace: bool = True                     # keep the kernel's record of the stop container where tracefs allows
 
     def additions(self) -> list["Addition"]:
         """What the doctor runs it with beyond 'docker run IMAGE' (and the options given)."""
@@ -153,6 +155,8 @@ class Findings:
     sigint_masks: Masks | None = None     # the SIGINT container's pid 1, just before SIGINT
     healthcheck: bool = False             # the image declares a HEALTHCHECK (up = healthy)
     started_at: float = 0.0               # wall clock of the stop container's start (its output's at_s counts from it)
+    kernel: KernelRecord | None = None    # the kernel's record of the stop container (None: not asked for)
+    stop_at_t: float | None = None        # when docker stop was sent, in seconds since its start (as the record's t)
 
     def said_after(self, container: str, wall: float) -> list[str]:
         """The lines a container printed after a moment (wall clock), e.g. after the doctor's signal."""

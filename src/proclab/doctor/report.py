@@ -21,6 +21,8 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
                 "ready": {"how": f.ready.how, "after_s": round(f.ready.after_s, 3), "detail": f.ready.detail}}
     main = RunRecord("stop", dict(settings), container=f.containers.get("stop", ""),
                      output=f.output.get("stop", []), checkpoints=[replace(s, run="stop") for s in f.snapshots])
+    if f.kernel is not None:
+        main.kernel = f.kernel
     if f.orphan is not None:
         main.actions.append(NotedRecord("ready", "exec", notes=_set({"made_orphan": f.orphan.pid,
                                                                       "adopted_by": f.orphan.adopted_by,

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from .. import engine
-from ..engine import DOCKER_RUN_DEFAULTS, ContainerSpec, LabContainer
+from ..engine import DOCKER_RUN_DEFAULTS, ContainerSpec, LabContainer, hostproc
 from ..errors import ContainerError, ProclabError
 from ..lab.result import OutputLine
 from ..snapshot import LineSplitter
@@ -22,6 +22,7 @@ from .procdump import KIT_DIR
 from .model import SAFETY_MEMORY, SAFETY_NETWORK, SAFETY_PIDS, DoctorOptions, Ready
 
 SETTLE_S = 0.2          # "up": the same process table in two reads this far apart (issue 30)
+BUSY_TICKS = 1          # and no process busier than this many clock ticks between them (5% at 100 Hz)
 HEALTH_POLL_S = 0.1
 
 
@@ -80,17 +81,17 @@ class Session:
             return Ready(True, "log", time.monotonic() - self.t0, detail=f"a line matched {self.opts.ready_log!r}")
         if self.healthcheck:
             return self._wait_healthy(deadline)
-        seen: list[int] | None = None
+        seen: dict[int, int] | None = None
         while time.monotonic() < deadline:
             try:
-                now = sorted(self.c.top_pids())
+                now = _cpu_ticks(self.c.top_pids())
             except ContainerError:          # 'is not running': it ended before it was up
-                now = []
+                now = {}
             if self.exited():
                 return self._not_up("it exited before it was up")
-            if now and now == seen:
+            if now and seen is not None and _settled(seen, now):
                 return Ready(True, "stable", time.monotonic() - self.t0,
-                             detail=f"its {len(now)} process(es) were the same in two reads "
+                             detail=f"its {len(now)} process(es) were the same, none busy, in two reads "
                                     f"{SETTLE_S * 1000:.0f} ms apart")
             seen = now
             self._ended.wait(SETTLE_S)
@@ -161,6 +162,22 @@ class Session:
 
     def remove(self) -> None:
         self.c.remove()
+
+
+def _cpu_ticks(host_pids: list[int]) -> dict[int, int]:
+    """host pid -> CPU ticks used so far (-1 when the host's /proc does not show it: pids only)."""
+    out = {}
+    for hpid in host_pids:
+        stat = hostproc.read(hpid, "stat")
+        fields = stat[stat.rindex(")") + 2:].split() if stat else []
+        out[hpid] = int(fields[11]) + int(fields[12]) if len(fields) > 12 else -1
+    return out
+
+
+def _settled(before: dict[int, int], now: dict[int, int]) -> bool:
+    """The same processes, none of which used more than BUSY_TICKS of CPU in between: a program
+    still starting up (an interpreter loading, a database initialising) is busy, not up."""
+    return before.keys() == now.keys() and all(now[p] - before[p] <= BUSY_TICKS for p in now)
 
 
 def finished_at(stamp: str) -> float | None:

@@ -14,6 +14,7 @@ from typing import Any
 from ..lab.result import CheckResult
 from ..snapshot import Process, Snapshot
 from .model import Disposition, Fate, Findings, Stop, role
+from .kernel import kernel_check, story
 from .predict import prediction
 from .stays_up import stays_up
 from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, _cmd, code_words, result
@@ -28,6 +29,9 @@ def evaluate(f: Findings) -> list[CheckResult]:
         return [result("the examination", "inconclusive", f.error or "no process table was read")]
     checks = [who_is_pid1(f, snap), zombies_at_rest(snap), reaping(f), prediction(f), stop_check(f, snap),
               sigint_check(f), forwarding(f, snap), additions(f, snap)]
+    told = kernel_check(f.kernel, f.stop_signal, f.stop_at_t)
+    if told is not None:
+        checks.append(told)
     if f.options.k8s:
         checks.append(as_a_pod(f))
     if f.error:
@@ -129,8 +133,9 @@ def reaping(f: Findings) -> CheckResult:
     if o.reaped_at_s is not None and o.exited_at_s is not None:
         after = max(0.0, o.reaped_at_s - o.exited_at_s)
         return result(name, "ok", f"{what} and reaped within {after:.2f} s of its exit", **figs)
-    return result(name, "inconclusive", f"{what}, and had neither exited nor been reaped "
-                  f"{o.lifetime_s + f.options.reap_deadline_s:g} s later", **figs)
+    return result(name, "inconclusive", f"{what}, and was not seen to exit within the doctor's watch (its "
+                  f"{o.lifetime_s:g} s lifetime and {f.options.reap_deadline_s:g} s to be reaped, plus slack for a "
+                  "busy host)", **figs)
 
 
 def _kill_cap_hint(f: Findings, snap: Snapshot) -> str:
@@ -230,6 +235,10 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     others = [x for x in s.watched if x not in programs]
     figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
             "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
+    if _record_covers(f, s.watched):
+        return _forwarding_by_record(f, snap, programs, others, figs)
+    if f.kernel is not None and f.kernel.recorded:
+        figs["evidence"] += "; the kernel's record missed a watched process (it began after that one's fork)"
     failed = [line for line in f.said_after("stop", s.sent_at) if FORWARD_FAILED.search(line)]
     if failed and programs:
         figs["said"] = failed[0]
@@ -261,3 +270,40 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     note = "" if r != "shell" else "; the shell as pid 1 passed it on (a wrapper that works)"
     return result(name, "ok", f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else "")
                   + note + " (inferred from timing and exit codes)", **figs)
+
+
+def _record_covers(f: Findings, watched: list[Fate]) -> bool:
+    """The record can judge only processes it knows: there when it began, or seen since."""
+    rec = f.kernel
+    if rec is None or not rec.recorded or rec.lost or f.stop_at_t is None:
+        return False
+    known = set(rec.already_there) | rec.pids()
+    return all(x.pid in known for x in watched)
+
+
+def _forwarding_by_record(f: Findings, snap: Snapshot, programs: list[Fate], others: list[Fate],
+                          figs: dict[str, Any]) -> CheckResult:
+    """Forwarding told by the kernel's record: who was sent the stop signal, who died of SIGKILL untold."""
+    s, p1 = f.stop, snap.get(1)
+    assert s is not None and p1 is not None and f.kernel is not None and f.stop_at_t is not None
+    st = story(f.kernel, s.signal, f.stop_at_t)
+    untold = {e.pid for e in st.killed_untold}
+    figs.update(evidence="the kernel's record", kernel=st.lines)
+    said = "; ".join(st.lines) or f"no {s.signal} recorded"
+    name = NAMES["forwarding"]
+    deaf = [x for x in programs if x.pid in untold]
+    if deaf:
+        r = role(p1)
+        fix = (_kill_cap_hint(f, snap) or
+               (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
+                else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"))
+        return result(name, "problem", f"the kernel's record: {said}; `{deaf[0].command}` (pid {deaf[0].pid}) was never "
+                      f"sent {s.signal} and died of SIGKILL at the namespace's end: pid 1 (`{p1.command}`) did not "
+                      "pass it on", fix, **figs)
+    strays = [x for x in others if x.pid in untold]
+    if strays:
+        return result(name, "problem", f"the kernel's record: {said}; but `{strays[0].command}` (pid {strays[0].pid}) "
+                      f"was never sent {s.signal} and died of SIGKILL at the namespace's end",
+                      "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
+                      "stop its children before it exits", **figs)
+    return result(name, "ok", f"the kernel's record: {said}", **figs)

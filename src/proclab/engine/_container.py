@@ -92,11 +92,12 @@ class ContainerSpec:
             kw["network_mode"] = self.network
         else:
             kw["network"] = self.network
-        optional = {"init": self.init, "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None, "user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
+        optional = {"init": self.init, "user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
+                    "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
                     "memswap_limit": self.mem_limit, "cpuset_cpus": self.cpuset_cpus,
                     "cpu_shares": self.cpu_shares, "hostname": self.hostname,
-                    "tmpfs": dict(self.tmpfs) or None,
-                    "mounts": [docker.types.Mount(p, None, type="volume") for p in self.anonymous_volumes] or None, "ports": dict(self.ports) or None,
+                    "tmpfs": dict(self.tmpfs) or None, "ports": dict(self.ports) or None,
+                    "mounts": [docker.types.Mount(p, None, type="volume") for p in self.anonymous_volumes] or None,
                     "cap_add": list(self.cap_add + self.privileges.cap_add) or None,
                     "cap_drop": list(self.privileges.cap_drop) or None,
                     "security_opt": list(self.privileges.security_opt) or None,

@@ -1,0 +1,67 @@
+"""The doctor's second container, run alongside the first: up, its pid 1's signal masks from the
+host's /proc, then docker kill --signal SIGINT; did it end within the grace period, and because of it?"""
+from __future__ import annotations
+
+import time
+
+from ..engine import hostproc
+from ..errors import ContainerError, ProclabError
+from .ending import early, ended_on_its_own
+from .model import Masks, Phase, Ready, Stop
+from .session import Session
+
+
+def sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    """The second container: up, its pid 1's masks, then docker kill --signal SIGINT; does it end?"""
+    try:
+        b.start()
+        ready: Ready = b.wait_ready()
+        out["ready"] = ready
+        if not ready.up:
+            if ready.how == "exited":
+                out["early"] = early(b, "sigint", Phase.BEFORE_UP)
+            return
+        masks = _pid1_masks(b)
+        out["masks"] = masks
+        s = _interrupt(b, opts)
+        out["stop"] = s
+        out["early"] = ended_on_its_own(b, "sigint", s, masks)
+    except ContainerError as err:   # removed under it (Ctrl-C in the main thread), or the engine failed
+        if b.ended_within():
+            out["early"] = early(b, "sigint", Phase.PROBING)
+        else:
+            out["error"] = err
+    except BaseException as err:     # re-raised by examine() in the main thread
+        out["error"] = err
+
+
+def _pid1_masks(b: Session) -> Masks | None:
+    """Read from the host's /proc (the SIGINT container has no kit: docker exec would need one)."""
+    try:
+        hpid = b.c.host_pid()
+    except ContainerError:
+        return None
+    status = hostproc.read(hpid, "status") if hpid else None
+    return Masks.parse(1, "pid 1", status, "host /proc", hostproc.sigwait_set(hpid)) if status else None
+
+
+def _interrupt(b: Session, opts) -> Stop:  # type: ignore[no-untyped-def]
+    s = Stop("SIGINT", opts.grace_s)
+    t = time.monotonic()
+    s.sent_at = time.time()
+    try:
+        b.c.kill("SIGINT")
+    except ContainerError:
+        if not b.exited():
+            raise
+    try:
+        s.exit_code = b.c.wait(timeout=opts.grace_s)
+        s.ended = True
+    except ProclabError:           # the wait timed out (the engine's answer can come late on a busy host)
+        if b.exited():             # it ended meanwhile: within the grace period, by the engine's clock?
+            s.exit_code, _, fin = b.ending()
+            s.ended = fin is not None and fin - s.sent_at <= opts.grace_s
+        else:
+            s.ended = False        # still running after the grace period
+    s.took_s = time.monotonic() - t
+    return s
