@@ -23,20 +23,14 @@ import time
 import psutil
 
 from labkit import checkpoint, say, wait_for_the_probe
+from labkit.cgroupfs import Cgroup
 
 SEEDS = 8            # bombers the scenario starts itself (it frees these later: room for the probe)
 FANOUT = 2           # forks each bomber tries
 DEPTH = 4            # generations below a seed
 DEADLINE_S = 20.0    # every bomber exits by then, whatever happens
 BOUND = SEEDS * (FANOUT ** (DEPTH + 1) - 1)
-PIDS = "/sys/fs/cgroup/pids"   # cgroup v1; v2 puts pids.max in /sys/fs/cgroup
-if not os.path.exists(os.path.join(PIDS, "pids.max")):
-    PIDS = "/sys/fs/cgroup"
-
-
-def cgroup(name: str) -> str:
-    with open(os.path.join(PIDS, name)) as f:
-        return f.read().strip()
+CGROUP = Cgroup()    # the container's own: pids.max and pids.current, cgroup v1 or v2
 
 
 def bomber(depth: int, report: int, hold: int, deadline: float) -> None:
@@ -106,13 +100,13 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
     soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)
     nproc = None if soft == resource.RLIM_INFINITY else soft
-    pids_max = cgroup("pids.max")
+    pids_max = CGROUP.pids_max()
     say(f"uid {os.getuid()}, RLIMIT_NPROC (ulimit -u) = {nproc or 'unlimited'}, "
-        f"pids.max = {pids_max}, pids.current = {cgroup('pids.current')}")
+        f"pids.max = {pids_max or 'max'}, pids.current = {CGROUP.pids_current()}")
     say(f"the bomb: {SEEDS} seeds x {FANOUT} forks each, {DEPTH} generations: at most {BOUND} processes, "
         f"all gone within {DEADLINE_S:.0f} s")
     checkpoint("before", uid=os.getuid(), nproc_limit=nproc, pids_max=pids_max,
-               pids_current=int(cgroup("pids.current")))
+               pids_current=CGROUP.pids_current())
     wait_for_the_probe()
 
     # Our own orphaned descendants come back to us, so we can wait for all of them.
@@ -140,7 +134,7 @@ def main() -> None:
     os.close(hold_r)
 
     tally = settle(report_r, SEEDS, deadline)
-    full = {"pids_current": int(cgroup("pids.current")), "psutil_count": len(psutil.pids())}
+    full = {"pids_current": CGROUP.pids_current(), "psutil_count": len(psutil.pids())}
     mine = my_fork_at_full()
     say(f"bomb settled: {tally['bombers']} bombers, {tally['eagain']} forks refused with EAGAIN; "
         f"pids.current = {full['pids_current']} of {pids_max}; my own fork: {mine}")
@@ -150,7 +144,7 @@ def main() -> None:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     checkpoint("contained", top=True, seeds=seeds, freed=len(seeds), pids_max=pids_max,
-               pids_current=int(cgroup("pids.current")), full=full, **tally, **mine)
+               pids_current=CGROUP.pids_current(), full=full, **tally, **mine)
 
     os.close(hold_w)                    # every bomber wakes up and exits
     reaped = 0
@@ -160,8 +154,8 @@ def main() -> None:
             reaped += 1
         except ChildProcessError:
             break
-    say(f"released: reaped {reaped} orphaned bombers; pids.current = {cgroup('pids.current')}")
-    checkpoint("released", reaped=reaped, pids_current=int(cgroup("pids.current")))
+    say(f"released: reaped {reaped} orphaned bombers; pids.current = {CGROUP.pids_current()}")
+    checkpoint("released", reaped=reaped, pids_current=CGROUP.pids_current())
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import signal
 import time
 
 from labkit import checkpoint, say
+from labkit.cgroupfs import Cgroup
 from labkit.cpustat import Windows, cgroup_cpu
 
 UNIT_S = 0.15                         # about how much CPU one unit of work takes
@@ -77,20 +78,13 @@ def unit_s(jobs: list) -> float:
     return sum(j["cpu"] for j in jobs) / sum(j["units"] for j in jobs)
 
 
-CGROUP_CPU = ["/sys/fs/cgroup/cpu.stat",                    # cgroup v2: usage_usec
-              "/sys/fs/cgroup/cpuacct/cpuacct.usage",       # cgroup v1: nanoseconds
-              "/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"]
-CGROUP_FILE = next((f for f in CGROUP_CPU if os.path.exists(f)), None)
+CGROUP = Cgroup()    # the container's own, cgroup v1 or v2 (labkit/cgroupfs.py)
 
 
 def cpu_clock():
     """Seconds of CPU this container has used so far (None if no cgroup file is readable)."""
-    if CGROUP_FILE is None:
-        return None
-    text = open(CGROUP_FILE).read()
-    if CGROUP_FILE.endswith("cpu.stat"):
-        return int(text.split("usage_usec", 1)[1].split()[0]) / 1e6
-    return int(text) / 1e9
+    used = CGROUP.cpu_stat().usage_ns            # v1 cpuacct.usage, v2 cpu.stat usage_usec
+    return None if used is None else used / 1e9
 
 
 READY_R, READY_W = os.pipe()   # each job writes a byte here just before it waits for its release
@@ -304,7 +298,7 @@ def measured(mode: str, fn, work: Work) -> dict:
 def main() -> None:
     work = Work()
     say(f"one unit of work = {work.iterations} loop iterations (about {UNIT_S}s of CPU); jobs A=4, B=1, C=1 units")
-    say(f"CPUs this container may use: {sorted(os.sched_getaffinity(0))}; CPU clock: {CGROUP_FILE}")
+    say(f"CPUs this container may use: {sorted(os.sched_getaffinity(0))}; CPU clock: cgroup v{CGROUP.version}")
     results = Results()
     runs = {}
     for mode, fn in (("together", lambda unit: together(unit, results)),

@@ -16,14 +16,10 @@ import os
 import psutil
 
 from labkit import checkpoint, say, wait_for_the_probe, wait_gone
+from labkit.cgroupfs import Cgroup
 
 ROOM = 8                     # tasks kept free for the harness's probe (ps, top)
-PIDS = "/sys/fs/cgroup/pids" if os.path.exists("/sys/fs/cgroup/pids/pids.max") else "/sys/fs/cgroup"
-
-
-def cgroup(name: str) -> str:
-    with open(os.path.join(PIDS, name)) as f:
-        return f.read().strip()
+CGROUP = Cgroup()            # the container's own: pids.max and pids.current, cgroup v1 or v2
 
 
 def placeholders(n: int) -> tuple[list[int], int]:
@@ -49,7 +45,7 @@ def neglectful_parent(report: int, hold: int) -> None:
             pid = os.fork()
         except OSError as err:
             failure = {"fork_error": type(err).__name__, "errno": errno.errorcode[err.errno],
-                       "strerror": err.strerror, "full_pids_current": int(cgroup("pids.current"))}
+                       "strerror": err.strerror, "full_pids_current": CGROUP.pids_current()}
             break
         if pid == 0:
             os._exit(0)
@@ -62,10 +58,10 @@ def neglectful_parent(report: int, hold: int) -> None:
 
 
 def main() -> None:
-    pids_max = int(cgroup("pids.max"))
-    checkpoint("before", pids_max=pids_max, pids_current=int(cgroup("pids.current")))
+    pids_max = CGROUP.pids_max()
+    checkpoint("before", pids_max=pids_max, pids_current=CGROUP.pids_current())
     wait_for_the_probe()
-    base = int(cgroup("pids.current"))
+    base = CGROUP.pids_current()
     room, room_w = placeholders(ROOM)
     report_r, report_w = os.pipe()
     hold_r, hold_w = os.pipe()
@@ -87,7 +83,7 @@ def main() -> None:
     for pid in room:
         os.waitpid(pid, 0)
     checkpoint("piled-up", top=True, parent=parent, zombies=full["children"], pids_max=pids_max,
-               base=base, room=ROOM, pids_current=int(cgroup("pids.current")), **{
+               base=base, room=ROOM, pids_current=CGROUP.pids_current(), **{
                    k: v for k, v in full.items() if k != "children"})
 
     os.close(hold_w)                           # the parent dies, never having waited
@@ -97,7 +93,7 @@ def main() -> None:
     left = [pid for pid in full["children"] if psutil.pid_exists(pid)]
     say(f"parent exited (status {status}); pid 1 reaped its zombies: {len(left)} left")
     checkpoint("reaped-by-init", top=True, parent=parent, parent_status=status, zombies=full["children"],
-               left=left, pids_current=int(cgroup("pids.current")))
+               left=left, pids_current=CGROUP.pids_current())
 
 
 if __name__ == "__main__":

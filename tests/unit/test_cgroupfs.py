@@ -11,6 +11,7 @@ import pytest
 from proclab.engine import cgroupfs
 
 TREES = Path(__file__).parent / "fixtures" / "cgroup"
+ROOT = Path(__file__).parents[2]
 
 
 def tree(name: str):
@@ -58,3 +59,37 @@ def test_memberships_of_a_hybrid_v1_process_and_a_v2_one():
     v2 = cgroupfs.memberships((TREES / "proc-cgroup-v2.txt").read_text())
     assert list(v2) == [""] and v2[""].startswith("/system.slice/docker-") and v2[""].endswith(".scope")
     assert cgroupfs.memberships("2:cpu,cpuacct:/docker/x\n") == {"cpu": "/docker/x", "cpuacct": "/docker/x"}
+
+
+def test_every_cgroup_file_is_read_through_the_reader():
+    """No labkit module, lab scenario or host module but the reader names a cgroup file itself."""
+    sources = [*(ROOT / "images" / "lab" / "labkit").glob("*.py"), *(ROOT / "labs").glob("*/scenario.py"),
+               *(ROOT / "src" / "proclab").rglob("*.py")]
+    readers = {ROOT / "images" / "lab" / "labkit" / "cgroupfs.py"}
+    found = [str(p.relative_to(ROOT)) for p in sources if p not in readers and "/sys/fs/cgroup" in p.read_text()]
+    assert not found, f"read cgroup files through labkit/cgroupfs.py: {found}"
+
+
+def test_cpustat_gives_the_same_figures_on_both_layouts(monkeypatch):
+    """labkit.cpustat.cgroup_cpu() on a v1 and a v2 tree: the keys the CPU-timing labs' checks read."""
+    import importlib.util
+    import sys
+    import types
+
+    labkit = types.ModuleType("labkit")          # cpustat's package, as in the image: say() and the reader
+    labkit.__path__ = [str(ROOT / "images" / "lab" / "labkit")]
+    labkit.say = lambda *a, **k: None
+    monkeypatch.setitem(sys.modules, "labkit", labkit)
+    spec = importlib.util.spec_from_file_location("labkit.cpustat", ROOT / "images" / "lab" / "labkit" / "cpustat.py")
+    cpustat = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "labkit.cpustat", cpustat)
+    spec.loader.exec_module(cpustat)
+    reader = sys.modules["labkit.cgroupfs"]
+    for name, want in {"v1-docker-20.10": {"nr_periods": 25, "nr_throttled": 0, "usage_ns": 170792209,
+                                           "usage_percpu_ns": [154157671, 16634538], "quota_us": 50000,
+                                           "period_us": 100000},
+                       "v2-limited": {"nr_periods": 40, "nr_throttled": 12, "usage_ns": 2503163000,
+                                      "quota_us": 50000, "period_us": 100000},
+                       "v2-unlimited": {"usage_ns": 1250000000, "quota_us": -1, "period_us": 100000}}.items():
+        got = cpustat.cgroup_cpu(reader.Cgroup(str(TREES / name)))
+        assert {k: v for k, v in got.items() if k != "host_busy_ns"} == want, name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from . import say
+from .cgroupfs import Cgroup
 
 QUIET_SHARE = 0.85   # a window counts as quiet when the host left this share of its CPUs free
 TRIES = 3            # windows at most: a busy host makes the run longer, never endless
@@ -25,53 +26,22 @@ def host_busy_ns() -> list:
     return busy
 
 
-def cgroup_cpu() -> dict:
-    """The container's CPU quota, throttling counters and per-CPU usage (cgroup v1 or v2), and the host's load."""
-    out = {}
-    for path in ("/sys/fs/cgroup/cpu/cpu.stat", "/sys/fs/cgroup/cpu.stat"):
-        try:
-            with open(path) as f:
-                stat = dict(ln.split() for ln in f if ln.strip())
-            out.update({k: int(stat[k]) for k in ("nr_periods", "nr_throttled") if k in stat})
-            break
-        except OSError:
-            continue
-    try:
-        with open("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu") as f:   # v1 only: ns per CPU
-            out["usage_percpu_ns"] = [int(v) for v in f.read().split()]
-    except OSError:
-        pass
-    usage = _usage_ns()
-    if usage is not None:
-        out["usage_ns"] = usage
+def cgroup_cpu(cg: Cgroup | None = None) -> dict:
+    """The container's CPU quota, throttling counters and per-CPU usage (cgroup v1 or v2:
+    labkit.cgroupfs reads both; ``cg`` another cgroup's files), and the host's load."""
+    cg = cg or Cgroup()
+    stat = cg.cpu_stat()
+    out = {k: v for k, v in (("nr_periods", stat.nr_periods), ("nr_throttled", stat.nr_throttled)) if v is not None}
+    percpu = cg.usage_percpu_ns()            # v1 only: ns per CPU
+    if percpu is not None:
+        out["usage_percpu_ns"] = percpu
+    if stat.usage_ns is not None:
+        out["usage_ns"] = stat.usage_ns
     out["host_busy_ns"] = host_busy_ns()
-    try:
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f, open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as g:
-            out["quota_us"], out["period_us"] = int(f.read()), int(g.read())
-    except OSError:
-        try:
-            with open("/sys/fs/cgroup/cpu.max") as f:
-                q, p = f.read().split()
-                out["quota_us"], out["period_us"] = (-1 if q == "max" else int(q)), int(p)
-        except OSError:
-            pass
+    quota = cg.cpu_quota()
+    if quota is not None:
+        out["quota_us"], out["period_us"] = (-1 if quota.quota_us is None else quota.quota_us), quota.period_us
     return out
-
-
-def _usage_ns():
-    """The container's total CPU usage so far in ns (cgroup v1 cpuacct.usage or v2 usage_usec), or None."""
-    for path, scale in (("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1), ("/sys/fs/cgroup/cpu.stat", 1000)):
-        try:
-            with open(path) as f:
-                text = f.read()
-        except OSError:
-            continue
-        if scale == 1:
-            return int(text)
-        for line in text.splitlines():
-            if line.startswith("usage_usec "):
-                return int(line.split()[1]) * scale
-    return None
 
 
 def free_cpus(before: dict, after: dict, cpus, wall_s: float):
