@@ -31,6 +31,13 @@ def two(lab_image):
     return engines.environments_url(), engines.ready(engines.PODMAN_ENV, EngineKind.PODMAN)
 
 
+def _failures(doc: dict) -> str:
+    """What failed, lab by lab, with each failed check's evidence."""
+    return "\n".join(f"{lab['lab']} on {lab['engine']}: {lab['verdict']} {lab.get('error') or ''}\n" + "\n".join(
+        f"  {c['name']}: {c['detail']}" for c in lab["checks"] if not c["passed"])
+        for lab in doc.get("labs", []) if not lab["passed"])
+
+
 def _kind_of(url: str) -> EngineKind:
     with engine.using(url):
         return engine.kind()
@@ -38,8 +45,8 @@ def _kind_of(url: str) -> EngineKind:
 
 def test_labs_are_shared_between_two_engines_each_on_the_one_it_names(two):
     res = run_cli("run", *QUICK, "--engine", two[0], "--engine", two[1], "--json")
-    assert res.returncode == 0, res.stderr[-3000:]
     doc = json.loads(res.stdout)
+    assert res.returncode == 0, _failures(doc) or res.stderr[-3000:]
     assert doc["passed"] and [lab["lab"] for lab in doc["labs"]] == QUICK
     assert {lab["engine"] for lab in doc["labs"]} == set(two)       # both engines ran some
     seen_init = 0
