@@ -176,3 +176,55 @@ def test_the_oom_killers_choice_is_in_the_record(tmp_path, lab_image):
     assert run.oom_killed and run.kernel.recorded, run.kernel.note
     (victim,) = run.events(kind="oom-kill")
     assert victim.pid == 1 and run.exited(1).exit_signal == "SIGKILL" and victim.t <= run.exited(1).t
+
+
+FORKER = """
+import os
+while True:                  # a family that forks all the time: a child, its child, both gone
+    pid = os.fork()
+    if pid == 0:
+        if os.fork() == 0:
+            os._exit(0)
+        os.wait()
+        os._exit(0)
+    os.wait()
+"""
+
+
+def test_a_tree_that_forks_while_the_record_starts_is_followed_whole(lab_image):
+    """The doctor starts the record on an image already running: a process forked between the
+    tracer's look at the tree and its pid filter was missed (seen once under load). Now the
+    tracer looks again until nothing is new: every live process of the tree is in its pid filter."""
+    import time
+    import uuid
+
+    from proclab import engine
+    from proclab.engine import hostproc
+    from proclab.run.tracing import KernelTrace
+
+    spec = engine.ContainerSpec(image=lab_image, name=f"proclab-forker-{uuid.uuid4().hex[:8]}",
+                                command=("python3", "-c", FORKER), labels={"lab": "tracing"})
+    c = engine.create(spec)
+    try:
+        c.start()
+        for _ in range(5):
+            kt = KernelTrace.start(c.host_pid(), time.monotonic())
+            try:
+                alive = _tree_of(c.host_pid(), hostproc)
+                followed = {int(p) for p in (kt.tracer._tree.dir / "set_event_pid").read_text().split()}
+                missing = [p for p in alive if p not in followed and os.path.exists(f"/proc/{p}")]
+            finally:
+                record = kt.stop()
+            assert record.recorded, record.note
+            assert not missing, f"processes of the tree the record does not follow: {missing}"
+    finally:
+        c.remove()
+
+
+def _tree_of(pid, hostproc):
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(int(k) for k in (hostproc.read(p, f"task/{p}/children") or "").split())
+    return out

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import hostproc
-from .tracefs import Instance, NoTrace, instance_name, why_not, write
+from .tracefs import Instance, NoTrace, append, instance_name, why_not, write
 
 TREE_EVENTS = ("sched/sched_process_fork", "sched/sched_process_exec", "sched/sched_process_exit",
                "sched/sched_process_free", "task/task_newtask", "signal/signal_deliver",
@@ -116,9 +116,16 @@ class Tracer:
             self._tree = Instance(instance_name("tree"), TREE_KB)
             self._host = Instance(instance_name("host"), HOST_KB)
             write(self._tree.dir / "options/event-fork", "1")
-            there = _descendants(init_host_pid)
-            # the pids first, then the events: nothing of theirs is missed, nothing else is recorded
-            write(self._tree.dir / "set_event_pid", " ".join(str(p) for p in there))
+            # The pids first, then the events: nothing of theirs is missed, nothing else is recorded.
+            # A pid in the filter has its children added by the kernel (event-fork); one forked
+            # before its parent was in the filter is found by looking again, until a look finds
+            # nothing new (a running image's processes may fork meanwhile: the doctor's case).
+            there: list[int] = []
+            new = _descendants(init_host_pid)
+            while new:
+                append(self._tree.dir / "set_event_pid", " ".join(str(p) for p in new))
+                there += new
+                new = [p for p in _descendants(init_host_pid) if p not in set(there)]
             for pid in there:
                 self._learn(pid)
             self._raw.already_there = [p for p in there if self._tgid(p) == p]

@@ -71,6 +71,16 @@ def write(path: Path, text: str) -> None:
         f.write(text)
 
 
+def append(path: Path, text: str) -> None:
+    """Add to a list file (set_event_pid) without clearing it: O_APPEND, not O_TRUNC (and not
+    Python's "a" mode, which seeks to the end: tracefs files refuse lseek with EINVAL)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
 class Instance:
     """One private tracefs instance: its own buffer, clock, events and pid filter."""
 
