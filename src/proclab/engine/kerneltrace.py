@@ -27,7 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import hostproc
+from . import hostproc, pidns
 from .tracefs import Instance, NoTrace, append, instance_name, why_not, write
 
 TREE_EVENTS = ("sched/sched_process_fork", "sched/sched_process_exec", "sched/sched_process_exit",
@@ -94,6 +94,7 @@ class Tracer:
         self._raw = RawTrace()
         self._known: set[int] = set()        # host pids and tids of the container's processes
         self._unread: set[int] = set()       # senders gone before their NSpid could be read
+        self._foreign: set[int] = set()      # host pids the tree's filter let in, of another pid namespace
         self._limbo: deque[str] = deque(maxlen=LIMBO)
         self._ns = ""                        # the container's pid namespace (its init's ns/pid link)
         self._depth = 0                      # len(NSpid) of the container's init
@@ -108,7 +109,7 @@ class Tracer:
             raise NoTrace(f"the container's init (host pid {init_host_pid}) is not a process this machine "
                           "can see: the engine runs in a VM (Docker Desktop) or on another host")
         self._depth = len(nspid)
-        self._ns = _ns_of(init_host_pid)
+        self._ns = pidns.ns_of(init_host_pid)
         self._raw.init_host_pid = init_host_pid
         with _live_lock:
             _live.add(self)
@@ -121,11 +122,11 @@ class Tracer:
             # before its parent was in the filter is found by looking again, until a look finds
             # nothing new (a running image's processes may fork meanwhile: the doctor's case).
             there: list[int] = []
-            new = _descendants(init_host_pid)
+            new = pidns.descendants(init_host_pid)
             while new:
                 append(self._tree.dir / "set_event_pid", " ".join(str(p) for p in new))
                 there += new
-                new = [p for p in _descendants(init_host_pid) if p not in set(there)]
+                new = [p for p in pidns.descendants(init_host_pid) if p not in set(there)]
             for pid in there:
                 self._learn(pid)
             self._raw.already_there = [p for p in there if self._tgid(p) == p]
@@ -241,10 +242,27 @@ class Tracer:
     def _tree_line(self, line: str) -> None:
         if not line.strip():
             return
+        current = _CURRENT.match(line)
+        if current and self._is_foreign(int(current.group(1))):
+            return
         child = _CHILD.search(line)
         if child:
             self._learn(int(child.group(1)))
         self._keep(line)
+
+    def _is_foreign(self, pid: int) -> bool:
+        """A task of another container (a sibling pid namespace), not ours: the pid filter keeps a
+        host pid that exited before the kernel could drop it, and the engine may give that pid to
+        another container's process. Seen under load: a neighbour's init reaping its own zombies
+        showed up as ours. A nested namespace of ours has a longer NSpid and is kept."""
+        if pid in self._raw.pidmap:
+            return False
+        if pid in self._foreign:
+            return True
+        if pidns.sibling(pid, self._ns, self._depth):
+            self._foreign.add(pid)
+            return True
+        return False
 
     def _host_line(self, line: str) -> None:
         if not line.strip() or "[LOST" in line:
@@ -274,6 +292,8 @@ class Tracer:
         """Map a host pid (or tid) to the container's pid from its NSpid, while it lives.
         ``follow``: a process of the tree (its fork line); else a signal's sender."""
         if follow:
+            if self._is_foreign(pid):
+                return
             self._known.add(pid)
             if pid in self._raw.pidmap:
                 return
@@ -286,7 +306,7 @@ class Tracer:
             self._raw.comms[pid] = comm.strip()
         # a process the tree follows is the container's (a nested namespace's too); a sender must share its ns
         inside = bool(nspid) and len(nspid) >= self._depth and (
-            follow or not self._ns or _ns_of(pid) in ("", self._ns))
+            follow or not self._ns or pidns.ns_of(pid) in ("", self._ns))
         if nspid and inside:
             self._raw.pidmap[pid] = nspid[self._depth - 1]
         elif nspid and not follow:
@@ -302,29 +322,3 @@ class Tracer:
             if line.startswith("Tgid:"):
                 return int(line.split()[1])
         return pid
-
-
-def _ns_of(pid: int) -> str:
-    try:
-        return os.readlink(f"{hostproc.root()}/{pid}/ns/pid")
-    except OSError:
-        return ""
-
-
-def _descendants(pid: int) -> list[int]:
-    """pid, its threads and every process below it, with their threads (host pids)."""
-    out: list[int] = []
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            tids = [int(t) for t in os.listdir(f"{hostproc.root()}/{p}/task")]
-        except OSError:
-            continue
-        out.append(p)
-        for tid in tids:
-            if tid != p:
-                out.append(tid)
-            kids = hostproc.read(p, f"task/{tid}/children") or ""
-            todo.extend(int(k) for k in kids.split())
-    return out
