@@ -125,12 +125,21 @@ def together_responds_at_once(lab):
 @check("all at once, the equal jobs B and C finish together, and A last: a fair share, like round robin")
 def together_equal_jobs_finish_together(lab):
     quiet(lab, "together")
-    got, clock = measured(lab.checkpoint("together"))
-    gap = abs(got["B"][1] - got["C"][1])
+    cp = lab.checkpoint("together")
+    got, clock = measured(cp)
+    # "Equal" jobs are equal in declared work; the CPU each really used can differ by a few
+    # percent (caches, the sibling CPU), and a fair share then finishes the longer one later by
+    # what the simulator's round robin predicts. The gap is judged against that prediction.
+    sim = predicted(cp, "together")
+    expected_gap = sim.stat("C").finish - sim.stat("B").finish
+    gap = got["C"][1] - got["B"][1]
     span = max(f for _, f in got.values())
-    return expect(gap <= 0.05 * span and got["A"][1] >= max(got["B"][1], got["C"][1]),
+    off = abs(gap - expected_gap)
+    return expect(off <= 0.05 * span and got["A"][1] >= max(got["B"][1], got["C"][1]),
                   f"finish ({clock}): A {got['A'][1]:.3f}s, B {got['B'][1]:.3f}s, C {got['C'][1]:.3f}s; "
-                  f"B and C {gap * 1000:.0f} ms apart", finish_gap_s=round(gap, 4))
+                  f"C {gap * 1000:+.0f} ms after B, round robin predicts {expected_gap * 1000:+.0f} ms for the CPU "
+                  f"each used; {off * 1000:.0f} ms off (allowed: 5% of {span:.3f}s)",
+                  finish_gap_s=round(gap, 4), predicted_gap_s=round(expected_gap, 4))
 
 
 def _matches(lab, mode):
