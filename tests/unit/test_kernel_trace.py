@@ -115,3 +115,19 @@ def test_the_oom_killers_choice() -> None:
             "anon-rss=512kB file-rss:0kB shmem-rss:0kB uid=0 pgtables=40kB oom_score_adj=0")
     (victim,) = build([line], pidmap=PIDMAP, t0=T0).select("oom-kill")
     assert (victim.pid, victim.comm) == (7, "sh")
+
+
+# Recorded on this kernel (pid1, stop-no-handler): the exec line's tgid column shows 31170, a stale
+# entry of the kernel's tgid cache for the reused pid 32064, which is the container's pid 1.
+STALE_TGID = """\
+           <...>-32064   (  31170) [001] .....  6588.426813: sched_process_exec: filename=/usr/bin/python3 pid=32064 old_pid=32064
+            runc-32118   (  32118) [000] d..1.  6588.476239: signal_generate: sig=15 errno=0 code=0 comm=python3 pid=32064 grp=1 res=1
+"""
+
+
+def test_the_tgid_proc_gave_wins_over_a_stale_tgid_column() -> None:
+    rec = build(STALE_TGID.splitlines(), pidmap={32064: 1}, outside={32118}, tgids={32064: 32064}, t0=6588.0)
+    sig = next(e for e in rec.events if e.kind == EventKind.SIGNAL)
+    exe = next(e for e in rec.events if e.kind == EventKind.EXEC)
+    assert (exe.pid, exe.host_pid) == (1, 32064)
+    assert (sig.pid, sig.host_pid, sig.result) == (1, 32064, SignalResult.IGNORED)

@@ -72,6 +72,7 @@ class RawTrace:
     pidmap: dict[int, int] = field(default_factory=dict)
     outside: set[int] = field(default_factory=set)
     comms: dict[int, str] = field(default_factory=dict)     # host pid -> its comm when first met
+    tgids: dict[int, int] = field(default_factory=dict)     # host tid -> its tgid, from /proc when first met
     already_there: list[int] = field(default_factory=list)   # host pids
     init_host_pid: int = 0
     lost: int = 0
@@ -195,8 +196,8 @@ class Tracer:
         # a sender never read and never in the tree (runc, for docker stop) was outside; a process
         # docker exec'd into the container that ended as fast would be counted outside too
         outside = r.outside | (self._unread - self._known)
-        return RawTrace(list(r.lines), dict(r.pidmap), outside, dict(r.comms), list(r.already_there),
-                        r.init_host_pid, r.lost, r.started_mono)
+        return RawTrace(list(r.lines), dict(r.pidmap), outside, dict(r.comms), dict(r.tgids),
+                        list(r.already_there), r.init_host_pid, r.lost, r.started_mono)
 
     # -- the reader thread -----------------------------------------------------
     def _read(self) -> None:
@@ -301,6 +302,8 @@ class Tracer:
         elif pid in self._raw.pidmap or pid in self._raw.outside or pid in self._unread:
             return
         nspid = hostproc.nspid(pid)
+        if nspid:     # /proc's word, not the trace's tgid column (a cache that can be stale for a reused pid)
+            self._raw.tgids[pid] = self._tgid(pid)
         comm = hostproc.read(pid, "comm")
         if comm:      # the trace's own comm column is a cache that may say "<...>"
             self._raw.comms[pid] = comm.strip()

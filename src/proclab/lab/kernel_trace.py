@@ -43,12 +43,16 @@ class _Pending:
 
 
 class _Fold:
-    def __init__(self, pidmap: Mapping[int, int], outside: set[int], t0: float, comms: Mapping[int, str]):
+    def __init__(self, pidmap: Mapping[int, int], outside: set[int], t0: float, comms: Mapping[int, str],
+                 tgids: Mapping[int, int] | None = None):
         self.pidmap = dict(pidmap)
         self.outside = outside
         self.t0 = t0
         self.events: list[KernelEvent] = []
-        self.tgid: dict[int, int] = {}             # tid -> tgid
+        # tid -> tgid: first what /proc said of each task the tracer met, then the lines' own column,
+        # which is a cache the kernel may not have updated for a reused pid (a new process once showed
+        # the tgid of an old thread with its pid, and its signals went to a process that was not there)
+        self.tgid: dict[int, int] = dict(tgids or {})
         self.threads: set[int] = set()             # tids made by CLONE_THREAD
         self.comm: dict[int, str] = dict(comms)    # host tgid -> its comm now
         self.code: dict[int, int] = {}             # host tgid -> exit_group's code
@@ -97,7 +101,7 @@ class _Fold:
         pid = int(ln.fields["pid"])
         if int(ln.fields["clone_flags"], 16) & CLONE_THREAD:
             self.threads.add(pid)
-            self.tgid[pid] = ln.tgid
+            self.tgid[pid] = self.proc(ln.tid)
         else:
             self.tgid[pid] = pid
 
@@ -106,7 +110,7 @@ class _Fold:
         if child in self.threads:
             return
         self.tgid[child] = child
-        parent = ln.tgid
+        parent = self.proc(ln.tid)
         self.comm[child] = ln.fields["child_comm"]
         if child not in self.pidmap:
             self.unmapped_kids.setdefault(parent, []).append(child)
@@ -122,10 +126,10 @@ class _Fold:
     def _sys_enter_exit_group(self, ln: TraceLine, t: float) -> None:
         code = exit_code(ln.fields["args"])
         if code is not None:
-            self.code[ln.tgid] = code
+            self.code[self.proc(ln.tid)] = code
 
     def _signal_deliver(self, ln: TraceLine, t: float) -> None:
-        sig, proc = int(ln.fields["sig"]), ln.tgid
+        sig, proc = int(ln.fields["sig"]), self.proc(ln.tid)
         kind = HandlerKind.from_sa_handler(int(ln.fields["sa_handler"], 16))
         for p in self.pending:
             if p.target == proc and p.sig == sig:
@@ -139,7 +143,7 @@ class _Fold:
 
     def _signal_generate(self, ln: TraceLine, t: float) -> None:
         sig, target = int(ln.fields["sig"]), self.proc(int(ln.fields["pid"]))
-        sender = ln.tgid
+        sender = self.proc(ln.tid)
         result = SignalResult.from_res(int(ln.fields["res"]))
         i = self.add(t=t, kind=EventKind.SIGNAL, host_pid=target, comm=self.comm.get(target, ln.fields["comm"]),
                      signal=signal_name(sig), sender=self.pid(sender), sender_host_pid=sender,
@@ -151,9 +155,9 @@ class _Fold:
     def _sched_process_exit(self, ln: TraceLine, t: float) -> None:
         tid = int(ln.fields["pid"])
         dead = ln.fields.get("group_dead")
-        if (dead == "false") or (dead is None and tid != ln.tgid):
+        if (dead == "false") or (dead is None and tid != self.proc(tid)):
             return                                  # a thread ended, not the process
-        proc = ln.tgid
+        proc = self.proc(ln.tid)
         self.exited.add(proc)
         code, by = self.code.pop(proc, None), None
         if code is None:
@@ -194,10 +198,10 @@ class _Fold:
         hosts = [h for h in self.by_cpid.get(ret, ()) if self.proc(h) == h and h not in self.reaped]
         host = next((h for h in hosts if h in self.exited), hosts[0] if hosts else None)
         if host is None:
-            host = self._infer(ln.tgid, ret)
+            host = self._infer(self.proc(ln.tid), ret)
         if host is not None:
             self.reaped.add(host)
-        reaper = ln.tgid
+        reaper = self.proc(ln.tid)
         self.events.append(KernelEvent(t, EventKind.REAP, ret, host or 0, mapped=True,
                                        comm=self.comm.get(host, "") if host else "",
                                        reaper=self.pid(reaper), reaper_host_pid=reaper,
@@ -242,7 +246,8 @@ class _Fold:
 
 def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
           comms: Mapping[int, str] | None = None,
-          already_there: Iterable[int] = (), t0: float = 0.0, lost: int = 0, final: bool = True) -> KernelRecord:
+          already_there: Iterable[int] = (), t0: float = 0.0, lost: int = 0, final: bool = True,
+          tgids: Mapping[int, int] | None = None) -> KernelRecord:
     """The record of a run from its trace lines (any order: they are sorted by time; the two
     instances' lines come interleaved). ``pidmap``: host pid -> container pid; ``outside``: host
     pids known to be outside the container; ``already_there``: host pids there when the record
@@ -250,13 +255,15 @@ def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[
     overrun counters said (the markers in the lines are counted too, the larger wins). ``final``
     False (a record while the run goes on): a queued signal not yet taken stays ``delivered``."""
     return build_parsed([p for p in (parse_line(ln) for ln in lines) if p is not None], pidmap=pidmap,
-                        outside=outside, comms=comms, already_there=already_there, t0=t0, lost=lost, final=final)
+                        outside=outside, comms=comms, already_there=already_there, t0=t0, lost=lost, final=final,
+                        tgids=tgids)
 
 
 def build_parsed(parsed: list[TraceLine], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
                  comms: Mapping[int, str] | None = None, already_there: Iterable[int] = (), t0: float = 0.0,
-                 lost: int = 0, final: bool = True) -> KernelRecord:
-    """``build`` from lines already parsed (a record read again and again keeps them)."""
+                 lost: int = 0, final: bool = True, tgids: Mapping[int, int] | None = None) -> KernelRecord:
+    """``build`` from lines already parsed (a record read again and again keeps them).
+    ``tgids``: tid -> tgid as /proc said when the tracer met each task (trusted over the lines')."""
     parsed = list(parsed)
     # the overrun markers keep their place (ts 0.0 sorts them first: give them their neighbour's time)
     last = t0
@@ -265,7 +272,7 @@ def build_parsed(parsed: list[TraceLine], *, pidmap: Mapping[int, int], outside:
             parsed[i] = replace(p, ts=last)
         else:
             last = p.ts
-    fold = _Fold(pidmap, set(outside), t0, comms or {})
+    fold = _Fold(pidmap, set(outside), t0, comms or {}, tgids)
     for ln in sorted(parsed, key=lambda p: p.ts):
         fold.take(ln)
     events = fold.finish(final)

@@ -60,7 +60,8 @@ class KernelTrace:
                 self._parsed.append(parsed)
         self._read = len(raw.lines)
         return build_parsed(self._parsed, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
-                            already_there=raw.already_there, t0=self.t0, lost=raw.lost, final=final)
+                            already_there=raw.already_there, t0=self.t0, lost=raw.lost, final=final,
+                            tgids=raw.tgids)
 
     def so_far(self) -> KernelRecord:
         return self._record(self.tracer.so_far(), final=False)
