@@ -73,7 +73,8 @@ def test_an_endless_flood_times_out_on_time_with_bounded_memory_and_report(tmp_p
     assert len(run["output"]) <= limits.head_lines + limits.tail_lines
     gap = run["output_not_kept"]
     assert gap and gap["lines"] > 10_000 and gap["after_line"] == limits.head_lines, gap
-    assert run["output"][0]["text"] == "progress 0" and run["output"][-1]["text"].startswith("progress")
+    last = run["output"][-1]["text"]     # the run is ended mid-flood: its last line may be cut short
+    assert run["output"][0]["text"] == "progress 0" and (last.startswith("progress") or "progress".startswith(last)), last
     assert len(res.stdout) < 3 * limits.max_chars, f"the report is {len(res.stdout):,} bytes"
     assert "output" not in doc, "the output is stored once, per run"
     if peak_mb > before / 1024:   # this child was the largest so far: its peak is measured
