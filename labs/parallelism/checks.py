@@ -205,10 +205,15 @@ def quota_parallel_but_throttled(lab):
     r.measured(NEED_FREE["quota"], r.line())
     per_cpu, source = r.per_cpu_use()
     both_used = len(per_cpu) >= 2 and min(per_cpu) >= 0.25 * r.cpu_s     # no per-CPU figures: not proven
-    ok = r.cpus == [0, 1] and r.throttled > 0 and r.cores <= 1.0 + TOLERANCE and busy_enough(r, 1) and both_used
+    # The quota is per 100 ms period: a round spanning n periods can hold up to n + 1 periods' quota
+    # (it starts and ends mid-period), so a short round (Python 3.14 is fast: 3 periods in CI, 1.17
+    # cores) is judged against that bound, a long one against +15%.
+    limit = 1.0 + max(TOLERANCE, 1.0 / max(r.periods, 1))
+    ok = r.cpus == [0, 1] and r.throttled > 0 and r.cores <= limit and busy_enough(r, 1) and both_used
     spread = (f"; per-CPU usage {', '.join(f'{x:.2f}' for x in per_cpu)} CPU-s ({source}; each must carry "
               f">= 25% of the workers' {r.cpu_s:.2f} CPU-s)" if per_cpu else "; no per-CPU figures: not proven")
-    return expect(ok, f"{r.line()}; throttled in {r.throttled} of {r.periods} periods (cpu.stat){spread}",
+    return expect(ok, f"{r.line()}; throttled in {r.throttled} of {r.periods} periods (cpu.stat), at most "
+                      f"{limit:.2f} cores allowed in {r.periods} periods{spread}",
                   cores=round(r.cores, 3), nr_throttled=r.throttled, per_cpu_s=[round(x, 3) for x in per_cpu],
                   on_cpu=[round(w.on_cpu, 3) for w in r.workers])
 
