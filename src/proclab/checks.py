@@ -1,11 +1,11 @@
 """The lab-author API for checks (public): ``from proclab.checks import check, expect, within``.
 
-The model lives in ``proclab.lab.checks``; this module is its stable public name,
+The model lives in ``proclab.lab.checking``; this module is its stable public name,
 so lab folders written for proclab keep working whatever the layout behind it.
 """
 from __future__ import annotations
 
-from .lab.checks import (Check, CheckFailed, CheckInconclusive, LabChecks, check, expect, inconclusive,
+from .lab.checking import (Check, CheckFailed, CheckInconclusive, LabChecks, check, expect, inconclusive,
                          load_checks, require_free_cpus, run_checks, within)
 from .lab.hostload import HostLoad, host_load
 from .lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, NoKernelRecord, SignalResult

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 from ..paths import reports_dir
 from ..ui import html
-from ..ui.charts import report_folder
+from ..ui.bar_charts import report_folder
 from ..ui.timeline_png import save_timeline_png
 from .output import fail
 

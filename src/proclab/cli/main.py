@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import ImageBuildError, ProclabError
 from . import jsonout
 from .doctor_cmd import doctor
-from .explore import explore_group
+from .explore_cmd import explore_group
 from .fork_cmd import fork
 from .procrun_cmd import process_run
 from .images_cmd import clean, images
@@ -23,8 +23,8 @@ from .mutate_cmd import mutate
 from .output import err_console, fail
 from .report_cmd import report
 from .run_cmd import run
-from .sched import sched
-from .step import shell
+from .sched_cmd import sched
+from .shell_cmd import shell
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

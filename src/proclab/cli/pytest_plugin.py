@@ -175,7 +175,7 @@ class LabFolder(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from ..errors import ProclabError
         from ..lab import spec as labspec
-        from ..lab.checks import load_checks
+        from ..lab.checking import load_checks
 
         folder = self.path.parent
         try:

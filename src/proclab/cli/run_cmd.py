@@ -10,7 +10,7 @@ from rich.text import Text
 from ..lab.events import StoppedByLearner
 from ..ui.safe import safe
 from . import jsonout
-from . import step as step_cli
+from . import shell_cmd as step_cli
 from .output import err_console
 
 
@@ -82,7 +82,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
          refs: list[str]) -> None:
     from ..lab.lesson import language
     from ..run.runner import run_lab
-    from ..ui.charts import write_picture
+    from ..ui.bar_charts import write_picture
     from ..ui.tables import summary_table
     from .outcome import exit_status
 

@@ -231,7 +231,7 @@ class LabResult:
     report_dir: Path | None = None
     artifacts: list[str] = field(default_factory=list)
     error: str | None = None          # the lab could not run at all
-    charts: list[Any] = field(default_factory=list)   # lab.charts.Chart, from the lab's charts() hook
+    charts: list[Any] = field(default_factory=list)   # lab.chart_data.Chart, from the lab's charts() hook
     lock_wait_s: float = 0.0          # time spent waiting for the host-wide lab lock (run/lock.py)
     engine: str = ""                  # the engine that ran it (the --engine name, else kind and version)
 

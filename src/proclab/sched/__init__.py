@@ -10,7 +10,7 @@ the real kernel should do, and ``proclab sched`` prints exercises from it.
 """
 from __future__ import annotations
 
-from .jobs import Job, parse_jobs, random_jobs
+from .workload import Job, parse_jobs, random_jobs
 from .metrics import Averages, JobStats
 from .policies import POLICIES, simulate
 from .schedule import Schedule, Segment

@@ -25,7 +25,7 @@ from collections import deque
 from typing import Any, Callable
 
 from ..errors import UsageError
-from .jobs import Job, _num
+from .workload import Job, _num
 from .schedule import EPS, Schedule
 from .simulator import run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .jobs import Job, _num
+from .workload import Job, _num
 from .metrics import Averages, JobStats
 
 EPS = 1e-9

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn
 
 from ..errors import LabFormatError
-from .charts import HOOK
+from .chart_data import HOOK
 from ..snapshot.table import ProcessMissing
 from .hostload import HostLoad
 from .kernel_record import NoKernelRecord

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UsageError
-from ..sched.jobs import _num, parse_jobs, random_jobs
+from ..sched.workload import _num, parse_jobs, random_jobs
 from ..sched.policies import ALIASES, POLICIES, Schedule, simulate
 from ..ui.gantt import LEGEND, gantt_image, gantt_text
 
