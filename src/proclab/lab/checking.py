@@ -84,7 +84,7 @@ def expect(condition: Any, detail: str, **figures: Any) -> tuple[str, dict[str, 
     return detail, figures
 
 
-def within(measured: float, expected: float, tolerance: float) -> bool:
+def close_to(measured: float, expected: float, tolerance: float) -> bool:
     """True when measured is within ``tolerance`` (a fraction) of expected."""
     return abs(measured - expected) <= tolerance * abs(expected)
 
