@@ -29,6 +29,16 @@ def test_missing_checkpoint_fails_the_check_with_what_was_reached():
     assert not r.passed and "never reached checkpoint 'nope'" in r.detail
 
 
+def test_unreadable_ps_fails_the_check_naming_the_checkpoint_not_the_checks_bug():
+    from proclab.snapshot import Snapshot
+
+    lab = result()
+    lab.runs[0].checkpoints = [Snapshot("made", {}, 0.1, 1, [], "PID USER TIME COMMAND\n", None)]
+    outcome = Check("c", lambda lab: lab.checkpoint("made").ps_line(1)).outcome(lab)
+    assert outcome.kind == "failed" and not outcome.result.passed
+    assert outcome.result.detail.startswith("checkpoint 'made': the probe could not read ps's output")
+
+
 def test_a_buggy_check_is_a_failure_not_a_crash():
     r = Check("c", lambda lab: 1 / 0).run(result())
     assert not r.passed and "ZeroDivisionError" in r.detail

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..errors import ProclabError
 from ..snapshot import Snapshot
 from .containment import Containment
 from .kernel_record import EventKind, KernelEvent, KernelRecord
@@ -18,8 +19,8 @@ from .settings import Settings
 
 
 
-class CheckpointMissing(LookupError):
-    pass
+class CheckpointMissing(ProclabError, LookupError):
+    """A check asked for a checkpoint the run did not reach."""
 
 
 # The checkpoints a running check has looked up, so a report can link a check to them.

@@ -6,12 +6,12 @@ import math
 import re
 from typing import Any, Callable
 
-from ..errors import LabFormatError
+from ..errors import LabFormatError, ProclabError
 
 ValueCheck = Callable[[Any], Any]
 
 
-class Bad(Exception):
+class Bad(ProclabError):
     """A value is wrong: ``want`` says what it should be."""
 
     def __init__(self, want: str):
