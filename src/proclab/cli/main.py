@@ -41,6 +41,19 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+# click 8.2+ says "a group without its command" with this error (its message is the help);
+# click 8.1 exits with the help instead
+HELP_FOR_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _one_line(e: click.ClickException) -> str:
+    """click's parse error as proclab's own usage errors read: one line, the mistake and where
+    the fix is (proclab's commands raise proclab.errors.UsageError, never click's)."""
+    message = " ".join(e.format_message().split())
+    ctx = e.ctx if isinstance(e, click.UsageError) else None
+    return f"{message} (see '{ctx.command_path} -h')" if ctx is not None else message
+
+
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     args = list(sys.argv[1:] if argv is None else argv)
@@ -49,11 +62,14 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="proclab", standalone_mode=False)
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code)
-    except click.ClickException as e:
-        if as_json:
-            jsonout.emit_error(e.format_message(), e.exit_code)
+    except HELP_FOR_NO_ARGS as e:          # 'proclab images': the group's help, as click shows it
         e.show()
         raise SystemExit(e.exit_code)
+    except click.ClickException as e:      # click's own: an unknown option, a missing argument
+        message = _one_line(e)
+        if as_json:
+            jsonout.emit_error(message, e.exit_code)
+        fail(message, e.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
         from .. import engine
 

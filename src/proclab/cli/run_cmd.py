@@ -7,6 +7,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..errors import UsageError
 from ..lab.events import StoppedByLearner
 from ..ui.safe import safe
 from . import jsonout
@@ -67,8 +68,8 @@ def _engines(refs: tuple[str, ...], several_allowed: bool) -> list[str]:
     from .. import engine
 
     if len(refs) > 1 and not several_allowed:
-        raise click.UsageError("--engine given more than once shares the labs among the engines: "
-                               "it cannot be combined with --predict, --answers, --python, --step or --break")
+        raise UsageError("--engine given more than once shares the labs among the engines: "
+                         "it cannot be combined with --predict, --answers, --python, --step or --break")
     for ref in dict.fromkeys(refs):
         with engine.using(ref):
             engine.client()         # EngineUnavailable: 'the Docker engine at ... does not answer'
@@ -180,7 +181,7 @@ def _specs(labs: tuple[str, ...], run_all: bool) -> list[Any]:
     elif labs:
         names = list(labs)
     else:
-        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
+        raise UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
     specs = [labspec.resolve(n) for n in names]
     for n in names:
         if (folder := labspec.shadowed_by_folder(n)) is not None:
