@@ -25,6 +25,7 @@ from .report_cmd import report
 from .run_cmd import run
 from .sched_cmd import sched
 from .shell_cmd import shell
+from .state import CliState
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,8 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = jsonout.requested(args)
+    state = CliState()          # the commands' contexts hold it (ctx.obj); read here once they end
     try:
-        cli.main(args=args, prog_name="proclab", standalone_mode=False)
+        cli.main(args=args, prog_name="proclab", standalone_mode=False, obj=state)
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code)
     except HELP_FOR_NO_ARGS as e:          # 'proclab images': the group's help, as click shows it
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         except (Exception, KeyboardInterrupt):   # a dead engine, a second Ctrl-C: the next command sweeps
             pass
         if as_json:
-            jsonout.emit_interrupted()
+            jsonout.emit_interrupted(state.finished)
         err_console.print("Interrupted: the lab's containers were removed.")
         raise SystemExit(130)
     except ImageBuildError as e:

@@ -13,6 +13,7 @@ from ..ui.safe import safe
 from . import jsonout
 from . import shell_cmd as step_cli
 from .output import err_console
+from .state import cli_state
 
 
 @click.command("run")
@@ -121,7 +122,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
             if quiz:
                 quiz.after(result, show=not as_json)
     except (KeyboardInterrupt, StoppedByLearner) as stop:
-        jsonout.finished[:] = [r.to_dict() for r in results]
+        cli_state().finished = [r.to_dict() for r in results]
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
         if isinstance(stop, StoppedByLearner):
