@@ -18,7 +18,8 @@ SCENARIO = """
     from labkit import checkpoint
 
     with open("/usr/local/bin/ps", "w") as f:
-        f.write("#!/bin/sh\\necho 'PID   USER     TIME  COMMAND'\\necho '    1 root      0:00 sh'\\n")
+        f.write("#!/bin/sh\\necho 'PID   USER     TIME  COMMAND'\\n"
+                "echo '    1 root      0:00 sh'\\n")
     os.chmod("/usr/local/bin/ps", 0o755)
     checkpoint("shadowed", pid=os.getpid())     # a named pid: the narration shows its ps line
 """

@@ -67,5 +67,6 @@ def test_unreadable_ps_is_a_probe_error_naming_the_checkpoint_and_the_fix(ps, sa
 @pytest.mark.parametrize("read", ["top_rows", "top_tasks"])
 def test_unreadable_top_is_a_probe_error_naming_the_checkpoint(read):
     snap = _snap("  PID  PPID STAT  NI COMMAND         COMMAND\n", top="Mem: 1k\n  PID USER\n")
-    with pytest.raises(TopParseError, match="checkpoint 'zombie-created': the probe could not read top"):
+    says = "checkpoint 'zombie-created': the probe could not read top"
+    with pytest.raises(TopParseError, match=says):
         getattr(snap, read)

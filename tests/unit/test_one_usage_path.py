@@ -1,6 +1,7 @@
 """One usage-error path: every command's mistakes, click's (an unknown option, a bad choice) and
 proclab's own (a value no option can check), come out as one ``Error:`` line and exit 2, and
-with ``--json`` as one valid document too. Docker-free: each mistake is caught before a container."""
+with ``--json`` as one valid document too. Docker-free: each mistake is caught before a
+container."""
 from __future__ import annotations
 
 import ast
@@ -72,7 +73,8 @@ def test_with_json_a_mistake_is_one_document_too(command, path):
 
 def test_every_command_is_covered():
     assert set(CLICKS) == set(proclab.cli.cli.commands)
-    assert set(OWNS) == set(proclab.cli.cli.commands) - {"images", "clean"}   # both need Docker first
+    # images and clean need Docker before they can find a mistake of their own
+    assert set(OWNS) == set(proclab.cli.cli.commands) - {"images", "clean"}
 
 
 def test_no_command_raises_clicks_usage_errors_or_exits_itself():
