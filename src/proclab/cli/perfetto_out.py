@@ -23,6 +23,7 @@ def write_trace(results: Sequence[Any], target: str, say: Callable[[str], None])
 
     doc = trace_document(results)
     try:
+        # UTF-8, not \u escapes: Perfetto's trace_processor kept "\u00b7" literally in the names
         Path(target).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     except OSError as err:
         fail(f"cannot write --perfetto {target}: {err}; give a path you can write to")

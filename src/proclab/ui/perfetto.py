@@ -149,7 +149,8 @@ def trace_document(results: Sequence[LabResult]) -> dict[str, Any]:
         else:
             notes[label] = f"no kernel record: {run.kernel.note}"
     meta = [e for e in events if e["ph"] == "M"]
-    by_track = sorted((e for e in events if e["ph"] != "M"), key=lambda e: (e["pid"], e["tid"], e["ts"]))
+    by_track = sorted((e for e in events if e["ph"] != "M"),
+                      key=lambda e: (e["pid"], e["tid"], e["ts"]))
     # One timeline, a flow's start before its end at the same microsecond: viewers take events of
     # equal ts in file order, and trace_processor counted every arrow as an end without a start
     # when each track was written whole (the sender's track came after the target's).
