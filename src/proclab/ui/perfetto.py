@@ -1,5 +1,5 @@
 """A lab's runs as Chrome Trace Event Format JSON (``proclab run LAB --perfetto FILE``), the
-format ui.perfetto.dev and chrome://tracing open. Pure: it reads the runs' kernel records and
+format Perfetto's UI and trace_processor load (docs/tracing.md). Pure: it reads the runs' kernel records and
 checkpoints and returns the document; writing the file is the CLI's.
 
 The shape (see docs/tracing.md):
