@@ -25,12 +25,13 @@ def write_trace(results: Sequence[Any], target: str, say: Callable[[str], None])
 
     doc = trace_document(results)
     try:
+        # UTF-8, not \u escapes: Perfetto's trace_processor kept "\u00b7" literally in the names
         Path(target).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     except OSError as err:
         raise UsageError(f"cannot write --perfetto {target}: {err}; "
                          "give a path you can write to") from None
     missing = doc["otherData"]["no_record"]
-    say(f"perfetto: {target} ({len(doc['traceEvents'])} trace events; open it in ui.perfetto.dev or chrome://tracing)"
+    say(f"perfetto: {target} ({len(doc['traceEvents'])} trace events; open it in ui.perfetto.dev, or offline with viztracer's vizviewer)"
         + (f"; without a kernel record: {', '.join(missing)}" if missing else ""))
     for r in results:
         r.artifacts.append(str(target))
