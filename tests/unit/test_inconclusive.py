@@ -12,6 +12,7 @@ from proclab.cli.outcome import combined_verdict, exit_status
 from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
+from proclab.lab.status import Status
 
 
 def lab(*statuses: str) -> LabResult:
@@ -21,11 +22,13 @@ def lab(*statuses: str) -> LabResult:
 
 
 def test_status_and_the_bool_it_replaces():
-    assert CheckResult("a", True, "").status == "passed" and CheckResult("a", False, "").failed
-    c = CheckResult("a", "inconclusive", "only 0.6 CPUs free")
+    assert CheckResult("a", Status.PASSED, "").status == "passed" and CheckResult("a", Status.FAILED, "").failed
+    c = CheckResult("a", Status.INCONCLUSIVE, "only 0.6 CPUs free")
     assert c.inconclusive and not c.passed and not c.failed
     with pytest.raises(ValueError):
         CheckResult("a", "maybe", "")
+    with pytest.raises(ValueError):   # a bool is no verdict: passed, failed or inconclusive?
+        CheckResult("a", True, "")  # type: ignore[arg-type]
 
 
 def test_a_check_says_inconclusive_through_the_author_api():
@@ -64,7 +67,7 @@ def test_json_carries_status_counts_and_lock_wait():
 
 def test_narration_shows_a_question_mark_and_the_count():
     r = lab("passed", "inconclusive")
-    r.checks[1] = CheckResult("two CPUs", "inconclusive", "not measured: 0.61 of 2 CPUs free")
+    r.checks[1] = CheckResult("two CPUs", Status.INCONCLUSIVE, "not measured: 0.61 of 2 CPUs free")
     c = Console(record=True, width=120, color_system=None)
     Narrator(console=c).verdict(r)
     text = c.export_text()

@@ -8,6 +8,7 @@ from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import print_folded
 from proclab.ui.tree import process_tree
+from proclab.lab.status import Status
 from tests.support.render import render, snap
 
 
@@ -38,8 +39,8 @@ def test_long_evidence_folds_at_word_boundaries():
 
 def test_the_verdict_in_chinese_keeps_the_evidence():
     r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", {}, exit_code=0)],
-                  checks=[CheckResult("zombie seen", True, "ps: 7 6 Z [python3] <defunct>", zh="看到僵尸进程"),
-                          CheckResult("no zh title", True, "ok")])
+                  checks=[CheckResult("zombie seen", Status.PASSED, "ps: 7 6 Z [python3] <defunct>", zh="看到僵尸进程"),
+                          CheckResult("no zh title", Status.PASSED, "ok")])
     c = Console(record=True, width=120, color_system=None)
     Narrator(c, lang="zh").verdict(r)
     out = c.export_text()

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..lab.result import FAILED, INCONCLUSIVE, PASSED, LabResult
+from ..lab.result import LabResult
+from ..lab.status import Status
 
 
-def combined_verdict(results: Sequence[LabResult]) -> str:
+def combined_verdict(results: Sequence[LabResult]) -> Status:
     verdicts = {r.verdict for r in results}
-    return FAILED if FAILED in verdicts else INCONCLUSIVE if INCONCLUSIVE in verdicts else PASSED
+    for worst in (Status.FAILED, Status.INCONCLUSIVE):
+        if worst in verdicts:
+            return worst
+    return Status.PASSED
 
 
 def exit_status(results: Sequence[LabResult], strict: bool = False) -> int:
     verdict = combined_verdict(results)
-    return 1 if verdict == FAILED or (strict and verdict == INCONCLUSIVE) else 0
+    return 1 if verdict is Status.FAILED or (strict and verdict is Status.INCONCLUSIVE) else 0

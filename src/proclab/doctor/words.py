@@ -6,6 +6,7 @@ import signal as _signal
 from typing import Any
 
 from ..lab.result import CheckResult
+from ..lab.status import Status
 from ..snapshot import Process
 
 
@@ -32,8 +33,8 @@ def result(name: str, verdict: str, detail: str, fix: str | None = None, **figur
         detail = f"{detail}. Fix: {fix}"
     if verdict == "inconclusive":
         detail = f"inconclusive: {detail}"
-        return CheckResult(name, "inconclusive", detail, figures)
-    return CheckResult(name, verdict in ("ok", "note"), detail, figures)
+        return CheckResult(name, Status.INCONCLUSIVE, detail, figures)
+    return CheckResult(name, Status.of(verdict in ("ok", "note")), detail, figures)
 
 
 def _cmd(p: Process | None) -> str:

@@ -15,6 +15,7 @@ from .kernel_record import EventKind, KernelEvent, KernelRecord
 from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
                       StopRecord)
 from .settings import Settings
+from .status import Status
 
 
 
@@ -167,8 +168,6 @@ class RunRecord:
         }
 
 
-PASSED, FAILED, INCONCLUSIVE = "passed", "failed", "inconclusive"
-STATUSES = (PASSED, FAILED, INCONCLUSIVE)
 
 
 @dataclass
@@ -177,7 +176,7 @@ class CheckResult:
     host left too little CPU free), so the fact was neither shown nor refuted."""
 
     name: str
-    status: str       # passed | failed | inconclusive (a bool is read as passed/failed)
+    status: Status
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
     checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
@@ -188,22 +187,22 @@ class CheckResult:
         return self.zh if lang == "zh" and self.zh else self.name
 
     def __post_init__(self) -> None:
-        if isinstance(self.status, bool):
-            self.status = PASSED if self.status else FAILED
-        if self.status not in STATUSES:
-            raise ValueError(f"check status must be one of {STATUSES}, not {self.status!r}")
+        if isinstance(self.status, bool) or self.status not in tuple(Status):
+            raise ValueError(f"check status must be one of {[str(s) for s in Status]}, "
+                             f"not {self.status!r}")
+        self.status = Status(self.status)
 
     @property
     def passed(self) -> bool:
-        return self.status == PASSED
+        return self.status is Status.PASSED
 
     @property
     def failed(self) -> bool:
-        return self.status == FAILED
+        return self.status is Status.FAILED
 
     @property
     def inconclusive(self) -> bool:
-        return self.status == INCONCLUSIVE
+        return self.status is Status.INCONCLUSIVE
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "status": self.status, "passed": self.passed,
@@ -261,26 +260,26 @@ class LabResult:
         return [cp for r in self.runs for cp in r.checkpoints]
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Status:
         """failed: a run went wrong or a check failed; inconclusive: no failure, but some check
         could not measure (a busy host); passed: every check passed."""
         runs_ok = all((r.timed_out == r.expect_timeout) and not r.error for r in self.runs)
         if self.error or not runs_ok or any(c.failed for c in self.checks):
-            return FAILED
-        return INCONCLUSIVE if any(c.inconclusive for c in self.checks) else PASSED
+            return Status.FAILED
+        return Status.INCONCLUSIVE if any(c.inconclusive for c in self.checks) else Status.PASSED
 
     @property
     def passed(self) -> bool:
         """Every check passed (an inconclusive check is not a pass: see ``verdict``)."""
-        return self.verdict == PASSED
+        return self.verdict is Status.PASSED
 
     @property
     def failed(self) -> bool:
-        return self.verdict == FAILED
+        return self.verdict is Status.FAILED
 
     def counts(self) -> dict[str, int]:
         """How many checks passed, failed and were inconclusive."""
-        return {s: sum(c.status == s for c in self.checks) for s in STATUSES}
+        return {str(s): sum(c.status is s for c in self.checks) for s in Status}
 
     @property
     def exit_code(self) -> int | None:
