@@ -42,7 +42,7 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
     res = run_cli("run", str(lab), "--json")
     import json
 
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert res.returncode == 1 and not doc["passed"]
     assert doc["runs"][0]["error"].endswith(last_line) or last_line in doc["runs"][0]["error"]
     assert any('File "/lab/scenario.py"' in o["text"] for o in doc["runs"][0]["output"])   # once, per run
@@ -51,6 +51,7 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
 BUILD_BROKEN = """
 from proclab import cli
 from proclab.engine import images
+from tests.support.documents import printed
 images.IMAGES.clear()      # only the test image: leave the real ones alone
 images.register(images.ImageSpec("broken-test", "tests/labs/data/broken.Dockerfile", ()))
 cli.main(["images", "build"])

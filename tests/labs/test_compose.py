@@ -72,7 +72,7 @@ def project_leftovers(project: str) -> list[str]:
 def test_config_validates(compose):
     out = compose("config", "--format", "json")
     assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+    doc = json.loads(out.stdout)   # not proclab's: docker compose config's
     assert set(doc["services"]) == {"labs", "lab", "explore"}
     labs, explore = doc["services"]["labs"], doc["services"]["explore"]
     assert any(v["target"] == "/var/run/docker.sock" for v in labs["volumes"])

@@ -8,6 +8,7 @@ import pytest
 
 from proclab import run_lab
 from tests.support.verdicts import explain
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -57,7 +58,7 @@ def test_run_perfetto_writes_a_trace_file_beside_one_json_document(tmp_path):
     target = tmp_path / "zombies.trace.json"
     proc = run_cli("run", "zombies", "--json", "--perfetto", str(target))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    doc = json.loads(proc.stdout)                        # --json is still one document
+    doc = printed(proc.stdout)                        # --json is still one document
     trace = json.loads(target.read_text())
     jsonschema.validate(trace, SCHEMA)
     child = next(c for c in doc["checkpoints"] if c["name"] == "zombie-created")["data"]["child"]

@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 SCENARIO = """
 import os
 from labkit import checkpoint
+from tests.support.documents import printed
 
 pid = os.fork()
 if pid == 0:
@@ -29,7 +30,7 @@ def test_a_scenario_only_folder_runs_by_path(tmp_path, lab_image):
     lab = write_lab(tmp_path, "mine", SCENARIO)
     out = run_cli("run", str(lab), "--json")
     assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+    doc = printed(out.stdout)
     assert doc["lab"] == lab.name and doc["exit_code"] == 0 and doc["checks"] == [] and doc["passed"]
     first, second = doc["checkpoints"]
     child = first["data"]["child"]

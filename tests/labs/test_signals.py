@@ -18,7 +18,7 @@ def _figures(doc, prefix):
 def test_json_carries_exit_codes(run_lab_cached):
     result = run_lab_cached("signals")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     assert _figures(doc, "Process.exitcode")["exitcodes"] == {
         "return": 0, "sys.exit(3)": 3, "raise ValueError": 1, "terminate()": -15, "kill()": -9}
     assert _figures(doc, "SIGINT gives exitcode 1") == {"sigint": 1, "sigint_default": -2}
@@ -29,7 +29,7 @@ def test_json_carries_exit_codes(run_lab_cached):
 
 
 def test_orphan_and_group_figures(run_lab_cached):
-    doc = json.loads(json.dumps(run_lab_cached("signals").to_dict()))
+    doc = as_printed(run_lab_cached("signals"))
     orphan = _figures(doc, "terminate() does not reach")
     assert orphan["grandchild_ppid_after"] == 1 and orphan["grandchild_ppid_before"] != 1
     assert _figures(doc, "right after terminate()")["is_alive_after_terminate"] is True
@@ -42,6 +42,7 @@ SIGINT_LOOP = """
 import signal, sys
 sys.path.insert(0, "/labs/signals")
 import scenario
+from tests.support.documents import as_printed
 codes = {scenario.signalled(signal.SIGINT) for _ in range(300)}
 print("exitcodes", sorted(codes))
 """

@@ -94,7 +94,7 @@ def test_every_process_a_snapshot_saw_has_its_fork_and_its_end(run_lab_cached, l
 
 def test_docker_stop_sigterm_ignored_by_pid_1_and_forwarded_by_tini():
     res = run_cli("run", "pid1", "--variant", "stop-no-handler", "--variant", "stop-init", "--json")
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     runs = {r["variant"]: r for r in doc["runs"]}
     alone = [e for e in runs["stop-no-handler"]["events"] if e["kind"] == "signal" and e["signal"] == "SIGTERM"]
     assert [(e["pid"], e["result"], e.get("sender_outside")) for e in alone] == [(1, "ignored", True)], alone
@@ -180,6 +180,7 @@ def test_the_oom_killers_choice_is_in_the_record(tmp_path, lab_image):
 
 FORKER = """
 import os
+from tests.support.documents import printed
 while True:                  # a family that forks all the time: a child, its child, both gone
     pid = os.fork()
     if pid == 0:

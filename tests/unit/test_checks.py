@@ -4,6 +4,7 @@ import pytest
 from proclab.checks import Check, CheckFailed, expect, load_checks, within
 from proclab.errors import LabFormatError
 from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
+from proclab.lab.document import encode
 
 
 def result():
@@ -73,7 +74,7 @@ def test_anything_but_evidence_fails_and_says_what_it_returned(returned, shown):
 def test_a_bare_true_passes_with_a_warning_that_it_carries_no_evidence():
     r = Check("c", lambda lab: True).run(result())
     assert r.passed and r.detail == "returned True" and "no evidence" in r.warning
-    assert r.to_dict()["warning"] == r.warning
+    assert encode(r)["warning"] == r.warning
 
 
 def test_evidence_passes():

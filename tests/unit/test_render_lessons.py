@@ -10,6 +10,7 @@ from proclab.ui.tables import print_folded
 from proclab.ui.tree import process_tree
 from proclab.lab.status import Status
 from tests.support.render import render, snap
+from proclab.lab.document import encode
 
 
 def test_the_tree_shows_the_named_processes_and_their_ancestors_only():
@@ -46,4 +47,4 @@ def test_the_verdict_in_chinese_keeps_the_evidence():
     out = c.export_text()
     assert "✔ 看到僵尸进程" in out and "ps: 7 6 Z [python3] <defunct>" in out and "✔ no zh title" in out
     assert "通过" in out and "PASSED" not in out
-    assert r.checks[0].to_dict()["name"] == "zombie seen" and r.checks[0].to_dict()["name_zh"] == "看到僵尸进程"
+    assert encode(r.checks[0])["name"] == "zombie seen" and encode(r.checks[0])["name_zh"] == "看到僵尸进程"

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..lab.document import verdict_of
 from ..lab.result import LabResult
 from ..lab.status import Status
 
 
-def combined_verdict(results: Sequence[LabResult]) -> Status:
-    verdicts = {r.verdict for r in results}
-    for worst in (Status.FAILED, Status.INCONCLUSIVE):
-        if worst in verdicts:
-            return worst
-    return Status.PASSED
+combined_verdict = verdict_of
 
 
 def exit_status(results: Sequence[LabResult], strict: bool = False) -> int:

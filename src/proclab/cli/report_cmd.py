@@ -17,8 +17,9 @@ from .output import err_console, fail
 @click.option("--lang", metavar="en|zh", help="The page's own words and the checks' titles in this language (default: from LANG).")
 def report(result: str, html_target: str, lang: str | None = None) -> None:
     """Draw the HTML report of a saved result ('proclab run LAB --json > RESULT.json'; '-' for stdin)."""
+    from ..lab.document_read import DocumentError, lab_docs, read
     from ..lab.lesson import language
-    from ..ui.html import ReportFormatError
+    from ..lab.schema import violation
     from .html_report import write_reports
 
     lang = language(lang)
@@ -32,9 +33,15 @@ def report(result: str, html_target: str, lang: str | None = None) -> None:
     except json.JSONDecodeError as err:
         fail(f"{result} is not JSON ({err.msg} at line {err.lineno}); give the file written by 'proclab run LAB --json'")
     try:
-        written = write_reports([doc], html_target, many=isinstance(doc, dict) and "labs" in doc, lang=lang)
-    except ReportFormatError as err:
+        labs = lab_docs(doc)
+        wrong = violation(doc, "labs" if isinstance(doc, dict) and "labs" in doc else "lab")
+        if wrong:
+            fail(f"{result} is malformed: {wrong} (docs/schema/proclab-result-1.json); give a file "
+                 "written by 'proclab run LAB --json > FILE'")
+        results = [read(d) for d in labs]
+    except DocumentError as err:
         fail(f"{result}: {err}")
+    written = write_reports(results, html_target, many=isinstance(doc, dict) and "labs" in doc, lang=lang)
     for w in written:
         err_console.print(f"{'index' if w.index else 'report'}: {w.page}" +
                           (f"  (timeline picture: {w.picture})" if w.picture else ""), highlight=False)

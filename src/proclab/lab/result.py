@@ -1,5 +1,6 @@
 """What a lab run produced: runs (one per variant), their snapshots, actions and output,
-and the verdict of the lab's checks. ``LabResult.to_dict()`` is the ``--json`` document.
+and the verdict of the lab's checks. ``lab.document`` writes them as the ``--json`` document
+and reads them back.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .containment import Containment
 from .kernel_record import EventKind, KernelEvent, KernelRecord
 from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
                       StopRecord)
+from .image_settings import ImageSettings
 from .settings import Settings
 from .status import Status
 
@@ -51,17 +53,13 @@ class OutputLine:
     text: str
     at_s: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"stream": self.stream, "text": self.text, "at_s": round(self.at_s, 4)}
-
-
 @dataclass
 class RunRecord:
     """One container: one variant of a lab."""
 
     variant: str
-    # a lab run's Settings; the doctor, which runs an image rather than a lab, keeps its options as a dict
-    settings: Settings | dict[str, Any] = field(default_factory=Settings)
+    # a lab run's Settings; the doctor's, which runs an image rather than a lab: what it ran and how
+    settings: Settings | ImageSettings = field(default_factory=Settings)
     exit_code: int | None = None
     duration_s: float = 0.0
     started_at: float = 0.0           # wall clock when the container had started: timeout_s counts from here
@@ -150,26 +148,6 @@ class RunRecord:
         return {"lines": self.output_dropped_lines, "chars": self.output_dropped_chars,
                 "after_line": self.output_gap_at or 0}
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code,
-            "duration_s": round(self.duration_s, 3), "started_at": round(self.started_at, 3),
-            "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
-            "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
-            "settings": self.settings.to_dict() if isinstance(self.settings, Settings) else dict(self.settings),
-            "containment": self.containment.to_dict() if self.containment else None,
-            "actions": [a.to_dict() for a in self.actions],
-            "touched": list(self.touched),
-            "output": [o.to_dict() for o in self.output], "output_not_kept": self.output_not_kept(),
-            "host": self.host,
-            "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
-            "kernel_record": self.kernel.summary_dict(),
-            "events": [e.to_dict() for e in self.kernel.events],
-        }
-
-
-
-
 @dataclass
 class CheckResult:
     """One check's verdict. ``inconclusive``: the world did not allow the measurement (a busy
@@ -203,20 +181,6 @@ class CheckResult:
     @property
     def inconclusive(self) -> bool:
         return self.status is Status.INCONCLUSIVE
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": self.name, "status": self.status, "passed": self.passed,
-                             "detail": self.detail}
-        if self.zh:
-            d["name_zh"] = self.zh
-        if self.figures:
-            d["figures"] = self.figures
-        if self.checkpoints:
-            d["checkpoints"] = [{"run": run, "name": name} for run, name in self.checkpoints]
-        if self.warning:
-            d["warning"] = self.warning
-        return d
-
 
 @dataclass
 class LabResult:
@@ -291,16 +255,3 @@ class LabResult:
         if len(self.runs) == 1:
             return "\n".join(o.text for o in self.runs[0].output)
         return "\n".join(f"[{r.variant}] {o.text}" for r in self.runs for o in r.output)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "lab": self.lab, "title": self.title, "path": self.path, "lesson": self.lesson, "passed": self.passed,
-            "verdict": self.verdict, "check_counts": self.counts(),
-            "duration_s": round(self.duration_s, 3), "lock_wait_s": round(self.lock_wait_s, 3),
-            "exit_code": self.exit_code, "error": self.error, "engine": self.engine,
-            "checks": [c.to_dict() for c in self.checks],
-            "checkpoints": [cp.to_dict() for cp in self.checkpoints],
-            "runs": [r.to_dict() for r in self.runs],
-            "artifacts": self.artifacts,
-            "charts": [c.to_dict() for c in self.charts],
-        }
