@@ -12,7 +12,7 @@ from ..tree import named_pids
 from ...lab.result import CheckResult, LabResult, RunRecord
 from ...lab.status import Status
 from .doc import links, timeline
-from ..kernel_events import describe as describe_event
+from ..kernel_events import narrate
 from ..words import word
 from .svg import RESULT_COLOUR, chart_svg, timeline_svg
 from .timeline import STATE_WORD, Timeline
@@ -77,7 +77,7 @@ def record_html(run: RunRecord, lang: str = "en") -> str:
     lost = (f'<p class="fail">the kernel dropped {k.lost} events (its buffer overran): a missing event proves '
             'nothing</p>' if k.lost else "")
     there = ", ".join(str(p) for p in k.already_there)
-    rows = escape("\n".join(describe_event(e) for e in k.events))
+    rows = escape("\n".join(narrate(e) for e in k.events))
     title = escape(word("the kernel's record", lang))
     return (f'{lost}<details class="record"><summary>{title}: {len(k.events)} '
             f'{escape(word("events", lang))} ({escape(word("already there when it began", lang))}: '
