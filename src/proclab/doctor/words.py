@@ -6,7 +6,7 @@ import signal as _signal
 from typing import Any
 
 from ..lab.result import CheckResult
-from ..lab.status import Status
+from ..lab.status import DoctorVerdict
 from ..snapshot import Process
 
 
@@ -26,15 +26,15 @@ NAMES = {"stays_up": "it starts and stays up", "pid1": "who is pid 1", "zombies"
          "limits": "what the doctor added, and limits"}
 
 
-def result(name: str, verdict: str, detail: str, fix: str | None = None, **figures: Any) -> CheckResult:
+def result(name: str, verdict: DoctorVerdict, detail: str, fix: str | None = None,
+           **figures: Any) -> CheckResult:
     figures["verdict"] = verdict
     if fix:
         figures["fix"] = fix
         detail = f"{detail}. Fix: {fix}"
-    if verdict == "inconclusive":
+    if verdict is DoctorVerdict.INCONCLUSIVE:
         detail = f"inconclusive: {detail}"
-        return CheckResult(name, Status.INCONCLUSIVE, detail, figures)
-    return CheckResult(name, Status.of(verdict in ("ok", "note")), detail, figures)
+    return CheckResult(name, verdict.status, detail, figures)
 
 
 def _cmd(p: Process | None) -> str:

@@ -17,3 +17,18 @@ class Status(StrEnum):
     def of(cls, shown: bool) -> Status:
         """passed when ``shown``, else failed: for a verdict that has no inconclusive case."""
         return cls.PASSED if shown else cls.FAILED
+
+
+class DoctorVerdict(StrEnum):
+    """The doctor's word on one finding, finer than its check's Status (figures' ``verdict``)."""
+
+    OK = "ok"                        # passed
+    NOTE = "note"                    # passed: worth knowing, never a problem
+    PROBLEM = "problem"              # failed, with a fix
+    INCONCLUSIVE = "inconclusive"    # the world did not allow the measurement
+
+    @property
+    def status(self) -> Status:
+        if self is DoctorVerdict.INCONCLUSIVE:
+            return Status.INCONCLUSIVE
+        return Status.of(self is not DoctorVerdict.PROBLEM)
