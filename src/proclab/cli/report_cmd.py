@@ -41,7 +41,8 @@ def report(result: str, html_target: str, lang: str | None = None) -> None:
         results = [read(d) for d in labs]
     except DocumentError as err:
         fail(f"{result}: {err}")
-    written = write_reports(results, html_target, many=isinstance(doc, dict) and "labs" in doc, lang=lang)
+    many = isinstance(doc, dict) and "labs" in doc
+    written = write_reports(results, html_target, many=many, lang=lang)
     for w in written:
         err_console.print(f"{'index' if w.index else 'report'}: {w.page}" +
                           (f"  (timeline picture: {w.picture})" if w.picture else ""), highlight=False)

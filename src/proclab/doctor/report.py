@@ -14,8 +14,8 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
     o = f.options
     settings = ImageSettings(
         o.image, tuple(o.command), o.init, o.user, tuple(sorted(o.env)), o.grace_s, o.ready_log,
-        tuple(o.cap_drop), tuple(o.cap_add), tuple(o.security_opt), o.read_only, o.k8s, tuple(f.argv),
-        f.stop_signal, f.healthcheck,
+        tuple(o.cap_drop), tuple(o.cap_add), tuple(o.security_opt), o.read_only, o.k8s,
+        tuple(f.argv), f.stop_signal, f.healthcheck,
         tuple(Added(a.what, a.value, a.option, a.safety_net) for a in o.additions()),
         ReadyNote(f.ready.how, f.ready.after_s, f.ready.detail))
     main = RunRecord("stop", settings, container=f.containers.get("stop", ""),

@@ -93,7 +93,8 @@ def _settings(d: dict[str, Any]) -> Settings | ImageSettings:
 
 def _containment(d: dict[str, Any]) -> Containment:
     names = {f.name for f in fields(Containment)}
-    kept = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in names}
+    kept: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                            for k, v in d.items() if k in names}
     return Containment(**kept)
 
 
@@ -107,7 +108,7 @@ def _action(d: dict[str, Any]) -> ActionRecord:
     kind = KINDS.get(d["do"])
     if kind is not None:
         own = {f.name for f in fields(kind)} - {"at", "do", "error", "notes"}
-        kw = {k: tuple(v) if k == "command" else v for k, v in rest.items() if k in own}
+        kw: dict[str, Any] = {k: tuple(v) if k == "command" else v for k, v in rest.items() if k in own}
         extra = {k: v for k, v in rest.items() if k not in own}
         record = kind(d["at"], error=d.get("error"), **kw)
         if extra and hasattr(record, "notes"):
