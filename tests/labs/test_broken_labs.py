@@ -13,6 +13,7 @@ import pytest
 from proclab import engine
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -51,7 +52,6 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
 BUILD_BROKEN = """
 from proclab import cli
 from proclab.engine import images
-from tests.support.documents import printed
 images.IMAGES.clear()      # only the test image: leave the real ones alone
 images.register(images.ImageSpec("broken-test", "tests/labs/data/broken.Dockerfile", ()))
 cli.main(["images", "build"])

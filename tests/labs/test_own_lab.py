@@ -8,13 +8,13 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 SCENARIO = """
 import os
 from labkit import checkpoint
-from tests.support.documents import printed
 
 pid = os.fork()
 if pid == 0:

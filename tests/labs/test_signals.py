@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -42,7 +43,6 @@ SIGINT_LOOP = """
 import signal, sys
 sys.path.insert(0, "/labs/signals")
 import scenario
-from tests.support.documents import as_printed
 codes = {scenario.signalled(signal.SIGINT) for _ in range(300)}
 print("exitcodes", sorted(codes))
 """

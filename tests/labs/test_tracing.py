@@ -15,6 +15,7 @@ from proclab.lab.kernel_record import EventKind, HandlerKind, SignalResult
 from tests.support.cli import run_cli
 from tests.support.harness import Harness, run_proclab
 from tests.support.tinylab import HANG, HANG_TOML, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -180,7 +181,6 @@ def test_the_oom_killers_choice_is_in_the_record(tmp_path, lab_image):
 
 FORKER = """
 import os
-from tests.support.documents import printed
 while True:                  # a family that forks all the time: a child, its child, both gone
     pid = os.fork()
     if pid == 0:
