@@ -151,7 +151,7 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
 
         write_junit(junit_file, [(result.title, result)])
     if as_json:
-        jsonout.emit(document.lab_document(result))     # strict: no NaN, no lone surrogate
+        jsonout.emit(document.document([result]))     # strict: no NaN, no lone surrogate
     else:
         narrate(result)
     raise SystemExit(0 if result.passed else 1)
