@@ -37,6 +37,7 @@ def test_a_document_of_the_release_before_the_schema_loads_and_writes_back_the_s
     assert result.verdict is Status.PASSED and all(c.status is Status.PASSED for c in result.checks)
     assert result.runs[0].checkpoints and result.runs[0].kernel.recorded
     assert encode(result) == doc
+    assert result.to_dict() == {"schema_version": 1, **doc}     # the Python API's --json document
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("result_*.json")))

@@ -255,3 +255,9 @@ class LabResult:
         if len(self.runs) == 1:
             return "\n".join(o.text for o in self.runs[0].output)
         return "\n".join(f"[{r.variant}] {o.text}" for r in self.runs for o in r.output)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` document of this result (the Python API's; lab.document writes it)."""
+        from .document import document     # the serializer reads these records: imported late
+
+        return document([self])
