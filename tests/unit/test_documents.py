@@ -77,10 +77,33 @@ def test_the_published_schema_is_the_one_proclab_ships():
                                                  "kernel_record", "run", "chart"}
 
 
+def _unlisted(value, definition: dict, defs: dict, where: str) -> list[str]:
+    """The keys of ``value`` its schema definition does not list, down the records it names."""
+    if "$ref" in definition:
+        definition = defs[definition["$ref"].rsplit("/", 1)[1]]
+    if isinstance(value, list) and "items" in definition:
+        return [u for v in value for u in _unlisted(v, definition["items"], defs, f"{where}[]")]
+    if not isinstance(value, dict) or "properties" not in definition:
+        return []
+    listed = definition["properties"]
+    out = [f"{where}.{k}" for k in value if k not in listed]
+    return out + [u for k, v in value.items() if k in listed
+                  for u in _unlisted(v, listed[k], defs, f"{where}.{k}")]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("result_*.json")))
+def test_the_schema_lists_every_key_the_serializer_writes(name):
+    """Tested against the model: a key added to lab.document must be added to the schema."""
+    doc = read(json.loads((FIXTURES / name).read_text())).to_dict()
+    defs = schema()["$defs"]
+    assert sorted(set(_unlisted(doc, defs["lab"], defs, "$"))) == []
+
+
 def test_an_error_document_is_stamped_and_valid():
     res = run_cli("run", "no-such-lab-anywhere", "--json")
     doc = printed(res.stdout)
-    assert res.returncode == 2 and kind_of(doc) == "error" and "no-such-lab-anywhere" in doc["error"]
+    assert res.returncode == 2 and kind_of(doc) == "error"
+    assert "no-such-lab-anywhere" in doc["error"]
 
 
 def test_the_doctors_settings_are_a_record_that_writes_back_the_same():

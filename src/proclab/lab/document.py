@@ -20,7 +20,8 @@ SCHEMA_FILE = f"proclab-result-{SCHEMA_VERSION}.json"
 
 def stamped(doc: dict[str, Any]) -> dict[str, Any]:
     """The document with ``schema_version`` first (what it says of itself is kept)."""
-    return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in doc.items() if k != "schema_version"}}
+    rest = {k: v for k, v in doc.items() if k != "schema_version"}
+    return {"schema_version": SCHEMA_VERSION, **rest}
 
 
 def verdict_of(results: Sequence[LabResult]) -> Status:

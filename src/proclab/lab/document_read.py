@@ -66,15 +66,18 @@ def _run(r: dict[str, Any], snaps: list[Snapshot]) -> RunRecord:
     kept = r.get("output_not_kept") or {}
     containment = r.get("containment")
     return RunRecord(
-        variant=r["variant"], settings=_settings(r.get("settings", {})), exit_code=r.get("exit_code"),
+        variant=r["variant"], settings=_settings(r.get("settings", {})),
+        exit_code=r.get("exit_code"),
         duration_s=float(r.get("duration_s", 0.0)), started_at=float(r.get("started_at", 0.0)),
         timed_out=bool(r.get("timed_out")), expect_timeout=bool(r.get("expect_timeout")),
-        expect_exit=r.get("expect_exit"), oom_killed=bool(r.get("oom_killed")), error=r.get("error"),
+        expect_exit=r.get("expect_exit"), oom_killed=bool(r.get("oom_killed")),
+        error=r.get("error"),
         container=r.get("container", ""), summary=r.get("summary", ""),
         checkpoints=[s for s in snaps if s.run == r["variant"]],
         actions=[_action(a) for a in r.get("actions", [])],
         output=[OutputLine(o["stream"], o["text"], float(o["at_s"])) for o in r.get("output", [])],
-        output_dropped_lines=int(kept.get("lines", 0)), output_dropped_chars=int(kept.get("chars", 0)),
+        output_dropped_lines=int(kept.get("lines", 0)),
+        output_dropped_chars=int(kept.get("chars", 0)),
         output_gap_at=kept.get("after_line") if kept else None,
         host=dict(r.get("host", {})),
         host_alive_after_exit={int(k): v for k, v in r.get("host_alive_after_exit", {}).items()},
@@ -108,7 +111,8 @@ def _action(d: dict[str, Any]) -> ActionRecord:
     kind = KINDS.get(d["do"])
     if kind is not None:
         own = {f.name for f in fields(kind)} - {"at", "do", "error", "notes"}
-        kw: dict[str, Any] = {k: tuple(v) if k == "command" else v for k, v in rest.items() if k in own}
+        kw: dict[str, Any] = {k: tuple(v) if k == "command" else v
+                              for k, v in rest.items() if k in own}
         extra = {k: v for k, v in rest.items() if k not in own}
         record = kind(d["at"], error=d.get("error"), **kw)
         if extra and hasattr(record, "notes"):
