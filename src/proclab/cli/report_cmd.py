@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .output import err_console, fail
+
+if TYPE_CHECKING:
+    from ..lab.result import LabResult
 
 
 @click.command("report")
@@ -17,9 +21,7 @@ from .output import err_console, fail
 @click.option("--lang", metavar="en|zh", help="The page's own words and the checks' titles in this language (default: from LANG).")
 def report(result: str, html_target: str, lang: str | None = None) -> None:
     """Draw the HTML report of a saved result ('proclab run LAB --json > RESULT.json'; '-' for stdin)."""
-    from ..lab.document_read import DocumentError, lab_docs, read
     from ..lab.lesson import language
-    from ..lab.schema import violation
     from .html_report import write_reports
 
     lang = language(lang)
@@ -32,17 +34,30 @@ def report(result: str, html_target: str, lang: str | None = None) -> None:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         fail(f"{result} is not JSON ({err.msg} at line {err.lineno}); give the file written by 'proclab run LAB --json'")
-    try:
-        labs = lab_docs(doc)
-        wrong = violation(doc, "labs" if isinstance(doc, dict) and "labs" in doc else "lab")
-        if wrong:
-            fail(f"{result} is malformed: {wrong} (docs/schema/proclab-result-1.json); give a file "
-                 "written by 'proclab run LAB --json > FILE'")
-        results = [read(d) for d in labs]
-    except DocumentError as err:
-        fail(f"{result}: {err}")
+    results = _results(doc, result)
     many = isinstance(doc, dict) and "labs" in doc
     written = write_reports(results, html_target, many=many, lang=lang)
     for w in written:
         err_console.print(f"{'index' if w.index else 'report'}: {w.page}" +
                           (f"  (timeline picture: {w.picture})" if w.picture else ""), highlight=False)
+
+
+def _results(doc: Any, name: str) -> list[LabResult]:
+    """The results a saved document holds, once it follows the published schema."""
+    from ..lab.document_read import DocumentError, lab_docs, read
+    from ..lab.schema import violation
+
+    try:
+        labs = lab_docs(doc)
+        try:
+            wrong = violation(doc, "labs" if isinstance(doc, dict) and "labs" in doc else "lab")
+        except ImportError:   # a Debian-packaged proclab (the compose harness) may lack it
+            fail("reading a saved result needs jsonschema, which is not installed: "
+                 "pip install jsonschema (Debian: apt install python3-jsonschema)")
+        if wrong:
+            fail(f"{name} is malformed: {wrong} (docs/schema/proclab-result-1.json); give a file "
+                 "written by 'proclab run LAB --json > FILE'")
+        return [read(d) for d in labs]
+    except DocumentError as err:
+        fail(f"{name}: {err}")
+        raise   # not reached: fail() exits
