@@ -53,6 +53,7 @@ class OutputLine:
     text: str
     at_s: float
 
+
 @dataclass
 class RunRecord:
     """One container: one variant of a lab."""
@@ -148,6 +149,7 @@ class RunRecord:
         return {"lines": self.output_dropped_lines, "chars": self.output_dropped_chars,
                 "after_line": self.output_gap_at or 0}
 
+
 @dataclass
 class CheckResult:
     """One check's verdict. ``inconclusive``: the world did not allow the measurement (a busy
@@ -181,6 +183,7 @@ class CheckResult:
     @property
     def inconclusive(self) -> bool:
         return self.status is Status.INCONCLUSIVE
+
 
 @dataclass
 class LabResult:
