@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from ..lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
 from ..lab.result import CheckResult
 from .words import result
-from ..lab.status import DoctorVerdict
 
 NAME = "the kernel's record of docker stop"
 
@@ -56,12 +55,12 @@ def kernel_check(rec: KernelRecord | None, signal: str, since_t: float | None) -
     if rec is None or since_t is None:
         return None
     if not rec.recorded:
-        return result(NAME, DoctorVerdict.NOTE, f"no kernel record ({rec.note}): the forwarding verdict is an inference "
+        return result(NAME, "note", f"no kernel record ({rec.note}): the forwarding verdict is an inference "
                       "from timing and exit codes", recorded=False)
     st = story(rec, signal, since_t)
     killed = "; ".join(f"{e.who} died of SIGKILL at the namespace's end, never having got {signal}"
                        for e in st.killed_untold)
     lost = f" ({rec.lost} event(s) lost: an absence proves nothing)" if rec.lost else ""
     text = "; ".join(st.lines) or f"no {signal} was recorded"
-    return result(NAME, DoctorVerdict.NOTE, text + (f"; {killed}" if killed else "") + lost, recorded=True,
+    return result(NAME, "note", text + (f"; {killed}" if killed else "") + lost, recorded=True,
                   signals=st.lines, killed_untold=[e.who for e in st.killed_untold], lost=rec.lost)

@@ -8,7 +8,6 @@ from typing import Any
 from ..lab.result import CheckResult
 from .model import Disposition, Findings, Masks, reaches_pid1
 from .words import NAMES, code_words, result
-from ..lab.status import DoctorVerdict
 
 
 def predict(masks: list[Masks], sig: str) -> tuple[bool, str]:
@@ -38,7 +37,7 @@ def prediction(f: Findings) -> CheckResult:
     checks judge; a refuted prediction says the masks did not tell the whole story."""
     name = NAMES["masks"]
     if not f.masks:
-        return result(name, DoctorVerdict.INCONCLUSIVE, "the signal masks of pid 1 could not be read")
+        return result(name, "inconclusive", "the signal masks of pid 1 could not be read")
     will_end, why = predict(f.masks, f.stop_signal)
     figs: dict[str, Any] = {"masks": [m.to_dict() for m in f.masks], "signal": f.stop_signal,
                             "predicted_end": will_end, "prediction": why}
@@ -47,7 +46,7 @@ def prediction(f: Findings) -> CheckResult:
                       for m in f.masks)
     s = f.stop
     if s is None or s.exit_code is None:
-        return result(name, DoctorVerdict.NOTE, f"before any signal: {shown}. Predicted: {why}; docker stop was not "
+        return result(name, "note", f"before any signal: {shown}. Predicted: {why}; docker stop was not "
                       "watched, so it stands unconfirmed", outcome="unconfirmed", **figs)
     if s.ended == will_end:
         outcome = "confirmed"
@@ -60,7 +59,7 @@ def prediction(f: Findings) -> CheckResult:
             said += (f"; `{f.masks[-1].command}` catches {f.stop_signal} but was still running: its handler is "
                      "slower than the grace period, or does not exit")
     figs["outcome"] = outcome
-    return result(name, DoctorVerdict.NOTE, f"before any signal: {shown}. Predicted: {why}. {said}", **figs)
+    return result(name, "note", f"before any signal: {shown}. Predicted: {why}. {said}", **figs)
 
 
 def _few(sigs: frozenset[int]) -> str:

@@ -7,7 +7,6 @@ import re
 from ..lab.result import CheckResult
 from .model import EarlyEnd, Findings, Phase
 from .words import NAMES, code_words, result
-from ..lab.status import DoctorVerdict
 
 
 FORK_FAILED = re.compile(r"fork|Resource temporarily unavailable|can't create thread|pthread_create", re.I)
@@ -24,7 +23,7 @@ def stays_up(f: Findings) -> CheckResult:
     if e is None and f.ready.how == "exited":
         e = EarlyEnd("stop", Phase.BEFORE_UP, f.ready.after_s, f.ready.exit_code, f.ready.oom_killed)
     if e is None:       # the stop container never came up, and did not exit either
-        return result(name, DoctorVerdict.PROBLEM, f"`{' '.join(f.argv)}`: {f.ready.detail}, {f.ready.after_s:.1f} s after "
+        return result(name, "problem", f"`{' '.join(f.argv)}`: {f.ready.detail}, {f.ready.after_s:.1f} s after "
                       "its start", "give --ready-log REGEX if it is up only once it prints a line, or a longer "
                       "--ready-timeout", ready=f.ready.how)
     which = ("its container" if e.container == "stop" and len(f.early) == 1 else
@@ -36,7 +35,7 @@ def stays_up(f: Findings) -> CheckResult:
     figs = {"container": e.container, "phase": str(e.phase), "after_s": round(e.after_s, 3),
             "exit_code": e.exit_code, "oom_killed": e.oom_killed,
             "ended": [{"container": x.container, "phase": str(x.phase), "exit_code": x.exit_code} for x in f.early]}
-    return result(name, DoctorVerdict.PROBLEM, detail, _stays_up_fix(f, e, tail), **figs)
+    return result(name, "problem", detail, _stays_up_fix(f, e, tail), **figs)
 
 
 def _stays_up_fix(f: Findings, e: EarlyEnd, tail: str) -> str:

@@ -18,7 +18,6 @@ from .kernel import kernel_check, story
 from .predict import prediction
 from .stays_up import stays_up
 from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, _cmd, code_words, result
-from ..lab.status import DoctorVerdict
 
 __all__ = ["evaluate", "result", "code_words"]
 
@@ -27,7 +26,7 @@ def evaluate(f: Findings) -> list[CheckResult]:
         return [stays_up(f)]
     snap = f.snapshot("ready")
     if snap is None:
-        return [result("the examination", DoctorVerdict.INCONCLUSIVE, f.error or "no process table was read")]
+        return [result("the examination", "inconclusive", f.error or "no process table was read")]
     checks = [who_is_pid1(f, snap), zombies_at_rest(snap), reaping(f), prediction(f), stop_check(f, snap),
               sigint_check(f), forwarding(f, snap), additions(f, snap)]
     told = kernel_check(f.kernel, f.stop_signal, f.stop_at_t)
@@ -36,7 +35,7 @@ def evaluate(f: Findings) -> list[CheckResult]:
     if f.options.k8s:
         checks.append(as_a_pod(f))
     if f.error:
-        checks.append(result("the examination", DoctorVerdict.INCONCLUSIVE, f"it broke off: {f.error}"))
+        checks.append(result("the examination", "inconclusive", f"it broke off: {f.error}"))
     return checks
 
 
@@ -48,21 +47,21 @@ def who_is_pid1(f: Findings, snap: Snapshot) -> CheckResult:
     name = NAMES["pid1"]
     p1 = snap.get(1)
     if p1 is None:
-        return result(name, DoctorVerdict.INCONCLUSIVE, "the process table inside the container has no pid 1")
+        return result(name, "inconclusive", "the process table inside the container has no pid 1")
     kids = [k for k in snap.children(1) if not k.probe]
     r = role(p1)
     figs = {"pid1": p1.command, "role": r, "children": [k.command for k in kids], "argv": list(f.argv)}
     if r == "shell" and kids:
-        return result(name, DoctorVerdict.NOTE, f"pid 1 is a shell, `{p1.command}`, and the program {_cmd(kids[0])} is its "
+        return result(name, "note", f"pid 1 is a shell, `{p1.command}`, and the program {_cmd(kids[0])} is its "
                       "child: that is a wrapper, judged by what it does with signals below. The usual advice: "
                       + FIX_EXEC, **figs)
     if r == "shell":
-        return result(name, DoctorVerdict.OK, f"pid 1 is a shell, `{p1.command}`, running no other program", **figs)
+        return result(name, "ok", f"pid 1 is a shell, `{p1.command}`, running no other program", **figs)
     if r == "init":
         runs = ", ".join(_cmd(k) for k in kids) or "nothing"
-        return result(name, DoctorVerdict.OK, f"pid 1 is an init, `{p1.command}`, running {runs}", **figs)
+        return result(name, "ok", f"pid 1 is an init, `{p1.command}`, running {runs}", **figs)
     also = f"; its children: {', '.join(_cmd(k) for k in kids)}" if kids else ""
-    return result(name, DoctorVerdict.OK, f"pid 1 is the program itself, `{p1.command}`: it must reap orphans and "
+    return result(name, "ok", f"pid 1 is the program itself, `{p1.command}`: it must reap orphans and "
                   f"handle signals on its own{also}", **figs)
 
 
@@ -71,14 +70,14 @@ def zombies_at_rest(snap: Snapshot) -> CheckResult:
     name = NAMES["zombies"]
     zs = [p for p in snap.scenario if p.state == "Z"]
     if not zs:
-        return result(name, DoctorVerdict.OK, f"no zombie in its process table once it was up ({len(snap.scenario)} "
+        return result(name, "ok", f"no zombie in its process table once it was up ({len(snap.scenario)} "
                       "process(es))", zombies=[])
     parents: dict[int, list[Process]] = {}
     for z in zs:
         parents.setdefault(z.ppid, []).append(z)
     said = "; ".join(f"{len(kids)} zombie(s) ({', '.join(f'pid {k.pid} {k.name}' for k in kids)}) are children "
                      f"of {_cmd(snap.get(ppid))}, which has not waited for them" for ppid, kids in parents.items())
-    return result(name, DoctorVerdict.PROBLEM, f"{said}, before the doctor had made anything", FIX_ZOMBIE,
+    return result(name, "problem", f"{said}, before the doctor had made anything", FIX_ZOMBIE,
                   zombies=[{"pid": z.pid, "name": z.name, "ppid": z.ppid} for z in zs])
 
 
@@ -100,11 +99,11 @@ def additions(f: Findings, snap: Snapshot) -> CheckResult:
     if any(a.what != "network" for a in net):
         words += (". An image cannot carry limits: set them where it runs (compose: pids_limit, mem_limit; "
                   "docker run --pids-limit, --memory), so a fork loop or a leak stops at the container")
-    return result(name, DoctorVerdict.NOTE, words, **figs)
+    return result(name, "note", words, **figs)
 
 
 def as_a_pod(f: Findings) -> CheckResult:
-    return result("as a Kubernetes pod", DoctorVerdict.NOTE,
+    return result("as a Kubernetes pod", "note",
                   f"checked as a pod runs it: no init (a pod has no --init: Compose's init: true has no Kubernetes "
                   f"equivalent, so the image must carry its own, e.g. tini as its ENTRYPOINT), "
                   f"{f.stop_signal} then SIGKILL after terminationGracePeriodSeconds ({f.options.grace_s:g} s here; "
@@ -120,7 +119,7 @@ def reaping(f: Findings) -> CheckResult:
     name = NAMES["reaping"]
     o = f.orphan
     if o is None or o.error:
-        return result(name, DoctorVerdict.INCONCLUSIVE, o.error if o else "no orphan was made")
+        return result(name, "inconclusive", o.error if o else "no orphan was made")
     figs = {"orphan": o.pid, "adopted_by": o.adopted_by, "exited_at_s": o.exited_at_s,
             "reaped_at_s": o.reaped_at_s, "deadline_s": f.options.reap_deadline_s}
     what = (f"the orphan pid {o.pid} (a busybox sleep {o.lifetime_s:g} whose docker-exec'd shell exited) "
@@ -128,13 +127,13 @@ def reaping(f: Findings) -> CheckResult:
     if o.zombie_at_end:
         left = f.snapshot("orphan-exited")
         z = left.get(o.pid) if left else None
-        return result(name, DoctorVerdict.PROBLEM, f"{what}; it exited and was still a zombie "
+        return result(name, "problem", f"{what}; it exited and was still a zombie "
                       f"({z.state if z else 'Z'}, ppid {z.ppid if z else '?'}) {f.options.reap_deadline_s:g} s "
                       "later: pid 1 never waits for the children it adopts, so zombies pile up", FIX_INIT, **figs)
     if o.reaped_at_s is not None and o.exited_at_s is not None:
         after = max(0.0, o.reaped_at_s - o.exited_at_s)
-        return result(name, DoctorVerdict.OK, f"{what} and reaped within {after:.2f} s of its exit", **figs)
-    return result(name, DoctorVerdict.INCONCLUSIVE, f"{what}, and was not seen to exit within the doctor's watch (its "
+        return result(name, "ok", f"{what} and reaped within {after:.2f} s of its exit", **figs)
+    return result(name, "inconclusive", f"{what}, and was not seen to exit within the doctor's watch (its "
                   f"{o.lifetime_s:g} s lifetime and {f.options.reap_deadline_s:g} s to be reaped, plus slack for a "
                   "busy host)", **figs)
 
@@ -178,13 +177,13 @@ def stop_check(f: Findings, snap: Snapshot) -> CheckResult:
     s = f.stop
     name = f"docker stop: it ends on {f.stop_signal} within the grace period"
     if s is None or (s.error and s.exit_code is None):
-        return result(name, DoctorVerdict.INCONCLUSIVE, s.error if s and s.error else "docker stop was not run")
+        return result(name, "inconclusive", s.error if s and s.error else "docker stop was not run")
     figs = {"signal": s.signal, "grace_s": s.grace_s, "exit_code": s.exit_code, "took_s": round(s.took_s, 3)}
     said = f"docker stop -t {s.grace_s:g} sent {s.signal}"
     if s.ended:
-        return result(name, DoctorVerdict.OK, f"{said}; the container exited with {code_words(s.exit_code)} "
+        return result(name, "ok", f"{said}; the container exited with {code_words(s.exit_code)} "
                       f"after {s.took_s:.2f} s", **figs)
-    return result(name, DoctorVerdict.PROBLEM, f"{said} and nothing ended: after the {s.grace_s:g} s grace period the "
+    return result(name, "problem", f"{said} and nothing ended: after the {s.grace_s:g} s grace period the "
                   f"engine SIGKILLed it ({code_words(s.exit_code)}, {s.took_s:.2f} s)", _stop_fix(f, snap), **figs)
 
 
@@ -192,15 +191,15 @@ def sigint_check(f: Findings) -> CheckResult:
     name = NAMES["sigint"]
     s, rd = f.sigint, f.sigint_ready
     if rd is not None and not rd.up:
-        return result(name, DoctorVerdict.INCONCLUSIVE, f"the second container did not come up: {rd.detail}")
+        return result(name, "inconclusive", f"the second container did not come up: {rd.detail}")
     if s is None or s.error:
-        return result(name, DoctorVerdict.INCONCLUSIVE, s.error if s else "SIGINT was not sent")
+        return result(name, "inconclusive", s.error if s else "SIGINT was not sent")
     figs: dict[str, Any] = {"exit_code": s.exit_code, "took_s": round(s.took_s, 3), "grace_s": s.grace_s}
     if f.sigint_masks is not None:
         figs["pid1_masks"] = f.sigint_masks.to_dict()
         figs["pid1_disposition"] = str(f.sigint_masks.disposition("SIGINT"))
     if s.ended:
-        return result(name, DoctorVerdict.OK, f"it exited with {code_words(s.exit_code)} {s.took_s:.2f} s after SIGINT", **figs)
+        return result(name, "ok", f"it exited with {code_words(s.exit_code)} {s.took_s:.2f} s after SIGINT", **figs)
     p1 = f.snapshot("ready")
     r = role(p1.get(1)) if p1 and p1.get(1) else "program"  # type: ignore[arg-type]
     fix = (FIX_EXEC if r == "shell" else
@@ -208,7 +207,7 @@ def sigint_check(f: Findings) -> CheckResult:
            "or exec it from its wrapper script so it gets the signal itself" if r == "init" else
            "handle SIGINT in the program (pid 1 gets no default action), or " + FIX_INIT)
     dropped = (f"; pid 1's SIGINT is {f.sigint_masks.disposition('SIGINT')}" if f.sigint_masks else "")
-    return result(name, DoctorVerdict.PROBLEM, f"still running {s.grace_s:g} s after SIGINT{dropped}: Ctrl-C on 'docker run' "
+    return result(name, "problem", f"still running {s.grace_s:g} s after SIGINT{dropped}: Ctrl-C on 'docker run' "
                   "or a SIGINT from a supervisor does nothing", fix, **figs)
 
 
@@ -227,9 +226,9 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     name = NAMES["forwarding"]
     p1, s = snap.get(1), f.stop
     if p1 is None or s is None or (s.error and s.exit_code is None):
-        return result(name, DoctorVerdict.INCONCLUSIVE, "docker stop could not be watched")
+        return result(name, "inconclusive", "docker stop could not be watched")
     if not [k for k in snap.children(1) if k.state != "Z" and not k.probe]:
-        return result(name, DoctorVerdict.OK, f"pid 1 (`{p1.command}`) wraps no other program: nothing to pass on")
+        return result(name, "ok", f"pid 1 (`{p1.command}`) wraps no other program: nothing to pass on")
     r = role(p1)
     inherited = r == "init" and s.ended
     programs = [x for x in s.watched if snap.get(x.pid) and snap.get(x.pid).ppid == 1]  # type: ignore[union-attr]
@@ -243,7 +242,7 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
     failed = [line for line in f.said_after("stop", s.sent_at) if FORWARD_FAILED.search(line)]
     if failed and programs:
         figs["said"] = failed[0]
-        return result(name, DoctorVerdict.PROBLEM, f"pid 1 (`{p1.command}`) could not pass {s.signal} on to "
+        return result(name, "problem", f"pid 1 (`{p1.command}`) could not pass {s.signal} on to "
                       f"`{programs[0].command}`; after the signal it printed: {failed[0]!r}, and the container ended "
                       f"with {code_words(s.exit_code)}: the program died with the container, unwarned",
                       _kill_cap_hint(f, snap) or "give pid 1 the right to signal its program (CAP_KILL, or the same "
@@ -255,7 +254,7 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
         fix = (_kill_cap_hint(f, snap) or
                (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
                 else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"))
-        return result(name, DoctorVerdict.PROBLEM, f"`{deaf[0].command}` (pid {deaf[0].pid}) {how}: pid 1 "
+        return result(name, "problem", f"`{deaf[0].command}` (pid {deaf[0].pid}) {how}: pid 1 "
                       f"(`{p1.command}`) did not pass {s.signal} on (an inference from timing and exit codes)",
                       fix, **figs)
     stragglers = [x for x in others if x.orphaned or x.ended_s is None or x.status == "signal 9"]
@@ -263,13 +262,13 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
                       if x.ended_s is not None else f"`{x.command}` ended with the exit code pid 1 passed on "
                       f"({code_words(s.exit_code)})" for x in programs)
     if stragglers:
-        return result(name, DoctorVerdict.PROBLEM, f"{ended}; but its child `{stragglers[0].command}` (pid {stragglers[0].pid}) "
+        return result(name, "problem", f"{ended}; but its child `{stragglers[0].command}` (pid {stragglers[0].pid}) "
                       + ("was re-parented to pid 1 and outlived it" if stragglers[0].orphaned
                          else "outlived it until the container's end"),
                       "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
                       "stop its children before it exits", **figs)
     note = "" if r != "shell" else "; the shell as pid 1 passed it on (a wrapper that works)"
-    return result(name, DoctorVerdict.OK, f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else "")
+    return result(name, "ok", f"{ended}" + (f"; its {len(others)} child process(es) ended too" if others else "")
                   + note + " (inferred from timing and exit codes)", **figs)
 
 
@@ -298,13 +297,13 @@ def _forwarding_by_record(f: Findings, snap: Snapshot, programs: list[Fate], oth
         fix = (_kill_cap_hint(f, snap) or
                (FIX_EXEC if r == "shell" else "make pid 1 pass the stop signal on to its children" if r == "program"
                 else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"))
-        return result(name, DoctorVerdict.PROBLEM, f"the kernel's record: {said}; `{deaf[0].command}` (pid {deaf[0].pid}) was never "
+        return result(name, "problem", f"the kernel's record: {said}; `{deaf[0].command}` (pid {deaf[0].pid}) was never "
                       f"sent {s.signal} and died of SIGKILL at the namespace's end: pid 1 (`{p1.command}`) did not "
                       "pass it on", fix, **figs)
     strays = [x for x in others if x.pid in untold]
     if strays:
-        return result(name, DoctorVerdict.PROBLEM, f"the kernel's record: {said}; but `{strays[0].command}` (pid {strays[0].pid}) "
+        return result(name, "problem", f"the kernel's record: {said}; but `{strays[0].command}` (pid {strays[0].pid}) "
                       f"was never sent {s.signal} and died of SIGKILL at the namespace's end",
                       "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
                       "stop its children before it exits", **figs)
-    return result(name, DoctorVerdict.OK, f"the kernel's record: {said}", **figs)
+    return result(name, "ok", f"the kernel's record: {said}", **figs)

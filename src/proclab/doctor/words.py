@@ -26,8 +26,11 @@ NAMES = {"stays_up": "it starts and stays up", "pid1": "who is pid 1", "zombies"
          "limits": "what the doctor added, and limits"}
 
 
-def result(name: str, verdict: DoctorVerdict, detail: str, fix: str | None = None,
+def result(name: str, verdict: DoctorVerdict | str, detail: str, fix: str | None = None,
            **figures: Any) -> CheckResult:
+    """A doctor's check: its DoctorVerdict (a word outside ok, note, problem, inconclusive is
+    a ValueError) decides its Status, and goes into its figures."""
+    verdict = DoctorVerdict(verdict)
     figures["verdict"] = verdict
     if fix:
         figures["fix"] = fix
