@@ -13,6 +13,7 @@ import pytest
 from proclab import engine
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -42,7 +43,7 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
     res = run_cli("run", str(lab), "--json")
     import json
 
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert res.returncode == 1 and not doc["passed"]
     assert doc["runs"][0]["error"].endswith(last_line) or last_line in doc["runs"][0]["error"]
     assert any('File "/lab/scenario.py"' in o["text"] for o in doc["runs"][0]["output"])   # once, per run

@@ -19,6 +19,7 @@ from proclab.run.lock import WAIT_EXCLUSIVE
 from tests.support.cli import run_cli
 from tests.support.harness import proclab_cmd
 from tests.support.tinylab import write_lab
+from tests.support.documents import as_printed, printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -67,7 +68,7 @@ def test_a_lab_waiting_on_the_lock_says_so_at_once_and_times_it(tmp_path, monkey
     assert result.verdict == "passed" and [cp.name for cp in result.checkpoints] == ["ran"]
     assert 0 < result.lock_wait_s < time.monotonic() - started
     assert any(ln.startswith("waited ") and "for the lab lock" in ln for ln in lines)
-    assert json.loads(json.dumps(result.to_dict()))["lock_wait_s"] == round(result.lock_wait_s, 3)
+    assert as_printed(result)["lock_wait_s"] == round(result.lock_wait_s, 3)
 
 
 def test_the_cli_shows_the_wait_on_stderr_and_in_json(tmp_path, lab_image):
@@ -92,7 +93,7 @@ def test_the_cli_shows_the_wait_on_stderr_and_in_json(tmp_path, lab_image):
             proc.kill()
     assert proc.returncode == 0, err
     assert "for the lab lock" in err            # "waited 0.0s for the lab lock": the wait was brief here
-    doc = json.loads(out)
+    doc = printed(out)
     assert doc["lock_wait_s"] >= 0 and doc["verdict"] == "passed"
 
 
@@ -118,7 +119,7 @@ def test_the_cli_exits_0_for_inconclusive_and_1_with_strict(tmp_path, lab_image)
     assert "INCONCLUSIVE" in told.stdout and "1 passed, 1 inconclusive" in told.stdout
     strict = run_cli("run", str(lab), "--json", "--strict")
     assert strict.returncode == 1, strict.stderr
-    doc = json.loads(strict.stdout)
+    doc = printed(strict.stdout)
     assert doc["verdict"] == "inconclusive" and doc["passed"] is False
     assert [c["status"] for c in doc["checks"]] == ["passed", "inconclusive"]
     assert doc["checks"][1]["figures"] == {"free_cpus": 0.61}

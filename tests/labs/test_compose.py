@@ -72,7 +72,7 @@ def project_leftovers(project: str) -> list[str]:
 def test_config_validates(compose):
     out = compose("config", "--format", "json")
     assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+    doc = json.loads(out.stdout)   # not proclab's: docker compose config's
     assert set(doc["services"]) == {"labs", "lab", "explore"}
     labs, explore = doc["services"]["labs"], doc["services"]["explore"]
     assert any(v["target"] == "/var/run/docker.sock" for v in labs["volumes"])
@@ -83,7 +83,8 @@ def test_config_validates(compose):
     assert explore["cap_drop"] == ["ALL"] and "SETUID" in explore["cap_add"]
     assert all(s["labels"]["proclab"] == "1" for s in doc["services"].values())
     base = compose("config", "--format", "json", env={"BASE_IMAGE": "proclab/base:bookworm"})
-    assert json.loads(base.stdout)["services"]["labs"]["build"]["args"]["BASE_IMAGE"] == "proclab/base:bookworm"
+    config = json.loads(base.stdout)      # not proclab's: docker compose config's
+    assert config["services"]["labs"]["build"]["args"]["BASE_IMAGE"] == "proclab/base:bookworm"
 
 
 def test_the_harness_image_draws_pictures(docker_engine):

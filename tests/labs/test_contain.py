@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -32,7 +33,7 @@ def test_a_lab_named_with_spaces_and_non_ascii_letters_runs(tmp_path, lab_image)
     lab = write_lab(tmp_path, "my lab ü 日本", SCENARIO, '[[variant]]\nname = "première variante"\n', CHECKS)
     res = run_cli("run", str(lab), "--json")
     assert res.returncode == 0, res.stdout + res.stderr
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     run = doc["runs"][0]
     assert doc["passed"] and doc["lab"] == lab.name and run["variant"] == "première variante"
     assert run["containment"]["weakened"] == [] and run["containment"]["network"] == "none"
@@ -47,7 +48,7 @@ def test_a_network_only_with_consent_and_shown(tmp_path, lab_image):
 
     res = run_cli("run", str(lab), "--allow", "network", "--json")
     assert res.returncode == 0, res.stdout + res.stderr
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     box = doc["runs"][0]["containment"]
     assert box["network"] == "bridge" and box["weakened"] == ["network"] and box["granted_by"] == "--allow"
     assert box["cap_drop"] == ["ALL"] and box["no_new_privileges"] and box["read_only_root"]

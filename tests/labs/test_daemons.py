@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 def test_json_carries_daemon_figures(run_lab_cached):
     result = run_lab_cached("daemons")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     figs = {c["name"].split(":")[0]: c.get("figures", {}) for c in doc["checks"]}
     refused = next(v for k, v in figs.items() if k.startswith("a daemonic process that starts a child"))
     assert refused == {"exitcode": 1, "children": 0}

@@ -47,8 +47,9 @@ def pair(image: str, cli_args: list[str], opts: DoctorOptions) -> tuple[dict, di
     made = subprocess.run(["docker", "run", "-d", *labels, *cli_args, image], capture_output=True, text=True)
     try:
         assert made.returncode == 0, made.stderr
-        theirs = json.loads(subprocess.run(["docker", "inspect", made.stdout.strip()],
-                                           capture_output=True, text=True, check=True).stdout)[0]
+        inspected = subprocess.run(["docker", "inspect", made.stdout.strip()],
+                                   capture_output=True, text=True, check=True).stdout
+        theirs = json.loads(inspected)[0]     # not proclab's: docker inspect's
         return s.c.inspect(), theirs
     finally:
         s.remove()

@@ -11,6 +11,7 @@ from junitparser import Failure, JUnitXml, Skipped
 from tests.support.cli import run_cli
 from tests.support.doctor import build_gallery, doctor
 from tests.support.tinylab import containers_of
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -26,7 +27,7 @@ def test_a_compose_file_gets_one_verdict_per_service_and_one_exit_status(gallery
     junit = tmp_path / "doctor.xml"
     res = run_cli("doctor", "-f", COMPOSE, "--json", "--junit", str(junit))
     assert res.returncode == 1, res.stderr            # app has problems: the file fails
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     verdicts = {s["service"]: s["verdict"] for s in doc["services"]}
     assert verdicts == {"web": "healthy", "app": "problems found", "fixed": "healthy", "built": "healthy",
                         "worker": "not checkable alone"}
@@ -58,11 +59,11 @@ def test_a_compose_file_gets_one_verdict_per_service_and_one_exit_status(gallery
 def test_named_services_only_and_an_unknown_one_is_a_usage_error(gallery):
     res = run_cli("doctor", "-f", COMPOSE, "web", "--json")
     assert res.returncode == 0, res.stderr
-    assert [s["service"] for s in json.loads(res.stdout)["services"]] == ["web"]
+    assert [s["service"] for s in printed(res.stdout)["services"]] == ["web"]
     res = run_cli("doctor", "-f", COMPOSE, "nope")
     assert res.returncode == 2 and res.stderr.startswith("Error: -f ") and "no service nope" in res.stderr
     res = run_cli("doctor", "-f", COMPOSE, "worker", "--json")       # named, and not checkable alone: not passed
-    assert res.returncode == 1 and json.loads(res.stdout)["services"][0]["verdict"] == "not checkable alone"
+    assert res.returncode == 1 and printed(res.stdout)["services"][0]["verdict"] == "not checkable alone"
 
 
 def test_k8s_checks_as_a_pod_runs_it(gallery):

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -32,7 +33,7 @@ def test_kill_after_pid1_has_exited_is_a_clean_verdict(tmp_path, lab_image):
     lab = write_lab(tmp_path, "killgone", SCENARIO, STOP_THEN_KILL)
     res = run_cli("run", str(lab), "--json")
     assert "Traceback" not in res.stdout + res.stderr, res.stderr
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     stop, kill = doc["runs"][0]["actions"]
     assert stop["do"] == "stop" and stop["exit_code"] in (137, 143)
     assert kill["do"] == "kill" and "docker kill --signal SIGKILL" in kill["error"]

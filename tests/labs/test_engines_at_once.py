@@ -17,6 +17,7 @@ from tests.support import engines
 from tests.support.cli import run_cli
 from tests.support.harness import Harness
 from tests.support.tinylab import HANG, HANG_TOML, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker, pytest.mark.podman]
 pytest_plugins = ["pytester"]
@@ -45,7 +46,7 @@ def _kind_of(url: str) -> EngineKind:
 
 def test_labs_are_shared_between_two_engines_each_on_the_one_it_names(two):
     res = run_cli("run", *QUICK, "--engine", two[0], "--engine", two[1], "--json")
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert res.returncode == 0, _failures(doc) or res.stderr[-3000:]
     assert doc["passed"] and [lab["lab"] for lab in doc["labs"]] == QUICK
     assert {lab["engine"] for lab in doc["labs"]} == set(two)       # both engines ran some
@@ -65,7 +66,7 @@ def test_labs_are_shared_between_two_engines_each_on_the_one_it_names(two):
 def test_one_engine_with_jobs_runs_every_lab_there(two):
     res = run_cli("run", "zombies", "reaping", "--jobs", "2", "--engine", two[1], "--json")
     assert res.returncode == 0, res.stderr[-3000:]
-    assert [lab["engine"] for lab in json.loads(res.stdout)["labs"]] == [two[1], two[1]]
+    assert [lab["engine"] for lab in printed(res.stdout)["labs"]] == [two[1], two[1]]
 
 
 def test_one_summary_names_each_labs_engine(two):

@@ -175,7 +175,9 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     out = cli("explore", "check", A, "--json", env=env)
     assert out.returncode == 1, out.stderr                            # not every exercise passed
     zh = cli("explore", "check", A, "--json", "--lang", "zh", env=env)
-    zh_rows = {r["exercise"]: r for r in json.loads(zh.stdout)[0]["results"]}
+    # not --json of a result: explore check's list of hosts (no schema_version yet: issue 32)
+    rows = json.loads(zh.stdout)      # not --json: see above
+    zh_rows = {r["exercise"]: r for r in rows[0]["results"]}
     assert "僵尸进程" in zh_rows["zombie"]["saw"] and "还没有 ~/answers/orphan" in zh_rows["orphan"]["saw"], zh_rows
     with connect(hs[A]) as c:
         assert "hint 1 of 3" in sh(c, "python3 ~/exercises/hint.py orphan")

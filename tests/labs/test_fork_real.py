@@ -5,6 +5,7 @@ import pytest
 
 from proclab.homework import forktree as ft
 from proclab.run.homework_real import fork_trees
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -35,7 +36,7 @@ def test_leaf_only_refused_exits_are_not_carried_out_on_the_kernel(lab_image):
 
     res = run_cli("fork", "-A", "a+b,b+c,b-,c+D,c-,D-,c-,b-", "-L", "--solve", "--real", "--json")
     assert res.returncode == 0, res.output
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert doc["refused"] == [3, 5] and doc["agree"] is True
     assert doc["observed"][2] == doc["observed"][1] == {"a": ["b"], "b": ["c"], "c": []}
     assert doc["observed"][4] == doc["observed"][3] == {"D": [], "a": ["b"], "b": ["c"], "c": ["D"]}

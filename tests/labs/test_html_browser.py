@@ -24,7 +24,7 @@ def browser():
 def page_of(run_lab_cached, lab: str, folder: Path) -> Path:
     result = run_lab_cached(lab)
     assert result.passed, explain(result)
-    (written,) = write_reports([result.to_dict()], str(folder / f"{lab}.html"), many=False)
+    (written,) = write_reports([result], str(folder / f"{lab}.html"), many=False)
     return written.page
 
 

@@ -30,7 +30,7 @@ def pid1_page(run_lab_cached, browser, tmp_path_factory):
     result = run_lab_cached("pid1")
     # what these tests read is the record, not pid1's timings (a loaded host can fail those: test_labs says so)
     assert all(r.kernel.recorded for r in result.runs), explain(result)
-    (written,) = write_reports([result.to_dict()], str(tmp_path_factory.mktemp("record") / "pid1.html"), many=False)
+    (written,) = write_reports([result], str(tmp_path_factory.mktemp("record") / "pid1.html"), many=False)
     visit = browser.open(written.page)
     assert visit.errors == [] and visit.foreign_requests() == [], (visit.errors, visit.foreign_requests())
     return visit
@@ -90,7 +90,7 @@ def test_a_process_between_checkpoints_has_its_own_lane_with_fork_exit_reap_in_o
 
 def test_the_chinese_page_draws_chinese_glyphs_not_missing_glyph_boxes(run_lab_cached, browser, tmp_path):
     result = run_lab_cached("pid1")
-    (written,) = write_reports([result.to_dict()], str(tmp_path / "pid1.zh.html"), many=False, lang="zh")
+    (written,) = write_reports([result], str(tmp_path / "pid1.zh.html"), many=False, lang="zh")
     visit = browser.open(written.page)
     assert visit.errors == [] and visit.foreign_requests() == []
     page = visit.page

@@ -8,6 +8,7 @@ import pytest
 from proclab.lab import spec as labspec
 from proclab.run.runner import is_exclusive
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -41,7 +42,7 @@ def test_jobs_2_keeps_each_narration_whole(lab_image):
 def test_jobs_2_runs_labs_at_the_same_time(lab_image):
     res = run_cli("run", *QUICK, "--jobs", "2", "--json")
     assert res.returncode == 0, res.stderr[-3000:]
-    doc = json.loads(res.stdout)     # one JSON document, the live board (if any) on stderr
+    doc = printed(res.stdout)     # one JSON document, the live board (if any) on stderr
     assert doc["passed"] and [lab["lab"] for lab in doc["labs"]] == QUICK
     spans = [(min(r["host"]["before"]["t"] for r in lab["runs"]), max(r["host"]["after"]["t"] for r in lab["runs"]))
              for lab in doc["labs"]]

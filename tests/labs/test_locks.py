@@ -9,6 +9,7 @@ import pytest
 
 from proclab.lab import spec as labspec
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 
 def _checks_module():
@@ -32,7 +33,7 @@ def test_overlap_counter():
 def test_figures_in_json(run_lab_cached):
     result = run_lab_cached("locks")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     by_name = {c["name"]: c.get("figures", {}) for c in doc["checks"]}
     race = next(f for n, f in by_name.items() if n.startswith("race: without a lock"))
     locked = next(f for n, f in by_name.items() if n.startswith("locked: exactly one"))

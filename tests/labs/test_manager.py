@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -14,7 +15,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 def test_figures_in_json(run_lab_cached):
     result = run_lab_cached("manager")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     merged = {k: v for c in doc["checks"] for k, v in c.get("figures", {}).items()}
     assert merged["server_threads"] >= 100 and merged["workers_alive"] == 100
     assert merged["lost"] == 99

@@ -14,6 +14,7 @@ from proclab.engine import EngineKind, baseimage, images
 from tests.support import engines
 from tests.support.cli import run_cli
 from tests.support.verdicts import assert_passed
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -77,7 +78,7 @@ def test_doctor_gallery_case_there(other, on, case):
     image = images.build(images.ImageSpec(f"doctor-gallery-{case}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,),
                                           target=case))
     res = run_cli("doctor", "-t", str(GRACE), "--json", image)
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     got = {prefix: c["figures"]["verdict"] for c in doc["checks"] for prefix in wanted if c["name"].startswith(prefix)}
     assert got == wanted and doc["passed"] is passed and res.returncode == (0 if passed else 1), res.stdout
     stop = next(a for a in doc["runs"][0]["actions"] if a["do"] == "stop")

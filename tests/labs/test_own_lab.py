@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -29,7 +30,7 @@ def test_a_scenario_only_folder_runs_by_path(tmp_path, lab_image):
     lab = write_lab(tmp_path, "mine", SCENARIO)
     out = run_cli("run", str(lab), "--json")
     assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+    doc = printed(out.stdout)
     assert doc["lab"] == lab.name and doc["exit_code"] == 0 and doc["checks"] == [] and doc["passed"]
     first, second = doc["checkpoints"]
     child = first["data"]["child"]

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -15,7 +16,7 @@ ENDINGS = {"stop-no-handler": 137, "stop-init": 143, "stop-handler": 0, "kill-in
 def test_json_carries_stop_durations_and_exit_codes(run_lab_cached):
     result = run_lab_cached("pid1")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))          # exactly what --json prints
+    doc = as_printed(result)          # exactly what --json prints
     runs = {r["variant"]: r for r in doc["runs"]}
     for variant, code in ENDINGS.items():
         (act,) = [a for a in runs[variant]["actions"] if a["do"] in ("stop", "kill")]
@@ -27,7 +28,7 @@ def test_json_carries_stop_durations_and_exit_codes(run_lab_cached):
 
 
 def test_json_carries_zombie_counts_and_host_pids(run_lab_cached):
-    doc = json.loads(json.dumps(run_lab_cached("pid1").to_dict()))
+    doc = as_printed(run_lab_cached("pid1"))
     checks = {c["name"]: c for c in doc["checks"]}
     growing = next(c for n, c in checks.items() if n.startswith("no init: each orphan"))
     assert growing["figures"]["zombies_psutil_ps_top"] == [[1, 1, 1], [2, 2, 2], [3, 3, 3]]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 
 def test_json_carries_the_figures(run_lab_cached):
-    doc = json.loads(json.dumps(run_lab_cached("pipes").to_dict()))
+    doc = as_printed(run_lab_cached("pipes"))
     merged = {k: v for c in doc["checks"] for k, v in c.get("figures", {}).items()}
     assert merged["received"] == 10 and merged["saw_eof"] is True
     assert merged["duplex"] == ["socket"] and merged["one_way"] == "pipe"

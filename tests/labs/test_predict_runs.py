@@ -13,6 +13,7 @@ from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions, reveal
 from tests.support.cli import run_cli
 from tests.support.verdicts import assert_passed
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -37,7 +38,7 @@ def proclab(*args, stdin="", lang="C.UTF-8"):
 def test_cli_predict_from_stdin_json(lab_image):
     p = proclab("run", "zombies", "--predict", "--json", stdin="Z\n1\n1\n")   # the third is wrong; the fourth unanswered
     assert p.returncode == 0, (p.stderr[-1500:], p.stdout[-3000:])
-    doc = json.loads(p.stdout)
+    doc = printed(p.stdout)
     got = {x["id"]: (x["answer"], x["observed"], x["correct"]) for x in doc["predictions"]}
     assert got == {"state": ("Z", "Z", True), "top-zombies": (1.0, 1, True), "after-waitpid": (1.0, 0, False),
                    "unjoined-process": (None, True, None)}
@@ -66,7 +67,7 @@ def test_cli_quiz_json_has_each_labs_predictions_and_the_score(lab_image, tmp_pa
     answers.write_text("[zombies]\nZ\n[orphans]\n2\n")
     p = proclab("run", "zombies", "orphans", "--answers", str(answers), "--json")
     assert p.returncode == 0, p.stderr[-1500:]
-    doc = json.loads(p.stdout)
+    doc = printed(p.stdout)
     by_lab = {d["lab"]: d["predictions"] for d in doc["labs"]}
     assert by_lab["zombies"][0]["correct"] is True and by_lab["orphans"][0]["correct"] is False
     assert doc["score"] == {"right": 1, "judged": 2, "questions": 7}

@@ -11,6 +11,7 @@ from rich.console import Console
 from proclab.ui.narration import Narrator
 from tests.support.verdicts import assert_passed
 from tests.support.results import check_verdicts, figures, with_variants_swapped
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -39,7 +40,7 @@ def test_charts_drawn_in_terminal_and_png(run_lab_cached):
     Narrator(console=c).verdict(result)
     text = c.export_text()
     assert "CFS weight share" in text and "█" in text and f"picture: {png}" in text
-    assert json.loads(json.dumps(result.to_dict()))["charts"][0]["bars"][0]["label"] == "nice 0"
+    assert as_printed(result)["charts"][0]["bars"][0]["label"] == "nice 0"
 
 
 def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):

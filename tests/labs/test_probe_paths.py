@@ -12,6 +12,7 @@ from proclab.engine import ContainerSpec, hostproc
 from proclab.run import probe
 from proclab.snapshot import Snapshot
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -61,7 +62,7 @@ def test_both_paths_see_the_same_tables(lab, lab_image, monkeypatch):
     for run in fast.runs:
         assert len({cp.probe.resident_pids for cp in run.checkpoints}) == 1
     # and the JSON says which path, in the shape the issue asks for
-    doc = fast.to_dict()["checkpoints"][0]["probe"]
+    doc = as_printed(fast)["checkpoints"][0]["probe"]
     assert doc["path"] == "resident" and doc["overhead_ms"] > 0 and doc["spread_ms"] >= 0
 
 

@@ -14,6 +14,7 @@ import pytest
 from proclab.homework import procrun as pr
 from proclab.run.homework_real import procrun_real
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -54,7 +55,7 @@ def test_the_json_document_adds_the_observed_samples(lab_image):
     code, out, err = run_cli("process-run", "-P", "cci", "-P", "ic", "-L", "3", "--solve", "--real",
                              "--json", "--tick-ms", "40")
     assert code == 0, err
-    doc = json.loads(out)
+    doc = printed(out)
     assert doc["tick_ms"] == 40 and doc["totals"]["total_time"] == len(doc["ticks"])
     assert doc["observed"], "no samples"
     for s in doc["observed"]:

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.support.verdicts import assert_passed
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 def test_json_has_measured_vs_predicted_table(run_lab_cached):
     result = run_lab_cached("scheduling")
     assert_passed(result)          # inconclusive on a busy host: a skip with the reason
-    doc = json.loads(json.dumps(result.to_dict()))          # exactly what --json prints
+    doc = as_printed(result)          # exactly what --json prints
     rows = [row for c in doc["checks"] for row in c.get("figures", {}).get("table", [])]
     assert {(r["mode"], r["job"]) for r in rows} == {(m, j) for m in ("together", "fcfs", "sjf") for j in "ABC"}
     for r in rows:

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -18,7 +19,7 @@ def _figures(doc, prefix):
 def test_json_carries_exit_codes(run_lab_cached):
     result = run_lab_cached("signals")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     assert _figures(doc, "Process.exitcode")["exitcodes"] == {
         "return": 0, "sys.exit(3)": 3, "raise ValueError": 1, "terminate()": -15, "kill()": -9}
     assert _figures(doc, "SIGINT gives exitcode 1") == {"sigint": 1, "sigint_default": -2}
@@ -29,7 +30,7 @@ def test_json_carries_exit_codes(run_lab_cached):
 
 
 def test_orphan_and_group_figures(run_lab_cached):
-    doc = json.loads(json.dumps(run_lab_cached("signals").to_dict()))
+    doc = as_printed(run_lab_cached("signals"))
     orphan = _figures(doc, "terminate() does not reach")
     assert orphan["grandchild_ppid_after"] == 1 and orphan["grandchild_ppid_before"] != 1
     assert _figures(doc, "right after terminate()")["is_alive_after_terminate"] is True

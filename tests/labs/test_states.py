@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.support.verdicts import explain
+from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 def test_json_carries_states(run_lab_cached):
     result = run_lab_cached("states")
     assert result.passed, explain(result)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     figs = {c["name"]: c.get("figures", {}) for c in doc["checks"]}
     d = next(v for k, v in figs.items() if k.startswith("D without privileges"))
     assert d["states"] == ["D", "D", "T"]

@@ -15,6 +15,7 @@ from proclab.lab.kernel_record import EventKind, HandlerKind, SignalResult
 from tests.support.cli import run_cli
 from tests.support.harness import Harness, run_proclab
 from tests.support.tinylab import HANG, HANG_TOML, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -94,7 +95,7 @@ def test_every_process_a_snapshot_saw_has_its_fork_and_its_end(run_lab_cached, l
 
 def test_docker_stop_sigterm_ignored_by_pid_1_and_forwarded_by_tini():
     res = run_cli("run", "pid1", "--variant", "stop-no-handler", "--variant", "stop-init", "--json")
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     runs = {r["variant"]: r for r in doc["runs"]}
     alone = [e for e in runs["stop-no-handler"]["events"] if e["kind"] == "signal" and e["signal"] == "SIGTERM"]
     assert [(e["pid"], e["result"], e.get("sender_outside")) for e in alone] == [(1, "ignored", True)], alone

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
@@ -57,7 +58,7 @@ def test_narrated_the_run_and_the_check_fail_naming_the_checkpoint(shadowing_lab
 def test_json_is_one_document_with_the_runs_error_and_the_failed_check(shadowing_lab):
     res = run_cli("run", str(shadowing_lab), "--allow", "user,read_only", "--json")
     assert res.returncode == 1, res.output
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert not doc["passed"]
     [check] = doc["checks"]
     assert check["status"] == "failed" and check["detail"].startswith(SAYS)

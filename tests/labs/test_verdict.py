@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.tinylab import containers_of, write_lab
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -25,7 +26,7 @@ def test_a_check_returning_false_fails_the_lab(tmp_path, lab_image):
             return lab.checkpoint("ready").data["n"] == 999
     """)
     res = run_cli("run", str(lab), "--json")
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert res.returncode == 1 and not doc["passed"], res.stdout
     (c,) = doc["checks"]
     assert not c["passed"] and "returned False" in c["detail"]
@@ -48,7 +49,7 @@ def test_a_crash_after_the_last_checkpoint_fails_the_lab_with_its_traceback(tmp_
     assert ("the scenario crashed after checkpoint 'ready' (exit 1): RuntimeError: after the last checkpoint"
             in res.stdout), res.stdout
     assert 'File "/lab/scenario.py"' in res.stdout and "FAILED" in res.stdout
-    doc = json.loads(run_cli("run", str(lab), "--json").stdout)
+    doc = printed(run_cli("run", str(lab), "--json").stdout)
     assert not doc["passed"] and "RuntimeError" in doc["runs"][0]["error"]
 
 
@@ -57,7 +58,7 @@ def test_the_oom_killer_at_the_memory_limit_is_named(tmp_path, lab_image):
         [settings]
         mem_limit = "96m"
     """)
-    doc = json.loads(run_cli("run", str(lab), "--json").stdout)
+    doc = printed(run_cli("run", str(lab), "--json").stdout)
     run = doc["runs"][0]
     assert not doc["passed"] and run["exit_code"] == 137 and run["oom_killed"], run
     assert "OOM killer" in run["error"] and "96m" in run["error"], run["error"]
@@ -72,7 +73,7 @@ def test_a_declared_exit_passes_and_a_different_one_fails(tmp_path, lab_image):
         [[variant]]
         name = "undeclared"
     """)
-    doc = json.loads(run_cli("run", str(lab), "--json").stdout)
+    doc = printed(run_cli("run", str(lab), "--json").stdout)
     runs = {r["variant"]: r for r in doc["runs"]}
     assert runs["three"]["exit_code"] == 3 and runs["three"]["error"] is None
     assert "exited 3 after checkpoint 'ready'" in runs["undeclared"]["error"]
@@ -98,7 +99,7 @@ def test_sys_exit_and_a_slow_check_fail_and_the_harness_carries_on(tmp_path, lab
             return expect(lab.checkpoint("ready").data["n"] == 1, "n = 1")
     """)
     res = run_cli("run", str(lab), "--json")
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert res.returncode == 1
     checks = {c["name"]: c for c in doc["checks"]}
     assert "called sys.exit(0)" in checks["leaves"]["detail"]
@@ -122,7 +123,7 @@ def test_proclab_mutate_names_the_check_that_cannot_fail(tmp_path, lab_image):
     res = run_cli("mutate", str(lab))
     assert res.returncode == 1, res.stdout + res.stderr
     assert "always fine" in res.stdout and "cannot be made to fail: always fine" in res.stdout, res.stdout
-    doc = json.loads(run_cli("mutate", str(lab), "--json").stdout)
+    doc = printed(run_cli("mutate", str(lab), "--json").stdout)
     by = {c["check"]: c for c in doc["checks"]}
     assert not by["always fine"]["can_fail"] and by["always fine"]["failed_by"] is None
     assert by["n is 1"]["can_fail"] and "data['n']" in by["n is 1"]["failed_by"]

@@ -6,6 +6,7 @@ import json
 
 from proclab.engine import images
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 GALLERY_DIR = "tests/labs/data/doctor-gallery"
 GRACE = 2
@@ -27,7 +28,7 @@ def build_gallery(stages: set[str]) -> dict[str, str]:
 def doctor(*args: str) -> tuple[int, dict, str]:
     res = run_cli("doctor", "-t", str(GRACE), "--json", *args)
     assert res.stdout.strip(), res.stderr
-    return res.returncode, json.loads(res.stdout), res.stderr
+    return res.returncode, printed(res.stdout), res.stderr
 
 
 def by_key(doc: dict) -> dict[str, dict]:

@@ -6,11 +6,12 @@ from typing import Any
 
 from proclab.lab import spec as labspec
 from proclab.checks import load_checks, run_checks
+from tests.support.documents import as_printed
 
 
 def check_figures(result) -> dict[str, dict[str, Any]]:
     """Each check's figures by check name, from exactly what --json prints."""
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     return {c["name"]: c.get("figures", {}) for c in doc["checks"]}
 
 

@@ -13,6 +13,7 @@ from proclab.checks import load_checks
 from proclab.lab.chart_data import chart_data
 from proclab.ui.narration import Narrator
 from proclab.lab.result import LabResult
+from tests.support.documents import as_printed
 
 SHARES = Chart("CPU share per nice level", "%", (
     Bar("nice 0", 69.0, expected=69.7),
@@ -93,7 +94,7 @@ def test_draw_calls_the_labs_hook_and_writes_the_picture(tmp_path, monkeypatch):
     assert [c.title for c in result.charts] == ["c"]
     assert len(result.artifacts) == 1 and result.artifacts[0].endswith("charts.png")
     assert result.report_dir is not None and result.report_dir.parent == tmp_path / "reports" / "charted"
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = as_printed(result)
     assert doc["charts"][0]["bars"] == [{"label": "T", "value": 2.0, "expected": 1.0}]
     # a second run in the same second gets its own folder
     again = LabResult(lab="charted", title="T", path=str(tmp_path))

@@ -4,6 +4,8 @@ import pytest
 from proclab.checks import Check, CheckFailed, close_to, expect, load_checks
 from proclab.errors import LabFormatError
 from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
+from proclab.lab.document import encode
+from proclab.lab.checking import Ending
 
 
 def result():
@@ -35,7 +37,7 @@ def test_unreadable_ps_fails_the_check_naming_the_checkpoint_not_the_checks_bug(
     lab = result()
     lab.runs[0].checkpoints = [Snapshot("made", {}, 0.1, 1, [], "PID USER TIME COMMAND\n", None)]
     outcome = Check("c", lambda lab: lab.checkpoint("made").ps_line(1)).outcome(lab)
-    assert outcome.kind == "failed" and not outcome.result.passed
+    assert outcome.kind is Ending.REFUTED and not outcome.result.passed
     assert outcome.result.detail.startswith("checkpoint 'made': the probe could not read ps's output")
 
 
@@ -83,7 +85,7 @@ def test_anything_but_evidence_fails_and_says_what_it_returned(returned, shown):
 def test_a_bare_true_passes_with_a_warning_that_it_carries_no_evidence():
     r = Check("c", lambda lab: True).run(result())
     assert r.passed and r.detail == "returned True" and "no evidence" in r.warning
-    assert r.to_dict()["warning"] == r.warning
+    assert encode(r)["warning"] == r.warning
 
 
 def test_evidence_passes():

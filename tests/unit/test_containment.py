@@ -17,6 +17,7 @@ from proclab.run.lab_container import container_name, container_spec
 from proclab.ui.narration import Narrator
 from tests.support.cli import one_line_error, run_cli
 from tests.support.harness import run_proclab
+from proclab.lab.document import encode
 
 EVERY_WEAKENING = """
     [settings]
@@ -152,7 +153,7 @@ def test_narration_and_json_show_the_containment(tmp_path):
     assert "user lab, capabilities none (all others dropped), no-new-privileges, network bridge" in line
     assert "root fs read-only, pids ≤128, memory ≤256m" in line
     assert "beyond least privilege: network (granted by --allow)" in line
-    doc = RunRecord("main", settings=s, containment=Containment.of(s, spec.builtin)).to_dict()["containment"]
+    doc = encode(RunRecord("main", settings=s, containment=Containment.of(s, spec.builtin)))["containment"]
     assert doc == {"user": "lab", "root": False, "cap_drop": ["ALL"], "cap_add": [], "no_new_privileges": True,
                    "network": "bridge", "read_only_root": True, "pids_limit": 128, "mem_limit": "256m",
                    "weakened": ["network"], "granted_by": "--allow"}

@@ -9,6 +9,7 @@ from proclab.doctor.compose_service import needs_others, seconds, service_option
 from proclab.doctor.junit import junit_xml
 from proclab.doctor.model import DoctorOptions
 from proclab.lab.result import CheckResult, LabResult
+from proclab.lab.status import Status
 
 
 @pytest.mark.parametrize("text, s", [("10s", 10), ("1m30s", 90), ("500ms", 1), ("2m", 120), (3, 3)])
@@ -41,9 +42,9 @@ def test_a_service_that_needs_others_is_not_checkable_alone(svc, words):
 
 
 def test_junit_has_one_testcase_per_check_with_the_evidence_as_the_failure(tmp_path):
-    checks = [CheckResult("who is pid 1", True, "pid 1 is tini", {"verdict": "ok"}),
-              CheckResult("docker stop", False, "SIGKILLed after 2 s. Fix: --init", {"verdict": "problem"}),
-              CheckResult("reaping", "inconclusive", "inconclusive: no orphan", {"verdict": "inconclusive"})]
+    checks = [CheckResult("who is pid 1", Status.PASSED, "pid 1 is tini", {"verdict": "ok"}),
+              CheckResult("docker stop", Status.FAILED, "SIGKILLed after 2 s. Fix: --init", {"verdict": "problem"}),
+              CheckResult("reaping", Status.INCONCLUSIVE, "inconclusive: no orphan", {"verdict": "inconclusive"})]
     r = LabResult(lab="doctor", title="pid 1 of img", path="img", runs=[], checks=checks, duration_s=1.0)
     path = tmp_path / "j.xml"
     path.write_text(junit_xml([("pid 1 of img", r)], {"worker": "it depends on web (depends_on)"}))

@@ -170,12 +170,13 @@ def test_hints_come_in_order_and_are_recorded(home):
     second = run_script(home, "hint.py", "zombie")
     assert "hint 2 of 3 (the command)" in second.stdout and "os.fork()" in second.stdout
     answer = run_script(home, "hint.py", "orphan", "--level", "3", "--json")
-    assert json.loads(answer.stdout)["level"] == 3
+    assert json.loads(answer.stdout)["level"] == 3     # not --json: the exercise folder's script
     record = json.loads((home / ".proclab" / "hints.json").read_text())
     assert record["zombie"]["level"] == 2 and [a["level"] for a in record["zombie"]["asked"]] == [1, 2]
     assert record["orphan"]["level"] == 3
     # the checkers report the highest level asked, and the class report reads it from there
-    checked = {r["exercise"]: r for r in json.loads(run_script(home, "check.py", "--json").stdout)}
+    listed = run_script(home, "check.py", "--json").stdout
+    checked = {r["exercise"]: r for r in json.loads(listed)}    # not --json: the folder's checker
     assert checked["zombie"]["hints"] == 2 and checked["orphan"]["hints"] == 3 and checked["renice"]["hints"] == 0
     assert not checked["zombie"]["passed"]                 # a hint is no pass
     zh = run_script(home, "hint.py", "zombie", "--lang", "zh")

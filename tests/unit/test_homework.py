@@ -10,6 +10,7 @@ from proclab.errors import UsageError
 from proclab.homework import forktree as ft
 from proclab.homework import procrun as pr
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 
 def final(actions: str, mode: str = "init") -> dict:
@@ -79,7 +80,7 @@ def test_names_go_on_past_z_as_fork_py_names_them():
 def test_fork_cli_solve_json():
     res = run_cli("fork", "-A", "a+b,b+c,b-", "--solve", "--json")
     assert res.returncode == 0, res.output
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert doc["actions"] == ["a+b", "b+c", "b-"]
     assert doc["trees"][1] == {"a": ["b"], "b": ["c"], "c": []}
     assert doc["final"] == {"a": ["c"], "c": []}
@@ -117,7 +118,7 @@ def test_io_done_immediate_runs_the_io_process_at_once():
 def test_process_run_json():
     res = run_cli("process-run", "-P", "cccc", "-P", "i", "--solve", "--json")
     assert res.returncode == 0, res.output
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert doc["totals"] == {"total_time": 11, "cpu_busy": 6, "io_busy": 5}
     assert doc["ticks"][4] == {"t": 5, "states": ["DONE", "RUNNING"], "ran": "io", "cpu": 1, "ios": 0}
     assert doc["ticks"][5]["states"] == ["DONE", "BLOCKED"] and doc["ticks"][5]["ios"] == 1

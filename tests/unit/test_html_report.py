@@ -38,7 +38,7 @@ class Refs(HTMLParser):
 
 def test_the_zombie_lane_is_Z_at_zombie_created_then_reaped():
     rep = html.report(doc("zombies"))
-    t = rep.runs[0].timeline
+    t = html.timeline(rep.runs[0])
     cp = next(s for s in rep.runs[0].checkpoints if s.name == "zombie-created")
     lane = t.lane(cp.data["child"])
     names = [c.name for c in t.columns]
@@ -52,19 +52,19 @@ def test_the_orphans_lane_moves_to_pid_1_and_its_parent_is_gone():
     rep = html.report(doc("orphans"))
     run = next(r for r in rep.runs if r.variant == "init")
     family = run.checkpoints[0]
-    names = [c.name for c in run.timeline.columns]
-    grandchild = run.timeline.lane(family.data["grandchild"])
+    names = [c.name for c in html.timeline(run).columns]
+    grandchild = html.timeline(run).lane(family.data["grandchild"])
     before, after = grandchild.cells[names.index("family")], grandchild.cells[names.index("orphaned")]
     assert (before.ppid, before.reparented) == (family.data["child"], False)
     assert (after.ppid, after.reparented) == (1, True)
     assert grandchild.role == "grandchild"
-    assert run.timeline.lane(family.data["child"]).ending == "gone"
+    assert html.timeline(run).lane(family.data["child"]).ending == "gone"
 
 
 def test_checks_link_to_the_checkpoints_they_read():
     rep = html.report(doc("orphans"))
     adopted = next(c for c in rep.checks if c.name.startswith("the orphan is adopted by pid 1"))
-    assert adopted.links == [("init", "family"), ("init", "orphaned")]
+    assert html.links(adopted, rep) == [("init", "family"), ("init", "orphaned")]
     page = html.page(rep)
     assert 'href="#cp-init-orphaned"' in page and 'id="cp-init-orphaned"' in page
 
@@ -73,8 +73,9 @@ def test_without_recorded_reads_a_check_links_to_the_checkpoint_it_quotes():
     d = doc("orphans")
     for c in d["checks"]:
         c.pop("checkpoints", None)
-    agree = next(c for c in html.report(d).checks if "agree at 'orphaned'" in c.name)
-    assert agree.links == [("init", "orphaned")]
+    rep = html.report(d)
+    agree = next(c for c in rep.checks if "agree at 'orphaned'" in c.name)
+    assert html.links(agree, rep) == [("init", "orphaned")]
 
 
 @pytest.mark.parametrize("lab", ["zombies", "orphans"])
@@ -102,7 +103,7 @@ def test_the_page_says_what_the_lab_is_and_shows_every_checkpoint_and_check():
 
 def test_a_failed_check_shows_a_cross_and_its_evidence():
     d = doc("zombies")
-    d["checks"][0] = {**d["checks"][0], "passed": False, "detail": "pid 8 was <S>, not Z"}
+    d["checks"][0] = {**d["checks"][0], "status": "failed", "passed": False, "detail": "pid 8 was <S>, not Z"}
     d["passed"] = False
     page = html.render(d)
     assert 'class="check fail"><span class="cross"' in page and "pid 8 was &lt;S&gt;, not Z" in page
@@ -119,7 +120,7 @@ def test_charts_become_inline_svg():
 def test_the_text_timeline_has_a_row_per_process_and_letters(tmp_path):
     rep = html.report(doc("zombies"))
     console = Console(record=True, width=120, color_system=None)
-    console.print(timeline_table(rep.runs[0].timeline))
+    console.print(timeline_table(html.timeline(rep.runs[0])))
     text = console.export_text()
     child = rep.runs[0].checkpoints[0].data["child"]
     row = next(ln for ln in text.splitlines() if ln.split()[:2] == [str(child), "child"])
@@ -128,7 +129,7 @@ def test_the_text_timeline_has_a_row_per_process_and_letters(tmp_path):
 
 def test_the_timeline_png_is_written(tmp_path):
     rep = html.report(doc("orphans"))
-    png = save_timeline_png([r.timeline for r in rep.runs], tmp_path / "t.png", "orphans")
+    png = save_timeline_png([html.timeline(r) for r in rep.runs], tmp_path / "t.png", "orphans")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 

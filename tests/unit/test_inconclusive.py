@@ -12,20 +12,24 @@ from proclab.cli.outcome import combined_verdict, exit_status
 from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
+from proclab.lab.status import Status
+from tests.support.documents import as_printed
 
 
 def lab(*statuses: str) -> LabResult:
-    r = LabResult(lab="t", title="t", path="/x", runs=[RunRecord(variant="main", settings={}, exit_code=0)])
+    r = LabResult(lab="t", title="t", path="/x", runs=[RunRecord(variant="main", exit_code=0)])
     r.checks = [CheckResult(f"check {i}", s, f"detail {i}") for i, s in enumerate(statuses)]
     return r
 
 
 def test_status_and_the_bool_it_replaces():
-    assert CheckResult("a", True, "").status == "passed" and CheckResult("a", False, "").failed
-    c = CheckResult("a", "inconclusive", "only 0.6 CPUs free")
+    assert CheckResult("a", Status.PASSED, "").status == "passed" and CheckResult("a", Status.FAILED, "").failed
+    c = CheckResult("a", Status.INCONCLUSIVE, "only 0.6 CPUs free")
     assert c.inconclusive and not c.passed and not c.failed
     with pytest.raises(ValueError):
         CheckResult("a", "maybe", "")
+    with pytest.raises(ValueError):   # a bool is no verdict: passed, failed or inconclusive?
+        CheckResult("a", True, "")  # type: ignore[arg-type]
 
 
 def test_a_check_says_inconclusive_through_the_author_api():
@@ -54,7 +58,7 @@ def test_a_run_error_fails_the_lab_whatever_the_checks():
 def test_json_carries_status_counts_and_lock_wait():
     r = lab("passed", "inconclusive", "failed")
     r.lock_wait_s = 12.3456
-    doc = json.loads(json.dumps(r.to_dict()))
+    doc = as_printed(r)
     assert [c["status"] for c in doc["checks"]] == ["passed", "inconclusive", "failed"]
     assert [c["passed"] for c in doc["checks"]] == [True, False, False]
     assert doc["verdict"] == "failed" and doc["passed"] is False
@@ -64,7 +68,7 @@ def test_json_carries_status_counts_and_lock_wait():
 
 def test_narration_shows_a_question_mark_and_the_count():
     r = lab("passed", "inconclusive")
-    r.checks[1] = CheckResult("two CPUs", "inconclusive", "not measured: 0.61 of 2 CPUs free")
+    r.checks[1] = CheckResult("two CPUs", Status.INCONCLUSIVE, "not measured: 0.61 of 2 CPUs free")
     c = Console(record=True, width=120, color_system=None)
     Narrator(console=c).verdict(r)
     text = c.export_text()
@@ -114,7 +118,7 @@ def test_the_html_report_marks_inconclusive_checks_and_verdict():
     from proclab.ui.html.page import index, page
 
     r = lab("passed", "inconclusive")
-    rep = report(json.loads(json.dumps(r.to_dict())))
+    rep = report(as_printed(r))
     text = page(rep)
     assert 'aria-label="inconclusive">?' in text and "INCONCLUSIVE" in text and 'aria-label="failed"' not in text
     assert "no lab failed; some checks were inconclusive" in index([(rep, "t.html")])

@@ -7,6 +7,7 @@ from proclab.checks import check, expect
 from proclab.lab.checking import Check
 from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
 from proclab.lab.result import LabResult, RunRecord
+from proclab.lab.document import encode
 
 EVENTS = (
     KernelEvent(0.01, EventKind.FORK, 7, 4007, comm="python3", parent=1, parent_host_pid=4001, parent_comm="python3"),
@@ -39,7 +40,7 @@ def test_queries_read_as_the_facts() -> None:
 
 def test_json_round_trip_through_the_run_document() -> None:
     kernel = KernelRecord(EVENTS, already_there=(1,), lost=2)
-    doc = json.loads(json.dumps(_run(kernel).to_dict()))
+    doc = json.loads(json.dumps(encode(_run(kernel))))   # not --json: one run of it
     assert doc["kernel_record"] == {"recorded": True, "note": "", "lost": 2, "already_there": [1], "events": 7}
     assert doc["events"][2]["result"] == "ignored" and "handler" not in doc["events"][2]
     assert KernelRecord.from_run_dict(doc) == kernel

@@ -9,13 +9,14 @@ from proclab.checks import Check, expect, set_data
 from proclab.lab import mutate
 from proclab.lab.result import LabResult, RunRecord
 from proclab.snapshot.table import Snapshot
+from proclab.lab.document import encode
 
 FIX = Path(__file__).parent / "fixtures"
 
 
 def result():
     snap = Snapshot.from_dict(json.loads((FIX / "snapshot_zombie.json").read_text()))
-    run = RunRecord(variant="main", settings={}, exit_code=0, checkpoints=[snap])
+    run = RunRecord(variant="main", exit_code=0, checkpoints=[snap])
     return LabResult(lab="t", title="t", path="/x", runs=[run])
 
 
@@ -27,16 +28,16 @@ def zombie_is_z(lab):
 
 def test_every_mutation_is_well_formed_and_leaves_the_original_alone():
     r = result()
-    before = json.dumps(r.to_dict(), sort_keys=True)
+    before = json.dumps(encode(r), sort_keys=True)
     seen = set()
     for m in mutate.generic(r):
         changed = m.make()
-        doc = json.dumps(changed.to_dict(), sort_keys=True)
+        doc = json.dumps(encode(changed), sort_keys=True)
         assert doc != before, f"{m.what} changed nothing"
         for cp in changed.checkpoints:     # ps and top still parse
             assert cp.ps_rows and (cp.top is None or cp.top_tasks is not None)
         seen.add(m.what.split(": ", 1)[1].split(" ")[0])
-    assert json.dumps(r.to_dict(), sort_keys=True) == before
+    assert json.dumps(encode(r), sort_keys=True) == before
     assert {"pid", "data['child']", "top", "exit", "one"} <= seen | {w.split("[")[0] for w in seen}
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import proclab.cli
 from tests.support.cli import one_line_error, run_cli
+from tests.support.documents import printed
 
 # (argv, words the line says): click's own parse errors, one per command
 CLICKS = {
@@ -67,7 +68,7 @@ def test_with_json_a_mistake_is_one_document_too(command, path):
     argv, says = (CLICKS if path == "click" else OWNS)[command]
     res = run_cli(*argv, "--json")
     assert res.returncode == 2, res.output
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     assert doc["exit_code"] == 2 and says in doc["error"], doc
 
 

@@ -15,6 +15,7 @@ import pytest
 from proclab.homework import forktree as ft
 from proclab.homework import procrun as pr
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ostep"
 
@@ -98,7 +99,7 @@ def test_the_100_action_exercise_names_past_z_as_fork_py_does():
     children = [w.split()[2] for w in run.actions if " forks " in w]
     assert {"z", "A", "Z", "aa"} <= set(children), "the fixture should reach capitals and two-letter names"
     # the same list, given as an action list, is accepted and gives the same final tree
-    doc = json.loads(run_cli("fork", "-A", ",".join(notation(w) for w in run.actions), "-R", "-c", "--json").stdout)
+    doc = printed(run_cli("fork", "-A", ",".join(notation(w) for w in run.actions), "-R", "-c", "--json").stdout)
     assert doc["final"] == run.trees[-1]
     assert doc["reparent"] == "subreaper"
 
@@ -109,7 +110,7 @@ def test_leaf_only_refuses_exits_in_generated_and_given_lists():
     assert len(refused) >= 2
     res = run_cli("fork", "-s", "3", "-a", "40", "-L", "-R", "ostep", "-c", "--json")
     assert res.returncode == 0, res.output
-    assert json.loads(res.stdout)["refused"] == refused
+    assert printed(res.stdout)["refused"] == refused
     given = read_fork("fork-given-L.txt")
     res = run_cli("fork", "-A", given.args["action_list"], "-L", "-R", "ostep", "-c")
     assert res.returncode == 0, res.output
@@ -167,7 +168,7 @@ PROCESS_RUNS = read_process_runs()
 def test_process_run_replays_process_run_py(run):
     res = run_cli("process-run", *run.args, "-c", "-p", "--json")
     assert res.returncode == 0, res.output
-    doc = json.loads(res.stdout)
+    doc = printed(res.stdout)
     got = [[*[f"RUN:{t['ran']}" if s == "RUNNING" and t["ran"] else s for s in t["states"]],
             "1" if t["cpu"] else "", str(t["ios"]) if t["ios"] else ""] for t in doc["ticks"]]
     assert got == run.cells

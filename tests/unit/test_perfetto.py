@@ -31,7 +31,8 @@ def lab_result(name: str) -> LabResult:
 
 
 def test_the_trace_is_valid_trace_event_format():
-    doc = json.loads(json.dumps(trace_document([lab_result("pid1_recorded")])))   # as written to the file
+    trace = trace_document([lab_result("pid1_recorded")])
+    doc = json.loads(json.dumps(trace))   # not --json: a Perfetto trace, as written to the file
     jsonschema.validate(doc, SCHEMA)
     events = doc["traceEvents"]
     timed = [e for e in events if e["ph"] != "M"]

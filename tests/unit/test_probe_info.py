@@ -60,7 +60,7 @@ def test_the_narration_does_not_show_the_probe_path():
     s = snap(resident_pids=[9])
     s.probe = probe.Probed(doc={"spread_ms": 0.75, "resident_pids": [9]}, path="resident").info(3.25)
     buf = io.StringIO()
-    Narrator(console=Console(file=buf, width=120)).checkpoint(RunRecord(variant="main", settings={}), s)
+    Narrator(console=Console(file=buf, width=120)).checkpoint(RunRecord(variant="main"), s)
     text = buf.getvalue()
     assert "checkpoint cp" in text and "tini" in text
     assert not any(w in text for w in ("resident", "spread", "overhead", "labkit.resident"))

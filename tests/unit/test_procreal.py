@@ -9,6 +9,7 @@ import pytest
 from proclab.homework import procreal as real
 from proclab.homework import procrun as pr
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 TICKS, TOTALS = pr.simulate(["cccc", "i"], "on-io", "later", 5)   # PID 1 blocked at ticks 6-10
 
@@ -115,5 +116,5 @@ def test_bad_real_options_are_one_error_line_and_exit_2(args, says):
 def test_a_bad_real_option_with_json_is_one_json_document():
     code, out, _ = run_cli("process-run", "--real", "--json")
     assert code == 2
-    doc = json.loads(out)
+    doc = printed(out)
     assert doc["exit_code"] == 2 and "--solve" in doc["error"]

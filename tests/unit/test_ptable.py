@@ -51,7 +51,7 @@ def test_disagreement_is_reported(snap):
 
 
 def test_round_trip(snap):
-    again = Snapshot.from_dict(json.loads(json.dumps(snap.to_dict())))
+    again = Snapshot.from_dict(json.loads(json.dumps(snap.to_dict())))   # not --json: a checkpoint
     assert again.to_dict() == snap.to_dict()
 
 

@@ -11,6 +11,7 @@ from proclab.errors import LabFormatError, UsageError
 from proclab.lab.answers import ask, from_text, parse_answers
 from proclab.lab.questions import Question, check_expression, load_questions, reveal
 from proclab.lab.result import CheckResult, LabResult
+from proclab.lab.status import Status
 from tests.support.cli import run_cli
 
 PREDICT_LABS = ["zombies", "orphans", "reaping", "fork-basics", "scheduling"]
@@ -79,8 +80,8 @@ def test_only_the_listed_builtins_exist():
 
 def test_figure_and_find_read_check_figures():
     result = LabResult("x", "x", "/x", checks=[
-        CheckResult("one", True, "ok", {"rows": [{"job": "A", "t": 1}, {"job": "B", "t": 2}]}),
-        CheckResult("two", True, "ok", {"zombies": 1})])
+        CheckResult("one", Status.PASSED, "ok", {"rows": [{"job": "A", "t": 1}, {"job": "B", "t": 2}]}),
+        CheckResult("two", Status.PASSED, "ok", {"zombies": 1})])
     assert reveal_one(Question("q", "?", "number", 'find(figure("rows"), job="B")["t"] * 10'), result) == 20
     (p,) = reveal([Question("z", "?", "number", 'figure("zombies")')], {"z": 1.0}, result)
     assert p.correct is True and p.observed == 1
@@ -190,6 +191,6 @@ def test_cli_lab_without_questions(tmp_path):
 
 
 def test_comprehensions_see_the_names():
-    result = LabResult("x", "x", "/x", checks=[CheckResult("one", True, "ok", {"rows": [{"t": 1}, {"t": 3}]})])
+    result = LabResult("x", "x", "/x", checks=[CheckResult("one", Status.PASSED, "ok", {"rows": [{"t": 1}, {"t": 3}]})])
     q = Question("q", "?", "number", '[r["t"] for r in figure("rows") if r["t"] == max(k["t"] for k in figure("rows"))][0]')
     assert reveal_one(q, result) == 3

@@ -6,6 +6,7 @@ from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
 from proclab.ui.tree import evidence_lines, process_tree
 from proclab.lab.result import CheckResult, LabResult, RunRecord
+from proclab.lab.status import Status
 from tests.support.render import render, snap
 
 
@@ -28,7 +29,7 @@ def test_evidence_has_raw_ps_and_top_lines():
 
 def test_verdict_and_summary():
     r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", exit_code=0)],
-                  checks=[CheckResult("zombie seen", True, "ps: Z"), CheckResult("gone", False, "still there")])
+                  checks=[CheckResult("zombie seen", Status.PASSED, "ps: Z"), CheckResult("gone", Status.FAILED, "still there")])
     c = Console(record=True, width=120, color_system=None)
     Narrator(c).verdict(r)
     out = c.export_text()

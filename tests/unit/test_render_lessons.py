@@ -8,7 +8,9 @@ from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import print_folded
 from proclab.ui.tree import process_tree
+from proclab.lab.status import Status
 from tests.support.render import render, snap
+from proclab.lab.document import encode
 
 
 def test_the_tree_shows_the_named_processes_and_their_ancestors_only():
@@ -38,11 +40,11 @@ def test_long_evidence_folds_at_word_boundaries():
 
 def test_the_verdict_in_chinese_keeps_the_evidence():
     r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", {}, exit_code=0)],
-                  checks=[CheckResult("zombie seen", True, "ps: 7 6 Z [python3] <defunct>", zh="看到僵尸进程"),
-                          CheckResult("no zh title", True, "ok")])
+                  checks=[CheckResult("zombie seen", Status.PASSED, "ps: 7 6 Z [python3] <defunct>", zh="看到僵尸进程"),
+                          CheckResult("no zh title", Status.PASSED, "ok")])
     c = Console(record=True, width=120, color_system=None)
     Narrator(c, lang="zh").verdict(r)
     out = c.export_text()
     assert "✔ 看到僵尸进程" in out and "ps: 7 6 Z [python3] <defunct>" in out and "✔ no zh title" in out
     assert "通过" in out and "PASSED" not in out
-    assert r.checks[0].to_dict()["name"] == "zombie seen" and r.checks[0].to_dict()["name_zh"] == "看到僵尸进程"
+    assert encode(r.checks[0])["name"] == "zombie seen" and encode(r.checks[0])["name_zh"] == "看到僵尸进程"

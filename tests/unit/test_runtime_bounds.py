@@ -22,7 +22,7 @@ from proclab.ui.safe import safe, visible
 def _strict_loads(text: str):
     def no(name):
         raise ValueError(f"{name} in a strict JSON document")
-    return json.loads(text, parse_constant=no)
+    return json.loads(text, parse_constant=no)   # not --json: jsonout on a made-up value
 
 
 # -- the line splitter -------------------------------------------------------------

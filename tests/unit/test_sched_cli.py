@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 
 def sched(*args, env=None):
@@ -27,9 +28,9 @@ def test_solve_reveals_textbook_answers(tmp_path):
 
 def test_json_answers_for_a_seed():
     r = sched("--seed", "4", "-p", "rr", "-q", "2", "--solve", "--json")
-    doc = json.loads(r.stdout)
+    doc = printed(r.stdout)
     assert doc["source"] == "seed 4" and doc["schedules"][0]["label"] == "RR (slice 2)"
-    again = json.loads(sched("--seed", "4", "-p", "rr", "-q", "2", "--solve", "--json").stdout)
+    again = printed(sched("--seed", "4", "-p", "rr", "-q", "2", "--solve", "--json").stdout)
     assert again == doc
 
 

@@ -8,6 +8,7 @@ from proclab.errors import LabFormatError
 from proclab.lab import spec as labspec
 from proclab.lab.result import RunRecord
 from proclab.lab.settings import Settings, check_settings
+from proclab.lab.document import encode
 
 
 def make(tmp_path, toml: str | bytes | None = None, readme: bytes | None = None):
@@ -108,7 +109,7 @@ def test_settings_are_a_frozen_record_that_serialises_to_the_lab_toml_dict(tmp_p
     s = spec.settings
     with pytest.raises(AttributeError):
         s.init = False        # frozen: validated once, never changed after
-    d = RunRecord("main", settings=s).to_dict()["settings"]
+    d = encode(RunRecord("main", settings=s))["settings"]
     assert d == {"init": True, "cpus": None, "cpuset_cpus": None, "pids_limit": 64, "mem_limit": "256m",
                  "timeout_s": 30, "user": "lab", "cap_add": [], "read_only": True, "network": False,
                  "top": False, "exclusive": False, "cpu_shares": None, "host_pids": False,

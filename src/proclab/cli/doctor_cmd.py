@@ -13,6 +13,7 @@ from rich.text import Text
 from ..errors import UsageError
 from ..ui.safe import safe, visible
 
+from ..lab import document
 from . import jsonout
 from .output import err_console
 
@@ -151,7 +152,7 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
 
         write_junit(junit_file, [(result.title, result)])
     if as_json:
-        click.echo(jsonout.dumps(result.to_dict()))     # strict: no NaN, no lone surrogate
+        jsonout.emit(document.document([result]))     # strict: no NaN, no lone surrogate
     else:
         narrate(result)
     raise SystemExit(0 if result.passed else 1)
@@ -159,18 +160,18 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
 
 def narrate(result) -> None:  # type: ignore[no-untyped-def]
     from ..ui.tables import actions_table, print_checks
+    from ..lab.image_settings import ImageSettings
     from ..ui.tree import process_tree
 
     out = Console(highlight=False)
-    settings = result.runs[0].settings if result.runs else {}
-    added = settings.get("added", []) if isinstance(settings, dict) else []
-    if added:
+    settings = result.runs[0].settings if result.runs else None
+    image = settings if isinstance(settings, ImageSettings) else None
+    if image and image.added:
         out.print(safe("as 'docker run IMAGE' runs it, plus: " + ", ".join(
-            f"{a['what']} {a['value']} ({a['option']})" for a in added), style="dim"))
+            f"{a.what} {a.value} ({a.option})" for a in image.added), style="dim"))
     for snap in result.checkpoints:
         if snap.name in ("ready", "orphan-exited"):
-            how = (settings.get("ready", {}).get("detail", "") if snap.name == "ready" and isinstance(settings, dict)
-                   else "")
+            how = image.ready.detail if snap.name == "ready" and image and image.ready else ""
             out.print(Text(f"◆ {snap.name} at {snap.at_s:.2f}s", style="bold magenta"),
                       safe(f"  up: {how}" if how else "", style="dim"))
             out.print(process_tree(snap))

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..ui.safe import safe
+from ..lab.document import encode
 from . import jsonout
 from .doctor_cmd import narrate, progress
 
@@ -61,9 +62,10 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # ty
 
         write_junit(junit_file, [(f"service {n}", r) for n, r, _ in rows if r is not None], skipped)  # type: ignore[misc]
     if as_json:
-        click.echo(jsonout.dumps({"file": os.path.abspath(path), "project": project, "passed": passed, "services": [
-            {"service": n, "verdict": _verdict(r), "why": why or None, "result": r.to_dict() if r else None}  # type: ignore[attr-defined]
-            for n, r, why in rows]}))
+        services = [{"service": n, "verdict": _verdict(r), "why": why or None,
+                     "result": encode(r) if r else None} for n, r, why in rows]
+        jsonout.emit({"file": os.path.abspath(path), "project": project, "passed": passed,
+                      "services": services})
     else:
         _summary(path, rows, passed)
     raise SystemExit(0 if passed else 1)

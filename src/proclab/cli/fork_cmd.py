@@ -2,7 +2,6 @@
 ``--real`` to run the same actions on the kernel and compare, action by action."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -11,6 +10,7 @@ from rich.text import Text
 
 from ..errors import UsageError
 from ..homework import forktree as ft
+from . import jsonout
 
 
 @click.command("fork")
@@ -57,7 +57,7 @@ def fork(seed: int, count: int, fork_fraction: float | None, fork_percentage: fl
         if observed is not None:
             doc["observed"] = observed
             doc["agree"] = observed == doc["trees"]
-        click.echo(json.dumps(doc, indent=2))
+        jsonout.emit(doc)
         raise SystemExit(0 if observed is None or doc["agree"] else 1)
     out = Console(highlight=False)
     origin = "your actions" if actions_list else f"seed {seed}"

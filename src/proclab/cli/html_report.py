@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import UsageError
+from ..lab.result import LabResult
 from ..paths import reports_dir
 from ..ui import html
 from ..ui.bar_charts import report_folder
@@ -23,14 +24,13 @@ class Written:
     index: bool = False
 
 
-def _one(doc: dict[str, Any], page: Path, lang: str = "en") -> Written:
-    rep = html.report(doc)
+def _one(rep: LabResult, page: Path, lang: str = "en") -> Written:
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(html.page(rep, lang), encoding="utf-8")
     if importlib.util.find_spec("matplotlib") is None:     # e.g. the compose harness image: the page has the SVG
         return Written(page, None)
     png = page.with_name(page.stem + ".timeline.png")
-    save_timeline_png([r.timeline for r in rep.runs], png, title=f"{rep.lab}: {rep.title}")
+    save_timeline_png([html.timeline(r) for r in rep.runs], png, title=f"{rep.lab}: {rep.title}")
     return Written(page, png)
 
 
@@ -51,25 +51,25 @@ def _folder(target: str | None, default: Path) -> Path:
     return Path(target)
 
 
-def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool,
+def write_reports(labs: Sequence[LabResult], target: str | None, many: bool,
                   default_folder: Path | None = None, lang: str = "en") -> list[Written]:
     """One page for one lab (at ``target``, a file or a folder), or a folder of pages and an
     index.html for several (``many``). Without a target: a new folder under reports/."""
-    labs = [d for doc in docs for d in html.lab_docs(doc)]
     try:
         if not many and len(labs) == 1:
             if target is None:
-                page = (default_folder or report_folder(labs[0]["lab"])) / "report.html"
+                page = (default_folder or report_folder(labs[0].lab)) / "report.html"
             else:
                 page = Path(target)
                 if page.is_dir() or target.endswith(("/", os.sep)):
-                    page = page / f"{labs[0]['lab']}.html"
+                    page = page / f"{labs[0].lab}.html"
             return [_one(labs[0], page, lang)]
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = _folder(target, reports_dir() / f"all-{stamp}")
-        out = [_one(d, folder / f"{html.page_name(d['lab'])}.html", lang) for d in labs]
+        out = [_one(r, folder / f"{html.page_name(r.lab)}.html", lang) for r in labs]
         index = folder / "index.html"
-        index.write_text(html.index([(html.report(d), w.page.name) for d, w in zip(labs, out)]), encoding="utf-8")
+        index.write_text(html.index([(r, w.page.name) for r, w in zip(labs, out)]),
+                         encoding="utf-8")
         return out + [Written(index, None, index=True)]
     except OSError as err:
         raise UsageError(f"cannot write the HTML report: {err}; "
@@ -80,7 +80,7 @@ def report_run(results: Sequence[Any], target: str | None, many: bool, say: Call
                lang: str = "en") -> None:
     """After ``proclab run --html``: the pages (beside the chart picture when there is one),
     named to the user and added to each result's artifacts."""
-    written = write_reports([r.to_dict() for r in results], target, many,
+    written = write_reports(results, target, many,
                             default_folder=results[0].report_dir if len(results) == 1 else None, lang=lang)
     for w in written:
         say(f"{'index' if w.index else 'report'}: {w.page}")

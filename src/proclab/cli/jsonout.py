@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..lab.document import stamped
 from ..snapshot import clean_surrogates
 
 MAX_DEPTH = 64
@@ -57,7 +58,8 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def emit(doc: dict[str, Any]) -> None:
-    click.echo(dumps(doc))
+    """Print a document, stamped with the schema's version (docs/schema/)."""
+    click.echo(dumps(stamped(doc)))
 
 
 def emit_error(message: str, exit_code: int) -> None:

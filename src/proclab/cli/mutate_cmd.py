@@ -2,13 +2,13 @@
 change of the result that makes it fail, or that none could (then the check proves nothing)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 from rich.console import Console
 
 from .output import err_console
+from . import jsonout
 
 
 @click.command("mutate")
@@ -41,8 +41,8 @@ def mutate(lab: str, as_json: bool, variants: tuple[str, ...]) -> None:
     verdicts = mut.find_failing(checks, result, extra(result) if extra else (), spec.check_timeout_s)
     ok = bool(verdicts) and all(v.can_fail for v in verdicts)
     if as_json:
-        click.echo(json.dumps({"lab": spec.name, "lab_passed": result.passed, "every_check_can_fail": ok,
-                               "checks": [v.to_dict() for v in verdicts]}, indent=2))
+        jsonout.emit({"lab": spec.name, "lab_passed": result.passed, "every_check_can_fail": ok,
+                      "checks": [v.to_dict() for v in verdicts]})
     else:
         out = Console(highlight=False)
         if not verdicts:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..lab.result import FAILED, INCONCLUSIVE, PASSED, LabResult
+from ..lab.document import verdict_of
+from ..lab.result import LabResult
+from ..lab.status import Status
 
 
-def combined_verdict(results: Sequence[LabResult]) -> str:
-    verdicts = {r.verdict for r in results}
-    return FAILED if FAILED in verdicts else INCONCLUSIVE if INCONCLUSIVE in verdicts else PASSED
+combined_verdict = verdict_of
 
 
 def exit_status(results: Sequence[LabResult], strict: bool = False) -> int:
     verdict = combined_verdict(results)
-    return 1 if verdict == FAILED or (strict and verdict == INCONCLUSIVE) else 0
+    return 1 if verdict is Status.FAILED or (strict and verdict is Status.INCONCLUSIVE) else 0

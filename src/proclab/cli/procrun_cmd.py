@@ -1,7 +1,6 @@
 """``proclab process-run``: process-state exercises in the model of OSTEP's process-run.py."""
 from __future__ import annotations
 
-import json
 
 import click
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.text import Text
 from ..errors import UsageError
 from ..homework import procrun as pr
 from . import procrun_real as real_run
+from . import jsonout
 
 STYLE = {"RUNNING": "bold green", "READY": "yellow", "BLOCKED": "blue", "DONE": "dim"}
 
@@ -67,9 +67,9 @@ def process_run(seed: int, process_list: str | None, processes: int, length: int
         if real:
             observed = real_run.observe(progs, io_length, real_tick_ms, ticks)
             doc.update(real_run.json_part(observed, totals))
-            click.echo(json.dumps(doc, indent=2))
+            jsonout.emit(doc)
             raise SystemExit(1 if observed.facts() else 0)
-        click.echo(json.dumps(doc, indent=2))
+        jsonout.emit(doc)
         return
     out = Console(highlight=False)
     for i, p in enumerate(progs):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import UsageError
 from .output import err_console
+
+if TYPE_CHECKING:
+    from ..lab.result import LabResult
 
 
 @click.command("report")
@@ -19,7 +23,6 @@ from .output import err_console
 def report(result: str, html_target: str, lang: str | None = None) -> None:
     """Draw the HTML report of a saved result ('proclab run LAB --json > RESULT.json'; '-' for stdin)."""
     from ..lab.lesson import language
-    from ..ui.html import ReportFormatError
     from .html_report import write_reports
 
     lang = language(lang)
@@ -34,10 +37,29 @@ def report(result: str, html_target: str, lang: str | None = None) -> None:
     except json.JSONDecodeError as err:
         raise UsageError(f"{result} is not JSON ({err.msg} at line {err.lineno}); "
                          "give the file written by 'proclab run LAB --json'") from None
-    try:
-        written = write_reports([doc], html_target, many=isinstance(doc, dict) and "labs" in doc, lang=lang)
-    except ReportFormatError as err:
-        raise UsageError(f"{result}: {err}") from None
+    results = _results(doc, result)
+    many = isinstance(doc, dict) and "labs" in doc
+    written = write_reports(results, html_target, many=many, lang=lang)
     for w in written:
         err_console.print(f"{'index' if w.index else 'report'}: {w.page}" +
                           (f"  (timeline picture: {w.picture})" if w.picture else ""), highlight=False)
+
+
+def _results(doc: Any, name: str) -> list[LabResult]:
+    """The results a saved document holds, once it follows the published schema."""
+    from ..lab.document_read import DocumentError, lab_docs, read
+    from ..lab.schema import violation
+
+    try:
+        labs = lab_docs(doc)
+        try:
+            wrong = violation(doc, "labs" if isinstance(doc, dict) and "labs" in doc else "lab")
+        except ImportError:   # a Debian-packaged proclab (the compose harness) may lack it
+            raise UsageError("reading a saved result needs jsonschema, which is not installed: "
+                             "pip install jsonschema (Debian: apt install python3-jsonschema)") from None
+        if wrong:
+            raise UsageError(f"{name} is malformed: {wrong} (docs/schema/proclab-result-1.json); "
+                             "give a file written by 'proclab run LAB --json > FILE'")
+        return [read(d) for d in labs]
+    except DocumentError as err:
+        raise UsageError(f"{name}: {err}") from None

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import UsageError
+from ..lab.document import document, encode
 from ..lab.events import StoppedByLearner
 from ..ui.safe import safe
 from . import jsonout
@@ -122,7 +123,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
             if quiz:
                 quiz.after(result, show=not as_json)
     except (KeyboardInterrupt, StoppedByLearner) as stop:
-        cli_state().finished = [r.to_dict() for r in results]
+        cli_state().finished = [encode(r) for r in results]
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
         if isinstance(stop, StoppedByLearner):
@@ -159,11 +160,7 @@ def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = No
 
 def _json_doc(results: list[Any], run_all: bool, quiz: Any) -> Any:
     """The --json document: one lab's result, or every lab's; with the predictions when asked."""
-    from .outcome import combined_verdict
-
-    doc: Any = results[0].to_dict() if len(results) == 1 and not run_all else {
-        "passed": all(r.passed for r in results), "verdict": combined_verdict(results),
-        "labs": [r.to_dict() for r in results]}
+    doc = document(results, many=run_all)
     if quiz and "labs" in doc:
         for lab_doc in doc["labs"]:
             lab_doc["predictions"] = quiz.to_json(lab_doc["lab"])

@@ -5,7 +5,6 @@ Registered in proclab/cli/main.py; presentation only (no Docker).
 """
 from __future__ import annotations
 
-import json
 import re
 
 import click
@@ -16,6 +15,7 @@ from rich.text import Text
 from ..errors import UsageError
 from ..sched import ALIASES, POLICIES, Schedule, parse_jobs, random_jobs, simulate, time_text
 from ..ui.gantt import LEGEND, gantt_image, gantt_text
+from . import jsonout
 
 ORDER = ["fcfs", "sjf", "stcf", "rr", "mlfq"]
 
@@ -110,8 +110,8 @@ def sched(policies: tuple[str, ...], jobs_text: str | None, seed: int | None, co
     source = "your jobs" if jobs_text else f"seed {seed or 0}"
 
     if as_json:
-        click.echo(json.dumps({"jobs": [j.__dict__ for j in jobs], "source": source,
-                               "schedules": [s.to_dict() for s in schedules] if solve else None}, indent=2))
+        jsonout.emit({"jobs": [j.__dict__ for j in jobs], "source": source,
+                      "schedules": [s.to_dict() for s in schedules] if solve else None})
         return
 
     c = Console(highlight=False)

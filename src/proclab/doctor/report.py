@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..lab.image_settings import Added, ImageSettings, ReadyNote
 from ..lab.result import KillRecord, LabResult, NotedRecord, RunRecord, StopRecord
 from .model import Findings
 from .verdicts import evaluate
@@ -11,15 +12,13 @@ from .verdicts import evaluate
 
 def to_result(f: Findings, duration_s: float) -> LabResult:
     o = f.options
-    settings = {"image": o.image, "command": list(o.command), "init": o.init, "user": o.user,
-                "env": sorted(o.env), "grace_s": o.grace_s, "ready_log": o.ready_log,
-                "cap_drop": list(o.cap_drop), "cap_add": list(o.cap_add), "security_opt": list(o.security_opt),
-                "read_only": o.read_only, "k8s": o.k8s,
-                "argv": list(f.argv), "stop_signal": f.stop_signal, "healthcheck": f.healthcheck,
-                "added": [{"what": a.what, "value": a.value, "option": a.option, "safety_net": a.safety_net}
-                          for a in o.additions()],
-                "ready": {"how": f.ready.how, "after_s": round(f.ready.after_s, 3), "detail": f.ready.detail}}
-    main = RunRecord("stop", dict(settings), container=f.containers.get("stop", ""),
+    settings = ImageSettings(
+        o.image, tuple(o.command), o.init, o.user, tuple(sorted(o.env)), o.grace_s, o.ready_log,
+        tuple(o.cap_drop), tuple(o.cap_add), tuple(o.security_opt), o.read_only, o.k8s,
+        tuple(f.argv), f.stop_signal, f.healthcheck,
+        tuple(Added(a.what, a.value, a.option, a.safety_net) for a in o.additions()),
+        ReadyNote(f.ready.how, f.ready.after_s, f.ready.detail))
+    main = RunRecord("stop", settings, container=f.containers.get("stop", ""),
                      output=f.output.get("stop", []), checkpoints=[replace(s, run="stop") for s in f.snapshots])
     if f.kernel is not None:
         main.kernel = f.kernel
@@ -41,12 +40,12 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
         notes: dict = {"ended": s.ended}  # type: ignore[type-arg]
         if f.sigint_masks is not None:
             notes["pid1_masks"] = f.sigint_masks.to_dict()
-        runs.append(RunRecord("sigint", dict(settings), exit_code=s.exit_code, duration_s=s.took_s,
+        runs.append(RunRecord("sigint", settings, exit_code=s.exit_code, duration_s=s.took_s,
                               container=f.containers.get("sigint", ""), output=f.output.get("sigint", []),
                               actions=[KillRecord("ready", signal="SIGINT", exit_code=s.exit_code,
                                                   took_s=round(s.took_s, 3), notes=notes)]))
     elif f.containers.get("sigint"):
-        runs.append(RunRecord("sigint", dict(settings), container=f.containers["sigint"],
+        runs.append(RunRecord("sigint", settings, container=f.containers["sigint"],
                               output=f.output.get("sigint", [])))
     return LabResult(lab="doctor", title=f"pid 1 of {o.image}", path=o.image, runs=runs,
                      checks=evaluate(f), duration_s=duration_s)

@@ -6,6 +6,7 @@ import signal as _signal
 from typing import Any
 
 from ..lab.result import CheckResult
+from ..lab.status import DoctorVerdict
 from ..snapshot import Process
 
 
@@ -25,15 +26,18 @@ NAMES = {"stays_up": "it starts and stays up", "pid1": "who is pid 1", "zombies"
          "limits": "what the doctor added, and limits"}
 
 
-def result(name: str, verdict: str, detail: str, fix: str | None = None, **figures: Any) -> CheckResult:
+def result(name: str, verdict: DoctorVerdict | str, detail: str, fix: str | None = None,
+           **figures: Any) -> CheckResult:
+    """A doctor's check: its DoctorVerdict (a word outside ok, note, problem, inconclusive is
+    a ValueError) decides its Status, and goes into its figures."""
+    verdict = DoctorVerdict(verdict)
     figures["verdict"] = verdict
     if fix:
         figures["fix"] = fix
         detail = f"{detail}. Fix: {fix}"
-    if verdict == "inconclusive":
+    if verdict is DoctorVerdict.INCONCLUSIVE:
         detail = f"inconclusive: {detail}"
-        return CheckResult(name, "inconclusive", detail, figures)
-    return CheckResult(name, verdict in ("ok", "note"), detail, figures)
+    return CheckResult(name, verdict.status, detail, figures)
 
 
 def cmd_pid(p: Process | None) -> str:

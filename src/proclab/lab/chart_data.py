@@ -29,12 +29,6 @@ class Bar:
     value: float
     expected: float | None = None    # drawn beside the measured bar when given
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"label": self.label, "value": round(self.value, 4)}
-        if self.expected is not None:
-            d["expected"] = round(self.expected, 4)
-        return d
-
 
 @dataclass(frozen=True)
 class Chart:
@@ -43,10 +37,6 @@ class Chart:
     bars: tuple[Bar, ...]
     measured_label: str = "measured"
     expected_label: str = "expected"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "unit": self.unit, "measured_label": self.measured_label,
-                "expected_label": self.expected_label, "bars": [b.to_dict() for b in self.bars]}
 
     @property
     def top(self) -> float:

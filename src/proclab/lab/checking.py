@@ -28,6 +28,7 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn
 
@@ -36,8 +37,8 @@ from .chart_data import HOOK
 from ..snapshot.table import ProcessMissing
 from .hostload import HostLoad
 from .kernel_record import NoKernelRecord
-from .result import INCONCLUSIVE as INCONCLUSIVE_STATUS
 from .result import CheckpointMissing, CheckResult, LabResult, recording_reads
+from .status import Status
 from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.toml sets check_timeout_s
 
 CheckFn = Callable[[LabResult], Any]
@@ -89,17 +90,23 @@ def close_to(measured: float, expected: float, tolerance: float) -> bool:
     return abs(measured - expected) <= tolerance * abs(expected)
 
 
-# How a check ended: the verdict's kind. Only FAILED says the check judged the result and
-# found it wrong (the mutation test counts those); RAISED, TIMEOUT and EXITED are bugs in the check;
-# INCONCLUSIVE: the world did not allow the measurement.
-PASSED, FAILED, RAISED, TIMEOUT, EXITED = "passed", "failed", "raised", "timeout", "exited"
-INCONCLUSIVE = "inconclusive"
+class Ending(StrEnum):
+    """How a check ended, finer than its Status. Only REFUTED says the check judged the result
+    and found it wrong (the mutation test counts those); RAISED, TIMEOUT and EXITED are bugs in
+    the check (each a failed Status too); INCONCLUSIVE: the world did not allow the measurement."""
+
+    PASSED = "passed"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+    RAISED = "raised"
+    TIMEOUT = "timeout"
+    EXITED = "exited"
 
 
 @dataclass(frozen=True)
 class Outcome:
     result: CheckResult
-    kind: str
+    kind: Ending
 
 
 def _where(err: BaseException) -> str:
@@ -117,16 +124,16 @@ def _short(value: Any) -> str:
 def judge(name: str, out: Any) -> Outcome:
     """The verdict on what a check returned (it did not raise)."""
     if out is True:
-        return Outcome(CheckResult(name, True, "returned True",
+        return Outcome(CheckResult(name, Status.PASSED, "returned True",
                                    warning="the check returned True, which carries no evidence: "
-                                           "return expect(condition, 'what was seen')"), PASSED)
+                                           "return expect(condition, 'what was seen')"), Ending.PASSED)
     if isinstance(out, str) and out.strip():
-        return Outcome(CheckResult(name, True, out), PASSED)
+        return Outcome(CheckResult(name, Status.PASSED, out), Ending.PASSED)
     if (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], str) and out[0].strip()
             and isinstance(out[1], dict)):
-        return Outcome(CheckResult(name, True, out[0], dict(out[1])), PASSED)
-    return Outcome(CheckResult(name, False, f"the check returned {_short(out)}, not evidence: a check passes "
-                                            "only by returning a string or expect(...)'s result"), FAILED)
+        return Outcome(CheckResult(name, Status.PASSED, out[0], dict(out[1])), Ending.PASSED)
+    return Outcome(CheckResult(name, Status.FAILED, f"the check returned {_short(out)}, not evidence: a check passes "
+                                            "only by returning a string or expect(...)'s result"), Ending.REFUTED)
 
 
 @dataclass(frozen=True)
@@ -148,9 +155,9 @@ class Check:
         worker.start()
         worker.join(timeout_s)
         if worker.is_alive() or not box:
-            return Outcome(CheckResult(self.name, False, f"the check took longer than {timeout_s:g} s "
+            return Outcome(CheckResult(self.name, Status.FAILED, f"the check took longer than {timeout_s:g} s "
                                                          "(its time limit: check_timeout_s in lab.toml)", zh=self.zh),
-                           TIMEOUT)
+                           Ending.TIMEOUT)
         return box[0]
 
     def _call(self, result: LabResult) -> Outcome:
@@ -165,21 +172,21 @@ class Check:
         try:
             out = self.fn(result)
         except CheckFailed as fail:
-            return Outcome(CheckResult(self.name, False, fail.detail, fail.figures), FAILED)
+            return Outcome(CheckResult(self.name, Status.FAILED, fail.detail, fail.figures), Ending.REFUTED)
         except CheckInconclusive as why:
-            return Outcome(CheckResult(self.name, INCONCLUSIVE_STATUS, why.detail, why.figures), INCONCLUSIVE)
+            return Outcome(CheckResult(self.name, Status.INCONCLUSIVE, why.detail, why.figures), Ending.INCONCLUSIVE)
         except NoKernelRecord as why:   # the run has no kernel record (no root, no tracefs, --no-trace)
-            return Outcome(CheckResult(self.name, INCONCLUSIVE_STATUS, str(why).strip("'\""), {}), INCONCLUSIVE)
+            return Outcome(CheckResult(self.name, Status.INCONCLUSIVE, str(why).strip("'\""), {}), Ending.INCONCLUSIVE)
         except (CheckpointMissing, ProcessMissing) as err:  # a checkpoint or process the check needs is not there
-            return Outcome(CheckResult(self.name, False, str(err).strip("'\"")), FAILED)
+            return Outcome(CheckResult(self.name, Status.FAILED, str(err).strip("'\"")), Ending.REFUTED)
         except ProbeError as err:       # the probe's ps or top text cannot be read: the lab's, not the check's
-            return Outcome(CheckResult(self.name, False, str(err)), FAILED)
+            return Outcome(CheckResult(self.name, Status.FAILED, str(err)), Ending.REFUTED)
         except SystemExit as err:   # a check must not end the harness
-            return Outcome(CheckResult(self.name, False, f"the check called sys.exit({err.code!r}) "
-                                                         f"({_where(err)})"), EXITED)
+            return Outcome(CheckResult(self.name, Status.FAILED, f"the check called sys.exit({err.code!r}) "
+                                                         f"({_where(err)})"), Ending.EXITED)
         except Exception as err:  # a bug in the check itself: report it as a failure with its cause
-            return Outcome(CheckResult(self.name, False,
-                                       f"the check raised {type(err).__name__}: {err} ({_where(err)})"), RAISED)
+            return Outcome(CheckResult(self.name, Status.FAILED,
+                                       f"the check raised {type(err).__name__}: {err} ({_where(err)})"), Ending.RAISED)
         return judge(self.name, out)
 
 

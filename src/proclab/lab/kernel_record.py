@@ -144,19 +144,32 @@ class KernelEvent:
             return f"{self.sender_comm or '?'} (outside)"
         return _who(self.sender, self.sender_host_pid, self.sender is not None, self.sender_comm or "")
 
+    @property
+    def parent_who(self) -> str:
+        return _who(self.parent, self.parent_host_pid, self.parent is not None, self.parent_comm or "")
+
+    @property
+    def reaper_who(self) -> str:
+        return _who(self.reaper, self.reaper_host_pid, self.reaper is not None, self.reaper_comm or "")
+
+    @property
+    def ending(self) -> str:
+        """How an exit event's process ended: killed by a signal, an exit code, or just ended."""
+        return (f"killed by {self.exit_signal}" if self.exit_signal else
+                f"exit code {self.exit_code}" if self.exit_code is not None else "ended")
+
     def describe(self) -> str:
-        """One line, as the narration and a check's evidence say it."""
+        """One line, as a check's evidence says it (the narration's line, ui.kernel_events.narrate,
+        lays out the same words for a learner and adds what a signal's result means)."""
         at = f"{self.t:.3f}s"
         if self.kind == EventKind.FORK:
-            return f"{at} fork: {_who(self.parent, self.parent_host_pid, self.parent is not None, self.parent_comm or '')} → {self.who}"
+            return f"{at} fork: {self.parent_who} → {self.who}"
         if self.kind == EventKind.EXEC:
             return f"{at} exec: {self.who} became {self.filename}"
         if self.kind == EventKind.EXIT:
-            how = (f"killed by {self.exit_signal}" if self.exit_signal else
-                   f"exit code {self.exit_code}" if self.exit_code is not None else "ended")
-            return f"{at} exit: {self.who}, {how}"
+            return f"{at} exit: {self.who}, {self.ending}"
         if self.kind == EventKind.REAP:
-            return f"{at} reap: {self.who} reaped by {_who(self.reaper, self.reaper_host_pid, self.reaper is not None, self.reaper_comm or '')}"
+            return f"{at} reap: {self.who} reaped by {self.reaper_who}"
         if self.kind == EventKind.SIGNAL:
             took = f", taken ({self.handler})" if self.handler else ""
             return f"{at} {self.signal}: {self.sender_who} → {self.who}: {self.result}{took}"

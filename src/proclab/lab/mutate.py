@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import LabFormatError
 from ..snapshot import Snapshot
-from .checking import FAILED, PASSED, Check
+from .checking import Check, Ending
 from .kernel_record import KernelEvent
 from .mutate_events import MAX_EVENTS, event_edits
 from .mutate_table import table_edits
@@ -240,7 +240,7 @@ def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mut
         if _inconclusive(real.result):
             found[c.name] = Verdict(c.name, None, "inconclusive on the real result (the host left too little "
                                                   "free to measure): not tested", inconclusive=True)
-        elif real.kind != PASSED:
+        elif real.kind is not Ending.PASSED:
             found[c.name] = Verdict(c.name, None, "it does not pass on the real result, so no mutation can show "
                                                   "that it tests its fact")
         else:
@@ -251,7 +251,7 @@ def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mut
         mutated = m.make()
         still = []
         for c in alive:
-            if c.outcome(mutated, timeout_s).kind == FAILED:
+            if c.outcome(mutated, timeout_s).kind is Ending.REFUTED:
                 found[c.name] = Verdict(c.name, m.what)
             else:
                 still.append(c)

@@ -1,5 +1,6 @@
 """What a lab run produced: runs (one per variant), their snapshots, actions and output,
-and the verdict of the lab's checks. ``LabResult.to_dict()`` is the ``--json`` document.
+and the verdict of the lab's checks. ``lab.document`` writes them as the ``--json`` document
+and reads them back.
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from .containment import Containment
 from .kernel_record import EventKind, KernelEvent, KernelRecord
 from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
                       StopRecord)
+from .image_settings import ImageSettings
 from .settings import Settings
+from .status import Status
 
 
 
@@ -51,17 +54,14 @@ class OutputLine:
     text: str
     at_s: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"stream": self.stream, "text": self.text, "at_s": round(self.at_s, 4)}
-
 
 @dataclass
 class RunRecord:
     """One container: one variant of a lab."""
 
     variant: str
-    # a lab run's Settings; the doctor, which runs an image rather than a lab, keeps its options as a dict
-    settings: Settings | dict[str, Any] = field(default_factory=Settings)
+    # a lab run's Settings; the doctor's, which runs an image rather than a lab: what it ran and how
+    settings: Settings | ImageSettings = field(default_factory=Settings)
     exit_code: int | None = None
     duration_s: float = 0.0
     started_at: float = 0.0           # wall clock when the container had started: timeout_s counts from here
@@ -150,27 +150,6 @@ class RunRecord:
         return {"lines": self.output_dropped_lines, "chars": self.output_dropped_chars,
                 "after_line": self.output_gap_at or 0}
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "variant": self.variant, "summary": self.summary, "exit_code": self.exit_code,
-            "duration_s": round(self.duration_s, 3), "started_at": round(self.started_at, 3),
-            "timed_out": self.timed_out, "expect_timeout": self.expect_timeout,
-            "expect_exit": self.expect_exit, "oom_killed": self.oom_killed, "error": self.error,
-            "settings": self.settings.to_dict() if isinstance(self.settings, Settings) else dict(self.settings),
-            "containment": self.containment.to_dict() if self.containment else None,
-            "actions": [a.to_dict() for a in self.actions],
-            "touched": list(self.touched),
-            "output": [o.to_dict() for o in self.output], "output_not_kept": self.output_not_kept(),
-            "host": self.host,
-            "host_alive_after_exit": {str(k): v for k, v in self.host_alive_after_exit.items()},
-            "kernel_record": self.kernel.summary_dict(),
-            "events": [e.to_dict() for e in self.kernel.events],
-        }
-
-
-PASSED, FAILED, INCONCLUSIVE = "passed", "failed", "inconclusive"
-STATUSES = (PASSED, FAILED, INCONCLUSIVE)
-
 
 @dataclass
 class CheckResult:
@@ -178,7 +157,7 @@ class CheckResult:
     host left too little CPU free), so the fact was neither shown nor refuted."""
 
     name: str
-    status: str       # passed | failed | inconclusive (a bool is read as passed/failed)
+    status: Status
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
     checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
@@ -189,35 +168,22 @@ class CheckResult:
         return self.zh if lang == "zh" and self.zh else self.name
 
     def __post_init__(self) -> None:
-        if isinstance(self.status, bool):
-            self.status = PASSED if self.status else FAILED
-        if self.status not in STATUSES:
-            raise ValueError(f"check status must be one of {STATUSES}, not {self.status!r}")
+        if isinstance(self.status, bool) or self.status not in tuple(Status):
+            raise ValueError(f"check status must be one of {[str(s) for s in Status]}, "
+                             f"not {self.status!r}")
+        self.status = Status(self.status)
 
     @property
     def passed(self) -> bool:
-        return self.status == PASSED
+        return self.status is Status.PASSED
 
     @property
     def failed(self) -> bool:
-        return self.status == FAILED
+        return self.status is Status.FAILED
 
     @property
     def inconclusive(self) -> bool:
-        return self.status == INCONCLUSIVE
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": self.name, "status": self.status, "passed": self.passed,
-                             "detail": self.detail}
-        if self.zh:
-            d["name_zh"] = self.zh
-        if self.figures:
-            d["figures"] = self.figures
-        if self.checkpoints:
-            d["checkpoints"] = [{"run": run, "name": name} for run, name in self.checkpoints]
-        if self.warning:
-            d["warning"] = self.warning
-        return d
+        return self.status is Status.INCONCLUSIVE
 
 
 @dataclass
@@ -262,26 +228,26 @@ class LabResult:
         return [cp for r in self.runs for cp in r.checkpoints]
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Status:
         """failed: a run went wrong or a check failed; inconclusive: no failure, but some check
         could not measure (a busy host); passed: every check passed."""
         runs_ok = all((r.timed_out == r.expect_timeout) and not r.error for r in self.runs)
         if self.error or not runs_ok or any(c.failed for c in self.checks):
-            return FAILED
-        return INCONCLUSIVE if any(c.inconclusive for c in self.checks) else PASSED
+            return Status.FAILED
+        return Status.INCONCLUSIVE if any(c.inconclusive for c in self.checks) else Status.PASSED
 
     @property
     def passed(self) -> bool:
         """Every check passed (an inconclusive check is not a pass: see ``verdict``)."""
-        return self.verdict == PASSED
+        return self.verdict is Status.PASSED
 
     @property
     def failed(self) -> bool:
-        return self.verdict == FAILED
+        return self.verdict is Status.FAILED
 
     def counts(self) -> dict[str, int]:
         """How many checks passed, failed and were inconclusive."""
-        return {s: sum(c.status == s for c in self.checks) for s in STATUSES}
+        return {str(s): sum(c.status is s for c in self.checks) for s in Status}
 
     @property
     def exit_code(self) -> int | None:
@@ -295,14 +261,7 @@ class LabResult:
         return "\n".join(f"[{r.variant}] {o.text}" for r in self.runs for o in r.output)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "lab": self.lab, "title": self.title, "path": self.path, "lesson": self.lesson, "passed": self.passed,
-            "verdict": self.verdict, "check_counts": self.counts(),
-            "duration_s": round(self.duration_s, 3), "lock_wait_s": round(self.lock_wait_s, 3),
-            "exit_code": self.exit_code, "error": self.error, "engine": self.engine,
-            "checks": [c.to_dict() for c in self.checks],
-            "checkpoints": [cp.to_dict() for cp in self.checkpoints],
-            "runs": [r.to_dict() for r in self.runs],
-            "artifacts": self.artifacts,
-            "charts": [c.to_dict() for c in self.charts],
-        }
+        """The ``--json`` document of this result (the Python API's; lab.document writes it)."""
+        from .document import document     # the serializer reads these records: imported late
+
+        return document([self])

@@ -82,8 +82,8 @@ class Settings:
         return replace(self, **overrides)
 
     def get(self, key: str, default: Any = None) -> Any:
-        """As a dict's get: for a lab's checks written when the settings were a dict (and the
-        doctor's runs, whose settings still are one)."""
+        """As a dict's get: for a lab's checks written when the settings were a dict (the
+        doctor's ImageSettings answers the same way)."""
         return getattr(self, key, default) if key in NAMES else default
 
     def __getitem__(self, key: str) -> Any:

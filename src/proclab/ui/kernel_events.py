@@ -13,11 +13,6 @@ SHOWN = {"some": 8, "all": None, "none": 0}     # --events: how many lines betwe
 _HARMLESS = {"SIGCHLD", "SIGCONT", "SIGURG", "SIGWINCH", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU"}
 
 
-def _who(pid: int | None, host_pid: int | None, comm: str | None) -> str:
-    num = str(pid) if pid is not None else f"host:{host_pid}"
-    return f"{num} {comm or ''}".strip()
-
-
 def _why(e: KernelEvent) -> str:
     if e.result == SignalResult.IGNORED:
         if e.pid == 1 and e.signal not in _HARMLESS:
@@ -38,22 +33,20 @@ def _why(e: KernelEvent) -> str:
     return "delivered"
 
 
-def describe(e: KernelEvent) -> str:
-    """One event, as a learner reads it."""
+def narrate(e: KernelEvent) -> str:
+    """One event, as the narration lays it out for a learner: the event's own words
+    (lab.kernel_record) under a ⚡, and for a signal what its result means."""
     head = f"⚡ {e.t:5.2f}s  "
     if e.kind == EventKind.SIGNAL:
-        sender = f"{e.sender_comm or '?'} (outside)" if e.sender_outside else _who(e.sender, e.sender_host_pid, e.sender_comm)
-        return f"{head}{e.signal}  {sender} → {e.who}: {_why(e)}"
+        return f"{head}{e.signal}  {e.sender_who} → {e.who}: {_why(e)}"
     if e.kind == EventKind.FORK:
-        return f"{head}fork  {_who(e.parent, e.parent_host_pid, e.parent_comm)} → {e.who}"
+        return f"{head}fork  {e.parent_who} → {e.who}"
     if e.kind == EventKind.EXEC:
         return f"{head}exec  {e.who}: {e.filename}"
     if e.kind == EventKind.EXIT:
-        how = (f"killed by {e.exit_signal}" if e.exit_signal else
-               f"exit code {e.exit_code}" if e.exit_code is not None else "ended")
-        return f"{head}exit  {e.who}: {how}"
+        return f"{head}exit  {e.who}: {e.ending}"
     if e.kind == EventKind.REAP:
-        return f"{head}reap  {e.who} by {_who(e.reaper, e.reaper_host_pid, e.reaper_comm)} (wait4)"
+        return f"{head}reap  {e.who} by {e.reaper_who} (wait4)"
     if e.kind == EventKind.OOM_KILL:
         return f"{head}oom-kill  {e.who}: the kernel's OOM killer chose it"
     return f"{head}LOST  {e.lost} events: the kernel's buffer overran; the record has gaps"
@@ -72,12 +65,12 @@ def lines(events: Iterable[KernelEvent], limit: int | None) -> list[str]:
     """Each event's line, up to ``limit`` (lost-event warnings always), then a count of the rest."""
     events = list(events)
     if limit is None or len(events) <= limit:
-        return [describe(e) for e in events]
+        return [narrate(e) for e in events]
     shown = [e for e in events if e.kind == EventKind.LOST]
     shown += [e for e in events if e.kind != EventKind.LOST][:max(0, limit - len(shown))]
     kept = sorted(shown, key=lambda e: e.t)
     rest = len(events) - len(kept)
-    out = [describe(e) for e in kept]
+    out = [narrate(e) for e in kept]
     if rest:
         out.append(f"⚡ … {rest} more events (--events all shows them)")
     return out

@@ -1,15 +1,18 @@
-"""The HTML report: one self-contained page per lab result, drawn from the ``--json`` document.
+"""The HTML report: one self-contained page per lab result, drawn from its ``LabResult``
+(a run's, or a ``--json`` document read back: ``report``).
 
-Pure: it reads the document (a dict) and returns text; writing files is the caller's.
+Pure: it reads the records and returns text; writing files is the caller's.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from .doc import Report, ReportFormatError, lab_docs, report
+from ...lab.document_read import DocumentError, lab_docs
+from .doc import links, report, timeline
 from .page import index, page, slug
 
-__all__ = ["Report", "ReportFormatError", "lab_docs", "report", "index", "page", "page_name", "render"]
+__all__ = ["DocumentError", "lab_docs", "links", "report", "timeline", "index", "page",
+           "page_name", "render"]
 
 
 def render(lab_doc: dict[str, Any], lang: str = "en") -> str:

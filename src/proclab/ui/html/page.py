@@ -9,8 +9,10 @@ from typing import Any, Sequence
 
 from ...snapshot import Process, Snapshot
 from ..tree import named_pids
-from .doc import CheckView, Report, RunView
-from ..kernel_events import describe as describe_event
+from ...lab.result import CheckResult, LabResult, RunRecord
+from ...lab.status import Status
+from .doc import links, timeline
+from ..kernel_events import narrate
 from ..translations import word
 from .svg import RESULT_COLOUR, chart_svg, timeline_svg
 from .timeline import STATE_WORD, Timeline
@@ -67,7 +69,7 @@ def legend(t: Timeline | None = None, lang: str = "en") -> str:
             f'<li class="dim">{w("signals, sender → target:")}</li>{arrows}</ul>')
 
 
-def record_html(run: RunView, lang: str = "en") -> str:
+def record_html(run: RunRecord, lang: str = "en") -> str:
     """The kernel's record as lines (the narration's), or why there is none."""
     k = run.kernel
     if not k.recorded:
@@ -75,7 +77,7 @@ def record_html(run: RunView, lang: str = "en") -> str:
     lost = (f'<p class="fail">the kernel dropped {k.lost} events (its buffer overran): a missing event proves '
             'nothing</p>' if k.lost else "")
     there = ", ".join(str(p) for p in k.already_there)
-    rows = escape("\n".join(describe_event(e) for e in k.events))
+    rows = escape("\n".join(narrate(e) for e in k.events))
     title = escape(word("the kernel's record", lang))
     return (f'{lost}<details class="record"><summary>{title}: {len(k.events)} '
             f'{escape(word("events", lang))} ({escape(word("already there when it began", lang))}: '
@@ -110,7 +112,7 @@ def tree_html(snap: Snapshot) -> str:
     return f'<div class="tree">{walk(0)}</div>{note}'
 
 
-def checkpoint_html(run: RunView, i: int, snap: Snapshot) -> str:
+def checkpoint_html(run: RunRecord, i: int, snap: Snapshot) -> str:
     data = "".join(f"<dt>{escape(str(k))}</dt><dd>{escape(str(v))}</dd>" for k, v in snap.data.items())
     top = (f'<details><summary>raw <code>top -b -n 1</code></summary><pre>{escape(snap.top)}</pre></details>'
            if snap.top else "")
@@ -122,29 +124,32 @@ def checkpoint_html(run: RunView, i: int, snap: Snapshot) -> str:
             f'<pre>{escape(snap.ps)}</pre></details>{top}</article>')
 
 
-def _settings(run: RunView) -> str:
+def _settings(run: RunRecord) -> str:
     keys = ("init", "cpus", "cpuset_cpus", "pids_limit", "cap_add", "user", "timeout_s")
-    shown = [f"{k}={run.settings[k]}" for k in keys if run.settings.get(k) not in (None, [], False)]
+    written = run.settings.to_dict()      # as the document has them (lists, not tuples)
+    shown = [f"{k}={written[k]}" for k in keys if written.get(k) not in (None, [], False)]
     return escape(", ".join(shown))
 
 
-def run_html(run: RunView, active: bool, lang: str = "en") -> str:
+def run_html(run: RunRecord, active: bool, lang: str = "en") -> str:
     status = f"exit code {run.exit_code}, {run.duration_s:.2f}s"
     if run.timed_out:
         status += " — timed out" + (" (as this variant expects)" if run.expect_timeout else "")
     if run.error:
         status += f" — {run.error}"
-    acts = "".join(f"<li><b>{escape(str(a.get('do')))}</b> at <code>{escape(str(a.get('at')))}</code>: "
-                   + escape(", ".join(f"{k}={v}" for k, v in a.items() if k not in ("do", "at", "stdout", "stderr")))
+    acts = "".join(f"<li><b>{escape(a.do)}</b> at <code>{escape(a.at)}</code>: "
+                   + escape(", ".join(f"{k}={v}" for k, v in a.to_dict().items()
+                                      if k not in ("do", "at", "stdout", "stderr")))
                    + "</li>" for a in run.actions)
-    output = escape("\n".join(f"{'! ' if o.get('stream') == 'stderr' else ''}{o.get('text', '')}" for o in run.output))
+    output = escape("\n".join(f"{'! ' if o.stream == 'stderr' else ''}{o.text}" for o in run.output))
+    drawn = timeline(run)
     cps = "".join(checkpoint_html(run, i, s) for i, s in enumerate(run.checkpoints))
     n = len(run.checkpoints)
     return (f'<section class="run{" active" if active else ""}" id="run-{slug(run.variant)}" '
             f'data-run="{escape(run.variant)}" role="tabpanel"><h2>variant <code>{escape(run.variant)}</code></h2>'
             f'<p>{escape(run.summary)}</p><p class="dim">{escape(status)}; container: {_settings(run)}</p>'
-            f'<h3>{escape(word("Timeline", lang))}</h3>{legend(run.timeline, lang)}'
-            f'<div class="scroll">{timeline_svg(run.timeline, lang)}</div>{record_html(run, lang)}'
+            f'<h3>{escape(word("Timeline", lang))}</h3>{legend(drawn, lang)}'
+            f'<div class="scroll">{timeline_svg(drawn, lang)}</div>{record_html(run, lang)}'
             f'<h3>{escape(word("The tree at each checkpoint", lang))}</h3>'
             f'<div class="stepper"><button type="button" class="prev" aria-label="previous checkpoint">◀ previous</button>'
             f' <span class="where">{n} checkpoint{"s" if n != 1 else ""}</span> '
@@ -155,16 +160,16 @@ def run_html(run: RunView, active: bool, lang: str = "en") -> str:
             '</section>')
 
 
-def check_html(c: CheckView, lang: str = "en") -> str:
-    links = " ".join(f'<a class="cplink" href="#{cp_id(run, name)}" data-goto="{escape(run)}|{escape(name)}">'
-                     f"'{escape(name)}' ({escape(run)})</a>" for run, name in c.links)
+def check_html(c: CheckResult, rep: LabResult, lang: str = "en") -> str:
+    to = " ".join(f'<a class="cplink" href="#{cp_id(run, name)}" data-goto="{escape(run)}|{escape(name)}">'
+                  f"'{escape(name)}' ({escape(run)})</a>" for run, name in links(c, rep))
     mark = '<span class="tick" aria-label="passed">✔</span>' if c.passed else \
         '<span class="unsure" aria-label="inconclusive">?</span>' if c.inconclusive else \
         '<span class="cross" aria-label="failed">✘</span>'
     kind = "pass" if c.passed else "unsure" if c.inconclusive else "fail"
     name = c.zh if lang == "zh" and c.zh else c.name
     return (f'<li class="check {kind}">{mark} <span class="checkname">{inline_markdown(name)}</span>'
-            f'{" — at " + links if links else ""}<div class="evidence"><code>{escape(c.detail)}</code></div></li>')
+            f'{" — at " + to if to else ""}<div class="evidence"><code>{escape(c.detail)}</code></div></li>')
 
 
 def document(title: str, body: str, lang: str = "en") -> str:
@@ -174,13 +179,13 @@ def document(title: str, body: str, lang: str = "en") -> str:
             f'<body>{body}<script>{asset("page.js")}</script></body></html>')
 
 
-def verdict_html(rep: Report, lang: str = "en") -> str:
-    if rep.verdict == "inconclusive":      # no failure, but a check could not measure
+def verdict_html(rep: LabResult, lang: str = "en") -> str:
+    if rep.verdict is Status.INCONCLUSIVE:      # no failure, but a check could not measure
         return f'<b class="unsure">{word("INCONCLUSIVE", lang)}</b>'
     return f'<b class="pass">{word("PASSED", lang)}</b>' if rep.passed else f'<b class="fail">{word("FAILED", lang)}</b>'
 
 
-def page(rep: Report, lang: str = "en") -> str:
+def page(rep: LabResult, lang: str = "en") -> str:
     """The page; ``lang="zh"``: the page's own words and the checks' titles in Chinese (evidence as measured)."""
     verdict = verdict_html(rep, lang)
     passed = sum(c.passed for c in rep.checks)
@@ -195,7 +200,7 @@ def page(rep: Report, lang: str = "en") -> str:
             + (f'<nav class="tabs" role="tablist" aria-label="variants">{tabs}</nav>' if len(rep.runs) > 1 else "")
             + "".join(run_html(r, i == 0, lang) for i, r in enumerate(rep.runs))
             + f'<section id="checks"><h2>{word("Checks", lang)}</h2><ul class="checks">'
-            + "".join(check_html(c, lang) for c in rep.checks)
+            + "".join(check_html(c, rep, lang) for c in rep.checks)
             + '</ul></section>'
             + (f'<section id="charts"><h2>{word("Charts", lang)}</h2>{"".join(chart_svg(c) for c in rep.charts)}</section>'
                if rep.charts else "")
@@ -203,7 +208,7 @@ def page(rep: Report, lang: str = "en") -> str:
     return document(f"proclab: {rep.lab} — {rep.title}", body, lang)
 
 
-def index(entries: Sequence[tuple[Report, str]]) -> str:
+def index(entries: Sequence[tuple[LabResult, str]]) -> str:
     """An index of several reports: (report, relative link to its page)."""
     rows: list[Any] = []
     for rep, href in entries:
@@ -212,7 +217,7 @@ def index(entries: Sequence[tuple[Report, str]]) -> str:
         rows.append(f'<tr><td><a href="{escape(href, quote=True)}">{escape(rep.lab)}</a></td>'
                     f'<td>{escape(rep.title)}</td><td>{verdict}</td><td>{passed} of {len(rep.checks)}</td></tr>')
     all_ok = all(rep.passed for rep, _ in entries)
-    failed = any(not rep.passed and rep.verdict != "inconclusive" for rep, _ in entries)
+    failed = any(rep.verdict is Status.FAILED for rep, _ in entries)
     body = (f'<header><h1>proclab: {len(entries)} labs</h1><p class="meta">'
             f'{"every lab passed" if all_ok else "some labs failed" if failed else "no lab failed; some checks were inconclusive"}'
             '</p></header>'

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
 from ...snapshot import Process, Snapshot
-from ..kernel_events import describe as describe_event
+from ..kernel_events import narrate
 from ..tree import NOT_A_PID
 
 STATE_WORD = {"R": "running", "S": "sleeping", "D": "disk sleep", "T": "stopped", "t": "traced",
@@ -269,7 +269,7 @@ def _add_record(t: Timeline, snaps: Sequence[Snapshot], record: KernelRecord) ->
             continue
         inside = e.sender is not None and not e.sender_outside
         t.arrows.append(Arrow(e.t, e.signal or "?", e.sender if inside and e.sender in shown else None, e.sender_who,
-                              e.pid, str(e.result or ""), str(e.handler or ""), describe_event(e).strip(),
+                              e.pid, str(e.result or ""), str(e.handler or ""), narrate(e).strip(),
                               from_outside=not inside))
     t.end_s = max([t.end_s] + [e.t for e in events])
     t.recorded = True

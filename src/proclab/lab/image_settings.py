@@ -1,0 +1,79 @@
+"""What the doctor ran: an image and the options it was given (``proclab doctor``), the
+settings of a doctor's run as a lab run has its ``Settings``."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Added:
+    """An option the doctor added to the image's own (a safety net, or what the user asked)."""
+
+    what: str
+    value: Any
+    option: str
+    safety_net: bool = False
+
+
+@dataclass(frozen=True)
+class ReadyNote:
+    """How the doctor knew the container was up, and when."""
+
+    how: str
+    after_s: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    image: str
+    command: tuple[str, ...] = ()
+    init: bool = False
+    user: str | None = None
+    env: tuple[str, ...] = ()
+    grace_s: float = 10.0
+    ready_log: str | None = None
+    cap_drop: tuple[str, ...] = ()
+    cap_add: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+    read_only: bool = False
+    k8s: bool = False
+    argv: tuple[str, ...] = ()          # what the engine started (inspect Path + Args)
+    stop_signal: str = "SIGTERM"
+    healthcheck: bool = False
+    added: tuple[Added, ...] = ()
+    ready: ReadyNote | None = None
+    extra: dict[str, Any] = field(default_factory=dict)   # keys a later doctor adds: kept as read
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """As a dict's get, like ``Settings.get``: for code that reads either kind of settings."""
+        return getattr(self, key, default) if key in _NAMES else self.extra.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _NAMES:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if k != "extra"}
+        for key in ("command", "env", "cap_drop", "cap_add", "security_opt", "argv"):
+            d[key] = list(d[key])
+        d["added"] = [asdict(a) for a in self.added]
+        if self.ready is not None:
+            d["ready"] = {**asdict(self.ready), "after_s": round(self.ready.after_s, 3)}
+        return {**d, **self.extra}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ImageSettings:
+        known = {k: v for k, v in d.items() if k in _NAMES and k not in ("added", "ready")}
+        for key in ("command", "env", "cap_drop", "cap_add", "security_opt", "argv"):
+            if key in known:
+                known[key] = tuple(known[key])
+        ready = d.get("ready")
+        return cls(**known, added=tuple(Added(**a) for a in d.get("added", [])),
+                   ready=ReadyNote(**ready) if isinstance(ready, dict) else None,
+                   extra={k: v for k, v in d.items() if k not in _NAMES})
+
+
+_NAMES = frozenset(ImageSettings.__dataclass_fields__) - {"extra"}
