@@ -40,7 +40,7 @@ from proclab.errors import ProclabError
 from proclab.paths import reports_dir
 
 sys.path.insert(0, str(Path(__file__).parent))
-from load import Load  # noqa: E402  (bench/ is a folder of scripts, not a package)
+from load import Load  # bench/ is a folder of scripts, not a package
 
 
 def ours() -> list[str]:

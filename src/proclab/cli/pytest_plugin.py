@@ -157,7 +157,7 @@ def _prefetch(folder: Path, stop: threading.Event, places: _EnginePlaces) -> Non
     try:
         with engine.using(ref):
             _result(folder, stop)
-    except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
+    except Exception:           # any error: the lab's own items report it (a bug re-raises there)
         pass
     finally:
         places.give_back(ref)

@@ -119,7 +119,7 @@ class ExecResult:
     seconds: float
 
 
-def create(spec: ContainerSpec) -> "LabContainer":
+def create(spec: ContainerSpec) -> LabContainer:
     """Create (not start) the container the spec describes."""
     with docker_call("create", spec.name, image=spec.image):
         cont = client().containers.create(spec.image, list(spec.command) if spec.command else None,
@@ -127,7 +127,7 @@ def create(spec: ContainerSpec) -> "LabContainer":
     return LabContainer(cont)
 
 
-def find_container(name: str) -> "LabContainer | None":
+def find_container(name: str) -> LabContainer | None:
     try:
         with docker_call("inspect", name):
             return LabContainer(client().containers.get(name))

@@ -45,7 +45,7 @@ _CHILD = re.compile(r"(?:sched_process_fork: .* child_pid=|task_newtask: pid=)(\
 _CURRENT = re.compile(r"^\s*.*?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[")
 # Tracers not yet closed: removed at the interpreter's exit even when a lab's thread never reached its
 # finally (run --jobs leaves a stuck lab's daemon thread behind after Ctrl-C's grace).
-_live: set["Tracer"] = set()
+_live: set[Tracer] = set()
 _live_lock = threading.Lock()
 
 

@@ -103,7 +103,7 @@ class Containment:
     granted_by: str | None         # "built-in lab" or "--allow" when something is weakened
 
     @classmethod
-    def of(cls, s: Settings, builtin: bool) -> "Containment":
+    def of(cls, s: Settings, builtin: bool) -> Containment:
         weak = tuple(w.setting for w in weakenings(s))
         return cls(user=s.user, root=s.as_root, cap_add=s.cap_add, network="bridge" if s.network else "none",
                    read_only_root=s.read_only, pids_limit=s.pids_limit, mem_limit=s.mem_limit, weakened=weak,

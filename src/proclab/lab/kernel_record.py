@@ -54,7 +54,7 @@ class SignalResult(StrEnum):
                                # blocked by its mask, or it ended first
 
     @classmethod
-    def from_res(cls, res: int) -> "SignalResult":
+    def from_res(cls, res: int) -> SignalResult:
         return _RES.get(res, cls.DELIVERED)
 
 
@@ -70,7 +70,7 @@ class HandlerKind(StrEnum):
     HANDLER = "handler"    # any other address: the program's own handler ran
 
     @classmethod
-    def from_sa_handler(cls, sa_handler: int) -> "HandlerKind":
+    def from_sa_handler(cls, sa_handler: int) -> HandlerKind:
         return cls.DEFAULT if sa_handler == 0 else cls.IGNORE if sa_handler == 1 else cls.HANDLER
 
 
@@ -177,7 +177,7 @@ class KernelEvent:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "KernelEvent":
+    def from_dict(cls, d: dict[str, Any]) -> KernelEvent:
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in known}
         kw["kind"] = EventKind(d["kind"])
@@ -216,7 +216,7 @@ class KernelRecord:
     recorded: bool = True
 
     @classmethod
-    def none(cls, why: str) -> "KernelRecord":
+    def none(cls, why: str) -> KernelRecord:
         """No record, and why (shown once as ``no kernel record: <why>``)."""
         return cls(note=why, recorded=False)
 
@@ -273,13 +273,13 @@ class KernelRecord:
         return {**self.summary_dict(), "events": [e.to_dict() for e in self.events]}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "KernelRecord":
+    def from_dict(cls, d: dict[str, Any]) -> KernelRecord:
         return cls(events=tuple(KernelEvent.from_dict(e) for e in d.get("events", ())),
                    already_there=tuple(d.get("already_there", ())), lost=int(d.get("lost", 0)),
                    note=d.get("note", ""), recorded=bool(d.get("recorded", True)))
 
     @classmethod
-    def from_run_dict(cls, run: dict[str, Any]) -> "KernelRecord":
+    def from_run_dict(cls, run: dict[str, Any]) -> KernelRecord:
         """Read back a ``--json`` run (``runs[i]``); a document from before the record: none."""
         summary = run.get("kernel_record")
         if summary is None:

@@ -77,7 +77,7 @@ class Settings:
         d["cap_add"] = list(self.cap_add)
         return d
 
-    def merged(self, overrides: Mapping[str, Any]) -> "Settings":
+    def merged(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with a variant's (already checked) overrides."""
         return replace(self, **overrides)
 

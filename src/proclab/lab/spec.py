@@ -88,7 +88,7 @@ class LabSpec:
         """The README's first paragraph after its title (README.zh.md's for Chinese)."""
         return lesson.intro(self.path, lang, self.summary)
 
-    def with_variants(self, names: list[str]) -> "LabSpec":
+    def with_variants(self, names: list[str]) -> LabSpec:
         chosen = tuple(v for v in self.variants if v.name in names)
         unknown = set(names) - {v.name for v in chosen}
         if unknown:

@@ -48,7 +48,7 @@ class KernelTrace:
         self._read = 0
 
     @classmethod
-    def start(cls, host_pid: int, t0: float) -> "KernelTrace":
+    def start(cls, host_pid: int, t0: float) -> KernelTrace:
         tracer = Tracer()
         tracer.start(host_pid)      # NoTrace: why not
         return cls(tracer, t0)

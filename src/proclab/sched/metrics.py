@@ -49,7 +49,7 @@ class Averages:
     weighted: float
 
     @classmethod
-    def of(cls, stats: Iterable[JobStats]) -> "Averages":
+    def of(cls, stats: Iterable[JobStats]) -> Averages:
         s = list(stats)
         n = len(s)
         return cls(sum(x.turnaround for x in s) / n, sum(x.response for x in s) / n,
