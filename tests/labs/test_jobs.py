@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_jobs_2_keeps_each_narration_whole(lab_image):
         end = next(i for i, ln in enumerate(lines) if ln.startswith(f"PASSED  {name} in"))
         blocks.append((start, end, name))
     blocks.sort()
-    for (s1, e1, a), (s2, _, b) in zip(blocks, blocks[1:]):
+    for (s1, e1, a), (s2, _, b) in pairwise(blocks):
         assert s1 < e1 < s2, f"the narrations of {a} and {b} are interleaved (lines {s1}-{e1} and {s2}-)"
     # each block holds its own lab's checkpoints only: no other lab's rule or verdict inside
     for s, e, name in blocks:

@@ -48,8 +48,8 @@ def free_cpus(before: dict, after: dict, cpus, wall_s: float):
     """CPUs the host's other processes left free on `cpus` over a window, from cgroup_cpu() at
     its ends (None: not measurable). The checks on the host recompute it (proclab.checks.host_load);
     here it only decides whether to measure again."""
-    host = [(y - x) / 1e9 for x, y in zip(before.get("host_busy_ns", []), after.get("host_busy_ns", []))]
-    ours = [(y - x) / 1e9 for x, y in zip(before.get("usage_percpu_ns", []), after.get("usage_percpu_ns", []))]
+    host = [(y - x) / 1e9 for x, y in zip(before.get("host_busy_ns", []), after.get("host_busy_ns", []), strict=False)]
+    ours = [(y - x) / 1e9 for x, y in zip(before.get("usage_percpu_ns", []), after.get("usage_percpu_ns", []), strict=False)]
     if not host or wall_s <= 0 or any(c >= len(host) for c in cpus):
         return None
     if len(ours) == len(host):

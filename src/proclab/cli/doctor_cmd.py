@@ -39,7 +39,7 @@ def _signal_name(value: str | None, option: str) -> str | None:
     try:
         return signal.Signals(int(v)).name if v.isdigit() else signal.Signals[v if v.startswith("SIG") else "SIG" + v].name
     except (KeyError, ValueError):
-        raise click.UsageError(f"{option} {value!r}: give a signal's name or number, e.g. SIGTERM, TERM or 15")
+        raise click.UsageError(f"{option} {value!r}: give a signal's name or number, e.g. SIGTERM, TERM or 15") from None
 
 
 def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -104,7 +104,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
         try:
             re.compile(ready_log)
         except re.error as err:
-            raise click.UsageError(f"--ready-log {ready_log!r} is not a regular expression: {err}")
+            raise click.UsageError(f"--ready-log {ready_log!r} is not a regular expression: {err}") from err
     if memory is not None and not re.fullmatch(r"\d+[bkmg]?", memory.lower()):
         raise click.UsageError(f"--memory {memory!r}: give a size such as 512m or 1g")
     if k8s and init:

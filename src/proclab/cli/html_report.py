@@ -68,7 +68,7 @@ def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool
         folder = _folder(target, reports_dir() / f"all-{stamp}")
         out = [_one(d, folder / f"{html.page_name(d['lab'])}.html", lang) for d in labs]
         index = folder / "index.html"
-        index.write_text(html.index([(html.report(d), w.page.name) for d, w in zip(labs, out)]), encoding="utf-8")
+        index.write_text(html.index([(html.report(d), w.page.name) for d, w in zip(labs, out, strict=True)]), encoding="utf-8")
         return out + [Written(index, None, index=True)]
     except OSError as err:
         fail(f"cannot write the HTML report: {err}; give --html a path you can write to")
@@ -84,5 +84,5 @@ def report_run(results: Sequence[Any], target: str | None, many: bool, say: Call
     for w in written:
         say(f"{'index' if w.index else 'report'}: {w.page}")
     pages = [w for w in written if not w.index]
-    for result, w in zip(results, pages):
+    for result, w in zip(results, pages, strict=False):
         result.artifacts += [str(w.page)] + ([str(w.picture)] if w.picture else [])

@@ -273,7 +273,7 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
             where = f" on {ref}" if ref else ""
             for gone in sweep_stale_once():
                 out.print(Text(f"  removed stale {gone}{where}", style="dim"))
-            images.ensure("lab", lambda line: None if "is up to date" in line
+            images.ensure("lab", lambda line, where=where: None if "is up to date" in line
                           else out.print(Text(f"  {line}{where}", style="dim")))
 
     def make_observer(console: Console, spec: LabSpec) -> Observer:

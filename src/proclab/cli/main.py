@@ -48,12 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="proclab", standalone_mode=False)
     except click.exceptions.Exit as e:
-        raise SystemExit(e.exit_code)
+        raise SystemExit(e.exit_code) from None
     except click.ClickException as e:
         if as_json:
             jsonout.emit_error(e.format_message(), e.exit_code)
         e.show()
-        raise SystemExit(e.exit_code)
+        raise SystemExit(e.exit_code) from None
     except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
         from .. import engine
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         if as_json:
             jsonout.emit_interrupted()
         err_console.print("Interrupted: the lab's containers were removed.")
-        raise SystemExit(130)
+        raise SystemExit(130) from None
     except ImageBuildError as e:
         tail = "\n".join("  " + ln for ln in e.log_tail[-8:])
         if as_json:

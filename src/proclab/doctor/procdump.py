@@ -79,7 +79,7 @@ def parse_dump(out: bytes, name: str, at_s: float, data: dict[str, object] | Non
     cmdlines: dict[int, tuple[str, ...]] = {}
     # '@@<pid>' lines, written so that the script's own text (the dump shell's cmdline) holds none
     parts = re.split(rb"(?:^|\n)@@(\d+)\n", sec.get("CMDLINE", b""))
-    for pid_s, body in zip(parts[1::2], parts[2::2]):
+    for pid_s, body in zip(parts[1::2], parts[2::2], strict=True):
         args = body.rstrip(b"\n").rstrip(b"\0").split(b"\0") if body.strip(b"\n\0") else []
         cmdlines[int(pid_s)] = tuple(a.decode(errors="replace") for a in args)
     procs: list[Process] = []

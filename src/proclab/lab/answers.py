@@ -47,7 +47,7 @@ def parse_answers(text: str, questions: list[Question], source: str = "the answe
             raise UsageError(f"{source}: mix of 'id = answer' lines and bare answers; use one form")
         if len(bare) > len(questions):
             raise UsageError(f"{source}: {len(bare)} answers for {len(questions)} questions")
-        answers = {q.id: q.parse(a) for q, a in zip(questions, bare)}
+        answers = {q.id: q.parse(a) for q, a in zip(questions, bare, strict=False)}
     return answers
 
 

@@ -37,7 +37,7 @@ class HostLoad:
 
 
 def _deltas(before: dict[str, Any], after: dict[str, Any], key: str) -> list[float]:
-    return [(y - x) / 1e9 for x, y in zip(before.get(key) or [], after.get(key) or [])]
+    return [(y - x) / 1e9 for x, y in zip(before.get(key) or [], after.get(key) or [], strict=False)]
 
 
 def host_load(before: dict[str, Any], after: dict[str, Any], cpus: Sequence[int], wall_s: float) -> HostLoad:

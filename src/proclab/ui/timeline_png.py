@@ -24,7 +24,7 @@ def save_timeline_png(timelines: Sequence[Timeline], path: Path, title: str = ""
     fig = Figure(figsize=(2.4 + 1.9 * cols, 1.0 + sum(0.42 * r + 0.9 for r in rows)), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(shown), 1, squeeze=False, height_ratios=[r + 1 for r in rows])[:, 0]
-    for ax, t in zip(axes, shown):
+    for ax, t in zip(axes, shown, strict=True):
         x = ordinal_x(t, HALF)
         top = -1 if any(a.outside for a in t.arrows) else 0
         ys = {}
