@@ -7,7 +7,7 @@ import textwrap
 import time
 import uuid
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from proclab import engine
 

@@ -12,7 +12,7 @@ import os
 import tarfile
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .. import engine
 from ..engine import LabContainer, hostproc, images

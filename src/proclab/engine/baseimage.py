@@ -11,7 +11,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import EnvironmentProblem, ImageBuildError
 from ._calls import docker_call

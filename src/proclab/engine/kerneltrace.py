@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from . import hostproc, pidns
 from .tracefs import Instance, NoTrace, append, instance_name, why_not, write

@@ -14,7 +14,8 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
+from collections.abc import Iterable
 
 from ..errors import EnvironmentProblem
 from ..paths import project_root

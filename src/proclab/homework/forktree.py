@@ -22,7 +22,7 @@ import random
 import re
 import string
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import UsageError
 

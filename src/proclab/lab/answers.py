@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
+from collections.abc import Callable
 
 from ..errors import UsageError
 from .questions import Question, load_questions

@@ -18,7 +18,8 @@ the runner calls it and keeps the charts on ``LabResult.charts`` (and in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 HOOK = "charts"
 

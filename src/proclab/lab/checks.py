@@ -29,7 +29,8 @@ import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, NoReturn
+from collections.abc import Callable, Iterator
 
 from ..errors import LabFormatError
 from .charts import HOOK

@@ -9,7 +9,8 @@ measured, and ``free`` is None (never "all free").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 
 @dataclass(frozen=True)

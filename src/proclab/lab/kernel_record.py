@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 
 class EventKind(StrEnum):

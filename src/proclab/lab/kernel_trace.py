@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import signal as _signal
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from .kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult, ordered
 from .trace_lines import (CLONE_THREAD, NOT_FATAL, UNKNOWN_COMM, TraceLine, exit_code, parse_line, signal_name,

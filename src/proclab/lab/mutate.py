@@ -19,7 +19,8 @@ import copy
 import importlib.util
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import LabFormatError
 from ..snapshot import Snapshot

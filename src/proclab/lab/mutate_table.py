@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from ..snapshot import Snapshot
 from ..snapshot.table import Process

@@ -6,7 +6,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from ..errors import LabFormatError
 from .values import Bad, Check, boolean, checked, integer, matching, number

@@ -11,7 +11,8 @@ import signal
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from ..errors import LabFormatError, LabNotFound
 from ..paths import labs_dir

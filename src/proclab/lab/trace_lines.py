@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import signal as _signal
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 CLONE_THREAD = 0x10000
 UNKNOWN_COMM = "<...>"      # the trace's comm cache had no name for the task

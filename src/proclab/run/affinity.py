@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def parse_cpuset(text: str) -> frozenset[int]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..engine import AttachedExec, LabContainer
 from ..errors import ProbeError, ProclabError, UsageError

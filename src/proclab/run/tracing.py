@@ -9,7 +9,7 @@ the record a run then carries, and ``say_once`` the one line the learner sees ab
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from ..engine.kerneltrace import RawTrace, Tracer
 from ..engine.tracefs import NoTrace, why_not

@@ -5,7 +5,8 @@ import queue
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
 
 from .. import engine
 from ..engine import LabContainer, hostproc, hostview

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 MARK = "\x1e@proclab:checkpoint "
 # labkit.boot's checkpoint before the scenario starts: the harness's go (not a snapshot)

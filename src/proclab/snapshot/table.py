@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ..errors import ProbeError
 from .ps import PsRow, parse_ps

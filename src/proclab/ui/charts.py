@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 import importlib.util
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from ..lab.charts import Bar, Chart
 from ..paths import reports_dir

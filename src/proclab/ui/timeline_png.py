@@ -5,7 +5,8 @@ by the kernel's result)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from .html.svg import FILL, INK, RESULT_COLOUR
 from .html.timeline import Lane, Timeline, ordinal_x

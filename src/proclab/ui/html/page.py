@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html import escape
 from importlib.resources import files
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from ...snapshot import Process, Snapshot
 from ..tree import named_pids

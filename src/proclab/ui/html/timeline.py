@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
 from ...snapshot import Process, Snapshot
