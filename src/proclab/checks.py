@@ -5,10 +5,28 @@ so lab folders written for proclab keep working whatever the layout behind it.
 """
 from __future__ import annotations
 
-from .lab.checks import (Check, CheckFailed, CheckInconclusive, LabChecks, check, expect, inconclusive,
-                         load_checks, require_free_cpus, run_checks, within)
+from .lab.checks import (
+    Check,
+    CheckFailed,
+    CheckInconclusive,
+    LabChecks,
+    check,
+    expect,
+    inconclusive,
+    load_checks,
+    require_free_cpus,
+    run_checks,
+    within,
+)
 from .lab.hostload import HostLoad, host_load
-from .lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, NoKernelRecord, SignalResult
+from .lab.kernel_record import (
+    EventKind,
+    HandlerKind,
+    KernelEvent,
+    KernelRecord,
+    NoKernelRecord,
+    SignalResult,
+)
 from .lab.mutate import Mutation, set_data
 
 __all__ = ["check", "expect", "within", "inconclusive", "host_load", "require_free_cpus", "HostLoad",

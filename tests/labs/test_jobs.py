@@ -88,7 +88,7 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
     assert code == 130, h.output
     assert "Interrupted: the lab's containers were removed." in h.output and "Traceback" not in h.output
     assert [c.name for lab in labs for c in containers_of(lab.name)] == []
-    from proclab.engine import tracefs     # and the kernel record's tracefs instances went with them
+    from proclab.engine import tracefs  # and the kernel record's tracefs instances went with them
     assert [p.name for p in tracefs.instances() if p.name.split("-")[3] == str(h.proc.pid)] == []
     # the engine's own record: one container per lab, its first variant's; none made after the Ctrl-C
     created = [e["Actor"]["Attributes"]["name"] for e in engine.client().events(

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from proclab.lab import spec as labspec
 from proclab.checks import load_checks, run_checks
+from proclab.lab import spec as labspec
 
 
 def check_figures(result) -> dict[str, dict[str, Any]]:

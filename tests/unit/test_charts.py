@@ -6,13 +6,13 @@ import textwrap
 
 from rich.console import Console
 
-from proclab.ui import charts
 from proclab.charts import Bar, Chart
-from proclab.ui.charts import bar_text
 from proclab.checks import load_checks
 from proclab.lab.charts import chart_data
-from proclab.ui.narration import Narrator
 from proclab.lab.result import LabResult
+from proclab.ui import charts
+from proclab.ui.charts import bar_text
+from proclab.ui.narration import Narrator
 
 SHARES = Chart("CPU share per nice level", "%", (
     Bar("nice 0", 69.0, expected=69.7),

@@ -6,8 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from proclab.doctor.model import (DoctorOptions, Disposition, EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready,
-                                  Stop, reaches_pid1, role)
+from proclab.doctor.model import (
+    Disposition,
+    DoctorOptions,
+    EarlyEnd,
+    Fate,
+    Findings,
+    Masks,
+    Orphan,
+    Phase,
+    Ready,
+    Stop,
+    reaches_pid1,
+    role,
+)
 from proclab.doctor.procdump import parse_dump, parse_stat, wait_status
 from proclab.doctor.verdicts import evaluate
 from proclab.lab.result import OutputLine
@@ -238,7 +250,13 @@ def test_what_the_doctor_adds_is_listed_with_each_option():
 
 def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
     from proclab.doctor.kernel import kernel_check, story
-    from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
+    from proclab.lab.kernel_record import (
+        EventKind,
+        HandlerKind,
+        KernelEvent,
+        KernelRecord,
+        SignalResult,
+    )
     ev = (KernelEvent(2.0, EventKind.SIGNAL, 1, 100, comm="tini", signal="SIGTERM", sender_outside=True,
                       sender_comm="dockerd", result=SignalResult.BLOCKED),
           KernelEvent(2.001, EventKind.SIGNAL, 6, 106, comm="sh", signal="SIGTERM", sender=1, sender_comm="tini",

@@ -5,7 +5,13 @@ import json
 
 from proclab.checks import check, expect
 from proclab.lab.checks import Check
-from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
+from proclab.lab.kernel_record import (
+    EventKind,
+    HandlerKind,
+    KernelEvent,
+    KernelRecord,
+    SignalResult,
+)
 from proclab.lab.result import LabResult, RunRecord
 
 EVENTS = (

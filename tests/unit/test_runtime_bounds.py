@@ -15,7 +15,14 @@ from proclab.engine import within
 from proclab.errors import CallTimeout
 from proclab.lab.outputstore import OutputLimits, OutputStore
 from proclab.lab.result import OutputLine
-from proclab.snapshot.protocol import MARK, MAX_LINE, Line, LineSplitter, lines_from, parse_announcement
+from proclab.snapshot.protocol import (
+    MARK,
+    MAX_LINE,
+    Line,
+    LineSplitter,
+    lines_from,
+    parse_announcement,
+)
 from proclab.ui.safe import safe, visible
 
 

@@ -86,8 +86,8 @@ def test_docker_engine_unreachable(args):
 # -- how a scenario's run ended: a non-zero exit is the lab's failure, with its cause, unless declared --
 
 def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False, **kw):
-    from proclab.snapshot.table import Snapshot
     from proclab.lab.result import OutputLine, RunRecord
+    from proclab.snapshot.table import Snapshot
 
     rec = RunRecord(variant="main", settings={"mem_limit": "64m"}, exit_code=exit_code, timed_out=timed_out, **kw)
     rec.output = [OutputLine("stderr", ln, 0.1) for ln in stderr_lines]

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.text import Text
 
 from ..ui.safe import safe, visible
-
 from . import jsonout
 from .output import err_console
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Sequence
 
 from ..paths import reports_dir
 from ..ui import html

@@ -16,11 +16,11 @@ from . import jsonout
 from .doctor_cmd import doctor
 from .explore import explore_group
 from .fork_cmd import fork
-from .procrun_cmd import process_run
 from .images_cmd import clean, images
 from .lab_cmds import list_labs, show
 from .mutate_cmd import mutate
 from .output import err_console, fail
+from .procrun_cmd import process_run
 from .report_cmd import report
 from .run_cmd import run
 from .sched import sched

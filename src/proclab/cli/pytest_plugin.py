@@ -15,10 +15,10 @@ and the CPU-timing labs run in their items, on the first engine.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterator
 
 import pytest
 

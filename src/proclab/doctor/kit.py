@@ -11,8 +11,8 @@ import io
 import os
 import tarfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from .. import engine
 from ..engine import LabContainer, hostproc, images

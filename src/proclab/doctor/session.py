@@ -18,8 +18,8 @@ from ..engine import DOCKER_RUN_DEFAULTS, ContainerSpec, LabContainer, hostproc
 from ..errors import ContainerError, ProclabError
 from ..lab.result import OutputLine
 from ..snapshot import LineSplitter
-from .procdump import KIT_DIR
 from .model import SAFETY_MEMORY, SAFETY_NETWORK, SAFETY_PIDS, DoctorOptions, Ready
+from .procdump import KIT_DIR
 
 SETTLE_S = 0.2          # "up": the same process table in two reads this far apart (issue 30)
 BUSY_TICKS = 1          # and no process busier than this many clock ticks between them (5% at 100 Hz)

@@ -9,9 +9,9 @@ limits, a bounded log); ``create`` turns it into docker-py's arguments.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Iterator
 
 import docker.types
 import requests.exceptions

@@ -10,9 +10,9 @@ import hashlib
 import io
 import os
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 
 import docker.errors
 import requests.exceptions

@@ -24,8 +24,8 @@ import select
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from . import hostproc, pidns
 from .tracefs import Instance, NoTrace, append, instance_name, why_not, write

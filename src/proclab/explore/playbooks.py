@@ -12,10 +12,10 @@ import shutil
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from collections.abc import Iterable
 
 from ..errors import EnvironmentProblem
 from ..paths import project_root

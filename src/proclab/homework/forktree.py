@@ -21,8 +21,8 @@ from __future__ import annotations
 import random
 import re
 import string
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from ..errors import UsageError
 

@@ -15,9 +15,9 @@ question order (``#`` starts a comment). A quiz over several labs (``proclab run
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
-from collections.abc import Callable
 
 from ..errors import UsageError
 from .questions import Question, load_questions

@@ -27,19 +27,21 @@ import importlib.util
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
-from collections.abc import Callable, Iterator
 
 from ..errors import LabFormatError
-from .charts import HOOK
 from ..snapshot.table import ProcessMissing
+from .charts import HOOK
 from .hostload import HostLoad
 from .kernel_record import NoKernelRecord
 from .result import INCONCLUSIVE as INCONCLUSIVE_STATUS
 from .result import CheckpointMissing, CheckResult, LabResult, recording_reads
-from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.toml sets check_timeout_s
+from .spec import (
+    CHECK_TIMEOUT_S,  # each check's own time limit, unless lab.toml sets check_timeout_s
+)
 
 CheckFn = Callable[[LabResult], Any]
 

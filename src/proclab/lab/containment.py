@@ -9,9 +9,9 @@ Capabilities that open a way out of a container are refused for every lab.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable
 
 from ..errors import UsageError
 from .settings import ESCAPE_CAPS, Settings, mem_bytes

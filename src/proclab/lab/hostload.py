@@ -8,9 +8,9 @@ measured, and ``free`` is None (never "all free").
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Sequence
 
 
 @dataclass(frozen=True)

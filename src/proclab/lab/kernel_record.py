@@ -25,10 +25,10 @@ already_there); ``KernelRecord.from_run_dict`` reads both back.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
-from collections.abc import Iterable
 
 
 class EventKind(StrEnum):

@@ -23,12 +23,20 @@ What each event means here (docs/tracing.md says more):
 from __future__ import annotations
 
 import signal as _signal
-from dataclasses import dataclass, replace
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from .kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult, ordered
-from .trace_lines import (CLONE_THREAD, NOT_FATAL, UNKNOWN_COMM, TraceLine, exit_code, parse_line, signal_name,
-                          syscall_ret)
+from .trace_lines import (
+    CLONE_THREAD,
+    NOT_FATAL,
+    UNKNOWN_COMM,
+    TraceLine,
+    exit_code,
+    parse_line,
+    signal_name,
+    syscall_ret,
+)
 
 __all__ = ["TraceLine", "build", "build_parsed", "parse_line", "signal_name"]
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import LabFormatError
 from ..snapshot import Snapshot

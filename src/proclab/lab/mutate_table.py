@@ -8,8 +8,8 @@ one number of top's Tasks line. The original snapshot is never changed.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from ..snapshot import Snapshot
 from ..snapshot.table import Process

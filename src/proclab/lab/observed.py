@@ -16,8 +16,8 @@ This is a guard against a careless question, not a sandbox: a lab folder is code
 from __future__ import annotations
 
 import ast
-from typing import Any
 from collections.abc import Iterable
+from typing import Any
 
 from ..errors import LabFormatError
 from .result import LabResult

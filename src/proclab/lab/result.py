@@ -3,20 +3,18 @@ and the verdict of the lab's checks. ``LabResult.to_dict()`` is the ``--json`` d
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 from ..snapshot import Snapshot
 from .containment import Containment
 from .kernel_record import EventKind, KernelEvent, KernelRecord
-from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
-                      StopRecord)
+from .records import ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord, StopRecord  # noqa: F401 - re-exported
 from .settings import Settings
-
 
 
 class CheckpointMissing(LookupError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
-from collections.abc import Mapping
 
 from ..errors import LabFormatError
 from .values import Bad, Check, boolean, checked, integer, matching, number

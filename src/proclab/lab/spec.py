@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import signal
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Mapping
 
 from ..errors import LabFormatError, LabNotFound
 from ..paths import labs_dir

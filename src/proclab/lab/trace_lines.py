@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import signal as _signal
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 CLONE_THREAD = 0x10000
 UNKNOWN_COMM = "<...>"      # the trace's comm cache had no name for the task

@@ -7,8 +7,8 @@ on the action as its ``error``, never raised past the run.
 from __future__ import annotations
 
 import time
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from ..engine import LabContainer
 from ..errors import ContainerError

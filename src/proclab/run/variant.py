@@ -4,9 +4,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
-from collections.abc import Callable, Iterator
 
 from .. import engine
 from ..engine import LabContainer, hostproc, hostview

@@ -7,9 +7,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
-from collections.abc import Iterable
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ before its slice ends).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import UsageError
 from .jobs import Job, _num

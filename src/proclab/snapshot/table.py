@@ -6,15 +6,14 @@ the wrong process.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from collections.abc import Iterable
 
 from ..errors import ProbeError
 from .ps import PsRow, parse_ps
 from .top import TopRow, TopTasks, parse_rows, parse_tasks
-
 
 CONTAINER_INITS = ("docker-init", "tini")    # what `docker run --init` puts at pid 1
 

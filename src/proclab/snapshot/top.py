@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 
 # procps 3 (bookworm): "2 sleeping,"; procps 4 (forky): "2 sleep, 0 d-sleep," (S and D apart)
 TASKS_RE = re.compile(

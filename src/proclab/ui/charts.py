@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 from ..lab.charts import Bar, Chart
 from ..paths import reports_dir

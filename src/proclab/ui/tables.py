@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
-from .words import word
 from .safe import safe, visible
+from .words import word
 
 
 def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") -> None:

@@ -4,9 +4,9 @@ exits and reaps on the lanes, a lane for a process seen in no table, signals as 
 by the kernel's result)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Sequence
 
 from .html.svg import FILL, INK, RESULT_COLOUR
 from .html.timeline import Lane, Timeline, ordinal_x

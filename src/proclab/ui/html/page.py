@@ -3,16 +3,16 @@ and an index page for several. Pure: it reads the ``--json`` document's records.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
 from importlib.resources import files
 from typing import Any
-from collections.abc import Sequence
 
 from ...snapshot import Process, Snapshot
-from ..tree import named_pids
-from .doc import CheckView, Report, RunView
 from ..kernel_events import describe as describe_event
+from ..tree import named_pids
 from ..words import word
+from .doc import CheckView, Report, RunView
 from .svg import RESULT_COLOUR, chart_svg, timeline_svg
 from .timeline import STATE_WORD, Timeline
 

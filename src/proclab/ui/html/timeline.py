@@ -12,9 +12,9 @@ lane to its target's, with what the kernel did with it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from collections.abc import Callable, Sequence
 
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
 from ...snapshot import Process, Snapshot
