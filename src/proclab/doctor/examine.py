@@ -43,7 +43,7 @@ def image_config(ref: str) -> engine.ImageConfig:
                          f"(docker pull {ref}), then run proclab doctor again") from err
 
 
-def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: ignore[no-untyped-def]
+def examine(opts, progress: Progress = lambda line: None) -> Findings:
     cfg = image_config(opts.image)
     tools = kit.archive(progress)
     f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
@@ -89,7 +89,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         _remove_both(a, b)
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
-    f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
+    f.output = {"stop": a.output, "sigint": b.output}
     f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
     f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
     if isinstance(sigint.get("early"), EarlyEnd):
@@ -144,7 +144,7 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
         f.early.append(early)
 
 
-def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
+def _descendants(snap, pid: int) -> set[int]:
     """pid's descendants (not itself): the image's own processes, not what docker exec started."""
     out: set[int] = set()
     todo = [pid]
@@ -155,7 +155,7 @@ def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
     return out
 
 
-def main_program(snap):  # type: ignore[no-untyped-def]
+def main_program(snap):
     """pid 1 itself when it is the program, else its first running child (what it wraps)."""
     p1 = snap.get(1)
     if p1 is None or role(p1) == "program":
@@ -163,7 +163,7 @@ def main_program(snap):  # type: ignore[no-untyped-def]
     return next((k for k in snap.children(1) if k.state != "Z" and not k.probe), None)
 
 
-def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ignore[no-untyped-def]
+def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:
     """SigCgt, SigIgn, SigBlk of pid 1 and the main program, read before any signal is sent."""
     out: list[Masks] = []
     procs = [snap.get(1)]
@@ -235,7 +235,7 @@ def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, object]) -
         out["error"] = err
 
 
-def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:  # type: ignore[type-arg]
+def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:
     s = Stop(f.stop_signal, f.options.grace_s, watch_source=reader.source if procs else "")
     s.watched = [Fate(p.pid, p.command, reader.host_pid(p.pid)) for p in procs]
     parents = {p.pid: p.ppid for p in procs}

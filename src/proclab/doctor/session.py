@@ -58,7 +58,7 @@ class Session:
         self.t0, self.started_wall = time.monotonic(), time.time()
         self.c.start()
 
-    def _read(self, stream) -> None:      # type: ignore[no-untyped-def]
+    def _read(self, stream) -> None:
         splitter = LineSplitter()
         try:
             for out, err in stream:
@@ -116,7 +116,7 @@ class Session:
             self._ended.wait(HEALTH_POLL_S)
         return self._not_up(f"its HEALTHCHECK did not say healthy within {self.opts.ready_timeout_s:g} s")
 
-    def _state(self) -> dict:  # type: ignore[type-arg]
+    def _state(self) -> dict:
         try:
             return self.c.state()
         except ContainerError:

@@ -99,7 +99,7 @@ def _arrow(ax: Any, x: float, y0: float, y1: float, result: str) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.6}, zorder=4)
 
 
-def _box(x: float, y: float, fill: str, edge: str):  # type: ignore[no-untyped-def]
+def _box(x: float, y: float, fill: str, edge: str):
     from matplotlib.patches import FancyBboxPatch
 
     return FancyBboxPatch((x - HALF, y - 0.3), 2 * HALF, 0.6, boxstyle="round,pad=0.02", facecolor=fill,
