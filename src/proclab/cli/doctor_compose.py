@@ -63,10 +63,10 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,
     if junit_file:
         from ..doctor.junit import write_junit
 
-        write_junit(junit_file, [(f"service {n}", r) for n, r, _ in rows if r is not None], skipped)  # type: ignore[misc]
+        write_junit(junit_file, [(f"service {n}", r) for n, r, _ in rows if r is not None], skipped)
     if as_json:
         click.echo(jsonout.dumps({"file": os.path.abspath(path), "project": project, "passed": passed, "services": [
-            {"service": n, "verdict": _verdict(r), "why": why or None, "result": r.to_dict() if r else None}  # type: ignore[attr-defined]
+            {"service": n, "verdict": _verdict(r), "why": why or None, "result": r.to_dict() if r else None}
             for n, r, why in rows]}))
     else:
         _summary(path, rows, passed)

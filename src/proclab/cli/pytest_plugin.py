@@ -87,7 +87,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # prefetching thread chose its own (pytest_collection_finish)
         stack = engine.everywhere(_engines[0])
         stack.__enter__()
-        config.add_cleanup(lambda: stack.__exit__(None, None, None))
+
+        def leave() -> None:
+            stack.__exit__(None, None, None)
+
+        config.add_cleanup(leave)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -15,7 +15,8 @@ from rich.text import Text
 
 from ..errors import UsageError
 from ..sched.jobs import _num, parse_jobs, random_jobs
-from ..sched.policies import ALIASES, POLICIES, Schedule, simulate
+from ..sched.policies import ALIASES, POLICIES, simulate
+from ..sched.schedule import Schedule
 from ..ui.gantt import LEGEND, gantt_image, gantt_text
 
 ORDER = ["fcfs", "sjf", "stcf", "rr", "mlfq"]

@@ -281,7 +281,7 @@ class LabContainer:
 def create_network(name: str, **extra: str) -> str:
     """A labelled bridge network of its own, so a container shares it with nobody."""
     with docker_call("network create", name):
-        return client().networks.create(name, driver="bridge", labels=labels(**extra)).name
+        return client().networks.create(name, driver="bridge", labels=labels(**extra)).name or name
 
 
 def remove_network(name: str) -> bool:

@@ -163,7 +163,7 @@ def _wait_ready(container: engine.LabContainer, stream: Any, timeout: float) -> 
             lines.put(None)
 
     threading.Thread(target=read, daemon=True).start()
-    deadline, host_key, seen = time.monotonic() + timeout, "", []
+    deadline, host_key, seen = time.monotonic() + timeout, "", list[str]()
     while True:
         try:
             line = lines.get(timeout=max(0.0, deadline - time.monotonic()))

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..engine import LabContainer
 from ..errors import ContainerError
-from ..lab.result import ActionRecord, ExecRecord, KillRecord, ReleaseRecord, RunRecord, StopRecord
+from ..lab.records import ActionRecord, ExecRecord, KillRecord, ReleaseRecord, StopRecord
+from ..lab.result import RunRecord
 from ..lab.spec import Action
 from ..snapshot import Announcement
 from . import probe

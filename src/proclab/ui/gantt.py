@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.text import Text
 
 from ..sched.jobs import _num
-from ..sched.policies import Schedule
+from ..sched.schedule import Schedule
 
 COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
            "#9c755f", "#bab0ac"]

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
+from ..lab.records import KillRecord, StopRecord
+from ..lab.result import CheckResult, LabResult
 from .safe import safe, visible
 from .words import word
 
@@ -57,7 +58,7 @@ def summary_table(results: list[LabResult]) -> Table:
     if several:
         t.add_column("engine")
     for r in results:
-        row = [safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict]]
+        row: list[Text | str] = [safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict]]
         t.add_row(*row, *([safe(r.engine)] if several else []))
     return t
 

@@ -28,7 +28,7 @@ def save_timeline_png(timelines: Sequence[Timeline], path: Path, title: str = ""
     for ax, t in zip(axes, shown, strict=True):
         x = ordinal_x(t, HALF)
         top = -1 if any(a.outside for a in t.arrows) else 0
-        ys = {}
+        ys: dict[int, int] = {}
         for y, lane in enumerate(t.lanes):
             ys.setdefault(lane.pid, y)
             if lane.life is not None:

@@ -89,7 +89,7 @@ def tree_html(snap: Snapshot) -> str:
     kids: dict[int, list[Process]] = {}
     for p in procs:
         kids.setdefault(p.ppid if p.ppid in pids else 0, []).append(p)
-    wanted, named = set(named_pids(snap)), {}
+    wanted, named = set(named_pids(snap)), dict[int, str]()
     for key, value in snap.data.items():     # the first key that names a pid is its role
         for v in value if isinstance(value, list) else [value]:
             if isinstance(v, int) and v in wanted:
