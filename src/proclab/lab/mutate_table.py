@@ -18,7 +18,7 @@ from ..snapshot.table import Process
 OTHER_STATE = {"Z": "S", "S": "R", "R": "S", "T": "S", "t": "S", "D": "S", "I": "S", "X": "Z"}
 TASKS_FIELDS = ("total", "running", "sleeping", "stopped", "zombie")
 
-SnapEdit = tuple[str, Callable[[], Snapshot]]     # (what changed, in words; make the changed snapshot)
+SnapEdit = tuple[str, Callable[..., Snapshot]]    # (what changed, in words; make the changed snapshot)
 
 
 def retoken(line: str, index: int, new: str, align: str = "right") -> str:
@@ -121,7 +121,7 @@ def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
     others = [q for q in snap.processes if q.pid != p.pid]
     yield f"{where} absent (psutil)", lambda: replace(snap, processes=others)
     yield (f"{where} absent (psutil, ps, top)", lambda: replace(
-        snap, processes=others, ps=_drop_lines(snap.ps, p.pid, lambda w: w[:1] == ["PID"]),
+        snap, processes=others, ps=_drop_lines(snap.ps, p.pid, lambda w: w[:1] == ["PID"]) or "",
         top=_drop_lines(snap.top, p.pid, lambda w: w[:2] == ["PID", "USER"])))
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import LabFormatError
+from ..snapshot import Process, Snapshot
 from .result import LabResult
 
 SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
@@ -62,20 +63,20 @@ def check_expression(expr: str, where: str = "observed") -> ast.Expression:
 
 
 def _names(result: LabResult) -> dict[str, Any]:
-    def cp(name: str, variant: str | None = None):
+    def cp(name: str, variant: str | None = None) -> Snapshot:
         return result.checkpoint(name, variant)
 
-    def proc(checkpoint: str, key: str, variant: str | None = None):
+    def proc(checkpoint: str, key: str, variant: str | None = None) -> Process:
         snap = result.checkpoint(checkpoint, variant)
         return snap.process(snap.data[key])
 
-    def figure(name: str):
+    def figure(name: str) -> Any:
         for c in result.checks:
             if name in c.figures:
                 return c.figures[name]
         raise LookupError(f"no check reported a figure named '{name}'")
 
-    def find(rows: Iterable[dict], **match: Any) -> dict:
+    def find(rows: Iterable[dict[str, Any]], **match: Any) -> dict[str, Any]:
         for r in rows:
             if all(r.get(k) == v for k, v in match.items()):
                 return r
