@@ -4,6 +4,7 @@ CPU, and what the container's cgroup says about its quota, throttling and usage;
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from . import say
 from .cgroupfs import Cgroup
@@ -26,12 +27,12 @@ def host_busy_ns() -> list:
     return busy
 
 
-def cgroup_cpu(cg: Cgroup | None = None) -> dict:
+def cgroup_cpu(cg: Cgroup | None = None) -> dict[str, Any]:
     """The container's CPU quota, throttling counters and per-CPU usage (cgroup v1 or v2:
     labkit.cgroupfs reads both; ``cg`` another cgroup's files), and the host's load."""
     cg = cg or Cgroup()
     stat = cg.cpu_stat()
-    out = {k: v for k, v in (("nr_periods", stat.nr_periods), ("nr_throttled", stat.nr_throttled)) if v is not None}
+    out: dict[str, Any] = {k: v for k, v in (("nr_periods", stat.nr_periods), ("nr_throttled", stat.nr_throttled)) if v is not None}
     percpu = cg.usage_percpu_ns()            # v1 only: ns per CPU
     if percpu is not None:
         out["usage_percpu_ns"] = percpu
