@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from ..snapshot import Snapshot
 from ..snapshot.table import Process
@@ -81,8 +82,8 @@ def _drop_lines(text: str | None, pid: int, after_header: Callable[[list[str]], 
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-def _procs(snap: Snapshot, pid: int, **changes: object) -> list[Process]:
-    return [replace(p, **changes) if p.pid == pid else p for p in snap.processes]  # type: ignore[arg-type]
+def _procs(snap: Snapshot, pid: int, **changes: Any) -> list[Process]:   # Process's fields
+    return [replace(p, **changes) if p.pid == pid else p for p in snap.processes]
 
 
 def _ps_stat(snap: Snapshot, pid: int, letter: str) -> str:
@@ -111,7 +112,7 @@ def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
         yield (f"{where} ppid {p.ppid}→{ppid} (psutil, ps)", lambda: replace(
             snap, processes=_procs(snap, p.pid, ppid=ppid), ps=_edit_ps(snap, p.pid, 1, str(ppid))))
     yield f"{where} nice {p.nice}→{nice} (psutil)", lambda: replace(snap, processes=_procs(snap, p.pid, nice=nice))
-    if has_ps and snap.ps_row(p.pid).nice is not None:  # type: ignore[union-attr]
+    if has_ps and (row := snap.ps_row(p.pid)) is not None and row.nice is not None:
         yield (f"{where} nice {p.nice}→{nice} (psutil, ps, top)", lambda: replace(
             snap, processes=_procs(snap, p.pid, nice=nice), ps=_edit_ps(snap, p.pid, 3, str(nice)),
             top=_edit_top(snap, p.pid, "NI", str(nice))))
