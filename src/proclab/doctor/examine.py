@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .. import engine
 from ..engine import hostproc
@@ -48,7 +49,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:
     tools = kit.archive(progress)
     f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
                  ready=Ready(False, "timeout", 0.0), healthcheck=cfg.healthcheck)
-    sigint: dict[str, object] = {}
+    sigint: dict[str, Any] = {}
     a: Session | None = None
     b: Session | None = None
     tracer: Tracer | None = None
@@ -88,12 +89,12 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:
             tracer.close()
         _remove_both(a, b)
     if "error" in sigint:
-        raise sigint["error"]  # type: ignore[misc]
+        raise sigint["error"]
     f.output = {"stop": a.output, "sigint": b.output}
-    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
-    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
+    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")
+    f.sigint_masks = sigint.get("masks")
     if isinstance(sigint.get("early"), EarlyEnd):
-        f.early.append(sigint["early"])  # type: ignore[arg-type]
+        f.early.append(sigint["early"])
     return f
 
 
@@ -194,9 +195,9 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         return o
     reader.learn()
     st = reader.read(o.pid)
-    o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
+    o.adopted_by = int(st["ppid"]) if st else None
     # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
-    taken: dict[str, object] = {}
+    taken: dict[str, Any] = {}
     side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
     side.start()
     # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
@@ -215,12 +216,12 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
     side.join()
     if isinstance(taken.get("error"), ContainerError):
-        raise taken["error"]  # type: ignore[misc]
+        raise taken["error"]
     adopted = taken["snap"]
-    f.snapshots.append(adopted)  # type: ignore[arg-type]
-    seen = adopted.get(o.pid)  # type: ignore[attr-defined]   # its shell had exited: the parent it was given
+    f.snapshots.append(adopted)
+    seen = adopted.get(o.pid)   # its shell had exited: the parent it was given
     o.adopted_by = seen.ppid if seen else o.adopted_by
-    adopted.data["adopted_by"] = o.adopted_by  # type: ignore[attr-defined]
+    adopted.data["adopted_by"] = o.adopted_by
     snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
     f.snapshots.append(snap)
     left = snap.get(o.pid)
@@ -228,7 +229,7 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     return o
 
 
-def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, object]) -> None:
+def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, Any]) -> None:
     try:
         out["snap"] = kit.snapshot(a.c, name, a.t0, orphan=orphan)
     except ContainerError as err:
@@ -259,7 +260,7 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
             st = reader.read(fate.pid)
             if st is None or st["state"] == "Z":
                 fate.ended_s = time.monotonic() - t
-                fate.status = wait_status(st["exit_code"]) if st else None  # type: ignore[arg-type]
+                fate.status = wait_status(st["exit_code"]) if st else None
             elif st["ppid"] == 1 and parents[fate.pid] != 1:
                 fate.orphaned = True
         pending = [x for x in pending if x.ended_s is None]

@@ -3,6 +3,7 @@ host's /proc, then docker kill --signal SIGINT; did it end within the grace peri
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ..engine import hostproc
 from ..errors import ContainerError, ProclabError
@@ -11,7 +12,7 @@ from .model import Masks, Phase, Ready, Stop
 from .session import Session
 
 
-def sigint_run(b: Session, opts, out: dict[str, object]) -> None:
+def sigint_run(b: Session, opts, out: dict[str, Any]) -> None:
     """The second container: up, its pid 1's masks, then docker kill --signal SIGINT; does it end?"""
     try:
         b.start()
