@@ -145,9 +145,9 @@ def _kill_cap_hint(f: Findings, snap: Snapshot) -> str:
         return ""
     p1 = snap.get(1)
     others = [k for k in snap.children(1) if p1 and k.user and k.user != p1.user]
-    if not others:
+    if p1 is None or not others:
         return ""
-    return (f"pid 1 runs as {p1.user or '?'} and `{others[0].command}` as {others[0].user}: with --cap-drop "  # type: ignore[union-attr]
+    return (f"pid 1 runs as {p1.user or '?'} and `{others[0].command}` as {others[0].user}: with --cap-drop "
             f"{'KILL' if 'KILL' in dropped else 'ALL'} pid 1 lacks CAP_KILL and may not signal a process of another "
             "user (kill fails with EPERM), so it cannot pass the signal on; keep CAP_KILL, or run both as one user")
 
@@ -201,7 +201,7 @@ def sigint_check(f: Findings) -> CheckResult:
     if s.ended:
         return result(name, "ok", f"it exited with {code_words(s.exit_code)} {s.took_s:.2f} s after SIGINT", **figs)
     p1 = f.snapshot("ready")
-    r = role(p1.get(1)) if p1 and p1.get(1) else "program"  # type: ignore[arg-type]
+    r = role(init) if p1 and (init := p1.get(1)) else "program"
     fix = (FIX_EXEC if r == "shell" else
            "the init passes SIGINT on, but the program it runs did not end on it: handle SIGINT in the program, "
            "or exec it from its wrapper script so it gets the signal itself" if r == "init" else
@@ -231,7 +231,7 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
         return result(name, "ok", f"pid 1 (`{p1.command}`) wraps no other program: nothing to pass on")
     r = role(p1)
     inherited = r == "init" and s.ended
-    programs = [x for x in s.watched if snap.get(x.pid) and snap.get(x.pid).ppid == 1]  # type: ignore[union-attr]
+    programs = [x for x in s.watched if (p := snap.get(x.pid)) and p.ppid == 1]
     others = [x for x in s.watched if x not in programs]
     figs: dict[str, Any] = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
             "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
