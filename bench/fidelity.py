@@ -23,8 +23,8 @@ import sys
 from collections import defaultdict
 
 from proclab import run_lab
-from proclab.lab import spec as labspec
 from proclab.checks import load_checks
+from proclab.lab import spec as labspec
 
 SPEEDUP_TARGET = 1.7
 

@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proclab import engine, run_lab
-from proclab.run.runner import is_exclusive
-from proclab.lab import spec as labspec
 from proclab.errors import ProclabError
+from proclab.lab import spec as labspec
 from proclab.paths import reports_dir
+from proclab.run.runner import is_exclusive
 
 sys.path.insert(0, str(Path(__file__).parent))
-from load import Load  # noqa: E402  (bench/ is a folder of scripts, not a package)
+from load import Load  # bench/ is a folder of scripts, not a package
 
 
 def ours() -> list[str]:

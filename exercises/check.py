@@ -12,10 +12,10 @@ import json
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import remember, report, result, t, with_hints
 
-from checklib import remember, report, result, t, with_hints  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 ORDER = ["zombie", "orphan", "renice", "stop-continue", "kill-parent", "signal-exit"]
 

@@ -12,10 +12,10 @@ import sys
 import time
 import tomllib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import hints_asked, record_hint, t
 
-from checklib import hints_asked, record_hint, t  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 LEVELS = (1, 2, 3)
 KIND = {1: ("a nudge", "提示"), 2: ("the command", "命令"), 3: ("the answer", "答案")}

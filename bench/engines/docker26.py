@@ -25,15 +25,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import docker
+import docker.errors
+import docker.types
+
+from proclab import engine
+from proclab.engine import images
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))           # tests.support.engines, when run as a script
-
-import docker  # noqa: E402
-import docker.errors  # noqa: E402
-import docker.types  # noqa: E402
-
-from proclab import engine  # noqa: E402
-from proclab.engine import images  # noqa: E402
 
 SPEC = images.ImageSpec("docker26", "bench/engines/docker26/Dockerfile", ("bench/engines/docker26",), suite="trixie")
 SOCKET_DIR = "/run/published"            # where the inner engine's socket is, inside the container

@@ -5,7 +5,7 @@ import sys
 import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import alive, ps_line, record, result, run_standalone, t, state  # noqa: E402
+from checklib import alive, ps_line, record, result, run_standalone, state, t
 
 NAME = "kill-parent"
 

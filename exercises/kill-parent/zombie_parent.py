@@ -10,7 +10,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import ident, write_record  # noqa: E402
+from checklib import ident, write_record
 
 
 def main() -> None:

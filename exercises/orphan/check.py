@@ -5,7 +5,7 @@ import sys
 import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import answer, is_mine, ps_line, result, run_standalone, t, state  # noqa: E402
+from checklib import answer, is_mine, ps_line, result, run_standalone, state, t
 
 NAME = "orphan"
 

@@ -3,7 +3,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import mine, ps_line, result, run_standalone, t, state  # noqa: E402
+from checklib import mine, ps_line, result, run_standalone, state, t
 
 NAME = "renice"
 NICE = 10

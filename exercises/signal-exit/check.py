@@ -4,7 +4,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import answer, result, run_standalone, t  # noqa: E402
+from checklib import answer, result, run_standalone, t
 
 NAME = "signal-exit"
 WANTED = 2   # different signals

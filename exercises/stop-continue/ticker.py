@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import ident, write_record  # noqa: E402
+from checklib import ident, write_record
 
 WHAT = {os.CLD_STOPPED: "stopped", os.CLD_CONTINUED: "continued", os.CLD_EXITED: "exited",
         os.CLD_KILLED: "killed", os.CLD_DUMPED: "killed"}

@@ -3,7 +3,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from checklib import answer, is_mine, mine, ps_line, result, run_standalone, state, t, top_tasks  # noqa: E402
+from checklib import answer, is_mine, mine, ps_line, result, run_standalone, state, t, top_tasks
 
 NAME = "zombie"
 

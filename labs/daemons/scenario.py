@@ -14,7 +14,6 @@ import select
 import signal
 import time
 
-
 from labkit import checkpoint, say, wait_gone
 
 ctx = multiprocessing.get_context("fork")

@@ -72,7 +72,7 @@ class Round:
     @property
     def per_cpu_s(self) -> list:
         a, b = self.cg_before.get("usage_percpu_ns", []), self.cg_after.get("usage_percpu_ns", [])
-        return [(y - x) / 1e9 for x, y in zip(a, b)]
+        return [(y - x) / 1e9 for x, y in zip(a, b, strict=False)]
 
     def per_cpu_use(self) -> tuple:
         """CPU-s spent on each allowed CPU over the round, and where the figures come from: the
@@ -82,7 +82,7 @@ class Round:
         if len(self.per_cpu_s) > max(self.cpus, default=0):
             return [self.per_cpu_s[c] for c in self.cpus], "cpuacct"
         a, b = self.cg_before.get("host_busy_ns", []), self.cg_after.get("host_busy_ns", [])
-        host = [(y - x) / 1e9 for x, y in zip(a, b)]
+        host = [(y - x) / 1e9 for x, y in zip(a, b, strict=False)]
         if len(host) > max(self.cpus, default=0):
             return [host[c] for c in self.cpus], "/proc/stat, host-wide"
         return [], "none"

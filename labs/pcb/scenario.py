@@ -12,7 +12,8 @@ import os
 import signal
 import time
 
-import pcbread                                  # next to this file: reads /proc/PID/*
+import pcbread  # next to this file: reads /proc/PID/*
+
 from labkit import checkpoint, say
 
 IO_WAITS = 150

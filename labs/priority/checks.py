@@ -23,7 +23,7 @@ WEIGHTS = dict(zip(range(-20, 20), (
     88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
     9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
     1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
-    110, 87, 70, 56, 45, 36, 29, 23, 18, 15)))
+    110, 87, 70, 56, 45, 36, 29, 23, 18, 15), strict=True))
 SHARE_TOLERANCE = 0.15
 EQUAL_TOLERANCE = 0.25
 QUOTA_TOLERANCE = 0.15
@@ -208,7 +208,7 @@ def _renice(lab, variant):
 @check("renice of a running process shows at once in ps's NI column (and STAT gains N)")
 def renice_visible(lab):
     cps, procs = _renice(lab, "renice-root")
-    rows = [cp.ps_row(p.pid) for cp, p in zip(cps[:2], procs)]
+    rows = [cp.ps_row(p.pid) for cp, p in zip(cps[:2], procs, strict=False)]
     return expect(procs[0].nice == 0 and procs[1].nice == 5 and rows[0].nice == 0 and rows[1].nice == 5
                   and "N" in rows[1].stat,
                   f"before: {rows[0].line.strip()}; after setpriority(5): {rows[1].line.strip()}")

@@ -144,7 +144,7 @@ def part_maxsize() -> None:
 def joinable_consumer(q, done, pids, i) -> None:
     pids[i] = os.getpid()
     while True:                    # no sentinel: this loop never ends by itself
-        item = q.get()
+        q.get()
         with done.get_lock():
             done.value += 1
         q.task_done()              # tell join() this item is finished

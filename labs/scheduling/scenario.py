@@ -233,7 +233,7 @@ def idle_snapshot() -> None:
     go_r, go_w = os.pipe()
     half_r, half_w = os.pipe()
     pids = {}
-    for name, units, policy in POLICY_JOBS:
+    for name, _units, policy in POLICY_JOBS:
         pid = os.fork()
         if pid == 0:
             os.close(go_w)
@@ -279,7 +279,7 @@ def measured(mode: str, fn, work: Work) -> dict:
     the unit of work disagrees with its calibration (each retry said). What it measured, with
     the host's figures around its last run for the checks."""
     windows = Windows(mode, sorted(os.sched_getaffinity(0)))
-    for attempt in windows:
+    for attempt in windows:  # noqa: B007 - the last attempt is returned
         before, t0 = cgroup_cpu(), time.monotonic()
         out = fn(work.iterations)
         after, window = cgroup_cpu(), time.monotonic() - t0

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 
-
 from labkit import checkpoint, say, wait_asleep, wait_gone
 
 ctx = multiprocessing.get_context("fork")

@@ -21,7 +21,7 @@ def fork_fails_eagain(lab):
        zh="父进程 fork 出的每个子进程都是僵尸进程（Z），父进程仍是那个不 wait 的父进程")
 def all_zombies(lab):
     cp, procs = _pile(lab)
-    bad = [pid for pid, p in zip(cp.data["zombies"], procs) if p is None or p.state != "Z" or p.ppid != cp.data["parent"]]
+    bad = [pid for pid, p in zip(cp.data["zombies"], procs, strict=False) if p is None or p.state != "Z" or p.ppid != cp.data["parent"]]
     return expect(len(procs) > 0 and not bad,
                   f"{len(procs)} children of {cp.data['parent']}; not a zombie of it: {bad or 'none'}; "
                   f"e.g. {procs[0] if procs else 'none'}", zombies=len(procs))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import ProclabError  # noqa: E402
-from .lab.result import LabResult  # noqa: E402
+from .errors import ProclabError
+from .lab.result import LabResult
 
 
 def run_lab(name_or_path, **kwargs) -> LabResult:

@@ -24,7 +24,7 @@ def test_the_kernel_agrees_with_the_simulation(mode, source, lab_image):
     predicted = [s.tree.as_dict() for s in steps]
     observed = fork_trees(actions, mode, refused=[s.refused for s in steps])
     assert len(observed) == len(actions)
-    for i, (a, want, got) in enumerate(zip(actions, predicted, observed), 1):
+    for i, (a, want, got) in enumerate(zip(actions, predicted, observed, strict=False), 1):
         assert got == want, f"after action {i} ({a}) in mode {mode}: kernel {got}, simulation {want}"
 
 

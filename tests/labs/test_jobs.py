@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_jobs_2_keeps_each_narration_whole(lab_image):
         end = next(i for i, ln in enumerate(lines) if ln.startswith(f"PASSED  {name} in"))
         blocks.append((start, end, name))
     blocks.sort()
-    for (s1, e1, a), (s2, _, b) in zip(blocks, blocks[1:]):
+    for (s1, e1, a), (s2, _, b) in pairwise(blocks):
         assert s1 < e1 < s2, f"the narrations of {a} and {b} are interleaved (lines {s1}-{e1} and {s2}-)"
     # each block holds its own lab's checkpoints only: no other lab's rule or verdict inside
     for s, e, name in blocks:
@@ -88,7 +89,7 @@ def test_ctrl_c_under_jobs_removes_every_running_lab(tmp_path, lab_image):
     assert code == 130, h.output
     assert "Interrupted: the lab's containers were removed." in h.output and "Traceback" not in h.output
     assert [c.name for lab in labs for c in containers_of(lab.name)] == []
-    from proclab.engine import tracefs     # and the kernel record's tracefs instances went with them
+    from proclab.engine import tracefs  # and the kernel record's tracefs instances went with them
     assert [p.name for p in tracefs.instances() if p.name.split("-")[3] == str(h.proc.pid)] == []
     # the engine's own record: one container per lab, its first variant's; none made after the Ctrl-C
     created = [e["Actor"]["Attributes"]["name"] for e in engine.client().events(

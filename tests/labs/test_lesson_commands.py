@@ -13,8 +13,16 @@ from __future__ import annotations
 import pytest
 
 from tests.support.dockerrun import DidNotEnd, DockerSession, run_docker
-from tests.support.lessonblocks import (Block, Kind, after_first_command, all_labs, commands, lesson_paths, read,
-                                        split_docker_run)
+from tests.support.lessonblocks import (
+    Block,
+    Kind,
+    after_first_command,
+    all_labs,
+    commands,
+    lesson_paths,
+    read,
+    split_docker_run,
+)
 from tests.support.lessons import ByHand
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.verdicts import assert_passed
 from tests.support.results import check_verdicts, figures, with_variants_swapped
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.course import assert_questions_match, verdict_after
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -9,7 +9,6 @@ import pytest
 from rich.console import Console
 
 from proclab.ui.narration import Narrator
-from tests.support.verdicts import assert_passed
 from tests.support.results import check_verdicts, figures, with_variants_swapped
 from tests.support.documents import as_printed
 

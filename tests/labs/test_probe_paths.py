@@ -44,7 +44,7 @@ def test_both_paths_see_the_same_tables(lab, lab_image, monkeypatch):
     assert slow.passed, explain(slow)
     assert fast.passed, explain(fast)
     assert [cp.name for cp in slow.checkpoints] == [cp.name for cp in fast.checkpoints]
-    for a, b in zip(slow.checkpoints, fast.checkpoints):
+    for a, b in zip(slow.checkpoints, fast.checkpoints, strict=False):
         assert a.probe and a.probe.path == "exec" and not a.probe.resident_pids
         assert b.probe and b.probe.path == "resident" and len(b.probe.resident_pids) == 1, b.probe
         assert shape(a) == shape(b), f"checkpoint {a.name}: exec saw {shape(a)}, resident saw {shape(b)}"

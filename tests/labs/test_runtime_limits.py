@@ -374,6 +374,7 @@ def test_the_timeout_counts_from_the_containers_start(tmp_path, lab_image):
         def checkpoint(self, run, snap):
             if snap.name == "running":
                 from datetime import datetime
+
                 from proclab import engine
                 stamp = engine.client().containers.get(run.container).attrs["State"]["StartedAt"]
                 started.append(datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp())

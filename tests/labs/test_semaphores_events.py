@@ -7,8 +7,8 @@ import copy
 
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.results import check_figures, check_verdicts, named
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 LAB = "semaphores-events"

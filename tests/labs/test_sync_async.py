@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.course import assert_questions_match, verdict_after
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -30,6 +30,9 @@ def test_answers(run_lab_cached):
 
 def test_checks_can_fail(run_lab_cached):
     result = run_lab_cached("sync-async")
-    swap = lambda r: _swap_rows(r, "async-blocking", "sync-polling")   # noqa: E731
+
+    def swap(r):
+        return _swap_rows(r, "async-blocking", "sync-polling")
+
     assert not verdict_after("sync-async", result, "blocked_callers_sleep", swap)
     assert not verdict_after("sync-async", result, "polling_caller_runs", swap)

@@ -4,7 +4,7 @@ result, to show it can fail."""
 from __future__ import annotations
 
 import copy
-from typing import Callable
+from collections.abc import Callable
 
 from proclab.checks import load_checks
 from proclab.lab import spec as labspec

@@ -44,7 +44,8 @@ class Harness:
             try:
                 line = self._q.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"no line with {text!r} within {timeout}s; output:\n" + "\n".join(self.lines))
+                raise AssertionError(f"no line with {text!r} within {timeout}s; output:\n"
+                                     + "\n".join(self.lines)) from None
             if line is None:
                 raise AssertionError(f"the harness ended (exit {self.proc.wait()}) before printing {text!r}; "
                                      "output:\n" + "\n".join(self.lines))

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from proclab.lab import spec as labspec
 from proclab.checks import load_checks, run_checks
 from tests.support.documents import as_printed
 

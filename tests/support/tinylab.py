@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from proclab import engine
 

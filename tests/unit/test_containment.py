@@ -10,7 +10,14 @@ from rich.console import Console
 
 from proclab.errors import UsageError
 from proclab.lab import spec as labspec
-from proclab.lab.containment import ALLOWABLE, ConsentRequired, Containment, parse_allow, require_consent, weakenings
+from proclab.lab.containment import (
+    ALLOWABLE,
+    ConsentRequired,
+    Containment,
+    parse_allow,
+    require_consent,
+    weakenings,
+)
 from proclab.lab.result import RunRecord
 from proclab.lab.settings import Settings
 from proclab.run.lab_container import container_name, container_spec

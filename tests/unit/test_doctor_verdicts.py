@@ -6,8 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from proclab.doctor.model import (DoctorOptions, Disposition, EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready,
-                                  Stop, reaches_pid1, role)
+from proclab.doctor.model import (
+    Disposition,
+    DoctorOptions,
+    EarlyEnd,
+    Fate,
+    Findings,
+    Masks,
+    Orphan,
+    Phase,
+    Ready,
+    Stop,
+    reaches_pid1,
+    role,
+)
 from proclab.doctor.procdump import parse_dump, parse_stat, wait_status
 from proclab.doctor.verdicts import evaluate
 from proclab.lab.result import OutputLine
@@ -34,7 +46,7 @@ def test_a_real_dump_parses_into_a_snapshot_with_the_probe_marked():
 
 def test_a_zombies_stat_line_carries_its_wait_status():
     z = parse_stat(STAT.format(code=15).replace(" S 1 ", " Z 1 ", 1))
-    assert z and z["state"] == "Z" and z["ppid"] == 1 and wait_status(z["exit_code"]) == "signal 15"  # type: ignore
+    assert z and z["state"] == "Z" and z["ppid"] == 1 and wait_status(z["exit_code"]) == "signal 15"
     assert wait_status(256) == "exit 1" and wait_status(0) == "exit 0" and wait_status(None) is None
     assert parse_stat("not a stat line") is None
 

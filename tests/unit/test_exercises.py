@@ -149,15 +149,24 @@ def run_script(home: Path, script: str, *args: str, lang: str = "C.UTF-8") -> su
                           env={**os.environ, "HOME": str(home), "LANG": lang, "LC_ALL": "", "LC_MESSAGES": ""})
 
 
+def heads(text: str) -> int:
+    return len(re.findall(r"^## ", text, re.M))
+
+
+def fence(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", text, re.S)
+
+
+def commands(blocks: list[str]) -> list[str]:
+    return [ln.split("#")[0].strip() for b in blocks for ln in b.splitlines()]
+
+
 def test_every_exercise_has_a_chinese_lesson_and_three_hints():
     import tomllib
 
     for name in sorted(p.parent.name for p in EXERCISES.glob("*/check.py")):
         en, zh = (EXERCISES / name / "README.md").read_text(), (EXERCISES / name / "README.zh.md").read_text()
-        heads = lambda text: len(re.findall(r"^## ", text, re.M))   # noqa: E731
         assert heads(en) == heads(zh), f"{name}: the Chinese lesson has other sections"
-        fence = lambda text: [ln for ln in re.findall(r"```sh\n(.*?)```", text, re.S)]   # noqa: E731
-        commands = lambda blocks: [ln.split("#")[0].strip() for b in blocks for ln in b.splitlines()]  # noqa: E731
         assert commands(fence(en)) == commands(fence(zh)), f"{name}: the commands differ between the lessons"
         hints = tomllib.loads((EXERCISES / name / "hints.toml").read_text())["hint"]
         assert len(hints) == 3 and all(h["en"] and h["zh"] for h in hints), name

@@ -82,7 +82,9 @@ def test_narration_shows_a_question_mark_and_the_count():
 
 def figures(busy: list[float], ours: list[float]) -> tuple[dict, dict]:
     """cgroup_cpu() figures at both ends of a window: host busy and our usage per CPU, in s."""
-    ns = lambda xs: [int(x * 1e9) for x in xs]  # noqa: E731
+    def ns(xs: list[float]) -> list[int]:
+        return [int(x * 1e9) for x in xs]
+
     return ({"host_busy_ns": [0, 0], "usage_percpu_ns": [0, 0], "usage_ns": 0},
             {"host_busy_ns": ns(busy), "usage_percpu_ns": ns(ours), "usage_ns": int(sum(ours) * 1e9)})
 

@@ -1,8 +1,8 @@
 """lab.toml parsing: defaults, variants, actions, and errors that name file, key and fix."""
 import pytest
 
-from proclab.lab import spec as labspec
 from proclab.errors import LabFormatError, LabNotFound
+from proclab.lab import spec as labspec
 
 
 def make(tmp_path, toml=None, scenario=True):

@@ -23,7 +23,7 @@ def pair_problems(lab: str) -> list[str]:
     if len(en.blocks) != len(zh.blocks):
         problems.append(f"{len(en.blocks)} code blocks in English, {len(zh.blocks)} in Chinese "
                         f"(en at lines {[b.line for b in en.blocks]}, zh at {[b.line for b in zh.blocks]})")
-    for b_en, b_zh in zip(en.blocks, zh.blocks):
+    for b_en, b_zh in zip(en.blocks, zh.blocks, strict=False):
         where = f"block at en:{b_en.line} / zh:{b_zh.line}"
         if b_en.lang != b_zh.lang:
             problems.append(f"{where}: ```{b_en.lang} vs ```{b_zh.lang}")
@@ -38,7 +38,7 @@ def pair_problems(lab: str) -> list[str]:
     if en.checkpoint_marks != zh.checkpoint_marks:
         problems.append(f"checkpoint marks differ: en {en.checkpoint_marks} / zh {zh.checkpoint_marks}")
     if len(en.sections) == len(zh.sections):
-        for k, (n_en, n_zh) in enumerate(zip(en.numbers(), zh.numbers())):
+        for k, (n_en, n_zh) in enumerate(zip(en.numbers(), zh.numbers(), strict=False)):
             if n_en != n_zh:
                 title = en.headings[k - 1][1] if k else "(before the title)"
                 problems.append(f"section {title!r}: numbers only in English {sorted(n_en - n_zh)}, "

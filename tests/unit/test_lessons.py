@@ -12,8 +12,8 @@ import pytest
 from proclab.lab import lesson
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions
-from tests.support.lessons import ByHand, by_hand
 from tests.support.cli import run_cli
+from tests.support.lessons import ByHand, by_hand
 
 LABS = labspec.builtin_names()
 HAN = re.compile(r"[\u4e00-\u9fff]")

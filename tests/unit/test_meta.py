@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from proclab.lab import spec as labspec
 from proclab.checks import load_checks
+from proclab.lab import spec as labspec
 
 
 @pytest.mark.parametrize("name", labspec.builtin_names())

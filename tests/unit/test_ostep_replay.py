@@ -89,7 +89,7 @@ def test_fork_replays_fork_py(fixture):
         actions = ft.generate(int(run.args["seed"]), int(run.args["actions"]), float(run.args["fork_percentage"]))
     steps = ft.play(actions, mode, leaf_only)
     assert [as_fork_word(s) for s in steps] == run.actions
-    for i, (step, want) in enumerate(zip(steps, run.trees), 1):
+    for i, (step, want) in enumerate(zip(steps, run.trees, strict=False), 1):
         assert step.tree.as_dict() == want, f"after action {i} ({step.action})"
     assert len(steps) == len(run.trees)
 

@@ -52,7 +52,7 @@ def test_the_trace_is_valid_trace_event_format():
     for e in timed:
         if e["ph"] in "sf":
             flows[e["id"]].append(e)
-    for fid, pair in flows.items():                        # each arrow: one start, one end bound to its slice
+    for pair in flows.values():                        # each arrow: one start, one end bound to its slice
         assert sorted(e["ph"] for e in pair) == ["f", "s"] and all(e.get("bp") == "e" for e in pair if e["ph"] == "f")
     # one timeline, each arrow's start before its end in the file: a viewer reads equal ts in file
     # order (trace_processor dropped every arrow when the sender's track came later)

@@ -66,7 +66,7 @@ class FakeContainer:
 
 def test_the_final_snapshot_does_not_read_an_abandoned_answer():
     c = FakeContainer()
-    prober = Prober(c, path="resident")   # type: ignore[arg-type]
+    prober = Prober(c, path="resident")
     with pytest.raises(CallTimeout):
         engine.within(0.2, "probe in", c.name, lambda: prober.snapshot(top=False, release_fifo=None))
     c.resident.late.set()                 # the late answer arrives now, while the run times out

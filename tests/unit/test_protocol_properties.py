@@ -7,7 +7,14 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proclab.snapshot.protocol import MARK, Announcement, Line, LineSplitter, lines_from, parse_announcement
+from proclab.snapshot.protocol import (
+    MARK,
+    Announcement,
+    Line,
+    LineSplitter,
+    lines_from,
+    parse_announcement,
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from proclab.engine.engines import EngineKind
-
 from proclab.engine import aptmirror, baseimage, images
+from proclab.engine.engines import EngineKind
 from proclab.errors import LabFormatError
 from proclab.lab import pythons
 from proclab.lab import spec as labspec

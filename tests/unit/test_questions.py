@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from proclab.lab import spec as labspec
 from proclab.errors import LabFormatError, UsageError
+from proclab.lab import spec as labspec
 from proclab.lab.answers import ask, from_text, parse_answers
 from proclab.lab.questions import Question, check_expression, load_questions, reveal
 from proclab.lab.result import CheckResult, LabResult
@@ -53,8 +53,9 @@ def test_format_cannot_print_the_harness_environment(monkeypatch):
 
 
 def test_every_attribute_the_builtin_questions_use_is_allowed():
-    from proclab.lab.observed import ATTRIBUTES
     import ast
+
+    from proclab.lab.observed import ATTRIBUTES
 
     used = set()
     for name in labspec.builtin_names():

@@ -2,13 +2,13 @@
 
 from rich.console import Console
 
+from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
 from proclab.ui.tree import evidence_lines, process_tree
 from proclab.lab.result import CheckResult, LabResult, RunRecord
 from proclab.lab.status import Status
 from tests.support.render import render, snap
-
 
 
 def test_tree_shows_the_zombie_under_its_parent_and_hides_the_probe():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from proclab.ui.tables import actions_table
 from proclab.lab.result import ExecRecord, KillRecord, LabResult, RunRecord, StopRecord
+from proclab.ui.tables import actions_table
 
 
 def _result(*runs: RunRecord) -> LabResult:

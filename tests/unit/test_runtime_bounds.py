@@ -15,7 +15,14 @@ from proclab.engine import within
 from proclab.errors import CallTimeout
 from proclab.lab.outputstore import OutputLimits, OutputStore
 from proclab.lab.result import OutputLine
-from proclab.snapshot.protocol import MARK, MAX_LINE, Line, LineSplitter, lines_from, parse_announcement
+from proclab.snapshot.protocol import (
+    MARK,
+    MAX_LINE,
+    Line,
+    LineSplitter,
+    lines_from,
+    parse_announcement,
+)
 from proclab.ui.safe import safe, visible
 
 
@@ -90,7 +97,7 @@ def test_the_store_keeps_the_first_and_last_lines_and_counts_what_it_dropped():
 
 def test_the_store_is_bounded_in_characters_too():
     store = OutputStore(OutputLimits(head_lines=1000, tail_lines=1000, max_chars=1000))
-    for i in range(1000):
+    for _ in range(1000):
         store.add(OutputLine("stdout", "y" * 99, 0.0))
     kept = store.kept()
     assert sum(len(o.text) + 1 for o in kept.head + kept.tail) <= 1000

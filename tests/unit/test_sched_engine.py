@@ -2,6 +2,8 @@
 seeded reproducibility; the Gantt renderers."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from proclab.errors import UsageError
@@ -15,7 +17,7 @@ def test_schedule_is_physically_possible(policy, seed):
     jobs = random_jobs(seed, count=4, max_length=9, max_arrival=6, io=True)
     s = simulate(policy, jobs, slice=1, boost=(20 if seed % 2 else None))
     segs = sorted(s.segments, key=lambda g: g.start)
-    for a, b in zip(segs, segs[1:]):
+    for a, b in pairwise(segs):
         assert a.end <= b.start + 1e-9, f"two jobs on one CPU: {a} {b}"
     for j in jobs:
         mine = [g for g in segs if g.job == j.name]

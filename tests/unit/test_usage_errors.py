@@ -86,7 +86,6 @@ def test_docker_engine_unreachable(args):
 # -- how a scenario's run ended: a non-zero exit is the lab's failure, with its cause, unless declared --
 
 def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False, **kw):
-    from proclab.snapshot.table import Snapshot
     from proclab.lab.result import OutputLine, RunRecord
     from proclab.lab.settings import Settings
 

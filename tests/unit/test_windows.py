@@ -23,7 +23,9 @@ def cpustat(capsys):
 
 
 def window(busy: list[float], ours: list[float]) -> tuple[dict, dict]:
-    ns = lambda xs: [int(x * 1e9) for x in xs]  # noqa: E731
+    def ns(xs: list[float]) -> list[int]:
+        return [int(x * 1e9) for x in xs]
+
     return ({"host_busy_ns": [0] * len(busy), "usage_percpu_ns": [0] * len(ours), "usage_ns": 0},
             {"host_busy_ns": ns(busy), "usage_percpu_ns": ns(ours), "usage_ns": int(sum(ours) * 1e9)})
 

@@ -73,10 +73,10 @@ class Cgroup:
                 return None
             quota, period = (text.split() + ["100000"])[:2]
             return CpuQuota(None if quota == "max" else int(quota), int(period))
-        quota, period = self._v1("cpu", "cpu.cfs_quota_us"), self._v1("cpu", "cpu.cfs_period_us")
-        if quota is None or period is None:
+        quota_us, period_us = self._v1("cpu", "cpu.cfs_quota_us"), self._v1("cpu", "cpu.cfs_period_us")
+        if quota_us is None or period_us is None:
             return None
-        return CpuQuota(None if int(quota) < 0 else int(quota), int(period))
+        return CpuQuota(None if int(quota_us) < 0 else int(quota_us), int(period_us))
 
     def cpu_stat(self) -> CpuStat:
         """Usage and throttling: v2 cpu.stat (microseconds), v1 cpu.stat (ns) with cpuacct.usage (ns)."""
@@ -100,7 +100,7 @@ class Cgroup:
     def pids_max(self) -> int | None:
         """The pids limit (None: "max", no limit)."""
         text = self._read("pids.max") if self.version == 2 else self._v1("pids", "pids.max")
-        return None if text in (None, "max") else int(text)  # type: ignore[arg-type]
+        return None if text in (None, "max") else int(text)
 
     def pids_current(self) -> int | None:
         text = self._read("pids.current") if self.version == 2 else self._v1("pids", "pids.current")
@@ -111,7 +111,7 @@ class Cgroup:
         """The memory limit in bytes (None: none; v2 "max", v1 the page counter's maximum)."""
         if self.version == 2:
             text = self._read("memory.max")
-            return None if text in (None, "max") else int(text)  # type: ignore[arg-type]
+            return None if text in (None, "max") else int(text)
         text = self._v1("memory", "memory.limit_in_bytes")
         return None if text is None or int(text) >= V1_NO_MEMORY_LIMIT else int(text)
 

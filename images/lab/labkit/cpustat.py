@@ -4,6 +4,7 @@ CPU, and what the container's cgroup says about its quota, throttling and usage;
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from . import say
 from .cgroupfs import Cgroup
@@ -26,12 +27,12 @@ def host_busy_ns() -> list:
     return busy
 
 
-def cgroup_cpu(cg: Cgroup | None = None) -> dict:
+def cgroup_cpu(cg: Cgroup | None = None) -> dict[str, Any]:
     """The container's CPU quota, throttling counters and per-CPU usage (cgroup v1 or v2:
     labkit.cgroupfs reads both; ``cg`` another cgroup's files), and the host's load."""
     cg = cg or Cgroup()
     stat = cg.cpu_stat()
-    out = {k: v for k, v in (("nr_periods", stat.nr_periods), ("nr_throttled", stat.nr_throttled)) if v is not None}
+    out: dict[str, Any] = {k: v for k, v in (("nr_periods", stat.nr_periods), ("nr_throttled", stat.nr_throttled)) if v is not None}
     percpu = cg.usage_percpu_ns()            # v1 only: ns per CPU
     if percpu is not None:
         out["usage_percpu_ns"] = percpu
@@ -48,8 +49,8 @@ def free_cpus(before: dict, after: dict, cpus, wall_s: float):
     """CPUs the host's other processes left free on `cpus` over a window, from cgroup_cpu() at
     its ends (None: not measurable). The checks on the host recompute it (proclab.checks.host_load);
     here it only decides whether to measure again."""
-    host = [(y - x) / 1e9 for x, y in zip(before.get("host_busy_ns", []), after.get("host_busy_ns", []))]
-    ours = [(y - x) / 1e9 for x, y in zip(before.get("usage_percpu_ns", []), after.get("usage_percpu_ns", []))]
+    host = [(y - x) / 1e9 for x, y in zip(before.get("host_busy_ns", []), after.get("host_busy_ns", []), strict=False)]
+    ours = [(y - x) / 1e9 for x, y in zip(before.get("usage_percpu_ns", []), after.get("usage_percpu_ns", []), strict=False)]
     if not host or wall_s <= 0 or any(c >= len(host) for c in cpus):
         return None
     if len(ours) == len(host):

@@ -138,7 +138,7 @@ def progress(line: str) -> None:
         err_console.print(safe(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
 
 
-def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type: ignore[no-untyped-def]
+def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:
     from ..doctor import examine, image_config, to_result
 
     image = opts.image
@@ -158,7 +158,7 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
     raise SystemExit(0 if result.passed else 1)
 
 
-def narrate(result) -> None:  # type: ignore[no-untyped-def]
+def narrate(result) -> None:
     from ..ui.tables import actions_table, print_checks
     from ..lab.image_settings import ImageSettings
     from ..ui.tree import process_tree

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -17,8 +18,11 @@ from ..lab.document import encode
 from . import jsonout
 from .doctor_cmd import narrate, progress
 
+if TYPE_CHECKING:
+    from ..lab.result import LabResult
 
-def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # type: ignore[no-untyped-def]
+
+def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,
                    junit_file: str | None) -> None:
     from ..doctor import examine, to_result
     from ..doctor.compose_service import service_options
@@ -31,7 +35,7 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # ty
     if unknown:
         raise UsageError(f"-f {path} has no service {', '.join(unknown)}; its services: {', '.join(sorted(services))}")
     project = str(cfg.get("name") or "compose")
-    rows: list[tuple[str, object, str]] = []         # (service, LabResult or None, why not checked)
+    rows: list[tuple[str, LabResult | None, str]] = []         # (service, LabResult or None, why not checked)
     for name in names or tuple(sorted(services)):
         svc = service_options(name, services[name], base)
         if svc.options is None:
@@ -55,12 +59,12 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # ty
             narrate(result)
         rows.append((name, result, ""))
     named = set(names)
-    passed = all(r is not None and r.passed for n, r, _ in rows if r is not None or n in named)  # type: ignore[union-attr]
+    passed = all(r is not None and r.passed for n, r, _ in rows if r is not None or n in named)
     skipped = {n: why for n, r, why in rows if r is None}
     if junit_file:
         from ..doctor.junit import write_junit
 
-        write_junit(junit_file, [(f"service {n}", r) for n, r, _ in rows if r is not None], skipped)  # type: ignore[misc]
+        write_junit(junit_file, [(f"service {n}", r) for n, r, _ in rows if r is not None], skipped)
     if as_json:
         services = [{"service": n, "verdict": _verdict(r), "why": why or None,
                      "result": encode(r) if r else None} for n, r, why in rows]
@@ -71,13 +75,13 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # ty
     raise SystemExit(0 if passed else 1)
 
 
-def _verdict(r) -> str:  # type: ignore[no-untyped-def]
+def _verdict(r) -> str:
     if r is None:
         return "not checkable alone"
     return {"passed": "healthy", "failed": "problems found"}.get(r.verdict, r.verdict)
 
 
-def _summary(path: str, rows, passed: bool) -> None:  # type: ignore[no-untyped-def]
+def _summary(path: str, rows, passed: bool) -> None:
     table = Table(title=safe(f"{path}: one verdict per service"))
     for col in ("service", "verdict", "why"):
         table.add_column(col)

@@ -84,7 +84,7 @@ def fork(seed: int, count: int, fork_fraction: float | None, fork_percentage: fl
     if not solve and not reverse:
         out.print(Text("\nWhat does the final tree look like? Check with --solve (and --real on the kernel).",
                        style="dim"))
-    disagree = observed is not None and any(o != t.as_dict() for o, t in zip(observed, trees))
+    disagree = observed is not None and any(o != t.as_dict() for o, t in zip(observed, trees, strict=False))
     raise SystemExit(1 if disagree else 0)
 
 

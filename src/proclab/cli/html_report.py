@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..errors import UsageError
 from ..lab.result import LabResult
@@ -85,5 +86,5 @@ def report_run(results: Sequence[Any], target: str | None, many: bool, say: Call
     for w in written:
         say(f"{'index' if w.index else 'report'}: {w.page}")
     pages = [w for w in written if not w.index]
-    for result, w in zip(results, pages):
+    for result, w in zip(results, pages, strict=False):
         result.artifacts += [str(w.page)] + ([str(w.picture)] if w.picture else [])

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from ..lab.events import Observer
 from ..lab.result import LabResult, RunRecord
+from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
 
@@ -80,7 +81,7 @@ class Tracked(Observer):
         self._say("starting")
         self.inner.lab_started(spec)
 
-    def run_started(self, spec: LabSpec, variant: Variant, settings: dict[str, Any]) -> None:
+    def run_started(self, spec: LabSpec, variant: Variant, settings: Settings) -> None:
         self._say(f"variant {variant.name}")
         self.inner.run_started(spec, variant, settings)
 
@@ -112,7 +113,8 @@ class LabJob:
 
 def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
     buf = io.StringIO()
-    console = Console(file=buf, width=out.width, color_system=out.color_system,
+    # rich's color_system property is a str, its parameter a Literal of the same names
+    console = Console(file=buf, width=out.width, color_system=out.color_system,  # type: ignore[arg-type]
                       force_terminal=out.is_terminal, highlight=False)
     return LabJob(spec, console, make_observer(console, spec), buffer=buf)
 
@@ -254,7 +256,7 @@ class _Quiet(Observer):
 
 
 def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
-                 verbose: bool, lang: str | None = None, trace: bool = True,
+                 verbose: bool, lang: str = "en", trace: bool = True,
                  events: str = "some", engines: list[str] | None = None) -> list[LabResult]:
     """``proclab run --jobs N [--engine A --engine B]``: narrated (or quiet, for --json) as ``run``
     narrates one lab."""
@@ -273,8 +275,12 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
             where = f" on {ref}" if ref else ""
             for gone in sweep_stale_once():
                 out.print(Text(f"  removed stale {gone}{where}", style="dim"))
-            images.ensure("lab", lambda line: None if "is up to date" in line
-                          else out.print(Text(f"  {line}{where}", style="dim")))
+
+            def say(line: str, where: str = where) -> None:
+                if "is up to date" not in line:
+                    out.print(Text(f"  {line}{where}", style="dim"))
+
+            images.ensure("lab", say)
 
     def make_observer(console: Console, spec: LabSpec) -> Observer:
         if as_json:

@@ -16,11 +16,11 @@ from . import jsonout
 from .doctor_cmd import doctor
 from .explore_cmd import explore_group
 from .fork_cmd import fork
-from .procrun_cmd import process_run
 from .images_cmd import clean, images
 from .lab_cmds import list_labs, show
 from .mutate_cmd import mutate
 from .output import err_console, fail
+from .procrun_cmd import process_run
 from .report_cmd import report
 from .run_cmd import run
 from .sched_cmd import sched
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         if as_json:
             jsonout.emit_interrupted(state.finished)
         err_console.print("Interrupted: the lab's containers were removed.")
-        raise SystemExit(130)
+        raise SystemExit(130) from None
     except ImageBuildError as e:
         tail = "\n".join("  " + ln for ln in e.log_tail[-8:])
         if as_json:

@@ -5,7 +5,7 @@ lab: it exits 0, unless ``--strict`` asks that every fact be shown (then 1).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..lab.document import verdict_of
 from ..lab.result import LabResult

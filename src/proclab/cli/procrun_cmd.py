@@ -86,11 +86,14 @@ def process_run(seed: int, process_list: str | None, processes: int, length: int
     t.add_column("CPU", justify="right")
     t.add_column("IOs", justify="right")
     for tick in ticks:
-        cells = [Text(c, style=STYLE.get(s, "")) for c, s in zip(tick.cells(), tick.states)]
+        cells = [Text(c, style=STYLE.get(s, "")) for c, s in zip(tick.cells(), tick.states, strict=False)]
         t.add_row(f"{tick.t}{'*' if tick.io_completed else ''}", *cells, "1" if tick.ran else "",
                   str(tick.ios) if tick.ios else "")
     out.print(t)
-    pct = lambda n: f"{100 * n / totals.total_time:.2f}%"   # noqa: E731
+
+    def pct(n: float) -> str:
+        return f"{100 * n / totals.total_time:.2f}%"
+
     out.print(f"total time {totals.total_time}; CPU busy {totals.cpu_busy} ({pct(totals.cpu_busy)}); "
               f"I/O busy {totals.io_busy} ({pct(totals.io_busy)})")
     if real:

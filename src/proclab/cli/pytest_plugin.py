@@ -15,9 +15,10 @@ and the CPU-timing labs run in their items, on the first engine.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -88,7 +89,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # prefetching thread chose its own (pytest_collection_finish)
         stack = engine.everywhere(_engines[0])
         stack.__enter__()
-        config.add_cleanup(lambda: stack.__exit__(None, None, None))
+
+        def leave() -> None:
+            stack.__exit__(None, None, None)
+
+        config.add_cleanup(leave)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -159,7 +164,7 @@ def _prefetch(folder: Path, stop: threading.Event, places: _EnginePlaces) -> Non
     try:
         with engine.using(ref):
             _result(folder, stop)
-    except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
+    except Exception:           # any error: the lab's own items report it (a bug re-raises there)
         pass
     finally:
         places.give_back(ref)

@@ -28,7 +28,8 @@ def report(result: str, html_target: str, lang: str | None = None) -> None:
     lang = language(lang)
 
     try:
-        text = click.get_text_stream("stdin").read() if result == "-" else Path(result).read_text(encoding="utf-8")
+        with click.open_file(result, encoding="utf-8") as stream:    # '-': stdin
+            text = stream.read()
     except OSError as err:
         raise UsageError(f"cannot read {result}: {err.strerror or err}; "
                          "give the file written by 'proclab run LAB --json > FILE'") from None

@@ -144,7 +144,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
     raise SystemExit(exit_status(results, strict))
 
 
-def _observer(as_json: bool, verbose: bool, lang: str | None, stepping: Any = None, events: str = "some") -> Any:
+def _observer(as_json: bool, verbose: bool, lang: str, stepping: Any = None, events: str = "some") -> Any:
     """The narrator (--step's, if stepping), or for --json one that only says progress, on stderr."""
     from ..lab.events import Observer
     from ..ui.narration import Narrator

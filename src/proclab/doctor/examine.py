@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import engine
 from ..engine import hostproc
@@ -43,12 +44,12 @@ def image_config(ref: str) -> engine.ImageConfig:
                          f"(docker pull {ref}), then run proclab doctor again") from err
 
 
-def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: ignore[no-untyped-def]
+def examine(opts, progress: Progress = lambda line: None) -> Findings:
     cfg = image_config(opts.image)
     tools = kit.archive(progress)
     f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
                  ready=Ready(False, "timeout", 0.0), healthcheck=cfg.healthcheck)
-    sigint: dict[str, object] = {}
+    sigint: dict[str, Any] = {}
     a: Session | None = None
     b: Session | None = None
     tracer: Tracer | None = None
@@ -88,12 +89,12 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
             tracer.close()
         _remove_both(a, b)
     if "error" in sigint:
-        raise sigint["error"]  # type: ignore[misc]
-    f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
-    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
-    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
+        raise sigint["error"]
+    f.output = {"stop": a.output, "sigint": b.output}
+    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")
+    f.sigint_masks = sigint.get("masks")
     if isinstance(sigint.get("early"), EarlyEnd):
-        f.early.append(sigint["early"])  # type: ignore[arg-type]
+        f.early.append(sigint["early"])
     return f
 
 
@@ -144,7 +145,7 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
         f.early.append(early)
 
 
-def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
+def _descendants(snap, pid: int) -> set[int]:
     """pid's descendants (not itself): the image's own processes, not what docker exec started."""
     out: set[int] = set()
     todo = [pid]
@@ -155,7 +156,7 @@ def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
     return out
 
 
-def main_program(snap):  # type: ignore[no-untyped-def]
+def main_program(snap):
     """pid 1 itself when it is the program, else its first running child (what it wraps)."""
     p1 = snap.get(1)
     if p1 is None or role(p1) == "program":
@@ -163,7 +164,7 @@ def main_program(snap):  # type: ignore[no-untyped-def]
     return next((k for k in snap.children(1) if k.state != "Z" and not k.probe), None)
 
 
-def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ignore[no-untyped-def]
+def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:
     """SigCgt, SigIgn, SigBlk of pid 1 and the main program, read before any signal is sent."""
     out: list[Masks] = []
     procs = [snap.get(1)]
@@ -194,9 +195,9 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         return o
     reader.learn()
     st = reader.read(o.pid)
-    o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
+    o.adopted_by = int(st["ppid"]) if st else None
     # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
-    taken: dict[str, object] = {}
+    taken: dict[str, Any] = {}
     side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
     side.start()
     # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
@@ -215,12 +216,12 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
     side.join()
     if isinstance(taken.get("error"), ContainerError):
-        raise taken["error"]  # type: ignore[misc]
+        raise taken["error"]
     adopted = taken["snap"]
-    f.snapshots.append(adopted)  # type: ignore[arg-type]
-    seen = adopted.get(o.pid)  # type: ignore[attr-defined]   # its shell had exited: the parent it was given
+    f.snapshots.append(adopted)
+    seen = adopted.get(o.pid)   # its shell had exited: the parent it was given
     o.adopted_by = seen.ppid if seen else o.adopted_by
-    adopted.data["adopted_by"] = o.adopted_by  # type: ignore[attr-defined]
+    adopted.data["adopted_by"] = o.adopted_by
     snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
     f.snapshots.append(snap)
     left = snap.get(o.pid)
@@ -228,14 +229,14 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     return o
 
 
-def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, object]) -> None:
+def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, Any]) -> None:
     try:
         out["snap"] = kit.snapshot(a.c, name, a.t0, orphan=orphan)
     except ContainerError as err:
         out["error"] = err
 
 
-def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:  # type: ignore[type-arg]
+def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:
     s = Stop(f.stop_signal, f.options.grace_s, watch_source=reader.source if procs else "")
     s.watched = [Fate(p.pid, p.command, reader.host_pid(p.pid)) for p in procs]
     parents = {p.pid: p.ppid for p in procs}
@@ -259,7 +260,7 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
             st = reader.read(fate.pid)
             if st is None or st["state"] == "Z":
                 fate.ended_s = time.monotonic() - t
-                fate.status = wait_status(st["exit_code"]) if st else None  # type: ignore[arg-type]
+                fate.status = wait_status(st["exit_code"]) if st else None
             elif st["ppid"] == 1 and parents[fate.pid] != 1:
                 fate.orphaned = True
         pending = [x for x in pending if x.ended_s is None]

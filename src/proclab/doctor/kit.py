@@ -11,8 +11,9 @@ import io
 import os
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from .. import engine
 from ..engine import LabContainer, hostproc, images
@@ -124,7 +125,7 @@ class StatReader:
     def host_pid(self, pid: int) -> int | None:
         return self.map[pid][0] if pid in self.map else None
 
-    def read(self, pid: int) -> dict[str, object] | None:
+    def read(self, pid: int) -> dict[str, Any] | None:
         """None when the process is gone (reaped) or the container has ended."""
         if self.source == "host /proc" and pid in self.map:
             hpid, started = self.map[pid]
@@ -135,7 +136,7 @@ class StatReader:
             st = parse_stat(line)
             if st is not None:     # the host's /proc names the parent by its host pid
                 inside = {h: ns for ns, (h, _) in self.map.items()}
-                st["ppid"] = inside.get(int(st["ppid"]), st["ppid"])  # type: ignore[call-overload]
+                st["ppid"] = inside.get(int(st["ppid"]), st["ppid"])
             return st
         try:
             return parse_stat(run(self.c, f"{BUSYBOX} cat /proc/{pid}/stat 2>/dev/null"))

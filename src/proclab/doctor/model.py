@@ -46,7 +46,7 @@ class DoctorOptions:
     grace_from_default: bool = False       # no grace period was given (a Compose service then gets Compose's 10 s)
     trace: bool = True                     # keep the kernel's record of the stop container where tracefs allows
 
-    def additions(self) -> list["Addition"]:
+    def additions(self) -> list[Addition]:
         """What the doctor runs it with beyond 'docker run IMAGE' (and the options given)."""
         return [Addition("pids limit", str(self.pids_limit or SAFETY_PIDS), "--pids-limit", self.pids_limit is None),
                 Addition("memory limit", self.memory or SAFETY_MEMORY, "--memory", self.memory is None),
@@ -191,7 +191,7 @@ class Masks:
     waited: frozenset[int] = frozenset()   # in rt_sigtimedwait for these (SigBlk shows them unblocked meanwhile)
 
     @classmethod
-    def parse(cls, pid: int, command: str, status: str, source: str = "", waited: int | None = None) -> "Masks | None":
+    def parse(cls, pid: int, command: str, status: str, source: str = "", waited: int | None = None) -> Masks | None:
         found = {}
         for line in status.splitlines():
             key, _, value = line.partition(":")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from ..snapshot import Process, Snapshot
 
@@ -31,7 +32,7 @@ $B ps -o pid,ppid,stat,user,args 2>/dev/null || $B ps
 STAT_LINE = re.compile(rb"^(\d+) \((.*)\) (\S) (.*)$")
 
 
-def parse_stat(line: bytes | str) -> dict[str, object] | None:
+def parse_stat(line: bytes | str) -> dict[str, Any] | None:
     """One /proc/<pid>/stat line: pid, comm, state, ppid, cpu, nice, threads, start ticks,
     and (Linux 3.5+) the wait status a zombie left."""
     raw = line.encode() if isinstance(line, str) else line
@@ -79,7 +80,7 @@ def parse_dump(out: bytes, name: str, at_s: float, data: dict[str, object] | Non
     cmdlines: dict[int, tuple[str, ...]] = {}
     # '@@<pid>' lines, written so that the script's own text (the dump shell's cmdline) holds none
     parts = re.split(rb"(?:^|\n)@@(\d+)\n", sec.get("CMDLINE", b""))
-    for pid_s, body in zip(parts[1::2], parts[2::2]):
+    for pid_s, body in zip(parts[1::2], parts[2::2], strict=True):
         args = body.rstrip(b"\n").rstrip(b"\0").split(b"\0") if body.strip(b"\n\0") else []
         cmdlines[int(pid_s)] = tuple(a.decode(errors="replace") for a in args)
     procs: list[Process] = []
@@ -87,12 +88,12 @@ def parse_dump(out: bytes, name: str, at_s: float, data: dict[str, object] | Non
         st = parse_stat(line)
         if st is None:
             continue
-        pid, ppid = int(st["pid"]), int(st["ppid"])  # type: ignore[call-overload]
+        pid, ppid = int(st["pid"]), int(st["ppid"])
         procs.append(Process(
-            pid=pid, ppid=ppid, state=str(st["state"]), status="", nice=int(st["nice"]),  # type: ignore
-            name=str(st["comm"]), cmdline=cmdlines.get(pid, ()), cpu_user_s=int(st["utime"]) / tick,  # type: ignore
-            cpu_system_s=int(st["stime"]) / tick, create_time=btime + int(st["start"]) / tick,  # type: ignore
-            threads=int(st["threads"]), user=f"uid {uids[pid]}" if pid in uids else "",  # type: ignore
+            pid=pid, ppid=ppid, state=str(st["state"]), status="", nice=int(st["nice"]),
+            name=str(st["comm"]), cmdline=cmdlines.get(pid, ()), cpu_user_s=int(st["utime"]) / tick,
+            cpu_system_s=int(st["stime"]) / tick, create_time=btime + int(st["start"]) / tick,
+            threads=int(st["threads"]), user=f"uid {uids[pid]}" if pid in uids else "",
             probe=pid == me or ppid == me))
     probe = tuple(p.pid for p in procs if p.probe)
     return Snapshot(name=name, data=dict(data or {}), at_s=at_s, announced_by=0, processes=procs,

@@ -37,7 +37,7 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
     runs = [main]
     if f.sigint is not None:
         s = f.sigint
-        notes: dict = {"ended": s.ended}  # type: ignore[type-arg]
+        notes: dict = {"ended": s.ended}
         if f.sigint_masks is not None:
             notes["pid1_masks"] = f.sigint_masks.to_dict()
         runs.append(RunRecord("sigint", settings, exit_code=s.exit_code, duration_s=s.took_s,
@@ -51,6 +51,6 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
                      checks=evaluate(f), duration_s=duration_s)
 
 
-def _set(data: dict) -> dict:  # type: ignore[type-arg]
+def _set(data: dict) -> dict:
     """Without the keys that say nothing (an error that did not happen)."""
     return {k: v for k, v in data.items() if v is not None}

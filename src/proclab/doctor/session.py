@@ -18,8 +18,8 @@ from ..engine import DOCKER_RUN_DEFAULTS, ContainerSpec, LabContainer, hostproc
 from ..errors import ContainerError, ProclabError
 from ..lab.result import OutputLine
 from ..snapshot import LineSplitter
-from .procdump import KIT_DIR
 from .model import SAFETY_MEMORY, SAFETY_NETWORK, SAFETY_PIDS, DoctorOptions, Ready
+from .procdump import KIT_DIR
 
 SETTLE_S = 0.2          # "up": the same process table in two reads this far apart (issue 30)
 BUSY_TICKS = 1          # and no process busier than this many clock ticks between them (5% at 100 Hz)
@@ -58,7 +58,7 @@ class Session:
         self.t0, self.started_wall = time.monotonic(), time.time()
         self.c.start()
 
-    def _read(self, stream) -> None:      # type: ignore[no-untyped-def]
+    def _read(self, stream) -> None:
         splitter = LineSplitter()
         try:
             for out, err in stream:
@@ -116,7 +116,7 @@ class Session:
             self._ended.wait(HEALTH_POLL_S)
         return self._not_up(f"its HEALTHCHECK did not say healthy within {self.opts.ready_timeout_s:g} s")
 
-    def _state(self) -> dict:  # type: ignore[type-arg]
+    def _state(self) -> dict:
         try:
             return self.c.state()
         except ContainerError:

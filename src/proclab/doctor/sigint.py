@@ -3,6 +3,7 @@ host's /proc, then docker kill --signal SIGINT; did it end within the grace peri
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ..engine import hostproc
 from ..errors import ContainerError, ProclabError
@@ -11,7 +12,7 @@ from .model import Masks, Phase, Ready, Stop
 from .session import Session
 
 
-def sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+def sigint_run(b: Session, opts, out: dict[str, Any]) -> None:
     """The second container: up, its pid 1's masks, then docker kill --signal SIGINT; does it end?"""
     try:
         b.start()
@@ -45,7 +46,7 @@ def _pid1_masks(b: Session) -> Masks | None:
     return Masks.parse(1, "pid 1", status, "host /proc", hostproc.sigwait_set(hpid)) if status else None
 
 
-def _interrupt(b: Session, opts) -> Stop:  # type: ignore[no-untyped-def]
+def _interrupt(b: Session, opts) -> Stop:
     s = Stop("SIGINT", opts.grace_s)
     t = time.monotonic()
     s.sent_at = time.time()

@@ -8,7 +8,6 @@ from ..lab.result import CheckResult
 from .model import EarlyEnd, Findings, Phase
 from .words import NAMES, code_words, result
 
-
 FORK_FAILED = re.compile(r"fork|Resource temporarily unavailable|can't create thread|pthread_create", re.I)
 NO_NETWORK = re.compile(r"resolve|name resolution|Network is unreachable|getaddrinfo|No route to host", re.I)
 

@@ -50,7 +50,7 @@ def who_is_pid1(f: Findings, snap: Snapshot) -> CheckResult:
         return result(name, "inconclusive", "the process table inside the container has no pid 1")
     kids = [k for k in snap.children(1) if not k.probe]
     r = role(p1)
-    figs = {"pid1": p1.command, "role": r, "children": [k.command for k in kids], "argv": list(f.argv)}
+    figs: dict[str, Any] = {"pid1": p1.command, "role": r, "children": [k.command for k in kids], "argv": list(f.argv)}
     if r == "shell" and kids:
         return result(name, "note", f"pid 1 is a shell, `{p1.command}`, and the program {cmd_pid(kids[0])} is its "
                       "child: that is a wrapper, judged by what it does with signals below. The usual advice: "
@@ -88,7 +88,7 @@ def additions(f: Findings, snap: Snapshot) -> CheckResult:
     adds = f.options.additions()
     given = [a for a in adds if not a.safety_net]
     net = [a for a in adds if a.safety_net]
-    figs = {"pids": len(live), "zombies": len(snap.scenario) - len(live), "inspect": f.limits,
+    figs: dict[str, Any] = {"pids": len(live), "zombies": len(snap.scenario) - len(live), "inspect": f.limits,
             "additions": [{"what": a.what, "value": a.value, "option": a.option, "safety_net": a.safety_net}
                           for a in adds]}
     words = f"{len(live)} live process(es) at rest"
@@ -119,8 +119,8 @@ def reaping(f: Findings) -> CheckResult:
     name = NAMES["reaping"]
     o = f.orphan
     if o is None or o.error:
-        return result(name, "inconclusive", o.error if o else "no orphan was made")
-    figs = {"orphan": o.pid, "adopted_by": o.adopted_by, "exited_at_s": o.exited_at_s,
+        return result(name, "inconclusive", o.error if o and o.error else "no orphan was made")
+    figs: dict[str, Any] = {"orphan": o.pid, "adopted_by": o.adopted_by, "exited_at_s": o.exited_at_s,
             "reaped_at_s": o.reaped_at_s, "deadline_s": f.options.reap_deadline_s}
     what = (f"the orphan pid {o.pid} (a busybox sleep {o.lifetime_s:g} whose docker-exec'd shell exited) "
             f"was adopted by pid {o.adopted_by}")
@@ -145,9 +145,9 @@ def _kill_cap_hint(f: Findings, snap: Snapshot) -> str:
         return ""
     p1 = snap.get(1)
     others = [k for k in snap.children(1) if p1 and k.user and k.user != p1.user]
-    if not others:
+    if p1 is None or not others:
         return ""
-    return (f"pid 1 runs as {p1.user or '?'} and `{others[0].command}` as {others[0].user}: with --cap-drop "  # type: ignore[union-attr]
+    return (f"pid 1 runs as {p1.user or '?'} and `{others[0].command}` as {others[0].user}: with --cap-drop "
             f"{'KILL' if 'KILL' in dropped else 'ALL'} pid 1 lacks CAP_KILL and may not signal a process of another "
             "user (kill fails with EPERM), so it cannot pass the signal on; keep CAP_KILL, or run both as one user")
 
@@ -178,7 +178,7 @@ def stop_check(f: Findings, snap: Snapshot) -> CheckResult:
     name = f"docker stop: it ends on {f.stop_signal} within the grace period"
     if s is None or (s.error and s.exit_code is None):
         return result(name, "inconclusive", s.error if s and s.error else "docker stop was not run")
-    figs = {"signal": s.signal, "grace_s": s.grace_s, "exit_code": s.exit_code, "took_s": round(s.took_s, 3)}
+    figs: dict[str, Any] = {"signal": s.signal, "grace_s": s.grace_s, "exit_code": s.exit_code, "took_s": round(s.took_s, 3)}
     said = f"docker stop -t {s.grace_s:g} sent {s.signal}"
     if s.ended:
         return result(name, "ok", f"{said}; the container exited with {code_words(s.exit_code)} "
@@ -193,7 +193,7 @@ def sigint_check(f: Findings) -> CheckResult:
     if rd is not None and not rd.up:
         return result(name, "inconclusive", f"the second container did not come up: {rd.detail}")
     if s is None or s.error:
-        return result(name, "inconclusive", s.error if s else "SIGINT was not sent")
+        return result(name, "inconclusive", s.error if s and s.error else "SIGINT was not sent")
     figs: dict[str, Any] = {"exit_code": s.exit_code, "took_s": round(s.took_s, 3), "grace_s": s.grace_s}
     if f.sigint_masks is not None:
         figs["pid1_masks"] = f.sigint_masks.to_dict()
@@ -201,7 +201,7 @@ def sigint_check(f: Findings) -> CheckResult:
     if s.ended:
         return result(name, "ok", f"it exited with {code_words(s.exit_code)} {s.took_s:.2f} s after SIGINT", **figs)
     p1 = f.snapshot("ready")
-    r = role(p1.get(1)) if p1 and p1.get(1) else "program"  # type: ignore[arg-type]
+    r = role(init) if p1 and (init := p1.get(1)) else "program"
     fix = (FIX_EXEC if r == "shell" else
            "the init passes SIGINT on, but the program it runs did not end on it: handle SIGINT in the program, "
            "or exec it from its wrapper script so it gets the signal itself" if r == "init" else
@@ -231,9 +231,9 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
         return result(name, "ok", f"pid 1 (`{p1.command}`) wraps no other program: nothing to pass on")
     r = role(p1)
     inherited = r == "init" and s.ended
-    programs = [x for x in s.watched if snap.get(x.pid) and snap.get(x.pid).ppid == 1]  # type: ignore[union-attr]
+    programs = [x for x in s.watched if (p := snap.get(x.pid)) and p.ppid == 1]
     others = [x for x in s.watched if x not in programs]
-    figs = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
+    figs: dict[str, Any] = {"watched": [vars(x) for x in s.watched], "source": s.watch_source,
             "evidence": "inferred from when each process ended and the exit codes (no kernel record)"}
     if _record_covers(f, s.watched):
         return _forwarding_by_record(f, snap, programs, others, figs)

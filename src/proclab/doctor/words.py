@@ -9,7 +9,6 @@ from ..lab.result import CheckResult
 from ..lab.status import DoctorVerdict
 from ..snapshot import Process
 
-
 FIX_EXEC = ("use the exec form (ENTRYPOINT [\"prog\", \"arg\"]) or start the program with exec in the "
             "script (exec \"$@\"), so the program itself becomes pid 1; or run it with --init")
 FIX_INIT = ("run it with --init (compose: init: true), or make tini or dumb-init the ENTRYPOINT "

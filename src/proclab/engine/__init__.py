@@ -9,16 +9,45 @@ runs inside ``_calls.docker_call``, so what leaves this package is a
 """
 from __future__ import annotations
 
-from ._client import (KEEP_LABEL, LAB_LABEL, LABEL, OWNER_CONTAINER_LABEL, OWNER_LABEL, RUN_LABEL,
-                      SelfView, client, connected, exec_running, labels, owner, owner_alive, own_container,
-                      proclab_containers, remove_own, run_id, self_view, sweep)
-from ._exec import AttachedExec
 from ._calls import API_TIMEOUT_S, within
-from ._container import (DOCKER_RUN_DEFAULTS, LAB_HARDENING, LAB_TMPFS, ContainerSpec, ExecResult, LabContainer,
-                         Privileges, create, create_network, find_container, remove_network)
-from .interactive import exec_tty
-from .imageinfo import ImageConfig, file_from_image, image_config
+from ._client import (
+    KEEP_LABEL,
+    LAB_LABEL,
+    LABEL,
+    OWNER_CONTAINER_LABEL,
+    OWNER_LABEL,
+    RUN_LABEL,
+    SelfView,
+    client,
+    connected,
+    exec_running,
+    labels,
+    own_container,
+    owner,
+    owner_alive,
+    proclab_containers,
+    remove_own,
+    run_id,
+    self_view,
+    sweep,
+)
+from ._container import (
+    DOCKER_RUN_DEFAULTS,
+    LAB_HARDENING,
+    LAB_TMPFS,
+    ContainerSpec,
+    ExecResult,
+    LabContainer,
+    Privileges,
+    create,
+    create_network,
+    find_container,
+    remove_network,
+)
+from ._exec import AttachedExec
 from .engines import EngineInfo, EngineKind, carry, everywhere, info, kind, selected, using
+from .imageinfo import ImageConfig, file_from_image, image_config
+from .interactive import exec_tty
 
 __all__ = [
     "KEEP_LABEL", "LAB_LABEL", "LABEL", "OWNER_CONTAINER_LABEL", "OWNER_LABEL", "RUN_LABEL",

@@ -8,13 +8,21 @@ explanation, so no docker-py exception reaches a user as a traceback.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import docker.errors
 import requests.exceptions
 
-from ..errors import CallTimeout, ContainerError, ContainerGone, EngineUnavailable, ImageMissing, ProclabError
+from ..errors import (
+    CallTimeout,
+    ContainerError,
+    ContainerGone,
+    EngineUnavailable,
+    ImageMissing,
+    ProclabError,
+)
 
 T = TypeVar("T")
 

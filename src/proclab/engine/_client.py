@@ -150,10 +150,10 @@ def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
             and not owner_alive(owner_label, labels_.get(OWNER_CONTAINER_LABEL)))
 
 
-def _remove_quietly(kind: str, name: str, remove: Any) -> bool:
+def _remove_quietly(kind: str, name: str | None, remove: Any) -> bool:
     """Remove one thing; False when it is already gone or another sweep is removing it (409)."""
     try:
-        with docker_call(f"remove {kind}", name):
+        with docker_call(f"remove {kind}", name or ""):
             remove()
         return True
     except ProclabError:

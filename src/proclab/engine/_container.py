@@ -9,8 +9,9 @@ limits, a bounded log); ``create`` turns it into docker-py's arguments.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import docker.types
 import requests.exceptions
@@ -119,7 +120,7 @@ class ExecResult:
     seconds: float
 
 
-def create(spec: ContainerSpec) -> "LabContainer":
+def create(spec: ContainerSpec) -> LabContainer:
     """Create (not start) the container the spec describes."""
     with docker_call("create", spec.name, image=spec.image):
         cont = client().containers.create(spec.image, list(spec.command) if spec.command else None,
@@ -127,7 +128,7 @@ def create(spec: ContainerSpec) -> "LabContainer":
     return LabContainer(cont)
 
 
-def find_container(name: str) -> "LabContainer | None":
+def find_container(name: str) -> LabContainer | None:
     try:
         with docker_call("inspect", name):
             return LabContainer(client().containers.get(name))
@@ -280,7 +281,7 @@ class LabContainer:
 def create_network(name: str, **extra: str) -> str:
     """A labelled bridge network of its own, so a container shares it with nobody."""
     with docker_call("network create", name):
-        return client().networks.create(name, driver="bridge", labels=labels(**extra)).name
+        return client().networks.create(name, driver="bridge", labels=labels(**extra)).name or name
 
 
 def remove_network(name: str) -> bool:

@@ -29,7 +29,7 @@ class AttachedExec:
         self.stderr = b""
 
     @classmethod
-    def start(cls, api: Any, container_id: str, name: str, cmd: list[str]) -> "AttachedExec":
+    def start(cls, api: Any, container_id: str, name: str, cmd: list[str]) -> AttachedExec:
         with docker_call(f"exec {cmd[0]} (attached) in", name):
             ex = api.exec_create(container_id, cmd, stdin=True, stdout=True, stderr=True)
             sock = api.exec_start(ex["Id"], socket=True)
@@ -71,7 +71,7 @@ class AttachedExec:
             try:
                 self._raw.settimeout(left)
                 chunk = self._raw.recv(max(65536, n - len(self._buf)))
-            except socket.timeout as err:
+            except TimeoutError as err:
                 raise self._fail("it did not answer in time") from err
             except OSError as err:
                 raise self._fail(f"reading from it failed: {err}") from err

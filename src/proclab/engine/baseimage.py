@@ -10,8 +10,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import EnvironmentProblem, ImageBuildError
 from ._calls import docker_call

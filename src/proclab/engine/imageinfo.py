@@ -28,7 +28,7 @@ def image_config(ref: str) -> ImageConfig:
     with docker_call("image inspect", ref, image=ref):
         img = client().images.get(ref)
     cfg = img.attrs.get("Config") or {}
-    return ImageConfig(ref=ref, id=img.id, entrypoint=tuple(cfg.get("Entrypoint") or ()),
+    return ImageConfig(ref=ref, id=img.id or "", entrypoint=tuple(cfg.get("Entrypoint") or ()),
                        cmd=tuple(cfg.get("Cmd") or ()), stop_signal=cfg.get("StopSignal") or "SIGTERM",
                        user=cfg.get("User") or "", healthcheck=bool(cfg.get("Healthcheck")))
 
@@ -44,5 +44,5 @@ def file_from_image(image: str, path: str) -> bytes:
             chunks, _ = reader.get_archive(path)
             return b"".join(chunks)
     finally:
-        with docker_call("remove", reader.name):
+        with docker_call("remove", reader.name or image):
             reader.remove(force=True)

@@ -10,9 +10,9 @@ import hashlib
 import io
 import os
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import docker.errors
 import requests.exceptions
@@ -135,7 +135,7 @@ def resolve_base(progress: Progress) -> str:
     except (docker.errors.APIError, docker.errors.DockerException) as err:
         if wanted:
             raise EnvironmentProblem(
-                f"BASE_IMAGE={wanted} is not present and cannot be pulled ({err.explanation or err}); "
+                f"BASE_IMAGE={wanted} is not present and cannot be pulled ({getattr(err, 'explanation', None) or err}); "
                 "load it with 'docker load', or unset BASE_IMAGE to let proclab create a local Debian base"
             ) from err
         progress(f"cannot pull {candidate}: no registry reachable; using a local debootstrapped base")

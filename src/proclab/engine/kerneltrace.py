@@ -24,8 +24,8 @@ import select
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from . import hostproc, pidns
 from .tracefs import Instance, NoTrace, append, instance_name, why_not, write
@@ -45,7 +45,7 @@ _CHILD = re.compile(r"(?:sched_process_fork: .* child_pid=|task_newtask: pid=)(\
 _CURRENT = re.compile(r"^\s*.*?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[")
 # Tracers not yet closed: removed at the interpreter's exit even when a lab's thread never reached its
 # finally (run --jobs leaves a stuck lab's daemon thread behind after Ctrl-C's grace).
-_live: set["Tracer"] = set()
+_live: set[Tracer] = set()
 _live_lock = threading.Lock()
 
 
@@ -278,7 +278,7 @@ class Tracer:
 
     def _target_known(self, line: str) -> bool:
         m = _TARGET.search(line)
-        return bool(m) and int(m.group(1) or m.group(2)) in self._known
+        return m is not None and int(m.group(1) or m.group(2)) in self._known
 
     def _sender(self, line: str) -> None:
         """Read whether the sender is in the container while it lives (docker stop's sender is not)."""
@@ -308,7 +308,7 @@ class Tracer:
         if comm:      # the trace's own comm column is a cache that may say "<...>"
             self._raw.comms[pid] = comm.strip()
         # a process the tree follows is the container's (a nested namespace's too); a sender must share its ns
-        inside = bool(nspid) and len(nspid) >= self._depth and (
+        inside = nspid is not None and len(nspid) >= max(self._depth, 1) and (
             follow or not self._ns or pidns.ns_of(pid) in ("", self._ns))
         if nspid and inside:
             self._raw.pidmap[pid] = nspid[self._depth - 1]

@@ -16,9 +16,10 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import engine
 from ..engine import images
@@ -162,7 +163,7 @@ def _wait_ready(container: engine.LabContainer, stream: Any, timeout: float) -> 
             lines.put(None)
 
     threading.Thread(target=read, daemon=True).start()
-    deadline, host_key, seen = time.monotonic() + timeout, "", []
+    deadline, host_key, seen = time.monotonic() + timeout, "", list[str]()
     while True:
         try:
             line = lines.get(timeout=max(0.0, deadline - time.monotonic()))

@@ -12,9 +12,10 @@ import shutil
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from ..errors import EnvironmentProblem
 from ..paths import project_root
@@ -105,7 +106,7 @@ def _env(tmp: Path) -> dict[str, str]:
     }
 
 
-def run(playbook: str, hosts: list[InventoryHost], extravars: dict[str, Any] | None = None,
+def run(playbook: str, hosts: Sequence[InventoryHost], extravars: dict[str, Any] | None = None,
         timeout: int = TIMEOUT_S) -> PlaybookRun:
     """Run playbooks/<playbook> against ``hosts``; returns what happened (it never raises on failure)."""
     import ansible_runner
@@ -128,7 +129,7 @@ def run(playbook: str, hosts: list[InventoryHost], extravars: dict[str, Any] | N
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_or_fail(playbook: str, hosts: list[InventoryHost], extravars: dict[str, Any] | None = None,
+def run_or_fail(playbook: str, hosts: Sequence[InventoryHost], extravars: dict[str, Any] | None = None,
                 timeout: int = TIMEOUT_S) -> PlaybookRun:
     res = run(playbook, hosts, extravars, timeout)
     if not res.ok:
@@ -145,7 +146,7 @@ def exercises_archive(dest: Path) -> Path:
     return dest
 
 
-def provision(hosts: list[InventoryHost]) -> PlaybookRun:
+def provision(hosts: Sequence[InventoryHost]) -> PlaybookRun:
     """explore.yml: the student's key and the exercise files on every host."""
     with tempfile.TemporaryDirectory(prefix="proclab-exercises-") as tmp:
         archive = exercises_archive(Path(tmp) / "exercises.tar.gz")
@@ -159,7 +160,7 @@ class HostCheck:
     problem: str | None = None         # unreachable, or the checker could not run
 
 
-def check(hosts: list[InventoryHost], lang: str = "en") -> tuple[list[HostCheck], PlaybookRun]:
+def check(hosts: Sequence[InventoryHost], lang: str = "en") -> tuple[list[HostCheck], PlaybookRun]:
     """check.yml on every host: per host, each exercise's result, or why there is none."""
     res = run("check.yml", hosts, {"proclab_lang": lang})
     found = res.facts("proclab check report", "proclab_check")
@@ -170,7 +171,7 @@ def check(hosts: list[InventoryHost], lang: str = "en") -> tuple[list[HostCheck]
                       problems.get(h.name, "no report")) for h in hosts], res
 
 
-def classroom(hosts: list[InventoryHost], report: Path, lang: str = "en") -> tuple[dict[str, Any], PlaybookRun]:
+def classroom(hosts: Sequence[InventoryHost], report: Path, lang: str = "en") -> tuple[dict[str, Any], PlaybookRun]:
     """classroom.yml: check every learner and write the class report (JSON) to ``report``."""
     res = run("classroom.yml", hosts, {"proclab_class_report": str(report.resolve()), "proclab_lang": lang})
     if not report.is_file():

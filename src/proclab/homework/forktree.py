@@ -21,8 +21,8 @@ from __future__ import annotations
 import random
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from ..errors import UsageError
 
@@ -180,7 +180,7 @@ def generate(seed: int, count: int, fork_fraction: float) -> list[Action]:
     def choice(items: list[str]) -> str:          # fork.py's own random_choice: int(random() * n)
         return items[int(rng.random() * len(items))]
 
-    chosen, fresh, out = [ROOT], names(), []
+    chosen, fresh, out = [ROOT], names(), list[Action]()
     while len(out) < count:
         if rng.random() < fork_fraction:
             child = next(fresh)

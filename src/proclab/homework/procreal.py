@@ -7,8 +7,9 @@ BLOCKED maps to S (an interruptible sleep); DONE to gone (reaped: no longer in t
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .procrun import BLOCKED, DONE, READY, RUNNING, Tick
 

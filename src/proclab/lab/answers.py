@@ -15,8 +15,9 @@ question order (``#`` starts a comment). A quiz over several labs (``proclab run
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from ..errors import UsageError
 from .questions import Question, load_questions
@@ -47,7 +48,7 @@ def parse_answers(text: str, questions: list[Question], source: str = "the answe
             raise UsageError(f"{source}: mix of 'id = answer' lines and bare answers; use one form")
         if len(bare) > len(questions):
             raise UsageError(f"{source}: {len(bare)} answers for {len(questions)} questions")
-        answers = {q.id: q.parse(a) for q, a in zip(questions, bare)}
+        answers = {q.id: q.parse(a) for q, a in zip(questions, bare, strict=False)}
     return answers
 
 

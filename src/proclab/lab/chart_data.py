@@ -17,8 +17,9 @@ the runner calls it and keeps the charts on ``LabResult.charts`` (and in
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 HOOK = "charts"
 

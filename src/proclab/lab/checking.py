@@ -27,14 +27,16 @@ import importlib.util
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, NoReturn
 
 from ..errors import LabFormatError, ProbeError, ProclabError
 from .chart_data import HOOK
 from ..snapshot.table import ProcessMissing
+from .charts import HOOK
 from .hostload import HostLoad
 from .kernel_record import NoKernelRecord
 from .result import CheckpointMissing, CheckResult, LabResult, recording_reads

@@ -9,8 +9,9 @@ Capabilities that open a way out of a container are refused for every lab.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import UsageError
 from .settings import ESCAPE_CAPS, Settings, mem_bytes
@@ -103,7 +104,7 @@ class Containment:
     granted_by: str | None         # "built-in lab" or "--allow" when something is weakened
 
     @classmethod
-    def of(cls, s: Settings, builtin: bool) -> "Containment":
+    def of(cls, s: Settings, builtin: bool) -> Containment:
         weak = tuple(w.setting for w in weakenings(s))
         return cls(user=s.user, root=s.as_root, cap_add=s.cap_add, network="bridge" if s.network else "none",
                    read_only_root=s.read_only, pids_limit=s.pids_limit, mem_limit=s.mem_limit, weakened=weak,

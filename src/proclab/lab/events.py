@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..snapshot import Snapshot
-from .result import ActionRecord, OutputLine, RunRecord
+from .records import ActionRecord
+from .result import OutputLine, RunRecord
 from .settings import Settings
 from .spec import LabSpec, Variant
 

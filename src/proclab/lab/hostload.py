@@ -8,8 +8,9 @@ measured, and ``free`` is None (never "all free").
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class HostLoad:
 
 
 def _deltas(before: dict[str, Any], after: dict[str, Any], key: str) -> list[float]:
-    return [(y - x) / 1e9 for x, y in zip(before.get(key) or [], after.get(key) or [])]
+    return [(y - x) / 1e9 for x, y in zip(before.get(key) or [], after.get(key) or [], strict=False)]
 
 
 def host_load(before: dict[str, Any], after: dict[str, Any], cpus: Sequence[int], wall_s: float) -> HostLoad:

@@ -25,9 +25,10 @@ already_there); ``KernelRecord.from_run_dict`` reads both back.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import ProclabError
 
@@ -56,7 +57,7 @@ class SignalResult(StrEnum):
                                # blocked by its mask, or it ended first
 
     @classmethod
-    def from_res(cls, res: int) -> "SignalResult":
+    def from_res(cls, res: int) -> SignalResult:
         return _RES.get(res, cls.DELIVERED)
 
 
@@ -72,7 +73,7 @@ class HandlerKind(StrEnum):
     HANDLER = "handler"    # any other address: the program's own handler ran
 
     @classmethod
-    def from_sa_handler(cls, sa_handler: int) -> "HandlerKind":
+    def from_sa_handler(cls, sa_handler: int) -> HandlerKind:
         return cls.DEFAULT if sa_handler == 0 else cls.IGNORE if sa_handler == 1 else cls.HANDLER
 
 
@@ -192,7 +193,7 @@ class KernelEvent:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "KernelEvent":
+    def from_dict(cls, d: dict[str, Any]) -> KernelEvent:
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in known}
         kw["kind"] = EventKind(d["kind"])
@@ -231,7 +232,7 @@ class KernelRecord:
     recorded: bool = True
 
     @classmethod
-    def none(cls, why: str) -> "KernelRecord":
+    def none(cls, why: str) -> KernelRecord:
         """No record, and why (shown once as ``no kernel record: <why>``)."""
         return cls(note=why, recorded=False)
 
@@ -288,13 +289,13 @@ class KernelRecord:
         return {**self.summary_dict(), "events": [e.to_dict() for e in self.events]}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "KernelRecord":
+    def from_dict(cls, d: dict[str, Any]) -> KernelRecord:
         return cls(events=tuple(KernelEvent.from_dict(e) for e in d.get("events", ())),
                    already_there=tuple(d.get("already_there", ())), lost=int(d.get("lost", 0)),
                    note=d.get("note", ""), recorded=bool(d.get("recorded", True)))
 
     @classmethod
-    def from_run_dict(cls, run: dict[str, Any]) -> "KernelRecord":
+    def from_run_dict(cls, run: dict[str, Any]) -> KernelRecord:
         """Read back a ``--json`` run (``runs[i]``); a document from before the record: none."""
         summary = run.get("kernel_record")
         if summary is None:

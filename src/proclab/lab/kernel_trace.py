@@ -23,12 +23,21 @@ What each event means here (docs/tracing.md says more):
 from __future__ import annotations
 
 import signal as _signal
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping
+from typing import Any
 
 from .kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult, ordered
-from .trace_lines import (CLONE_THREAD, NOT_FATAL, UNKNOWN_COMM, TraceLine, exit_code, parse_line, signal_name,
-                          syscall_ret)
+from .trace_lines import (
+    CLONE_THREAD,
+    NOT_FATAL,
+    UNKNOWN_COMM,
+    TraceLine,
+    exit_code,
+    parse_line,
+    signal_name,
+    syscall_ret,
+)
 
 __all__ = ["TraceLine", "build", "build_parsed", "parse_line", "signal_name"]
 
@@ -76,9 +85,9 @@ class _Fold:
     def proc(self, tid: int) -> int:
         return self.tgid.get(tid, tid)
 
-    def add(self, **kw: object) -> int:
-        host = int(kw["host_pid"])  # type: ignore[arg-type]
-        self.events.append(KernelEvent(pid=self.pid(host), mapped=host in self.pidmap, **kw))  # type: ignore[arg-type]
+    def add(self, **kw: Any) -> int:  # KernelEvent's fields
+        host = int(kw["host_pid"])
+        self.events.append(KernelEvent(pid=self.pid(host), mapped=host in self.pidmap, **kw))
         return len(self.events) - 1
 
     # -- one line

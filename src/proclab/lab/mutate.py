@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, cast
 
 from ..errors import LabFormatError
 from ..snapshot import Snapshot
@@ -36,7 +37,8 @@ MAX_OUTPUT_LINES = 400          # output lines each dropped on their own (a floo
 @dataclass(frozen=True)
 class Mutation:
     what: str                                    # the one fact changed, in words
-    make: Callable[[], LabResult]                # a new result with that fact changed
+    make: Callable[..., LabResult]   # a new result with that fact changed (called with no arguments;
+                                     # its parameters' defaults bind the loop's values)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def _candidates(value: Any) -> list[Any]:
     return []
 
 
-def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
     """(path, new value) for every one-fact change inside a JSON-like value: a leaf changed, or
     one element of a list left out."""
     if isinstance(value, dict):
@@ -106,7 +108,7 @@ def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
 _DROP = object()
 
 
-def _set(value: Any, path: tuple, new: Any) -> Any:
+def _set(value: Any, path: tuple[Any, ...], new: Any) -> Any:
     out = copy.deepcopy(value)
     target = out
     for k in path[:-1]:
@@ -118,7 +120,7 @@ def _set(value: Any, path: tuple, new: Any) -> Any:
     return out
 
 
-def _path(path: tuple) -> str:
+def _path(path: tuple[Any, ...]) -> str:
     return "".join(f"[{k!r}]" for k in path)
 
 
@@ -159,14 +161,15 @@ def run_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
         for path, new in _leaves(act.data):
             if new is _DROP:
                 continue
-            def make(a: int = a, path: tuple = path, new: Any = new) -> LabResult:
+            def make(a: int = a, path: tuple[Any, ...] = path, new: Any = new) -> LabResult:
                 acts = list(run.actions)
                 # typed records (lab.records): `data` is a view of their fields; change the field itself
                 field, rest = path[0], path[1:]
                 old = getattr(acts[a], field)
                 value = _set(list(old) if isinstance(old, tuple) else old, rest, new) if rest else new
                 value = tuple(value) if isinstance(old, tuple) else value
-                acts[a] = replace(acts[a], **{field: value})
+                changed: dict[str, Any] = {field: value}
+                acts[a] = replace(acts[a], **changed)
                 return _with_run(result, i, replace(run, actions=acts))
             yield Mutation(f"action {act.do} at '{act.at}': {_path(path)} → {new!r}", make)
     for k, line in enumerate(run.output[:MAX_OUTPUT_LINES]):
@@ -226,7 +229,7 @@ def load_extra(lab_dir: Path) -> Callable[[LabResult], list[Mutation]] | None:
     fn = getattr(module, "mutations", None)
     if not callable(fn):
         raise LabFormatError(f"{path}: defines no mutations(result) function")
-    return fn
+    return cast("Callable[[LabResult], list[Mutation]]", fn)
 
 
 def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mutation] = (),

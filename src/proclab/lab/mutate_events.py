@@ -4,7 +4,8 @@ a reap's reaper, a fork's parent. Each is a dict of the fields to change (``data
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .kernel_record import EventKind, KernelEvent, SignalResult
 

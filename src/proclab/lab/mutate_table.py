@@ -8,8 +8,9 @@ one number of top's Tasks line. The original snapshot is never changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Callable, Iterator
+from typing import Any
 
 from ..snapshot import Snapshot
 from ..snapshot.table import Process
@@ -18,7 +19,7 @@ from ..snapshot.table import Process
 OTHER_STATE = {"Z": "S", "S": "R", "R": "S", "T": "S", "t": "S", "D": "S", "I": "S", "X": "Z"}
 TASKS_FIELDS = ("total", "running", "sleeping", "stopped", "zombie")
 
-SnapEdit = tuple[str, Callable[[], Snapshot]]     # (what changed, in words; make the changed snapshot)
+SnapEdit = tuple[str, Callable[..., Snapshot]]    # (what changed, in words; make the changed snapshot)
 
 
 def retoken(line: str, index: int, new: str, align: str = "right") -> str:
@@ -81,8 +82,8 @@ def _drop_lines(text: str | None, pid: int, after_header: Callable[[list[str]], 
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-def _procs(snap: Snapshot, pid: int, **changes: object) -> list[Process]:
-    return [replace(p, **changes) if p.pid == pid else p for p in snap.processes]  # type: ignore[arg-type]
+def _procs(snap: Snapshot, pid: int, **changes: Any) -> list[Process]:   # Process's fields
+    return [replace(p, **changes) if p.pid == pid else p for p in snap.processes]
 
 
 def _ps_stat(snap: Snapshot, pid: int, letter: str) -> str:
@@ -111,7 +112,7 @@ def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
         yield (f"{where} ppid {p.ppid}→{ppid} (psutil, ps)", lambda: replace(
             snap, processes=_procs(snap, p.pid, ppid=ppid), ps=_edit_ps(snap, p.pid, 1, str(ppid))))
     yield f"{where} nice {p.nice}→{nice} (psutil)", lambda: replace(snap, processes=_procs(snap, p.pid, nice=nice))
-    if has_ps and snap.ps_row(p.pid).nice is not None:  # type: ignore[union-attr]
+    if has_ps and (row := snap.ps_row(p.pid)) is not None and row.nice is not None:
         yield (f"{where} nice {p.nice}→{nice} (psutil, ps, top)", lambda: replace(
             snap, processes=_procs(snap, p.pid, nice=nice), ps=_edit_ps(snap, p.pid, 3, str(nice)),
             top=_edit_top(snap, p.pid, "NI", str(nice))))
@@ -121,7 +122,7 @@ def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
     others = [q for q in snap.processes if q.pid != p.pid]
     yield f"{where} absent (psutil)", lambda: replace(snap, processes=others)
     yield (f"{where} absent (psutil, ps, top)", lambda: replace(
-        snap, processes=others, ps=_drop_lines(snap.ps, p.pid, lambda w: w[:1] == ["PID"]),
+        snap, processes=others, ps=_drop_lines(snap.ps, p.pid, lambda w: w[:1] == ["PID"]) or "",
         top=_drop_lines(snap.top, p.pid, lambda w: w[:2] == ["PID", "USER"])))
 
 

@@ -16,9 +16,11 @@ This is a guard against a careless question, not a sandbox: a lab folder is code
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import LabFormatError
+from ..snapshot import Process, Snapshot
 from .result import LabResult
 
 SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
@@ -61,20 +63,20 @@ def check_expression(expr: str, where: str = "observed") -> ast.Expression:
 
 
 def _names(result: LabResult) -> dict[str, Any]:
-    def cp(name: str, variant: str | None = None):
+    def cp(name: str, variant: str | None = None) -> Snapshot:
         return result.checkpoint(name, variant)
 
-    def proc(checkpoint: str, key: str, variant: str | None = None):
+    def proc(checkpoint: str, key: str, variant: str | None = None) -> Process:
         snap = result.checkpoint(checkpoint, variant)
         return snap.process(snap.data[key])
 
-    def figure(name: str):
+    def figure(name: str) -> Any:
         for c in result.checks:
             if name in c.figures:
                 return c.figures[name]
         raise LookupError(f"no check reported a figure named '{name}'")
 
-    def find(rows: Iterable[dict], **match: Any) -> dict:
+    def find(rows: Iterable[dict[str, Any]], **match: Any) -> dict[str, Any]:
         for r in rows:
             if all(r.get(k) == v for k, v in match.items()):
                 return r
@@ -87,4 +89,4 @@ def evaluate(expr: str, name: str, result: LabResult) -> Any:
     """The expression's value on the result (LookupError etc. propagate)."""
     code = compile(check_expression(expr, name), f"<{name}>", "eval")
     # the names are globals, so comprehensions (their own scope) see them too
-    return eval(code, {"__builtins__": {}, **_names(result)})  # noqa: S307 - checked language
+    return eval(code, {"__builtins__": {}, **_names(result)})  # eval of a checked language

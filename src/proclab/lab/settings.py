@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import LabFormatError
 from .values import Bad, ValueCheck, boolean, checked, integer, matching, number
@@ -77,7 +78,7 @@ class Settings:
         d["cap_add"] = list(self.cap_add)
         return d
 
-    def merged(self, overrides: Mapping[str, Any]) -> "Settings":
+    def merged(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with a variant's (already checked) overrides."""
         return replace(self, **overrides)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import signal
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..errors import LabFormatError, LabNotFound
 from ..paths import labs_dir
@@ -88,7 +89,7 @@ class LabSpec:
         """The README's first paragraph after its title (README.zh.md's for Chinese)."""
         return lesson.intro(self.path, lang, self.summary)
 
-    def with_variants(self, names: list[str]) -> "LabSpec":
+    def with_variants(self, names: list[str]) -> LabSpec:
         chosen = tuple(v for v in self.variants if v.name in names)
         unknown = set(names) - {v.name for v in chosen}
         if unknown:

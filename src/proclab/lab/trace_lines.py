@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import signal as _signal
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any
 
 CLONE_THREAD = 0x10000
 UNKNOWN_COMM = "<...>"      # the trace's comm cache had no name for the task
@@ -75,7 +76,8 @@ def parse_line(text: str) -> TraceLine | None:
     tgid_text = m.groupdict().get("tgid") or ""
     tgid = int(tgid_text) if tgid_text.isdigit() else tid
     rest = m.group("rest")
-    head = dict(ts=float(m.group("ts")), comm=m.group("comm"), tid=tid, tgid=tgid, cpu=int(m.group("cpu")))
+    head: dict[str, Any] = dict(ts=float(m.group("ts")), comm=m.group("comm"), tid=tid, tgid=tgid,
+                                cpu=int(m.group("cpu")))
     enter = _SYSCALL_ENTER.match(rest)
     if enter:
         return TraceLine(event=f"sys_enter_{enter.group('name')}", fields={"args": enter.group("args")}, **head)

@@ -7,11 +7,13 @@ on the action as its ``error``, never raised past the run.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..engine import LabContainer
 from ..errors import ContainerError
-from ..lab.result import ActionRecord, ExecRecord, KillRecord, ReleaseRecord, RunRecord, StopRecord
+from ..lab.records import ActionRecord, ExecRecord, KillRecord, ReleaseRecord, StopRecord
+from ..lab.result import RunRecord
 from ..lab.spec import Action
 from ..snapshot import Announcement
 from . import probe

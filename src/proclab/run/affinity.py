@@ -9,8 +9,8 @@ started meanwhile inherit that; at the end every thread gets back the CPUs it ha
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 def parse_cpuset(text: str) -> frozenset[int]:

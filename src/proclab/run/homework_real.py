@@ -70,7 +70,7 @@ def fork_trees(actions: list[Action], mode: str, observer: Observer | None = Non
     process with children) is not carried out, and the table is read after it all the same."""
     refused = refused or [False] * len(actions)
     inputs = {"mode": mode, "actions": [{"actor": a.actor, "child": a.child, "refused": r}
-                                        for a, r in zip(actions, refused)]}
+                                        for a, r in zip(actions, refused, strict=False)]}
     result = _run("fork_scenario.py", inputs, FORK_TOML, "forktree", observer)
     return [tree_of(cp) for cp in result.checkpoints if cp.name.startswith("after-")]
 

@@ -9,7 +9,7 @@ the record a run then carries, and ``say_once`` the one line the learner sees ab
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from ..engine.kerneltrace import RawTrace, Tracer
 from ..engine.tracefs import NoTrace, why_not
@@ -48,7 +48,7 @@ class KernelTrace:
         self._read = 0
 
     @classmethod
-    def start(cls, host_pid: int, t0: float) -> "KernelTrace":
+    def start(cls, host_pid: int, t0: float) -> KernelTrace:
         tracer = Tracer()
         tracer.start(host_pid)      # NoTrace: why not
         return cls(tracer, t0)

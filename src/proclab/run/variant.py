@@ -4,8 +4,10 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 from .. import engine
 from ..engine import LabContainer, hostproc, hostview
@@ -258,7 +260,7 @@ class VariantRun:
         for action in todo:
             try:
                 record = self._bounded(f"{action.do} at '{action.at}' in",
-                                       lambda a=action: actions.perform(c, a, ann, self.rec))  # type: ignore[misc]
+                                       partial(actions.perform, c, action, ann, self.rec))
             except CallTimeout as late:
                 record = actions.REFUSED[action.do](action, f"{late.explanation}: the run's "
                                                         f"timeout ({self.settings.timeout_s} s) came first")

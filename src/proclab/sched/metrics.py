@@ -7,8 +7,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Averages:
     weighted: float
 
     @classmethod
-    def of(cls, stats: Iterable[JobStats]) -> "Averages":
+    def of(cls, stats: Iterable[JobStats]) -> Averages:
         s = list(stats)
         n = len(s)
         return cls(sum(x.turnaround for x in s) / n, sum(x.response for x in s) / n,

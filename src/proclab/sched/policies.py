@@ -22,7 +22,8 @@ before its slice ends).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import UsageError
 from .workload import Job, time_text

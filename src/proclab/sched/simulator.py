@@ -100,7 +100,7 @@ class _Simulation:
             self.sched.blocked.setdefault(job.name, []).append((t, t + job.io_for))
             self.wakeups.append((t + job.io_for, self.order[job.name], job))
             policy.blocked(job)
-        elif q is not None and policy.quantum(job) <= EPS:
+        elif q is not None and (left := policy.quantum(job)) is not None and left <= EPS:
             policy.expired(job, t)
         elif policy.preemptive and policy.should_preempt(job, t):
             policy.requeue(job, t)

@@ -56,7 +56,7 @@ def parse_jobs(text: str) -> list[Job]:
     if not items:
         raise UsageError("no jobs given; write them like --jobs 100,10,10 or --jobs 0:100,0:10,10:10")
     jobs = []
-    for name, item in zip(names(len(items)), items):
+    for name, item in zip(names(len(items)), items, strict=True):
         parts = item.split(":")
         try:
             if len(parts) == 1:

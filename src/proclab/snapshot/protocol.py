@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 MARK = "\x1e@proclab:checkpoint "
 # labkit.boot's checkpoint before the scenario starts: the harness's go (not a snapshot)

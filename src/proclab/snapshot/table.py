@@ -6,14 +6,14 @@ the wrong process.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import ProbeError, ProclabError
 from .ps import PsParseError, PsRow, parse_ps
 from .top import TopParseError, TopRow, TopTasks, parse_rows, parse_tasks
-
 
 CONTAINER_INITS = ("docker-init", "tini")    # what `docker run --init` puts at pid 1
 
@@ -27,7 +27,7 @@ class ProcessKey:
     pid: int
     create_time: float
 
-    def matches(self, proc: "Process") -> bool:
+    def matches(self, proc: Process) -> bool:
         return proc.pid == self.pid and abs(proc.create_time - self.create_time) < 0.02
 
 
@@ -48,7 +48,7 @@ class Process:
     probe: bool = False   # started by the harness's probe, not by the scenario
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], probe_pids: Iterable[int] = ()) -> "Process":
+    def from_dict(cls, d: dict[str, Any], probe_pids: Iterable[int] = ()) -> Process:
         return cls(
             pid=int(d["pid"]), ppid=int(d["ppid"]), state=d["state"], status=d.get("status", ""),
             nice=int(d["nice"]), name=d["name"], cmdline=tuple(d.get("cmdline") or ()),
@@ -101,7 +101,7 @@ class ProbeInfo:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ProbeInfo":
+    def from_dict(cls, d: dict[str, Any]) -> ProbeInfo:
         return cls(path=d["path"], overhead_ms=d.get("overhead_ms", 0.0), spread_ms=d.get("spread_ms", 0.0),
                    resident_pids=tuple(d.get("resident_pids", ())), note=d.get("note", ""))
 
@@ -127,7 +127,7 @@ class Snapshot:
 
     @classmethod
     def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
-                   doc: dict[str, Any], run: str = "main") -> "Snapshot":
+                   doc: dict[str, Any], run: str = "main") -> Snapshot:
         probe = tuple(doc.get("probe_pids", ()))
         if not isinstance(doc.get("processes"), list):
             raise ProbeError(f"the probe's document at '{name}' has no process list (keys: {sorted(doc)[:8]})")
@@ -288,7 +288,7 @@ class Snapshot:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Snapshot":
+    def from_dict(cls, d: dict[str, Any]) -> Snapshot:
         probe = [p["pid"] for p in d["processes"] if p.get("probe")]
         return cls(
             name=d["name"], data=d.get("data", {}), at_s=d.get("at_s", 0.0),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 
 from ..errors import ProbeError
 
@@ -52,7 +52,7 @@ def parse_tasks(text: str) -> TopTasks:
 
 def parse_rows(text: str) -> list[TopRow]:
     lines = text.splitlines()
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines):  # noqa: B007 - i is the header's index, read after the loop
         if line.split()[:2] == ["PID", "USER"]:
             header = line.split()
             break

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..lab.chart_data import Bar, Chart
 from ..paths import reports_dir
@@ -57,7 +58,7 @@ def terminal(chart: Chart, width: int | None = None) -> Any:
             t.add_column("bar", no_wrap=True, min_width=bar_w)
             t.add_column("value", justify="right", no_wrap=True)
             top = chart.top
-            for b, value in zip(chart.bars, values):
+            for b, value in zip(chart.bars, values, strict=False):
                 t.add_row(safe(b.label), Text(bar_text(b.value, top, bar_w), style="cyan"), safe(value))
                 if b.expected is not None:
                     t.add_row("", Text(bar_text(b.expected, top, bar_w), style="grey50"),
@@ -81,7 +82,7 @@ def save_png(charts: Sequence[Chart], path: Path, title: str = "") -> Path:
     fig = Figure(figsize=(8, 1.2 + sum(0.55 * r + 0.9 for r in rows)), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(charts), 1, squeeze=False, height_ratios=[r + 1 for r in rows])[:, 0]
-    for ax, chart in zip(axes, charts):
+    for ax, chart in zip(axes, charts, strict=True):
         labels = [b.label for b in chart.bars]
         ys = list(range(len(labels)))
         has_expected = any(b.expected is not None for b in chart.bars)
@@ -92,7 +93,7 @@ def save_png(charts: Sequence[Chart], path: Path, title: str = "") -> Path:
         if has_expected:
             exp = [b.expected if b.expected is not None else 0.0 for b in chart.bars]
             bars = ax.barh([y + h / 2 for y in ys], exp, height=h, color="#b0b0b0", label=chart.expected_label)
-            ax.bar_label(bars, labels=[_fmt(v) if b.expected is not None else "" for v, b in zip(exp, chart.bars)],
+            ax.bar_label(bars, labels=[_fmt(v) if b.expected is not None else "" for v, b in zip(exp, chart.bars, strict=True)],
                          padding=3, fontsize=8, color="#555555")
             ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8, frameon=False)
         ax.set_yticks(ys, labels)

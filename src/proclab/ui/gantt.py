@@ -75,7 +75,7 @@ def gantt_image(schedules: list[Schedule], path: Path, title: str = "") -> Path:
     njobs = len(schedules[0].jobs)
     fig, axes = plt.subplots(n, 1, figsize=(10, 0.55 * njobs * n + 1.2 * n + 0.6), squeeze=False)
     longest = max(s.makespan for s in schedules)   # one time scale for every chart
-    for ax, s in zip(axes[:, 0], schedules):
+    for ax, s in zip(axes[:, 0], schedules, strict=True):
         names = [j.name for j in s.jobs]
         for i, job in enumerate(s.jobs):
             y = len(names) - 1 - i

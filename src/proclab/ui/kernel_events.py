@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
 

@@ -1,7 +1,7 @@
 """The mutation test's table: each check, and the one-fact change that made it fail (or none)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.table import Table
 from rich.text import Text

@@ -16,7 +16,8 @@ from rich.text import Text
 
 from ..lab.containment import Containment
 from ..lab.events import Observer
-from ..lab.result import ActionRecord, LabResult, OutputLine, RunRecord
+from ..lab.records import ActionRecord
+from ..lab.result import LabResult, OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot

@@ -20,8 +20,9 @@ on that clock (from each container's start time), so variants never overlap fals
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from itertools import count
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from ..lab.kernel_record import EventKind, KernelEvent
 from ..lab.result import LabResult, RunRecord

@@ -7,6 +7,7 @@ from rich.text import Text
 from ..lab.questions import Prediction, as_text
 from .translations import word
 from .safe import safe, visible
+from .words import word
 
 
 def verdict_table(predictions: list[Prediction], lang: str = "en") -> Table:

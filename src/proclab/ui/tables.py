@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
@@ -11,6 +11,7 @@ from rich.text import Text
 from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
 from .translations import word
 from .safe import safe, visible
+from .words import word
 
 
 def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") -> None:
@@ -57,7 +58,7 @@ def summary_table(results: list[LabResult]) -> Table:
     if several:
         t.add_column("engine")
     for r in results:
-        row = [safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict]]
+        row: list[Text | str] = [safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict]]
         t.add_row(*row, *([safe(r.engine)] if several else []))
     return t
 

@@ -4,8 +4,9 @@ exits and reaps on the lanes, a lane for a process seen in no table, signals as 
 by the kernel's result)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .html.svg import FILL, INK, RESULT_COLOUR
 from .html.timeline import Lane, Timeline, ordinal_x
@@ -24,10 +25,10 @@ def save_timeline_png(timelines: Sequence[Timeline], path: Path, title: str = ""
     fig = Figure(figsize=(2.4 + 1.9 * cols, 1.0 + sum(0.42 * r + 0.9 for r in rows)), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(shown), 1, squeeze=False, height_ratios=[r + 1 for r in rows])[:, 0]
-    for ax, t in zip(axes, shown):
+    for ax, t in zip(axes, shown, strict=True):
         x = ordinal_x(t, HALF)
         top = -1 if any(a.outside for a in t.arrows) else 0
-        ys = {}
+        ys: dict[int, int] = {}
         for y, lane in enumerate(t.lanes):
             ys.setdefault(lane.pid, y)
             if lane.life is not None:
@@ -98,7 +99,7 @@ def _arrow(ax: Any, x: float, y0: float, y1: float, result: str) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.6}, zorder=4)
 
 
-def _box(x: float, y: float, fill: str, edge: str):  # type: ignore[no-untyped-def]
+def _box(x: float, y: float, fill: str, edge: str):
     from matplotlib.patches import FancyBboxPatch
 
     return FancyBboxPatch((x - HALF, y - 0.3), 2 * HALF, 0.6, boxstyle="round,pad=0.02", facecolor=fill,

@@ -113,7 +113,7 @@ def evidence_lines(snap: Snapshot) -> list[str]:
     lines = []
     header = snap.ps.splitlines()[0] if snap.ps else ""
     named = named_pids(snap)
-    rows = [snap.ps_row(pid).line for pid in named if snap.ps_row(pid)]
+    rows = [row.line for pid in named if (row := snap.ps_row(pid))]
     if rows:
         lines += ["$ ps -eo pid,ppid,stat,ni,comm,args",
                   f"(only the rows of the pids named: {_pid_list(named)}; all rows: --json)",

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import sys
+from types import FrameType
 
 from labkit import checkpoint, wait_gone
 
@@ -28,7 +29,7 @@ def subreaper() -> None:
         sys.exit(f"prctl(PR_SET_CHILD_SUBREAPER) failed: errno {ctypes.get_errno()}")
 
 
-def reap(signum, frame) -> None:
+def reap(signum: int, frame: FrameType | None) -> None:
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)

@@ -25,6 +25,7 @@ import platform
 import select
 import sys
 import time
+from typing import Any
 
 from labkit import checkpoint
 
@@ -54,7 +55,7 @@ def futex(word: int, op: int, val: int, val2: int = 0, word2: int | None = None,
     return -ctypes.get_errno() if got < 0 else got
 
 
-def phase(i: int) -> list:
+def phase(i: int) -> list[int | str]:
     word = WORDS[3 * i]
     return [PHASES[word % 4], word // 4]
 
@@ -130,16 +131,16 @@ class Device:
         self.names = {f"p{i}": pid for i, pid in enumerate(pids)}
         self.pidfds = {os.pidfd_open(pid): i for i, pid in enumerate(pids)}
         self.watch = [req_r, *self.pidfds]    # requests, and each worker's exit
-        self.holds: dict[int, dict] = {}       # worker -> {"io": K, "since_ms": t, "asleep": bool}
+        self.holds: dict[int, dict[str, Any]] = {}       # worker -> {"io": K, "since_ms": t, "asleep": bool}
         self.reaped: dict[int, int] = {}       # worker -> exit status
-        self.after: dict = {}                  # the previous checkpoint's name and the phases read after it
-        self.ios = self.paused_ms = 0
+        self.after: dict[str, Any] = {}               # the previous checkpoint's name and the phases read after it
+        self.ios, self.paused_ms = 0, 0.0
         self.t0 = 0.0
 
     def ms(self) -> float:
         return (time.monotonic() - self.t0) * 1000
 
-    def announce(self, name: str, **extra: object) -> None:
+    def announce(self, name: str, **extra: Any) -> None:
         before = [phase(i) for i in range(N)]
         t = time.monotonic()
         checkpoint(name, elapsed_ms=round(self.ms(), 1), names=self.names, phases=before,
@@ -170,7 +171,7 @@ class Device:
         """Whether worker i sleeps on its reply: once requeued to its parking word it stays there."""
         if not self.holds[i]["asleep"] and futex(3 * i + 1, CMP_REQUEUE, 0, 2**31 - 1, 3 * i + 2, 0) > 0:
             self.holds[i]["asleep"] = True
-        return self.holds[i]["asleep"]
+        return bool(self.holds[i]["asleep"])
 
     def complete_due(self) -> None:
         for i, hold in sorted(self.holds.items()):

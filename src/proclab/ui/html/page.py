@@ -3,9 +3,10 @@ and an index page for several. Pure: it reads the ``--json`` document's records.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
 from importlib.resources import files
-from typing import Any, Sequence
+from typing import Any
 
 from ...snapshot import Process, Snapshot
 from ..tree import named_pids
@@ -90,7 +91,7 @@ def tree_html(snap: Snapshot) -> str:
     kids: dict[int, list[Process]] = {}
     for p in procs:
         kids.setdefault(p.ppid if p.ppid in pids else 0, []).append(p)
-    wanted, named = set(named_pids(snap)), {}
+    wanted, named = set(named_pids(snap)), dict[int, str]()
     for key, value in snap.data.items():     # the first key that names a pid is its role
         for v in value if isinstance(value, list) else [value]:
             if isinstance(v, int) and v in wanted:

@@ -7,6 +7,7 @@ the browser tests read.
 from __future__ import annotations
 
 from html import escape
+from itertools import pairwise
 
 from ...lab.chart_data import Chart
 from .timeline import Arrow, Lane, Timeline
@@ -79,7 +80,7 @@ class Axis:
             return LABEL_W + 6
         if t_s <= k[0][0]:
             return k[0][1] if t_s == k[0][0] else max(LABEL_W + 6, k[0][1] - 6)
-        for (t0, x0), (t1, x1) in zip(k, k[1:]):
+        for (t0, x0), (t1, x1) in pairwise(k):
             if t_s <= t1:
                 return x0 + (x1 - x0) * ((t_s - t0) / (t1 - t0) if t1 > t0 else 1.0)
         return min(self.right - 10, k[-1][1] + 6)

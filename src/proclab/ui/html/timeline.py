@@ -12,8 +12,9 @@ lane to its target's, with what the kernel did with it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from itertools import pairwise
 
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
 from ...snapshot import Process, Snapshot
@@ -305,7 +306,7 @@ def ordinal_x(t: Timeline, half_cell: float = 0.3) -> Callable[[float], float]:
             return 0.0
         if t_s <= knots[0][0]:
             return knots[0][1]
-        for (t0, x0), (t1, x1) in zip(knots, knots[1:]):
+        for (t0, x0), (t1, x1) in pairwise(knots):
             if t_s <= t1:
                 return x0 + (x1 - x0) * ((t_s - t0) / (t1 - t0) if t1 > t0 else 1.0)
         return knots[-1][1]
