@@ -13,7 +13,7 @@ from ._client import (KEEP_LABEL, LAB_LABEL, LABEL, OWNER_CONTAINER_LABEL, OWNER
                       SelfView, client, connected, exec_running, labels, owner, owner_alive, own_container,
                       proclab_containers, remove_own, run_id, self_view, sweep)
 from ._exec import AttachedExec
-from ._calls import API_TIMEOUT_S, within
+from ._calls import API_TIMEOUT_S
 from ._container import (DOCKER_RUN_DEFAULTS, LAB_HARDENING, LAB_TMPFS, ContainerSpec, ExecResult, LabContainer,
                          Privileges, create, create_network, find_container, remove_network)
 from .interactive import exec_tty
@@ -27,6 +27,6 @@ __all__ = [
     "AttachedExec", "DOCKER_RUN_DEFAULTS", "LAB_HARDENING", "LAB_TMPFS", "Privileges", "ContainerSpec", "ExecResult",
     "LabContainer", "create", "create_network",
     "find_container", "remove_network", "exec_tty", "ImageConfig", "file_from_image", "image_config",
-    "API_TIMEOUT_S", "within",
+    "API_TIMEOUT_S",
     "EngineInfo", "EngineKind", "carry", "everywhere", "info", "kind", "selected", "using",
 ]

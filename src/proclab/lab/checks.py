@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn
 
-from ..errors import LabFormatError
+from ..deadline import Call
+from ..errors import CallTimeout, LabFormatError
 from .charts import HOOK
 from ..snapshot.table import ProcessMissing
 from .hostload import HostLoad
@@ -142,16 +142,12 @@ class Check:
         """Run the check in a thread of its own under its time limit. A check past the limit is
         abandoned, not stopped (Python cannot kill a thread): it is a daemon thread, so it never
         keeps the harness alive, and its verdict is already written."""
-        box: list[Outcome] = []
-        worker = threading.Thread(target=lambda: box.append(self._call(result)), daemon=True,
-                                  name=f"check: {self.name[:40]}")
-        worker.start()
-        worker.join(timeout_s)
-        if worker.is_alive() or not box:
+        try:
+            return Call(lambda: self._call(result), "check", self.name[:40]).result(timeout_s)
+        except CallTimeout:
             return Outcome(CheckResult(self.name, False, f"the check took longer than {timeout_s:g} s "
                                                          "(its time limit: check_timeout_s in lab.toml)", zh=self.zh),
                            TIMEOUT)
-        return box[0]
 
     def _call(self, result: LabResult) -> Outcome:
         # in the check's own thread: the record of the checkpoints it reads is per thread (a ContextVar)
