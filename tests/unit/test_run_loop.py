@@ -173,3 +173,17 @@ def test_ctrl_c_at_each_stage_removes_the_container(tmp_path, stage):
     assert time.monotonic() - t < FAST
     assert fake.left() == []
     assert len(fake.made) == (0 if stage == "create" else 1)
+
+
+def test_ctrl_c_in_the_checks_reaches_the_caller_after_the_container_is_gone(tmp_path):
+    """The checks run once every container is removed; a Ctrl-C there is a Ctrl-C, not a check
+    that 'took longer than its limit'."""
+    from proclab.lab.checks import Check, run_checks
+    from proclab.lab.result import LabResult
+
+    fake = FakeEngine(list(SCRIPT))
+    rec = _run(tmp_path, fake)
+    result = LabResult(lab="fake", title="fake", path=str(tmp_path), lesson="", runs=[rec])
+    with pytest.raises(KeyboardInterrupt):
+        run_checks([Check("interrupted", _interrupt)], result, timeout_s=FAST)
+    assert fake.left() == []
