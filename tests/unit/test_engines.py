@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from proclab.cli.jobs import Places
+from proclab.run.pool import Places
 from proclab.engine import ContainerSpec, engines
 from proclab.engine._container import PODMAN_RUN_TMPFS, PODMAN_ULIMITS
 from proclab.engine.engines import EngineKind
