@@ -186,7 +186,9 @@ class FakeContainer:
     def status(self) -> str:
         if self.removed.is_set():
             return "removed"
-        return "exited" if self.exited.is_set() else "running" if self.started.is_set() else "created"
+        if self.exited.is_set():
+            return "exited"
+        return "running" if self.started.is_set() else "created"
 
     def state(self) -> dict[str, Any]:
         return {"Status": self.status(), "OOMKilled": False, "ExitCode": self.exit_code or 0}

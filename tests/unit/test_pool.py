@@ -40,10 +40,11 @@ class Tally:
 
 def test_shared_labs_run_n_at_a_time_then_the_exclusive_ones_alone():
     tally, meet = Tally(), threading.Barrier(2)
-    tasks = [tally.work(f"s{i}", False, meet) for i in range(4)] + [tally.work(f"x{i}", True) for i in range(2)]
+    tasks = [tally.work(f"s{i}", False, meet) for i in range(4)]
+    tasks += [tally.work(f"x{i}", True) for i in range(2)]
     done: list[str] = []
-    run_pool(tasks, width=2, engines=["e"], on_done=lambda t: done.append(threading.current_thread().name),
-             remove_own=lambda: None)
+    run_pool(tasks, width=2, engines=["e"], remove_own=lambda: None,
+             on_done=lambda t: done.append(threading.current_thread().name))
     assert tally.most == 2 and tally.crowded == []
     assert tally.order[-2:] == ["x0", "x1"]
     assert [t.result for t in tasks] == [f"{t.name}@e:e" for t in tasks]
@@ -81,7 +82,11 @@ def test_trouble_stops_the_pool_and_removes_the_running_labs_containers(trouble)
             raise KeyboardInterrupt
 
     first = Task("held", False, _held(started, stops))
-    second = Task("broken", False, broken if trouble != "Ctrl-C" else lambda s, w: started.wait(WAIT_S) and "ok")
+    def fine(stop: threading.Event, where: str) -> str:
+        assert started.wait(WAIT_S)
+        return "ok"
+
+    second = Task("second", False, broken if trouble != "Ctrl-C" else fine)
     never = Task("never", False, lambda s, w: ran.append("never") or "ran")
     expected = RuntimeError if trouble != "Ctrl-C" else KeyboardInterrupt
     with pytest.raises(expected):

@@ -43,7 +43,8 @@ class Seen(Observer):
         self.finished += 1
 
 
-def _run(tmp_path: Path, fake: FakeEngine, obs: Observer | None = None, timeout_s: float = 10) -> RunRecord:
+def _run(tmp_path: Path, fake: FakeEngine, obs: Observer | None = None,
+         timeout_s: float = 10) -> RunRecord:
     spec = _spec(tmp_path, timeout_s)
     t = time.monotonic()
     rec = VariantRun(spec, spec.variants[0], "proclab/lab:fake", obs or Seen(), trace=False,
@@ -55,9 +56,11 @@ def _run(tmp_path: Path, fake: FakeEngine, obs: Observer | None = None, timeout_
 
 def test_a_scenario_that_prints_checkpoints_and_exits(tmp_path):
     obs = Seen()
-    fake = FakeEngine([Print("hello\n"), Checkpoint("forked", {"child": 7}), Print("bye\n"), Exit(3)])
+    fake = FakeEngine([Print("hello\n"), Checkpoint("forked", {"child": 7}), Print("bye\n"),
+                       Exit(3)])
     rec = _run(tmp_path, fake, obs)
-    assert [s.name for s in rec.checkpoints] == ["forked"] and rec.checkpoints[0].data == {"child": 7}
+    assert [s.name for s in rec.checkpoints] == ["forked"]
+    assert rec.checkpoints[0].data == {"child": 7}
     assert rec.exit_code == 3 and not rec.timed_out
     assert [o.text for o in rec.output] == ["hello", "bye"] and obs.lines == ["hello", "bye"]
     assert rec.checkpoints[0].probe.path == "resident"
@@ -97,7 +100,9 @@ def test_a_hang_past_the_deadline(tmp_path):
 
 def test_a_scenario_that_exits_during_a_snapshot(tmp_path):
     fake = FakeEngine([Checkpoint("last"), Exit(0)])
-    fake.prepare = lambda c: setattr(c, "on_probe", lambda line: line.startswith("snapshot") and c.exit(9))
+    def exit_when_asked(c: Any) -> None:
+        c.on_probe = lambda line: line.startswith("snapshot") and c.exit(9)
+    fake.prepare = exit_when_asked
     rec = _run(tmp_path, fake)
     assert not rec.timed_out
     assert rec.exit_code == 9
@@ -169,7 +174,8 @@ def test_ctrl_c_at_each_stage_removes_the_container(tmp_path, stage):
     spec = _spec(tmp_path)
     t = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        VariantRun(spec, spec.variants[0], "proclab/lab:fake", obs, trace=False, engine=fake).execute()
+        VariantRun(spec, spec.variants[0], "proclab/lab:fake", obs, trace=False,
+                   engine=fake).execute()
     assert time.monotonic() - t < FAST
     assert fake.left() == []
     assert len(fake.made) == (0 if stage == "create" else 1)

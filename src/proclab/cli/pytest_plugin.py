@@ -105,8 +105,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from ..run.pool import Task, run_pool
 
     # the lab's items report a lab that could not run, so a prefetch never stops the pool
-    run_pool([Task(f.name, False, lambda stop, _, f=f: _prefetch(f, stop)) for f in shared],
-             width=jobs, engines=refs)
+    run_pool([Task(f.name, False, _prefetch(f)) for f in shared], width=jobs, engines=refs)
 
 
 def _exclusive(folder: Path) -> bool:
@@ -120,11 +119,14 @@ def _exclusive(folder: Path) -> bool:
         return False            # its item says why it cannot run
 
 
-def _prefetch(folder: Path, stop: threading.Event) -> None:
-    try:
-        _result(folder, stop)
-    except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
-        pass
+def _prefetch(folder: Path) -> Callable[[threading.Event, str], None]:
+    """The pool's task for a lab: its result into the session's cache."""
+    def work(stop: threading.Event, engine: str) -> None:
+        try:
+            _result(folder, stop)
+        except Exception:           # noqa: BLE001 - the lab's own items report it (a bug re-raises there)
+            pass
+    return work
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -138,12 +138,14 @@ def narrated_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None
 
     def ended(t: pool.Task[LabResult]) -> None:
         job = job_of[id(t)]
-        job.result = t.result
+        job.result = result = t.result
+        assert result is not None        # the pool sets it before on_done
         on_done(job)
-        board.finish(job.result)
+        board.finish(result)
         out.print(Text.from_ansi(job.buffer.getvalue()), end="", soft_wrap=True)
 
-    live = Live(board, console=out, refresh_per_second=4, transient=True) if out.is_terminal else None
+    live = Live(board, console=out, refresh_per_second=4, transient=True) \
+        if out.is_terminal else None
     try:
         if live:
             live.start()
@@ -199,5 +201,5 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
         if not as_json:
             job.observer.verdict(job.result)
 
-    return narrated_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done,
-                    trace=trace, engines=engines)
+    return narrated_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer,
+                         on_done=on_done, trace=trace, engines=engines)

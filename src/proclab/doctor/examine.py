@@ -197,7 +197,8 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
     # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
-    taken = Call(lambda: kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid), "snapshot in", a.c.name)
+    taken = Call(lambda: kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid), "snapshot in",
+                 a.c.name)
     # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
     deadline = t + o.lifetime_s + f.options.reap_deadline_s + ORPHAN_SLACK_S
     pause = threading.Event()

@@ -15,7 +15,7 @@ from ..engine.exitwatch import ExitWatch
 
 
 class ResidentExec(Protocol):
-    """A command running in the container with its stdin and stdout attached (the resident probe)."""
+    """A command in the container with its stdin and stdout attached (the resident probe)."""
 
     def send(self, line: str) -> None: ...
     def read_line(self, timeout: float) -> str: ...

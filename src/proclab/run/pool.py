@@ -31,8 +31,8 @@ from ..deadline import Call
 
 R = TypeVar("R")
 
-STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
-POLL_S = 0.5             # the pool's thread wakes this often, so that Ctrl-C reaches it while labs run
+STOP_GRACE_S = 20.0      # after Ctrl-C: how long running labs get to notice their containers are gone
+POLL_S = 0.5             # the pool's thread wakes this often: Ctrl-C reaches it while labs run
 
 
 @dataclass
@@ -54,7 +54,8 @@ class Places:
         self.free = {ref: width for ref in dict.fromkeys(engines)}
 
     def take(self) -> str | None:
-        """The engine with the most free places (the first named, on a tie), or None when all are full."""
+        """The engine with the most free places (the first named, on a tie), or None when all
+        are full."""
         ref = max(self.free, key=lambda r: self.free[r])
         if self.free[ref] <= 0:
             return None
@@ -90,7 +91,8 @@ def _run_batch(batch: list[Task[R]], places: Places, on_done: Callable[[Task[R]]
             while waiting and (ref := places.take()) is not None:
                 task = waiting.pop(0)
                 task.engine = ref
-                running[id(task)] = (task, Call(_on(task, stopping, ended), "proclab-lab", task.name))
+                call = Call(_on(task, stopping, ended), "proclab-lab", task.name)
+                running[id(task)] = (task, call)
             try:
                 key = ended.get(timeout=POLL_S)
             except queue.Empty:

@@ -37,8 +37,8 @@ READER_JOIN_S = 5.0
 class VariantRun:
     """One container from create to remove; the event loop that follows it."""
 
-    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer, trace: bool = True,
-                 engine: Engine = DOCKER):
+    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer,
+                 trace: bool = True, engine: Engine = DOCKER):
         self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
         self.engine = engine        # DOCKER; a fake in the unit tests (tests/support/fakeengine.py)
         self.settings = spec.settings_for(variant)
@@ -279,8 +279,8 @@ class VariantRun:
         self.obs.checkpoint(self.rec, snap)
         if hold:    # the timeout counts the scenario's time, not the learner's
             # a learner's shell needs a real engine's terminal: holds come only from the CLI
-            self.deadline += held.pause(self.obs, self.rec, snap, cast(LabContainer, c), self.prober,
-                                        self.spec.name, self.settings.user)
+            self.deadline += held.pause(self.obs, self.rec, snap, cast(LabContainer, c),
+                                        self.prober, self.spec.name, self.settings.user)
         for action in todo:
             try:
                 record = self._bounded(f"{action.do} at '{action.at}' in",
