@@ -18,7 +18,7 @@ from ._container import (DOCKER_RUN_DEFAULTS, LAB_HARDENING, LAB_TMPFS, Containe
                          Privileges, create, create_network, find_container, remove_network)
 from .interactive import exec_tty
 from .imageinfo import ImageConfig, file_from_image, image_config
-from .engines import EngineInfo, EngineKind, carry, everywhere, info, kind, selected, using
+from .engines import EngineInfo, EngineKind, everywhere, info, kind, selected, using
 
 __all__ = [
     "KEEP_LABEL", "LAB_LABEL", "LABEL", "OWNER_CONTAINER_LABEL", "OWNER_LABEL", "RUN_LABEL",
@@ -28,5 +28,5 @@ __all__ = [
     "LabContainer", "create", "create_network",
     "find_container", "remove_network", "exec_tty", "ImageConfig", "file_from_image", "image_config",
     "API_TIMEOUT_S",
-    "EngineInfo", "EngineKind", "carry", "everywhere", "info", "kind", "selected", "using",
+    "EngineInfo", "EngineKind", "everywhere", "info", "kind", "selected", "using",
 ]

@@ -13,7 +13,7 @@ from typing import Iterator
 import docker.errors
 import requests.exceptions
 
-from ..errors import CallTimeout, ContainerError, ContainerGone, EngineUnavailable, ImageMissing, ProclabError
+from ..errors import ContainerError, ContainerGone, EngineUnavailable, ImageMissing, ProclabError
 
 # Every request to the engine has a deadline; a long wait (a container's exit) says its own.
 API_TIMEOUT_S = 120
