@@ -59,7 +59,9 @@ def test_a_scenario_that_prints_checkpoints_and_exits(tmp_path):
     fake = FakeEngine([Print("hello\n"), Checkpoint("forked", {"child": 7}), Print("bye\n"),
                        Exit(3)])
     rec = _run(tmp_path, fake, obs)
-    assert [s.name for s in rec.checkpoints] == ["forked"]
+    assert [s.name for s in rec.checkpoints] == ["forked"], rec.error
+    assert rec.error == "the scenario exited 3 after checkpoint 'forked'; if the lab means it, " \
+                        "declare expect_exit = 3 in its variant"
     assert rec.checkpoints[0].data == {"child": 7}
     assert rec.exit_code == 3 and not rec.timed_out
     assert [o.text for o in rec.output] == ["hello", "bye"] and obs.lines == ["hello", "bye"]
