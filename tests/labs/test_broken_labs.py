@@ -12,8 +12,8 @@ import pytest
 
 from proclab import engine
 from tests.support.cli import run_cli
-from tests.support.tinylab import containers_of, write_lab
 from tests.support.documents import printed
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
@@ -41,7 +41,6 @@ def test_broken_scenario_is_the_labs_failure_with_its_traceback(tmp_path, lab_im
 
     # --json carries the same: the error on the run, the traceback in the output
     res = run_cli("run", str(lab), "--json")
-    import json
 
     doc = printed(res.stdout)
     assert res.returncode == 1 and not doc["passed"]

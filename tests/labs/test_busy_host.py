@@ -4,7 +4,6 @@ passed without the measurement."""
 from __future__ import annotations
 
 import fcntl
-import json
 import multiprocessing
 import os
 import subprocess
@@ -17,9 +16,9 @@ from proclab import run_lab
 from proclab.lab.events import Observer
 from proclab.run.lock import WAIT_EXCLUSIVE
 from tests.support.cli import run_cli
+from tests.support.documents import as_printed, printed
 from tests.support.harness import proclab_cmd
 from tests.support.tinylab import write_lab
-from tests.support.documents import as_printed, printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -3,13 +3,11 @@ a lab folder named with spaces and non-ASCII letters runs; a lab from elsewhere 
 for a network gets it only with --allow network, and the JSON and the narration say so."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.tinylab import containers_of, write_lab
 from tests.support.documents import printed
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

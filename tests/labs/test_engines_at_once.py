@@ -15,9 +15,9 @@ from proclab import engine
 from proclab.engine import EngineKind
 from tests.support import engines
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 from tests.support.harness import Harness
 from tests.support.tinylab import HANG, HANG_TOML, write_lab
-from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker, pytest.mark.podman]
 pytest_plugins = ["pytester"]

@@ -30,7 +30,6 @@ def test_the_kernel_agrees_with_the_simulation(mode, source, lab_image):
 
 def test_leaf_only_refused_exits_are_not_carried_out_on_the_kernel(lab_image):
     """fork.py's -L: 'b EXITS (failed: has children)'; the kernel's tree after it is the one before."""
-    import json
 
     from tests.support.cli import run_cli
 

@@ -1,7 +1,6 @@
 """``proclab run --jobs N``: labs side by side, every check still passing, each narration whole."""
 from __future__ import annotations
 
-import json
 from itertools import pairwise
 
 import pytest

@@ -8,7 +8,6 @@ import pytest
 
 from proclab import run_lab
 from tests.support.verdicts import explain
-from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

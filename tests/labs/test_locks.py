@@ -3,13 +3,12 @@ the counts and the measured price of the lock."""
 from __future__ import annotations
 
 import importlib.util
-import json
 
 import pytest
 
 from proclab.lab import spec as labspec
-from tests.support.verdicts import explain
 from tests.support.documents import as_printed
+from tests.support.verdicts import explain
 
 
 def _checks_module():

@@ -2,12 +2,10 @@
 and its threads, all in the --json."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.documents import as_printed
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -5,16 +5,14 @@ gallery case give the same verdicts as on Docker 20.10. Without the variable the
 are skips naming it (tests/support/engines.py)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from proclab import engine, run_lab
 from proclab.engine import EngineKind, baseimage, images
 from tests.support import engines
 from tests.support.cli import run_cli
-from tests.support.verdicts import assert_passed
 from tests.support.documents import printed
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -2,13 +2,11 @@
 by path through the real CLI, and shows its snapshots in the narration and in --json."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.tinylab import containers_of, write_lab
 from tests.support.documents import printed
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -1,12 +1,10 @@
 """pid1: the --json document carries each stop's duration and exit code, and the host-pid record."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.documents import as_printed
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -2,9 +2,8 @@
 by its timeout: tests/labs/test_hang_variants.py)."""
 from __future__ import annotations
 
-import json
-
 import pytest
+
 from tests.support.documents import as_printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

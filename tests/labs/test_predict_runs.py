@@ -3,7 +3,6 @@ lesson's expected answer agrees with what the lab observed; the CLI end to end, 
 quiz over several, in English and in Chinese."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -12,8 +11,8 @@ import pytest
 from proclab.lab import spec as labspec
 from proclab.lab.questions import load_questions, reveal
 from tests.support.cli import run_cli
-from tests.support.verdicts import assert_passed
 from tests.support.documents import printed
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -2,15 +2,15 @@
 and the checks really depend on the measurement (they fail on the wrong run's data)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from proclab.ui.narration import Narrator
-from tests.support.results import check_verdicts, figures, with_variants_swapped
 from tests.support.documents import as_printed
+from tests.support.results import check_verdicts, figures, with_variants_swapped
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

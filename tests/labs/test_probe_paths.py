@@ -11,8 +11,8 @@ from proclab import engine, run_lab
 from proclab.engine import ContainerSpec, hostproc
 from proclab.run import probe
 from proclab.snapshot import Snapshot
-from tests.support.verdicts import explain
 from tests.support.documents import as_printed
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -7,8 +7,6 @@ snapshot is R, a reaped one is gone, every process finished and exited 0, every 
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from proclab.homework import procrun as pr

@@ -8,7 +8,6 @@ times what the run needs and many times less than what the unbounded harness too
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import resource
@@ -22,9 +21,9 @@ from proclab import run_lab
 from proclab.lab.events import Observer
 from proclab.lab.outputstore import OutputLimits
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 from tests.support.harness import proclab_cmd, run_proclab
 from tests.support.tinylab import containers_of, write_lab
-from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -1,12 +1,10 @@
 """The scheduling lab: its --json document carries the measured-vs-predicted table."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.support.verdicts import assert_passed
 from tests.support.documents import as_printed
+from tests.support.verdicts import assert_passed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

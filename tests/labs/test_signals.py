@@ -1,13 +1,12 @@
 """signals: the --json document carries the exit codes and statuses its checks used."""
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
 
-from tests.support.verdicts import explain
 from tests.support.documents import as_printed
+from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -3,7 +3,6 @@ checkpoints, every process the snapshots saw, docker stop's SIGTERM to pid 1, no
 left behind after Ctrl-C or a killed harness, and the honest line when there is no tracefs."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 
@@ -13,9 +12,9 @@ from proclab import run_lab
 from proclab.engine import tracefs
 from proclab.lab.kernel_record import EventKind, HandlerKind, SignalResult
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 from tests.support.harness import Harness, run_proclab
 from tests.support.tinylab import HANG, HANG_TOML, write_lab
-from tests.support.documents import printed
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

@@ -4,8 +4,6 @@ and the fix, narrated or as one JSON document: never a traceback, never an exit 
 harness's own. Real container, real probe; only the ps it finds is the scenario's."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.cli import run_cli

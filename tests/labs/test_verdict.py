@@ -4,13 +4,11 @@ cause; a check calling sys.exit() or running past its time limit fails and the h
 ``proclab mutate`` names a check that cannot fail."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.tinylab import containers_of, write_lab
 from tests.support.documents import printed
+from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

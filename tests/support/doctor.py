@@ -2,8 +2,6 @@
 stage each, built once and reused while current) and the CLI run in-process with --json."""
 from __future__ import annotations
 
-import json
-
 from proclab.engine import images
 from tests.support.cli import run_cli
 from tests.support.documents import printed

@@ -1,10 +1,10 @@
 """Helpers for lab tests that read a result the way --json shows it."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from proclab.checks import load_checks, run_checks
+from proclab.lab import spec as labspec
 from tests.support.documents import as_printed
 
 

@@ -1,18 +1,17 @@
 """Charts without Docker: the terminal bars, the PNG, and the lab hook that feeds both."""
 from __future__ import annotations
 
-import json
 import textwrap
 
 from rich.console import Console
 
-from proclab.ui import bar_charts
 from proclab.charts import Bar, Chart
-from proclab.ui.bar_charts import bar_text
 from proclab.checks import load_checks
 from proclab.lab.chart_data import chart_data
-from proclab.ui.narration import Narrator
 from proclab.lab.result import LabResult
+from proclab.ui import bar_charts
+from proclab.ui.bar_charts import bar_text
+from proclab.ui.narration import Narrator
 from tests.support.documents import as_printed
 
 SHARES = Chart("CPU share per nice level", "%", (

@@ -3,9 +3,9 @@ import pytest
 
 from proclab.checks import Check, CheckFailed, close_to, expect, load_checks
 from proclab.errors import LabFormatError
-from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
-from proclab.lab.document import encode
 from proclab.lab.checking import Ending
+from proclab.lab.document import encode
+from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
 
 
 def result():

@@ -18,13 +18,13 @@ from proclab.lab.containment import (
     require_consent,
     weakenings,
 )
+from proclab.lab.document import encode
 from proclab.lab.result import RunRecord
 from proclab.lab.settings import Settings
 from proclab.run.lab_container import container_name, container_spec
 from proclab.ui.narration import Narrator
 from tests.support.cli import one_line_error, run_cli
 from tests.support.harness import run_proclab
-from proclab.lab.document import encode
 
 EVERY_WEAKENING = """
     [settings]

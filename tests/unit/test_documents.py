@@ -127,7 +127,7 @@ ALLOWED = ("# not --json", "# not proclab's", "read_text(", "FIXTURES")
 def _json_loads_lines(path: Path) -> list[tuple[int, str]]:
     """The lines that call json.loads (in code, not inside a string)."""
     found, tokens = [], list(tokenize.generate_tokens(io.StringIO(path.read_text()).readline))
-    for a, dot, b in zip(tokens, tokens[1:], tokens[2:]):
+    for a, dot, b in zip(tokens, tokens[1:], tokens[2:], strict=False):
         if (a.string, dot.string, b.string) == ("json", ".", "loads"):
             found.append((a.start[0], a.line))
     return found

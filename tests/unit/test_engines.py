@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from proclab.cli.jobs import Places
 from proclab.engine import ContainerSpec, engines
 from proclab.engine._container import PODMAN_RUN_TMPFS, PODMAN_ULIMITS
 from proclab.engine.engines import EngineKind
@@ -18,6 +17,7 @@ from proclab.engine.exitwatch import ExitWatch
 from proclab.errors import UsageError
 from proclab.lab.result import LabResult
 from proclab.run.lock import lock_path
+from proclab.run.pool import Places
 from proclab.ui.tables import summary_table
 
 # the /version answers of the engines on this machine (trimmed)

@@ -2,8 +2,6 @@
 process-run's tick model against OSTEP process-run.py's published answers."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from proclab.errors import UsageError

@@ -2,17 +2,15 @@
 failure — in the result, the JSON, the narration, the summary and the exit code."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from rich.console import Console
 
 from proclab.checks import Check, host_load, inconclusive, require_free_cpus
 from proclab.cli.outcome import combined_verdict, exit_status
 from proclab.lab.result import CheckResult, LabResult, RunRecord
+from proclab.lab.status import Status
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
-from proclab.lab.status import Status
 from tests.support.documents import as_printed
 
 

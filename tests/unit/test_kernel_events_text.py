@@ -1,7 +1,13 @@
 """The narration's lines for the kernel's events: one line each, a limit with a count of the rest."""
 from __future__ import annotations
 
-from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
+from proclab.lab.kernel_record import (
+    EventKind,
+    HandlerKind,
+    KernelEvent,
+    KernelRecord,
+    SignalResult,
+)
 from proclab.ui.kernel_events import between, lines, narrate
 
 TERM = KernelEvent(0.39, EventKind.SIGNAL, 1, 4001, comm="python3", signal="SIGTERM", sender_host_pid=900,

@@ -5,9 +5,15 @@ import json
 
 from proclab.checks import check, expect
 from proclab.lab.checking import Check
-from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
-from proclab.lab.result import LabResult, RunRecord
 from proclab.lab.document import encode
+from proclab.lab.kernel_record import (
+    EventKind,
+    HandlerKind,
+    KernelEvent,
+    KernelRecord,
+    SignalResult,
+)
+from proclab.lab.result import LabResult, RunRecord
 
 EVENTS = (
     KernelEvent(0.01, EventKind.FORK, 7, 4007, comm="python3", parent=1, parent_host_pid=4001, parent_comm="python3"),

@@ -7,9 +7,9 @@ import pytest
 
 from proclab.checks import Check, expect, set_data
 from proclab.lab import mutate
+from proclab.lab.document import encode
 from proclab.lab.result import LabResult, RunRecord
 from proclab.snapshot.table import Snapshot
-from proclab.lab.document import encode
 
 FIX = Path(__file__).parent / "fixtures"
 

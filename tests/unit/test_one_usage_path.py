@@ -5,7 +5,6 @@ container."""
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 import pytest

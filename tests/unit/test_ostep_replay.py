@@ -5,7 +5,6 @@ and tick by tick. The same seed must make the same exercise, as both draw from P
 Mersenne Twister in the same order."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from proclab import engine
+from proclab.deadline import call_within
 from proclab.errors import CallTimeout
 from proclab.run.probe import Prober
 from proclab.snapshot import Snapshot
@@ -68,7 +68,7 @@ def test_the_final_snapshot_does_not_read_an_abandoned_answer():
     c = FakeContainer()
     prober = Prober(c, path="resident")
     with pytest.raises(CallTimeout):
-        engine.within(0.2, "probe in", c.name, lambda: prober.snapshot(top=False, release_fifo=None))
+        call_within(0.2, "probe in", c.name, lambda: prober.snapshot(top=False, release_fifo=None))
     c.resident.late.set()                 # the late answer arrives now, while the run times out
     got = prober.snapshot(top=True, release_fifo=None)
     assert got.path == "exec" and c.execs == 1, got

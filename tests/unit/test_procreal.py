@@ -2,8 +2,6 @@
 records built from checkpoint data, the facts that must hold whatever the timing, and the CLI's errors."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from proclab.homework import procreal as real

@@ -3,11 +3,10 @@
 from rich.console import Console
 
 from proclab.lab.result import CheckResult, LabResult, RunRecord
+from proclab.lab.status import Status
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import summary_table
 from proclab.ui.tree import evidence_lines, process_tree
-from proclab.lab.result import CheckResult, LabResult, RunRecord
-from proclab.lab.status import Status
 from tests.support.render import render, snap
 
 

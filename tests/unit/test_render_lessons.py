@@ -4,13 +4,13 @@ from dataclasses import replace
 
 from rich.console import Console
 
+from proclab.lab.document import encode
 from proclab.lab.result import CheckResult, LabResult, RunRecord
+from proclab.lab.status import Status
 from proclab.ui.narration import Narrator
 from proclab.ui.tables import print_folded
 from proclab.ui.tree import process_tree
-from proclab.lab.status import Status
 from tests.support.render import render, snap
-from proclab.lab.document import encode
 
 
 def test_the_tree_shows_the_named_processes_and_their_ancestors_only():

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from proclab.cli import jsonout
-from proclab.engine import within
+from proclab.deadline import call_within as within
 from proclab.errors import CallTimeout
 from proclab.lab.outputstore import OutputLimits, OutputStore
 from proclab.lab.result import OutputLine

@@ -1,8 +1,6 @@
 """``proclab sched`` through its command line: exercise, answers, JSON, image, errors."""
 from __future__ import annotations
 
-import json
-
 from tests.support.cli import run_cli
 from tests.support.documents import printed
 

@@ -6,9 +6,9 @@ import pytest
 
 from proclab.errors import LabFormatError
 from proclab.lab import spec as labspec
+from proclab.lab.document import encode
 from proclab.lab.result import RunRecord
 from proclab.lab.settings import Settings, check_settings
-from proclab.lab.document import encode
 
 
 def make(tmp_path, toml: str | bytes | None = None, readme: bytes | None = None):

@@ -88,6 +88,7 @@ def test_docker_engine_unreachable(args):
 def _run(exit_code, stderr_lines, checkpoints=0, timed_out=False, **kw):
     from proclab.lab.result import OutputLine, RunRecord
     from proclab.lab.settings import Settings
+    from proclab.snapshot.table import Snapshot
 
     rec = RunRecord(variant="main", settings=Settings(mem_limit="64m"), exit_code=exit_code, timed_out=timed_out, **kw)
     rec.output = [OutputLine("stderr", ln, 0.1) for ln in stderr_lines]

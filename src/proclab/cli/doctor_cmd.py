@@ -11,9 +11,8 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import UsageError
-from ..ui.safe import safe, visible
-
 from ..lab import document
+from ..ui.safe import safe, visible
 from . import jsonout
 from .output import err_console
 
@@ -41,7 +40,7 @@ def _signal_name(value: str | None, option: str) -> str | None:
     try:
         return signal.Signals(int(v)).name if v.isdigit() else signal.Signals[v if v.startswith("SIG") else "SIG" + v].name
     except (KeyError, ValueError):
-        raise UsageError(f"{option} {value!r}: give a signal's name or number, e.g. SIGTERM, TERM or 15")
+        raise UsageError(f"{option} {value!r}: give a signal's name or number, e.g. SIGTERM, TERM or 15") from None
 
 
 def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -106,7 +105,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
         try:
             re.compile(ready_log)
         except re.error as err:
-            raise UsageError(f"--ready-log {ready_log!r} is not a regular expression: {err}")
+            raise UsageError(f"--ready-log {ready_log!r} is not a regular expression: {err}") from None
     if memory is not None and not re.fullmatch(r"\d+[bkmg]?", memory.lower()):
         raise UsageError(f"--memory {memory!r}: give a size such as 512m or 1g")
     if k8s and init:
@@ -159,8 +158,8 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:
 
 
 def narrate(result) -> None:
-    from ..ui.tables import actions_table, print_checks
     from ..lab.image_settings import ImageSettings
+    from ..ui.tables import actions_table, print_checks
     from ..ui.tree import process_tree
 
     out = Console(highlight=False)

@@ -9,12 +9,11 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import click
 from rich.console import Console
 from rich.table import Table
 
-from ..ui.safe import safe
 from ..lab.document import encode
+from ..ui.safe import safe
 from . import jsonout
 from .doctor_cmd import narrate, progress
 

@@ -69,7 +69,7 @@ def write_reports(labs: Sequence[LabResult], target: str | None, many: bool,
         folder = _folder(target, reports_dir() / f"all-{stamp}")
         out = [_one(r, folder / f"{html.page_name(r.lab)}.html", lang) for r in labs]
         index = folder / "index.html"
-        index.write_text(html.index([(r, w.page.name) for r, w in zip(labs, out)]),
+        index.write_text(html.index([(r, w.page.name) for r, w in zip(labs, out, strict=False)]),
                          encoding="utf-8")
         return out + [Written(index, None, index=True)]
     except OSError as err:

@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="proclab", standalone_mode=False, obj=state)
     except click.exceptions.Exit as e:
-        raise SystemExit(e.exit_code)
+        raise SystemExit(e.exit_code) from None
     except HELP_FOR_NO_ARGS as e:          # 'proclab images': the group's help, as click shows it
         e.show()
-        raise SystemExit(e.exit_code)
+        raise SystemExit(e.exit_code) from None
     except click.ClickException as e:      # click's own: an unknown option, a missing argument
         message = _one_line(e)
         if as_json:

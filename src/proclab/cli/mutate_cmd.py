@@ -7,8 +7,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from .output import err_console
 from . import jsonout
+from .output import err_console
 
 
 @click.command("mutate")

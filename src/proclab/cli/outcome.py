@@ -11,7 +11,6 @@ from ..lab.document import verdict_of
 from ..lab.result import LabResult
 from ..lab.status import Status
 
-
 combined_verdict = verdict_of
 
 

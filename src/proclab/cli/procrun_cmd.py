@@ -1,7 +1,6 @@
 """``proclab process-run``: process-state exercises in the model of OSTEP's process-run.py."""
 from __future__ import annotations
 
-
 import click
 from rich.console import Console
 from rich.table import Table
@@ -9,8 +8,8 @@ from rich.text import Text
 
 from ..errors import UsageError
 from ..homework import procrun as pr
-from . import procrun_real as real_run
 from . import jsonout
+from . import procrun_real as real_run
 
 STYLE = {"RUNNING": "bold green", "READY": "yellow", "BLOCKED": "blue", "DONE": "dim"}
 

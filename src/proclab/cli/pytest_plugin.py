@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -110,20 +109,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         on = f" on each of {len(refs)} engines" if len(refs) > 1 else ""
         reporter.write_line(f"proclab: running {len(shared)} labs {jobs} at a time{on} "
                             f"({len(folders) - len(shared)} CPU-timing labs run alone, in their items)")
-    from .jobs import stop_running
+    from ..run.pool import Task, run_pool
 
-    pool = ThreadPoolExecutor(max_workers=jobs * len(refs), thread_name_prefix="proclab-lab")
-    stopping = threading.Event()
-    places = _EnginePlaces(refs, jobs)
-    running = [pool.submit(_prefetch, f, stopping, places) for f in shared]
-    try:
-        wait(running)
-    except BaseException:       # Ctrl-C: the labs' containers go now, not at the labs' own timeouts
-        stopping.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_running(running)
-        raise
-    pool.shutdown()
+    # the lab's items report a lab that could not run, so a prefetch never stops the pool
+    run_pool([Task(f.name, False, _prefetch(f)) for f in shared], width=jobs, engines=refs)
 
 
 def _exclusive(folder: Path) -> bool:
@@ -137,37 +126,14 @@ def _exclusive(folder: Path) -> bool:
         return False            # its item says why it cannot run
 
 
-class _EnginePlaces:
-    """The pool's threads take an engine with a free place for each lab (N places per engine)."""
-
-    def __init__(self, refs: list[str], width: int):
-        from .jobs import Places
-
-        self._places, self._free = Places(refs, width), threading.Condition()
-
-    def take(self) -> str:
-        with self._free:
-            while (ref := self._places.take()) is None:
-                self._free.wait()
-            return ref
-
-    def give_back(self, ref: str) -> None:
-        with self._free:
-            self._places.give_back(ref)
-            self._free.notify()
-
-
-def _prefetch(folder: Path, stop: threading.Event, places: _EnginePlaces) -> None:
-    from .. import engine
-
-    ref = places.take()
-    try:
-        with engine.using(ref):
+def _prefetch(folder: Path) -> Callable[[threading.Event, str], None]:
+    """The pool's task for a lab: its result into the session's cache."""
+    def work(stop: threading.Event, engine: str) -> None:
+        try:
             _result(folder, stop)
-    except Exception:           # any error: the lab's own items report it (a bug re-raises there)
-        pass
-    finally:
-        places.give_back(ref)
+        except Exception:           # the lab's own items report it (a bug re-raises there)
+            pass
+    return work
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -3,7 +3,6 @@ document, e.g. results collected from a class."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click

@@ -106,7 +106,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
     try:
         # predictions ask lab by lab; --python: in turn too
         if (jobs > 1 or len(refs) > 1) and len(specs) > 1 and not quiz and not python:
-            from .jobs import side_by_side
+            from .side_by_side import side_by_side
             results, specs = side_by_side(specs, jobs, list(variants) or None, as_json, verbose, lang,
                                           trace=not no_trace, events=events_shown,
                                           engines=refs if len(refs) > 1 else None), []

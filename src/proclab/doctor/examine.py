@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import engine
+from ..deadline import Call
 from ..engine import hostproc
 from ..engine.kerneltrace import Tracer
 from ..engine.tracefs import NoTrace
@@ -197,9 +198,8 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None
     # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
-    taken: dict[str, Any] = {}
-    side = threading.Thread(target=_snapshot_into, args=(a, "orphan-adopted", o.pid, taken), daemon=True)
-    side.start()
+    taken = Call(lambda: kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid), "snapshot in",
+                 a.c.name)
     # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
     deadline = t + o.lifetime_s + f.options.reap_deadline_s + ORPHAN_SLACK_S
     pause = threading.Event()
@@ -214,12 +214,9 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
         if o.exited_at_s is not None and now - o.exited_at_s > f.options.reap_deadline_s:
             break
         pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
-    side.join()
-    if isinstance(taken.get("error"), ContainerError):
-        raise taken["error"]
-    adopted = taken["snap"]
+    adopted = taken.result()      # its error (a ContainerError) is raised here
     f.snapshots.append(adopted)
-    seen = adopted.get(o.pid)   # its shell had exited: the parent it was given
+    seen = adopted.get(o.pid)     # its shell had exited: the parent it was given
     o.adopted_by = seen.ppid if seen else o.adopted_by
     adopted.data["adopted_by"] = o.adopted_by
     snap = kit.snapshot(a.c, "orphan-exited", a.t0, orphan=o.pid)   # fails if the container has ended
@@ -227,13 +224,6 @@ def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
     left = snap.get(o.pid)
     o.zombie_at_end = left is not None and left.state == "Z"
     return o
-
-
-def _snapshot_into(a: Session, name: str, orphan: int, out: dict[str, Any]) -> None:
-    try:
-        out["snap"] = kit.snapshot(a.c, name, a.t0, orphan=orphan)
-    except ContainerError as err:
-        out["error"] = err
 
 
 def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..lab.image_settings import Added, ImageSettings, ReadyNote
-from ..lab.result import KillRecord, LabResult, NotedRecord, RunRecord, StopRecord
+from ..lab.records import KillRecord, NotedRecord, StopRecord
+from ..lab.result import LabResult, RunRecord
 from .model import Findings
 from .verdicts import evaluate
 

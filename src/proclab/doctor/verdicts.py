@@ -13,8 +13,8 @@ from typing import Any
 
 from ..lab.result import CheckResult
 from ..snapshot import Process, Snapshot
-from .model import Disposition, Fate, Findings, Stop, role
 from .kernel_evidence import kernel_check, story
+from .model import Disposition, Fate, Findings, Stop, role
 from .predict import prediction
 from .stays_up import stays_up
 from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, cmd_pid, code_words, result

@@ -9,7 +9,7 @@ runs inside ``_calls.docker_call``, so what leaves this package is a
 """
 from __future__ import annotations
 
-from ._calls import API_TIMEOUT_S, within
+from ._calls import API_TIMEOUT_S
 from ._client import (
     KEEP_LABEL,
     LAB_LABEL,
@@ -45,7 +45,7 @@ from ._container import (
     remove_network,
 )
 from ._exec import AttachedExec
-from .engines import EngineInfo, EngineKind, carry, everywhere, info, kind, selected, using
+from .engines import EngineInfo, EngineKind, everywhere, info, kind, selected, using
 from .imageinfo import ImageConfig, file_from_image, image_config
 from .interactive import exec_tty
 
@@ -56,6 +56,6 @@ __all__ = [
     "AttachedExec", "DOCKER_RUN_DEFAULTS", "LAB_HARDENING", "LAB_TMPFS", "Privileges", "ContainerSpec", "ExecResult",
     "LabContainer", "create", "create_network",
     "find_container", "remove_network", "exec_tty", "ImageConfig", "file_from_image", "image_config",
-    "API_TIMEOUT_S", "within",
-    "EngineInfo", "EngineKind", "carry", "everywhere", "info", "kind", "selected", "using",
+    "API_TIMEOUT_S",
+    "EngineInfo", "EngineKind", "everywhere", "info", "kind", "selected", "using",
 ]

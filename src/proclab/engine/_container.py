@@ -16,9 +16,10 @@ from typing import Any
 import docker.types
 import requests.exceptions
 
+from ..deadline import call_within
 from ..errors import ContainerError, ContainerGone
 from . import hostproc
-from ._calls import API_TIMEOUT_S, docker_call, within
+from ._calls import API_TIMEOUT_S, docker_call
 from ._client import client, labels
 from ._exec import AttachedExec
 from .engines import EngineKind, kind
@@ -168,7 +169,7 @@ class LabContainer:
         def run() -> Any:
             with docker_call(f"exec {cmd[0]} in", self.name):
                 return self._c.exec_run(cmd, demux=True, **kw)
-        res = within(timeout, f"exec {cmd[0]} in", self.name, run)
+        res = call_within(timeout, f"exec {cmd[0]} in", self.name, run)
         out, err_ = res.output if res.output else (b"", b"")
         return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
                           time.perf_counter() - t0)
@@ -183,7 +184,7 @@ class LabContainer:
                 ex = api.exec_create(self._c.id, cmd)
                 out, err = api.exec_start(ex["Id"], demux=True)
             return out or b"", err or b"", ex["Id"]
-        return within(timeout, f"exec {cmd[0]} in", self.name, run)
+        return call_within(timeout, f"exec {cmd[0]} in", self.name, run)
 
     def exec_attached(self, cmd: list[str]) -> AttachedExec:
         """Start cmd with its stdin and stdout attached, to talk to it line by line (the resident probe)."""

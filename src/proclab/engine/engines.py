@@ -3,7 +3,8 @@ named by ``--engine`` (a docker context name, or a ``unix://``, ``tcp://`` or ``
 
 The engine is chosen per thread of work (a ``ContextVar``): ``run --all --engine A --engine B``
 runs one lab's calls against A in one thread and another lab's against B in another. A thread
-started with ``threading.Thread`` does not inherit the choice: ``carry(fn)`` wraps fn so it does.
+started with ``threading.Thread`` does not inherit the choice; one started by
+``proclab.deadline.Call`` (in a copy of its starter's context) does.
 What kind of engine answers (Docker or Podman) is asked once per engine: the few places where
 Podman differs (image names, the open-files limit) read ``kind()``.
 """
@@ -14,14 +15,12 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 DEFAULT_CONTEXT = "default"     # the docker client's built-in context: DOCKER_HOST, else the default socket
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
@@ -69,19 +68,13 @@ def using(ref: str | None) -> Iterator[None]:
 @contextmanager
 def everywhere(ref: str | None) -> Iterator[None]:
     """Send every thread's engine calls to ``ref`` unless the thread chose one (``using``): for a
-    command whose threads are not all started through ``carry`` (one engine for the whole process)."""
+    command whose threads are not all started through ``deadline.Call`` (one engine for the whole process)."""
     global _process_default
     before, _process_default = _process_default, ref or ""
     try:
         yield
     finally:
         _process_default = before
-
-
-def carry(fn: Callable[[], T]) -> Callable[[], T]:
-    """fn, to run in another thread with this thread's engine (and other context) chosen."""
-    ctx = contextvars.copy_context()
-    return lambda: ctx.run(fn)
 
 
 def is_url(ref: str) -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,15 +32,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..errors import LabFormatError, ProbeError, ProclabError
-from .chart_data import HOOK
+from ..deadline import Call
+from ..errors import CallTimeout, LabFormatError, ProbeError, ProclabError
 from ..snapshot.table import ProcessMissing
-from .charts import HOOK
+from .chart_data import HOOK
 from .hostload import HostLoad
 from .kernel_record import NoKernelRecord
 from .result import CheckpointMissing, CheckResult, LabResult, recording_reads
+from .spec import (
+    CHECK_TIMEOUT_S,  # each check's own time limit, unless lab.toml sets check_timeout_s
+)
 from .status import Status
-from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.toml sets check_timeout_s
 
 CheckFn = Callable[[LabResult], Any]
 
@@ -151,16 +152,12 @@ class Check:
         """Run the check in a thread of its own under its time limit. A check past the limit is
         abandoned, not stopped (Python cannot kill a thread): it is a daemon thread, so it never
         keeps the harness alive, and its verdict is already written."""
-        box: list[Outcome] = []
-        worker = threading.Thread(target=lambda: box.append(self._call(result)), daemon=True,
-                                  name=f"check: {self.name[:40]}")
-        worker.start()
-        worker.join(timeout_s)
-        if worker.is_alive() or not box:
+        try:
+            return Call(lambda: self._call(result), "check", self.name[:40]).result(timeout_s)
+        except CallTimeout:
             return Outcome(CheckResult(self.name, Status.FAILED, f"the check took longer than {timeout_s:g} s "
                                                          "(its time limit: check_timeout_s in lab.toml)", zh=self.zh),
                            Ending.TIMEOUT)
-        return box[0]
 
     def _call(self, result: LabResult) -> Outcome:
         # in the check's own thread: the record of the checkpoints it reads is per thread (a ContextVar)

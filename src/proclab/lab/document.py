@@ -7,8 +7,9 @@ document printed carries ``schema_version`` first (``stamped``); ``read`` turns 
 back into a ``LabResult``."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import singledispatch
-from typing import Any, Sequence
+from typing import Any
 
 from .chart_data import Bar, Chart
 from .result import CheckResult, LabResult, OutputLine, RunRecord

@@ -14,13 +14,11 @@ from typing import Any
 from ..errors import ProclabError
 from ..snapshot import Snapshot
 from .containment import Containment
-from .kernel_record import EventKind, KernelEvent, KernelRecord
-from .records import (ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord,  # noqa: F401 - re-exported
-                      StopRecord)
 from .image_settings import ImageSettings
+from .kernel_record import EventKind, KernelEvent, KernelRecord
+from .records import ActionRecord, ExecRecord, KillRecord, NotedRecord, ReleaseRecord, StopRecord  # noqa: F401 - re-exported
 from .settings import Settings
 from .status import Status
-
 
 
 class CheckpointMissing(ProclabError, LookupError):
@@ -263,6 +261,6 @@ class LabResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document of this result (the Python API's; lab.document writes it)."""
-        from .document import document     # the serializer reads these records: imported late
+        from .document import document  # the serializer reads these records: imported late
 
         return document([self])

@@ -10,13 +10,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import LabContainer
 from ..errors import ContainerError
 from ..lab.records import ActionRecord, ExecRecord, KillRecord, ReleaseRecord, StopRecord
 from ..lab.result import RunRecord
 from ..lab.spec import Action
 from ..snapshot import Announcement
 from . import probe
+from .engine_api import RunContainer
 
 
 def _took(t: float, watch: Any) -> float:
@@ -26,7 +26,7 @@ def _took(t: float, watch: Any) -> float:
     return round((ended if ended is not None else time.monotonic()) - t, 3)
 
 
-def stop(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> StopRecord:
+def stop(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> StopRecord:
     watch = c.exit_watch()
     t = time.monotonic()
     c.stop(timeout=action.grace_s)
@@ -35,7 +35,7 @@ def stop(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> 
     return StopRecord(action.at, grace_s=action.grace_s, took_s=_took(t, watch), exit_code=code)
 
 
-def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> KillRecord:
+def kill(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> KillRecord:
     watch = c.exit_watch()
     t = time.monotonic()
     c.kill(action.signal)
@@ -48,19 +48,19 @@ def kill(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> 
     return KillRecord(action.at, signal=action.signal, exit_code=code, took_s=took)
 
 
-def exec_(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ExecRecord:
+def exec_(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> ExecRecord:
     res = c.exec(list(action.command), user=action.user)
     return ExecRecord(action.at, command=action.command, exit_code=res.exit_code,
                       stdout=res.stdout.decode(errors="replace"), stderr=res.stderr.decode(errors="replace"),
                       took_s=round(res.seconds, 3))
 
 
-def release(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ReleaseRecord:
+def release(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> ReleaseRecord:
     probe.exec_release(c, ann.fifo)
     return ReleaseRecord(action.at)
 
 
-ACTIONS: dict[str, Callable[[LabContainer, Action, Announcement, RunRecord], ActionRecord]] = {
+ACTIONS: dict[str, Callable[[RunContainer, Action, Announcement, RunRecord], ActionRecord]] = {
     "stop": stop, "kill": kill, "exec": exec_, "release": release}
 # The record of an action Docker refused: what was asked, and why it failed.
 REFUSED: dict[str, Callable[[Action, str], ActionRecord]] = {
@@ -70,7 +70,7 @@ REFUSED: dict[str, Callable[[Action, str], ActionRecord]] = {
     "release": lambda a, err: ReleaseRecord(a.at, error=err)}
 
 
-def perform(c: LabContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
+def perform(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:
     """Do the action; a Docker failure becomes the record's ``error``, not an exception."""
     try:
         return ACTIONS[action.do](c, action, ann, rec)

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import AttachedExec, LabContainer
 from ..errors import ProbeError, ProclabError, UsageError
 from ..snapshot import ProbeInfo
+from .engine_api import ResidentExec, RunContainer
 
 MODE_ENV = "PROCLAB_PROBE"
 PATHS = ("resident", "exec")
@@ -56,12 +56,12 @@ class Probed:
 class Prober:
     """The snapshots of one container: through its resident probe, or one exec each."""
 
-    def __init__(self, container: LabContainer, path: str | None = None):
+    def __init__(self, container: RunContainer, path: str | None = None):
         self.container = container
         self.path = path or mode()
         self.note = ""                      # why the resident probe is no longer used
         self.shells = False                 # a learner's shell was opened: mark what it started
-        self._resident: AttachedExec | None = None
+        self._resident: ResidentExec | None = None
         self._in_flight = False             # a question sent whose answer has not been read yet
 
     def snapshot(self, *, top: bool, release_fifo: str | None,
@@ -134,7 +134,7 @@ class Prober:
             raise ProbeError(f"the resident probe in {self.container.name} failed: {answer['error']}")
         return answer
 
-    def _started(self) -> AttachedExec:
+    def _started(self) -> ResidentExec:
         if self._resident is None:
             self._resident = self.container.exec_attached(RESIDENT_CMD)
             hello = self._resident.read_line(START_TIMEOUT_S)
@@ -148,7 +148,7 @@ class Prober:
         self.close()
 
 
-def exec_snapshot(container: LabContainer, *, top: bool, release_fifo: str | None,
+def exec_snapshot(container: RunContainer, *, top: bool, release_fifo: str | None,
                   held: str = "", shells: bool = False) -> dict[str, Any]:
     """The exec path: one docker exec of labkit.probe, which prints its document and then releases."""
     cmd = ["python3", "-m", "labkit.probe"]
@@ -172,6 +172,6 @@ def exec_snapshot(container: LabContainer, *, top: bool, release_fifo: str | Non
                          f"{' | '.join(tail) or 'no output'}") from bad
 
 
-def exec_release(container: LabContainer, fifo: str) -> bool:
+def exec_release(container: RunContainer, fifo: str) -> bool:
     res = container.exec(["python3", "-m", "labkit.release", fifo])
     return res.exit_code == 0

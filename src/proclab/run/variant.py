@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from .. import engine
+from ..deadline import call_within
 from ..engine import LabContainer, hostproc, hostview
 from ..errors import CallTimeout, ContainerError, ContainerGone, ProclabError, SettingsRefused
 from ..lab import exits
@@ -22,6 +22,7 @@ from ..lab.spec import LabSpec, Variant
 from ..snapshot import GO, Announcement, Snapshot, lines_from
 from . import actions, held, probe, tracing
 from .affinity import off_cpus
+from .engine_api import DOCKER, Engine, RunContainer
 from .lab_container import container_spec
 
 _EOF = object()
@@ -38,8 +39,10 @@ READER_JOIN_S = 5.0
 class VariantRun:
     """One container from create to remove; the event loop that follows it."""
 
-    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer, trace: bool = True):
+    def __init__(self, spec: LabSpec, variant: Variant, image: str, observer: Observer,
+                 trace: bool = True, engine: Engine = DOCKER):
         self.spec, self.variant, self.image, self.obs = spec, variant, image, observer
+        self.engine = engine        # DOCKER; a fake in the unit tests (tests/support/fakeengine.py)
         self.settings = spec.settings_for(variant)
         self.rec = RunRecord(variant=variant.name, settings=self.settings, expect_timeout=variant.expect_timeout,
                              expect_exit=variant.expect_exit,
@@ -50,7 +53,7 @@ class VariantRun:
         self.events: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_MAX)
         self.store = OutputStore()
         self.closing = threading.Event()     # set at the deadline or the end: the reader stops
-        self.container: LabContainer | None = None
+        self.container: RunContainer | None = None
         self.prober: probe.Prober   # made with the container
         self.t0 = 0.0
         self.deadline = 0.0
@@ -66,7 +69,7 @@ class VariantRun:
         cspec = container_spec(self.spec, self.variant, self.image, self.settings)
         self.rec.host["before"] = hostview.figures()
         with self._settings_refused():
-            self.container = engine.create(cspec)
+            self.container = self.engine.create(cspec)
         self.prober = probe.Prober(self.container)
         self.rec.container = cspec.name
         reader: threading.Thread | None = None
@@ -88,19 +91,11 @@ class VariantRun:
             raise
         except ProclabError as err:
             self.rec.error = str(err)
+            self._exit_code_if_ended()
         finally:
             self.closing.set()
             self.rec.duration_s = time.monotonic() - self.t0 if self.t0 else 0.0
-            try:     # a resident probe the scenario has stopped must not hold the end of the run
-                engine.within(FINAL_SNAPSHOT_S, "probe close in", self.container.name, self.prober.close)
-            except ProclabError:
-                pass
-            try:
-                self.container.remove()
-            finally:      # the record's end (the removal's kills included); the tracer removes its instances
-                trace, self.ktrace = self.ktrace, None
-                if trace is not None:
-                    self.rec.kernel = trace.stop()
+            self._end(self.container)
             if reader is not None and reader.is_alive():
                 reader.join(READER_JOIN_S)      # removed, the container's stream ends
             self._take_output()
@@ -108,6 +103,26 @@ class VariantRun:
         self.rec.host["after"] = hostview.figures(self.container.id)
         self.obs.run_finished(self.rec)
         return self.rec
+
+    def _end(self, c: RunContainer) -> None:
+        """Close the probe, remove the container, end the kernel's record. The container goes
+        whatever interrupts this: a Ctrl-C while the probe closes, or during the removal itself."""
+        try:
+            try:     # a resident probe the scenario has stopped must not hold the end of the run
+                call_within(FINAL_SNAPSHOT_S, "probe close in", c.name, self.prober.close)
+            except ProclabError:
+                pass
+        finally:
+            try:
+                try:
+                    c.remove()
+                except KeyboardInterrupt:    # once more, then the Ctrl-C goes on
+                    c.remove()
+                    raise
+            finally:      # the record's end (the removal's kills included); the tracer removes its instances
+                trace, self.ktrace = self.ktrace, None
+                if trace is not None:
+                    self.rec.kernel = trace.stop()
 
     def _go(self, ann: Announcement) -> None:
         """labkit.boot waits here before the scenario: start the record and the resident probe, then go."""
@@ -117,6 +132,16 @@ class VariantRun:
         self._bounded("probe start in", self.prober.start)
         if c.status() == "running":
             self._bounded("release in", lambda: self.prober.release(ann.fifo))
+
+    def _exit_code_if_ended(self) -> None:
+        """A call that failed because the scenario had ended (during a snapshot, say): the exit
+        code is still the run's (found by the fake-engine tests: it was left out)."""
+        c = self.container
+        if c is not None and self.rec.exit_code is None and c.status() == "exited":
+            try:
+                self.rec.exit_code = c.wait(timeout=1.0)
+            except ProclabError:
+                pass
 
     def _oom_killed(self) -> bool:
         """The engine's word on the memory limit, read before the container is removed."""
@@ -220,7 +245,7 @@ class VariantRun:
     def _bounded(self, what: str, fn: Callable[[], T]) -> T:
         """fn() within what is left of the run's time (CallTimeout at the deadline)."""
         assert self.container is not None
-        return engine.within(self.deadline - time.monotonic(), what, self.container.name, fn)
+        return call_within(self.deadline - time.monotonic(), what, self.container.name, fn)
 
     def _take_output(self) -> None:
         """The run's kept output into its record; what was not shown live, shown now."""
@@ -255,8 +280,9 @@ class VariantRun:
             self.rec.kernel = self.ktrace.so_far()
         self.obs.checkpoint(self.rec, snap)
         if hold:    # the timeout counts the scenario's time, not the learner's
-            self.deadline += held.pause(self.obs, self.rec, snap, self.container, self.prober,
-                                        self.spec.name, self.settings.user)
+            # a learner's shell needs a real engine's terminal: holds come only from the CLI
+            self.deadline += held.pause(self.obs, self.rec, snap, cast(LabContainer, c),
+                                        self.prober, self.spec.name, self.settings.user)
         for action in todo:
             try:
                 record = self._bounded(f"{action.do} at '{action.at}' in",
@@ -287,7 +313,7 @@ class VariantRun:
         self.rec.timed_out = True
         if c.status() == "running":
             try:
-                doc = engine.within(FINAL_SNAPSHOT_S, "probe in", c.name,
+                doc = call_within(FINAL_SNAPSHOT_S, "probe in", c.name,
                                     lambda: self.prober.snapshot(top=True, release_fifo=None).doc)
                 snap = Snapshot.from_probe("timeout", {"timeout_s": self.settings.timeout_s},
                                            time.monotonic() - self.t0, 0, doc, run=self.variant.name)

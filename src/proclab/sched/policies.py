@@ -26,9 +26,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import UsageError
-from .workload import Job, time_text
 from .schedule import EPS, Schedule
 from .simulator import run
+from .workload import Job, time_text
 
 
 class Policy:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .workload import Job, time_text
 from .metrics import Averages, JobStats
+from .workload import Job, time_text
 
 EPS = 1e-9
 

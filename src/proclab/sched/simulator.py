@@ -5,8 +5,8 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .workload import Job
 from .schedule import EPS, Schedule, Segment
+from .workload import Job
 
 if TYPE_CHECKING:
     from .policies import Policy

@@ -26,8 +26,8 @@ from .html.timeline import build as build_timeline
 from .safe import safe, visible
 from .tables import actions_table, print_checks, print_folded
 from .timeline_text import legend, timeline_text
-from .tree import evidence_lines, process_tree
 from .translations import word
+from .tree import evidence_lines, process_tree
 
 
 def _plain(v: Any) -> bool:
@@ -159,7 +159,8 @@ class Narrator(Observer):
         for r in result.runs:
             if r.timed_out and not r.expect_timeout:
                 reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
-                self.c.print(safe(f"✘ run {r.variant} hit its timeout ({r.settings.timeout_s}s) after checkpoint "
+                limit = f" ({r.settings.timeout_s}s)" if isinstance(r.settings, Settings) else ""
+                self.c.print(safe(f"✘ run {r.variant} hit its timeout{limit} after checkpoint "
                                   f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
                                   "the output so far are above; if the scenario is only slow, raise timeout_s in "
                                   "lab.toml", style="red"))

@@ -5,9 +5,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lab.questions import Prediction, as_text
-from .translations import word
 from .safe import safe, visible
-from .words import word
+from .translations import word
 
 
 def verdict_table(predictions: list[Prediction], lang: str = "en") -> Table:

@@ -8,10 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
-from .translations import word
+from ..lab.records import KillRecord, StopRecord
+from ..lab.result import CheckResult, LabResult
 from .safe import safe, visible
-from .words import word
+from .translations import word
 
 
 def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") -> None:

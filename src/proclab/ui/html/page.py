@@ -8,13 +8,13 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-from ...snapshot import Process, Snapshot
-from ..tree import named_pids
 from ...lab.result import CheckResult, LabResult, RunRecord
 from ...lab.status import Status
-from .doc import links, timeline
+from ...snapshot import Process, Snapshot
 from ..kernel_events import narrate
 from ..translations import word
+from ..tree import named_pids
+from .doc import links, timeline
 from .svg import RESULT_COLOUR, chart_svg, timeline_svg
 from .timeline import STATE_WORD, Timeline
 

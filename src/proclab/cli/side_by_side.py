@@ -1,22 +1,16 @@
 """``proclab run --jobs N``: labs side by side, each lab's narration kept whole.
 
-Labs that share the host-wide lock (``run.lock``: they measure no CPU time) run
-N at a time in threads; the exclusive ones (priority, parallelism, scheduling)
-run after them, one at a time. Each lab narrates into a console of its own; its
-narration is printed whole when it ends, above a live board of what runs now.
-A thread per lab is enough: a lab's time is spent waiting on its container.
-
-``--engine A --engine B`` (``run --all``): every engine has N places (one for the
-exclusive labs), and the next lab goes to whichever engine frees a place first,
-so a slow engine takes fewer labs. Each lab's thread talks to its engine only
-(``engine.using``); Ctrl-C removes this run's containers on every engine.
+The pool (``run.pool``: N shared labs at a time per engine, the exclusive ones alone after
+them, Ctrl-C) runs the labs; this module is what a terminal shows of it. Each lab narrates
+into a console of its own; its narration is printed whole when it ends, above a live board
+of what runs now. ``--engine A --engine B`` (``run --all``): the pool shares the labs among
+the engines, and the board says where each runs.
 """
 from __future__ import annotations
 
 import io
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,130 +113,49 @@ def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
     return LabJob(spec, console, make_observer(console, spec), buffer=buf)
 
 
-def run_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
+def narrated_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
              make_observer: Any, on_done: Any, trace: bool = True,
              engines: list[str] | None = None) -> list[LabResult]:
-    """Run the labs, N shared ones at a time per engine, then the exclusive ones alone (one per
-    engine); results in the order given.
+    """Run the labs in the pool (``run.pool``), results in the order given.
 
     ``make_observer(console, spec)`` makes a lab's observer (narrating into its own
     console); ``on_done(job)`` runs in this thread when a lab ends (charts, verdict),
     before its narration is printed whole. ``engines``: the engines to share the labs
     among (``--engine``; "" is the environment's, the default).
     """
-    from ..run.runner import is_exclusive
+    from ..run import pool
+    from ..run.runner import is_exclusive, run_lab
 
     board = Board(len(specs))
-    shared = [_job(s, out, make_observer) for s in specs if not is_exclusive(s)]
-    alone = [_job(s, out, make_observer) for s in specs if is_exclusive(s)]
-    live = Live(board, console=out, refresh_per_second=4, transient=True) if out.is_terminal else None
+    labs = [_job(s, out, make_observer) for s in specs]
+
+    def task(job: LabJob) -> pool.Task[LabResult]:
+        def work(stop: threading.Event, where: str) -> LabResult:
+            observer = Tracked(job.observer, board, job.spec.name, where)
+            return run_lab(job.spec, variants=variants, observer=observer, stop=stop, trace=trace)
+        return pool.Task(job.spec.name, is_exclusive(job.spec), work)
+
+    tasks = [task(j) for j in labs]
+    job_of = {id(t): j for t, j in zip(tasks, labs, strict=True)}
+
+    def ended(t: pool.Task[LabResult]) -> None:
+        job = job_of[id(t)]
+        job.result = result = t.result
+        assert result is not None        # the pool sets it before on_done
+        on_done(job)
+        board.finish(result)
+        out.print(Text.from_ansi(job.buffer.getvalue()), end="", soft_wrap=True)
+
+    live = Live(board, console=out, refresh_per_second=4, transient=True) \
+        if out.is_terminal else None
     try:
         if live:
             live.start()
-        refs = engines or [_selected()]
-        for batch, width in ((shared, jobs), (alone, 1)):
-            _run_batch(batch, Places(refs, width), variants, board, out, on_done, trace)
+        pool.run_pool(tasks, width=jobs, engines=engines, on_done=ended)
     finally:
         if live:
             live.stop()
-    by_name = {id(j.spec): j.result for j in shared + alone}
-    return [r for r in (by_name[id(s)] for s in specs) if r is not None]
-
-
-def _selected() -> str:
-    from .. import engine
-
-    return engine.selected()
-
-
-STOP_GRACE_S = 20.0      # after Ctrl-C: how long the running labs get to notice their containers are gone
-
-
-class Places:
-    """How many labs each engine may run at once, and which engine has a free place now."""
-
-    def __init__(self, engines: list[str], width: int):
-        self.free = {ref: width for ref in dict.fromkeys(engines)}
-
-    def take(self) -> str | None:
-        """The engine with the most free places (the first named, on a tie), or None when all are full."""
-        ref = max(self.free, key=lambda r: self.free[r])
-        if self.free[ref] <= 0:
-            return None
-        self.free[ref] -= 1
-        return ref
-
-    def give_back(self, ref: str) -> None:
-        self.free[ref] += 1
-
-
-def _start(job: LabJob, variants: list[str] | None, board: Board, stopping: threading.Event,
-           trace: bool = True, engine_ref: str = "") -> Future[LabResult]:
-    """The lab in a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit),
-    its engine calls going to ``engine_ref``."""
-    from .. import engine
-    from ..run.runner import run_lab
-
-    fut: Future[LabResult] = Future()
-    observer = Tracked(job.observer, board, job.spec.name, engine_ref)
-
-    def work() -> None:
-        fut.set_running_or_notify_cancel()
-        try:
-            with engine.using(engine_ref):
-                fut.set_result(run_lab(job.spec, variants=variants, observer=observer, stop=stopping,
-                                       trace=trace))
-        except BaseException as err:      # re-raised in the pool's thread by fut.result()
-            fut.set_exception(err)
-
-    threading.Thread(target=work, name=f"proclab-lab {job.spec.name}", daemon=True).start()
-    return fut
-
-
-def _run_batch(batch: list[LabJob], places: Places, variants: list[str] | None, board: Board, out: Console,
-               on_done: Any, trace: bool = True) -> None:
-    waiting = list(batch)
-    running: dict[Future[LabResult], tuple[LabJob, str]] = {}
-    stopping = threading.Event()
-    try:
-        while waiting or running:
-            while waiting and (ref := places.take()) is not None:
-                job = waiting.pop(0)
-                running[_start(job, variants, board, stopping, trace, ref)] = (job, ref)
-            # a timeout, so that Ctrl-C reaches this thread while labs run
-            finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                job, ref = running.pop(fut)
-                places.give_back(ref)
-                job.result = fut.result()      # a lab that could not run at all stops the pool
-                on_done(job)
-                board.finish(job.result)
-                out.print(Text.from_ansi(job.buffer.getvalue()), end="", soft_wrap=True)
-    except BaseException:
-        # Ctrl-C, or a lab that could not run: waiting labs never start, running ones start no
-        # further variant, and removing this run's containers ends theirs now.
-        stopping.set()
-        stop_running(list(running))
-        raise
-
-
-def stop_running(running: list[Future[Any]]) -> None:
-    """Remove this run's containers until every running lab has noticed and ended (bounded).
-
-    Again and again, not once: a lab between "no stop yet" and its create call makes one
-    more container after the first removal."""
-    from .. import engine
-
-    deadline = time.monotonic() + STOP_GRACE_S
-    while True:
-        try:
-            engine.remove_own()
-        except Exception:       # a dead engine: the next command's sweep removes what is left
-            return
-        left = [f for f in running if not f.done()]
-        if not left or time.monotonic() > deadline:
-            return
-        wait(left, timeout=1.0)
+    return [j.result for j in labs if j.result is not None]
 
 
 class _Quiet(Observer):
@@ -294,5 +207,5 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
         if not as_json:
             job.observer.verdict(job.result)
 
-    return run_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer, on_done=on_done,
-                    trace=trace, engines=engines)
+    return narrated_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer,
+                         on_done=on_done, trace=trace, engines=engines)
