@@ -15,6 +15,7 @@ lock, so no other lab runs beside it) and prints, median and spread (min-max):
 The figures come from the labs' own helpers in their checks.py, so the benchmark
 measures exactly what the checks see.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,15 +33,17 @@ SPEEDUP_TARGET = 1.7
 def helpers(lab: str) -> dict:
     spec = labspec.resolve(lab)
     checks = load_checks(spec.checks_file, spec.name)
-    return checks[0].fn.__globals__          # the lab's checks.py module namespace
+    return checks[0].fn.__globals__  # the lab's checks.py module namespace
 
 
 def spread(xs: list[float], fmt: str = "{:.3f}") -> str:
     xs = [x for x in xs if x is not None]
     if not xs:
         return "n/a"
-    return (f"median {fmt.format(statistics.median(xs))}  (min {fmt.format(min(xs))}, "
-            f"max {fmt.format(max(xs))}, n={len(xs)})")
+    return (
+        f"median {fmt.format(statistics.median(xs))}  (min {fmt.format(min(xs))}, "
+        f"max {fmt.format(max(xs))}, n={len(xs)})"
+    )
 
 
 def priority_figures(ns: dict, result) -> dict[str, float]:
@@ -49,7 +52,9 @@ def priority_figures(ns: dict, result) -> dict[str, float]:
     total = sum(w.cpu_s for w in ws)
     wt = sum(ns["WEIGHTS"][w.nice] for w in ws)
     for w in ws:
-        out[f"share nice {w.nice:>2}: measured/expected"] = (w.cpu_s / total) / (ns["WEIGHTS"][w.nice] / wt)
+        out[f"share nice {w.nice:>2}: measured/expected"] = (w.cpu_s / total) / (
+            ns["WEIGHTS"][w.nice] / wt
+        )
     out["free CPUs (one-cpu window)"] = ns["free_cpus"](result, "one-cpu")
     for v in ("two-cpus", "quota"):
         vws, data = ns["window"](result, v)
@@ -69,8 +74,9 @@ def parallelism_figures(ns: dict, result) -> dict[str, float]:
         out[f"free CPUs, 2 CPUs, {n} workers"] = two.capacity
     q = r(result, "quota", "cpu", 2)
     out["CPUs busy under --cpus 1.0"] = q.cores
-    out["I/O concurrency ratio (4 workers / 1, one CPU)"] = (r(result, "one-cpu", "io", 4).wall_s
-                                                              / r(result, "one-cpu", "io", 1).wall_s)
+    out["I/O concurrency ratio (4 workers / 1, one CPU)"] = (
+        r(result, "one-cpu", "io", 4).wall_s / r(result, "one-cpu", "io", 1).wall_s
+    )
     return out
 
 
@@ -79,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
 
-    jobs = [("priority", None, priority_figures),
-            ("parallelism", None, parallelism_figures)]
+    jobs = [("priority", None, priority_figures), ("parallelism", None, parallelism_figures)]
     for lab, variants, figures in jobs:
         ns = helpers(lab)
         series: dict[str, list[float]] = defaultdict(list)
@@ -88,15 +93,20 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.runs):
             result = run_lab(lab, variants=variants)
             passed += result.passed
-            failed = [("? " if c.inconclusive else "") + c.name for c in result.checks if not c.passed]
+            failed = [
+                ("? " if c.inconclusive else "") + c.name for c in result.checks if not c.passed
+            ]
             try:
                 for k, v in figures(ns, result).items():
                     series[k].append(v)
             except LookupError as err:
                 print(f"  run {i + 1}: incomplete: {err}", file=sys.stderr)
-            print(f"  {lab} run {i + 1}/{args.runs}: {result.verdict} "
-                  f"in {result.duration_s:.1f}s" + (f" ({'; '.join(failed)})" if failed else ""),
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {lab} run {i + 1}/{args.runs}: {result.verdict} "
+                f"in {result.duration_s:.1f}s" + (f" ({'; '.join(failed)})" if failed else ""),
+                file=sys.stderr,
+                flush=True,
+            )
         print(f"\n{lab}: {passed}/{args.runs} runs passed every check")
         width = max(len(k) for k in series) if series else 0
         for k, xs in series.items():
@@ -106,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 xs = series.get(f"speedup 2 CPUs / 1 CPU, {n} workers", [])
                 if xs:
                     med = statistics.median(xs)
-                    print(f"  speedup target {SPEEDUP_TARGET}x for {n} workers: median {med:.2f}x "
-                          f"{'meets' if med >= SPEEDUP_TARGET else 'MISSES'} it")
+                    print(
+                        f"  speedup target {SPEEDUP_TARGET}x for {n} workers: median {med:.2f}x "
+                        f"{'meets' if med >= SPEEDUP_TARGET else 'MISSES'} it"
+                    )
     return 0
 
 

@@ -6,6 +6,7 @@ Prints medians over warm runs. Targets on a 2-core machine: checkpoint
 overhead <= 150 ms median (checkpoints without top), the four foundation
 labs together <= 20 s. Timings are noisy: read them as ratios within one run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ def container_start(image: str, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        cont = c.containers.run(image, ["true"], detach=True, labels=engine.labels(lab="bench"),
-                                network_mode="none")
+        cont = c.containers.run(
+            image, ["true"], detach=True, labels=engine.labels(lab="bench"), network_mode="none"
+        )
         cont.wait()
         out.append(time.perf_counter() - t)
         cont.remove(force=True)

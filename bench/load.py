@@ -1,5 +1,6 @@
 """CPU-burning host processes for bench/soak.py --load N: outside Docker, like a learner's browser
 or another user's build. Each is bounded by a deadline; ``stop()`` ends them (and an atexit hook)."""
+
 from __future__ import annotations
 
 import atexit
@@ -12,7 +13,7 @@ import time
 def _die_with_parent() -> None:
     """A soak killed with SIGKILL must not leave its burners behind: PR_SET_PDEATHSIG."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -26,8 +27,12 @@ def _burn(deadline: float) -> None:
 class Load:
     def __init__(self, n: int, max_s: float):
         ctx = multiprocessing.get_context("fork")
-        self.procs = [ctx.Process(target=_burn, args=(time.monotonic() + max_s,), daemon=True, name=f"soak-load-{i}")
-                      for i in range(n)]
+        self.procs = [
+            ctx.Process(
+                target=_burn, args=(time.monotonic() + max_s,), daemon=True, name=f"soak-load-{i}"
+            )
+            for i in range(n)
+        ]
         for p in self.procs:
             p.start()
         atexit.register(self.stop)

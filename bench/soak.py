@@ -19,6 +19,7 @@ a race that only shows when labs run side by side then shows here too.
 Exit status 0 when all three are 0, else 1. Ctrl-C (or SIGTERM) stops after cleaning
 up and prints the summary of the rounds so far; --json is rewritten after every round.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,11 @@ def ours() -> list[str]:
     """Every proclab-labelled container, network and volume this process still owns."""
     c = engine.client()
     filt = {"label": [f"{engine.LABEL}=1", f"{engine.OWNER_LABEL}={engine.owner()}"]}
-    return ([f"container {x.name}" for x in c.containers.list(all=True, filters=filt)]
-            + [f"network {x.name}" for x in c.networks.list(filters=filt)]
-            + [f"volume {x.name}" for x in c.volumes.list(filters=filt)])
+    return (
+        [f"container {x.name}" for x in c.containers.list(all=True, filters=filt)]
+        + [f"network {x.name}" for x in c.networks.list(filters=filt)]
+        + [f"volume {x.name}" for x in c.volumes.list(filters=filt)]
+    )
 
 
 def listed(fn) -> list[str]:
@@ -86,25 +89,36 @@ def why(result) -> list[str]:
 @dataclass
 class Tally:
     labs: list[str]
-    rounds: int = 0                                   # rounds completed
+    rounds: int = 0  # rounds completed
     runs: collections.Counter = field(default_factory=collections.Counter)
     failed: collections.Counter = field(default_factory=collections.Counter)
     reasons: dict = field(default_factory=lambda: collections.defaultdict(collections.Counter))
     times: dict = field(default_factory=lambda: collections.defaultdict(list))
     leaks: list[str] = field(default_factory=list)
-    inconclusive: collections.Counter = field(default_factory=collections.Counter)   # checks, per lab
+    inconclusive: collections.Counter = field(
+        default_factory=collections.Counter
+    )  # checks, per lab
     tracebacks: list[str] = field(default_factory=list)
     load: int = 0
-    python: str | None = None                         # the lab image's Python (None: each lab's own)
-    jobs: int = 1                                     # labs at a time
+    python: str | None = None  # the lab image's Python (None: each lab's own)
+    jobs: int = 1  # labs at a time
 
     def to_dict(self, dead: list[str]) -> dict:
-        return {"rounds": self.rounds, "labs": self.labs, "load": self.load, "python": self.python,
-                "jobs": self.jobs, "runs": self.runs,
-                "failed": self.failed, "inconclusive_checks": self.inconclusive, "tracebacks": self.tracebacks,
-                "failures": {k: dict(v) for k, v in self.reasons.items()},
-                "median_s": {k: round(statistics.median(v), 2) for k, v in self.times.items()},
-                "leaks": self.leaks, "dead_runs_left": dead}
+        return {
+            "rounds": self.rounds,
+            "labs": self.labs,
+            "load": self.load,
+            "python": self.python,
+            "jobs": self.jobs,
+            "runs": self.runs,
+            "failed": self.failed,
+            "inconclusive_checks": self.inconclusive,
+            "tracebacks": self.tracebacks,
+            "failures": {k: dict(v) for k, v in self.reasons.items()},
+            "median_s": {k: round(statistics.median(v), 2) for k, v in self.times.items()},
+            "leaks": self.leaks,
+            "dead_runs_left": dead,
+        }
 
 
 def keep(result) -> str:
@@ -120,7 +134,7 @@ def keep(result) -> str:
 class Outcome:
     ok: bool
     reasons: list[str] = field(default_factory=list)
-    inconclusive: int = 0          # checks that could not measure (allowed)
+    inconclusive: int = 0  # checks that could not measure (allowed)
     tracebacks: list[str] = field(default_factory=list)
 
 
@@ -133,7 +147,11 @@ def run_one(name: str, python: str | None = None) -> Outcome:
         crash = f"harness crashed: {type(err).__name__}: {err}"[:160]
         traceback.print_exc()
         return Outcome(False, [crash], tracebacks=[f"{name}: {crash}"])
-    raised = [f"{name}: {c.name}: {c.detail}"[:200] for c in result.checks if "the check raised" in c.detail]
+    raised = [
+        f"{name}: {c.name}: {c.detail}"[:200]
+        for c in result.checks
+        if "the check raised" in c.detail
+    ]
     out = Outcome(not result.failed, [], result.counts()["inconclusive"], raised)
     if result.failed:
         print(f"  {name} failed: evidence in {keep(result)}", flush=True)
@@ -145,12 +163,13 @@ def one_round(rnd: int, total: int, t: Tally) -> None:
     t_round = time.monotonic()
     failing = []
     inconclusive, tracebacks = 0, 0
+
     def timed(name: str) -> tuple[str, Outcome, float]:
         t0 = time.monotonic()
         out = run_one(name, t.python)
         return name, out, time.monotonic() - t0
 
-    if t.jobs > 1:     # side by side, the CPU-timing labs alone after the others (as run --all --jobs)
+    if t.jobs > 1:  # side by side, the CPU-timing labs alone after the others (as run --all --jobs)
         alone = [n for n in t.labs if is_exclusive(labspec.resolve(n))]
         with ThreadPoolExecutor(t.jobs) as pool:
             done = list(pool.map(timed, [n for n in t.labs if n not in alone]))
@@ -168,56 +187,89 @@ def one_round(rnd: int, total: int, t: Tally) -> None:
         if not out.ok:
             failing.append(f"{name} ({out.reasons[0][:70]})")
         t.leaks += [f"round {rnd}, after {name}: {x}" for x in listed(ours)]
-    print(f"round {rnd}/{total}: {len(t.labs) - len(failing)}/{len(t.labs)} labs without failure, "
-          f"{inconclusive} checks inconclusive, {tracebacks} tracebacks, {time.monotonic() - t_round:.1f}s, "
-          f"leaks so far {len(t.leaks)}" + (f"; failed: {', '.join(failing)}" if failing else ""), flush=True)
+    print(
+        f"round {rnd}/{total}: {len(t.labs) - len(failing)}/{len(t.labs)} labs without failure, "
+        f"{inconclusive} checks inconclusive, {tracebacks} tracebacks, {time.monotonic() - t_round:.1f}s, "
+        f"leaks so far {len(t.leaks)}" + (f"; failed: {', '.join(failing)}" if failing else ""),
+        flush=True,
+    )
 
 
 def report(t: Tally, seconds: float, json_path: str | None) -> int:
     still_there = len(listed(ours))
     dead = listed(stale_of_dead_runs)
-    print(f"\nsoak: {t.rounds} rounds of {len(t.labs)} labs in {seconds:.0f}s"
-          + (f", under {t.load} CPU-burning host processes" if t.load else "")
-          + (f", on Python {t.python}" if t.python else "") + (f", {t.jobs} labs at a time" if t.jobs > 1 else ""))
-    print(f"{'lab':<22} {'runs':>4} {'failed':>6} {'incon.':>6} {'median s':>8} {'max s':>6}  reasons")
+    print(
+        f"\nsoak: {t.rounds} rounds of {len(t.labs)} labs in {seconds:.0f}s"
+        + (f", under {t.load} CPU-burning host processes" if t.load else "")
+        + (f", on Python {t.python}" if t.python else "")
+        + (f", {t.jobs} labs at a time" if t.jobs > 1 else "")
+    )
+    print(
+        f"{'lab':<22} {'runs':>4} {'failed':>6} {'incon.':>6} {'median s':>8} {'max s':>6}  reasons"
+    )
     for name in t.labs:
         if t.times[name]:
             reasons = "; ".join(f"{r} x{k}" for r, k in t.reasons[name].most_common(3))
-            print(f"{name:<22} {t.runs[name]:>4} {t.failed[name]:>6} {t.inconclusive[name]:>6} "
-                  f"{statistics.median(t.times[name]):>8.2f} {max(t.times[name]):>6.2f}  {reasons}")
-    print(f"\nfailed runs: {sum(t.failed.values())} of {sum(t.runs.values())}; inconclusive checks: "
-          f"{sum(t.inconclusive.values())} (allowed); tracebacks: {len(t.tracebacks)}; leaked resources: "
-          f"{len(t.leaks)}; this soak's resources still there: {still_there}; left by dead runs (the next "
-          f"proclab command sweeps them): {len(dead)}")
+            print(
+                f"{name:<22} {t.runs[name]:>4} {t.failed[name]:>6} {t.inconclusive[name]:>6} "
+                f"{statistics.median(t.times[name]):>8.2f} {max(t.times[name]):>6.2f}  {reasons}"
+            )
+    print(
+        f"\nfailed runs: {sum(t.failed.values())} of {sum(t.runs.values())}; inconclusive checks: "
+        f"{sum(t.inconclusive.values())} (allowed); tracebacks: {len(t.tracebacks)}; leaked resources: "
+        f"{len(t.leaks)}; this soak's resources still there: {still_there}; left by dead runs (the next "
+        f"proclab command sweeps them): {len(dead)}"
+    )
     for x in t.leaks[:20] + dead[:20] + t.tracebacks[:20]:
         print(f"  {x}")
     if json_path:
         with open(json_path, "w") as f:
             json.dump(t.to_dict(dead), f, indent=2)
-    return 0 if not sum(t.failed.values()) and not t.leaks and not still_there and not t.tracebacks else 1
+    return (
+        0
+        if not sum(t.failed.values()) and not t.leaks and not still_there and not t.tracebacks
+        else 1
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", "--rounds", type=int, default=20, help="times to run the suite (default 20)")
+    ap.add_argument(
+        "-n", "--rounds", type=int, default=20, help="times to run the suite (default 20)"
+    )
     ap.add_argument("--labs", nargs="*", help="only these labs (default: every built-in lab)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON here")
-    ap.add_argument("--load", type=int, default=0, metavar="N",
-                    help="keep N CPU-burning processes running on the host (outside Docker) meanwhile")
-    ap.add_argument("--python", choices=["3.11", "3.14"], help="the lab image's Python (default: each lab's own)")
-    ap.add_argument("--jobs", type=int, default=1, metavar="N", help="run N labs at a time (default 1)")
+    ap.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N CPU-burning processes running on the host (outside Docker) meanwhile",
+    )
+    ap.add_argument(
+        "--python",
+        choices=["3.11", "3.14"],
+        help="the lab image's Python (default: each lab's own)",
+    )
+    ap.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="run N labs at a time (default 1)"
+    )
     args = ap.parse_args(argv)
 
-    tally = Tally(labs=args.labs or labspec.builtin_names(), load=args.load, python=args.python,
-                  jobs=args.jobs)
+    tally = Tally(
+        labs=args.labs or labspec.builtin_names(),
+        load=args.load,
+        python=args.python,
+        jobs=args.jobs,
+    )
     engine.client()
     load = Load(args.load, max_s=24 * 3600) if args.load > 0 else None
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_term)   # the runner then removes its container, as on Ctrl-C
-    signal.signal(signal.SIGINT, signal.default_int_handler)   # even when started in the background
+    signal.signal(signal.SIGTERM, on_term)  # the runner then removes its container, as on Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     t0 = time.monotonic()
     try:
         for rnd in range(1, args.rounds + 1):
@@ -227,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
                 with open(args.json, "w") as f:
                     json.dump(tally.to_dict([]), f, indent=2)
     except KeyboardInterrupt:
-        print(f"interrupted in round {tally.rounds + 1}: the summary counts the labs run so far", flush=True)
+        print(
+            f"interrupted in round {tally.rounds + 1}: the summary counts the labs run so far",
+            flush=True,
+        )
     finally:
         if load:
             load.stop()

@@ -13,6 +13,7 @@
 Timings depend on the host: read them on a quiet one (the figures of a loaded host say only
 that the script works).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,7 +48,9 @@ def burst(forks: int) -> bool:
         folder = Path(tmp) / "burst"
         folder.mkdir()
         (folder / "scenario.py").write_text(textwrap.dedent(BURST))
-        (folder / "lab.toml").write_text(f'[settings]\ntimeout_s = 300\n[[variant]]\nname = "main"\nargs = ["{forks}"]\n')
+        (folder / "lab.toml").write_text(
+            f'[settings]\ntimeout_s = 300\n[[variant]]\nname = "main"\nargs = ["{forks}"]\n'
+        )
         run = run_lab(str(folder)).run()
     if not run.kernel.recorded:
         print(f"1. burst: no kernel record: {run.kernel.note}")
@@ -58,9 +61,11 @@ def burst(forks: int) -> bool:
     reaped = [e for e in run.events(kind=EventKind.REAP) if e.reaper == scenario]
     unmapped = sum(1 for e in run.kernel.events if not e.mapped and e.kind != EventKind.LOST)
     ok = run.kernel.lost == 0 and len(kids) == len(ended) == len(reaped) == forks
-    print(f"1. burst of {forks} forks+exits: {len(kids)} forks, {len(ended)} exits, {len(reaped)} reaps in the "
-          f"record; {run.kernel.lost} lost; {unmapped} events of unmapped pids  "
-          f"[target: 0 lost, {forks} of each] {'met' if ok else 'MISSED'}")
+    print(
+        f"1. burst of {forks} forks+exits: {len(kids)} forks, {len(ended)} exits, {len(reaped)} reaps in the "
+        f"record; {run.kernel.lost} lost; {unmapped} events of unmapped pids  "
+        f"[target: 0 lost, {forks} of each] {'met' if ok else 'MISSED'}"
+    )
     return ok
 
 
@@ -68,18 +73,29 @@ def wall(labs: list[str], rounds: int) -> bool:
     which = labs or ["--all"]
     times: dict[bool, list[float]] = {True: [], False: []}
     for i in range(rounds):
-        for traced in ((True, False) if i % 2 == 0 else (False, True)):   # alternate: drift hits both
-            cmd = [sys.executable, "-m", "proclab.cli", "run", *which, *([] if traced else ["--no-trace"])]
+        for traced in (True, False) if i % 2 == 0 else (False, True):  # alternate: drift hits both
+            cmd = [
+                sys.executable,
+                "-m",
+                "proclab.cli",
+                "run",
+                *which,
+                *([] if traced else ["--no-trace"]),
+            ]
             t = time.monotonic()
             done = subprocess.run(cmd, capture_output=True, text=True)
             times[traced].append(time.monotonic() - t)
             if done.returncode not in (0, 1):
-                print(f"   {' '.join(cmd[3:])} exited {done.returncode}: {done.stderr.strip()[-300:]}")
+                print(
+                    f"   {' '.join(cmd[3:])} exited {done.returncode}: {done.stderr.strip()[-300:]}"
+                )
     on, off = statistics.median(times[True]), statistics.median(times[False])
     added = (on - off) / off * 100
     ok = added <= 5.0
-    print(f"2. proclab run {' '.join(which)}: {on:.1f} s with the record, {off:.1f} s with --no-trace "
-          f"(median of {rounds}): +{added:.1f}%  [target <= 5%] {'met' if ok else 'MISSED'}")
+    print(
+        f"2. proclab run {' '.join(which)}: {on:.1f} s with the record, {off:.1f} s with --no-trace "
+        f"(median of {rounds}): +{added:.1f}%  [target <= 5%] {'met' if ok else 'MISSED'}"
+    )
     return ok
 
 
@@ -88,21 +104,29 @@ def overhead() -> bool:
     for traced in (True, False):
         for name in OVERHEAD_LABS:
             result = run_lab(name, trace=traced)
-            got[traced] += [cp.overhead_ms for cp in result.checkpoints if not cp.top and cp.name != "timeout"]
+            got[traced] += [
+                cp.overhead_ms for cp in result.checkpoints if not cp.top and cp.name != "timeout"
+            ]
     med = {k: statistics.median(v) for k, v in got.items()}
     p90 = {k: statistics.quantiles(v, n=10)[-1] if len(v) > 1 else v[0] for k, v in got.items()}
     ok = med[True] <= 8.0
-    print(f"3. checkpoint overhead without top ({len(got[True])} checkpoints of {', '.join(OVERHEAD_LABS)}, the "
-          f"first included): median {med[True]:.1f} ms, p90 {p90[True]:.1f} ms with the record; "
-          f"{med[False]:.1f} / {p90[False]:.1f} ms without  [target: median <= 8 ms] {'met' if ok else 'MISSED'}")
+    print(
+        f"3. checkpoint overhead without top ({len(got[True])} checkpoints of {', '.join(OVERHEAD_LABS)}, the "
+        f"first included): median {med[True]:.1f} ms, p90 {p90[True]:.1f} ms with the record; "
+        f"{med[False]:.1f} / {p90[False]:.1f} ms without  [target: median <= 8 ms] {'met' if ok else 'MISSED'}"
+    )
     return ok
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--forks", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--labs", nargs="*", default=[], help="run these labs in part 2 instead of --all")
+    ap.add_argument(
+        "--labs", nargs="*", default=[], help="run these labs in part 2 instead of --all"
+    )
     ap.add_argument("--skip-all", action="store_true", help="skip part 2")
     args = ap.parse_args()
     results = [burst(args.forks)]

@@ -5,6 +5,7 @@ Runs every exercise's check.py (or the ones named) and prints what each saw.
 says how many hints were asked for it (``hints``, the highest level, 0 for none).
 Exit status: 0 when all checked exercises pass, 1 otherwise (always 0 with --json).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -33,18 +34,33 @@ def run_one(name: str) -> dict:
         spec.loader.exec_module(mod)
         return remember(mod.check())
     except Exception as err:  # a broken checker is reported, not hidden
-        return with_hints(result(name, False, t(f"the checker itself failed: {type(err).__name__}: {err}",
-                                              f"检查器本身出错了：{type(err).__name__}: {err}")))
+        return with_hints(
+            result(
+                name,
+                False,
+                t(
+                    f"the checker itself failed: {type(err).__name__}: {err}",
+                    f"检查器本身出错了：{type(err).__name__}: {err}",
+                ),
+            )
+        )
 
 
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
-    values = {i + 1 for i, a in enumerate(argv) if a == "--lang"}       # --lang's value is no name
-    names = [a for i, a in enumerate(argv) if not a.startswith("-") and i not in values] or exercises()
+    values = {i + 1 for i, a in enumerate(argv) if a == "--lang"}  # --lang's value is no name
+    names = [
+        a for i, a in enumerate(argv) if not a.startswith("-") and i not in values
+    ] or exercises()
     unknown = [n for n in names if n not in exercises()]
     if unknown:
-        print(t(f"no exercise named {', '.join(unknown)}; there are: {', '.join(exercises())}",
-                f"没有叫 {', '.join(unknown)} 的练习；现有的练习：{', '.join(exercises())}"), file=sys.stderr)
+        print(
+            t(
+                f"no exercise named {', '.join(unknown)}; there are: {', '.join(exercises())}",
+                f"没有叫 {', '.join(unknown)} 的练习；现有的练习：{', '.join(exercises())}",
+            ),
+            file=sys.stderr,
+        )
         return 2
     results = [run_one(n) for n in names]
     if as_json:

@@ -6,6 +6,7 @@ Runs inside the exploration host, as you: python3 + psutil + procps only.
 Messages are in English or Chinese (``--lang zh``, or LANG=zh_CN.UTF-8); the evidence inside
 them (ps and top lines, pids) is never translated.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,8 @@ import sys
 import psutil
 
 HOME = os.path.expanduser("~")
-ANSWERS = os.path.join(HOME, "answers")      # what you write down
-RECORDS = os.path.join(HOME, ".proclab")      # what the exercise helpers write down
+ANSWERS = os.path.join(HOME, "answers")  # what you write down
+RECORDS = os.path.join(HOME, ".proclab")  # what the exercise helpers write down
 ME = os.getuid()
 PS_FIELDS = "pid,ppid,user:10,stat,ni,pcpu,args"
 LANGS = ("en", "zh")
@@ -93,16 +94,24 @@ def state(p: psutil.Process) -> str:
 
 def ps_line(pid: int) -> str:
     """ps's own line for pid, or '(pid N: not in the table)'."""
-    out = subprocess.run(["ps", "-o", PS_FIELDS, "-p", str(pid)], capture_output=True, text=True,
-                         env=dict(os.environ, LC_ALL="C", COLUMNS="200")).stdout.splitlines()
+    out = subprocess.run(
+        ["ps", "-o", PS_FIELDS, "-p", str(pid)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, LC_ALL="C", COLUMNS="200"),
+    ).stdout.splitlines()
     return " ".join(out[1].split()) if len(out) > 1 else f"(pid {pid}: not in the table)"
 
 
 def top_tasks() -> str:
     """top's 'Tasks:' line (total, running, sleeping, stopped, zombie)."""
-    out = subprocess.run(["top", "-b", "-n", "1"], capture_output=True, text=True,
-                         env=dict(os.environ, LC_ALL="C")).stdout
-    return next((" ".join(ln.split()) for ln in out.splitlines() if ln.startswith("Tasks:")), "(no Tasks line)")
+    out = subprocess.run(
+        ["top", "-b", "-n", "1"], capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")
+    ).stdout
+    return next(
+        (" ".join(ln.split()) for ln in out.splitlines() if ln.startswith("Tasks:")),
+        "(no Tasks line)",
+    )
 
 
 def answer(name: str) -> str | None:
@@ -131,8 +140,8 @@ def write_record(name: str, doc: dict) -> None:
     os.replace(tmp, os.path.join(RECORDS, f"{name}.json"))
 
 
-DONE = "done"     # the record of the exercises shown done, and when first
-HINTS = "hints"   # the record of the hints asked for: {exercise: {level, asked: [{level, at}]}}
+DONE = "done"  # the record of the exercises shown done, and when first
+HINTS = "hints"  # the record of the hints asked for: {exercise: {level, asked: [{level, at}]}}
 
 
 def hints_asked() -> dict:
@@ -147,7 +156,7 @@ def with_hints(res: dict) -> dict:
 def record_hint(name: str, level: int, at: str) -> None:
     asked = hints_asked()
     entry = asked.setdefault(name, {"level": 0, "asked": []})
-    entry["level"] = max(entry["level"], level)     # the most it took: a hint once seen stays seen
+    entry["level"] = max(entry["level"], level)  # the most it took: a hint once seen stays seen
     entry["asked"].append({"level": level, "at": at})
     write_record(HINTS, asked)
 
@@ -168,9 +177,15 @@ def remember(res: dict) -> dict:
     first = done[name]
     if res["passed"]:
         return {**res, "done_at": first["at"]}
-    return {**res, "passed": True, "done_at": first["at"],
-            "saw": t(f"done at {first['at']} (then: {first['saw']}); now: {res['saw']}",
-                     f"已于 {first['at']} 完成（当时：{first['saw']}）；现在：{res['saw']}")}
+    return {
+        **res,
+        "passed": True,
+        "done_at": first["at"],
+        "saw": t(
+            f"done at {first['at']} (then: {first['saw']}); now: {res['saw']}",
+            f"已于 {first['at']} 完成（当时：{first['saw']}）；现在：{res['saw']}",
+        ),
+    }
 
 
 def report(res: dict) -> int:

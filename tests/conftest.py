@@ -1,5 +1,6 @@
 """Shared fixtures and hooks only (helpers live in tests/support/): a lab result cache (each
 built-in lab runs once per session), and a session-end guard that no proclab container is left behind."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,7 +38,7 @@ def run_lab_cached(lab_image):
         key = (name, tuple(variants or ()))
         if key not in _results:
             result = run_lab(name, variants=variants)
-            write_picture(result)        # as the CLI does after a run
+            write_picture(result)  # as the CLI does after a run
             _results[key] = result
         return _results[key]
 
@@ -55,7 +56,8 @@ def pytest_sessionfinish(session, exitstatus):
         leaked = [c for c in engine.proclab_containers() if leaked_by_tests(c)]
     except Exception as err:  # the engine went away: say so, don't hide the test results
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            f"leak check could not list containers: {err}", yellow=True)
+            f"leak check could not list containers: {err}", yellow=True
+        )
         return
     if leaked:
         names = ", ".join(f"{c.name} ({c.labels.get(engine.LAB_LABEL, '?')})" for c in leaked)
@@ -63,5 +65,6 @@ def pytest_sessionfinish(session, exitstatus):
             if c.labels.get(engine.OWNER_LABEL) == engine.owner():
                 c.remove(force=True)
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            f"LEAK: the test run left proclab containers behind: {names}", red=True, bold=True)
+            f"LEAK: the test run left proclab containers behind: {names}", red=True, bold=True
+        )
         session.exitstatus = 1

@@ -14,6 +14,7 @@ inner engine puts its containers' cgroups under a parent named after the contain
 host engine's 'docker', and 'down' removes those (empty) cgroups. Its data root is a volume
 removed with the container; the socket's folder is removed by 'down'.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,44 +34,96 @@ from proclab import engine
 from proclab.engine import images
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))           # tests.support.engines, when run as a script
+sys.path.insert(0, str(ROOT))  # tests.support.engines, when run as a script
 
-SPEC = images.ImageSpec("docker26", "bench/engines/docker26/Dockerfile", ("bench/engines/docker26",), suite="trixie")
-SOCKET_DIR = "/run/published"            # where the inner engine's socket is, inside the container
+SPEC = images.ImageSpec(
+    "docker26", "bench/engines/docker26/Dockerfile", ("bench/engines/docker26",), suite="trixie"
+)
+SOCKET_DIR = "/run/published"  # where the inner engine's socket is, inside the container
 PREFIX = "proclab-docker26-"
 UP_WITHIN_S = 120
 # Every capability but CAP_SYS_RESOURCE: --privileged asks for all of them, and where the host's
 # own bounding set lacks one (this machine's lacks CAP_SYS_RESOURCE) runc refuses to start it.
 # (Docker 20.10 knows no BPF, PERFMON or CHECKPOINT_RESTORE; Docker 26 inside needs none of them.)
-CAPS = ["AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "CHOWN",
-        "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE",
-        "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST",
-        "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT",
-        "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG",
-        "WAKE_ALARM"]
+CAPS = [
+    "AUDIT_CONTROL",
+    "AUDIT_READ",
+    "AUDIT_WRITE",
+    "BLOCK_SUSPEND",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "KILL",
+    "LEASE",
+    "LINUX_IMMUTABLE",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "MKNOD",
+    "NET_ADMIN",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_CHROOT",
+    "SYS_MODULE",
+    "SYS_NICE",
+    "SYS_PACCT",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "SYSLOG",
+    "WAKE_ALARM",
+]
 
 
 def up(progress=print) -> str:
     """Start the engine; its socket URL once it answers."""
-    tag = images.build(SPEC, lambda line: progress(f"  {line}") if "up to date" not in line else None)
+    tag = images.build(
+        SPEC, lambda line: progress(f"  {line}") if "up to date" not in line else None
+    )
     folder = Path(tempfile.mkdtemp(prefix=PREFIX))
     name = folder.name
     try:
         cont = engine.client().containers.create(
-            tag, ["dockerd", "--host", f"unix://{SOCKET_DIR}/docker.sock", "--storage-driver=overlay2",
-                  f"--cgroup-parent=/{name}"],
+            tag,
+            [
+                "dockerd",
+                "--host",
+                f"unix://{SOCKET_DIR}/docker.sock",
+                "--storage-driver=overlay2",
+                f"--cgroup-parent=/{name}",
+            ],
             # /proc/sys is read-only in a container that is not --privileged: the bridge's veth keeps IPv6
             environment={"DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE": "1"},
-            name=name, detach=True, cap_add=CAPS, security_opt=["seccomp=unconfined", "apparmor=unconfined"],
-            pid_mode="host", labels=engine.labels(kind="docker26", keep="1", lab="docker26"),
-            volumes={str(folder): {"bind": SOCKET_DIR, "mode": "rw"},
-                     "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
+            name=name,
+            detach=True,
+            cap_add=CAPS,
+            security_opt=["seccomp=unconfined", "apparmor=unconfined"],
+            pid_mode="host",
+            labels=engine.labels(kind="docker26", keep="1", lab="docker26"),
+            volumes={
+                str(folder): {"bind": SOCKET_DIR, "mode": "rw"},
+                "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"},
+            },
             mounts=[docker.types.Mount("/var/lib/docker", None, type="volume")],
-            tmpfs={"/run": "rw,size=64m"})
+            tmpfs={"/run": "rw,size=64m"},
+        )
         cont.start()
     except docker.errors.APIError as err:
         down(url_of(folder))
-        raise SystemExit(f"the Docker 26 container did not start: {err.explanation or err}") from None
+        raise SystemExit(
+            f"the Docker 26 container did not start: {err.explanation or err}"
+        ) from None
     url = url_of(folder)
     deadline = time.monotonic() + UP_WITHIN_S
     while time.monotonic() < deadline:
@@ -83,9 +136,11 @@ def up(progress=print) -> str:
             try:
                 with engine.using(url):
                     engine.client()
-                    progress(f"Docker {engine.info().version} (API {engine.info().api_version}) answers at {url}")
+                    progress(
+                        f"Docker {engine.info().version} (API {engine.info().api_version}) answers at {url}"
+                    )
                     return url
-            except Exception:       # not answering yet
+            except Exception:  # not answering yet
                 pass
         time.sleep(0.5)
     down(url)
@@ -101,11 +156,17 @@ def down(url: str) -> None:
     for its containers (empty once they are gone), and the socket's folder."""
     folder = Path(url.removeprefix("unix://")).parent
     if not folder.name.startswith(PREFIX):
-        raise SystemExit(f"{url} is not a socket this script published (they are under {tempfile.gettempdir()}/{PREFIX}*)")
-    for c in engine.client().containers.list(all=True, filters={"name": folder.name, "label": "proclab.kind=docker26"}):
+        raise SystemExit(
+            f"{url} is not a socket this script published (they are under {tempfile.gettempdir()}/{PREFIX}*)"
+        )
+    for c in engine.client().containers.list(
+        all=True, filters={"name": folder.name, "label": "proclab.kind=docker26"}
+    ):
         c.remove(force=True, v=True)
     for parent in Path("/sys/fs/cgroup").glob(f"*/{folder.name}"):
-        for d in sorted((p for p in parent.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) + [parent]:
+        for d in sorted(
+            (p for p in parent.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)
+        ) + [parent]:
             try:
                 d.rmdir()
             except OSError:
@@ -119,13 +180,28 @@ def test(pytest_args: list[str]) -> int:
     t1 = time.monotonic()
     try:
         env = {**os.environ, "PROCLAB_DOCKER26_SOCKET": url}
-        code = subprocess.call([sys.executable, "-m", "pytest", "-m", "docker26", "-p", "no:cacheprovider",
-                                "tests/labs/test_other_engines.py", *pytest_args], cwd=ROOT, env=env)
+        code = subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-m",
+                "docker26",
+                "-p",
+                "no:cacheprovider",
+                "tests/labs/test_other_engines.py",
+                *pytest_args,
+            ],
+            cwd=ROOT,
+            env=env,
+        )
     finally:
         t2 = time.monotonic()
         down(url)
-    print(f"docker26: up {t1 - t0:.1f} s, tests {t2 - t1:.1f} s, down {time.monotonic() - t2:.1f} s, "
-          f"total {time.monotonic() - t0:.1f} s")
+    print(
+        f"docker26: up {t1 - t0:.1f} s, tests {t2 - t1:.1f} s, down {time.monotonic() - t2:.1f} s, "
+        f"total {time.monotonic() - t0:.1f} s"
+    )
     return code
 
 

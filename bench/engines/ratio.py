@@ -12,6 +12,7 @@ on each engine and would measure the lock, not the engines). Two engines on one 
 CPUs: there the ratio says how much of a run is the engine's own bookkeeping (API calls, container
 create/start/remove), not the labs' work; engines on two machines also split the CPU time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,10 @@ def one_run(labs: list[str], engines: list[str], jobs: int) -> tuple[float, bool
     try:
         doc = json.loads(proc.stdout)
     except ValueError:
-        print(f"  a run printed no JSON (exit {proc.returncode}): {proc.stderr.strip()[-400:]}", file=sys.stderr)
+        print(
+            f"  a run printed no JSON (exit {proc.returncode}): {proc.stderr.strip()[-400:]}",
+            file=sys.stderr,
+        )
         return wall, False, {}
     per: dict[str, int] = {}
     for lab in doc.get("labs", [doc]):
@@ -50,31 +54,43 @@ def one_run(labs: list[str], engines: list[str], jobs: int) -> tuple[float, bool
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--engine", action="append", required=True, help="an engine URL or context (give two)")
+    ap.add_argument(
+        "--engine", action="append", required=True, help="an engine URL or context (give two)"
+    )
     ap.add_argument("--jobs", type=int, default=2, help="labs at a time on each engine (default 2)")
-    ap.add_argument("--labs", nargs="+", help="the labs (default: every lab that measures no CPU time)")
-    ap.add_argument("--rounds", type=int, default=3, help="alternations of one and two engines (default 3)")
+    ap.add_argument(
+        "--labs", nargs="+", help="the labs (default: every lab that measures no CPU time)"
+    )
+    ap.add_argument(
+        "--rounds", type=int, default=3, help="alternations of one and two engines (default 3)"
+    )
     args = ap.parse_args()
     if len(args.engine) != 2:
         ap.error("give exactly two --engine")
     labs = args.labs or labs_default()
-    print(f"{len(labs)} labs, --jobs {args.jobs}, {args.rounds} rounds; one engine: {args.engine[0]}; "
-          f"two: {' + '.join(args.engine)}")
+    print(
+        f"{len(labs)} labs, --jobs {args.jobs}, {args.rounds} rounds; one engine: {args.engine[0]}; "
+        f"two: {' + '.join(args.engine)}"
+    )
     times: dict[str, list[float]] = {"one": [], "two": []}
     for r in range(1, args.rounds + 1):
         for name, engines in (("one", args.engine[:1]), ("two", args.engine)):
             wall, passed, per = one_run(labs, engines, args.jobs)
             shares = ", ".join(f"{n} on {e}" for e, n in per.items())
-            print(f"  round {r}, {name} engine{'s' if name == 'two' else ''}: {wall:6.1f} s "
-                  f"({'all passed' if passed else 'NOT all passed: not counted'}; {shares})")
+            print(
+                f"  round {r}, {name} engine{'s' if name == 'two' else ''}: {wall:6.1f} s "
+                f"({'all passed' if passed else 'NOT all passed: not counted'}; {shares})"
+            )
             if passed:
                 times[name].append(wall)
     if not times["one"] or not times["two"]:
         print("no comparable runs: nothing to compare")
         return 1
     one, two = statistics.median(times["one"]), statistics.median(times["two"])
-    print(f"median wall time: one engine {one:.1f} s, two engines {two:.1f} s: ratio {two / one:.2f} "
-          f"(speed-up {one / two:.2f}x)")
+    print(
+        f"median wall time: one engine {one:.1f} s, two engines {two:.1f} s: ratio {two / one:.2f} "
+        f"(speed-up {one / two:.2f}x)"
+    )
     return 0
 
 

@@ -5,6 +5,7 @@
 It writes both pids to ~/.proclab/kill-parent.json for the checker, prints them,
 and then sleeps until a signal ends it. It never calls wait().
 """
+
 import os
 import signal
 import sys
@@ -17,10 +18,12 @@ def main() -> None:
     child = os.fork()
     if child == 0:
         os._exit(7)
-    os.waitid(os.P_PID, child, os.WEXITED | os.WNOWAIT)   # it has exited; WNOWAIT leaves it a zombie
+    os.waitid(os.P_PID, child, os.WEXITED | os.WNOWAIT)  # it has exited; WNOWAIT leaves it a zombie
     write_record("kill-parent", {"parent": ident(os.getpid()), "zombie": ident(child)})
-    print(f"zombie_parent: I am {os.getpid()}; my child {child} has exited and I will never wait for it",
-          flush=True)
+    print(
+        f"zombie_parent: I am {os.getpid()}; my child {child} has exited and I will never wait for it",
+        flush=True,
+    )
     while True:
         signal.pause()
 

@@ -7,6 +7,7 @@ continue it (kill -CONT), the kernel tells its parent, exactly as it tells your
 shell about a job you pressed Ctrl-Z on: waitid() returns CLD_STOPPED or
 CLD_CONTINUED. The watcher prints each report and keeps it in ~/.proclab/stop-continue.json.
 """
+
 import os
 import signal
 import sys
@@ -15,18 +16,26 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from checklib import ident, write_record
 
-WHAT = {os.CLD_STOPPED: "stopped", os.CLD_CONTINUED: "continued", os.CLD_EXITED: "exited",
-        os.CLD_KILLED: "killed", os.CLD_DUMPED: "killed"}
+WHAT = {
+    os.CLD_STOPPED: "stopped",
+    os.CLD_CONTINUED: "continued",
+    os.CLD_EXITED: "exited",
+    os.CLD_KILLED: "killed",
+    os.CLD_DUMPED: "killed",
+}
 
 
 def main() -> None:
     worker = os.fork()
     if worker == 0:
         while True:
-            signal.pause()           # sleep until a signal comes: state S
+            signal.pause()  # sleep until a signal comes: state S
     doc = {"watcher": ident(os.getpid()), "worker": ident(worker), "events": []}
     write_record("stop-continue", doc)
-    print(f"ticker: worker {worker} is waiting (its parent, the watcher, is {os.getpid()})", flush=True)
+    print(
+        f"ticker: worker {worker} is waiting (its parent, the watcher, is {os.getpid()})",
+        flush=True,
+    )
     while True:
         info = os.waitid(os.P_PID, worker, os.WSTOPPED | os.WCONTINUED | os.WEXITED)
         event = WHAT.get(info.si_code, str(info.si_code))

@@ -13,6 +13,7 @@ but loopback). Main hands 6 page fetches to Pool(3) with apply_async(get_page, c
 
 Moments are made certain with a Semaphore, an Event and the kernel's sleep state, never with sleeps.
 """
+
 import http.client
 import http.server
 import multiprocessing
@@ -38,8 +39,10 @@ def serve(ready, held, release, log) -> None:
     class Pages(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             n = int(self.path.rsplit("/", 1)[1])
-            log.put({"path": self.path, "client": list(self.client_address), "server_pid": os.getpid()})
-            if n < WORKERS:                # the first 3 requests wait until main has looked
+            log.put(
+                {"path": self.path, "client": list(self.client_address), "server_pid": os.getpid()}
+            )
+            if n < WORKERS:  # the first 3 requests wait until main has looked
                 held.release()
                 release.wait()
             body = page_html(n).encode()
@@ -49,7 +52,7 @@ def serve(ready, held, release, log) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args):      # the log goes to main, not to stderr
+        def log_message(self, *args):  # the log goes to main, not to stderr
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
@@ -66,7 +69,13 @@ def get_page(url: str) -> dict:
     conn.request("GET", path)
     html = conn.getresponse().read().decode()
     conn.close()
-    return {"url": url, "html": html, "pid": os.getpid(), "ppid": os.getppid(), "local_port": local_port}
+    return {
+        "url": url,
+        "html": html,
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "local_port": local_port,
+    }
 
 
 def main() -> None:
@@ -85,37 +94,73 @@ def main() -> None:
         title = re.search(r"<title>(.*?)</title>", page["html"]).group(1)
         links = re.findall(r'href="([^"]+)"', page["html"])
         with lock:
-            parsed.append({"url": page["url"], "title": title, "links": links, "size": len(page["html"]),
-                           "fetched_by": page["pid"], "fetcher_parent": page["ppid"],
-                           "local_port": page["local_port"], "parsed_by": os.getpid(),
-                           "thread": threading.current_thread().name})
+            parsed.append(
+                {
+                    "url": page["url"],
+                    "title": title,
+                    "links": links,
+                    "size": len(page["html"]),
+                    "fetched_by": page["pid"],
+                    "fetcher_parent": page["ppid"],
+                    "local_port": page["local_port"],
+                    "parsed_by": os.getpid(),
+                    "thread": threading.current_thread().name,
+                }
+            )
 
     urls = [f"http://127.0.0.1:{port}/page/{n}" for n in range(PAGES)]
     pending = [pool.apply_async(get_page, (url,), callback=parse_page) for url in urls]
     for _ in range(WORKERS):
-        held.acquire(timeout=20)           # the server has 3 requests, one from each worker
-    awake = wait_asleep(workers)           # each worker sleeps in recv(), waiting for its reply
+        held.acquire(timeout=20)  # the server has 3 requests, one from each worker
+    awake = wait_asleep(workers)  # each worker sleeps in recv(), waiting for its reply
     with lock:
         parsed_so_far = len(parsed)
-    say(f"{WORKERS} downloads held by the server ({server.pid}, port {port}); workers {workers} asleep; "
-        f"pages parsed so far: {parsed_so_far}")
-    checkpoint("downloading", main=me, server=server.pid, workers=workers, port=port, awake=awake,
-               interfaces=[name for _, name in socket.if_nameindex()],
-               in_flight=WORKERS, parsed=parsed_so_far, main_thread=threading.current_thread().name)
+    say(
+        f"{WORKERS} downloads held by the server ({server.pid}, port {port}); workers {workers} asleep; "
+        f"pages parsed so far: {parsed_so_far}"
+    )
+    checkpoint(
+        "downloading",
+        main=me,
+        server=server.pid,
+        workers=workers,
+        port=port,
+        awake=awake,
+        interfaces=[name for _, name in socket.if_nameindex()],
+        in_flight=WORKERS,
+        parsed=parsed_so_far,
+        main_thread=threading.current_thread().name,
+    )
     release.set()
     for r in pending:
-        r.wait(timeout=30)                 # a result is ready only after its callback has run
+        r.wait(timeout=30)  # a result is ready only after its callback has run
     requests = [log.get(timeout=5) for _ in range(PAGES)]
-    say(f"parsed {[p['title'] for p in parsed]}, each in pid {sorted({p['parsed_by'] for p in parsed})}; "
-        f"fetched by {sorted({p['fetched_by'] for p in parsed})}")
-    checkpoint("parsed", main=me, server=server.pid, workers=workers, pages=parsed, requests=requests,
-               ready=[r.ready() for r in pending], successful=[r.successful() for r in pending])
+    say(
+        f"parsed {[p['title'] for p in parsed]}, each in pid {sorted({p['parsed_by'] for p in parsed})}; "
+        f"fetched by {sorted({p['fetched_by'] for p in parsed})}"
+    )
+    checkpoint(
+        "parsed",
+        main=me,
+        server=server.pid,
+        workers=workers,
+        pages=parsed,
+        requests=requests,
+        ready=[r.ready() for r in pending],
+        successful=[r.successful() for r in pending],
+    )
     pool.close()
     pool.join()
     server.terminate()
     server.join()
-    checkpoint("done", main=me, server=server.pid, workers=workers, server_exitcode=server.exitcode,
-               children=sorted(p.pid for p in multiprocessing.active_children()))
+    checkpoint(
+        "done",
+        main=me,
+        server=server.pid,
+        workers=workers,
+        server_exitcode=server.exitcode,
+        children=sorted(p.pid for p in multiprocessing.active_children()),
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
                      with a maxlength below the size raises OSError.
 The start method is fork, named explicitly.
 """
+
 import hashlib
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ SIZE = 100_000
 
 
 def waiter(go) -> None:
-    go.wait()                                   # blocks until the parent sets the Event
+    go.wait()  # blocks until the parent sets the Event
 
 
 def part_join() -> None:
@@ -32,11 +33,20 @@ def part_join() -> None:
     p = ctx.Process(target=waiter, args=(go,), name="waiter")
     p.start()
     t0 = time.monotonic()
-    p.join(JOIN_TIMEOUT)                        # returns after the timeout: no exception, no result
+    p.join(JOIN_TIMEOUT)  # returns after the timeout: no exception, no result
     waited = time.monotonic() - t0
-    say(f"join({JOIN_TIMEOUT}) returned after {waited:.2f} s: is_alive()={p.is_alive()}, exitcode={p.exitcode}")
-    checkpoint("join-timed-out", parent=os.getpid(), child=p.pid, waited_s=waited, timeout_s=JOIN_TIMEOUT,
-               alive=p.is_alive(), exitcode=p.exitcode)
+    say(
+        f"join({JOIN_TIMEOUT}) returned after {waited:.2f} s: is_alive()={p.is_alive()}, exitcode={p.exitcode}"
+    )
+    checkpoint(
+        "join-timed-out",
+        parent=os.getpid(),
+        child=p.pid,
+        waited_s=waited,
+        timeout_s=JOIN_TIMEOUT,
+        alive=p.is_alive(),
+        exitcode=p.exitcode,
+    )
     go.set()
     p.join()
     say(f"after the Event, join() returned: exitcode={p.exitcode}")
@@ -44,11 +54,11 @@ def part_join() -> None:
 
 
 def sender(conn, other, go) -> None:
-    other.close()                               # fork copied the receiving end too: drop it
+    other.close()  # fork copied the receiving end too: drop it
     go.wait()
     conn.send_bytes(bytes(range(256)) * (SIZE // 256) + b"x" * (SIZE % 256))
     try:
-        conn.send_bytes(b"y" * SIZE)            # the reader gives up on this one and closes
+        conn.send_bytes(b"y" * SIZE)  # the reader gives up on this one and closes
     except BrokenPipeError:
         pass
     conn.close()
@@ -61,24 +71,33 @@ def part_poll() -> None:
     p.start()
     send_end.close()
     t0 = time.monotonic()
-    ready = recv_end.poll(POLL_TIMEOUT)         # nothing sent yet: False after the timeout
+    ready = recv_end.poll(POLL_TIMEOUT)  # nothing sent yet: False after the timeout
     waited = time.monotonic() - t0
     say(f"poll({POLL_TIMEOUT}) on an empty pipe: {ready} after {waited:.2f} s")
     go.set()
-    ready_after = recv_end.poll(10)             # returns as soon as the first bytes arrive
+    ready_after = recv_end.poll(10)  # returns as soon as the first bytes arrive
     data = recv_end.recv_bytes()
     try:
-        recv_end.recv_bytes(maxlength=1000)     # the next message is 100 000 bytes
+        recv_end.recv_bytes(maxlength=1000)  # the next message is 100 000 bytes
         too_long = "no error"
     except OSError as err:
         too_long = f"OSError: {err}"
     say(f"recv_bytes: {len(data)} bytes; recv_bytes(maxlength=1000) on the next: {too_long}")
     p.join()
     expected = bytes(range(256)) * (SIZE // 256) + b"x" * (SIZE % 256)
-    checkpoint("polled", child=p.pid, poll_empty=ready, poll_waited_s=waited, timeout_s=POLL_TIMEOUT,
-               poll_after_send=ready_after, received=len(data),
-               same=hashlib.sha256(data).hexdigest() == hashlib.sha256(expected).hexdigest(),
-               too_long=too_long, closed_after=recv_end.closed, exitcode=p.exitcode)
+    checkpoint(
+        "polled",
+        child=p.pid,
+        poll_empty=ready,
+        poll_waited_s=waited,
+        timeout_s=POLL_TIMEOUT,
+        poll_after_send=ready_after,
+        received=len(data),
+        same=hashlib.sha256(data).hexdigest() == hashlib.sha256(expected).hexdigest(),
+        too_long=too_long,
+        closed_after=recv_end.closed,
+        exitcode=p.exitcode,
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ scenario lets the orphan end (it is `cat` on a FIFO: it ends only once the
 shell has gone, or the shell itself might reap it) and waits until it has exited — as its new parent (pid 1) with
 waitid(WNOWAIT), which does not reap; or, under tini, until tini has reaped it.
 """
+
 import os
 import select
 
@@ -33,16 +34,19 @@ def exited(pid: int) -> None:
 
 def main() -> None:
     me = os.getpid()
-    say(f"scenario is pid {me}" + (": pid 1, and I never call wait()" if me == 1 else "; tini is pid 1"))
+    say(
+        f"scenario is pid {me}"
+        + (": pid 1, and I never call wait()" if me == 1 else "; tini is pid 1")
+    )
     for i in range(1, ROUNDS + 1):
         go = f"/tmp/go-{i}"
         os.mkfifo(go, 0o666)
-        os.chmod(go, 0o666)          # whoever the exec runs as may open it
-        checkpoint(f"exec-{i}", scenario=me, round=i)      # the harness runs `docker exec` here
+        os.chmod(go, 0o666)  # whoever the exec runs as may open it
+        checkpoint(f"exec-{i}", scenario=me, round=i)  # the harness runs `docker exec` here
         with open(f"/tmp/orphan-{i}") as f:
             shell, orphan = map(int, f.read().split())
-        exited(shell)                # the exec's shell has gone: its orphan has a new parent now
-        os.close(os.open(go, os.O_WRONLY))   # ...and now the orphan may end: its cat reads EOF
+        exited(shell)  # the exec's shell has gone: its orphan has a new parent now
+        os.close(os.open(go, os.O_WRONLY))  # ...and now the orphan may end: its cat reads EOF
         if me == 1:
             # The orphan is my child now; block until it has exited, without reaping it.
             os.waitid(os.P_PID, orphan, os.WEXITED | os.WNOWAIT)

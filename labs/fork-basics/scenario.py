@@ -5,6 +5,7 @@ the parent. Part 2, the seed's multiprocessing example: start() returns at
 once (the child runs asynchronously), the child's ppid is the parent's pid,
 and the seed's `n = 100` global changed in the child stays 100 in the parent.
 """
+
 import multiprocessing
 import os
 
@@ -19,17 +20,17 @@ def part_fork() -> None:
     if pid == 0:
         os.close(w)
         checkpoint("fork-child", fork_returned=pid, me=os.getpid(), parent=os.getppid())
-        os.read(r, 1)                      # wait until the parent has looked too
+        os.read(r, 1)  # wait until the parent has looked too
         os._exit(0)
     os.close(r)
     checkpoint("fork-parent", fork_returned=pid, me=os.getpid(), child=pid)
-    os.close(w)                            # EOF: the child may finish
+    os.close(w)  # EOF: the child may finish
     os.waitpid(pid, 0)
 
 
 def child_work(go, done) -> None:
     global n
-    go.wait()                              # the child's work waits for the parent's word
+    go.wait()  # the child's work waits for the parent's word
     n = 0
     say(f"child: my parent is {os.getppid()}; I set n = {n}")
     checkpoint("child-changed-n", n=n, child=os.getpid(), parent=os.getppid())

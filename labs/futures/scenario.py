@@ -10,6 +10,7 @@
 Both pools use the fork start method, named explicitly. Workers block on an
 Event so the checkpoint sees them busy (no sleeps).
 """
+
 import multiprocessing
 import os
 import signal
@@ -21,8 +22,8 @@ from labkit import checkpoint, say
 ctx = multiprocessing.get_context("fork")
 WORKERS = 2
 ITEMS = list(range(8))
-gate = None          # an Event each worker gets through its initializer
-started = None       # a Queue each worker reports its pid to
+gate = None  # an Event each worker gets through its initializer
+started = None  # a Queue each worker reports its pid to
 
 
 def init(g, s) -> None:
@@ -32,7 +33,7 @@ def init(g, s) -> None:
 
 def square(x: int) -> tuple[int, int]:
     started.put(os.getpid())
-    gate.wait()                               # held until the scenario has looked
+    gate.wait()  # held until the scenario has looked
     return x * x, os.getpid()
 
 
@@ -73,7 +74,7 @@ def part_broken() -> None:
     g, s = ctx.Event(), ctx.Queue()
     ex = ProcessPoolExecutor(WORKERS, mp_context=ctx, initializer=init, initargs=(g, s))
     fut = ex.submit(square, 7)
-    victim = s.get()                          # the worker running our task
+    victim = s.get()  # the worker running our task
     checkpoint("mid-task", parent=os.getpid(), victim=victim)
     os.kill(victim, signal.SIGKILL)
     try:
@@ -88,7 +89,13 @@ def part_broken() -> None:
         later = f"BrokenProcessPool: {err}"
     ex.shutdown()
     say(f"worker {victim} killed mid-task: future -> {outcome}; a later submit -> {later}")
-    checkpoint("broken", victim=victim, outcome=outcome, later=later, exception=type(fut.exception()).__name__)
+    checkpoint(
+        "broken",
+        victim=victim,
+        outcome=outcome,
+        later=later,
+        exception=type(fut.exception()).__name__,
+    )
 
 
 if __name__ == "__main__":

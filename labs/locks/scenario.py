@@ -13,6 +13,7 @@ it, and whoever sees a ticket writes count-1 back and says "bought".
 
 A buyer's exit code is its answer: 0 bought a ticket, 10 sold out.
 """
+
 import json
 import multiprocessing
 import os
@@ -22,12 +23,12 @@ import time
 from labkit import checkpoint, say
 
 BUYERS = 5
-DB = "/tmp/db"                 # the seed's file 'db'
-WRITE_DELAY_S = 0.2            # the seed's "network delay" before the write lands
-WORK_S = 0.2                   # the work each worker does in the price part
-BOUGHT, SOLD_OUT = 0, 10       # a buyer's exit code
+DB = "/tmp/db"  # the seed's file 'db'
+WRITE_DELAY_S = 0.2  # the seed's "network delay" before the write lands
+WORK_S = 0.2  # the work each worker does in the price part
+BOUGHT, SOLD_OUT = 0, 10  # a buyer's exit code
 
-ctx = multiprocessing.get_context("fork")   # the lesson is fork; say so explicitly
+ctx = multiprocessing.get_context("fork")  # the lesson is fork; say so explicitly
 
 
 def read_db() -> dict:
@@ -50,8 +51,8 @@ class Shared:
 
     def __init__(self) -> None:
         self.pids = ctx.Array("i", BUYERS)
-        self.reads = ctx.Array("i", [-1] * BUYERS)      # the count each buyer saw
-        self.spans = ctx.Array("d", 2 * BUYERS)         # monotonic enter/leave per buyer
+        self.reads = ctx.Array("i", [-1] * BUYERS)  # the count each buyer saw
+        self.spans = ctx.Array("d", 2 * BUYERS)  # monotonic enter/leave per buyer
 
     def span(self, i: int) -> list[float]:
         return [self.spans[2 * i], self.spans[2 * i + 1]]
@@ -65,7 +66,7 @@ def sell(i: int, shared: Shared, rendezvous=None) -> int:
     dic = read_db()
     shared.reads[i] = dic["count"]
     if rendezvous is not None:
-        rendezvous.wait()          # no buyer writes before every buyer has read
+        rendezvous.wait()  # no buyer writes before every buyer has read
     if dic["count"] > 0:
         dic["count"] -= 1
         time.sleep(WRITE_DELAY_S)  # simulated work, not synchronisation
@@ -78,7 +79,7 @@ def sell(i: int, shared: Shared, rendezvous=None) -> int:
 
 def racing_buyer(i: int, shared: Shared, barrier) -> None:
     shared.pids[i] = os.getpid()
-    say(f"buyer {i}: tickets left {read_db()['count']}")   # the seed's search()
+    say(f"buyer {i}: tickets left {read_db()['count']}")  # the seed's search()
     shared.spans[2 * i] = time.monotonic()
     code = sell(i, shared, rendezvous=barrier)
     shared.spans[2 * i + 1] = time.monotonic()
@@ -88,8 +89,8 @@ def racing_buyer(i: int, shared: Shared, barrier) -> None:
 def locked_buyer(i: int, shared: Shared, lock, start) -> None:
     shared.pids[i] = os.getpid()
     say(f"buyer {i}: tickets left {read_db()['count']}")
-    start.wait()                   # all buyers go for the lock at the same moment
-    with lock:                     # read, check and write are one step now
+    start.wait()  # all buyers go for the lock at the same moment
+    with lock:  # read, check and write are one step now
         shared.spans[2 * i] = time.monotonic()
         code = sell(i, shared)
         shared.spans[2 * i + 1] = time.monotonic()
@@ -112,15 +113,27 @@ def part_race() -> None:
     def everyone_has_read() -> None:
         # Barrier(action=...) runs this in one buyer once all have arrived,
         # before any is let through: every buyer has read and none has written.
-        checkpoint("race-all-read", main=os.getppid(), buyers=list(shared.pids),
-                   reads=list(shared.reads), db=db_text())
+        checkpoint(
+            "race-all-read",
+            main=os.getppid(),
+            buyers=list(shared.pids),
+            reads=list(shared.reads),
+            db=db_text(),
+        )
 
     barrier = ctx.Barrier(BUYERS, action=everyone_has_read)
     codes = run_buyers(racing_buyer, shared, barrier)
     sold = codes.count(BOUGHT)
     say(f"without a lock: {sold} buyers were told they bought the last ticket; db now {db_text()}")
-    checkpoint("race-done", main=os.getpid(), buyers=list(shared.pids), exitcodes=codes,
-               reads=list(shared.reads), spans=shared.all_spans(), db=db_text())
+    checkpoint(
+        "race-done",
+        main=os.getpid(),
+        buyers=list(shared.pids),
+        exitcodes=codes,
+        reads=list(shared.reads),
+        spans=shared.all_spans(),
+        db=db_text(),
+    )
 
 
 def part_locked() -> None:
@@ -130,16 +143,24 @@ def part_locked() -> None:
     start = ctx.Barrier(BUYERS)
     codes = run_buyers(locked_buyer, shared, lock, start)
     say(f"with a lock: {codes.count(BOUGHT)} buyer bought the ticket; db now {db_text()}")
-    checkpoint("locked-done", main=os.getpid(), buyers=list(shared.pids), exitcodes=codes,
-               reads=list(shared.reads), spans=shared.all_spans(), db=db_text())
+    checkpoint(
+        "locked-done",
+        main=os.getpid(),
+        buyers=list(shared.pids),
+        exitcodes=codes,
+        reads=list(shared.reads),
+        spans=shared.all_spans(),
+        db=db_text(),
+    )
 
 
 def worker(i: int, spans, lock) -> None:
     """The seed's first Lock example: print, work, print (with or without the lock)."""
+
     def work() -> None:
         spans[2 * i] = time.monotonic()
         say(f"worker {i} is running")
-        time.sleep(WORK_S)         # stands for real work
+        time.sleep(WORK_S)  # stands for real work
         say(f"worker {i} is done")
         spans[2 * i + 1] = time.monotonic()
 
@@ -165,9 +186,18 @@ def timed_workers(lock) -> tuple[float, list[list[float]]]:
 def part_price() -> None:
     free_s, free_spans = timed_workers(None)
     locked_s, locked_spans = timed_workers(ctx.Lock())
-    say(f"{BUYERS} workers x {WORK_S} s of work: {free_s:.2f} s without the lock, {locked_s:.2f} s with it")
-    checkpoint("price-done", work_s=WORK_S, workers=BUYERS, free_s=free_s, locked_s=locked_s,
-               free_spans=free_spans, locked_spans=locked_spans)
+    say(
+        f"{BUYERS} workers x {WORK_S} s of work: {free_s:.2f} s without the lock, {locked_s:.2f} s with it"
+    )
+    checkpoint(
+        "price-done",
+        work_s=WORK_S,
+        workers=BUYERS,
+        free_s=free_s,
+        locked_s=locked_s,
+        free_spans=free_spans,
+        locked_spans=locked_spans,
+    )
 
 
 if __name__ == "__main__":

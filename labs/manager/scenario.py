@@ -11,13 +11,14 @@
             barrier: whatever this run's timing gives (reported, not checked).
 5. After `with Manager()` ends, the server is gone and the dict with it.
 """
+
 import multiprocessing
 import os
 import time
 
 from labkit import checkpoint, say
 
-ctx = multiprocessing.get_context("fork")   # the lesson is fork; say so explicitly
+ctx = multiprocessing.get_context("fork")  # the lesson is fork; say so explicitly
 WORKERS = 100
 
 
@@ -42,22 +43,22 @@ def run_workers(target, *args) -> float:
 # -- 2. no lock: read, rendezvous, write ----------------------------------
 def racing_worker(i, d, reads, pids, barrier) -> None:
     pids[i] = os.getpid()
-    count = d["count"]             # one round trip to the server: read
+    count = d["count"]  # one round trip to the server: read
     reads[i] = count
-    barrier.wait()                 # nobody writes before everybody has read
-    d["count"] = count - 1         # another round trip: write
+    barrier.wait()  # nobody writes before everybody has read
+    d["count"] = count - 1  # another round trip: write
 
 
 # -- 3. with a lock -------------------------------------------------------
 def locked_worker(i, d, lock, start) -> None:
-    start.wait()                   # all 100 go for the lock at the same moment
+    start.wait()  # all 100 go for the lock at the same moment
     with lock:
-        d["count"] -= 1            # read and write, nobody in between
+        d["count"] -= 1  # read and write, nobody in between
 
 
 # -- 4. the seed's code, as it is -----------------------------------------
 def seed_worker(i, d) -> None:
-    d["count"] -= 1                # __getitem__ then __setitem__: two separate requests
+    d["count"] -= 1  # __getitem__ then __setitem__: two separate requests
 
 
 if __name__ == "__main__":
@@ -72,8 +73,14 @@ if __name__ == "__main__":
 
         def everyone_has_read() -> None:
             # Runs in one worker once all 100 wait at the barrier: all have read, none has written.
-            checkpoint("all-read", main=main, server=server, workers=list(pids), reads=sorted(set(reads)),
-                       count=d["count"])
+            checkpoint(
+                "all-read",
+                main=main,
+                server=server,
+                workers=list(pids),
+                reads=sorted(set(reads)),
+                count=d["count"],
+            )
 
         barrier = ctx.Barrier(WORKERS, action=everyone_has_read)
         lost_s = run_workers(racing_worker, d, reads, pids, barrier)
@@ -96,7 +103,7 @@ if __name__ == "__main__":
     # The with block has shut the manager down: its server process has exited.
     try:
         after = repr(d["count"])
-    except Exception as e:         # the seed's loop, written outside the with block, lands here
+    except Exception as e:  # the seed's loop, written outside the with block, lands here
         after = f"{type(e).__name__}: {e}"
     say(f"after the with block: d['count'] -> {after}")
     checkpoint("manager-closed", main=main, server=server, after=after)

@@ -5,6 +5,7 @@ the kernel gives it a new parent: the container's pid 1 — or, in the
 'subreaper' variant, the nearest ancestor that declared itself a child
 subreaper (prctl PR_SET_CHILD_SUBREAPER), here main.
 """
+
 import ctypes
 import os
 
@@ -24,17 +25,17 @@ def become_subreaper() -> None:
 def main() -> None:
     if variant == "subreaper":
         become_subreaper()
-    hold_r, hold_w = os.pipe()           # the grandchild lives until main closes hold_w
-    report_r, report_w = os.pipe()       # the child tells main its grandchild's pid
+    hold_r, hold_w = os.pipe()  # the grandchild lives until main closes hold_w
+    report_r, report_w = os.pipe()  # the child tells main its grandchild's pid
     child = os.fork()
     if child == 0:
         grandchild = os.fork()
         if grandchild == 0:
             os.close(hold_w)
-            os.read(hold_r, 1)           # blocks until main closes the write end
+            os.read(hold_r, 1)  # blocks until main closes the write end
             os._exit(0)
         os.write(report_w, f"{grandchild}\n".encode())
-        os.read(hold_r, 1)               # the child waits here until main kills it
+        os.read(hold_r, 1)  # the child waits here until main kills it
         os._exit(0)
     os.close(report_w)
     grandchild = int(os.read(report_r, 32).decode())
@@ -43,13 +44,13 @@ def main() -> None:
 
     # End the child only (SIGKILL), leaving the grandchild without its parent.
     os.kill(child, 9)
-    os.waitpid(child, 0)                 # once the child is reaped, its orphan has been re-parented
+    os.waitpid(child, 0)  # once the child is reaped, its orphan has been re-parented
     say(f"child {child} is gone; grandchild {grandchild} is an orphan")
     checkpoint("orphaned", main=os.getpid(), grandchild=grandchild, top=True)
 
-    os.close(hold_w)                     # the grandchild's read returns: it exits
+    os.close(hold_w)  # the grandchild's read returns: it exits
     if variant == "subreaper":
-        pid, status = os.waitpid(grandchild, 0)   # main may wait for it: it is main's child now
+        pid, status = os.waitpid(grandchild, 0)  # main may wait for it: it is main's child now
         say(f"main reaped its adopted grandchild {pid}, status {status}")
         checkpoint("subreaper-reaped", main=os.getpid(), grandchild=grandchild, status=status)
 

@@ -13,6 +13,7 @@ subreaper         main is a child subreaper: it adopts the orphans and kills the
 pipe              the worker and grandchild block reading a pipe whose write end only the parent holds
 pid1-trap         no parent process: main is the parent and pid 1, and the workers test getppid() == 1
 """
+
 import ctypes
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ import psutil
 from labkit import checkpoint, say, wait_gone
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
-ORPHANED = 3                       # the exit code of a worker that thinks its parent is gone
+ORPHANED = 3  # the exit code of a worker that thinks its parent is gone
 variant = os.environ.get("PROCLAB_VARIANT", "daemon")
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -45,16 +46,16 @@ def block(eof_r: int) -> None:
 
 
 def worker(parent: int, report_w: int, eof_r: int, eof_w: int, armed_w: int) -> None:
-    os.close(eof_w)                  # only the parent may hold the write end, or EOF never comes
+    os.close(eof_w)  # only the parent may hold the write end, or EOF never comes
     if variant == "pid1-trap" and os.getppid() == 1:
         say("getppid() == 1: 'my parent is gone' — but pid 1 IS my parent")
         os._exit(ORPHANED)
     if variant.startswith("pdeathsig"):
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:   # the parent died before prctl: the signal will never come
+        if os.getppid() != parent:  # the parent died before prctl: the signal will never come
             os._exit(ORPHANED)
     g = os.fork()
-    if g == 0:                       # the grandchild: fork() cleared PDEATHSIG for it
+    if g == 0:  # the grandchild: fork() cleared PDEATHSIG for it
         os.write(report_w, f"grandchild {os.getpid()} {os.getpgrp()}\n".encode())
         block(eof_r)
     os.write(report_w, f"child {os.getpid()} {os.getpgrp()}\n".encode())
@@ -65,8 +66,11 @@ def worker(parent: int, report_w: int, eof_r: int, eof_w: int, armed_w: int) -> 
 
 def start_worker(report_w: int, eof: tuple[int, int], armed_w: int = -1):
     ctx = multiprocessing.get_context("fork")
-    p = ctx.Process(target=worker, args=(os.getpid(), report_w, eof[0], eof[1], armed_w),
-                    daemon=(variant == "daemon"))
+    p = ctx.Process(
+        target=worker,
+        args=(os.getpid(), report_w, eof[0], eof[1], armed_w),
+        daemon=(variant == "daemon"),
+    )
     p.start()
     return p
 
@@ -74,14 +78,16 @@ def start_worker(report_w: int, eof: tuple[int, int], armed_w: int = -1):
 def parent(report_w: int) -> None:
     """The process that will be SIGKILLed. It never returns."""
     if variant == "killpg":
-        os.setpgid(0, 0)             # lead a new group: the worker and grandchild inherit it
+        os.setpgid(0, 0)  # lead a new group: the worker and grandchild inherit it
     eof = os.pipe()
     if variant == "pdeathsig-thread":
         armed_r, armed_w = os.pipe()
         started = []
-        def short_lived():           # starts the worker, waits until it is armed, and ends
+
+        def short_lived():  # starts the worker, waits until it is armed, and ends
             started.append(start_worker(report_w, eof, armed_w))
             os.read(armed_r, 1)
+
         t = threading.Thread(target=short_lived)
         t.start()
         t.join()
@@ -101,9 +107,9 @@ def read_family(report_r, want: set) -> dict:
     family = {}
     while not want <= family.keys():
         role, pid, value = report_r.readline().split()
-        if role == "died":           # died PID SIGNAL
+        if role == "died":  # died PID SIGNAL
             family["child_signal"] = int(value)
-        else:                        # child|grandchild PID PGID
+        else:  # child|grandchild PID PGID
             family[role], family[f"{role}_pgid"] = int(pid), int(value)
     return family
 
@@ -112,7 +118,7 @@ def pid1_trap() -> None:
     me = os.getpid()
     report_r, report_w = os.pipe()
     p = start_worker(report_w, os.pipe())
-    p.join()                         # it exits at once: its parent (me) is pid 1
+    p.join()  # it exits at once: its parent (me) is pid 1
     say(f"main (pid {me}) is alive; its worker {p.pid} exited with {p.exitcode}")
     checkpoint("started", main=me, child=p.pid, exitcode=p.exitcode, variant=variant)
 
@@ -152,9 +158,12 @@ def main() -> None:
     _, status = os.waitpid(par, 0)
     say(f"main: the parent {par} is dead (signal {os.WTERMSIG(status)})")
     fam["parent_signal"] = os.WTERMSIG(status)
-    expected_gone = {"pdeathsig": ["child"], "killpg": ["child", "grandchild"],
-                     "pipe": ["child", "grandchild"]}.get(variant, [])
-    for role in expected_gone:       # block until the protection has acted (or 10 s: then it failed)
+    expected_gone = {
+        "pdeathsig": ["child"],
+        "killpg": ["child", "grandchild"],
+        "pipe": ["child", "grandchild"],
+    }.get(variant, [])
+    for role in expected_gone:  # block until the protection has acted (or 10 s: then it failed)
         try:
             wait_gone(fam[role])
         except psutil.TimeoutExpired:

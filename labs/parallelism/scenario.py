@@ -14,6 +14,7 @@ io:N   N workers each wait IO_WAITS times for IO_WAIT_S (the sleep stands in
 pool   a multiprocessing Pool() with the default size, held alive while the
        process table is snapshotted ("pool"), and what the CPU counts say.
 """
+
 import multiprocessing
 import os
 import sys
@@ -22,7 +23,7 @@ import time
 from labkit import checkpoint, say
 from labkit.cpustat import TRIES, Windows, cgroup_cpu
 
-LOOPS = 8_000_000          # about 1 s of CPU for python3 on a 2020s core
+LOOPS = 8_000_000  # about 1 s of CPU for python3 on a 2020s core
 IO_WAITS, IO_WAIT_S = 5, 0.2
 
 
@@ -36,14 +37,14 @@ def cpu_work(loops: int) -> int:
 def io_work() -> int:
     x = 0
     for _ in range(IO_WAITS):
-        x += cpu_work(2_000)           # a little work on what "arrived" ...
-        time.sleep(IO_WAIT_S)          # ... then block, waiting for the next answer
+        x += cpu_work(2_000)  # a little work on what "arrived" ...
+        time.sleep(IO_WAIT_S)  # ... then block, waiting for the next answer
     return x
 
 
 def worker(kind, ready, gos, stop, done, finish):
     ready.put(os.getpid())
-    for go in gos:                     # one run per attempt; `stop` set: no more
+    for go in gos:  # one run per attempt; `stop` set: no more
         go.wait()
         if stop.is_set():
             break
@@ -51,15 +52,21 @@ def worker(kind, ready, gos, stop, done, finish):
         cpu_work(LOOPS) if kind == "cpu" else io_work()
         end = time.monotonic()
         done.put((os.getpid(), t, end))  # then asleep until the next attempt or the end
-    finish.wait()                      # stay alive, asleep, for the snapshot
+    finish.wait()  # stay alive, asleep, for the snapshot
 
 
 def run_round(kind: str, n: int) -> None:
     ctx = multiprocessing.get_context("fork")
     ready, done = ctx.Queue(), ctx.Queue()
     gos, stop, finish = [ctx.Event() for _ in range(TRIES)], ctx.Event(), ctx.Event()
-    procs = [ctx.Process(target=worker, args=(kind, ready, gos, stop, done, finish), name=f"{kind}-worker-{i + 1}")
-             for i in range(n)]
+    procs = [
+        ctx.Process(
+            target=worker,
+            args=(kind, ready, gos, stop, done, finish),
+            name=f"{kind}-worker-{i + 1}",
+        )
+        for i in range(n)
+    ]
     for p in procs:
         p.start()
     pids = [ready.get() for _ in procs]
@@ -68,20 +75,38 @@ def run_round(kind: str, n: int) -> None:
     # I/O workers sleep: others then use the CPU without taking it from us, so "free CPU" says
     # nothing about an I/O round, and it is not measured again for it
     windows = Windows(f"{kind}:{n}", cpus, need=0.0 if kind == "io" else None)
-    for attempt in windows:            # a busy host: the round again, each attempt checkpointed
+    for attempt in windows:  # a busy host: the round again, each attempt checkpointed
         checkpoint(f"{kind}-{n}-ready", attempt=attempt, kind=kind, n=n, cpus=cpus, **named)
-        before, t0 = cgroup_cpu(), time.monotonic()   # after the probe: the figures span the round alone
+        before, t0 = (
+            cgroup_cpu(),
+            time.monotonic(),
+        )  # after the probe: the figures span the round alone
         gos[attempt - 1].set()
-        ends = [done.get() for _ in procs]      # blocks: the parent takes no CPU while they work
+        ends = [done.get() for _ in procs]  # blocks: the parent takes no CPU while they work
         wall = max(e for _, _, e in ends) - t0
         after, window = cgroup_cpu(), time.monotonic() - t0
         each = {str(pid): round(e - t, 4) for pid, t, e in ends}
-        say(f"{n} {kind} workers on CPUs {cpus}: all done in {wall:.2f}s (each took "
-            + ", ".join(f"{v:.2f}s" for v in each.values()) + ")")
+        say(
+            f"{n} {kind} workers on CPUs {cpus}: all done in {wall:.2f}s (each took "
+            + ", ".join(f"{v:.2f}s" for v in each.values())
+            + ")"
+        )
         free = windows.ended(before, after, window)
-        checkpoint(f"{kind}-{n}-done", attempt=attempt, kind=kind, n=n, cpus=cpus, wall_s=round(wall, 4),
-                   window_s=round(window, 4), elapsed_s=each, cgroup_start=before, cgroup=after,
-                   free_cpus_per_window=windows.free, free_cpus=free, **named)
+        checkpoint(
+            f"{kind}-{n}-done",
+            attempt=attempt,
+            kind=kind,
+            n=n,
+            cpus=cpus,
+            wall_s=round(wall, 4),
+            window_s=round(window, 4),
+            elapsed_s=each,
+            cgroup_start=before,
+            cgroup=after,
+            free_cpus_per_window=windows.free,
+            free_cpus=free,
+            **named,
+        )
     stop.set()
     for go in gos:
         go.set()
@@ -92,13 +117,24 @@ def run_round(kind: str, n: int) -> None:
 
 def pool_round() -> None:
     ctx = multiprocessing.get_context("fork")
-    counts = {"cpu_count": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)),
-              "process_cpu_count": getattr(os, "process_cpu_count", lambda: None)()}
-    with ctx.Pool() as pool:                     # no size given: the default
+    counts = {
+        "cpu_count": os.cpu_count(),
+        "affinity": len(os.sched_getaffinity(0)),
+        "process_cpu_count": getattr(os, "process_cpu_count", lambda: None)(),
+    }
+    with ctx.Pool() as pool:  # no size given: the default
         size = pool._processes
-        say(f"os.cpu_count()={counts['cpu_count']}, usable CPUs={counts['affinity']}: Pool() started {size} workers")
-        checkpoint("pool", parent=os.getpid(), pool_size=size, python=sys.version.split()[0],
-                   cgroup=cgroup_cpu(), **counts)
+        say(
+            f"os.cpu_count()={counts['cpu_count']}, usable CPUs={counts['affinity']}: Pool() started {size} workers"
+        )
+        checkpoint(
+            "pool",
+            parent=os.getpid(),
+            pool_size=size,
+            python=sys.version.split()[0],
+            cgroup=cgroup_cpu(),
+            **counts,
+        )
 
 
 if __name__ == "__main__":

@@ -1,14 +1,50 @@
 """Read one process's control block as Linux shows it in /proc/PID (used by scenario.py)."""
+
 import os
 
 # /proc/PID/stat after the ")" of comm: field 3 is index 0 (see proc(5))
-STAT = {"state": 3, "ppid": 4, "pgrp": 5, "session": 6, "utime": 14, "stime": 15, "cutime": 16,
-        "cstime": 17, "priority": 18, "nice": 19, "num_threads": 20, "starttime": 22,
-        "startcode": 26, "endcode": 27, "startstack": 28, "processor": 39, "policy": 41}
-STATUS = ("Name", "State", "Pid", "PPid", "Uid", "Gid", "Threads", "VmRSS", "SigIgn", "SigCgt",
-          "Cpus_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")
-SCHED = ("nr_switches", "nr_voluntary_switches", "nr_involuntary_switches", "se.sum_exec_runtime",
-         "prio", "policy")
+STAT = {
+    "state": 3,
+    "ppid": 4,
+    "pgrp": 5,
+    "session": 6,
+    "utime": 14,
+    "stime": 15,
+    "cutime": 16,
+    "cstime": 17,
+    "priority": 18,
+    "nice": 19,
+    "num_threads": 20,
+    "starttime": 22,
+    "startcode": 26,
+    "endcode": 27,
+    "startstack": 28,
+    "processor": 39,
+    "policy": 41,
+}
+STATUS = (
+    "Name",
+    "State",
+    "Pid",
+    "PPid",
+    "Uid",
+    "Gid",
+    "Threads",
+    "VmRSS",
+    "SigIgn",
+    "SigCgt",
+    "Cpus_allowed_list",
+    "voluntary_ctxt_switches",
+    "nonvoluntary_ctxt_switches",
+)
+SCHED = (
+    "nr_switches",
+    "nr_voluntary_switches",
+    "nr_involuntary_switches",
+    "se.sum_exec_runtime",
+    "prio",
+    "policy",
+)
 
 
 def _read(pid: int, name: str) -> str:
@@ -39,7 +75,10 @@ def sched(pid: int) -> dict:
 
 def switches(pid: int) -> dict:
     s = status(pid)
-    return {"voluntary": int(s["voluntary_ctxt_switches"]), "involuntary": int(s["nonvoluntary_ctxt_switches"])}
+    return {
+        "voluntary": int(s["voluntary_ctxt_switches"]),
+        "involuntary": int(s["nonvoluntary_ctxt_switches"]),
+    }
 
 
 def maps(pid: int) -> list[dict]:
@@ -47,7 +86,9 @@ def maps(pid: int) -> list[dict]:
     for line in _read(pid, "maps").splitlines():
         parts = line.split(None, 5)
         lo, hi = (int(x, 16) for x in parts[0].split("-"))
-        out.append({"lo": lo, "hi": hi, "perms": parts[1], "path": parts[5] if len(parts) > 5 else ""})
+        out.append(
+            {"lo": lo, "hi": hi, "perms": parts[1], "path": parts[5] if len(parts) > 5 else ""}
+        )
     return out
 
 
@@ -59,9 +100,20 @@ def registers(pid: int) -> dict:
     """/proc/PID/syscall of a process blocked in a system call: its number, six arguments,
     and the saved stack pointer and program counter (the registers the kernel will restore)."""
     fields = _read(pid, "syscall").split()
-    nr, args, sp, pc = int(fields[0]), [int(x, 16) for x in fields[1:7]], int(fields[7], 16), int(fields[8], 16)
-    return {"syscall": nr, "args": args, "sp": sp, "pc": pc,
-            "sp_in": mapping_of(pid, sp), "pc_in": mapping_of(pid, pc)}
+    nr, args, sp, pc = (
+        int(fields[0]),
+        [int(x, 16) for x in fields[1:7]],
+        int(fields[7], 16),
+        int(fields[8], 16),
+    )
+    return {
+        "syscall": nr,
+        "args": args,
+        "sp": sp,
+        "pc": pc,
+        "sp_in": mapping_of(pid, sp),
+        "pc_in": mapping_of(pid, pc),
+    }
 
 
 def files(pid: int) -> dict:
@@ -71,11 +123,21 @@ def files(pid: int) -> dict:
             fds[fd] = os.readlink(f"/proc/{pid}/fd/{fd}")
         except FileNotFoundError:
             continue
-    return {"cwd": os.readlink(f"/proc/{pid}/cwd"), "root": os.readlink(f"/proc/{pid}/root"), "fds": fds}
+    return {
+        "cwd": os.readlink(f"/proc/{pid}/cwd"),
+        "root": os.readlink(f"/proc/{pid}/root"),
+        "fds": fds,
+    }
 
 
 def pcb(pid: int) -> dict:
     st = stat(pid)
-    return {"stat": st, "status": status(pid), "sched": sched(pid), "registers": registers(pid),
-            "files": files(pid), "text_in": mapping_of(pid, st["startcode"]),
-            "stack_in": mapping_of(pid, st["startstack"])}
+    return {
+        "stat": st,
+        "status": status(pid),
+        "sched": sched(pid),
+        "registers": registers(pid),
+        "files": files(pid),
+        "text_in": mapping_of(pid, st["startcode"]),
+        "stack_in": mapping_of(pid, st["startstack"]),
+    }

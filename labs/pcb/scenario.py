@@ -8,6 +8,7 @@
    before and after.
 3. The parent reaps the spinners: their CPU time moves into its own PCB (cutime).
 """
+
 import os
 import signal
 import time
@@ -42,7 +43,7 @@ def subject(r, ready_w):
     signal.signal(signal.SIGUSR1, lambda *_: None)
     f = open("/lab/pcbread.py")
     os.write(ready_w, f"{f.fileno()}".encode())
-    os.read(r, 1)                               # blocks: the parent writes only after reading the PCB
+    os.read(r, 1)  # blocks: the parent writes only after reading the PCB
     os._exit(0)
 
 
@@ -52,12 +53,14 @@ def part_pcb():
     pid = os.fork()
     if pid == 0:
         subject(r, ready_w)
-    os.close(ready_w)                           # so a subject that dies ends our read() with EOF
+    os.close(ready_w)  # so a subject that dies ends our read() with EOF
     file_fd = int(os.read(ready_r, 16))
     until("the subject blocked in read()", lambda: blocked_in_read(pid))
     block = pcbread.pcb(pid)
-    say(f"subject {pid}: {block['status']['State']}, blocked in syscall {block['registers']['syscall']}, "
-        f"pc {block['registers']['pc']:#x} in {block['registers']['pc_in']['path']}")
+    say(
+        f"subject {pid}: {block['status']['State']}, blocked in syscall {block['registers']['syscall']}, "
+        f"pc {block['registers']['pc']:#x} in {block['registers']['pc_in']['path']}"
+    )
     checkpoint("pcb", subject=pid, parent=os.getpid(), pipe_fd=r, file_fd=file_fd, pcb=block)
     os.write(w, b"x")
     os.waitpid(pid, 0)
@@ -65,16 +68,16 @@ def part_pcb():
 
 def spinner(ready_w):
     os.write(ready_w, b"s")
-    while True:                                 # never blocks, never makes a system call
+    while True:  # never blocks, never makes a system call
         pass
 
 
 def io_bound(go_r, done_w):
     os.read(go_r, 1)
     for _ in range(IO_WAITS):
-        time.sleep(0.002)                       # the workload: wait for a timer, like waiting for a disk
+        time.sleep(0.002)  # the workload: wait for a timer, like waiting for a disk
     os.write(done_w, b"d")
-    os.read(go_r, 1)                            # stays alive (asleep) until the parent has counted
+    os.read(go_r, 1)  # stays alive (asleep) until the parent has counted
     os._exit(0)
 
 
@@ -96,15 +99,22 @@ def part_switches():
     before = {n: pcbread.switches(p) for n, p in roles.items()}
     checkpoint("before", pids=roles, switches=before)
     os.write(go_w, b"g")
-    os.read(done_r, 1)                          # the I/O-bound one has waited IO_WAITS times
+    os.read(done_r, 1)  # the I/O-bound one has waited IO_WAITS times
     after = {n: pcbread.switches(p) for n, p in roles.items()}
     delta = {n: {k: after[n][k] - before[n][k] for k in after[n]} for n in roles}
     for n, d in delta.items():
         say(f"{n:<6} voluntary +{d['voluntary']:<5} involuntary +{d['involuntary']}")
-    checkpoint("after", top=True, pids=roles, switches=after, delta=delta, io_waits=IO_WAITS,
-               sched={n: pcbread.sched(p) for n, p in roles.items()},
-               status={n: pcbread.status(p) for n, p in roles.items()},
-               processor={n: pcbread.stat(p)["processor"] for n, p in roles.items()})
+    checkpoint(
+        "after",
+        top=True,
+        pids=roles,
+        switches=after,
+        delta=delta,
+        io_waits=IO_WAITS,
+        sched={n: pcbread.sched(p) for n, p in roles.items()},
+        status={n: pcbread.status(p) for n, p in roles.items()},
+        processor={n: pcbread.stat(p)["processor"] for n, p in roles.items()},
+    )
     os.write(go_w, b"g")
     os.waitpid(io, 0)
     cpu = {}
@@ -114,8 +124,14 @@ def part_switches():
         os.kill(p, signal.SIGKILL)
         os.waitpid(p, 0)
     me = pcbread.stat(os.getpid())
-    checkpoint("reaped", parent=os.getpid(), spinner_ticks=sum(cpu.values()),
-               cutime=me["cutime"], cstime=me["cstime"], hz=os.sysconf("SC_CLK_TCK"))
+    checkpoint(
+        "reaped",
+        parent=os.getpid(),
+        spinner_ticks=sum(cpu.values()),
+        cutime=me["cutime"],
+        cstime=me["cstime"],
+        hz=os.sysconf("SC_CLK_TCK"),
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 `wait`  pid 1 (or tini's child) waits at a checkpoint; the harness stops or
         kills the container there. `--handler` installs a SIGTERM handler first.
 """
+
 import os
 import signal
 import sys
@@ -25,9 +26,11 @@ def caught_signals() -> dict:
     with open("/proc/self/status") as f:
         line = next(ln for ln in f if ln.startswith("SigCgt:"))
     mask = int(line.split()[1], 16)
-    return {"sigcgt": line.strip(),
-            "catches_sigint": bool(mask & (1 << (signal.SIGINT - 1))),
-            "catches_sigterm": bool(mask & (1 << (signal.SIGTERM - 1)))}
+    return {
+        "sigcgt": line.strip(),
+        "catches_sigint": bool(mask & (1 << (signal.SIGINT - 1))),
+        "catches_sigterm": bool(mask & (1 << (signal.SIGTERM - 1))),
+    }
 
 
 def launcher(go_r: int, report_w: int) -> None:
@@ -38,16 +41,16 @@ def launcher(go_r: int, report_w: int) -> None:
         if middle == 0:
             orphan = os.fork()
             if orphan == 0:
-                os._exit(0)                      # the orphan-to-be ends at once
+                os._exit(0)  # the orphan-to-be ends at once
             os.write(relay_w, f"{orphan}\n".encode())
-            os._exit(0)                          # the middle process exits: its child is orphaned
+            os._exit(0)  # the middle process exits: its child is orphaned
         orphan = int(os.read(relay_r, 32))
-        os.waitpid(middle, 0)                    # the launcher is a good parent: it reaps the middle
+        os.waitpid(middle, 0)  # the launcher is a good parent: it reaps the middle
         os.close(relay_r), os.close(relay_w)
         # The kernel re-parented the orphan when the middle process exited,
         # before waitpid() could return: from now on its parent is pid 1.
         os.write(report_w, f"{orphan}\n".encode())
-    os.write(report_w, b"0\n")                   # no more orphans: I now run for an hour
+    os.write(report_w, b"0\n")  # no more orphans: I now run for an hour
     time.sleep(3600)
     os._exit(0)
 
@@ -66,8 +69,14 @@ def gone(pid: int, timeout: float = 10.0) -> None:
 
 def reap_scenario() -> None:
     me = os.getpid()
-    say(f"scenario: I am pid {me}" + (" — pid 1 of this container, and I never call wait()" if me == 1
-                                       else f"; pid 1 is {psutil.Process(1).name()}"))
+    say(
+        f"scenario: I am pid {me}"
+        + (
+            " — pid 1 of this container, and I never call wait()"
+            if me == 1
+            else f"; pid 1 is {psutil.Process(1).name()}"
+        )
+    )
     go_r, go_w = os.pipe()
     report_r, report_w = os.pipe()
     w = os.fork()
@@ -86,18 +95,29 @@ def reap_scenario() -> None:
             say(f"orphan {orphan} (adopted by me, pid 1) has exited; nobody reaps it")
         else:
             gone(orphan)
-            say(f"orphan {orphan} was adopted by pid 1 ({psutil.Process(1).name()}), which reaped it")
-        checkpoint(f"orphan-{i}", top=True, scenario=me, launcher=w, orphan=orphan, so_far=f"{i} of {ORPHANS}")
+            say(
+                f"orphan {orphan} was adopted by pid 1 ({psutil.Process(1).name()}), which reaped it"
+            )
+        checkpoint(
+            f"orphan-{i}",
+            top=True,
+            scenario=me,
+            launcher=w,
+            orphan=orphan,
+            so_far=f"{i} of {ORPHANS}",
+        )
 
     if me == 1:
-        checkpoint("exec", scenario=me)          # the harness runs `docker exec` here (lab.toml)
+        checkpoint("exec", scenario=me)  # the harness runs `docker exec` here (lab.toml)
         mine = sorted(c.pid for c in psutil.Process().children())
-        strangers = [pid for pid in mine if pid != w and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        strangers = [
+            pid for pid in mine if pid != w and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        ]
         say(f"my children now: {mine}; alive and not forked by me: {strangers}")
         checkpoint("exec-orphan", scenario=me, launcher=w, children=mine, strangers=strangers)
 
-    os.write(go_w, b"q")                         # the launcher stops making orphans...
-    assert report.readline().strip() == "0"      # ...and says it now sleeps for an hour
+    os.write(go_w, b"q")  # the launcher stops making orphans...
+    assert report.readline().strip() == "0"  # ...and says it now sleeps for an hour
     checkpoint("last-words", scenario=me, launcher=w)
     say(f"scenario (pid {me}) returns now; the launcher {w} still has an hour to go")
 
@@ -105,9 +125,11 @@ def reap_scenario() -> None:
 def wait_scenario(handler: bool) -> None:
     me = os.getpid()
     if handler:
+
         def on_term(signum, frame):
             say(f"pid {me}: SIGTERM received: closing up and exiting with 0")
             sys.exit(0)
+
         signal.signal(signal.SIGTERM, on_term)
     caught = caught_signals()
     say(f"scenario is pid {me}; pid 1 is {psutil.Process(1).name()}; {caught['sigcgt']}")

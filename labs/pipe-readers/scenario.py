@@ -16,6 +16,7 @@ The pipe is os.pipe(), which is what Pipe(duplex=False) uses on Linux: its
 length-prefixed messages do not help two readers either (a reader that takes
 another's header reads garbage lengths).
 """
+
 import multiprocessing
 import os
 import platform
@@ -24,15 +25,17 @@ import sys
 from labkit import checkpoint, say
 
 ctx = multiprocessing.get_context("fork")
-MSG = 128 * 1024          # twice the pipe's 64 KiB buffer
+MSG = 128 * 1024  # twice the pipe's 64 KiB buffer
 COUNT = 200
-SYSCALLS = {"x86_64": {"read": 0, "futex": 202}, "aarch64": {"read": 63, "futex": 98}}[platform.machine()]
+SYSCALLS = {"x86_64": {"read": 0, "futex": 202}, "aarch64": {"read": 63, "futex": 98}}[
+    platform.machine()
+]
 
 
 def read_message(fd: int) -> bytes:
     buf = bytearray()
     while len(buf) < MSG:
-        piece = os.read(fd, MSG - len(buf))    # at most 64 KiB: what the pipe holds
+        piece = os.read(fd, MSG - len(buf))  # at most 64 KiB: what the pipe holds
         if not piece:
             break
         buf += piece
@@ -46,7 +49,7 @@ def reader(fd: int, w: int, lock, results) -> None:
         if lock is None:
             msg = read_message(fd)
         else:
-            with lock:                         # one whole message per holder
+            with lock:  # one whole message per holder
                 msg = read_message(fd)
         if not msg:
             break
@@ -79,28 +82,49 @@ def part(name: str, locked: bool) -> None:
     r, w = os.pipe()
     lock = ctx.Lock() if locked else None
     results = ctx.Queue()
-    readers = [ctx.Process(target=reader, args=(r, w, lock, results), name=f"reader-{i}") for i in (1, 2)]
+    readers = [
+        ctx.Process(target=reader, args=(r, w, lock, results), name=f"reader-{i}") for i in (1, 2)
+    ]
     for p in readers:
         p.start()
     os.close(r)
     pids = [p.pid for p in readers]
     blocked = wait_blocked(pids, ["read", "futex"] if locked else ["read", "read"])
-    checkpoint(f"{name}-blocked", parent=os.getpid(), readers=pids, blocked={str(k): v for k, v in blocked.items()})
+    checkpoint(
+        f"{name}-blocked",
+        parent=os.getpid(),
+        readers=pids,
+        blocked={str(k): v for k, v in blocked.items()},
+    )
     for i in range(COUNT):
-        os.write(w, bytes([i % 251]) * MSG)    # neighbours differ: a torn message shows
+        os.write(w, bytes([i % 251]) * MSG)  # neighbours differ: a torn message shows
     os.close(w)
     got = sorted((results.get() for _ in readers), key=lambda d: d["pid"])
     for p in readers:
         p.join()
     torn = sum(d["torn"] for d in got)
-    say(f"{name}: {COUNT} messages of {MSG} bytes, readers got {[(d['whole'], d['torn']) for d in got]} "
-        f"(whole, torn): {torn} torn")
-    checkpoint(f"{name}-done", readers=pids, results=got, torn=torn, sent=COUNT, msg_bytes=MSG,
-               exitcodes=[p.exitcode for p in readers])
+    say(
+        f"{name}: {COUNT} messages of {MSG} bytes, readers got {[(d['whole'], d['torn']) for d in got]} "
+        f"(whole, torn): {torn} torn"
+    )
+    checkpoint(
+        f"{name}-done",
+        readers=pids,
+        results=got,
+        torn=torn,
+        sent=COUNT,
+        msg_bytes=MSG,
+        exitcodes=[p.exitcode for p in readers],
+    )
 
 
 if __name__ == "__main__":
-    say("pipe-readers lab: start method", ctx.get_start_method(), "; CPUs:", sorted(os.sched_getaffinity(0)))
+    say(
+        "pipe-readers lab: start method",
+        ctx.get_start_method(),
+        "; CPUs:",
+        sorted(os.sched_getaffinity(0)),
+    )
     parts = sys.argv[1:] or ["race", "locked"]
     for name in parts:
         part(name, locked=name == "locked")

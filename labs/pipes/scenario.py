@@ -12,13 +12,14 @@ Variant "one-end-open": part 2 with the child's close() left out, as in the
 seed's commented line. The child itself still holds a sending end, so its
 recv() never sees EOF: the program hangs and the harness's timeout ends it.
 """
+
 import multiprocessing
 import os
 import sys
 
 from labkit import checkpoint, say
 
-ctx = multiprocessing.get_context("fork")   # the lesson is fork; say so explicitly
+ctx = multiprocessing.get_context("fork")  # the lesson is fork; say so explicitly
 ITEMS = 10
 
 
@@ -42,14 +43,14 @@ def my_sockets() -> list[str]:
 
 # -- 1. hello, both ways ------------------------------------------------
 def greeter(conn) -> None:
-    conn.send("Hello")            # the child sends...
-    reply = conn.recv()           # ...and, the pipe being duplex, receives too
+    conn.send("Hello")  # the child sends...
+    reply = conn.recv()  # ...and, the pipe being duplex, receives too
     conn.send(f"got {reply!r}")
     conn.close()
 
 
 def part_hello() -> None:
-    parent_conn, child_conn = ctx.Pipe()       # duplex by default
+    parent_conn, child_conn = ctx.Pipe()  # duplex by default
     p = ctx.Process(target=greeter, args=(child_conn,), name="greeter")
     p.start()
     first = parent_conn.recv()
@@ -57,15 +58,21 @@ def part_hello() -> None:
     second = parent_conn.recv()
     p.join()
     say(f"parent got {first!r} then {second!r}")
-    checkpoint("hello", main=os.getpid(), child=p.pid, got=[first, second], exitcode=p.exitcode,
-               ends=[kind(parent_conn), kind(child_conn)])
+    checkpoint(
+        "hello",
+        main=os.getpid(),
+        child=p.pid,
+        got=[first, second],
+        exitcode=p.exitcode,
+        ends=[kind(parent_conn), kind(child_conn)],
+    )
 
 
 # -- 2. EOFError only when every sending end is closed -----------------
 def reader(parent_conn, child_conn, close_unused: bool, result) -> None:
     """The seed's f(): it was handed both ends of the pipe."""
     if close_unused:
-        parent_conn.close()       # the seed's line; left out in the one-end-open variant
+        parent_conn.close()  # the seed's line; left out in the one-end-open variant
     got = 0
     while True:
         try:
@@ -79,26 +86,46 @@ def reader(parent_conn, child_conn, close_unused: bool, result) -> None:
         result[0] = got
         if got == ITEMS:
             # Everything the parent will ever send has arrived; what holds the pipe open?
-            checkpoint("got-all", main=os.getppid(), child=os.getpid(), received=got,
-                       closed_send_end=close_unused, child_sockets=my_sockets())
+            checkpoint(
+                "got-all",
+                main=os.getppid(),
+                child=os.getpid(),
+                received=got,
+                closed_send_end=close_unused,
+                child_sockets=my_sockets(),
+            )
 
 
 def part_eof(close_unused: bool) -> None:
     parent_conn, child_conn = ctx.Pipe()
     send_end, recv_end = kind(parent_conn), kind(child_conn)
-    result = ctx.Array("i", 2)                 # items received, saw EOFError
-    p = ctx.Process(target=reader, args=(parent_conn, child_conn, close_unused, result), name="reader")
+    result = ctx.Array("i", 2)  # items received, saw EOFError
+    p = ctx.Process(
+        target=reader, args=(parent_conn, child_conn, close_unused, result), name="reader"
+    )
     p.start()
-    child_conn.close()                         # the parent only sends
+    child_conn.close()  # the parent only sends
     for i in range(ITEMS):
         parent_conn.send(f"bun{i}")
-    parent_conn.close()                        # the parent's copy of the sending end is gone
+    parent_conn.close()  # the parent's copy of the sending end is gone
     say(f"parent sent {ITEMS} items and closed both its ends; now it joins the reader")
-    checkpoint("main-closed", main=os.getpid(), child=p.pid, send_end=send_end, recv_end=recv_end,
-               main_sockets=my_sockets())
-    p.join()                                   # hangs if the reader never sees EOF
-    checkpoint("eof", main=os.getpid(), child=p.pid, exitcode=p.exitcode, received=result[0],
-               saw_eof=bool(result[1]))
+    checkpoint(
+        "main-closed",
+        main=os.getpid(),
+        child=p.pid,
+        send_end=send_end,
+        recv_end=recv_end,
+        main_sockets=my_sockets(),
+    )
+    p.join()  # hangs if the reader never sees EOF
+    checkpoint(
+        "eof",
+        main=os.getpid(),
+        child=p.pid,
+        exitcode=p.exitcode,
+        received=result[0],
+        saw_eof=bool(result[1]),
+    )
 
 
 # -- 3. one-way pipes and closed ends ----------------------------------
@@ -116,7 +143,7 @@ def writer(w) -> None:
 
 
 def part_one_way() -> None:
-    r, w = ctx.Pipe(duplex=False)              # r only receives, w only sends
+    r, w = ctx.Pipe(duplex=False)  # r only receives, w only sends
     p = ctx.Process(target=writer, args=(w,), name="writer")
     p.start()
     w.close()
@@ -131,7 +158,7 @@ def part_one_way() -> None:
     r2, w2 = ctx.Pipe(duplex=False)
     outcome["recv_on_send_end"] = attempt(w2.recv)
     r.close()
-    outcome["recv_on_closed_end"] = attempt(r.recv)   # the seed's second error case
+    outcome["recv_on_closed_end"] = attempt(r.recv)  # the seed's second error case
     say(f"one-way pipe: {outcome}")
     checkpoint("one-way", main=os.getpid(), writer=p.pid, exitcode=p.exitcode, **outcome)
 

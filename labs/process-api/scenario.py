@@ -6,6 +6,7 @@
    join() after the loop lets them all run at once (concurrent). Timed.
 4. Many processes appending to one file: O_APPEND keeps every line whole.
 """
+
 import multiprocessing
 import os
 import time
@@ -13,7 +14,7 @@ import time
 from labkit import checkpoint, say
 
 ctx = multiprocessing.get_context("fork")
-WORK_S = 0.3          # each child's "work": a blocking wait, like the seed's time.sleep(1)
+WORK_S = 0.3  # each child's "work": a blocking wait, like the seed's time.sleep(1)
 N = 4
 
 
@@ -43,33 +44,38 @@ def serial_vs_concurrent() -> dict:
     for i in range(N):
         p = ctx.Process(target=work, args=(i,))
         p.start()
-        p.join()                       # inside the loop: wait for each before starting the next
+        p.join()  # inside the loop: wait for each before starting the next
     serial = time.monotonic() - t
 
     ready, go = ctx.Barrier(N + 1), ctx.Event()
 
     def meet_then_work(i: int) -> None:
-        ready.wait()                   # tell the parent this child is up
-        go.wait()                      # ...and start working only when told
+        ready.wait()  # tell the parent this child is up
+        go.wait()  # ...and start working only when told
         time.sleep(WORK_S)
 
     procs = [ctx.Process(target=meet_then_work, args=(i,)) for i in range(N)]
     for p in procs:
         p.start()
-    ready.wait()                       # all N children are running now
+    ready.wait()  # all N children are running now
     checkpoint("all-started", children=[p.pid for p in procs])
-    t = time.monotonic()               # time the work only, not the checkpoint
+    t = time.monotonic()  # time the work only, not the checkpoint
     go.set()
     for p in procs:
-        p.join()                       # after the loop: they worked side by side
+        p.join()  # after the loop: they worked side by side
     concurrent = time.monotonic() - t
-    return {"serial_s": round(serial, 3), "concurrent_s": round(concurrent, 3), "n": N, "work_s": WORK_S}
+    return {
+        "serial_s": round(serial, 3),
+        "concurrent_s": round(concurrent, 3),
+        "n": N,
+        "work_s": WORK_S,
+    }
 
 
 def appender(path: str, i: int, lines: int) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     for j in range(lines):
-        os.write(fd, f"writer {i} line {j:04d} {'x' * 60}\n".encode())   # one write() per line
+        os.write(fd, f"writer {i} line {j:04d} {'x' * 60}\n".encode())  # one write() per line
     os.close(fd)
 
 
@@ -84,12 +90,21 @@ def appends(writers: int = 8, lines: int = 500) -> dict:
     with open(path) as f:
         content = f.read().splitlines()
     whole = sum(1 for ln in content if ln.startswith("writer ") and ln.endswith("x" * 60))
-    return {"writers": writers, "expected_lines": writers * lines, "lines": len(content), "whole_lines": whole}
+    return {
+        "writers": writers,
+        "expected_lines": writers * lines,
+        "lines": len(content),
+        "whole_lines": whole,
+    }
 
 
 if __name__ == "__main__":
-    p = ctx.Process(target=report, args=("target-args", "姑娘", "来玩啊!"), kwargs={"who": "kwargs"},
-                    name="greeter")
+    p = ctx.Process(
+        target=report,
+        args=("target-args", "姑娘", "来玩啊!"),
+        kwargs={"who": "kwargs"},
+        name="greeter",
+    )
     p.start()
     p.join()
 
@@ -98,9 +113,11 @@ if __name__ == "__main__":
     c.join()
 
     checkpoint("before-run-call", parent=os.getpid())
-    Chat("太白").run()                  # the seed's commented-out p2.run(): no new process
+    Chat("太白").run()  # the seed's commented-out p2.run(): no new process
     figures = serial_vs_concurrent()
-    say(f"serial {figures['serial_s']} s vs concurrent {figures['concurrent_s']} s for {N} x {WORK_S} s")
+    say(
+        f"serial {figures['serial_s']} s vs concurrent {figures['concurrent_s']} s for {N} x {WORK_S} s"
+    )
     checkpoint("timed", parent=os.getpid(), **figures)
     result = appends()
     say(f"appends: {result}")

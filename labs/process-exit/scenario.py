@@ -12,6 +12,7 @@ All six children end; the parent waits until each has ended *without* reaping it
 kernel (/proc/PID/stat field 52). Then the parent reaps them, and the same programs run
 under sh, which prints $?. Finally a multiprocessing.Process segfaults: exitcode -11.
 """
+
 import multiprocessing
 import os
 import subprocess
@@ -28,8 +29,8 @@ CASES = {
     "missing-file": [PY, "/lab/missing.py"],
     "exception": [PY, "-c", "raise ValueError('nobody caught me')"],
     "zero-division": [PY, "-c", "1/0"],
-    "segfault": [PY, "-c", NO_CORE + "import ctypes; ctypes.string_at(0)"],   # reads address 0
-    "killed": [PY, "-c", "import signal; signal.pause()"],                 # waits until killed
+    "segfault": [PY, "-c", NO_CORE + "import ctypes; ctypes.string_at(0)"],  # reads address 0
+    "killed": [PY, "-c", "import signal; signal.pause()"],  # waits until killed
 }
 
 
@@ -40,37 +41,56 @@ def stat_exit_code(pid: int) -> int:
 
 
 def part_direct() -> dict:
-    procs = {name: subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-             for name, cmd in CASES.items()}
+    procs = {
+        name: subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        for name, cmd in CASES.items()
+    }
     victim = procs["killed"].pid
-    killer = subprocess.run(["kill", "-9", str(victim)])       # another process kills it
+    killer = subprocess.run(["kill", "-9", str(victim)])  # another process kills it
     say(f"/bin/kill -9 {victim} exited {killer.returncode}")
     for p in procs.values():
-        os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)   # ended, not yet reaped
-    checkpoint("all-ended", top=True, parent=os.getpid(),
-               pids={n: p.pid for n, p in procs.items()},
-               stat_exit={n: stat_exit_code(p.pid) for n, p in procs.items()})
+        os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped
+    checkpoint(
+        "all-ended",
+        top=True,
+        parent=os.getpid(),
+        pids={n: p.pid for n, p in procs.items()},
+        stat_exit={n: stat_exit_code(p.pid) for n, p in procs.items()},
+    )
     codes, stderr = {}, {}
     for name, p in procs.items():
         _, status = os.waitpid(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         err = p.stderr.read().decode(errors="replace").strip().splitlines()
-        codes[name] = {"status": status, "returncode": p.returncode,
-                       "signaled": os.WIFSIGNALED(status)}
+        codes[name] = {
+            "status": status,
+            "returncode": p.returncode,
+            "signaled": os.WIFSIGNALED(status),
+        }
         stderr[name] = err[-1] if err else ""
         say(f"{name:<14} raw status {status:#06x}  returncode {p.returncode:>4}  {stderr[name]}")
-    checkpoint("reaped", parent=os.getpid(), codes=codes, stderr=stderr, pids={n: p.pid for n, p in procs.items()})
+    checkpoint(
+        "reaped",
+        parent=os.getpid(),
+        codes=codes,
+        stderr=stderr,
+        pids={n: p.pid for n, p in procs.items()},
+    )
     return codes
 
 
 def part_shell() -> dict:
     """The same programs under sh: $? is 128+N for a signal."""
-    lines = [f"{PY} -c 'print(42)' >/dev/null; echo normal $?",
-             f"{PY} /lab/missing.py 2>/dev/null; echo missing-file $?",
-             f"{PY} -c '1/0' 2>/dev/null; echo zero-division $?",
-             f"{PY} -c \"{CASES['segfault'][2]}\"; echo segfault $?",
-             f"{PY} -c 'import signal; signal.pause()' & kill -9 $!; wait $!; echo killed $?"]
-    out = subprocess.run(["sh", "-c", "\n".join(lines)], capture_output=True, text=True, stdin=subprocess.PIPE)
+    lines = [
+        f"{PY} -c 'print(42)' >/dev/null; echo normal $?",
+        f"{PY} /lab/missing.py 2>/dev/null; echo missing-file $?",
+        f"{PY} -c '1/0' 2>/dev/null; echo zero-division $?",
+        f'{PY} -c "{CASES["segfault"][2]}"; echo segfault $?',
+        f"{PY} -c 'import signal; signal.pause()' & kill -9 $!; wait $!; echo killed $?",
+    ]
+    out = subprocess.run(
+        ["sh", "-c", "\n".join(lines)], capture_output=True, text=True, stdin=subprocess.PIPE
+    )
     shell = {}
     for line in out.stdout.split("\n"):
         if line.strip():
@@ -83,6 +103,7 @@ def part_shell() -> dict:
 def crash():
     import ctypes
     import resource
+
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     ctypes.string_at(0)
 

@@ -13,6 +13,7 @@ Variant "main":
 Variant "no-sentinel": part 1 without the None. The consumers wait in get()
 for ever and the program never ends; the harness's timeout catches it.
 """
+
 import multiprocessing
 import os
 import queue
@@ -21,9 +22,9 @@ import time
 
 from labkit import checkpoint, say, wait_asleep
 
-ctx = multiprocessing.get_context("fork")   # the lesson is fork; say so explicitly
+ctx = multiprocessing.get_context("fork")  # the lesson is fork; say so explicitly
 
-FOODS = ("bun", "bone", "slop")              # the seed's 包子, 骨头, 泔水: one producer each
+FOODS = ("bun", "bone", "slop")  # the seed's 包子, 骨头, 泔水: one producer each
 PER_PRODUCER = 3
 CONSUMERS = 2
 ITEMS = len(FOODS) * PER_PRODUCER
@@ -40,7 +41,7 @@ def producer(name: str, q) -> None:
 def consumer(q, eaten) -> None:
     while True:
         item = q.get()
-        if item is None:           # the sentinel: no more food is coming
+        if item is None:  # the sentinel: no more food is coming
             say("got None: leaving")
             break
         eaten.put((os.getpid(), item))
@@ -49,7 +50,10 @@ def consumer(q, eaten) -> None:
 
 def start_shop(q, eaten):
     producers = [ctx.Process(target=producer, args=(f, q), name=f"producer-{f}") for f in FOODS]
-    consumers = [ctx.Process(target=consumer, args=(q, eaten), name=f"consumer-{i}") for i in range(CONSUMERS)]
+    consumers = [
+        ctx.Process(target=consumer, args=(q, eaten), name=f"consumer-{i}")
+        for i in range(CONSUMERS)
+    ]
     for p in producers + consumers:
         p.start()
     return producers, consumers
@@ -59,17 +63,23 @@ def part_sentinel() -> None:
     q, eaten = ctx.Queue(), ctx.Queue()
     producers, consumers = start_shop(q, eaten)
     for p in producers:
-        p.join()                   # all food is in the queue before the sentinels
+        p.join()  # all food is in the queue before the sentinels
     for _ in consumers:
-        q.put(None)                # one None per consumer: each get()s exactly one
+        q.put(None)  # one None per consumer: each get()s exactly one
     meals = [eaten.get() for _ in range(ITEMS)]
     for c in consumers:
         c.join()
     say(f"all {len(meals)} items eaten; consumers exited with {[c.exitcode for c in consumers]}")
-    checkpoint("sentinel-done", main=os.getpid(), consumers=[c.pid for c in consumers],
-               consumer_exitcodes=[c.exitcode for c in consumers],
-               producer_exitcodes=[p.exitcode for p in producers],
-               sentinels=len(consumers), eaten=meals, produced=ITEMS)
+    checkpoint(
+        "sentinel-done",
+        main=os.getpid(),
+        consumers=[c.pid for c in consumers],
+        consumer_exitcodes=[c.exitcode for c in consumers],
+        producer_exitcodes=[p.exitcode for p in producers],
+        sentinels=len(consumers),
+        eaten=meals,
+        produced=ITEMS,
+    )
 
 
 def part_no_sentinel() -> None:
@@ -77,10 +87,16 @@ def part_no_sentinel() -> None:
     producers, consumers = start_shop(q, eaten)
     for p in producers:
         p.join()
-    meals = [eaten.get() for _ in range(ITEMS)]   # everything the consumers will ever get
+    meals = [eaten.get() for _ in range(ITEMS)]  # everything the consumers will ever get
     say(f"all {len(meals)} items eaten; no None was sent; main's code ends here")
-    checkpoint("all-eaten", main=os.getpid(), consumers=[c.pid for c in consumers],
-               producer_exitcodes=[p.exitcode for p in producers], eaten=meals, produced=ITEMS)
+    checkpoint(
+        "all-eaten",
+        main=os.getpid(),
+        consumers=[c.pid for c in consumers],
+        producer_exitcodes=[p.exitcode for p in producers],
+        eaten=meals,
+        produced=ITEMS,
+    )
     # Like the seed, main simply ends. multiprocessing joins every non-daemonic
     # child at exit, and these consumers are still waiting in q.get().
 
@@ -88,7 +104,7 @@ def part_no_sentinel() -> None:
 # -- 2. a bounded queue ---------------------------------------------------
 def blocked_putter(q, ready) -> None:
     ready.set()
-    q.put(4)                       # the queue is full: this waits for room
+    q.put(4)  # the queue is full: this waits for room
     say("put(4) went through: someone made room")
 
 
@@ -117,10 +133,15 @@ def part_maxsize() -> None:
     child.start()
     ready.wait()
     say(f"putter {child.pid} calls put(4) on a full queue")
-    checkpoint("put-blocked", main=os.getpid(), putter=child.pid, putter_alive=child.is_alive(),
-               full=q.full())
+    checkpoint(
+        "put-blocked",
+        main=os.getpid(),
+        putter=child.pid,
+        putter_alive=child.is_alive(),
+        full=q.full(),
+    )
 
-    got = [q.get()]                # room for one: the putter's put(4) can finish
+    got = [q.get()]  # room for one: the putter's put(4) can finish
     child.join()
     got += [q.get() for _ in range(3)]
     outcome["putter_exitcode"] = child.exitcode
@@ -131,9 +152,9 @@ def part_maxsize() -> None:
     except queue.Empty as e:
         outcome["get_nowait"] = type(e).__name__
     try:
-        q.get_nowait(3)            # the seed's call: get_nowait takes no argument
+        q.get_nowait(3)  # the seed's call: get_nowait takes no argument
         outcome["seed_get_nowait_3"] = "ok"
-    except Exception as e:         # the seed's bare except: hid this as "queue is empty"
+    except Exception as e:  # the seed's bare except: hid this as "queue is empty"
         outcome["seed_get_nowait_3"] = f"{type(e).__name__}: {e}"
     outcome["empty_at_end"] = q.empty()
     say(f"got {got}; {outcome}")
@@ -143,34 +164,46 @@ def part_maxsize() -> None:
 # -- 3. JoinableQueue -----------------------------------------------------
 def joinable_consumer(q, done, pids, i) -> None:
     pids[i] = os.getpid()
-    while True:                    # no sentinel: this loop never ends by itself
+    while True:  # no sentinel: this loop never ends by itself
         q.get()
         with done.get_lock():
             done.value += 1
-        q.task_done()              # tell join() this item is finished
+        q.task_done()  # tell join() this item is finished
 
 
 def joinable_producer(name: str, q, done, seen, i) -> None:
     for n in range(PER_PRODUCER):
         q.put(f"{name}{n}")
-    q.join()                       # returns when every item put so far is task_done()
+    q.join()  # returns when every item put so far is task_done()
     seen[i] = done.value
     say(f"{name} producer: join() returned; {done.value} items done")
 
 
 def shop(q, done, seen, pids) -> None:
     """The seed's main for JoinableQueue, run as its own process so we can look after it ends."""
-    producers = [ctx.Process(target=joinable_producer, args=(f, q, done, seen, i)) for i, f in enumerate(FOODS)]
-    consumers = [ctx.Process(target=joinable_consumer, args=(q, done, pids, i), daemon=True)
-                 for i in range(CONSUMERS)]
+    producers = [
+        ctx.Process(target=joinable_producer, args=(f, q, done, seen, i))
+        for i, f in enumerate(FOODS)
+    ]
+    consumers = [
+        ctx.Process(target=joinable_consumer, args=(q, done, pids, i), daemon=True)
+        for i in range(CONSUMERS)
+    ]
     for p in producers + consumers:
         p.start()
     for p in producers:
         p.join()
     # join() returns at the last task_done(); a consumer is then on its way back into get()
     wait_asleep([c.pid for c in consumers])
-    checkpoint("producers-joined", shop=os.getpid(), consumers=[c.pid for c in consumers],
-               daemon=[c.daemon for c in consumers], seen=list(seen), done=done.value, produced=ITEMS)
+    checkpoint(
+        "producers-joined",
+        shop=os.getpid(),
+        consumers=[c.pid for c in consumers],
+        daemon=[c.daemon for c in consumers],
+        seen=list(seen),
+        done=done.value,
+        produced=ITEMS,
+    )
     say("shop: producers are done; the shop ends and takes its daemonic consumers with it")
 
 
@@ -182,8 +215,14 @@ def part_joinable() -> None:
     s = ctx.Process(target=shop, args=(q, done, seen, pids), name="shop")
     s.start()
     s.join()
-    checkpoint("joinable-done", main=os.getpid(), shop=s.pid, shop_exitcode=s.exitcode,
-               consumers=list(pids), done=done.value)
+    checkpoint(
+        "joinable-done",
+        main=os.getpid(),
+        shop=s.pid,
+        shop_exitcode=s.exitcode,
+        consumers=list(pids),
+        done=done.value,
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 3. multiprocessing.active_children() reaps every finished child as a side effect.
 4. With SIGCHLD set to SIG_IGN the kernel reaps children itself: no zombie, no status.
 """
+
 import multiprocessing
 import os
 import signal
@@ -38,8 +39,12 @@ def part_waitpid() -> None:
     exited_not_reaped(pid)
     checkpoint("before-waitpid", child=pid)
     _, status = os.waitpid(pid, 0)
-    decoded = {"raw": status, "WIFEXITED": os.WIFEXITED(status), "WEXITSTATUS": os.WEXITSTATUS(status),
-               "WIFSIGNALED": os.WIFSIGNALED(status)}
+    decoded = {
+        "raw": status,
+        "WIFEXITED": os.WIFEXITED(status),
+        "WEXITSTATUS": os.WEXITSTATUS(status),
+        "WIFSIGNALED": os.WIFSIGNALED(status),
+    }
     say(f"waitpid({pid}) -> raw status {status:#06x}: {decoded}")
     checkpoint("after-waitpid", child=pid, **decoded)
 
@@ -60,10 +65,15 @@ def part_active_children() -> None:
     for p in procs:
         exited_not_reaped(p.pid)
     checkpoint("three-finished", children=[p.pid for p in procs], top=True)
-    alive = multiprocessing.active_children()   # polls each child: the finished ones get reaped
+    alive = multiprocessing.active_children()  # polls each child: the finished ones get reaped
     say(f"active_children() returned {alive}")
-    checkpoint("after-active-children", children=[p.pid for p in procs], alive=len(alive),
-               exitcodes=[p.exitcode for p in procs], top=True)
+    checkpoint(
+        "after-active-children",
+        children=[p.pid for p in procs],
+        alive=len(alive),
+        exitcodes=[p.exitcode for p in procs],
+        top=True,
+    )
 
 
 def part_sig_ign() -> None:
@@ -76,9 +86,9 @@ def part_sig_ign() -> None:
         os._exit(3)
     os.close(r)
     checkpoint("ignored-child-alive", child=pid)
-    os.close(w)                      # the child exits now...
+    os.close(w)  # the child exits now...
     try:
-        os.waitpid(pid, 0)           # ...and with SIGCHLD ignored, wait blocks until it is gone, then fails
+        os.waitpid(pid, 0)  # ...and with SIGCHLD ignored, wait blocks until it is gone, then fails
         outcome = "waitpid returned a status"
     except ChildProcessError as err:
         outcome = f"ChildProcessError: {err.strerror}"

@@ -26,6 +26,7 @@ the calibration promised (then calibrated again first); at most
 labkit.cpustat.TRIES times, each said in the output. Its checkpoint carries the
 host's figures around the run it reports, and the unit it measured.
 """
+
 import json
 import os
 import signal
@@ -35,11 +36,11 @@ from labkit import checkpoint, say
 from labkit.cgroupfs import Cgroup
 from labkit.cpustat import Windows, cgroup_cpu
 
-UNIT_S = 0.15                         # about how much CPU one unit of work takes
-WARM_S = 0.3                          # CPU spun before calibrating
-CALIBRATE_S = 0.3                     # the calibration's sample, at least
-DRIFT = 0.2                           # a run whose unit took 20% more or less CPU: calibrated again
-HALF_S = 0.3                          # idle-waits: each job's CPU before it says "halfway"
+UNIT_S = 0.15  # about how much CPU one unit of work takes
+WARM_S = 0.3  # CPU spun before calibrating
+CALIBRATE_S = 0.3  # the calibration's sample, at least
+DRIFT = 0.2  # a run whose unit took 20% more or less CPU: calibrated again
+HALF_S = 0.3  # idle-waits: each job's CPU before it says "halfway"
 JOBS = [("A", 4), ("B", 1), ("C", 1)]  # in arrival order
 POLICY_JOBS = [("normal", 2, "SCHED_OTHER"), ("batch", 2, "SCHED_BATCH"), ("idle", 2, "SCHED_IDLE")]
 
@@ -78,20 +79,21 @@ def unit_s(jobs: list) -> float:
     return sum(j["cpu"] for j in jobs) / sum(j["units"] for j in jobs)
 
 
-CGROUP = Cgroup()    # the container's own, cgroup v1 or v2 (labkit/cgroupfs.py)
+CGROUP = Cgroup()  # the container's own, cgroup v1 or v2 (labkit/cgroupfs.py)
 
 
 def cpu_clock():
     """Seconds of CPU this container has used so far (None if no cgroup file is readable)."""
-    used = CGROUP.cpu_stat().usage_ns            # v1 cpuacct.usage, v2 cpu.stat usage_usec
+    used = CGROUP.cpu_stat().usage_ns  # v1 cpuacct.usage, v2 cpu.stat usage_usec
     return None if used is None else used / 1e9
 
 
-READY_R, READY_W = os.pipe()   # each job writes a byte here just before it waits for its release
+READY_R, READY_W = os.pipe()  # each job writes a byte here just before it waits for its release
 
 
-def start_job(name: str, units: int, unit: int, go: int, results: int, policy: str = "SCHED_OTHER",
-              close=()) -> int:
+def start_job(
+    name: str, units: int, unit: int, go: int, results: int, policy: str = "SCHED_OTHER", close=()
+) -> int:
     """Fork a job that waits until `go` is readable (a byte or EOF), then computes and reports.
     `close`: the parent's write ends, which the job must not hold (else it never sees EOF)."""
     pid = os.fork()
@@ -101,18 +103,28 @@ def start_job(name: str, units: int, unit: int, go: int, results: int, policy: s
     try:
         for fd in close:
             os.close(fd)
-        if policy != "SCHED_OTHER":     # lowering one's own policy needs no privilege
+        if policy != "SCHED_OTHER":  # lowering one's own policy needs no privilege
             os.sched_setscheduler(0, getattr(os, policy), os.sched_param(0))
         os.write(READY_W, b".")
-        os.read(go, 1)                  # blocks until the scheduler script releases us
+        os.read(go, 1)  # blocks until the scheduler script releases us
         first_run, first_run_c = time.monotonic(), cpu_clock()
         cpu0 = time.process_time()
         spin(units * unit)
         finish, finish_c = time.monotonic(), cpu_clock()
         cpu = time.process_time() - cpu0
-        line = json.dumps({"job": name, "units": units, "first_run": first_run, "finish": finish,
-                           "first_run_c": first_run_c, "finish_c": finish_c, "cpu": cpu, "policy": policy})
-        os.write(results, (line + "\n").encode())   # one write under PIPE_BUF: never interleaved
+        line = json.dumps(
+            {
+                "job": name,
+                "units": units,
+                "first_run": first_run,
+                "finish": finish,
+                "first_run_c": first_run_c,
+                "finish_c": finish_c,
+                "cpu": cpu,
+                "policy": policy,
+            }
+        )
+        os.write(results, (line + "\n").encode())  # one write under PIPE_BUF: never interleaved
     except BaseException:
         import traceback
 
@@ -152,11 +164,18 @@ def since(t0: float, t0_c, jobs: list, policy: bool = False) -> list:
     out = []
     for j in jobs:
         c = t0_c is not None and j["first_run_c"] is not None
-        out.append({"job": j["job"], "units": j["units"], "cpu": round(j["cpu"], 5),
-                    "first_run": round(j["first_run"] - t0, 5), "finish": round(j["finish"] - t0, 5),
-                    "first_run_c": round(j["first_run_c"] - t0_c, 5) if c else None,
-                    "finish_c": round(j["finish_c"] - t0_c, 5) if c else None,
-                    **({"policy": j["policy"]} if policy else {})})
+        out.append(
+            {
+                "job": j["job"],
+                "units": j["units"],
+                "cpu": round(j["cpu"], 5),
+                "first_run": round(j["first_run"] - t0, 5),
+                "finish": round(j["finish"] - t0, 5),
+                "first_run_c": round(j["first_run_c"] - t0_c, 5) if c else None,
+                "finish_c": round(j["finish_c"] - t0_c, 5) if c else None,
+                **({"policy": j["policy"]} if policy else {}),
+            }
+        )
     return out
 
 
@@ -172,7 +191,7 @@ def together(unit: int, results: Results) -> dict:
     os.close(go_r)
     all_ready(len(pids))
     t0, t0_c = time.monotonic(), cpu_clock()
-    os.close(go_w)                                       # EOF for every job at once
+    os.close(go_w)  # EOF for every job at once
     done = [results.next() for _ in pids]
     reap(pids)
     return {"jobs": since(t0, t0_c, done)}
@@ -182,7 +201,7 @@ def one_at_a_time(order, unit: int, results: Results) -> dict:
     """This script is the scheduler: it releases the next job when the running one reports done."""
     gates = {}
     pids = []
-    for name, units in JOBS:                              # every job exists (has arrived) from the start
+    for name, units in JOBS:  # every job exists (has arrived) from the start
         go_r, go_w = os.pipe()
         pids.append(start_job(name, units, unit, go_r, results.w, close=[go_w, *gates.values()]))
         os.close(go_r)
@@ -202,19 +221,26 @@ def one_at_a_time(order, unit: int, results: Results) -> dict:
 def policies(unit: int, results: Results) -> dict:
     """A normal, a batch and an idle job, released together on one CPU."""
     go_r, go_w = os.pipe()
-    pids = {n: start_job(n, u, unit, go_r, results.w, pol, close=[go_w]) for n, u, pol in POLICY_JOBS}
+    pids = {
+        n: start_job(n, u, unit, go_r, results.w, pol, close=[go_w]) for n, u, pol in POLICY_JOBS
+    }
     os.close(go_r)
     all_ready(len(pids))
     seen = {n: os.sched_getscheduler(pid) for n, pid in pids.items()}
     t0, t0_c = time.monotonic(), cpu_clock()
     os.close(go_w)
-    done = [results.next(), results.next()]              # the normal and batch jobs end first...
-    idle_cpu_then = cpu_of(pids["idle"])                 # ...what had the idle one got by then?
+    done = [results.next(), results.next()]  # the normal and batch jobs end first...
+    idle_cpu_then = cpu_of(pids["idle"])  # ...what had the idle one got by then?
     done.append(results.next())
     reap(pids.values())
-    return {"jobs": since(t0, t0_c, done, policy=True), "idle_cpu_when_others_done": round(idle_cpu_then, 5),
-            "policy_numbers": seen,
-            "policy_names": {str(getattr(os, p)): p for p in ("SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE")}}
+    return {
+        "jobs": since(t0, t0_c, done, policy=True),
+        "idle_cpu_when_others_done": round(idle_cpu_then, 5),
+        "policy_numbers": seen,
+        "policy_names": {
+            str(getattr(os, p)): p for p in ("SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE")
+        },
+    }
 
 
 def cpu_of(pid: int) -> float:
@@ -241,7 +267,7 @@ def idle_snapshot() -> None:
             if policy != "SCHED_OTHER":
                 os.sched_setscheduler(0, getattr(os, policy), os.sched_param(0))
             os.read(go_r, 1)
-            spin_for(HALF_S)                               # HALF_S of CPU, then tell the parent
+            spin_for(HALF_S)  # HALF_S of CPU, then tell the parent
             os.write(half_w, (name[0]).encode())
             spin_for(HALF_S)
             os._exit(0)
@@ -249,11 +275,16 @@ def idle_snapshot() -> None:
     os.close(go_r)
     os.close(go_w)
     halves = set()
-    while not {"n", "b"} <= halves:                        # both normal and batch are halfway
+    while not {"n", "b"} <= halves:  # both normal and batch are halfway
         halves |= set(os.read(half_r, 8).decode())
-    checkpoint("idle-waits", normal=pids["normal"], batch=pids["batch"], idle=pids["idle"],
-               idle_reported_half="i" in halves)
-    for pid in pids.values():                              # seen what we came for: stop them
+    checkpoint(
+        "idle-waits",
+        normal=pids["normal"],
+        batch=pids["batch"],
+        idle=pids["idle"],
+        idle_reported_half="i" in halves,
+    )
+    for pid in pids.values():  # seen what we came for: stop them
         os.kill(pid, signal.SIGKILL)
     reap(pids.values())
 
@@ -286,35 +317,66 @@ def measured(mode: str, fn, work: Work) -> dict:
         free = windows.ended(before, after, window)
         if not work.agrees(out["jobs"]):
             took = unit_s(out["jobs"])
-            if windows.again(f"a unit of work took {took:.3f}s of CPU, not about {UNIT_S}s as calibrated"):
+            if windows.again(
+                f"a unit of work took {took:.3f}s of CPU, not about {UNIT_S}s as calibrated"
+            ):
                 work.recalibrate()
                 say(f"calibrated again: one unit of work = {work.iterations} loop iterations")
-    return {**out, "attempt": attempt, "window_s": round(window, 4), "cgroup_start": before, "cgroup": after,
-            "free_cpus_per_window": windows.free, "free_cpus": free,
-            "unit_s_calibrated": UNIT_S, "unit_s_measured": round(unit_s(out["jobs"]), 5),
-            "unit_iterations": work.iterations, "drift_allowed": DRIFT}
+    return {
+        **out,
+        "attempt": attempt,
+        "window_s": round(window, 4),
+        "cgroup_start": before,
+        "cgroup": after,
+        "free_cpus_per_window": windows.free,
+        "free_cpus": free,
+        "unit_s_calibrated": UNIT_S,
+        "unit_s_measured": round(unit_s(out["jobs"]), 5),
+        "unit_iterations": work.iterations,
+        "drift_allowed": DRIFT,
+    }
 
 
 def main() -> None:
     work = Work()
-    say(f"one unit of work = {work.iterations} loop iterations (about {UNIT_S}s of CPU); jobs A=4, B=1, C=1 units")
-    say(f"CPUs this container may use: {sorted(os.sched_getaffinity(0))}; CPU clock: cgroup v{CGROUP.version}")
+    say(
+        f"one unit of work = {work.iterations} loop iterations (about {UNIT_S}s of CPU); jobs A=4, B=1, C=1 units"
+    )
+    say(
+        f"CPUs this container may use: {sorted(os.sched_getaffinity(0))}; CPU clock: cgroup v{CGROUP.version}"
+    )
     results = Results()
     runs = {}
-    for mode, fn in (("together", lambda unit: together(unit, results)),
-                     ("fcfs", lambda unit: one_at_a_time(["A", "B", "C"], unit, results)),
-                     ("sjf", lambda unit: one_at_a_time(sorted("ABC", key=dict(JOBS).get), unit, results))):
+    for mode, fn in (
+        ("together", lambda unit: together(unit, results)),
+        ("fcfs", lambda unit: one_at_a_time(["A", "B", "C"], unit, results)),
+        ("sjf", lambda unit: one_at_a_time(sorted("ABC", key=dict(JOBS).get), unit, results)),
+    ):
         runs[mode] = measured(mode, fn, work)
-        say(f"{mode:>8}: " + ", ".join(f"{j['job']} ran {j['first_run']:.3f}s..{j['finish']:.3f}s "
-                                       f"(cpu {j['cpu']:.3f}s"
-                                       + (f", CPU clock {j['first_run_c']:.3f}..{j['finish_c']:.3f}s)"
-                                          if j["first_run_c"] is not None else ")")
-                                       for j in runs[mode]["jobs"]))
+        say(
+            f"{mode:>8}: "
+            + ", ".join(
+                f"{j['job']} ran {j['first_run']:.3f}s..{j['finish']:.3f}s "
+                f"(cpu {j['cpu']:.3f}s"
+                + (
+                    f", CPU clock {j['first_run_c']:.3f}..{j['finish_c']:.3f}s)"
+                    if j["first_run_c"] is not None
+                    else ")"
+                )
+                for j in runs[mode]["jobs"]
+            )
+        )
         checkpoint(mode, cpus=sorted(os.sched_getaffinity(0)), **runs[mode])
     pol = measured("policies", lambda unit: policies(unit, results), work)
-    say("policies: " + ", ".join(f"{j['job']} ({j['policy']}) ran {j['first_run']:.3f}s..{j['finish']:.3f}s"
-                                 for j in pol["jobs"]) + f"; idle had {pol['idle_cpu_when_others_done']:.2f}s "
-        "of CPU when the others were done")
+    say(
+        "policies: "
+        + ", ".join(
+            f"{j['job']} ({j['policy']}) ran {j['first_run']:.3f}s..{j['finish']:.3f}s"
+            for j in pol["jobs"]
+        )
+        + f"; idle had {pol['idle_cpu_when_others_done']:.2f}s "
+        "of CPU when the others were done"
+    )
     checkpoint("policies", cpus=sorted(os.sched_getaffinity(0)), **pol)
     idle_snapshot()
 

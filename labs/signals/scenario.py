@@ -6,6 +6,7 @@
 4. terminate() kills a process, not its children; killpg() kills the group.
 5. The scenario ends by SIGTERM itself: the container's exit code says so.
 """
+
 import multiprocessing
 import os
 import signal
@@ -33,9 +34,9 @@ def raises():
 
 def waits(ready, default_sigint=False):
     if default_sigint:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)   # undo Python's KeyboardInterrupt handler
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # undo Python's KeyboardInterrupt handler
     ready.set()
-    time.sleep(60)                                     # ended by a signal long before this
+    time.sleep(60)  # ended by a signal long before this
 
 
 def signalled(how, default_sigint: bool = False) -> int:
@@ -62,14 +63,21 @@ def signalled(how, default_sigint: bool = False) -> int:
 
 def exitcodes() -> dict:
     codes = {}
-    for case, target in (("return", returns), ("sys.exit(3)", exits_3), ("raise ValueError", raises)):
+    for case, target in (
+        ("return", returns),
+        ("sys.exit(3)", exits_3),
+        ("raise ValueError", raises),
+    ):
         p = ctx.Process(target=target)
         p.start()
         p.join()
         codes[case] = p.exitcode
-    for case, how, default_sigint in (("terminate()", "terminate", False), ("kill()", "kill", False),
-                                      ("SIGINT", signal.SIGINT, False),
-                                      ("SIGINT, default action", signal.SIGINT, True)):
+    for case, how, default_sigint in (
+        ("terminate()", "terminate", False),
+        ("kill()", "kill", False),
+        ("SIGINT", signal.SIGINT, False),
+        ("SIGINT, default action", signal.SIGINT, True),
+    ):
         codes[case] = signalled(how, default_sigint)
     for case, code in codes.items():
         say(f"{case:<24} exitcode {code}")
@@ -78,8 +86,12 @@ def exitcodes() -> dict:
 
 # -- 2. raw status --------------------------------------------------------------
 def decode(status: int) -> dict:
-    d = {"status": status, "hex": f"0x{status:04x}", "WIFEXITED": os.WIFEXITED(status),
-         "WIFSIGNALED": os.WIFSIGNALED(status)}
+    d = {
+        "status": status,
+        "hex": f"0x{status:04x}",
+        "WIFEXITED": os.WIFEXITED(status),
+        "WIFSIGNALED": os.WIFSIGNALED(status),
+    }
     if os.WIFEXITED(status):
         d["WEXITSTATUS"] = os.WEXITSTATUS(status)
     if os.WIFSIGNALED(status):
@@ -99,7 +111,7 @@ def raw_statuses() -> dict:
     pid = os.fork()
     if pid == 0:
         os.close(w)
-        os.read(r, 1)                      # blocks: the parent kills it here
+        os.read(r, 1)  # blocks: the parent kills it here
         os._exit(0)
     os.close(r)
     os.kill(pid, signal.SIGTERM)
@@ -113,14 +125,21 @@ def raw_statuses() -> dict:
     out["shell"] = {
         "exit 3": sh('sh -c "exit 3"; echo $?'),
         "kill -TERM itself": sh('sh -c "kill -TERM \\$\\$"; echo $?'),
-        "python3 gets SIGINT": sh('python3 -c "import os, signal, time; os.kill(os.getpid(), signal.SIGINT); '
-                                  'time.sleep(5)" 2>/dev/null; echo $?'),
+        "python3 gets SIGINT": sh(
+            'python3 -c "import os, signal, time; os.kill(os.getpid(), signal.SIGINT); '
+            'time.sleep(5)" 2>/dev/null; echo $?'
+        ),
     }
     out["subprocess"] = {
         "kill -TERM itself": subprocess.run(["sh", "-c", "kill -TERM $$"]).returncode,
         "python3 gets SIGINT": subprocess.run(
-            ["python3", "-c", "import os, signal, time; os.kill(os.getpid(), signal.SIGINT); time.sleep(5)"],
-            stderr=subprocess.DEVNULL).returncode,
+            [
+                "python3",
+                "-c",
+                "import os, signal, time; os.kill(os.getpid(), signal.SIGINT); time.sleep(5)",
+            ],
+            stderr=subprocess.DEVNULL,
+        ).returncode,
     }
     for k, v in out.items():
         say(f"{k}: {v}")
@@ -129,10 +148,14 @@ def raw_statuses() -> dict:
 
 # -- 3. terminate() and is_alive() ------------------------------------------------
 def blocks_sigterm(ready, go):
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})   # a critical section: SIGTERM must wait
+    signal.pthread_sigmask(
+        signal.SIG_BLOCK, {signal.SIGTERM}
+    )  # a critical section: SIGTERM must wait
     ready.set()
     go.wait()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # the pending SIGTERM is delivered here
+    signal.pthread_sigmask(
+        signal.SIG_UNBLOCK, {signal.SIGTERM}
+    )  # the pending SIGTERM is delivered here
     say("this line is never printed")
 
 
@@ -146,29 +169,30 @@ def terminate_is_not_instant() -> None:
     p = ctx.Process(target=blocks_sigterm, args=(ready, go))
     p.start()
     ready.wait()
-    p.terminate()                               # sends SIGTERM and returns at once
+    p.terminate()  # sends SIGTERM and returns at once
     alive = p.is_alive()
     lines = signal_lines(p.pid)
     say(f"right after terminate(): is_alive()={alive}; {lines}")
     checkpoint("terminate-sent", parent=os.getpid(), child=p.pid, is_alive=alive, proc_status=lines)
 
-    go.set()                                    # end the critical section: SIGTERM lands
+    go.set()  # end the critical section: SIGTERM lands
     p.join()
     say(f"after join(): is_alive()={p.is_alive()}, exitcode={p.exitcode}")
-    checkpoint("joined", parent=os.getpid(), child=p.pid, is_alive=p.is_alive(), exitcode=p.exitcode)
+    checkpoint(
+        "joined", parent=os.getpid(), child=p.pid, is_alive=p.is_alive(), exitcode=p.exitcode
+    )
 
 
 # -- 4. families ------------------------------------------------------------------
 def family(report, own_group):
     if own_group:
-        os.setpgid(0, 0)                        # a new process group, led by me
+        os.setpgid(0, 0)  # a new process group, led by me
     g = os.fork()
     if g == 0:
-        time.sleep(3600)                        # the grandchild: a long job
+        time.sleep(3600)  # the grandchild: a long job
         os._exit(0)
     report.send(g)
     time.sleep(3600)
-
 
 
 def families() -> None:
@@ -180,22 +204,35 @@ def families() -> None:
         p.start()
         kids.append((p, here.recv()))
     (p1, g1), (p2, g2) = kids
-    checkpoint("families", scenario=me, child1=p1.pid, grandchild1=g1, child2=p2.pid, grandchild2=g2,
-               pgid={str(pid): os.getpgid(pid) for pid in (me, p1.pid, g1, p2.pid, g2)})
+    checkpoint(
+        "families",
+        scenario=me,
+        child1=p1.pid,
+        grandchild1=g1,
+        child2=p2.pid,
+        grandchild2=g2,
+        pgid={str(pid): os.getpgid(pid) for pid in (me, p1.pid, g1, p2.pid, g2)},
+    )
 
     p1.terminate()
     p1.join()
     say(f"terminate() ended child {p1.pid} (exitcode {p1.exitcode}); its child {g1} lives on")
     checkpoint("terminated-child", scenario=me, child1=p1.pid, grandchild1=g1, exitcode=p1.exitcode)
 
-    os.killpg(p2.pid, signal.SIGTERM)           # the whole group: child2 and grandchild2
+    os.killpg(p2.pid, signal.SIGTERM)  # the whole group: child2 and grandchild2
     p2.join()
     wait_gone(g2)
     say(f"killpg({p2.pid}) ended child {p2.pid} (exitcode {p2.exitcode}) and its child {g2}")
-    checkpoint("group-killed", scenario=me, child2=p2.pid, grandchild2=g2, grandchild1=g1,
-               exitcode=p2.exitcode)
+    checkpoint(
+        "group-killed",
+        scenario=me,
+        child2=p2.pid,
+        grandchild2=g2,
+        grandchild1=g1,
+        exitcode=p2.exitcode,
+    )
 
-    os.kill(g1, signal.SIGTERM)                 # tidy up the orphan; tini reaps it
+    os.kill(g1, signal.SIGTERM)  # tidy up the orphan; tini reaps it
     wait_gone(g1)
 
 

@@ -10,6 +10,7 @@ scenario finds (with psutil, from /proc) which processes hold the other end.
 Clients hold their connections open until the main process tells them to
 hang up, so every checkpoint is taken at a moment that is certain.
 """
+
 import multiprocessing
 import os
 import socket
@@ -19,15 +20,16 @@ import psutil
 
 from labkit import checkpoint, say
 
-HOST = "127.0.0.1"          # loopback only: the lab container has no network, but it has lo
+HOST = "127.0.0.1"  # loopback only: the lab container has no network, but it has lo
 PORT_PER_CONNECTION = 8080  # the seed's port
 PORT_POOL = 8081
 CLIENTS_PER_CONNECTION = 5
-POOL_WORKERS, POOL_CLIENTS = 4, 6   # the seed: Pool(4), "open 6 clients and 2 will wait"
+POOL_WORKERS, POOL_CLIENTS = 4, 6  # the seed: Pool(4), "open 6 clients and 2 will wait"
 WAIT_LIMIT_S = 10
 
 
 # -- the server side (the seed's code, with its loop bounded so the lab ends) ---
+
 
 def talk(conn: socket.socket) -> int:
     """The seed's handler: echo each message in upper case until the client hangs up."""
@@ -56,13 +58,13 @@ def serve_per_connection(ctx, listening, accepted, done) -> None:
     server = listen(PORT_PER_CONNECTION)
     listening.set()
     handlers = []
-    for _ in range(CLIENTS_PER_CONNECTION):      # the seed loops forever; the lab serves N and stops
+    for _ in range(CLIENTS_PER_CONNECTION):  # the seed loops forever; the lab serves N and stops
         conn, _addr = server.accept()
         p = ctx.Process(target=talk, args=(conn,))
         p.start()
-        conn.close()                             # the child has its own copy; the seed keeps this one open
+        conn.close()  # the child has its own copy; the seed keeps this one open
         handlers.append(p)
-        accepted.release()                       # tell main: handed over (and our copy closed)
+        accepted.release()  # tell main: handed over (and our copy closed)
     for p in handlers:
         p.join()
     done.put({p.pid: p.exitcode for p in handlers})
@@ -76,9 +78,11 @@ def serve_with_pool(ctx, listening, accepted, done) -> None:
     conns, results = [], []
     for _ in range(POOL_CLIENTS):
         conn, _addr = server.accept()
-        results.append(pool.apply_async(talk, (conn,)))   # the socket travels to the worker (fd passing)
+        results.append(
+            pool.apply_async(talk, (conn,))
+        )  # the socket travels to the worker (fd passing)
         conns.append(conn)
-        accepted.release()                       # tell main: accepted and queued for the pool
+        accepted.release()  # tell main: accepted and queued for the pool
     served_by = [r.get(timeout=30) for r in results]
     for conn in conns:
         conn.close()
@@ -89,6 +93,7 @@ def serve_with_pool(ctx, listening, accepted, done) -> None:
 
 # -- the client side ------------------------------------------------------------
 
+
 def client(n: int, port: int, reports, hangup) -> None:
     """The seed's client, scripted: send one line, read the echo, hold on until told to hang up."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -96,13 +101,14 @@ def client(n: int, port: int, reports, hangup) -> None:
     msg = f"hello from client {n}"
     s.sendall(msg.encode())
     reports.put(("sent", os.getpid(), s.getsockname()[1]))
-    reply = s.recv(1024).decode()               # blocks until a server process answers
+    reply = s.recv(1024).decode()  # blocks until a server process answers
     reports.put(("reply", os.getpid(), reply))
     hangup.wait()
     s.close()
 
 
 # -- the main process: starts everything and looks -----------------------------
+
 
 def state_of(pid: int) -> str:
     with open(f"/proc/{pid}/stat") as f:
@@ -146,8 +152,10 @@ class Clients:
     def __init__(self, ctx, port: int, count: int):
         self.reports = ctx.Queue()
         self.hangups = [ctx.Event() for _ in range(count)]
-        self.procs = [ctx.Process(target=client, args=(n, port, self.reports, self.hangups[n]))
-                      for n in range(count)]
+        self.procs = [
+            ctx.Process(target=client, args=(n, port, self.reports, self.hangups[n]))
+            for n in range(count)
+        ]
         self.port_of: dict[int, int] = {}
         self.reply_of: dict[int, str] = {}
 
@@ -178,9 +186,18 @@ def part_per_connection(ctx) -> None:
     clients.wait_for(sent=CLIENTS_PER_CONNECTION, replies=CLIENTS_PER_CONNECTION)
     wait_accepted(accepted, CLIENTS_PER_CONNECTION)
     served = {str(pid): holders(server.pid, port) for pid, port in clients.port_of.items()}
-    say(f"{CLIENTS_PER_CONNECTION} clients connected; server {server.pid} serves them from {served}")
-    checkpoint("per-connection", main=main, server=server.pid, clients=clients.pids(), served_by=served,
-               replies={str(k): v for k, v in clients.reply_of.items()}, port=PORT_PER_CONNECTION)
+    say(
+        f"{CLIENTS_PER_CONNECTION} clients connected; server {server.pid} serves them from {served}"
+    )
+    checkpoint(
+        "per-connection",
+        main=main,
+        server=server.pid,
+        clients=clients.pids(),
+        served_by=served,
+        replies={str(k): v for k, v in clients.reply_of.items()},
+        port=PORT_PER_CONNECTION,
+    )
 
     for pid in clients.pids():
         clients.hang_up(pid)
@@ -188,8 +205,14 @@ def part_per_connection(ctx) -> None:
     for p in clients.procs + [server]:
         p.join()
     say(f"clients hung up; the handlers exited with {exits}; the server exited {server.exitcode}")
-    checkpoint("per-connection-done", main=main, server=server.pid, handler_exits={str(k): v for k, v in exits.items()},
-               server_exit=server.exitcode, client_exits=[p.exitcode for p in clients.procs])
+    checkpoint(
+        "per-connection-done",
+        main=main,
+        server=server.pid,
+        handler_exits={str(k): v for k, v in exits.items()},
+        server_exit=server.exitcode,
+        client_exits=[p.exitcode for p in clients.procs],
+    )
 
 
 def part_pool(ctx) -> None:
@@ -206,23 +229,47 @@ def part_pool(ctx) -> None:
     wait_until_sleeping(waiting)
     workers = sorted(p.pid for p in psutil.Process(server.pid).children())
     served = {str(pid): holders(server.pid, clients.port_of[pid]) for pid in clients.pids()}
-    say(f"Pool({POOL_WORKERS}) server {server.pid}, workers {workers}: clients {sorted(clients.reply_of)} "
-        f"answered, {waiting} connected and waiting")
-    checkpoint("pool-full", main=main, server=server.pid, workers=workers, clients=clients.pids(),
-               answered=sorted(clients.reply_of), waiting=waiting, served_by=served, port=PORT_POOL)
+    say(
+        f"Pool({POOL_WORKERS}) server {server.pid}, workers {workers}: clients {sorted(clients.reply_of)} "
+        f"answered, {waiting} connected and waiting"
+    )
+    checkpoint(
+        "pool-full",
+        main=main,
+        server=server.pid,
+        workers=workers,
+        clients=clients.pids(),
+        answered=sorted(clients.reply_of),
+        waiting=waiting,
+        served_by=served,
+        port=PORT_POOL,
+    )
 
-    leaver = sorted(clients.reply_of)[0]         # one served client leaves
+    leaver = sorted(clients.reply_of)[0]  # one served client leaves
     clients.hang_up(leaver)
     clients.wait_for(sent=POOL_CLIENTS, replies=POOL_WORKERS + 1)
     newcomer = next(p for p in clients.reply_of if p in waiting)
     still_waiting = [p for p in waiting if p != newcomer]
     wait_until_sleeping(still_waiting)
-    served_now = {str(pid): holders(server.pid, clients.port_of[pid])
-                  for pid in clients.pids() if pid != leaver}
-    say(f"client {leaver} left; waiting client {newcomer} is now answered by {served_now[str(newcomer)]}")
-    checkpoint("pool-one-left", main=main, server=server.pid, workers=sorted(p.pid for p in psutil.Process(server.pid).children()),
-               leaver=leaver, leaver_served_by=served[str(leaver)], newcomer=newcomer,
-               still_waiting=still_waiting, served_by=served_now)
+    served_now = {
+        str(pid): holders(server.pid, clients.port_of[pid])
+        for pid in clients.pids()
+        if pid != leaver
+    }
+    say(
+        f"client {leaver} left; waiting client {newcomer} is now answered by {served_now[str(newcomer)]}"
+    )
+    checkpoint(
+        "pool-one-left",
+        main=main,
+        server=server.pid,
+        workers=sorted(p.pid for p in psutil.Process(server.pid).children()),
+        leaver=leaver,
+        leaver_served_by=served[str(leaver)],
+        newcomer=newcomer,
+        still_waiting=still_waiting,
+        served_by=served_now,
+    )
 
     for pid in clients.pids():
         clients.hang_up(pid)
@@ -231,9 +278,15 @@ def part_pool(ctx) -> None:
     for p in clients.procs + [server]:
         p.join()
     say(f"all {POOL_CLIENTS} clients served, by pids {served_by}")
-    checkpoint("pool-done", main=main, server=server.pid, served_by=served_by,
-               replies={str(k): v for k, v in clients.reply_of.items()}, server_exit=server.exitcode,
-               client_exits=[p.exitcode for p in clients.procs])
+    checkpoint(
+        "pool-done",
+        main=main,
+        server=server.pid,
+        served_by=served_by,
+        replies={str(k): v for k, v in clients.reply_of.items()},
+        server_exit=server.exitcode,
+        client_exits=[p.exitcode for p in clients.procs],
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ imports this file runs: under spawn, each child imports it again.
 
 Last, unguarded.py shows why the seed insists on `if __name__ == '__main__':`.
 """
+
 import json
 import os
 import statistics
@@ -26,20 +27,20 @@ def record_import() -> None:
     line = json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "name": __name__}) + "\n"
     fd = os.open(IMPORT_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        os.write(fd, line.encode())      # one write with O_APPEND: lines never interleave
+        os.write(fd, line.encode())  # one write with O_APPEND: lines never interleave
     finally:
         os.close(fd)
 
 
 record_import()
-COLOUR = "red"                           # a global, as the module defines it; main changes it to "green"
+COLOUR = "red"  # a global, as the module defines it; main changes it to "green"
 
 import multiprocessing  # noqa: E402  (after the module-level code above, on purpose)
 
 from labkit import checkpoint, say  # noqa: E402
 
 METHODS = ("fork", "spawn", "forkserver")
-TIMED = 5                                # children timed per method
+TIMED = 5  # children timed per method
 NOTE = "/tmp/start-methods-open-file.txt"
 
 
@@ -56,9 +57,18 @@ def report_inheritance(conn, fd: int, inode: int) -> None:
         points_to = os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
         same, points_to = "closed", None
-    conn.send({"pid": os.getpid(), "ppid": os.getppid(), "colour": COLOUR, "module_name": __name__,
-               "fd": fd, "fd_is": same, "fd_points_to": points_to})
-    conn.recv()                          # stay alive for the checkpoint
+    conn.send(
+        {
+            "pid": os.getpid(),
+            "ppid": os.getppid(),
+            "colour": COLOUR,
+            "module_name": __name__,
+            "fd": fd,
+            "fd_is": same,
+            "fd_points_to": points_to,
+        }
+    )
+    conn.recv()  # stay alive for the checkpoint
     conn.close()
 
 
@@ -89,7 +99,7 @@ def time_starts(ctx) -> tuple[list[float], list[int]]:
         t0 = time.monotonic()
         p = ctx.Process(target=first_word, args=(w,))
         p.start()
-        t_child = r.recv()               # CLOCK_MONOTONIC is one clock for every process
+        t_child = r.recv()  # CLOCK_MONOTONIC is one clock for every process
         samples.append(round((t_child - t0) * 1000, 2))
         p.join()
         w.close()
@@ -110,12 +120,23 @@ def part_method(method: str, fd: int, inode: int) -> None:
     report = parent_end.recv()
     new_imports = imports()[before:]
     found = helpers(main)
-    say(f"{method}: start-up {statistics.median(samples):.1f} ms (median of {TIMED}); the child {report['pid']} "
+    say(
+        f"{method}: start-up {statistics.median(samples):.1f} ms (median of {TIMED}); the child {report['pid']} "
         f"(parent {report['ppid']}) sees COLOUR={report['colour']}, fd {fd} is {report['fd_is']}, its module is "
-        f"{report['module_name']}; module-level code ran {len(new_imports)} more times; helpers {found}")
-    checkpoint(f"{method}-child", main=main, method=method, child=report["pid"], report=report,
-               start_ms=samples, timed_pids=timed_pids, imports=new_imports, helpers=found,
-               python=".".join(map(str, sys.version_info[:3])))
+        f"{report['module_name']}; module-level code ran {len(new_imports)} more times; helpers {found}"
+    )
+    checkpoint(
+        f"{method}-child",
+        main=main,
+        method=method,
+        child=report["pid"],
+        report=report,
+        start_ms=samples,
+        timed_pids=timed_pids,
+        imports=new_imports,
+        helpers=found,
+        python=".".join(map(str, sys.version_info[:3])),
+    )
     parent_end.send("go")
     p.join()
 
@@ -126,11 +147,21 @@ def part_unguarded() -> None:
     res = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=30)
     err = [ln.strip() for ln in res.stderr.splitlines() if ln.strip()]
     start = next((i for i, ln in enumerate(err) if ln.startswith("RuntimeError")), len(err))
-    error = " ".join(err[start:])                    # the child's RuntimeError, on one line
-    raised_at = next((f"{ln} -> {err[i + 1]}" for i, ln in enumerate(err[:-1]) if "unguarded.py" in ln), "")
-    say(f"unguarded.py exited {res.returncode}; stdout: {res.stdout.splitlines()}; its child raised: {error[:120]}")
-    checkpoint("unguarded", main=os.getpid(), exit_code=res.returncode, stdout=res.stdout.splitlines(),
-               error=error, raised_at=raised_at)
+    error = " ".join(err[start:])  # the child's RuntimeError, on one line
+    raised_at = next(
+        (f"{ln} -> {err[i + 1]}" for i, ln in enumerate(err[:-1]) if "unguarded.py" in ln), ""
+    )
+    say(
+        f"unguarded.py exited {res.returncode}; stdout: {res.stdout.splitlines()}; its child raised: {error[:120]}"
+    )
+    checkpoint(
+        "unguarded",
+        main=os.getpid(),
+        exit_code=res.returncode,
+        stdout=res.stdout.splitlines(),
+        error=error,
+        raised_at=raised_at,
+    )
 
 
 def part_default(fd: int, inode: int) -> None:
@@ -142,17 +173,26 @@ def part_default(fd: int, inode: int) -> None:
     report = parent_end.recv()
     found = helpers(main)
     method = multiprocessing.get_start_method()
-    say(f"default on Python {sys.version.split()[0]}: {method}; the child {report['pid']} (parent "
-        f"{report['ppid']}) sees COLOUR={report['colour']}; helpers {found}")
-    checkpoint("default-child", main=main, method=method, child=report["pid"], report=report, helpers=found,
-               python=".".join(map(str, sys.version_info[:3])))
+    say(
+        f"default on Python {sys.version.split()[0]}: {method}; the child {report['pid']} (parent "
+        f"{report['ppid']}) sees COLOUR={report['colour']}; helpers {found}"
+    )
+    checkpoint(
+        "default-child",
+        main=main,
+        method=method,
+        child=report["pid"],
+        report=report,
+        helpers=found,
+        python=".".join(map(str, sys.version_info[:3])),
+    )
     parent_end.send("go")
     p.join()
 
 
 if __name__ == "__main__":
-    COLOUR = "green"                     # changed after import: who sees the change?
-    note = open(NOTE, "w")               # an open file: who has it?
+    COLOUR = "green"  # changed after import: who sees the change?
+    note = open(NOTE, "w")  # an open file: who has it?
     inode = os.fstat(note.fileno()).st_ino
     say(f"start-methods lab: main process; COLOUR={COLOUR}, {NOTE} open as fd {note.fileno()}")
     for method in METHODS:

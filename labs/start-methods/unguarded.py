@@ -6,6 +6,7 @@ module-level code runs again in the child, and the child tries to start a
 Process of its own. multiprocessing refuses (RuntimeError) instead of
 starting processes forever; the child exits 1.
 """
+
 import multiprocessing
 import os
 

@@ -7,6 +7,7 @@ D  a child blocked inside vfork (posix_spawn, whose child waits to open a FIFO);
    a SIGSTOP sent to it stays pending until it wakes.
 Z  a child that exited and was not waited for.
 """
+
 import os
 import select
 import signal
@@ -16,8 +17,13 @@ import psutil
 
 from labkit import checkpoint, say
 
-LETTER = {psutil.STATUS_RUNNING: "R", psutil.STATUS_SLEEPING: "S", psutil.STATUS_DISK_SLEEP: "D",
-          psutil.STATUS_STOPPED: "T", psutil.STATUS_ZOMBIE: "Z"}
+LETTER = {
+    psutil.STATUS_RUNNING: "R",
+    psutil.STATUS_SLEEPING: "S",
+    psutil.STATUS_DISK_SLEEP: "D",
+    psutil.STATUS_STOPPED: "T",
+    psutil.STATUS_ZOMBIE: "Z",
+}
 
 
 def until(what: str, test, timeout: float = 10.0) -> None:
@@ -55,7 +61,7 @@ def pending(pid: int) -> str:
 def spinner(cpu: int, started_w: int) -> None:
     os.sched_setaffinity(0, {cpu})
     os.write(started_w, b"!")
-    while True:                                  # never blocks: always runnable
+    while True:  # never blocks: always runnable
         pass
 
 
@@ -68,24 +74,36 @@ def part_running_and_stopped() -> None:
         if pid == 0:
             spinner(cpu, w)
         spinners.append(pid)
-    os.read(r, 1), os.read(r, 1)                 # both have pinned themselves and started
+    os.read(r, 1), os.read(r, 1)  # both have pinned themselves and started
     a, b = spinners
     # Both wait on the run queue part of the time: ready, not running.
-    until("both spinners waiting on the run queue",
-          lambda: all(schedstat(p)["runqueue_wait_ns"] > 20_000_000 for p in spinners))
-    checkpoint("running", top=True, a=a, b=b, cpu=cpu,
-               affinity={str(p): sorted(os.sched_getaffinity(p)) for p in spinners},
-               schedstat={str(p): schedstat(p) for p in spinners})
+    until(
+        "both spinners waiting on the run queue",
+        lambda: all(schedstat(p)["runqueue_wait_ns"] > 20_000_000 for p in spinners),
+    )
+    checkpoint(
+        "running",
+        top=True,
+        a=a,
+        b=b,
+        cpu=cpu,
+        affinity={str(p): sorted(os.sched_getaffinity(p)) for p in spinners},
+        schedstat={str(p): schedstat(p) for p in spinners},
+    )
 
     os.kill(a, signal.SIGSTOP)
-    os.waitid(os.P_PID, a, os.WSTOPPED | os.WNOWAIT)   # returns once a is stopped
+    os.waitid(os.P_PID, a, os.WSTOPPED | os.WNOWAIT)  # returns once a is stopped
     cpu_a = psutil.Process(a).cpu_times()
     cpu_b = psutil.Process(b).cpu_times()
     say(f"spinner {a} is stopped; {b} spins on")
     checkpoint("stopped", a=a, b=b)
     # Let b run on: wait until it has used another 50 ms of CPU; a cannot, it is stopped.
-    until("b using more CPU", lambda: sum(psutil.Process(b).cpu_times()[:2]) >= sum(cpu_b[:2]) + 0.05)
-    checkpoint("still-stopped", a=a, b=b, a_cpu_at_stop=sum(cpu_a[:2]), b_cpu_at_stop=sum(cpu_b[:2]))
+    until(
+        "b using more CPU", lambda: sum(psutil.Process(b).cpu_times()[:2]) >= sum(cpu_b[:2]) + 0.05
+    )
+    checkpoint(
+        "still-stopped", a=a, b=b, a_cpu_at_stop=sum(cpu_a[:2]), b_cpu_at_stop=sum(cpu_b[:2])
+    )
 
     os.kill(a, signal.SIGCONT)
     os.waitid(os.P_PID, a, os.WCONTINUED | os.WNOWAIT)  # returns once a has been continued
@@ -100,7 +118,7 @@ def part_sleeping() -> None:
     reader = os.fork()
     if reader == 0:
         os.close(w)
-        os.read(r, 1)                            # blocks: nothing is written until the end
+        os.read(r, 1)  # blocks: nothing is written until the end
         os._exit(0)
     sleeper = os.fork()
     if sleeper == 0:
@@ -108,10 +126,18 @@ def part_sleeping() -> None:
         os._exit(0)
     os.close(r)
     # S and a wait channel: asleep inside the kernel, not just on the way there.
-    until("reader and sleeper asleep",
-          lambda: all(state(p) == "S" and wchan(p) != "0" for p in (reader, sleeper)))
-    checkpoint("sleeping", top=True, reader=reader, sleeper=sleeper, parent=os.getpid(),
-               wchan={str(reader): wchan(reader), str(sleeper): wchan(sleeper)})
+    until(
+        "reader and sleeper asleep",
+        lambda: all(state(p) == "S" and wchan(p) != "0" for p in (reader, sleeper)),
+    )
+    checkpoint(
+        "sleeping",
+        top=True,
+        reader=reader,
+        sleeper=sleeper,
+        parent=os.getpid(),
+        wchan={str(reader): wchan(reader), str(sleeper): wchan(sleeper)},
+    )
     os.write(w, b"x")
     os.kill(sleeper, signal.SIGTERM)
     os.waitpid(reader, 0), os.waitpid(sleeper, 0)
@@ -124,23 +150,26 @@ def part_uninterruptible() -> None:
     if v == 0:
         # posix_spawn clones with CLONE_VFORK: this process sleeps in the kernel until its
         # new child has exec'd. The child first opens the FIFO, which blocks until a writer comes.
-        child = os.posix_spawn("/bin/true", ["true"], {},
-                               file_actions=[(os.POSIX_SPAWN_OPEN, 3, fifo, os.O_RDONLY, 0)])
+        child = os.posix_spawn(
+            "/bin/true", ["true"], {}, file_actions=[(os.POSIX_SPAWN_OPEN, 3, fifo, os.O_RDONLY, 0)]
+        )
         os.waitpid(child, 0)
         os._exit(0)
     until("the vfork parent in D", lambda: state(v) == "D" and wchan(v) != "0")
     spawned = psutil.Process(v).children()[0].pid
-    until("its child asleep opening the FIFO", lambda: state(spawned) == "S" and wchan(spawned) != "0")
-    spawned_exit = os.pidfd_open(spawned)        # readable once the spawned child has exited
+    until(
+        "its child asleep opening the FIFO", lambda: state(spawned) == "S" and wchan(spawned) != "0"
+    )
+    spawned_exit = os.pidfd_open(spawned)  # readable once the spawned child has exited
     checkpoint("uninterruptible", top=True, vforker=v, spawned=spawned, wchan=wchan(v))
 
-    os.kill(v, signal.SIGSTOP)                   # sent: but a D sleep is not interrupted for it
+    os.kill(v, signal.SIGSTOP)  # sent: but a D sleep is not interrupted for it
     checkpoint("stop-pending", vforker=v, state_now=state(v), pending=pending(v))
 
-    fd = os.open(fifo, os.O_WRONLY)              # the spawned child's open() returns; it execs;
-    os.close(fd)                                 # v wakes, returns to user mode, and takes the SIGSTOP
+    fd = os.open(fifo, os.O_WRONLY)  # the spawned child's open() returns; it execs;
+    os.close(fd)  # v wakes, returns to user mode, and takes the SIGSTOP
     os.waitid(os.P_PID, v, os.WSTOPPED | os.WNOWAIT)
-    select.select([spawned_exit], [], [])        # and `true` has run and exited (a zombie: v is stopped)
+    select.select([spawned_exit], [], [])  # and `true` has run and exited (a zombie: v is stopped)
     checkpoint("stopped-on-waking", vforker=v, spawned=spawned)
     os.kill(v, signal.SIGCONT)
     _, status = os.waitpid(v, 0)

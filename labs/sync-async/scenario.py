@@ -15,6 +15,7 @@ the callers are seen *while* they wait:
 Checkpoint `waiting-1`, then the parent lets the polling caller burn 0.3 s of CPU (it
 says when), checkpoint `waiting-2`: between the two, who used CPU and who did not.
 """
+
 import multiprocessing
 import os
 import signal
@@ -24,9 +25,9 @@ import time
 from labkit import checkpoint, say
 
 ctx = multiprocessing.get_context("fork")
-release = ctx.Event()          # the held tasks wait on it
-started = ctx.Queue()          # each task says it has begun
-reports = ctx.Queue()          # each caller says how it waited
+release = ctx.Event()  # the held tasks wait on it
+started = ctx.Queue()  # each task says it has begun
+reports = ctx.Queue()  # each caller says how it waited
 window_open, window_full = ctx.Event(), ctx.Event()
 WINDOW_CPU_S = 0.3
 
@@ -53,7 +54,7 @@ def join_blocking():
 def async_blocking():
     with ctx.Pool(1) as pool:
         r = pool.apply_async(task, ("async-blocking",))
-        value = r.get()                     # asked at once: blocked waiting for the notice
+        value = r.get()  # asked at once: blocked waiting for the notice
     reports.put({"mode": "async-blocking", "value": value})
 
 
@@ -61,12 +62,16 @@ def sync_polling():
     polls, other_work, start = 0, 0, None
     with ctx.Pool(1) as pool:
         r = pool.apply_async(task, ("sync-polling",))
-        while not r.ready():                # look at the queue ...
+        while not r.ready():  # look at the queue ...
             polls += 1
-            other_work += sum(range(200))   # ... then a bit of the phone call, and look again
+            other_work += sum(range(200))  # ... then a bit of the phone call, and look again
             if start is None and window_open.is_set():
                 start = time.process_time()
-            if start is not None and not window_full.is_set() and time.process_time() - start >= WINDOW_CPU_S:
+            if (
+                start is not None
+                and not window_full.is_set()
+                and time.process_time() - start >= WINDOW_CPU_S
+            ):
                 window_full.set()
         value = r.get()
     reports.put({"mode": "sync-polling", "value": value, "polls": polls})
@@ -79,9 +84,9 @@ class Notified(Exception):
 def async_callback():
     me, heard = os.getpid(), {}
 
-    def on_result(value):                   # runs in the pool's result thread of *this* process
+    def on_result(value):  # runs in the pool's result thread of *this* process
         heard.update(value=value, pid=os.getpid(), thread=threading.current_thread().name)
-        os.kill(me, signal.SIGUSR1)         # interrupt the main thread's work: "your number is up"
+        os.kill(me, signal.SIGUSR1)  # interrupt the main thread's work: "your number is up"
 
     def tapped(signum, frame):
         raise Notified
@@ -91,16 +96,29 @@ def async_callback():
     with ctx.Pool(1) as pool:
         pool.apply_async(task, ("async-callback",), callback=on_result)
         try:
-            while True:                     # its own work; it never asks about the task
+            while True:  # its own work; it never asks about the task
                 units += sum(range(200)) > 0
         except Notified:
             pass
-    reports.put({"mode": "async-callback", "value": heard.get("value"), "units": units,
-                 "callback_pid": heard.get("pid"), "callback_thread": heard.get("thread"), "caller": me})
+    reports.put(
+        {
+            "mode": "async-callback",
+            "value": heard.get("value"),
+            "units": units,
+            "callback_pid": heard.get("pid"),
+            "callback_thread": heard.get("thread"),
+            "caller": me,
+        }
+    )
 
 
-CALLERS = {"sync-blocking": sync_blocking, "join": join_blocking, "async-blocking": async_blocking,
-           "sync-polling": sync_polling, "async-callback": async_callback}
+CALLERS = {
+    "sync-blocking": sync_blocking,
+    "join": join_blocking,
+    "async-blocking": async_blocking,
+    "sync-polling": sync_polling,
+    "async-callback": async_callback,
+}
 
 
 if __name__ == "__main__":
@@ -110,9 +128,11 @@ if __name__ == "__main__":
         p = ctx.Process(target=fn, name=mode)
         p.start()
         callers[mode] = p
-    workers = dict(started.get(timeout=20) for _ in CALLERS)   # every task is running, and held
+    workers = dict(started.get(timeout=20) for _ in CALLERS)  # every task is running, and held
     pids = {m: p.pid for m, p in callers.items()}
-    say("all five tasks are running and held: " + ", ".join(f"{m}={pid}" for m, pid in pids.items()))
+    say(
+        "all five tasks are running and held: " + ", ".join(f"{m}={pid}" for m, pid in pids.items())
+    )
     checkpoint("waiting-1", callers=pids, workers=workers)
     window_open.set()
     if not window_full.wait(timeout=30):
@@ -123,5 +143,8 @@ if __name__ == "__main__":
     for p in callers.values():
         p.join()
     for mode, r in done.items():
-        say(f"{mode:<15} got {r['value']!r}" + "".join(f", {k} {r[k]}" for k in ("polls", "units") if k in r))
+        say(
+            f"{mode:<15} got {r['value']!r}"
+            + "".join(f", {k} {r[k]}" for k in ("polls", "units") if k in r)
+        )
     checkpoint("done", reports=done, exitcodes={m: p.exitcode for m, p in callers.items()})

@@ -16,6 +16,7 @@ SIGHUP to bash, bash passes it to its jobs and dies, the foreground group gets i
 Everyone orphaned comes to pid 1, which reaps them and learns how each died; a roll call
 (SIGUSR1: answer if you are alive) finds the survivors. Checkpoint `hung-up`.
 """
+
 import fcntl
 import json
 import os
@@ -29,31 +30,44 @@ from labkit import checkpoint, kernel_state, say
 DIR = "/tmp/terminals"
 REPORT = f"{DIR}/report"
 ROLES = ("bg", "nohup", "setsid", "daemon", "fg", "py-daemon")
-COMMANDS = ["python3 /lab/job.py bg &",
-            "nohup python3 /lab/job.py nohup >/dev/null 2>&1 &",
-            "setsid python3 /lab/job.py setsid >/dev/null 2>&1 &",
-            "python3 /lab/job.py daemon",
-            "python3 /lab/job.py fg"]
+COMMANDS = [
+    "python3 /lab/job.py bg &",
+    "nohup python3 /lab/job.py nohup >/dev/null 2>&1 &",
+    "setsid python3 /lab/job.py setsid >/dev/null 2>&1 &",
+    "python3 /lab/job.py daemon",
+    "python3 /lab/job.py fg",
+]
 
 
 def stat(pid: int) -> dict:
     with open(f"/proc/{pid}/stat") as f:
         rest = f.read().rsplit(")", 1)[1].split()
-    return {"pid": pid, "ppid": int(rest[1]), "pgid": int(rest[2]), "sid": int(rest[3]),
-            "tty_nr": int(rest[4]), "tty": tty_name(int(rest[4])), "tpgid": int(rest[5])}
+    return {
+        "pid": pid,
+        "ppid": int(rest[1]),
+        "pgid": int(rest[2]),
+        "sid": int(rest[3]),
+        "tty_nr": int(rest[4]),
+        "tty": tty_name(int(rest[4])),
+        "tpgid": int(rest[5]),
+    }
 
 
 def tty_name(nr: int) -> str:
-    major, minor = (nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00)
-    return f"pts/{minor + (major - 136) * 256}" if 136 <= major <= 143 else ("?" if nr == 0 else str(nr))
+    major, minor = (nr >> 8) & 0xFFF, (nr & 0xFF) | ((nr >> 12) & 0xFFF00)
+    return (
+        f"pts/{minor + (major - 136) * 256}"
+        if 136 <= major <= 143
+        else ("?" if nr == 0 else str(nr))
+    )
 
 
 def start_shell(slave: int, master: int) -> int:
     pid = os.fork()
     if pid == 0:
         os.close(master)
-        os.setsid()                                   # bash leads a new session ...
-        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)      # ... whose controlling terminal is the pty
+        os.setsid()  # bash leads a new session ...
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)  # ... whose controlling terminal is the pty
         for fd in (0, 1, 2):
             os.dup2(slave, fd)
         os.close(slave)
@@ -102,7 +116,7 @@ def roll_call(reports: Reports, pidfds: dict, pids: dict) -> dict:
         try:
             signal.pidfd_send_signal(fd, signal.SIGUSR1)
         except ProcessLookupError:
-            continue                                   # already gone
+            continue  # already gone
         ready, _, _ = select.select([fd, reports.fd], [], [], 20)
         if reports.fd in ready:
             r = reports.next()
@@ -118,7 +132,10 @@ def reap_dead(dead: set, pids: dict) -> dict:
     while set(statuses) != dead:
         pid, status = os.waitpid(-1, 0)
         if pid in by_pid:
-            statuses[by_pid[pid]] = {"status": status, "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}
+            statuses[by_pid[pid]] = {
+                "status": status,
+                "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            }
     return statuses
 
 
@@ -140,8 +157,15 @@ def main():
     pidfds = {role: os.pidfd_open(pid) for role, pid in pids.items()}
     drain(master, screen)
     say(f"bash {shell} on {tty}; jobs: " + ", ".join(f"{k}={v}" for k, v in pids.items()))
-    checkpoint("session", shell=shell, tty=tty, pids=pids, reports=jobs, screen="".join(screen),
-               table={str(p): stat(p) for p in [shell, *pids.values()]})
+    checkpoint(
+        "session",
+        shell=shell,
+        tty=tty,
+        pids=pids,
+        reports=jobs,
+        screen="".join(screen),
+        table={str(p): stat(p) for p in [shell, *pids.values()]},
+    )
 
     say(f"closing the terminal {tty}")
     os.close(master)
@@ -150,14 +174,26 @@ def main():
     dead = set(ROLES) - set(alive)
     statuses = reap_dead(dead, pids)
     for role in ROLES:
-        say(f"{role:<10} " + (f"alive, tty {tty_name(alive[role]['tty_nr'])}, ppid {alive[role]['ppid']}" if role in alive
-                              else f"died of signal {statuses[role]['signal']}"))
-    checkpoint("hung-up", shell=shell, pids=pids, alive=alive, dead=statuses,
-               shell_signal=os.WTERMSIG(shell_status) if os.WIFSIGNALED(shell_status) else None,
-               table={str(pids[r]): stat(pids[r]) for r in alive})
+        say(
+            f"{role:<10} "
+            + (
+                f"alive, tty {tty_name(alive[role]['tty_nr'])}, ppid {alive[role]['ppid']}"
+                if role in alive
+                else f"died of signal {statuses[role]['signal']}"
+            )
+        )
+    checkpoint(
+        "hung-up",
+        shell=shell,
+        pids=pids,
+        alive=alive,
+        dead=statuses,
+        shell_signal=os.WTERMSIG(shell_status) if os.WIFSIGNALED(shell_status) else None,
+        table={str(pids[r]): stat(pids[r]) for r in alive},
+    )
     for role in alive:
         os.kill(pids[role], signal.SIGTERM)
-    while True:                                       # pid 1 reaps everyone before it leaves
+    while True:  # pid 1 reaps everyone before it leaves
         try:
             os.waitpid(-1, 0)
         except ChildProcessError:

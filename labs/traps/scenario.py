@@ -10,6 +10,7 @@ and then "fixed" with what it observed:
   callback-args a Pool callback gets one argument; cb(a, b) kills the result thread.
 The start method is fork, except for queue-spawn (spawn); each names it.
 """
+
 import multiprocessing
 import os
 import sys
@@ -29,11 +30,13 @@ q = spawn.Queue() if TRAP == "queue-spawn" else None
 
 
 def pipe_of(queue) -> str:
-    return os.readlink(f"/proc/self/fd/{queue._reader.fileno()}")   # the Queue's pipe, e.g. pipe:[1234]
+    return os.readlink(
+        f"/proc/self/fd/{queue._reader.fileno()}"
+    )  # the Queue's pipe, e.g. pipe:[1234]
 
 
 # ---- args-tuple
-REPORT = fork.SimpleQueue() if TRAP == "args-tuple" else None   # fork: the children inherit it
+REPORT = fork.SimpleQueue() if TRAP == "args-tuple" else None  # fork: the children inherit it
 
 
 def show(x) -> None:
@@ -42,15 +45,17 @@ def show(x) -> None:
 
 def trap_args_tuple() -> None:
     try:
-        fork.Process(target=show, args=(1))           # (1) is just 1: not iterable
+        fork.Process(target=show, args=(1))  # (1) is just 1: not iterable
         error = "none"
     except TypeError as err:
         error = f"TypeError: {err}"
-    p = fork.Process(target=show, args=("hello"))     # ("hello") is a str: five arguments
+    p = fork.Process(target=show, args=("hello"))  # ("hello") is a str: five arguments
     p.start()
     p.join()
-    checkpoint("broken", int_error=error, children=len(fork.active_children()), str_exitcode=p.exitcode)
-    p = fork.Process(target=show, args=(1,))          # the trailing comma makes the tuple
+    checkpoint(
+        "broken", int_error=error, children=len(fork.active_children()), str_exitcode=p.exitcode
+    )
+    p = fork.Process(target=show, args=(1,))  # the trailing comma makes the tuple
     p.start()
     got = REPORT.get()
     p.join()
@@ -60,7 +65,7 @@ def trap_args_tuple() -> None:
 # ---- name-order
 class NamedTooEarly(fork.Process):
     def __init__(self, who, report):
-        self.name = who                                # overwritten by the line below
+        self.name = who  # overwritten by the line below
         super().__init__()
         self.report = report
 
@@ -70,7 +75,7 @@ class NamedTooEarly(fork.Process):
 
 class NamedAfter(fork.Process):
     def __init__(self, who, report):
-        super().__init__(name=who)                    # or set self.name after this line
+        super().__init__(name=who)  # or set self.name after this line
         self.report = report
 
     def run(self):
@@ -84,7 +89,9 @@ def trap_name_order() -> None:
         p.start()
         seen = report.get()
         p.join()
-        checkpoint(label, wanted="worker-a", parent_name=p.name, child_name=seen, exitcode=p.exitcode)
+        checkpoint(
+            label, wanted="worker-a", parent_name=p.name, child_name=seen, exitcode=p.exitcode
+        )
 
 
 # ---- daemon-late
@@ -97,10 +104,10 @@ def daemon_parent(report, end) -> None:
     """Runs in its own process: starts a daemon child and, when told, returns without joining it."""
     mine = fork.SimpleQueue()
     p = fork.Process(target=hold, args=(fork.Event(), mine))
-    p.daemon = True                                   # before start(): fine
+    p.daemon = True  # before start(): fine
     p.start()
     report.put((p.pid, mine.get()))
-    end.wait()                                        # returning ends the daemon child with us
+    end.wait()  # returning ends the daemon child with us
 
 
 def trap_daemon_late() -> None:
@@ -127,8 +134,13 @@ def trap_daemon_late() -> None:
     end.set()
     parent.join()
     wait_gone(child, timeout=10)
-    checkpoint("fixed", parent_exitcode=parent.exitcode, child=child, child_daemon=child_daemon,
-               child_alive_after=psutil.pid_exists(child))
+    checkpoint(
+        "fixed",
+        parent_exitcode=parent.exitcode,
+        child=child,
+        child_daemon=child_daemon,
+        child_alive_after=psutil.pid_exists(child),
+    )
 
 
 # ---- input-child
@@ -142,7 +154,7 @@ def ask(report) -> None:
         input()
     except EOFError as err:
         report.put(f"EOFError: {err}")
-        raise                                          # the child dies of it: exitcode 1
+        raise  # the child dies of it: exitcode 1
     report.put("no error")
 
 
@@ -152,10 +164,10 @@ def use(answer, report) -> None:
 
 
 def trap_input_child() -> None:
-    r, w = os.pipe()                                   # give the parent a stdin with one line
+    r, w = os.pipe()  # give the parent a stdin with one line
     os.write(w, b"42\n")
     os.close(w)
-    os.dup2(r, 0)                                      # sys.stdin reads fd 0: now this pipe
+    os.dup2(r, 0)  # sys.stdin reads fd 0: now this pipe
     os.close(r)
     parent_stdin = stdin_is()
     report = fork.SimpleQueue()
@@ -163,18 +175,26 @@ def trap_input_child() -> None:
     p.start()
     child_stdin, outcome = report.get(), report.get()
     p.join()
-    checkpoint("broken", parent_stdin=parent_stdin, child_stdin=child_stdin, outcome=outcome, exitcode=p.exitcode)
-    answer = input()                                   # the parent reads; the child gets the answer
+    checkpoint(
+        "broken",
+        parent_stdin=parent_stdin,
+        child_stdin=child_stdin,
+        outcome=outcome,
+        exitcode=p.exitcode,
+    )
+    answer = input()  # the parent reads; the child gets the answer
     p = fork.Process(target=use, args=(answer, report))
     p.start()
     child_stdin, outcome = report.get(), report.get()
     p.join()
-    checkpoint("fixed", parent_answer=answer, child_stdin=child_stdin, outcome=outcome, exitcode=p.exitcode)
+    checkpoint(
+        "fixed", parent_answer=answer, child_stdin=child_stdin, outcome=outcome, exitcode=p.exitcode
+    )
 
 
 # ---- queue-spawn
 def produce(report, queue=None) -> None:
-    target = queue if queue is not None else q          # the broken one uses the module's q
+    target = queue if queue is not None else q  # the broken one uses the module's q
     target.put(os.getpid())
     report.put(pipe_of(target))
 
@@ -185,15 +205,28 @@ def trap_queue_spawn() -> None:
     p.start()
     child_pipe = report.get()
     p.join()
-    checkpoint("broken", method=spawn.get_start_method(), parent_pipe=pipe_of(q), child_pipe=child_pipe,
-               parent_queue_empty=q.empty(), exitcode=p.exitcode)
-    p = spawn.Process(target=produce, args=(report, q))   # pass the Queue: the child gets this one
+    checkpoint(
+        "broken",
+        method=spawn.get_start_method(),
+        parent_pipe=pipe_of(q),
+        child_pipe=child_pipe,
+        parent_queue_empty=q.empty(),
+        exitcode=p.exitcode,
+    )
+    p = spawn.Process(target=produce, args=(report, q))  # pass the Queue: the child gets this one
     p.start()
     child_pipe = report.get()
     got = q.get()
     p.join()
-    checkpoint("fixed", method=spawn.get_start_method(), parent_pipe=pipe_of(q), child_pipe=child_pipe,
-               got=got, child=p.pid, exitcode=p.exitcode)
+    checkpoint(
+        "fixed",
+        method=spawn.get_start_method(),
+        parent_pipe=pipe_of(q),
+        child_pipe=child_pipe,
+        got=got,
+        child=p.pid,
+        exitcode=p.exitcode,
+    )
 
 
 # ---- callback-args
@@ -201,12 +234,13 @@ def trap_callback_args() -> None:
     died = threading.Event()
     seen = {}
 
-    def hook(args):                                    # an exception that ends a thread lands here
+    def hook(args):  # an exception that ends a thread lands here
         seen.update(thread=args.thread.name, error=f"{args.exc_type.__name__}: {args.exc_value}")
         died.set()
+
     threading.excepthook = hook
 
-    def two_args(quotient, remainder):                # the trap: divmod's result is ONE tuple
+    def two_args(quotient, remainder):  # the trap: divmod's result is ONE tuple
         seen["called"] = True
 
     pool = fork.Pool(2)
@@ -215,11 +249,16 @@ def trap_callback_args() -> None:
     try:
         pool.terminate()
         stuck = "none"
-    except AssertionError as err:                      # even terminate() refuses: the result is pending for ever
+    except AssertionError as err:  # even terminate() refuses: the result is pending for ever
         stuck = f"AssertionError: {err}"
-    checkpoint("broken", ready=res.ready(), result_thread_alive=pool._result_handler.is_alive(),
-               terminate=stuck, **seen)
-    for w in pool._pool:                               # so end its workers by hand
+    checkpoint(
+        "broken",
+        ready=res.ready(),
+        result_thread_alive=pool._result_handler.is_alive(),
+        terminate=stuck,
+        **seen,
+    )
+    for w in pool._pool:  # so end its workers by hand
         w.kill()
         w.join()
 
@@ -234,8 +273,14 @@ def trap_callback_args() -> None:
         checkpoint("fixed", ready=res.ready(), value=list(value), callback_got=got)
 
 
-TRAPS = {"args-tuple": trap_args_tuple, "name-order": trap_name_order, "daemon-late": trap_daemon_late,
-         "input-child": trap_input_child, "queue-spawn": trap_queue_spawn, "callback-args": trap_callback_args}
+TRAPS = {
+    "args-tuple": trap_args_tuple,
+    "name-order": trap_name_order,
+    "daemon-late": trap_daemon_late,
+    "input-child": trap_input_child,
+    "queue-spawn": trap_queue_spawn,
+    "callback-args": trap_callback_args,
+}
 
 if __name__ == "__main__":
     if TRAP not in TRAPS:

@@ -12,6 +12,7 @@ and memory. Three parts, one after the other:
 
 Moments are made certain with FIFOs and pipes, never with sleeps.
 """
+
 import ctypes
 import os
 import pty
@@ -21,7 +22,7 @@ import threading
 
 from labkit import checkpoint, say
 
-ADDR = 0x5A0000000000            # one virtual address, mapped in each copy
+ADDR = 0x5A0000000000  # one virtual address, mapped in each copy
 PAGE = 4096
 HERE = os.path.abspath(__file__)
 DIR = "/tmp/what-is-a-process"
@@ -33,8 +34,15 @@ def map_fixed(text: str) -> None:
     """Map one private page at ADDR and write ``text`` there (ctypes: Python's mmap takes no address)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
-    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
-    prot, flags = 0x1 | 0x2, 0x02 | 0x20 | 0x100000       # READ|WRITE; PRIVATE|ANONYMOUS|FIXED_NOREPLACE
+    libc.mmap.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_long,
+    ]
+    prot, flags = 0x1 | 0x2, 0x02 | 0x20 | 0x100000  # READ|WRITE; PRIVATE|ANONYMOUS|FIXED_NOREPLACE
     got = libc.mmap(ADDR, PAGE, prot, flags, -1, 0)
     if got != ADDR:
         sys.exit(f"mmap at {ADDR:#x} gave {got}: errno {ctypes.get_errno()}")
@@ -46,7 +54,7 @@ def run_copy(name: str) -> None:
     """``scenario.py copy NAME``: the same program, a second process."""
     map_fixed(f"copy {name}")
     print(f"ready {os.getpid()}", flush=True)
-    sys.stdin.readline()                   # until main says go
+    sys.stdin.readline()  # until main says go
     sys.exit(0)
 
 
@@ -54,7 +62,7 @@ def run_typed() -> None:
     """``scenario.py typed``: what the shell's child became after exec."""
     with open(AFTER, "w") as f:
         f.write(f"{os.getpid()} {os.getppid()}\n")
-    with open(GO) as f:                    # until main says go
+    with open(GO) as f:  # until main says go
         f.read()
 
 
@@ -71,8 +79,15 @@ def facts(pid: int) -> dict:
             key, _, value = line.partition(":")
             if key in STATUS_KEYS:
                 status[key] = " ".join(value.split())
-    return {"pid": pid, "exe": os.readlink(f"{proc}/exe"), "cmdline": cmdline, "copy": environ.get("COPY"),
-            "environ_count": len(environ), "status": status, "tty": os.readlink(f"{proc}/fd/0")}
+    return {
+        "pid": pid,
+        "exe": os.readlink(f"{proc}/exe"),
+        "cmdline": cmdline,
+        "copy": environ.get("COPY"),
+        "environ_count": len(environ),
+        "status": status,
+        "tty": os.readlink(f"{proc}/fd/0"),
+    }
 
 
 def read_memory(pid: int) -> str:
@@ -85,21 +100,39 @@ def part_two_copies() -> None:
     main = os.getpid()
     copies = {}
     for name in ("A", "B"):
-        p = subprocess.Popen([sys.executable, HERE, "copy", name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "COPY": name})
-        assert p.stdout.readline().startswith("ready")       # its page is written
+        p = subprocess.Popen(
+            [sys.executable, HERE, "copy", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COPY": name},
+        )
+        assert p.stdout.readline().startswith("ready")  # its page is written
         copies[name] = p
-    seen = [{**facts(p.pid), "name": name, "memory": read_memory(p.pid)} for name, p in copies.items()]
-    say(f"one program, two processes: pids {[c['pid'] for c in seen]}, both {seen[0]['exe']}; at {ADDR:#x} "
-        f"copy A holds {seen[0]['memory']!r}, copy B {seen[1]['memory']!r}")
-    checkpoint("two-copies", main=main, copy_a=seen[0]["pid"], copy_b=seen[1]["pid"], address=f"{ADDR:#x}",
-               copies=seen, main_exe=os.readlink("/proc/self/exe"))
+    seen = [
+        {**facts(p.pid), "name": name, "memory": read_memory(p.pid)} for name, p in copies.items()
+    ]
+    say(
+        f"one program, two processes: pids {[c['pid'] for c in seen]}, both {seen[0]['exe']}; at {ADDR:#x} "
+        f"copy A holds {seen[0]['memory']!r}, copy B {seen[1]['memory']!r}"
+    )
+    checkpoint(
+        "two-copies",
+        main=main,
+        copy_a=seen[0]["pid"],
+        copy_b=seen[1]["pid"],
+        address=f"{ADDR:#x}",
+        copies=seen,
+        main_exe=os.readlink("/proc/self/exe"),
+    )
     codes = {}
     for name, p in copies.items():
         p.stdin.write("go\n")
         p.stdin.flush()
         codes[name] = p.wait()
-    checkpoint("copies-ended", main=main, copy_a=seen[0]["pid"], copy_b=seen[1]["pid"], exit_codes=codes)
+    checkpoint(
+        "copies-ended", main=main, copy_a=seen[0]["pid"], copy_b=seen[1]["pid"], exit_codes=codes
+    )
 
 
 def drain(fd: int, out: list) -> None:
@@ -107,7 +140,7 @@ def drain(fd: int, out: list) -> None:
     while True:
         try:
             chunk = os.read(fd, 4096)
-        except OSError:                    # EIO: the terminal's last user is gone
+        except OSError:  # EIO: the terminal's last user is gone
             return
         if not chunk:
             return
@@ -119,9 +152,13 @@ def part_shell() -> None:
     os.makedirs(DIR, exist_ok=True)
     for fifo in (BEFORE, AFTER, GO):
         os.mkfifo(fifo)
-    bash, fd = pty.fork()                  # the child: a new session, the pty its controlling terminal
+    bash, fd = pty.fork()  # the child: a new session, the pty its controlling terminal
     if bash == 0:
-        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], {**os.environ, "PS1": "$ ", "TERM": "dumb"})
+        os.execvpe(
+            "bash",
+            ["bash", "--norc", "--noprofile", "-i"],
+            {**os.environ, "PS1": "$ ", "TERM": "dumb"},
+        )
     screen: list = []
     reader = threading.Thread(target=drain, args=(fd, screen), daemon=True)
     reader.start()
@@ -132,18 +169,35 @@ def part_shell() -> None:
     with open(AFTER) as f:
         after, parent = (int(x) for x in f.read().split())
     command, shell = facts(after), facts(bash)
-    say(f"bash {bash} forked {before}; it ran sh, which exec'd python3 and stayed pid {after}; "
-        f"parent {parent}; terminal {command['tty']}")
-    checkpoint("typed-command", main=main, bash=bash, command_pid=after, typed=typed, before_exec=before,
-               after_exec=after,
-               parent_seen=parent, command=command, shell=shell, main_tty=os.readlink("/proc/self/fd/0"))
+    say(
+        f"bash {bash} forked {before}; it ran sh, which exec'd python3 and stayed pid {after}; "
+        f"parent {parent}; terminal {command['tty']}"
+    )
+    checkpoint(
+        "typed-command",
+        main=main,
+        bash=bash,
+        command_pid=after,
+        typed=typed,
+        before_exec=before,
+        after_exec=after,
+        parent_seen=parent,
+        command=command,
+        shell=shell,
+        main_tty=os.readlink("/proc/self/fd/0"),
+    )
     with open(GO, "w") as f:
         f.write("go\n")
     os.write(fd, b"exit\n")
     _, status = os.waitpid(bash, 0)
     reader.join(timeout=10)
-    checkpoint("shell-ended", main=main, bash=bash, bash_status=os.waitstatus_to_exitcode(status),
-               screen="".join(screen)[-500:])
+    checkpoint(
+        "shell-ended",
+        main=main,
+        bash=bash,
+        bash_status=os.waitstatus_to_exitcode(status),
+        screen="".join(screen)[-500:],
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Part 1 uses os.fork directly; part 2 is the seed's multiprocessing example,
 a Process started and not joined while the parent carries on.
 """
+
 import multiprocessing
 import os
 
@@ -17,12 +18,12 @@ def exited_not_reaped(pid: int) -> None:
 def part_fork() -> None:
     pid = os.fork()
     if pid == 0:
-        os._exit(0)                      # the child ends at once
+        os._exit(0)  # the child ends at once
     exited_not_reaped(pid)
     say(f"child {pid} has exited; the parent has not called wait()")
     checkpoint("zombie-created", parent=os.getpid(), child=pid, top=True)
 
-    _, status = os.waitpid(pid, 0)       # reap it: the kernel can forget the child now
+    _, status = os.waitpid(pid, 0)  # reap it: the kernel can forget the child now
     say(f"waitpid({pid}) returned status {status}: the zombie is gone")
     checkpoint("reaped", parent=os.getpid(), child=pid, status=status, top=True)
 

@@ -1,9 +1,10 @@
 """proclab: a containerized Linux process-lifecycle lab.
 
-    >>> import proclab
-    >>> result = proclab.run_lab("zombies")
-    >>> result.passed, [c.name for c in result.checks if not c.passed]
+>>> import proclab
+>>> result = proclab.run_lab("zombies")
+>>> result.passed, [c.name for c in result.checks if not c.passed]
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ in a daemon thread (which never holds the process's exit) and its late result is
 thread runs in a copy of the caller's context, so the engine the caller chose
 (``engine.using``) and any other context variable go with it.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -26,14 +27,17 @@ class Call(Generic[T]):
         self._error: BaseException | None = None
         self._done = threading.Event()
         ctx = contextvars.copy_context()
-        self.thread = threading.Thread(target=lambda: ctx.run(self._work, fn), daemon=True,
-                                       name=f"{operation} {target}".strip()[:60])
+        self.thread = threading.Thread(
+            target=lambda: ctx.run(self._work, fn),
+            daemon=True,
+            name=f"{operation} {target}".strip()[:60],
+        )
         self.thread.start()
 
     def _work(self, fn: Callable[[], T]) -> None:
         try:
             self._value = fn()
-        except BaseException as err:     # re-raised in the caller's thread by result()
+        except BaseException as err:  # re-raised in the caller's thread by result()
             self._error = err
         finally:
             self._done.set()
@@ -49,11 +53,14 @@ class Call(Generic[T]):
         """Its value (or its exception, raised here); CallTimeout if it is still running after
         ``timeout`` seconds."""
         if not self.wait(timeout):
-            raise CallTimeout(self.operation, self.target,
-                              f"it did not finish within {max(0.0, timeout or 0.0):.1f} s")
+            raise CallTimeout(
+                self.operation,
+                self.target,
+                f"it did not finish within {max(0.0, timeout or 0.0):.1f} s",
+            )
         if self._error is not None:
             raise self._error
-        return cast(T, self._value)     # set: the call returned
+        return cast(T, self._value)  # set: the call returned
 
 
 def call_within(seconds: float, operation: str, target: str, fn: Callable[[], T]) -> T:

@@ -3,6 +3,7 @@
 Library code raises these; only the CLI turns them into messages and exit
 codes. Every message is one line that names what is wrong and how to fix it.
 """
+
 from __future__ import annotations
 
 
@@ -28,8 +29,9 @@ class LabNotFound(UsageError):
             hint = f"did you mean {' or '.join(repr(lowered[c]) for c in close)}?"
         else:
             hint = "'proclab list' shows the labs"
-        super().__init__(f"no lab named '{name}'; {hint} "
-                         "(or give the path of a folder that holds a scenario.py)")
+        super().__init__(
+            f"no lab named '{name}'; {hint} (or give the path of a folder that holds a scenario.py)"
+        )
 
 
 class LabFormatError(UsageError):

@@ -1,4 +1,5 @@
 """Where proclab's own files are: the project root, the built-in labs, the images."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """A busy host: waiting on the lab lock is said at once and timed; a CPU-timing lab run while
 this test burns every CPU is inconclusive or passed, never failed for physics, and never
 passed without the measurement."""
+
 from __future__ import annotations
 
 import fcntl
@@ -22,8 +23,10 @@ from tests.support.tinylab import write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-EXCLUSIVE_LAB = ("from labkit import checkpoint\ncheckpoint('ran')\n",
-                 "[settings]\nexclusive = true\ntimeout_s = 30\n")
+EXCLUSIVE_LAB = (
+    "from labkit import checkpoint\ncheckpoint('ran')\n",
+    "[settings]\nexclusive = true\ntimeout_s = 30\n",
+)
 
 
 class Held:
@@ -53,12 +56,14 @@ def test_a_lab_waiting_on_the_lock_says_so_at_once_and_times_it(tmp_path, monkey
                 said.set()
 
     got = {}
-    worker = threading.Thread(target=lambda: got.setdefault("result", run_lab(lab, observer=Watch())))
+    worker = threading.Thread(
+        target=lambda: got.setdefault("result", run_lab(lab, observer=Watch()))
+    )
     started = time.monotonic()
     try:
         worker.start()
         assert said.wait(60), f"no waiting line; progress was {lines}"
-        assert "result" not in got          # it is still waiting: the line came before the run
+        assert "result" not in got  # it is still waiting: the line came before the run
         held.release()
         worker.join(60)
     finally:
@@ -75,11 +80,16 @@ def test_the_cli_shows_the_wait_on_stderr_and_in_json(tmp_path, lab_image):
     held = Held(tmp_path / "lock")
     env = {**os.environ, "PROCLAB_LOCK": str(tmp_path / "lock"), "PYTHONUNBUFFERED": "1"}
     # a subprocess: the test is about the process's stderr, a real pipe read while the run still waits
-    proc = subprocess.Popen(proclab_cmd("run", str(lab), "--json"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        proclab_cmd("run", str(lab), "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         seen = []
-        for line in proc.stderr:                    # a real pipe: the line must come before the wait ends
+        for line in proc.stderr:  # a real pipe: the line must come before the wait ends
             seen.append(line)
             if "waiting for the other labs" in line:
                 break
@@ -91,7 +101,7 @@ def test_the_cli_shows_the_wait_on_stderr_and_in_json(tmp_path, lab_image):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
-    assert "for the lab lock" in err            # "waited 0.0s for the lab lock": the wait was brief here
+    assert "for the lab lock" in err  # "waited 0.0s for the lab lock": the wait was brief here
     doc = printed(out)
     assert doc["lock_wait_s"] >= 0 and doc["verdict"] == "passed"
 
@@ -110,8 +120,12 @@ def at_once(lab):
 
 
 def test_the_cli_exits_0_for_inconclusive_and_1_with_strict(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "incon", "from labkit import checkpoint\ncheckpoint('ran')\n",
-                    checks=INCONCLUSIVE_CHECKS)
+    lab = write_lab(
+        tmp_path,
+        "incon",
+        "from labkit import checkpoint\ncheckpoint('ran')\n",
+        checks=INCONCLUSIVE_CHECKS,
+    )
     told = run_cli("run", str(lab))
     assert told.returncode == 0, told.stdout + told.stderr
     assert "? inconclusive: two CPUs run at once" in told.stdout and "0.61 of 2 CPUs" in told.stdout
@@ -139,8 +153,10 @@ class Burners(Observer):
     def run_started(self, spec, variant, settings) -> None:
         if not self.procs:
             ctx = multiprocessing.get_context("fork")
-            self.procs = [ctx.Process(target=burn, args=(time.monotonic() + self.seconds,), daemon=True)
-                          for _ in range(os.cpu_count() or 2)]
+            self.procs = [
+                ctx.Process(target=burn, args=(time.monotonic() + self.seconds,), daemon=True)
+                for _ in range(os.cpu_count() or 2)
+            ]
             for b in self.procs:
                 b.start()
 
@@ -151,7 +167,7 @@ class Burners(Observer):
             b.join(10)
 
 
-@pytest.mark.timeout(900)      # the lab lock may be busy with other CPU-timing labs for minutes
+@pytest.mark.timeout(900)  # the lab lock may be busy with other CPU-timing labs for minutes
 def test_priority_on_a_burning_host_is_inconclusive_never_failed(lab_image):
     """Every CPU burns while priority measures: its physics checks cannot be measured."""
     burners = Burners()
@@ -160,14 +176,18 @@ def test_priority_on_a_burning_host_is_inconclusive_never_failed(lab_image):
     finally:
         burners.stop()
     assert burners.procs, "the lab never started a container"
-    missing = "has no run of variant"      # the checks of the variants not run here
+    missing = "has no run of variant"  # the checks of the variants not run here
     physics = [c for c in result.checks if missing not in c.detail]
-    assert not [c for c in physics if c.failed], "\n".join(f"{c.name}: {c.detail}" for c in physics if c.failed)
+    assert not [c for c in physics if c.failed], "\n".join(
+        f"{c.name}: {c.detail}" for c in physics if c.failed
+    )
     assert any(c.inconclusive for c in physics), [(c.name, c.status) for c in physics]
     for c in physics:
         if c.inconclusive:
-            assert "CPUs free" in c.detail and c.figures["free_cpus"] < c.figures["needed_free_cpus"]
-        if c.passed and "free_cpus" in c.figures:       # a pass only with the measurement
+            assert (
+                "CPUs free" in c.detail and c.figures["free_cpus"] < c.figures["needed_free_cpus"]
+            )
+        if c.passed and "free_cpus" in c.figures:  # a pass only with the measurement
             assert c.figures["free_cpus"] >= 1.7, c
     assert "measuring again (2 of 3)" in result.output
     two = [cp for cp in result.run("two-cpus").checkpoints if cp.name == "window-end"]

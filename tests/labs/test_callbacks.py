@@ -1,5 +1,6 @@
 """callbacks: the lesson's answers against the run, and the checks fail on other facts (a page
 parsed in a worker, a page fetched by main, a page parsed before its download was released)."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,12 @@ def test_the_pids_say_who_did_what(run_lab_cached):
     result = run_lab_cached(LAB)
     d = result.checkpoint("parsed").data
     assert {p["parsed_by"] for p in d["pages"]} == {d["main"]}
-    assert {p["fetched_by"] for p in d["pages"]} <= set(d["workers"]) and d["main"] not in d["workers"]
-    assert sorted(r["client"][1] for r in d["requests"]) == sorted(p["local_port"] for p in d["pages"])
+    assert {p["fetched_by"] for p in d["pages"]} <= set(d["workers"]) and d["main"] not in d[
+        "workers"
+    ]
+    assert sorted(r["client"][1] for r in d["requests"]) == sorted(
+        p["local_port"] for p in d["pages"]
+    )
 
 
 def test_checks_fail_on_other_facts(run_lab_cached):

@@ -7,6 +7,7 @@ socket; it exits 0 when the checks pass and non-zero when one fails (the labs
 service's post_start hook carries the verdict out). Every container and network
 of the project is removed.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -44,12 +45,22 @@ def compose(tmp_path_factory, docker_engine):
     (config / "cli-plugins").mkdir()
     (config / "cli-plugins" / "docker-compose").symlink_to(compose_binary())
     project = f"proclab-test-{uuid.uuid4().hex[:6]}"
-    base_env = dict(os.environ, DOCKER_CONFIG=str(config), COMPOSE_PROJECT_NAME=project, NO_COLOR="1")
+    base_env = dict(
+        os.environ, DOCKER_CONFIG=str(config), COMPOSE_PROJECT_NAME=project, NO_COLOR="1"
+    )
     base_env.pop("PROCLAB_LABS", None)
 
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run(["docker", "compose", *args], cwd=project_root(), capture_output=True,
-                              text=True, env={**base_env, **(env or {})}, timeout=timeout)
+    def run(
+        *args: str, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["docker", "compose", *args],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            env={**base_env, **(env or {})},
+            timeout=timeout,
+        )
 
     version = run("version", "--short")
     assert version.returncode == 0 and version.stdout.strip().lstrip("v").startswith("2."), version
@@ -65,25 +76,28 @@ def project_leftovers(project: str) -> list[str]:
 
     c = engine.client()
     label = f"com.docker.compose.project={project}"
-    return ([f"container {x.name}" for x in c.containers.list(all=True, filters={"label": label})]
-            + [f"network {n.name}" for n in c.networks.list(filters={"label": label})])
+    return [
+        f"container {x.name}" for x in c.containers.list(all=True, filters={"label": label})
+    ] + [f"network {n.name}" for n in c.networks.list(filters={"label": label})]
 
 
 def test_config_validates(compose):
     out = compose("config", "--format", "json")
     assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)   # not proclab's: docker compose config's
+    doc = json.loads(out.stdout)  # not proclab's: docker compose config's
     assert set(doc["services"]) == {"labs", "lab", "explore"}
     labs, explore = doc["services"]["labs"], doc["services"]["explore"]
     assert any(v["target"] == "/var/run/docker.sock" for v in labs["volumes"])
     # the pictures land in a mounted reports/ folder, and the harness image can draw them
-    reports = next(v for v in labs["volumes"] if v["target"] == labs["environment"]["PROCLAB_REPORTS"])
+    reports = next(
+        v for v in labs["volumes"] if v["target"] == labs["environment"]["PROCLAB_REPORTS"]
+    )
     assert reports["source"].endswith("/reports")
-    assert [p["host_ip"] for p in explore["ports"]] == ["127.0.0.1"]        # ssh on loopback only
+    assert [p["host_ip"] for p in explore["ports"]] == ["127.0.0.1"]  # ssh on loopback only
     assert explore["cap_drop"] == ["ALL"] and "SETUID" in explore["cap_add"]
     assert all(s["labels"]["proclab"] == "1" for s in doc["services"].values())
     base = compose("config", "--format", "json", env={"BASE_IMAGE": "proclab/base:bookworm"})
-    config = json.loads(base.stdout)      # not proclab's: docker compose config's
+    config = json.loads(base.stdout)  # not proclab's: docker compose config's
     assert config["services"]["labs"]["build"]["args"]["BASE_IMAGE"] == "proclab/base:bookworm"
 
 
@@ -91,16 +105,25 @@ def test_the_harness_image_draws_pictures(docker_engine):
     from proclab.engine import images
 
     tag = images.ensure("harness")
-    out = docker_engine.containers.run(tag, entrypoint=["python3", "-c", "import matplotlib; print('ok')"],
-                                       remove=True, network_mode="none", labels={"proclab": "1"})
+    out = docker_engine.containers.run(
+        tag,
+        entrypoint=["python3", "-c", "import matplotlib; print('ok')"],
+        remove=True,
+        network_mode="none",
+        labels={"proclab": "1"},
+    )
     assert out.strip() == b"ok"
 
 
 def harness_containers(project: str) -> list:
     from proclab import engine
 
-    return engine.client().containers.list(all=True, filters={
-        "label": [f"com.docker.compose.project={project}", "com.docker.compose.service=labs"]})
+    return engine.client().containers.list(
+        all=True,
+        filters={
+            "label": [f"com.docker.compose.project={project}", "com.docker.compose.service=labs"]
+        },
+    )
 
 
 def assert_siblings_removed(project: str) -> None:
@@ -110,26 +133,33 @@ def assert_siblings_removed(project: str) -> None:
     harness = harness_containers(project)
     assert len(harness) == 1
     hostname = harness[0].attrs["Config"]["Hostname"]
-    assert not [c.name for c in engine.proclab_containers()
-                if c.labels.get(engine.OWNER_LABEL, "").startswith(hostname + ":")]
+    assert not [
+        c.name
+        for c in engine.proclab_containers()
+        if c.labels.get(engine.OWNER_LABEL, "").startswith(hostname + ":")
+    ]
 
 
 def test_plain_up_labs_runs_a_lab_and_exits_0_when_it_passes(compose, lab_image):
     from proclab.engine import images
 
-    images.ensure("harness")          # compose uses the current image instead of building its own
+    images.ensure("harness")  # compose uses the current image instead of building its own
     out = compose("up", "labs", env={"PROCLAB_LABS": "zombies"})
     text = out.stdout + out.stderr
-    verdict = next((v for v in ("PASSED", "INCONCLUSIVE", "FAILED") if f"{v}  zombies" in text), None)
+    verdict = next(
+        (v for v in ("PASSED", "INCONCLUSIVE", "FAILED") if f"{v}  zombies" in text), None
+    )
     assert verdict, f"no verdict for zombies in the output (exit {out.returncode}):\n{text[-4000:]}"
-    assert "checkpoint zombie-created" in text                    # narrated as on a host
-    if verdict == "INCONCLUSIVE":      # the harness container has no tracefs unless the user opts in:
-        assert "no kernel record:" in text, text[-4000:]       # the record's checks say so, nothing fails
+    assert "checkpoint zombie-created" in text  # narrated as on a host
+    if verdict == "INCONCLUSIVE":  # the harness container has no tracefs unless the user opts in:
+        assert "no kernel record:" in text, text[
+            -4000:
+        ]  # the record's checks say so, nothing fails
         assert "8 passed, 1 inconclusive" in text, text[-4000:]
     if verdict in ("PASSED", "INCONCLUSIVE"):
         assert out.returncode == 0, text[-4000:]
-        assert "verdict: no check failed (exit 0)" in text      # passed, or inconclusive on a busy host
-    else:                              # a real failure of the lab: then up must say so too
+        assert "verdict: no check failed (exit 0)" in text  # passed, or inconclusive on a busy host
+    else:  # a real failure of the lab: then up must say so too
         assert out.returncode != 0 and "verdict: a check failed (exit 1)" in text, text[-4000:]
     assert_siblings_removed(compose.project)
     assert compose("down", "--timeout", "5").returncode == 0
@@ -166,16 +196,22 @@ def test_plain_up_labs_exits_non_zero_when_a_check_fails(compose, lab_image, tmp
 
     images.ensure("harness")
     lab = write_lab(tmp_path, "failing", FAILING_SCENARIO, checks=FAILING_CHECKS)
-    override = tmp_path / "compose.failing.yml"         # the same service, with one more lab mounted in
-    override.write_text(f"services:\n  labs:\n    volumes:\n      - {lab}:/opt/proclab/extra/{lab.name}:ro\n")
+    override = tmp_path / "compose.failing.yml"  # the same service, with one more lab mounted in
+    override.write_text(
+        f"services:\n  labs:\n    volumes:\n      - {lab}:/opt/proclab/extra/{lab.name}:ro\n"
+    )
     files = ["-f", str(project_root() / "docker-compose.yml"), "-f", str(override)]
-    out = compose(*files, "up", "labs", env={"PROCLAB_LABS": f"zombies /opt/proclab/extra/{lab.name}"})
+    out = compose(
+        *files, "up", "labs", env={"PROCLAB_LABS": f"zombies /opt/proclab/extra/{lab.name}"}
+    )
     text = out.stdout + out.stderr
     assert out.returncode != 0, f"plain 'up labs' exited 0 although a check failed:\n{text[-4000:]}"
-    assert f"FAILED  {lab.name}" in text and "✘ the reaped child is still a zombie" in text, text[-4000:]
-    assert "checkpoint zombie-created" in text              # the other lab still ran, narrated
+    assert f"FAILED  {lab.name}" in text and "✘ the reaped child is still a zombie" in text, text[
+        -4000:
+    ]
+    assert "checkpoint zombie-created" in text  # the other lab still ran, narrated
     assert "verdict: a check failed (exit 1)" in text
-    assert "labs hook exited with status 1" in text         # Compose's own line: why up failed
+    assert "labs hook exited with status 1" in text  # Compose's own line: why up failed
     assert_siblings_removed(compose.project)
     assert compose(*files, "down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []
@@ -198,13 +234,19 @@ def test_up_labs_with_an_unknown_lab_fails_with_the_reason(compose):
 def up_interrupted_mid_lab(compose, labs: str, act, timeout: float) -> tuple[int, str, object]:
     """Plain 'up labs'; at the first checkpoint narrated, act(harness container). Returns
     up's exit status, its whole output and the harness container."""
-    up = subprocess.Popen(["docker", "compose", "up", "labs"], cwd=project_root(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, env={**compose.env, "PROCLAB_LABS": labs})
+    up = subprocess.Popen(
+        ["docker", "compose", "up", "labs"],
+        cwd=project_root(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**compose.env, "PROCLAB_LABS": labs},
+    )
     text = ""
     try:
         for line in up.stdout:
             text += line
-            if "checkpoint " in line:          # the harness is mid-lab
+            if "checkpoint " in line:  # the harness is mid-lab
                 break
         (harness,) = harness_containers(compose.project)
         act(harness)
@@ -227,8 +269,10 @@ def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_im
 
     def kill_the_cli(harness) -> None:
         harness.reload()
-        main = psutil.Process(harness.attrs["State"]["Pid"])   # the supervisor (or an init above it)
-        supervisor = main if "proclab.cli.composehook" in " ".join(main.cmdline()) else main.children()[0]
+        main = psutil.Process(harness.attrs["State"]["Pid"])  # the supervisor (or an init above it)
+        supervisor = (
+            main if "proclab.cli.composehook" in " ".join(main.cmdline()) else main.children()[0]
+        )
         (cli,) = supervisor.children()
         assert "proclab.cli" in " ".join(cli.cmdline())
         cli.send_signal(signal.SIGKILL)
@@ -238,8 +282,10 @@ def test_a_harness_killed_mid_run_fails_up_instead_of_hanging_it(compose, lab_im
     assert status != 0, text[-3000:]
     assert "verdict: the harness failed (exit 137)" in text, text[-3000:]
     assert "labs hook exited with status 137" in text, text[-3000:]
-    assert "removed what it left: container proclab-orphans-" in text or \
-        "removed what it left: container proclab-reaping-" in text, text[-3000:]    # the supervisor's sweep
+    assert (
+        "removed what it left: container proclab-orphans-" in text
+        or "removed what it left: container proclab-reaping-" in text
+    ), text[-3000:]  # the supervisor's sweep
     assert_siblings_removed(compose.project)
     assert compose("down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []
@@ -253,9 +299,15 @@ def test_a_killed_labs_container_fails_up_and_its_lab_container_is_swept(compose
     from proclab.engine import images
 
     images.ensure("harness")
-    status, text, harness = up_interrupted_mid_lab(compose, "orphans", lambda h: h.kill(), timeout=60)
+    status, text, harness = up_interrupted_mid_lab(
+        compose, "orphans", lambda h: h.kill(), timeout=60
+    )
     assert status != 0 and "labs hook exited with status 137" in text, text[-3000:]
-    left = [c for c in engine.proclab_containers() if c.labels.get(engine.OWNER_CONTAINER_LABEL) == harness.id]
+    left = [
+        c
+        for c in engine.proclab_containers()
+        if c.labels.get(engine.OWNER_CONTAINER_LABEL) == harness.id
+    ]
     assert left, "the killed harness left no lab container: this test no longer tests the sweep"
     swept = engine.sweep()
     assert all(any(c.name in s for s in swept) for c in left), (swept, [c.name for c in left])
@@ -271,7 +323,7 @@ def test_compose_run_passes_the_exact_status_on(compose):
     out = compose("run", "--rm", "labs", env={"PROCLAB_LABS": "no-such-lab"})
     assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-2000:]
     assert "no lab named 'no-such-lab'" in out.stdout + out.stderr
-    assert "verdict:" not in out.stdout + out.stderr          # no hook ran
+    assert "verdict:" not in out.stdout + out.stderr  # no hook ran
     assert compose("down", "--timeout", "5").returncode == 0
     assert project_leftovers(compose.project) == []
 
@@ -295,15 +347,25 @@ def test_up_explore_and_ssh_in_as_student(compose, tmp_path):
 
     images.ensure("explore")
     key = Ed25519PrivateKey.generate()
-    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                           serialization.PublicFormat.OpenSSH).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
     port = free_port()
-    out = compose("up", "-d", "explore", env={"PROCLAB_AUTHORIZED_KEY": public, "PROCLAB_SSH_PORT": str(port)})
+    out = compose(
+        "up", "-d", "explore", env={"PROCLAB_AUTHORIZED_KEY": public, "PROCLAB_SSH_PORT": str(port)}
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     # the host key, as the container printed it, once sshd listens (compose follows the log)
-    follow = subprocess.Popen(["docker", "compose", "logs", "--no-color", "--no-log-prefix", "--follow", "explore"],
-                              cwd=project_root(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              env=compose.env)
+    follow = subprocess.Popen(
+        ["docker", "compose", "logs", "--no-color", "--no-log-prefix", "--follow", "explore"],
+        cwd=project_root(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=compose.env,
+    )
     text = ""
     try:
         for line in follow.stdout:
@@ -313,21 +375,39 @@ def test_up_explore_and_ssh_in_as_student(compose, tmp_path):
     finally:
         follow.kill()
         follow.wait()
-    host_key = next((ln[len(explore.HOSTKEY_MARK):].split()[:2] for ln in text.splitlines()
-                     if ln.startswith(explore.HOSTKEY_MARK)), None)
+    host_key = next(
+        (
+            ln[len(explore.HOSTKEY_MARK) :].split()[:2]
+            for ln in text.splitlines()
+            if ln.startswith(explore.HOSTKEY_MARK)
+        ),
+        None,
+    )
     assert host_key, f"the explore container printed no host key:\n{text[-2000:]}"
     known = tmp_path / "known_hosts"
     known.write_text(f"[127.0.0.1]:{port} {' '.join(host_key)}\n")
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
     pkey = paramiko.Ed25519Key.from_private_key(io.StringIO(pem))
     c = paramiko.SSHClient()
     c.load_host_keys(str(known))
     c.set_missing_host_key_policy(paramiko.RejectPolicy())
-    c.connect("127.0.0.1", port=port, username="student", pkey=pkey, look_for_keys=False, allow_agent=False,
-              timeout=20)
+    c.connect(
+        "127.0.0.1",
+        port=port,
+        username="student",
+        pkey=pkey,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=20,
+    )
     try:
-        _, o, _ = c.exec_command("id -un; ls /labs/zombies/scenario.py; python3 ~/exercises/check.py signal-exit")
+        _, o, _ = c.exec_command(
+            "id -un; ls /labs/zombies/scenario.py; python3 ~/exercises/check.py signal-exit"
+        )
         lines = o.read().decode().splitlines()
         assert lines[:3] == ["student", "/labs/zombies/scenario.py", "signal-exit: not yet"], lines
     finally:

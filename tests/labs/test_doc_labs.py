@@ -6,6 +6,7 @@ naming its file on its first line (``# scenario.py``, ``# lab.toml``, ``# checks
 own and runs it with ``proclab.run_lab`` in real containers: every check passes, every run ends
 as its variant declares, each question's ``observed`` gives its ``expected``, and a ``charts()``
 hook draws something."""
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,9 @@ def doc_labs() -> dict[str, dict[str, str]]:
     labs = {}
     marks = list(LAB_MARK.finditer(text))
     for m in marks:
-        rest = text[m.end():]
-        heading = re.search(r"^#{2,4} ", rest, re.M)   # a heading (a "# file" line is in a block)
-        body = rest[:heading.start()] if heading else rest
+        rest = text[m.end() :]
+        heading = re.search(r"^#{2,4} ", rest, re.M)  # a heading (a "# file" line is in a block)
+        body = rest[: heading.start()] if heading else rest
         labs[m.group(1)] = {f: code for f, code in BLOCK.findall(body)}
     return labs
 
@@ -40,7 +41,9 @@ def test_the_doc_marks_complete_labs():
     labs = doc_labs()
     assert {"first-zombie", "endings"} <= set(labs)
     for name, files in labs.items():
-        assert "scenario.py" in files and "checks.py" in files, f"lab {name} in the doc lacks a file: {sorted(files)}"
+        assert "scenario.py" in files and "checks.py" in files, (
+            f"lab {name} in the doc lacks a file: {sorted(files)}"
+        )
         assert set(files) <= FILES, f"lab {name}: unknown file {set(files) - FILES}"
 
 
@@ -48,7 +51,7 @@ def test_the_doc_marks_complete_labs():
 @pytest.mark.docker
 @pytest.mark.parametrize("name", sorted(doc_labs()))
 def test_a_doc_lab_passes_as_written(name, tmp_path, lab_image):
-    folder = tmp_path / f"doc-{name}-{uuid.uuid4().hex[:6]}"   # a unique name: its containers' label
+    folder = tmp_path / f"doc-{name}-{uuid.uuid4().hex[:6]}"  # a unique name: its containers' label
     folder.mkdir()
     for file, code in doc_labs()[name].items():
         (folder / file).write_text(code)
@@ -61,6 +64,8 @@ def test_a_doc_lab_passes_as_written(name, tmp_path, lab_image):
     for q in questions:
         if q.expected is not None:
             observed = observe(q, result)
-            assert q.judge(q.expected, observed), f"question {q.id}: expected {q.expected!r}, observed {observed!r}"
+            assert q.judge(q.expected, observed), (
+                f"question {q.id}: expected {q.expected!r}, observed {observed!r}"
+            )
     if "def charts(" in doc_labs()[name]["checks.py"]:
         assert result.charts and all(c.bars for c in result.charts)

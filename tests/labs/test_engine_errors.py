@@ -1,4 +1,5 @@
 """No docker-py exception reaches a user: a Docker call that fails mid-run becomes part of the verdict."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """``run --engine A --engine B``: labs shared between the host's Docker and a Podman service
 (PROCLAB_PODMAN_SOCKET), each lab on the engine its result names, one summary, Ctrl-C cleaning
 both; and the pytest plugin's --proclab-engine doing the same."""
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,12 @@ def two(lab_image):
 
 def _failures(doc: dict) -> str:
     """What failed, lab by lab, with each failed check's evidence."""
-    return "\n".join(f"{lab['lab']} on {lab['engine']}: {lab['verdict']} {lab.get('error') or ''}\n" + "\n".join(
-        f"  {c['name']}: {c['detail']}" for c in lab["checks"] if not c["passed"])
-        for lab in doc.get("labs", []) if not lab["passed"])
+    return "\n".join(
+        f"{lab['lab']} on {lab['engine']}: {lab['verdict']} {lab.get('error') or ''}\n"
+        + "\n".join(f"  {c['name']}: {c['detail']}" for c in lab["checks"] if not c["passed"])
+        for lab in doc.get("labs", [])
+        if not lab["passed"]
+    )
 
 
 def _kind_of(url: str) -> EngineKind:
@@ -49,11 +53,13 @@ def test_labs_are_shared_between_two_engines_each_on_the_one_it_names(two):
     doc = printed(res.stdout)
     assert res.returncode == 0, _failures(doc) or res.stderr[-3000:]
     assert doc["passed"] and [lab["lab"] for lab in doc["labs"]] == QUICK
-    assert {lab["engine"] for lab in doc["labs"]} == set(two)       # both engines ran some
+    assert {lab["engine"] for lab in doc["labs"]} == set(two)  # both engines ran some
     seen_init = 0
     for lab in doc["labs"]:
         # where pid 1 is the engine's --init, its name says which engine made the container
-        inits = {p["name"] for cp in lab["checkpoints"] for p in cp["processes"] if p["pid"] == 1} & set(INITS)
+        inits = {
+            p["name"] for cp in lab["checkpoints"] for p in cp["processes"] if p["pid"] == 1
+        } & set(INITS)
         for name in inits:
             assert INITS[name] is _kind_of(lab["engine"]), (lab["lab"], lab["engine"], name)
             seen_init += 1
@@ -72,8 +78,8 @@ def test_one_engine_with_jobs_runs_every_lab_there(two):
 def test_one_summary_names_each_labs_engine(two):
     res = run_cli("run", "zombies", "reaping", "--engine", two[0], "--engine", two[1])
     assert res.returncode == 0, res.stdout[-3000:]
-    summary = res.stdout[res.stdout.index("proclab: summary"):]
-    flat = re.sub(r"[\s│┃━─┡┩└┘┌┐╇┏┓┗┛]", "", summary)      # a long URL may wrap in its cell
+    summary = res.stdout[res.stdout.index("proclab: summary") :]
+    flat = re.sub(r"[\s│┃━─┡┩└┘┌┐╇┏┓┗┛]", "", summary)  # a long URL may wrap in its cell
     assert "engine" in summary and all(url in flat for url in two), summary
 
 
@@ -97,7 +103,9 @@ def test_ctrl_c_removes_the_labs_on_both_engines(tmp_path, two):
 
 def _containers_of(url: str, labs: set[str]) -> list:
     with engine.using(url):
-        return [c for c in engine.proclab_containers(lab=None) if c.labels.get(engine.LAB_LABEL) in labs]
+        return [
+            c for c in engine.proclab_containers(lab=None) if c.labels.get(engine.LAB_LABEL) in labs
+        ]
 
 
 def _wait_hanging_on(urls: tuple[str, str], labs: set[str], within_s: float = 240) -> None:
@@ -112,7 +120,9 @@ def _wait_hanging_on(urls: tuple[str, str], labs: set[str], within_s: float = 24
                     hanging.append(url)
         if sorted(hanging) == sorted(urls):
             return
-        assert time.monotonic() < deadline, f"not one hanging lab on each engine within {within_s} s: {hanging}"
+        assert time.monotonic() < deadline, (
+            f"not one hanging lab on each engine within {within_s} s: {hanging}"
+        )
         time.sleep(0.2)
 
 
@@ -138,9 +148,12 @@ SAYS_ENGINE = """
 def test_the_pytest_plugin_shares_labs_between_engines(pytester, two):
     for name in ("one", "two"):
         write_lab(pytester.path / "labs", name, ZOMBIE, checks=SAYS_ENGINE)
-    res = pytester.runpytest_subprocess("labs", "-p", "no:cacheprovider", "--proclab-engine", two[0],
-                                        "--proclab-engine", two[1])
+    res = pytester.runpytest_subprocess(
+        "labs", "-p", "no:cacheprovider", "--proclab-engine", two[0], "--proclab-engine", two[1]
+    )
     out = res.stdout.str()
-    res.assert_outcomes(passed=2, failed=2)         # each lab's run item, and its check that shows the engine
+    res.assert_outcomes(
+        passed=2, failed=2
+    )  # each lab's run item, and its check that shows the engine
     assert "running 2 labs 1 at a time on each of 2 engines" in out, out
     assert {f"ran on <{url}>" in out for url in two} == {True}, out

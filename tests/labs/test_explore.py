@@ -4,6 +4,7 @@ checked with Ansible (ansible-runner) over ssh, exercises done over ssh with par
 The hosts are started with the real CLI ('proclab explore up A B') and removed
 with it ('proclab explore down A B'); nothing is left behind.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,12 +50,16 @@ print(os.read(r, 100).decode().strip())
 """
 
 # Wait (bounded) until a process has used some CPU time: there is no event for that.
-WAIT_CPU = "import psutil, sys, time; p = psutil.Process({pid}); end = time.monotonic() + 30\n" \
-           "while sum(p.cpu_times()[:2]) < {cpu} and time.monotonic() < end: time.sleep(0.05)\n" \
-           "print(sum(p.cpu_times()[:2]))"
+WAIT_CPU = (
+    "import psutil, sys, time; p = psutil.Process({pid}); end = time.monotonic() + 30\n"
+    "while sum(p.cpu_times()[:2]) < {cpu} and time.monotonic() < end: time.sleep(0.05)\n"
+    "print(sum(p.cpu_times()[:2]))"
+)
 # Wait (bounded) until a pid has left the table (pid 1 reaps it asynchronously).
-WAIT_GONE = "import psutil\ntry:\n    psutil.wait_procs([psutil.Process({pid})], timeout=10)\n" \
-            "except psutil.NoSuchProcess:\n    pass\nprint(psutil.pid_exists({pid}))"
+WAIT_GONE = (
+    "import psutil\ntry:\n    psutil.wait_procs([psutil.Process({pid})], timeout=10)\n"
+    "except psutil.NoSuchProcess:\n    pass\nprint(psutil.pid_exists({pid}))"
+)
 
 
 def cli(*args: str, env: dict[str, str]):
@@ -64,7 +69,9 @@ def cli(*args: str, env: dict[str, str]):
 
 def ssh_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     # a subprocess: 'proclab explore ssh' execs ssh, replacing the process it runs in
-    return subprocess.run([*PROCLAB, "explore", "ssh", *args], capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run(
+        [*PROCLAB, "explore", "ssh", *args], capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +106,12 @@ def connect(host, user: str = "student", **kw) -> paramiko.SSHClient:
     c = paramiko.SSHClient()
     c.load_host_keys(str(host.known_hosts))
     c.set_missing_host_key_policy(paramiko.RejectPolicy())
-    args = {"key_filename": str(host.key_file), "look_for_keys": False, "allow_agent": False, "timeout": 20}
+    args = {
+        "key_filename": str(host.key_file),
+        "look_for_keys": False,
+        "allow_agent": False,
+        "timeout": 20,
+    }
     args.update(kw)
     c.connect("127.0.0.1", port=host.port, username=user, **args)
     return c
@@ -127,7 +139,7 @@ def test_hosts_are_locked_down(hosts):
     from proclab import engine
 
     hs, env = hosts
-    out = ssh_cli(A, "id", "-un", env=env)       # the CLI's ssh, with its known_hosts
+    out = ssh_cli(A, "id", "-un", env=env)  # the CLI's ssh, with its known_hosts
     assert (out.returncode, out.stdout.strip()) == (0, "student"), out.stderr
     for h in hs.values():
         with connect(h) as c:
@@ -154,7 +166,7 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     assert not results(before, A)["zombie"]["passed"], run.output
     assert not results(before, B)["zombie"]["passed"], run.output
 
-    with connect(hs[A]) as c:          # the exercise, done by hand over ssh
+    with connect(hs[A]) as c:  # the exercise, done by hand over ssh
         parent, zombie = (int(x) for x in sh(c, "python3 -", stdin=MAKE_ZOMBIE).split())
         found = sh(c, "ps -eo pid=,stat=,user= | awk '$2 ~ /^Z/ && $3 == \"student\" {print $1}'")
         assert found.split() == [str(zombie)], found
@@ -165,20 +177,23 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     assert a["zombie"]["passed"], a["zombie"]
     assert a["zombie"]["figures"] == {"zombie": zombie, "parent": parent, "zombies": 1}
     assert re.search(rf"\b{zombie}\b.*Z.*<defunct>", a["zombie"]["saw"]), a["zombie"]["saw"]
-    assert "1 zombie" in a["zombie"]["saw"]                          # top's Tasks line
-    assert not b["zombie"]["passed"], b["zombie"]                     # the other host: still not
+    assert "1 zombie" in a["zombie"]["saw"]  # top's Tasks line
+    assert not b["zombie"]["passed"], b["zombie"]  # the other host: still not
     assert not any(r["passed"] for n, r in a.items() if n != "zombie")
-    assert "ok: [" in run.output and A in run.output                 # ansible's own report
+    assert "ok: [" in run.output and A in run.output  # ansible's own report
 
     # The same through the CLI (in Chinese too), and the class report through classroom.yml, with
     # the hints A's learner asked for: two on the host itself, one from the controller.
     out = cli("explore", "check", A, "--json", env=env)
-    assert out.returncode == 1, out.stderr                            # not every exercise passed
+    assert out.returncode == 1, out.stderr  # not every exercise passed
     zh = cli("explore", "check", A, "--json", "--lang", "zh", env=env)
     # not --json of a result: explore check's list of hosts (no schema_version yet: issue 32)
-    rows = json.loads(zh.stdout)      # not --json: see above
+    rows = json.loads(zh.stdout)  # not --json: see above
     zh_rows = {r["exercise"]: r for r in rows[0]["results"]}
-    assert "僵尸进程" in zh_rows["zombie"]["saw"] and "还没有 ~/answers/orphan" in zh_rows["orphan"]["saw"], zh_rows
+    assert (
+        "僵尸进程" in zh_rows["zombie"]["saw"]
+        and "还没有 ~/answers/orphan" in zh_rows["orphan"]["saw"]
+    ), zh_rows
     with connect(hs[A]) as c:
         assert "hint 1 of 3" in sh(c, "python3 ~/exercises/hint.py orphan")
         assert "hint 2 of 3" in sh(c, "python3 ~/exercises/hint.py orphan")
@@ -212,7 +227,9 @@ def test_a_wrong_host_key_is_refused(hosts, tmp_path):
 
         def inventory_vars(self):
             v = a.inventory_vars()
-            v["ansible_ssh_common_args"] = v["ansible_ssh_common_args"].replace(str(a.known_hosts), str(wrong))
+            v["ansible_ssh_common_args"] = v["ansible_ssh_common_args"].replace(
+                str(a.known_hosts), str(wrong)
+            )
             return v
 
     rows, run = playbooks.check([Impostor()])
@@ -233,7 +250,10 @@ def test_every_exercise_by_hand(hosts):
         sh(c, f"echo {orphan} {adopter} > ~/answers/orphan")
 
         # renice: a CPU hog at nice 10
-        hog = sh(c, "sh -c 'taskset -c 0 python3 -c \"while True: pass\" >/dev/null 2>&1 </dev/null & echo $!'")
+        hog = sh(
+            c,
+            "sh -c 'taskset -c 0 python3 -c \"while True: pass\" >/dev/null 2>&1 </dev/null & echo $!'",
+        )
         sh(c, f"renice -n 10 -p {hog}")
         sh(c, "python3 -", stdin=WAIT_CPU.format(pid=hog, cpu=0.6))
 
@@ -262,14 +282,19 @@ def test_every_exercise_by_hand(hosts):
 
         # the zombie exercise too
         sh(c, "python3 -", stdin=MAKE_ZOMBIE)
-        sh(c, "ps -eo pid=,stat=,user= | awk '$2 ~ /^Z/ && $3 == \"student\" {print $1}' > ~/answers/zombie")
+        sh(
+            c,
+            "ps -eo pid=,stat=,user= | awk '$2 ~ /^Z/ && $3 == \"student\" {print $1}' > ~/answers/zombie",
+        )
 
         rows, run = playbooks.check([h])
         got = results(rows, B)
         failed = {n: r["saw"] for n, r in got.items() if not r["passed"]}
         assert not failed, f"{failed}\n{run.output[-3000:]}"
         assert got["orphan"]["figures"]["adopter_name"] == "docker-init"
-        assert got["renice"]["figures"]["nice"] == 10 and got["renice"]["figures"]["pid"] == int(hog)
+        assert got["renice"]["figures"]["nice"] == 10 and got["renice"]["figures"]["pid"] == int(
+            hog
+        )
         assert got["stop-continue"]["figures"] == {"worker": worker, "stops": 1, "continues": 1}
         assert got["kill-parent"]["figures"]["zombie"] == zombie
         assert got["signal-exit"]["figures"]["statuses"] == {"SIGTERM": 143, "SIGKILL": 137}
@@ -305,10 +330,12 @@ def test_down_without_names_removes_only_yours_and_all_removes_everyones(tmp_pat
         out = cli("explore", "down", env=mine)
         assert out.returncode == 0 and "the exploration hosts you started" in out.stdout, out.stdout
         assert "nothing to remove" in out.stdout
-        assert engine.find_container(f"proclab-explore-{name}") is not None     # another user's: kept
+        assert engine.find_container(f"proclab-explore-{name}") is not None  # another user's: kept
         assert cli("explore", "down", name, "--all", env=mine).returncode == 2
         out = cli("explore", "down", "--all", env=mine)
-        assert out.returncode == 0 and f"removed container proclab-explore-{name}" in out.stdout, out.stdout
+        assert out.returncode == 0 and f"removed container proclab-explore-{name}" in out.stdout, (
+            out.stdout
+        )
         assert engine.find_container(f"proclab-explore-{name}") is None
         assert not engine.client().networks.list(names=[f"proclab-explore-{name}"])
     finally:

@@ -1,4 +1,5 @@
 """`proclab fork --real`: the kernel's tree equals the simulation's after every action, in both modes."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,9 @@ def test_the_kernel_agrees_with_the_simulation(mode, source, lab_image):
     observed = fork_trees(actions, mode, refused=[s.refused for s in steps])
     assert len(observed) == len(actions)
     for i, (a, want, got) in enumerate(zip(actions, predicted, observed, strict=False), 1):
-        assert got == want, f"after action {i} ({a}) in mode {mode}: kernel {got}, simulation {want}"
+        assert got == want, (
+            f"after action {i} ({a}) in mode {mode}: kernel {got}, simulation {want}"
+        )
 
 
 def test_leaf_only_refused_exits_are_not_carried_out_on_the_kernel(lab_image):

@@ -5,6 +5,7 @@ dropped except those the lab declares, no-new-privileges, pids and memory limits
 no network unless declared, read-only root. From the inside (the scenario reports):
 the effective capability set, NoNewPrivs, uid, the network interfaces, a write to /.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,9 @@ class Inspector(Observer):
         self.seen.setdefault(run.variant, engine.client().containers.get(run.container).attrs)
 
 
-def assert_hardened(attrs: dict, *, pids: int, mem: int, network: bool, read_only: bool, caps: list[str]) -> None:
+def assert_hardened(
+    attrs: dict, *, pids: int, mem: int, network: bool, read_only: bool, caps: list[str]
+) -> None:
     hc = attrs["HostConfig"]
     assert hc["Privileged"] is False
     assert hc["CapDrop"] == ["ALL"]
@@ -62,9 +65,14 @@ def assert_hardened(attrs: dict, *, pids: int, mem: int, network: bool, read_onl
     assert hc["Memory"] == mem and hc["MemorySwap"] == mem
     assert hc["NetworkMode"] == ("bridge" if network else "none")
     assert hc["ReadonlyRootfs"] is read_only
-    assert not hc.get("Binds") and not hc.get("Devices") and hc.get("PidMode", "") in ("", "private")
+    assert (
+        not hc.get("Binds") and not hc.get("Devices") and hc.get("PidMode", "") in ("", "private")
+    )
     assert attrs["Config"]["User"] == "lab"
-    assert attrs["Config"]["Labels"][engine.LABEL] == "1" and attrs["Config"]["Labels"][engine.OWNER_LABEL]
+    assert (
+        attrs["Config"]["Labels"][engine.LABEL] == "1"
+        and attrs["Config"]["Labels"][engine.OWNER_LABEL]
+    )
 
 
 def test_lab_containers_are_hardened_and_take_only_what_they_declare(tmp_path, lab_image):
@@ -73,19 +81,31 @@ def test_lab_containers_are_hardened_and_take_only_what_they_declare(tmp_path, l
     result = run_lab(lab, observer=spy, allow=frozenset({"cap_add", "network", "read_only"}))
     assert set(spy.seen) == {"defaults", "declared"}, "the harness never reached the checkpoint"
 
-    assert_hardened(spy.seen["defaults"], pids=128, mem=256 * 2**20, network=False, read_only=True, caps=[])
+    assert_hardened(
+        spy.seen["defaults"], pids=128, mem=256 * 2**20, network=False, read_only=True, caps=[]
+    )
     inside = result.checkpoint("inside", "defaults").data
-    assert inside["uid"] == 1000 and int(inside["cap_eff"], 16) == 0 and int(inside["cap_bnd"], 16) == 0
+    assert (
+        inside["uid"] == 1000
+        and int(inside["cap_eff"], 16) == 0
+        and int(inside["cap_bnd"], 16) == 0
+    )
     assert inside["no_new_privs"] == "1"
     assert inside["root_write"] == "EROFS" and inside["interfaces"] == ["lo"]
 
-    assert_hardened(spy.seen["declared"], pids=50, mem=128 * 2**20, network=True, read_only=False,
-                    caps=["SYS_NICE"])
+    assert_hardened(
+        spy.seen["declared"],
+        pids=50,
+        mem=128 * 2**20,
+        network=True,
+        read_only=False,
+        caps=["SYS_NICE"],
+    )
     inside = result.checkpoint("inside", "declared").data
     # that one capability in the bounding set, nothing else (uid 1000 has none effective: no ambient caps)
     assert int(inside["cap_bnd"], 16) == CAP_SYS_NICE and int(inside["cap_eff"], 16) == 0, inside
     assert inside["no_new_privs"] == "1" and "eth0" in inside["interfaces"]
-    assert inside["root_write"] in ("EACCES", "ok")             # writable root, but uid 1000 can't write /
+    assert inside["root_write"] in ("EACCES", "ok")  # writable root, but uid 1000 can't write /
     assert containers_of(lab.name) == []
 
 
@@ -95,8 +115,14 @@ def test_a_builtin_labs_container_is_hardened_too(lab_image):
     assert result.passed
     spec = labspec.resolve("zombies")
     s = spec.settings
-    assert_hardened(spy.seen["main"], pids=s.pids_limit, mem=256 * 2**20, network=s.network,
-                    read_only=s.read_only, caps=list(s.cap_add))
+    assert_hardened(
+        spy.seen["main"],
+        pids=s.pids_limit,
+        mem=256 * 2**20,
+        network=s.network,
+        read_only=s.read_only,
+        caps=list(s.cap_add),
+    )
 
 
 @pytest.mark.parametrize("name", labspec.builtin_names())
@@ -113,6 +139,9 @@ def test_every_builtin_lab_keeps_least_privilege_and_says_why_it_needs_more(name
         assert hc["network_mode"] == ("bridge" if s.network else "none")
         for cap in s.cap_add:
             assert cap.removeprefix("CAP_") in lesson, (
-                f"{name}/{v.name} adds capability {cap}: its lesson (README.md) must say why")
+                f"{name}/{v.name} adds capability {cap}: its lesson (README.md) must say why"
+            )
         if s.network:
-            assert "network" in lesson.lower(), f"{name}/{v.name} has a network: its lesson must say why"
+            assert "network" in lesson.lower(), (
+                f"{name}/{v.name} has a network: its lesson must say why"
+            )

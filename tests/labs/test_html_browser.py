@@ -1,6 +1,7 @@
 """The HTML report of real runs, opened in a real headless Chromium with the network off:
 no console error, no request; the zombie's lane, the orphan's new parent, stepping through
 the checkpoints with the keys and the buttons, the tabs, the print layout, a screenshot."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,13 +60,18 @@ def test_zombies_lane_is_Z_from_zombie_created_until_reaped(run_lab_cached, brow
     cells = lane.locator("g.cell")
     assert cells.count() == 1
     cell = cells.first
-    assert cell.get_attribute("data-cp") == "zombie-created" and cell.locator("text.letter").text_content() == "Z"
+    assert (
+        cell.get_attribute("data-cp") == "zombie-created"
+        and cell.locator("text.letter").text_content() == "Z"
+    )
     assert cell.is_visible()
     mark = lane.locator("g.mark[data-mark='reaped']")
     assert mark.get_attribute("data-cp") == "reaped" and "reaped" in mark.text_content()
     # the zombie's box is drawn after zombie-created's column header and ends before reaped's
-    zc, reaped = (visit.page.locator(f"section.run.active g.col[data-goto='main|{n}']").bounding_box()
-                  for n in ("zombie-created", "reaped"))
+    zc, reaped = (
+        visit.page.locator(f"section.run.active g.col[data-goto='main|{n}']").bounding_box()
+        for n in ("zombie-created", "reaped")
+    )
     box = cell.locator("rect").bounding_box()
     assert zc["x"] - 5 <= box["x"] and box["x"] + box["width"] <= reaped["x"] + 5
     screenshot(visit, "zombies")
@@ -75,25 +81,36 @@ def test_orphans_page_from_the_cli_shows_the_grandchild_move_to_pid_1(browser, t
     page_file = tmp_path / "orphans.html"
     proc = run_cli("run", "orphans", "--html", str(page_file))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "timeline of run init" in proc.stdout            # the text timeline at the end of the narration
+    assert "timeline of run init" in proc.stdout  # the text timeline at the end of the narration
     assert (tmp_path / "orphans.timeline.png").stat().st_size > 10_000
     visit = browser.open(page_file)
     clean(visit)
     page = visit.page
     assert current(visit) == "family"
-    grandchild = page.locator("section.run.active article.cp.current .tree li .role", has_text="grandchild")
+    grandchild = page.locator(
+        "section.run.active article.cp.current .tree li .role", has_text="grandchild"
+    )
     g_li = grandchild.locator("xpath=ancestor::li[1]")
     g_pid = g_li.get_attribute("data-pid")
     parent_of = "e => e.parentElement.closest('li').dataset.pid"
     assert g_li.evaluate(parent_of) != "1"
-    page.keyboard.press("ArrowRight")                       # step with the keys
+    page.keyboard.press("ArrowRight")  # step with the keys
     assert current(visit) == "orphaned"
     g_li = page.locator(f"section.run.active article.cp.current .tree li[data-pid='{g_pid}']")
     assert g_li.is_visible() and g_li.evaluate(parent_of) == "1"
-    assert page.locator("section.run.active article.cp.current .tree > ul > li").get_attribute("data-pid") == "1"
+    assert (
+        page.locator("section.run.active article.cp.current .tree > ul > li").get_attribute(
+            "data-pid"
+        )
+        == "1"
+    )
     # the timeline shows the same move: the lane's cell at 'orphaned' is re-parented to 1
-    moved = page.locator(f"section.run.active g.lane[data-pid='{g_pid}'] g.cell[data-cp='orphaned']")
-    assert "reparented" in moved.get_attribute("class") and moved.locator("text.ppid").text_content().endswith("→1")
+    moved = page.locator(
+        f"section.run.active g.lane[data-pid='{g_pid}'] g.cell[data-cp='orphaned']"
+    )
+    assert "reparented" in moved.get_attribute("class") and moved.locator(
+        "text.ppid"
+    ).text_content().endswith("→1")
     page.keyboard.press("ArrowLeft")
     assert current(visit) == "family"
     # the other variant, by its tab and the buttons: there main (the subreaper) adopts the orphan
@@ -101,7 +118,9 @@ def test_orphans_page_from_the_cli_shows_the_grandchild_move_to_pid_1(browser, t
     assert page.locator("section.run.active").get_attribute("data-run") == "subreaper"
     page.locator("section.run.active .stepper .next").click()
     assert current(visit) == "orphaned"
-    main_pid = page.locator("section.run.active article.cp.current dt:text-is('main') + dd").inner_text()
+    main_pid = page.locator(
+        "section.run.active article.cp.current dt:text-is('main') + dd"
+    ).inner_text()
     g = page.locator("section.run.active article.cp.current .tree li .role", has_text="grandchild")
     assert g.locator("xpath=ancestor::li[1]").evaluate(parent_of) == main_pid != "1"
     screenshot(visit, "orphans")
@@ -116,14 +135,19 @@ def test_pid1_page_tabs_check_links_and_print_layout(run_lab_cached, browser, tm
     # without an init the scenario is pid 1: at orphan-3 its three adopted orphans are zombies under it
     page.locator("section.run.active g.col[data-goto='no-init|orphan-3']").click()
     assert current(visit) == "orphan-3"
-    orphans = page.locator("section.run.active article.cp.current .tree > ul > li[data-pid='1'] > ul > li[data-state='Z']")
+    orphans = page.locator(
+        "section.run.active article.cp.current .tree > ul > li[data-pid='1'] > ul > li[data-state='Z']"
+    )
     assert orphans.count() == 3
     # a check's link opens its variant's tab at the checkpoint it read
     link = page.locator("#checks a.cplink[data-goto^='stop-init|']").first
     target = link.get_attribute("data-goto").split("|")[1]
     link.click()
     assert page.locator("section.run.active").get_attribute("data-run") == "stop-init"
-    assert current(visit) == target and page.locator("section.run.active article.cp.current").is_visible()
+    assert (
+        current(visit) == target
+        and page.locator("section.run.active article.cp.current").is_visible()
+    )
     screenshot(visit, "pid1")
     # on paper every variant and every checkpoint is printed, and no button
     page.emulate_media(media="print")

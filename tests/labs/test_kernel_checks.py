@@ -2,6 +2,7 @@
 tracefs, which CI has): in each of the ten labs they pass with the record's events as
 evidence; without a record (``trace=False``, as ``--no-trace``) they are inconclusive,
 never passed or failed. That each can fail is test_mutations.py's (events mutated)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,18 @@ from tests.support.verdicts import explain
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-LABS = ["pid1", "signals", "orphans", "zombies", "reaping", "daemons", "exec-zombies", "outlive-parent",
-        "zombie-pileup", "process-exit"]
+LABS = [
+    "pid1",
+    "signals",
+    "orphans",
+    "zombies",
+    "reaping",
+    "daemons",
+    "exec-zombies",
+    "outlive-parent",
+    "zombie-pileup",
+    "process-exit",
+]
 RECORD = "the kernel's record"
 
 
@@ -24,7 +35,7 @@ def test_the_records_check_passes_with_events_as_evidence(run_lab_cached, lab):
     assert checks, f"{lab} has no check of the kernel's record"
     for c in checks:
         assert c.passed, explain(result)
-        assert c.zh.startswith("内核记录"), c.name          # its title in Chinese too
+        assert c.zh.startswith("内核记录"), c.name  # its title in Chinese too
         assert any(w in c.detail for w in ("SIG", "exit", "reap")), c.detail
 
 
@@ -41,7 +52,8 @@ def test_without_a_record_the_records_checks_are_inconclusive_not_passed_or_fail
     assert not result.runs[0].kernel.recorded
     mine = [c for c in result.checks if c.name.startswith(RECORD)]
     others = [c for c in result.checks if not c.name.startswith(RECORD)]
-    assert mine and all(c.inconclusive and "no kernel record" in c.detail for c in mine), [c.detail for c in mine]
+    assert mine and all(c.inconclusive and "no kernel record" in c.detail for c in mine), [
+        c.detail for c in mine
+    ]
     assert all(c.passed for c in others), explain(result)
     assert result.verdict == "inconclusive"
-

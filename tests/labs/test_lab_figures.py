@@ -1,6 +1,7 @@
 """The --json document carries the figures each multiprocessing lab's checks used: one table of
 (lab, check-name start, the figures exactly), read back the way --json prints them. A lab's own
 file keeps what is not an exact figure (orders, timings, ratios) and its checks' failures."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Every built-in lab runs in real containers and every one of its checks passes (or, for the
 CPU-timing labs on a busy host, is inconclusive: then the test is a skip with the reason)."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,4 +21,4 @@ def test_lab_passes(name, run_lab_cached):
     names = {r.container for r in result.runs}
     left = [c.name for c in engine.proclab_containers() if c.name in names]
     assert not left, f"containers left behind: {left}"
-    assert_passed(result)     # an inconclusive lab (a busy host) is a skip with the reason
+    assert_passed(result)  # an inconclusive lab (a busy host) is a skip with the reason

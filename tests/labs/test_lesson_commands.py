@@ -8,6 +8,7 @@ with those options; or, when its first line is `# in the lab image`, with `bash 
 `docker run --rm --init proclab/lab`. A block marked `<!-- untested: REASON -->` is skipped here
 (and has its own test where one can be written). The English lesson is run; the pair test
 (tests/unit/test_lesson_pairs.py) holds the Chinese one to the same commands."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,21 +32,43 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 # the list, and the list ends empty. The CPU-timing labs are the lead's to run.
 NOT_YET_TESTED: set[str] = set()
 CPU_TIMING = {"scheduling", "priority", "parallelism", "pcb"}
-JOB_CONTROL = "set -m\n"      # typed in an interactive shell: each job in a process group of its own
+JOB_CONTROL = "set -m\n"  # typed in an interactive shell: each job in a process group of its own
 
 
 def runs(block: Block) -> list[list[str]]:
     """The docker commands the block stands for, as words."""
     if block.kind is Kind.IN_IMAGE:
-        return [["docker", "run", "--rm", "--init", "proclab/lab", "bash", "-c", JOB_CONTROL + block.body]]
+        return [
+            [
+                "docker",
+                "run",
+                "--rm",
+                "--init",
+                "proclab/lab",
+                "bash",
+                "-c",
+                JOB_CONTROL + block.body,
+            ]
+        ]
     cmds = commands(block.body)
     if block.kind is Kind.SHELL:
         options, image, shell = split_docker_run(cmds[0])
-        return [["docker", "run", *options, image, shell[0], "-c", JOB_CONTROL + after_first_command(block.body)]]
+        return [
+            [
+                "docker",
+                "run",
+                *options,
+                image,
+                shell[0],
+                "-c",
+                JOB_CONTROL + after_first_command(block.body),
+            ]
+        ]
     for words in cmds:
         assert words[:1] == ["docker"], (
             f"line {block.line}: `{' '.join(words)[:60]}` is not a docker command: rewrite it, start the block "
-            "with `# in the lab image`, or mark it <!-- untested: REASON -->")
+            "with `# in the lab image`, or mark it <!-- untested: REASON -->"
+        )
     return cmds
 
 
@@ -59,13 +82,17 @@ def block_failures(block: Block, image: str) -> list[str]:
             printed.append(ran.both)
             want = block.exits if k == len(todo) - 1 else 0
             if ran.code != want:
-                failures.append(f"line {block.line}: `{' '.join(words)[:80]}` exit code {ran.code} "
-                                f"(the lesson says {want})\n{ran.both[-3000:]}")
+                failures.append(
+                    f"line {block.line}: `{' '.join(words)[:80]}` exit code {ran.code} "
+                    f"(the lesson says {want})\n{ran.both[-3000:]}"
+                )
     finally:
         session.close()
     missing = ByHand("", "", block.output).missing("".join(printed))
     if missing:
-        failures.append(f"line {block.line}: the lesson says it prints {missing}; it printed:\n{''.join(printed)[-3000:]}")
+        failures.append(
+            f"line {block.line}: the lesson says it prints {missing}; it printed:\n{''.join(printed)[-3000:]}"
+        )
     return failures
 
 
@@ -76,9 +103,17 @@ def sh_blocks(lab: str) -> list[Block]:
 LABS = [lab for lab in all_labs() if lab not in CPU_TIMING]
 
 
-@pytest.mark.parametrize("lab", [
-    pytest.param(lab, marks=pytest.mark.xfail(strict=True, reason="its blocks are not all runnable yet"))
-    if lab in NOT_YET_TESTED else lab for lab in LABS])
+@pytest.mark.parametrize(
+    "lab",
+    [
+        pytest.param(
+            lab, marks=pytest.mark.xfail(strict=True, reason="its blocks are not all runnable yet")
+        )
+        if lab in NOT_YET_TESTED
+        else lab
+        for lab in LABS
+    ],
+)
 def test_every_command_block_runs_as_the_lesson_says(lab, lab_image):
     failures = []
     for block in sh_blocks(lab):
@@ -95,6 +130,15 @@ def test_a_command_that_hangs_is_killed_and_named(lab_image):
 
 def test_the_block_runner_can_fail(lab_image):
     """A block that exits non-zero, and one that prints other than its text block says, both fail."""
-    bad = Block("sh", "# in the lab image\nps -o pid,stat,args -p 1\nfalse\n", 1, "short", None, ("1 Z bash",))
+    bad = Block(
+        "sh",
+        "# in the lab image\nps -o pid,stat,args -p 1\nfalse\n",
+        1,
+        "short",
+        None,
+        ("1 Z bash",),
+    )
     failures = block_failures(bad, lab_image)
-    assert len(failures) == 2 and "exit code 1" in failures[0] and "1 Z bash" in failures[1], failures
+    assert len(failures) == 2 and "exit code 1" in failures[0] and "1 Z bash" in failures[1], (
+        failures
+    )

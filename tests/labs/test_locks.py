@@ -1,5 +1,6 @@
 """locks: the oversell and the single sale are exact on every run; the --json carries
 the counts and the measured price of the lock."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,7 +23,7 @@ def _checks_module():
 def test_overlap_counter():
     """The helper the checks use to say how many were inside at once (no Docker)."""
     most = _checks_module().most_inside_at_once
-    assert most([[0, 1], [1, 2], [2, 3]]) == 1           # touching spans do not overlap
+    assert most([[0, 1], [1, 2], [2, 3]]) == 1  # touching spans do not overlap
     assert most([[0, 3], [1, 2], [1.5, 4]]) == 3
     assert most([[0, 1], [0.5, 2], [3, 4]]) == 2
 

@@ -1,5 +1,6 @@
 """manager: exact outcomes (99 lost of 100 without a lock, 0 with one), the server process
 and its threads, all in the --json."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,7 @@ def test_figures_in_json(run_lab_cached):
     assert merged["after"].endswith("Error")
     finals = {cp["name"]: cp["data"].get("final") for cp in doc["checkpoints"]}
     assert finals["lost-done"] == 99 and finals["locked-done"] == 0
-    assert 0 <= finals["chance-done"] <= 99      # the seed's code: luck, reported but not checked
+    assert 0 <= finals["chance-done"] <= 99  # the seed's code: luck, reported but not checked
 
 
 def test_server_is_not_a_worker(run_lab_cached):

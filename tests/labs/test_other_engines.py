@@ -3,6 +3,7 @@ PROCLAB_PODMAN_SOCKET) and Docker 26 (``-m docker26``, PROCLAB_DOCKER26_SOCKET).
 builds its images there (from the base, never a registry), and the process-table labs and a doctor
 gallery case give the same verdicts as on Docker 20.10. Without the variable the engine's tests
 are skips naming it (tests/support/engines.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,11 +21,17 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 # engine): whether the image passes, docker stop's exit code, and the verdicts that tell them apart
 GALLERY_DIR = "tests/labs/data/doctor-gallery"
 GRACE = 2
-DOCTOR_CASES = {"python-pid1": (False, 137, {"docker stop": "problem", "reaping": "problem"}),
-                "tini": (True, 143, {"docker stop": "ok", "reaping": "ok"})}
+DOCTOR_CASES = {
+    "python-pid1": (False, 137, {"docker stop": "problem", "reaping": "problem"}),
+    "tini": (True, 143, {"docker stop": "ok", "reaping": "ok"}),
+}
 
-ENGINES = [pytest.param((engines.PODMAN_ENV, EngineKind.PODMAN), id="podman", marks=pytest.mark.podman),
-           pytest.param((engines.DOCKER26_ENV, EngineKind.DOCKER), id="docker26", marks=pytest.mark.docker26)]
+ENGINES = [
+    pytest.param((engines.PODMAN_ENV, EngineKind.PODMAN), id="podman", marks=pytest.mark.podman),
+    pytest.param(
+        (engines.DOCKER26_ENV, EngineKind.DOCKER), id="docker26", marks=pytest.mark.docker26
+    ),
+]
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -46,7 +53,7 @@ def test_images_are_built_there_under_names_it_resolves(other, on):
     assert lab.startswith(f"{prefix}proclab/lab:"), lab
     assert baseimage.local_base() == f"{prefix}proclab/base:bookworm"
     img = engine.client().images.get(lab)
-    assert lab in img.tags, img.tags          # stored under that name, not docker.io/proclab/...
+    assert lab in img.tags, img.tags  # stored under that name, not docker.io/proclab/...
     ok, digest = images.current(images.IMAGES["lab"])
     assert ok and img.labels[images.INPUTS_LABEL] == digest
 
@@ -73,13 +80,23 @@ def test_pid1_names_the_engines_own_init(other, on):
 def test_doctor_gallery_case_there(other, on, case):
     passed, stop_code, wanted = DOCTOR_CASES[case]
     images.ensure("doctor")
-    image = images.build(images.ImageSpec(f"doctor-gallery-{case}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,),
-                                          target=case))
+    image = images.build(
+        images.ImageSpec(
+            f"doctor-gallery-{case}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,), target=case
+        )
+    )
     res = run_cli("doctor", "-t", str(GRACE), "--json", image)
     doc = printed(res.stdout)
-    got = {prefix: c["figures"]["verdict"] for c in doc["checks"] for prefix in wanted if c["name"].startswith(prefix)}
-    assert got == wanted and doc["passed"] is passed and res.returncode == (0 if passed else 1), res.stdout
+    got = {
+        prefix: c["figures"]["verdict"]
+        for c in doc["checks"]
+        for prefix in wanted
+        if c["name"].startswith(prefix)
+    }
+    assert got == wanted and doc["passed"] is passed and res.returncode == (0 if passed else 1), (
+        res.stdout
+    )
     stop = next(a for a in doc["runs"][0]["actions"] if a["do"] == "stop")
     assert stop["exit_code"] == stop_code and stop["grace_s"] == GRACE, stop
     if stop_code == 137:
-        assert stop["took_s"] >= GRACE        # SIGKILLed at the end of the grace period
+        assert stop["took_s"] >= GRACE  # SIGKILLed at the end of the grace period

@@ -1,5 +1,6 @@
 """A lab folder written by someone else — only a scenario.py with checkpoints — runs
 by path through the real CLI, and shows its snapshots in the narration and in --json."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,9 @@ def test_a_scenario_only_folder_runs_by_path(tmp_path, lab_image):
     out = run_cli("run", str(lab), "--json")
     assert out.returncode == 0, out.stderr
     doc = printed(out.stdout)
-    assert doc["lab"] == lab.name and doc["exit_code"] == 0 and doc["checks"] == [] and doc["passed"]
+    assert (
+        doc["lab"] == lab.name and doc["exit_code"] == 0 and doc["checks"] == [] and doc["passed"]
+    )
     first, second = doc["checkpoints"]
     child = first["data"]["child"]
     zombie = next(p for p in first["processes"] if p["pid"] == child)

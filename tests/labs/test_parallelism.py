@@ -1,5 +1,6 @@
 """parallelism: the rounds' figures reach --json, the charts are drawn, the CPU counts are
 what the container says, and the checks fail on the wrong run's data."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,10 +13,9 @@ from tests.support.verdicts import assert_passed
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 
-
 def test_figures_in_json(run_lab_cached):
     result = run_lab_cached("parallelism")
-    assert_passed(result)          # inconclusive on a busy host: a skip with the reason
+    assert_passed(result)  # inconclusive on a busy host: a skip with the reason
     turns = figures(result, "one CPU, 2 and 3")
     assert all(c <= 1.05 for c in turns["cores"].values())
     par = figures(result, "two CPUs, 2 CPU-bound")
@@ -37,7 +37,10 @@ def test_pool_default_follows_cpu_count_not_the_cpuset(run_lab_cached):
 
 def test_charts(run_lab_cached):
     result = run_lab_cached("parallelism")
-    assert [c.title for c in result.charts] == ["wall time per configuration", "CPUs busy on average (CPU-s per wall-s)"]
+    assert [c.title for c in result.charts] == [
+        "wall time per configuration",
+        "CPUs busy on average (CPU-s per wall-s)",
+    ]
     assert len(result.charts[0].bars) == 7 and len(result.charts[1].bars) == 5
     png = Path(result.artifacts[0])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.parent.parent.name == "parallelism"
@@ -48,5 +51,10 @@ def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):
     result = run_lab_cached("parallelism")
     fake = with_variants_swapped(result, {"one-cpu": "two-cpus", "two-cpus": "one-cpu"})
     verdict = check_verdicts("parallelism", fake)
-    for starts in ("one CPU, 2 and 3", "two CPUs, 2 CPU-bound", "two CPUs, 3 CPU-bound", "os.cpu_count()"):
+    for starts in (
+        "one CPU, 2 and 3",
+        "two CPUs, 2 CPU-bound",
+        "two CPUs, 3 CPU-bound",
+        "os.cpu_count()",
+    ):
         assert any(n.startswith(starts) and not ok for n, ok in verdict.items()), (starts, verdict)

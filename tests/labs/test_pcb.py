@@ -1,4 +1,5 @@
 """pcb: the lesson's answers against the run; swapped workloads fail the switch checks."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,7 @@ def test_answers(run_lab_cached):
 def test_switch_checks_fail_for_swapped_roles(run_lab_cached):
     result = run_lab_cached("pcb")
 
-    def swap(r):                           # the I/O-bound process's counts given to a spinner and back
+    def swap(r):  # the I/O-bound process's counts given to a spinner and back
         d = r.checkpoint("after").data["delta"]
         d["io"], d["cpu-1"] = d["cpu-1"], d["io"]
 

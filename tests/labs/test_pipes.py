@@ -1,5 +1,6 @@
 """pipes: the --json carries the figures the checks used (the one-end-open variant's hang is caught
 by its timeout: tests/labs/test_hang_variants.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,4 +17,7 @@ def test_json_carries_the_figures(run_lab_cached):
     assert merged["duplex"] == ["socket"] and merged["one_way"] == "pipe"
     assert merged["reader_state"] == "S" and merged["seconds_waiting"] > 1
     assert merged["recv_on_closed_end"].startswith("OSError")
-    assert {r["variant"]: r["timed_out"] for r in doc["runs"]} == {"main": False, "one-end-open": True}
+    assert {r["variant"]: r["timed_out"] for r in doc["runs"]} == {
+        "main": False,
+        "one-end-open": True,
+    }

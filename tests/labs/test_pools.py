@@ -1,6 +1,7 @@
 """pools: the --json carries the pids, orders and timings the checks used, and the
 checks fail when the facts are different (a fourth worker pid, a callback in a worker,
 a pool slower than a process per task)."""
+
 from __future__ import annotations
 
 import copy
@@ -34,11 +35,15 @@ def test_checks_fail_on_other_facts(run_lab_cached):
 
     other = copy.deepcopy(result)
     tasks = other.checkpoint("tasks-done").data["results"]
-    tasks[-1] = {**tasks[-1], "pid": 99999}                  # a task on a fourth process
+    tasks[-1] = {**tasks[-1], "pid": 99999}  # a task on a fourth process
     cb = other.checkpoint("callback-and-error").data
-    cb["callback"][0]["pid"] = cb["task"]["pid"]             # a callback in the worker
+    cb["callback"][0]["pid"] = cb["task"]["pid"]  # a callback in the worker
     t = other.checkpoint("timed").data
     t["pool_median_s"], t["per_task_median_s"] = t["per_task_median_s"], t["pool_median_s"]
     v = check_verdicts(LAB, other)
-    assert not named(v, "10 tasks ran") and not named(v, "a callback runs") and not named(v, "100 small tasks")
+    assert (
+        not named(v, "10 tasks ran")
+        and not named(v, "a callback runs")
+        and not named(v, "100 small tasks")
+    )
     assert named(v, "apply() waits") and named(v, "map() returns")

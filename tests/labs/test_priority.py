@@ -1,5 +1,6 @@
 """priority: the shares follow the CFS weights, the figures reach --json, the charts are drawn,
 and the checks really depend on the measurement (they fail on the wrong run's data)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,10 +16,9 @@ from tests.support.verdicts import assert_passed
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 
-
 def test_shares_and_figures_in_json(run_lab_cached):
     result = run_lab_cached("priority")
-    assert_passed(result)          # inconclusive on a busy host: a skip with the reason
+    assert_passed(result)  # inconclusive on a busy host: a skip with the reason
     shares = figures(result, "on one CPU each worker's share")
     assert abs(sum(shares["shares"].values()) - 1.0) < 1e-3
     assert shares["shares"]["0"] > shares["shares"]["5"] > shares["shares"]["10"]
@@ -30,7 +30,10 @@ def test_shares_and_figures_in_json(run_lab_cached):
 def test_charts_drawn_in_terminal_and_png(run_lab_cached):
     result = run_lab_cached("priority")
     titles = [c.title for c in result.charts]
-    assert titles == ["one CPU: share of the CPU time per nice level", "CPU time of nice 0 / nice 10, per configuration"]
+    assert titles == [
+        "one CPU: share of the CPU time per nice level",
+        "CPU time of nice 0 / nice 10, per configuration",
+    ]
     assert [b.label for b in result.charts[0].bars] == ["nice 0", "nice 5", "nice 10"]
     png = Path(result.artifacts[0])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.parent == result.report_dir
@@ -49,5 +52,7 @@ def test_checks_fail_on_the_wrong_runs_data(run_lab_cached):
     verdict = check_verdicts("priority", fake)
     failed = [n for n, ok in verdict.items() if not ok]
     assert any(n.startswith("on one CPU each worker's share") for n in failed), verdict
-    assert any(n.startswith("on two CPUs nice makes no visible difference") for n in failed), verdict
+    assert any(n.startswith("on two CPUs nice makes no visible difference") for n in failed), (
+        verdict
+    )
     assert any(n.startswith("on one CPU they took turns") for n in failed), verdict

@@ -1,5 +1,6 @@
 """The two snapshot paths: the resident probe (the default, fast) and one docker exec per
 checkpoint (PROCLAB_PROBE=exec, and the fallback). Real containers, real processes."""
+
 from __future__ import annotations
 
 import uuid
@@ -31,8 +32,10 @@ def shape(snap: Snapshot) -> list[tuple[int, str, str, tuple[str, ...]]]:
 
     # running or sleeping is a moment of the scheduler (tini wakes each second), not a fact
     # of the table: compare only zombie, stopped and the rest
-    return sorted((depth(p.pid), "live" if p.state in "RSD" else p.state, p.name, p.cmdline)
-                  for p in snap.scenario)
+    return sorted(
+        (depth(p.pid), "live" if p.state in "RSD" else p.state, p.name, p.cmdline)
+        for p in snap.scenario
+    )
 
 
 @pytest.mark.parametrize("lab", ["zombies", "orphans"])
@@ -47,12 +50,16 @@ def test_both_paths_see_the_same_tables(lab, lab_image, monkeypatch):
     for a, b in zip(slow.checkpoints, fast.checkpoints, strict=False):
         assert a.probe and a.probe.path == "exec" and not a.probe.resident_pids
         assert b.probe and b.probe.path == "resident" and len(b.probe.resident_pids) == 1, b.probe
-        assert shape(a) == shape(b), f"checkpoint {a.name}: exec saw {shape(a)}, resident saw {shape(b)}"
+        assert shape(a) == shape(b), (
+            f"checkpoint {a.name}: exec saw {shape(a)}, resident saw {shape(b)}"
+        )
         assert (a.top is None) == (b.top is None)
         # ps agrees with psutil on the scenario's processes on both paths
         for snap in (a, b):
             ps_pids = sorted(r.pid for r in snap.ps_rows if r.pid not in snap.probe_pids)
-            assert ps_pids == snap.pids(), f"{snap.name} ({snap.probe.path}): ps {ps_pids} vs psutil {snap.pids()}"
+            assert ps_pids == snap.pids(), (
+                f"{snap.name} ({snap.probe.path}): ps {ps_pids} vs psutil {snap.pids()}"
+            )
         # the resident probe is in the table, marked as the probe's, out of every check's view
         (rp,) = b.probe.resident_pids
         row = b.get(rp)
@@ -69,9 +76,14 @@ def test_both_paths_see_the_same_tables(lab, lab_image, monkeypatch):
 @pytest.fixture
 def sleeper(lab_image):
     """A lab-image container doing nothing for a while: least privilege, as a lab's."""
-    spec = ContainerSpec(image=lab_image, name=f"proclab-probe-test-{uuid.uuid4().hex[:6]}",
-                         command=("python3", "-c", "import time; time.sleep(300)"),
-                         labels={"lab": "probe-test"}, user="lab", init=True)
+    spec = ContainerSpec(
+        image=lab_image,
+        name=f"proclab-probe-test-{uuid.uuid4().hex[:6]}",
+        command=("python3", "-c", "import time; time.sleep(300)"),
+        labels={"lab": "probe-test"},
+        user="lab",
+        init=True,
+    )
     c = engine.create(spec)
     c.start()
     yield c
@@ -81,13 +93,17 @@ def sleeper(lab_image):
 def _host_process(prober: probe.Prober) -> psutil.Process:
     hpid = prober.resident_host_pid
     if not hpid or hostproc.root() != "/proc" or hostproc.create_time(hpid) is None:
-        pytest.skip("the engine's processes are not in this /proc (a remote engine, or the compose harness)")
+        pytest.skip(
+            "the engine's processes are not in this /proc (a remote engine, or the compose harness)"
+        )
     return psutil.Process(hpid)
 
 
 def _gone(proc: psutil.Process, timeout: float = 10) -> bool:
     try:
-        proc.wait(timeout=timeout)     # not our child: psutil watches until it has left the host's table
+        proc.wait(
+            timeout=timeout
+        )  # not our child: psutil watches until it has left the host's table
     except psutil.NoSuchProcess:
         pass
     except psutil.TimeoutExpired:
@@ -101,7 +117,7 @@ def test_the_resident_probe_goes_with_its_container(sleeper):
     assert got.path == "resident"
     proc = _host_process(prober)
     assert "labkit.resident" in " ".join(proc.cmdline())
-    prober.close()            # as a run ends: close its stdin, then remove the container
+    prober.close()  # as a run ends: close its stdin, then remove the container
     sleeper.remove()
     assert _gone(proc), f"the resident probe (host pid {proc.pid}) outlived its container"
 
@@ -138,7 +154,9 @@ def test_a_misspelt_probe_path_is_a_usage_error(monkeypatch, lab_image):
 
 
 @pytest.mark.parametrize("path", probe.PATHS)
-def test_a_scenario_cannot_hide_a_process_behind_the_shell_mark(path, tmp_path, lab_image, monkeypatch):
+def test_a_scenario_cannot_hide_a_process_behind_the_shell_mark(
+    path, tmp_path, lab_image, monkeypatch
+):
     """The learner-shell mark (PROCLAB_SHELL=1 in a process's environment) counts only once
     proclab opened a shell in the container: before that, a process carrying it is the scenario's."""
     from tests.support.tinylab import write_lab

@@ -1,4 +1,5 @@
 """The pytest plugin: a lab folder's checks are pytest items, run in real containers."""
+
 from __future__ import annotations
 
 import textwrap
@@ -47,7 +48,9 @@ def make_lab(root, name, scenario=SCENARIO, checks=CHECKS):
 def test_each_check_is_an_item_with_its_evidence_and_junit_works(pytester, lab_image):
     make_lab(pytester.path / "labs", "mylab")
     junit = pytester.path / "junit.xml"
-    res = pytester.runpytest_subprocess("labs", "-v", "-p", "no:cacheprovider", f"--junitxml={junit}")
+    res = pytester.runpytest_subprocess(
+        "labs", "-v", "-p", "no:cacheprovider", f"--junitxml={junit}"
+    )
     res.assert_outcomes(passed=2, failed=1)
     out = res.stdout.str()
     assert "mylab/scenario.py::the child is a zombie PASSED" in out
@@ -55,15 +58,22 @@ def test_each_check_is_an_item_with_its_evidence_and_junit_works(pytester, lab_i
     assert "evidence: psutil says Z" in out
     cases = ET.parse(junit).getroot().iter("testcase")
     names = sorted(c.get("name") for c in cases)
-    assert names == sorted(["the scenario ran as its variants declare", "the child is a zombie",
-                            "the child is running (wrong on purpose)"]), names
+    assert names == sorted(
+        [
+            "the scenario ran as its variants declare",
+            "the child is a zombie",
+            "the child is running (wrong on purpose)",
+        ]
+    ), names
 
 
 def test_k_selects_checks_and_a_broken_lab_is_one_failing_item(pytester, lab_image):
     make_lab(pytester.path / "labs", "good")
     broken = make_lab(pytester.path / "labs", "broken")
     (broken / "lab.toml").write_text("[settings]\nno_such_setting = 1\n")
-    res = pytester.runpytest_subprocess("labs", "-v", "-p", "no:cacheprovider", "-k", "zombie or broken")
+    res = pytester.runpytest_subprocess(
+        "labs", "-v", "-p", "no:cacheprovider", "-k", "zombie or broken"
+    )
     out = res.stdout.str()
     assert "good/scenario.py::the child is a zombie PASSED" in out
     assert "wrong on purpose" not in out
@@ -74,24 +84,30 @@ def test_k_selects_checks_and_a_broken_lab_is_one_failing_item(pytester, lab_ima
 
 def test_the_fixture_gives_the_result(pytester, lab_image):
     make_lab(pytester.path / "labs", "fixlab")
-    pytester.makepyfile(test_mine=f"""
+    pytester.makepyfile(
+        test_mine=f"""
         def test_zombie(proclab_lab):
             result = proclab_lab({str(pytester.path / "labs" / "fixlab")!r})
             assert result.checkpoint("zombie").zombies()
             assert proclab_lab({str(pytester.path / "labs" / "fixlab")!r}) is result   # once per session
-    """)
+    """
+    )
     res = pytester.runpytest_subprocess("test_mine.py", "-p", "no:cacheprovider")
     res.assert_outcomes(passed=1)
 
 
 def test_an_inconclusive_check_is_a_skip_with_its_reason(pytester, lab_image):
-    make_lab(pytester.path / "labs", "busylab", checks="""
+    make_lab(
+        pytester.path / "labs",
+        "busylab",
+        checks="""
         from proclab.checks import check, inconclusive
 
         @check("two CPUs run at once")
         def at_once(lab):
             inconclusive("only 0.61 of 2 CPUs were free in the window")
-    """)
+    """,
+    )
     res = pytester.runpytest_subprocess("labs", "-v", "-rs", "-p", "no:cacheprovider")
     res.assert_outcomes(passed=1, skipped=1)
     out = res.stdout.str()
@@ -104,9 +120,13 @@ def test_proclab_jobs_runs_the_shared_labs_up_front_and_an_exclusive_one_alone(p
         make_lab(pytester.path / "labs", name)
     alone = make_lab(pytester.path / "labs", "alone")
     (alone / "lab.toml").write_text("[settings]\nexclusive = true\n")
-    res = pytester.runpytest_subprocess("labs", "-v", "-p", "no:cacheprovider", "--proclab-jobs", "2")
+    res = pytester.runpytest_subprocess(
+        "labs", "-v", "-p", "no:cacheprovider", "--proclab-jobs", "2"
+    )
     out = res.stdout.str()
-    assert "proclab: running 3 labs 2 at a time (1 CPU-timing labs run alone, in their items)" in out
+    assert (
+        "proclab: running 3 labs 2 at a time (1 CPU-timing labs run alone, in their items)" in out
+    )
     for name in ("side1", "side2", "side3", "alone"):
         assert f"{name}/scenario.py::the child is a zombie PASSED" in out
         assert f"{name}/scenario.py::the child is running (wrong on purpose) FAILED" in out
@@ -128,14 +148,19 @@ def test_ctrl_c_during_proclab_jobs_removes_the_running_labs(pytester, lab_image
         folder = make_lab(pytester.path / "labs", f"hang{i}-{os.getpid()}", scenario=HANG)
         (folder / "lab.toml").write_text(textwrap.dedent(HANG_TOML.format(timeout=120)))
         names.append(folder.name)
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", "labs", "-p", "no:cacheprovider", "--proclab-jobs", "2"],
-                            cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "labs", "-p", "no:cacheprovider", "--proclab-jobs", "2"],
+        cwd=pytester.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_hanging(names, still_running=lambda: proc.poll() is None)
         os.kill(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 2, out[-2000:]        # pytest's "interrupted"
+    assert proc.returncode == 2, out[-2000:]  # pytest's "interrupted"
     assert "KeyboardInterrupt" in out
     assert [c.name for n in names for c in containers_of(n)] == []

@@ -1,5 +1,6 @@
 """queues: the --json carries the figures the checks used (the no-sentinel variant's hang is caught
 by its timeout: tests/labs/test_hang_variants.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,4 +17,7 @@ def test_json_carries_the_figures(run_lab_cached):
     assert merged["consumers_sleeping"] == 2 and merged["seconds_waiting"] > 1
     assert merged["seed_get_nowait_3"] == "TypeError"
     assert merged["seen_at_join"] and max(merged["seen_at_join"]) == 9
-    assert {r["variant"]: r["timed_out"] for r in doc["runs"]} == {"main": False, "no-sentinel": True}
+    assert {r["variant"]: r["timed_out"] for r in doc["runs"]} == {
+        "main": False,
+        "no-sentinel": True,
+    }

@@ -4,6 +4,7 @@ mid-lab, a container created but never started, a scenario that hangs past its t
 Each test that kills or interrupts the harness runs it as a subprocess (``python -m proclab.cli``),
 the others in-process; each on a tiny lab of its own, and finds that lab's containers by their proclab labels only.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,8 +72,12 @@ os.kill(os.getpid(), signal.SIGKILL)      # dies between create and start
 def test_harness_killed_between_create_and_start(tmp_path, quick_lab, lab_image):
     name = f"proclab-created-{tmp_path.name[-12:].lower()}".replace("_", "-")
     # a subprocess: the harness must die (os._exit) between create and start
-    proc = subprocess.run([sys.executable, "-c", CREATE_THEN_DIE, name, lab_image], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", CREATE_THEN_DIE, name, lab_image],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL and "CREATED" in proc.stdout, proc.stderr
     assert [c.status for c in containers_of(name)] == ["created"]
     # a fresh process: a harness sweeps what dead runs left once, when it starts (sweep_stale_once)
@@ -100,16 +105,21 @@ def test_interrupted_harness_removes_its_container_itself(hang_lab, sig):
 
 def test_ctrl_c_during_an_exec_in_the_container(tmp_path, lab_image):
     """Ctrl-C while the harness waits on a docker exec (here an action's, a long one)."""
-    lab = write_lab(tmp_path, "exec", """
+    lab = write_lab(
+        tmp_path,
+        "exec",
+        """
         from labkit import checkpoint
         checkpoint("hold")
-    """, """
+    """,
+        """
         [settings]
         timeout_s = 120
         [[variant]]
         name = "main"
         actions = [ { at = "hold", do = "exec", command = ["sh", "-c", "echo EXEC-STARTED > /tmp/x; sleep 60"] } ]
-    """)
+    """,
+    )
     # a subprocess: the test signals the harness process itself
     h = Harness("run", str(lab))
     try:
@@ -134,8 +144,8 @@ def test_timeout_reports_the_table_and_the_output_so_far(tmp_path, lab_image):
     res = run_cli("run", str(lab))
     out = res.stdout
     assert res.returncode == 1, out + res.stderr
-    assert "HANGING-NOW" in out                          # what the scenario printed before the timeout
-    assert "checkpoint timeout" in out                   # the process table at the timeout
+    assert "HANGING-NOW" in out  # what the scenario printed before the timeout
+    assert "checkpoint timeout" in out  # the process table at the timeout
     assert "hit its timeout (4s) after checkpoint 'started'" in " ".join(out.split())
     assert "Traceback" not in out + res.stderr
     assert containers_of(lab.name) == []

@@ -6,6 +6,7 @@ its ``timeout_s`` (plus the few seconds the final look and the removal take), ho
 bounded amount of output, and --json prints one strict document. Every bound here is many
 times what the run needs and many times less than what the unbounded harness took.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,14 +28,14 @@ from tests.support.tinylab import containers_of, write_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
-GRACE_S = 8     # past timeout_s: the final snapshot (at most 5 s), the removal, a busy host
+GRACE_S = 8  # past timeout_s: the final snapshot (at most 5 s), the removal, a busy host
 # The whole command, start-up included (imports, the engine, the image check: 10 s on a busy
 # host): what it must stay under is the minutes the unbounded harness took, or forever.
 COMMAND_S = 90
 
 
 def strict_json(text: str):
-    return printed(text)          # strict: a NaN or Infinity fails it
+    return printed(text)  # strict: a NaN or Infinity fails it
 
 
 def run_json(lab, timeout: float = 90) -> tuple[subprocess.CompletedProcess, dict, float]:
@@ -71,11 +72,13 @@ def test_an_endless_flood_times_out_on_time_with_bounded_memory_and_report(tmp_p
     assert len(run["output"]) <= limits.head_lines + limits.tail_lines
     gap = run["output_not_kept"]
     assert gap and gap["lines"] > 10_000 and gap["after_line"] == limits.head_lines, gap
-    last = run["output"][-1]["text"]     # the run is ended mid-flood: its last line may be cut short
-    assert run["output"][0]["text"] == "progress 0" and (last.startswith("progress") or "progress".startswith(last)), last
+    last = run["output"][-1]["text"]  # the run is ended mid-flood: its last line may be cut short
+    assert run["output"][0]["text"] == "progress 0" and (
+        last.startswith("progress") or "progress".startswith(last)
+    ), last
     assert len(res.stdout) < 3 * limits.max_chars, f"the report is {len(res.stdout):,} bytes"
     assert "output" not in doc, "the output is stored once, per run"
-    if peak_mb > before / 1024:   # this child was the largest so far: its peak is measured
+    if peak_mb > before / 1024:  # this child was the largest so far: its peak is measured
         assert peak_mb < 400, f"the harness peaked at {peak_mb:.0f} MB"
     assert containers_of(lab.name) == []
 
@@ -128,7 +131,10 @@ def test_a_50_mb_single_line_is_cut_and_the_run_goes_on(tmp_path, lab_image):
     result = run_lab(lab)
     run = result.runs[0]
     assert not run.timed_out and run.has("after-the-line"), (run.timed_out, run.error)
-    assert "more bytes of this line not kept" in run.output[0].text and len(run.output[0].text) < 300_000
+    assert (
+        "more bytes of this line not kept" in run.output[0].text
+        and len(run.output[0].text) < 300_000
+    )
 
 
 NESTED = """
@@ -145,8 +151,11 @@ def test_json_nested_200000_deep_in_a_checkpoint_line_does_not_kill_the_reader(t
     lab = write_lab(tmp_path, "nested", NESTED, "[settings]\ntimeout_s = 30\n")
     result = run_lab(lab)
     run = result.runs[0]
-    assert not run.timed_out and run.has("done") and run.lines_with("AFTER-THE-DEEP-LINE"), \
-        (run.timed_out, run.error, [o.text[:80] for o in run.output])
+    assert not run.timed_out and run.has("done") and run.lines_with("AFTER-THE-DEEP-LINE"), (
+        run.timed_out,
+        run.error,
+        [o.text[:80] for o in run.output],
+    )
 
 
 EXEC_SLEEP = """
@@ -228,18 +237,24 @@ def test_a_container_that_exits_during_the_timeout_snapshot_is_no_traceback(tmp_
 def test_the_engine_log_of_a_lab_container_is_size_limited(tmp_path, lab_image):
     # 20 MB of output, then a checkpoint: the engine's own log of the container, read
     # while it is held there, is at most its 4 MB max-size (one file)
-    lab = write_lab(tmp_path, "biglog", """
+    lab = write_lab(
+        tmp_path,
+        "biglog",
+        """
         import os
         from labkit import checkpoint
         for _ in range(20):
             os.write(1, (b"z" * 1023 + b"\\n") * 1024)
         checkpoint("written")
-    """, "[settings]\ntimeout_s = 60\n")
+    """,
+        "[settings]\ntimeout_s = 60\n",
+    )
     seen: dict[str, object] = {}
 
     class LookAtTheLog(Observer):
         def checkpoint(self, run, snap):
             from proclab import engine
+
             cont = engine.client().containers.get(run.container)
             seen["config"] = cont.attrs["HostConfig"]["LogConfig"]
             seen["logged"] = len(cont.logs(stdout=True, stderr=True))
@@ -264,10 +279,16 @@ HOSTILE_TOML = """
 
 def test_control_characters_and_markup_from_a_lab_are_shown_never_obeyed(tmp_path, lab_image):
     lab = write_lab(tmp_path, "hostile", HOSTILE, HOSTILE_TOML)
-    (lab / "README.md").write_text("# hostile\n\nThe lesson \x1b[2J with [/x] in it.\n\n## more\n\ndeep\n")
+    (lab / "README.md").write_text(
+        "# hostile\n\nThe lesson \x1b[2J with [/x] in it.\n\n## more\n\ndeep\n"
+    )
     res = run_cli("run", str(lab))
-    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stdout[-2000:] + res.stderr[-2000:]
-    assert "\x1b" not in res.stdout and "\x07" not in res.stdout, "a raw control character reached the terminal"
+    assert res.returncode == 0 and "Traceback" not in res.stderr, (
+        res.stdout[-2000:] + res.stderr[-2000:]
+    )
+    assert "\x1b" not in res.stdout and "\x07" not in res.stdout, (
+        "a raw control character reached the terminal"
+    )
     assert "^[[2J^[]0;pwned^G^[[1A^[[2K✔ PASSED [/x] [bold]not markup[/bold]" in res.stdout
     assert "^[[31mred-name" in res.stdout and "^[]8;;http://evil" in res.stdout
     assert "r-[/x] ^[[5mblink" in res.stdout and "The lesson ^[[2J with [/x] in it." in res.stdout
@@ -305,20 +326,35 @@ def test_json_for_an_error_is_one_document_with_exit_code_2(tmp_path):
 
 
 def test_json_after_ctrl_c_says_interrupted_with_exit_130(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "hangjson", """
+    lab = write_lab(
+        tmp_path,
+        "hangjson",
+        """
         import os
         from labkit import checkpoint
         checkpoint("hanging")
         os.read(os.pipe()[0], 1)
-    """, "[settings]\ntimeout_s = 120\n")
+    """,
+        "[settings]\ntimeout_s = 120\n",
+    )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # a subprocess: the test signals the harness process itself (Ctrl-C)
-    proc = subprocess.Popen(proclab_cmd("run", str(lab), "--json"), stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        proclab_cmd("run", str(lab), "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
-        while not any(c.status == "running" for c in containers_of(lab.name)):   # wait on the engine's state
-            assert time.monotonic() < deadline and proc.poll() is None, "the lab's container never ran"
+        while not any(
+            c.status == "running" for c in containers_of(lab.name)
+        ):  # wait on the engine's state
+            assert time.monotonic() < deadline and proc.poll() is None, (
+                "the lab's container never ran"
+            )
         os.kill(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     finally:
@@ -332,22 +368,38 @@ def test_json_after_ctrl_c_says_interrupted_with_exit_130(tmp_path, lab_image):
 
 def test_json_after_ctrl_c_lists_the_labs_that_had_finished(tmp_path, lab_image):
     """The labs done before the Ctrl-C reach main's document through click's context (cli/state.py)."""
-    done = write_lab(tmp_path, "donefirst", """
+    done = write_lab(
+        tmp_path,
+        "donefirst",
+        """
         from labkit import checkpoint
         checkpoint("ran")
-    """)
-    hang = write_lab(tmp_path, "hangsecond", """
+    """,
+    )
+    hang = write_lab(
+        tmp_path,
+        "hangsecond",
+        """
         import os
         from labkit import checkpoint
         checkpoint("hanging")
         os.read(os.pipe()[0], 1)
-    """, "[settings]\ntimeout_s = 120\n")
-    proc = subprocess.Popen(proclab_cmd("run", str(done), str(hang), "--json"), stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, start_new_session=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    """,
+        "[settings]\ntimeout_s = 120\n",
+    )
+    proc = subprocess.Popen(
+        proclab_cmd("run", str(done), str(hang), "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         deadline = time.monotonic() + 90
-        while not any(c.status == "running" for c in containers_of(hang.name)):   # the first has ended
+        while not any(
+            c.status == "running" for c in containers_of(hang.name)
+        ):  # the first has ended
             assert time.monotonic() < deadline and proc.poll() is None, "the second lab never ran"
         os.kill(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
@@ -363,10 +415,15 @@ def test_json_after_ctrl_c_lists_the_labs_that_had_finished(tmp_path, lab_image)
 def test_the_timeout_counts_from_the_containers_start(tmp_path, lab_image):
     # the harness's clock starts once the engine has started the container (its StartedAt),
     # not before the start call: start-up does not eat a short timeout_s
-    lab = write_lab(tmp_path, "clock", """
+    lab = write_lab(
+        tmp_path,
+        "clock",
+        """
         from labkit import checkpoint
         checkpoint("running")
-    """, "[settings]\ntimeout_s = 60\n")
+    """,
+        "[settings]\ntimeout_s = 60\n",
+    )
     started: list[float] = []
 
     class EngineClock(Observer):
@@ -375,8 +432,11 @@ def test_the_timeout_counts_from_the_containers_start(tmp_path, lab_image):
                 from datetime import datetime
 
                 from proclab import engine
+
                 stamp = engine.client().containers.get(run.container).attrs["State"]["StartedAt"]
-                started.append(datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp())
+                started.append(
+                    datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp()
+                )
 
     run = run_lab(lab, observer=EngineClock()).runs[0]
     assert started, (run.timed_out, run.error)

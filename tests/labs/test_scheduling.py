@@ -1,4 +1,5 @@
 """The scheduling lab: its --json document carries the measured-vs-predicted table."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,12 +12,19 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 
 def test_json_has_measured_vs_predicted_table(run_lab_cached):
     result = run_lab_cached("scheduling")
-    assert_passed(result)          # inconclusive on a busy host: a skip with the reason
-    doc = as_printed(result)          # exactly what --json prints
+    assert_passed(result)  # inconclusive on a busy host: a skip with the reason
+    doc = as_printed(result)  # exactly what --json prints
     rows = [row for c in doc["checks"] for row in c.get("figures", {}).get("table", [])]
-    assert {(r["mode"], r["job"]) for r in rows} == {(m, j) for m in ("together", "fcfs", "sjf") for j in "ABC"}
+    assert {(r["mode"], r["job"]) for r in rows} == {
+        (m, j) for m in ("together", "fcfs", "sjf") for j in "ABC"
+    }
     for r in rows:
-        for k in ("measured_first_run_s", "predicted_first_run_s", "measured_finish_s", "predicted_finish_s"):
+        for k in (
+            "measured_first_run_s",
+            "predicted_first_run_s",
+            "measured_finish_s",
+            "predicted_finish_s",
+        ):
             assert isinstance(r[k], float), (k, r)
 
 

@@ -1,6 +1,7 @@
 """semaphores-events: the --json carries the counts the checks used, and the checks
 fail when the facts are different (a result with a fifth customer inside, a car that
 crossed at red)."""
+
 from __future__ import annotations
 
 import copy
@@ -32,11 +33,15 @@ def test_checks_fail_on_other_facts(run_lab_cached):
     cp.data["inside_pids"] = cp.data["inside_pids"] + cp.data["waiting_pids"][:1]
     five.checkpoint("all-done").data["max_inside"] = 5
     v = check_verdicts(LAB, five)
-    assert not named(v, "Semaphore(4)") and not named(v, "the other 9") and not named(v, "over the whole run")
+    assert (
+        not named(v, "Semaphore(4)")
+        and not named(v, "the other 9")
+        and not named(v, "over the whole run")
+    )
 
     ran_red = copy.deepcopy(result)
     ran_red.checkpoint("red").data["crossed"] = 1
     ran_red.checkpoint("red-again").data["police_wait_returned"] = True
     v = check_verdicts(LAB, ran_red)
     assert not named(v, "Event clear") and not named(v, "clear() makes")
-    assert named(v, "Semaphore(4)")                       # the untouched facts still pass
+    assert named(v, "Semaphore(4)")  # the untouched facts still pass

@@ -1,4 +1,5 @@
 """signals: the --json document carries the exit codes and statuses its checks used."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,11 +21,19 @@ def test_json_carries_exit_codes(run_lab_cached):
     assert result.passed, explain(result)
     doc = as_printed(result)
     assert _figures(doc, "Process.exitcode")["exitcodes"] == {
-        "return": 0, "sys.exit(3)": 3, "raise ValueError": 1, "terminate()": -15, "kill()": -9}
+        "return": 0,
+        "sys.exit(3)": 3,
+        "raise ValueError": 1,
+        "terminate()": -15,
+        "kill()": -9,
+    }
     assert _figures(doc, "SIGINT gives exitcode 1") == {"sigint": 1, "sigint_default": -2}
     assert _figures(doc, "the raw wait status") == {"exit3_status": 0x0300, "sigterm_status": 15}
     shell = _figures(doc, "one death")
-    assert shell["shell"]["kill -TERM itself"] == "143" and shell["subprocess"]["kill -TERM itself"] == -15
+    assert (
+        shell["shell"]["kill -TERM itself"] == "143"
+        and shell["subprocess"]["kill -TERM itself"] == -15
+    )
     assert doc["exit_code"] == 143
 
 
@@ -50,9 +59,13 @@ print("exitcodes", sorted(codes))
 def test_sigint_is_never_slept_through(lab_image):
     from proclab import engine
 
-    spec = engine.ContainerSpec(image=lab_image, name=f"proclab-sigint-loop-{uuid.uuid4().hex[:8]}",
-                                command=("timeout", "90", "python3", "-c", SIGINT_LOOP), init=True,
-                                labels={"lab": "signals"})
+    spec = engine.ContainerSpec(
+        image=lab_image,
+        name=f"proclab-sigint-loop-{uuid.uuid4().hex[:8]}",
+        command=("timeout", "90", "python3", "-c", SIGINT_LOOP),
+        init=True,
+        labels={"lab": "signals"},
+    )
     c = engine.create(spec)
     try:
         c.start()

@@ -1,6 +1,7 @@
 """start-methods: the --json carries the start-up times and import counts the checks
 used, and the checks fail when the facts are different (a spawn child that inherited
 the file, a fork child that imported the module)."""
+
 from __future__ import annotations
 
 import copy

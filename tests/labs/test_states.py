@@ -1,4 +1,5 @@
 """states: the --json document carries the state letters its checks used."""
+
 from __future__ import annotations
 
 import pytest

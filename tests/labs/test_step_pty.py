@@ -1,5 +1,6 @@
 """proclab run --step and proclab shell, driven through a real pseudo-terminal (pexpect):
 the learner stops at the zombie, finds it with their own ps, and the run goes on."""
+
 from __future__ import annotations
 
 import os
@@ -19,13 +20,14 @@ pytestmark = [pytest.mark.lab, pytest.mark.docker]
 PROCLAB = str(Path(sys.executable).with_name("proclab"))
 ASK = re.compile(r"\[q\]uit > ")
 SHELL_PROMPT = r"\[zombies@zombie-created\] \$ "
-WAIT_S = 90      # the image may be checked, and the host is shared
+WAIT_S = 90  # the image may be checked, and the host is shared
 
 
 def spawn(*args: str) -> pexpect.spawn:
-    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1"}   # no escape codes between words
-    child = pexpect.spawn(PROCLAB, list(args), env=env, encoding="utf-8", timeout=WAIT_S,
-                          dimensions=(50, 200))
+    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1"}  # no escape codes between words
+    child = pexpect.spawn(
+        PROCLAB, list(args), env=env, encoding="utf-8", timeout=WAIT_S, dimensions=(50, 200)
+    )
     child.logfile_read = sys.stdout if os.environ.get("PROCLAB_TEST_PTY_LOG") else None
     return child
 
@@ -38,8 +40,11 @@ def words(text: str) -> str:
 def own_containers(child: pexpect.spawn) -> list[str]:
     """The containers the proclab process behind this pty made (its owner label names its pid)."""
     mine = f"{socket.gethostname()}:{child.pid}:"
-    return [c.name for c in engine.proclab_containers(lab="zombies")
-            if c.labels.get(engine.OWNER_LABEL, "").startswith(mine)]
+    return [
+        c.name
+        for c in engine.proclab_containers(lab="zombies")
+        if c.labels.get(engine.OWNER_LABEL, "").startswith(mine)
+    ]
 
 
 def stop_at_zombie(child: pexpect.spawn) -> tuple[int, int]:
@@ -68,15 +73,15 @@ def test_step_shell_sees_the_zombie_and_the_lab_passes(lab_image):
     child.sendline("exit")
     child.expect("shell closed")
     child.expect(ASK)
-    child.sendline("l")                       # the zombies lesson marks this checkpoint
+    child.sendline("l")  # the zombies lesson marks this checkpoint
     child.expect(r"Stop here and look")
     child.expect(ASK)
     child.sendline("t")
     child.expect(r"Tasks:.*1 zombie")
     child.expect(ASK)
-    child.sendline("")                        # continue: on to 'reaped'
+    child.sendline("")  # continue: on to 'reaped'
     child.expect(r"checkpoint reaped")
-    for _ in range(3):                        # reaped, mp-zombie, mp-joined
+    for _ in range(3):  # reaped, mp-zombie, mp-joined
         child.expect(ASK)
         child.sendline("c")
     child.expect(r"(PASSED|FAILED)  zombies")
@@ -84,7 +89,10 @@ def test_step_shell_sees_the_zombie_and_the_lab_passes(lab_image):
     child.expect(pexpect.EOF)
     child.close()
     assert "PASSED" in out, out
-    assert "a shell was opened at checkpoint 'zombie-created'; the scenario's processes were the same" in out, out
+    assert (
+        "a shell was opened at checkpoint 'zombie-created'; the scenario's processes were the same"
+        in out
+    ), out
     assert child.exitstatus == 0
 
 
@@ -92,7 +100,7 @@ def test_quit_at_the_first_stop_leaves_no_container(lab_image):
     child = spawn("run", "zombies", "--step")
     stop_at_zombie(child)
     held = own_containers(child)
-    assert len(held) == 1, held               # the container is there, held at the checkpoint
+    assert len(held) == 1, held  # the container is there, held at the checkpoint
     child.sendline("q")
     child.expect(r"Stopped: quit at checkpoint 'zombie-created'; the lab's container was removed")
     child.expect(pexpect.EOF)
@@ -118,9 +126,12 @@ def test_killing_the_parent_from_the_shell_marks_the_run_touched(lab_image):
     out = words(child.before + child.match.group(0))
     child.expect(pexpect.EOF)
     child.close()
-    assert "FAILED" in out, out               # the scenario was killed: its later checkpoints never came
-    assert re.search(rf"a shell was opened at checkpoint 'zombie-created'.*(pid {parent} \(python3\) gone|"
-                     r"container had stopped).*touched by hand", out), out
+    assert "FAILED" in out, out  # the scenario was killed: its later checkpoints never came
+    assert re.search(
+        rf"a shell was opened at checkpoint 'zombie-created'.*(pid {parent} \(python3\) gone|"
+        r"container had stopped).*touched by hand",
+        out,
+    ), out
     assert child.exitstatus == 1
     assert own_containers(child) == []
 
@@ -140,10 +151,16 @@ def test_proclab_shell_opens_at_the_checkpoint_and_goes_on(lab_image):
 @pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI")
 def test_step_without_a_terminal_is_one_error_line(tmp_path):
     import subprocess
+
     # the installed console script with a real non-terminal stdin (/dev/null): the entry point itself;
     # tests/unit/test_step_prompt.py has the same refusal in-process
-    res = subprocess.run([PROCLAB, "run", "zombies", "--step"], stdin=subprocess.DEVNULL,
-                         capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [PROCLAB, "run", "zombies", "--step"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 2
     assert res.stderr.strip().startswith("Error: --step needs a terminal"), res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
@@ -158,11 +175,16 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
     from tests.support.tinylab import containers_of, write_lab
 
     timeout_s, pause_s = 8, 10
-    lab = write_lab(tmp_path, "pause", """
+    lab = write_lab(
+        tmp_path,
+        "pause",
+        """
         from labkit import checkpoint
         checkpoint("look")
         checkpoint("after")
-        """, toml=f'title = "pause"\n[settings]\ntimeout_s = {timeout_s}\n')
+        """,
+        toml=f'title = "pause"\n[settings]\ntimeout_s = {timeout_s}\n',
+    )
 
     class Slow(Observer):
         held_at: list[str] = []
@@ -172,7 +194,9 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
 
         def paused(self, run, snap, held):
             self.held_at.append(held.checkpoint)
-            time.sleep(pause_s)     # the condition under test: a pause longer than timeout_s (not a sync)
+            time.sleep(
+                pause_s
+            )  # the condition under test: a pause longer than timeout_s (not a sync)
 
     obs = Slow()
     result = run_lab(lab, observer=obs)
@@ -181,8 +205,13 @@ def test_a_pause_longer_than_timeout_s_does_not_time_the_run_out(lab_image, tmp_
     assert containers_of(result.lab) == []
     scenario_s = run.duration_s - pause_s
     if run.timed_out and scenario_s >= timeout_s - 0.5:
-        pytest.skip(f"inconclusive: the scenario alone took {scenario_s:.1f} s of its {timeout_s} s (a busy host)")
-    assert not run.timed_out and run.exit_code == 0, (run.error, run.exit_code,
-                                                      [(c.name, c.at_s) for c in run.checkpoints])
+        pytest.skip(
+            f"inconclusive: the scenario alone took {scenario_s:.1f} s of its {timeout_s} s (a busy host)"
+        )
+    assert not run.timed_out and run.exit_code == 0, (
+        run.error,
+        run.exit_code,
+        [(c.name, c.at_s) for c in run.checkpoints],
+    )
     assert [cp.name for cp in run.checkpoints] == ["look", "after"]
     assert run.duration_s > pause_s and run.touched == []

@@ -1,5 +1,6 @@
 """sync-async: the lesson's answers against the run; a caller that had polled fails the
 blocked-callers check, one that had slept fails the polling check."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -18,8 +19,14 @@ def _swap_rows(r, a_mode, b_mode):
         cp = r.checkpoint(name)
         pa, pb = cp.data["callers"][a_mode], cp.data["callers"][b_mode]
         rows = {p.pid: p for p in cp.processes}
-        cp.processes = [replace(rows[pb], pid=pa) if p.pid == pa else replace(rows[pa], pid=pb) if p.pid == pb else p
-                        for p in cp.processes]
+        cp.processes = [
+            replace(rows[pb], pid=pa)
+            if p.pid == pa
+            else replace(rows[pa], pid=pb)
+            if p.pid == pb
+            else p
+            for p in cp.processes
+        ]
 
 
 def test_answers(run_lab_cached):

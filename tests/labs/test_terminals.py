@@ -1,5 +1,6 @@
 """terminals: the lesson's answers against the run; bash's screen; a survivor that had died
 fails the survivors check."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,7 @@ def test_answers_and_screen(run_lab_cached):
     assert result.passed, explain(result)
     assert_questions_match("terminals", result)
     screen = result.checkpoint("session").data["screen"]
-    assert "[1]" in screen and "$ python3 /lab/job.py fg" in screen   # bash's prompt and job numbers
+    assert "[1]" in screen and "$ python3 /lab/job.py fg" in screen  # bash's prompt and job numbers
 
 
 def test_checks_can_fail(run_lab_cached):

@@ -1,6 +1,7 @@
 """The kernel's record on the real kernel (CI runs as root): a process that lived only between two
 checkpoints, every process the snapshots saw, docker stop's SIGTERM to pid 1, no tracefs instance
 left behind after Ctrl-C or a killed harness, and the honest line when there is no tracefs."""
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,10 @@ def _root_with_tracefs():
 def _narration(output: str) -> list[str]:
     """The narration's lines: up to the checks' verdicts or the timelines (which have their own notes and marks)."""
     lines = output.splitlines()
-    end = next((i for i, ln in enumerate(lines) if ln.startswith(("✔", "✘", "? ", "timeline of run"))), len(lines))
+    end = next(
+        (i for i, ln in enumerate(lines) if ln.startswith(("✔", "✘", "? ", "timeline of run"))),
+        len(lines),
+    )
     return lines[:end]
 
 
@@ -61,7 +65,9 @@ def _mine(pid: int) -> list[str]:
     return [p.name for p in tracefs.instances() if p.name.split("-")[3] == str(pid)]
 
 
-def test_a_process_that_lived_between_two_checkpoints_is_in_the_record_and_no_snapshot(tmp_path, lab_image):
+def test_a_process_that_lived_between_two_checkpoints_is_in_the_record_and_no_snapshot(
+    tmp_path, lab_image
+):
     lab = write_lab(tmp_path, "between", BETWEEN)
     run = run_lab(lab).run()
     assert run.kernel.recorded, run.kernel.note
@@ -71,24 +77,43 @@ def test_a_process_that_lived_between_two_checkpoints_is_in_the_record_and_no_sn
     assert fork.parent == parent and fork.mapped, fork
     assert end.exit_code == 3 and reap.reaper == parent, (end, reap)
     before, after = (run.checkpoint(n).at_s for n in ("before", "after"))
-    assert before < fork.t <= end.t <= reap.t < after     # the same clock as the checkpoints
+    assert before < fork.t <= end.t <= reap.t < after  # the same clock as the checkpoints
     assert parent in run.kernel.already_there and run.kernel.lost == 0
 
 
 # every lab of the record's issue whose processes all come from its scenario (pid1 and exec-zombies also
 # docker exec processes into the container: the record follows the scenario's tree, not an exec's)
-@pytest.mark.parametrize("lab_name", ["zombies", "orphans", "reaping", "fork-basics", "daemons", "outlive-parent",
-                                      "zombie-pileup", "process-exit", "signals"])
+@pytest.mark.parametrize(
+    "lab_name",
+    [
+        "zombies",
+        "orphans",
+        "reaping",
+        "fork-basics",
+        "daemons",
+        "outlive-parent",
+        "zombie-pileup",
+        "process-exit",
+        "signals",
+    ],
+)
 def test_every_process_a_snapshot_saw_has_its_fork_and_its_end(run_lab_cached, lab_name):
     result = run_lab_cached(lab_name)
     for run in result.runs:
         assert run.kernel.recorded, run.kernel.note
-        seen = {p.pid for cp in run.checkpoints for p in cp.scenario if p.pid not in cp.resident_pids}
+        seen = {
+            p.pid for cp in run.checkpoints for p in cp.scenario if p.pid not in cp.resident_pids
+        }
         there = set(run.kernel.already_there)
-        assert there and there <= {1, 7} | seen, there      # pid 1, and boot's pid under an init
+        assert there and there <= {1, 7} | seen, there  # pid 1, and boot's pid under an init
         unborn = [pid for pid in seen - there if run.forked(pid) is None]
         endless = [pid for pid in seen if run.exited(pid) is None and run.reaped(pid) is None]
-        assert not unborn and not endless, (run.variant, unborn, endless, [e.describe() for e in run.events()])
+        assert not unborn and not endless, (
+            run.variant,
+            unborn,
+            endless,
+            [e.describe() for e in run.events()],
+        )
         assert all(e.mapped for e in run.events() if e.pid in seen)
 
 
@@ -96,17 +121,30 @@ def test_docker_stop_sigterm_ignored_by_pid_1_and_forwarded_by_tini():
     res = run_cli("run", "pid1", "--variant", "stop-no-handler", "--variant", "stop-init", "--json")
     doc = printed(res.stdout)
     runs = {r["variant"]: r for r in doc["runs"]}
-    alone = [e for e in runs["stop-no-handler"]["events"] if e["kind"] == "signal" and e["signal"] == "SIGTERM"]
-    assert [(e["pid"], e["result"], e.get("sender_outside")) for e in alone] == [(1, "ignored", True)], alone
+    alone = [
+        e
+        for e in runs["stop-no-handler"]["events"]
+        if e["kind"] == "signal" and e["signal"] == "SIGTERM"
+    ]
+    assert [(e["pid"], e["result"], e.get("sender_outside")) for e in alone] == [
+        (1, "ignored", True)
+    ], alone
     kill = [e for e in runs["stop-no-handler"]["events"] if e["kind"] == "exit" and e["pid"] == 1]
     assert kill and kill[0]["exit_signal"] == "SIGKILL"
-    init = [e for e in runs["stop-init"]["events"] if e["kind"] == "signal" and e["signal"] == "SIGTERM"]
+    init = [
+        e for e in runs["stop-init"]["events"] if e["kind"] == "signal" and e["signal"] == "SIGTERM"
+    ]
     forwarded = [e for e in init if e.get("sender") == 1 and e["pid"] != 1]
     assert [e["sender_comm"] for e in forwarded] == ["docker-init"], init
-    assert forwarded[0]["result"] == SignalResult.DELIVERED and forwarded[0]["handler"] == HandlerKind.DEFAULT
+    assert (
+        forwarded[0]["result"] == SignalResult.DELIVERED
+        and forwarded[0]["handler"] == HandlerKind.DEFAULT
+    )
     scenario = forwarded[0]["pid"]
-    assert any(e["kind"] == EventKind.EXIT and e["pid"] == scenario and e.get("exit_signal") == "SIGTERM"
-               for e in runs["stop-init"]["events"])
+    assert any(
+        e["kind"] == EventKind.EXIT and e["pid"] == scenario and e.get("exit_signal") == "SIGTERM"
+        for e in runs["stop-init"]["events"]
+    )
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
@@ -116,12 +154,16 @@ def test_no_tracefs_instance_outlives_its_harness(tmp_path, lab_image, sig):
     h = Harness("run", str(hang))
     try:
         h.wait_for("HANGING-NOW")
-        assert len(_mine(h.proc.pid)) == 2, tracefs.instances()      # the tree and the host-wide signals
+        assert len(_mine(h.proc.pid)) == 2, (
+            tracefs.instances()
+        )  # the tree and the host-wide signals
         os.kill(h.proc.pid, sig)
         h.finish()
     finally:
         h.kill()
-    if sig == signal.SIGKILL:      # no chance to clean up: the next harness sweeps a dead owner's instances
+    if (
+        sig == signal.SIGKILL
+    ):  # no chance to clean up: the next harness sweeps a dead owner's instances
         assert len(_mine(h.proc.pid)) == 2
         quick = write_lab(tmp_path, "quick", "from labkit import checkpoint\ncheckpoint('done')\n")
         assert run_proclab("run", str(quick)).returncode == 0
@@ -129,25 +171,33 @@ def test_no_tracefs_instance_outlives_its_harness(tmp_path, lab_image, sig):
 
 
 def test_without_tracefs_one_line_says_so_and_the_run_passes(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "notrace", BETWEEN, """
+    lab = write_lab(
+        tmp_path,
+        "notrace",
+        BETWEEN,
+        """
         [[variant]]
         name = "one"
         [[variant]]
         name = "two"
-    """, checks=EVENT_CHECK)
+    """,
+        checks=EVENT_CHECK,
+    )
     missing = tmp_path / "no-tracefs-here"
     res = run_cli("run", str(lab), env={tracefs.ROOT_ENV: str(missing)})
     said = [ln for ln in _narration(res.output) if ln.startswith("  no kernel record")]
     assert said == [f"  no kernel record: tracefs is not mounted at {missing}"], res.output
     assert "inconclusive" in res.output and "Traceback" not in res.output
-    result = run_lab(lab)     # the same lab with tracefs: both checks pass
+    result = run_lab(lab)  # the same lab with tracefs: both checks pass
     assert result.passed, [c.detail for c in result.checks]
 
 
 def test_no_trace_turns_the_record_off(tmp_path, lab_image):
     lab = write_lab(tmp_path, "off", BETWEEN, checks=EVENT_CHECK)
     result = run_lab(lab, trace=False)
-    assert not result.run().kernel.recorded and result.run().kernel.note == "turned off (--no-trace)"
+    assert (
+        not result.run().kernel.recorded and result.run().kernel.note == "turned off (--no-trace)"
+    )
     assert [c.status for c in result.checks] == ["inconclusive", "passed"]
 
 
@@ -160,22 +210,31 @@ def test_the_narration_shows_the_events_between_checkpoints(tmp_path, lab_image)
     assert any(" fork  1 python3 → " in ln for ln in between), told.stdout
     assert any(" exit  " in ln and "exit code 3" in ln for ln in between), told.stdout
     assert any(" reap  " in ln and "by 1 python3 (wait4)" in ln for ln in between), told.stdout
-    assert not [ln for ln in _narration(run_cli("run", str(lab), "--events", "none").stdout) if "⚡" in ln]
+    assert not [
+        ln for ln in _narration(run_cli("run", str(lab), "--events", "none").stdout) if "⚡" in ln
+    ]
 
 
 def test_the_oom_killers_choice_is_in_the_record(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "oom", """
+    lab = write_lab(
+        tmp_path,
+        "oom",
+        """
         from labkit import checkpoint
         checkpoint("ready")
         hog = b"x" * (400 << 20)
-    """, """
+    """,
+        """
         [settings]
         mem_limit = "96m"
-    """)
+    """,
+    )
     run = run_lab(lab).run()
     assert run.oom_killed and run.kernel.recorded, run.kernel.note
     (victim,) = run.events(kind="oom-kill")
-    assert victim.pid == 1 and run.exited(1).exit_signal == "SIGKILL" and victim.t <= run.exited(1).t
+    assert (
+        victim.pid == 1 and run.exited(1).exit_signal == "SIGKILL" and victim.t <= run.exited(1).t
+    )
 
 
 FORKER = """
@@ -202,8 +261,12 @@ def test_a_tree_that_forks_while_the_record_starts_is_followed_whole(lab_image):
     from proclab.engine import hostproc
     from proclab.run.tracing import KernelTrace
 
-    spec = engine.ContainerSpec(image=lab_image, name=f"proclab-forker-{uuid.uuid4().hex[:8]}",
-                                command=("python3", "-c", FORKER), labels={"lab": "tracing"})
+    spec = engine.ContainerSpec(
+        image=lab_image,
+        name=f"proclab-forker-{uuid.uuid4().hex[:8]}",
+        command=("python3", "-c", FORKER),
+        labels={"lab": "tracing"},
+    )
     c = engine.create(spec)
     try:
         c.start()
@@ -211,7 +274,9 @@ def test_a_tree_that_forks_while_the_record_starts_is_followed_whole(lab_image):
             kt = KernelTrace.start(c.host_pid(), time.monotonic())
             try:
                 alive = _tree_of(c.host_pid(), hostproc)
-                followed = {int(p) for p in (kt.tracer._tree.dir / "set_event_pid").read_text().split()}
+                followed = {
+                    int(p) for p in (kt.tracer._tree.dir / "set_event_pid").read_text().split()
+                }
                 missing = [p for p in alive if p not in followed and os.path.exists(f"/proc/{p}")]
             finally:
                 record = kt.stop()

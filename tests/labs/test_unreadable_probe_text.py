@@ -2,6 +2,7 @@
 scenario puts a busybox-like ps first on PATH) ends as the lab's failure naming the checkpoint
 and the fix, narrated or as one JSON document: never a traceback, never an exit 2 of the
 harness's own. Real container, real probe; only the ps it finds is the scenario's."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,7 +49,7 @@ def test_narrated_the_run_and_the_check_fail_naming_the_checkpoint(shadowing_lab
     res = run_cli("run", str(shadowing_lab), "--allow", "user,read_only")
     assert res.returncode == 1, res.output
     assert "Traceback" not in res.output and "Error:" not in res.stderr, res.output
-    text = " ".join(res.stdout.split())          # rich wraps long lines
+    text = " ".join(res.stdout.split())  # rich wraps long lines
     assert f"run main: {SAYS}" in text and "first on PATH" in text
     assert f"✘ pid 1 has a ps line {SAYS}" in text and "the check raised" not in text
 

@@ -2,6 +2,7 @@
 crashes after its last checkpoint, or is killed by the memory limit, fails the lab with its
 cause; a check calling sys.exit() or running past its time limit fails and the harness goes on;
 ``proclab mutate`` names a check that cannot fail."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,13 +17,18 @@ SCENARIO = 'from labkit import checkpoint\ncheckpoint("ready", n=1)\n'
 
 
 def test_a_check_returning_false_fails_the_lab(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "false-check", SCENARIO, checks="""\
+    lab = write_lab(
+        tmp_path,
+        "false-check",
+        SCENARIO,
+        checks="""\
         from proclab.checks import check
 
         @check("n is 999")
         def n(lab):
             return lab.checkpoint("ready").data["n"] == 999
-    """)
+    """,
+    )
     res = run_cli("run", str(lab), "--json")
     doc = printed(res.stdout)
     assert res.returncode == 1 and not doc["passed"], res.stdout
@@ -32,30 +38,41 @@ def test_a_check_returning_false_fails_the_lab(tmp_path, lab_image):
 
 
 def test_a_crash_after_the_last_checkpoint_fails_the_lab_with_its_traceback(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "late-crash", SCENARIO + 'raise RuntimeError("after the last checkpoint")\n',
-                    checks="""\
+    lab = write_lab(
+        tmp_path,
+        "late-crash",
+        SCENARIO + 'raise RuntimeError("after the last checkpoint")\n',
+        checks="""\
         from proclab.checks import check, expect
 
         @check("n is 1")
         def n(lab):
             n = lab.checkpoint("ready").data["n"]
             return expect(n == 1, f"n = {n}")
-    """)
+    """,
+    )
     res = run_cli("run", str(lab))
     assert res.returncode == 1, res.stdout + res.stderr
-    assert "✔ n is 1" in res.stdout        # the check passed; the run's end failed the lab
-    assert ("the scenario crashed after checkpoint 'ready' (exit 1): RuntimeError: after the last checkpoint"
-            in res.stdout), res.stdout
+    assert "✔ n is 1" in res.stdout  # the check passed; the run's end failed the lab
+    assert (
+        "the scenario crashed after checkpoint 'ready' (exit 1): RuntimeError: after the last checkpoint"
+        in res.stdout
+    ), res.stdout
     assert 'File "/lab/scenario.py"' in res.stdout and "FAILED" in res.stdout
     doc = printed(run_cli("run", str(lab), "--json").stdout)
     assert not doc["passed"] and "RuntimeError" in doc["runs"][0]["error"]
 
 
 def test_the_oom_killer_at_the_memory_limit_is_named(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "oom", SCENARIO + 'hog = b"x" * (400 << 20)\n', toml="""\
+    lab = write_lab(
+        tmp_path,
+        "oom",
+        SCENARIO + 'hog = b"x" * (400 << 20)\n',
+        toml="""\
         [settings]
         mem_limit = "96m"
-    """)
+    """,
+    )
     doc = printed(run_cli("run", str(lab), "--json").stdout)
     run = doc["runs"][0]
     assert not doc["passed"] and run["exit_code"] == 137 and run["oom_killed"], run
@@ -63,14 +80,19 @@ def test_the_oom_killer_at_the_memory_limit_is_named(tmp_path, lab_image):
 
 
 def test_a_declared_exit_passes_and_a_different_one_fails(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "exit-3", SCENARIO + "raise SystemExit(3)\n", toml="""\
+    lab = write_lab(
+        tmp_path,
+        "exit-3",
+        SCENARIO + "raise SystemExit(3)\n",
+        toml="""\
         [[variant]]
         name = "three"
         expect_exit = 3
 
         [[variant]]
         name = "undeclared"
-    """)
+    """,
+    )
     doc = printed(run_cli("run", str(lab), "--json").stdout)
     runs = {r["variant"]: r for r in doc["runs"]}
     assert runs["three"]["exit_code"] == 3 and runs["three"]["error"] is None
@@ -79,7 +101,12 @@ def test_a_declared_exit_passes_and_a_different_one_fails(tmp_path, lab_image):
 
 
 def test_sys_exit_and_a_slow_check_fail_and_the_harness_carries_on(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "bad-checks", SCENARIO, toml="check_timeout_s = 1\n", checks="""\
+    lab = write_lab(
+        tmp_path,
+        "bad-checks",
+        SCENARIO,
+        toml="check_timeout_s = 1\n",
+        checks="""\
         import sys
         import threading
         from proclab.checks import check, expect
@@ -95,7 +122,8 @@ def test_sys_exit_and_a_slow_check_fail_and_the_harness_carries_on(tmp_path, lab
         @check("n is 1")
         def n(lab):
             return expect(lab.checkpoint("ready").data["n"] == 1, "n = 1")
-    """)
+    """,
+    )
     res = run_cli("run", str(lab), "--json")
     doc = printed(res.stdout)
     assert res.returncode == 1
@@ -106,7 +134,11 @@ def test_sys_exit_and_a_slow_check_fail_and_the_harness_carries_on(tmp_path, lab
 
 
 def test_proclab_mutate_names_the_check_that_cannot_fail(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "vacuous", SCENARIO, checks="""\
+    lab = write_lab(
+        tmp_path,
+        "vacuous",
+        SCENARIO,
+        checks="""\
         from proclab.checks import check, expect
 
         @check("always fine")
@@ -117,10 +149,13 @@ def test_proclab_mutate_names_the_check_that_cannot_fail(tmp_path, lab_image):
         def n(lab):
             n = lab.checkpoint("ready").data["n"]
             return expect(n == 1, f"n = {n}")
-    """)
+    """,
+    )
     res = run_cli("mutate", str(lab))
     assert res.returncode == 1, res.stdout + res.stderr
-    assert "always fine" in res.stdout and "cannot be made to fail: always fine" in res.stdout, res.stdout
+    assert "always fine" in res.stdout and "cannot be made to fail: always fine" in res.stdout, (
+        res.stdout
+    )
     doc = printed(run_cli("mutate", str(lab), "--json").stdout)
     by = {c["check"]: c for c in doc["checks"]}
     assert not by["always fine"]["can_fail"] and by["always fine"]["failed_by"] is None
@@ -130,14 +165,19 @@ def test_proclab_mutate_names_the_check_that_cannot_fail(tmp_path, lab_image):
 
 
 def test_proclab_mutate_exits_0_when_every_check_can_fail_and_2_for_a_bad_lab(tmp_path, lab_image):
-    lab = write_lab(tmp_path, "honest", SCENARIO, checks="""\
+    lab = write_lab(
+        tmp_path,
+        "honest",
+        SCENARIO,
+        checks="""\
         from proclab.checks import check, expect
 
         @check("n is 1")
         def n(lab):
             n = lab.checkpoint("ready").data["n"]
             return expect(n == 1, f"n = {n}")
-    """)
+    """,
+    )
     res = run_cli("mutate", str(lab))
     assert res.returncode == 0, res.stdout + res.stderr
     bad = run_cli("mutate", str(tmp_path / "nowhere"))

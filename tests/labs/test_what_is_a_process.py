@@ -1,5 +1,6 @@
 """what-is-a-process: the lesson's answers against the run, and the checks fail on other facts
 (one memory shared, the command's parent not bash, a new pid after exec, a chain not ending at pid 1)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """A real headless Chromium (Debian's, never a downloaded one) driven by Playwright, with
 the network off: every request other than the page's own file is recorded and refused."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,8 +13,13 @@ from typing import Any
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -34,8 +40,14 @@ class Browser:
     def open(self, path: Path) -> Visit:
         page = self.context.new_page()
         visit = Visit(page, path.resolve().as_uri())
-        page.on("console", lambda m: visit.errors.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: (
+                visit.errors.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: visit.errors.append(f"page error: {e}"))
         page.on("request", lambda r: visit.requests.append(r.url))
         page.goto(visit.url, wait_until="load")
@@ -45,18 +57,29 @@ class Browser:
 def chromium() -> Iterator[Browser]:
     """A fresh profile, offline, refusing every request that is not a file:// one."""
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"browser tests need Debian's chromium at {CHROMIUM}: 'apt-get install chromium' "
-                    "(.ci/run installs it)")
+        pytest.fail(
+            f"browser tests need Debian's chromium at {CHROMIUM}: 'apt-get install chromium' "
+            "(.ci/run installs it)"
+        )
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="proclab-chromium-")
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=ARGS, offline=True,
-                viewport={"width": 1200, "height": 900})
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                          else route.abort())
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=ARGS,
+                offline=True,
+                viewport={"width": 1200, "height": 900},
+            )
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith("file:") else route.abort()
+                ),
+            )
             try:
                 yield Browser(context)
             finally:

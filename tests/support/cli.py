@@ -2,6 +2,7 @@
 isolated per call, the exit code as ``proclab`` (``proclab.cli.main``, which turns errors into
 exit codes and ``Error:`` lines) would give it. A test that is *about* the process (signals, a
 pty, a fresh interpreter's environment) uses tests/support/harness.py instead."""
+
 from __future__ import annotations
 
 import signal
@@ -15,6 +16,7 @@ from proclab.cli import main
 
 class CliRun(NamedTuple):
     """Named like subprocess.CompletedProcess's fields, and unpacks as (code, out, err)."""
+
     returncode: int
     stdout: str
     stderr: str
@@ -25,9 +27,13 @@ class CliRun(NamedTuple):
         return self.stdout + self.stderr
 
 
-def run_cli(*argv: str, input: str | None = None, env: dict[str, str | None] | None = None) -> CliRun:
+def run_cli(
+    *argv: str, input: str | None = None, env: dict[str, str | None] | None = None
+) -> CliRun:
     """``proclab ARGV`` in this process; ``env`` overrides os.environ for the call only (None unsets a variable)."""
-    sigterm = signal.getsignal(signal.SIGTERM)    # main() installs its own handler: give pytest's back
+    sigterm = signal.getsignal(
+        signal.SIGTERM
+    )  # main() installs its own handler: give pytest's back
     runner = CliRunner()
     code = 0
     try:
@@ -35,11 +41,16 @@ def run_cli(*argv: str, input: str | None = None, env: dict[str, str | None] | N
             try:
                 main(list(argv))
             except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+                code = (
+                    exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+                )
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
-            stdout, stderr = out.getvalue().decode(), err.getvalue().decode("utf-8", "backslashreplace")
+            stdout, stderr = (
+                out.getvalue().decode(),
+                err.getvalue().decode("utf-8", "backslashreplace"),
+            )
     finally:
         signal.signal(signal.SIGTERM, sigterm)
     return CliRun(code, stdout, stderr)

@@ -1,6 +1,7 @@
 """Helpers for the course labs' tests (process-exit, pcb, sync-async, terminals): the
 lesson's expected answers against the run, and a check re-run on a doctored copy of the
 result, to show it can fail."""
+
 from __future__ import annotations
 
 import copy
@@ -16,7 +17,9 @@ def assert_questions_match(name: str, result) -> None:
     assert 3 <= len(questions) <= 6
     for p in reveal(questions, {q.id: q.expected for q in questions}, result):
         assert not p.problem, f"{name}/{p.question.id}: nothing observed: {p.problem}"
-        assert p.correct, f"{name}/{p.question.id}: the lesson says {p.answer!r}, the lab observed {p.observed!r}"
+        assert p.correct, (
+            f"{name}/{p.question.id}: the lesson says {p.answer!r}, the lab observed {p.observed!r}"
+        )
 
 
 def verdict_after(name: str, result, check_fn: str, doctor: Callable) -> bool:

@@ -1,5 +1,6 @@
 """proclab doctor's gallery for the lab tests: its images (tests/labs/data/doctor-gallery, one
 stage each, built once and reused while current) and the CLI run in-process with --json."""
+
 from __future__ import annotations
 
 from proclab.engine import images
@@ -8,13 +9,24 @@ from tests.support.documents import printed
 
 GALLERY_DIR = "tests/labs/data/doctor-gallery"
 GRACE = 2
-KEYS = {"who is pid 1": "pid1", "zombies at rest": "zombies", "reaping": "reaping", "signal masks": "masks",
-        "docker stop": "stop", "SIGINT": "sigint", "signal forwarding": "forwarding", "what the doctor added": "limits",
-        "the kernel's record": "kernel", "as a Kubernetes pod": "k8s"}
+KEYS = {
+    "who is pid 1": "pid1",
+    "zombies at rest": "zombies",
+    "reaping": "reaping",
+    "signal masks": "masks",
+    "docker stop": "stop",
+    "SIGINT": "sigint",
+    "signal forwarding": "forwarding",
+    "what the doctor added": "limits",
+    "the kernel's record": "kernel",
+    "as a Kubernetes pod": "k8s",
+}
 
 
 def gallery_spec(stage: str) -> images.ImageSpec:
-    return images.ImageSpec(f"doctor-gallery-{stage}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,), target=stage)
+    return images.ImageSpec(
+        f"doctor-gallery-{stage}", f"{GALLERY_DIR}/Dockerfile", (GALLERY_DIR,), target=stage
+    )
 
 
 def build_gallery(stages: set[str]) -> dict[str, str]:
@@ -30,4 +42,7 @@ def doctor(*args: str) -> tuple[int, dict, str]:
 
 
 def by_key(doc: dict) -> dict[str, dict]:
-    return {next(k for prefix, k in KEYS.items() if c["name"].startswith(prefix)): c for c in doc["checks"]}
+    return {
+        next(k for prefix, k in KEYS.items() if c["name"].startswith(prefix)): c
+        for c in doc["checks"]
+    }

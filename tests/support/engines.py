@@ -5,6 +5,7 @@ container (PROCLAB_DOCKER26_SOCKET: bench/engines/docker26.py starts one).
 A test of another engine is a skip naming the variable when it is not set: the engine is not
 there to be tested, which is neither a pass nor a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,10 @@ from proclab.engine import baseimage, images
 
 PODMAN_ENV = "PROCLAB_PODMAN_SOCKET"
 DOCKER26_ENV = "PROCLAB_DOCKER26_SOCKET"
-HOW = {PODMAN_ENV: "bash .ci/podman-service start DIR prints one (.ci/run does this)",
-       DOCKER26_ENV: "python bench/engines/docker26.py up prints one"}
+HOW = {
+    PODMAN_ENV: "bash .ci/podman-service start DIR prints one (.ci/run does this)",
+    DOCKER26_ENV: "python bench/engines/docker26.py up prints one",
+}
 
 # The labs every engine must run as on Docker 20.10 (issue 33): the process-table labs whose
 # facts depend on the engine's init, stop, kill, exec and pids limit.
@@ -66,8 +69,11 @@ def environments_url() -> str:
 
 def leftovers() -> list[str]:
     """proclab containers on this thread's engine made by this test process."""
-    return [c.name for c in engine.proclab_containers()
-            if c.labels.get(engine.OWNER_LABEL) == engine.owner()]
+    return [
+        c.name
+        for c in engine.proclab_containers()
+        if c.labels.get(engine.OWNER_LABEL) == engine.owner()
+    ]
 
 
 def on_engine(url: str) -> Iterator[None]:

@@ -8,6 +8,7 @@ Hooks let a test break things at a chosen moment (a probe that dies, a scenario 
 during a snapshot, a Ctrl-C). The real engine's tests under tests/labs/ stay: this fake proves
 the run loop's logic, they prove the engine's behaviour.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,6 +30,7 @@ DOC = {"processes": [], "ps": "  PID TTY STAT TIME COMMAND\n", "probe_pids": [],
 @dataclass(frozen=True)
 class Print:
     """Bytes on a stream, exactly as given (no newline added): one read each."""
+
     text: str
     stream: str = "stdout"
 
@@ -37,6 +39,7 @@ class Print:
 class Checkpoint:
     """labkit's checkpoint(): its announcement line, then the script waits for its release.
     ``cuts``: byte offsets where the line is split across reads."""
+
     name: str
     data: dict[str, Any] = field(default_factory=dict)
     cuts: tuple[int, ...] = ()
@@ -55,6 +58,7 @@ class Hang:
 @dataclass(frozen=True)
 class Flood:
     """Prints ``line`` forever, ``burst`` lines a read (until the container is removed)."""
+
     line: str = "progress"
     burst: int = 200
 
@@ -64,8 +68,15 @@ Step = Print | Checkpoint | Exit | Hang | Flood
 
 def announcement(name: str, n: int, data: dict[str, Any] | None = None, pid: int = 1) -> str:
     """The line labkit prints for a checkpoint (the real protocol's mark and fields)."""
-    body = {"name": name, "data": data or {}, "pid": pid, "fifo": f"{FIFO_DIR}/cp-{n}",
-            "top": False, "t": time.time(), "tid": pid}
+    body = {
+        "name": name,
+        "data": data or {},
+        "pid": pid,
+        "fifo": f"{FIFO_DIR}/cp-{n}",
+        "top": False,
+        "t": time.time(),
+        "tid": pid,
+    }
     return MARK + json.dumps(body) + "\n"
 
 
@@ -96,7 +107,7 @@ class FakeResident:
             self.c.release(words[words.index("--release") + 1])
 
     def read_line(self, timeout: float) -> str:
-        try:        # what it wrote before it ended is still read
+        try:  # what it wrote before it ended is still read
             return self.answers.get(timeout=0 if self.dead else timeout)
         except queue.Empty:
             why = "its exec ended" if self.dead else "no answer"
@@ -115,7 +126,7 @@ class FakeContainer:
     def __init__(self, spec: ContainerSpec, script: list[Step]):
         self.spec, self.script = spec, script
         self.id, self.name = f"fake-{spec.name}", spec.name
-        self.on_probe: Callable[[str], None] | None = None     # called with each question asked
+        self.on_probe: Callable[[str], None] | None = None  # called with each question asked
         self.on_start: Callable[[], None] | None = None
         self.on_remove: Callable[[], None] | None = None
         self.asked: list[str] = []
@@ -209,9 +220,9 @@ class FakeContainer:
             self.on_remove()
         with self._changed:
             self.removed.set()
-            self.started.set()           # a stream still waiting for the start ends too
+            self.started.set()  # a stream still waiting for the start ends too
             if self.exit_code is None:
-                self.exit_code = 137     # the removal's SIGKILL
+                self.exit_code = 137  # the removal's SIGKILL
             self.exited.set()
             self._changed.notify_all()
 

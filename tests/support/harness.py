@@ -1,6 +1,7 @@
 """proclab as a real subprocess, for tests about the process itself: a harness a test
 signals or kills (``Harness``, its narration read line by line with a deadline), and a run in a
 fresh interpreter (``run_proclab``) where the environment must be read at start-up."""
+
 from __future__ import annotations
 
 import os
@@ -15,9 +16,13 @@ def proclab_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "proclab.cli", *args]
 
 
-def run_proclab(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_proclab(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", **(env or {})}
-    return subprocess.run(proclab_cmd(*args), capture_output=True, text=True, env=full_env, timeout=timeout)
+    return subprocess.run(
+        proclab_cmd(*args), capture_output=True, text=True, env=full_env, timeout=timeout
+    )
 
 
 class Harness:
@@ -25,8 +30,14 @@ class Harness:
 
     def __init__(self, *args: str):
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
-        self.proc = subprocess.Popen(proclab_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            proclab_cmd(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
         self.lines: list[str] = []
         self._q: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
@@ -44,11 +55,14 @@ class Harness:
             try:
                 line = self._q.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"no line with {text!r} within {timeout}s; output:\n"
-                                     + "\n".join(self.lines)) from None
+                raise AssertionError(
+                    f"no line with {text!r} within {timeout}s; output:\n" + "\n".join(self.lines)
+                ) from None
             if line is None:
-                raise AssertionError(f"the harness ended (exit {self.proc.wait()}) before printing {text!r}; "
-                                     "output:\n" + "\n".join(self.lines))
+                raise AssertionError(
+                    f"the harness ended (exit {self.proc.wait()}) before printing {text!r}; "
+                    "output:\n" + "\n".join(self.lines)
+                )
             self.lines.append(line)
             if text in line:
                 return line

@@ -1,4 +1,5 @@
 """The session-end leak guard's facts: which proclab containers a test run left behind."""
+
 from __future__ import annotations
 
 
@@ -17,6 +18,8 @@ def leaked_by_tests(c) -> bool:
     from proclab import engine
 
     owner = c.labels.get(engine.OWNER_LABEL)
-    if not owner:   # not made by a proclab run (e.g. `docker run proclab/lab` by hand)
+    if not owner:  # not made by a proclab run (e.g. `docker run proclab/lab` by hand)
         return False
-    return owner == engine.owner() or not engine.owner_alive(owner, c.labels.get(engine.OWNER_CONTAINER_LABEL))
+    return owner == engine.owner() or not engine.owner_alive(
+        owner, c.labels.get(engine.OWNER_CONTAINER_LABEL)
+    )

@@ -16,6 +16,7 @@ The conventions are written down in docs/writing-labs.md ("A lesson's blocks are
 - a ```text block is what the nearest ```sh block above it prints (digits stand for any number,
   runs of spaces for any spacing, a ``...`` line for lines left out; the lines appear in order).
 """
+
 from __future__ import annotations
 
 import re
@@ -43,20 +44,20 @@ class Part(StrEnum):
 
 
 class Kind(StrEnum):
-    HOST = "host"                 # docker run commands, typed on the host
-    SHELL = "shell"               # opens a shell in the lab image; the rest is typed in it
-    IN_IMAGE = "in-image"         # '# in the lab image': typed in a shell in the lab image
+    HOST = "host"  # docker run commands, typed on the host
+    SHELL = "shell"  # opens a shell in the lab image; the rest is typed in it
+    IN_IMAGE = "in-image"  # '# in the lab image': typed in a shell in the lab image
 
 
 @dataclass(frozen=True)
 class Block:
-    lang: str                     # the fence's info string: sh, text, python, ...
+    lang: str  # the fence's info string: sh, text, python, ...
     body: str
-    line: int                     # 1-based line of the opening fence
+    line: int  # 1-based line of the opening fence
     part: Part
-    untested: str | None = None   # the reason given by <!-- untested: ... -->
+    untested: str | None = None  # the reason given by <!-- untested: ... -->
     output: tuple[str, ...] = ()  # for an sh block: the lines of the ```text blocks it prints
-    exits: int = 0                # the exit code its (last) command ends with: <!-- exits: N -->
+    exits: int = 0  # the exit code its (last) command ends with: <!-- exits: N -->
 
     @property
     def kind(self) -> Kind:
@@ -84,7 +85,9 @@ class Readme:
     path: Path
     headings: list[tuple[int, str]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)     # prose (no fences, no HTML comments) per heading
+    sections: list[str] = field(
+        default_factory=list
+    )  # prose (no fences, no HTML comments) per heading
     checkpoint_marks: list[str] = field(default_factory=list)
 
     def numbers(self) -> list[set[str]]:
@@ -95,7 +98,7 @@ class Readme:
 def read(path: Path) -> Readme:
     text = path.read_text(encoding="utf-8")
     deep = lesson.DEEP.search(text)
-    deep_from = text[:deep.start()].count("\n") + 1 if deep else 10 ** 9   # the heading's line
+    deep_from = text[: deep.start()].count("\n") + 1 if deep else 10**9  # the heading's line
     r = Readme(path)
     lines = text.splitlines()
     prose: list[str] = []
@@ -107,8 +110,16 @@ def read(path: Path) -> Readme:
             if ln.strip() == "```":
                 lang, start, body = fence
                 part = Part.DEEP if start >= deep_from else Part.SHORT
-                r.blocks.append(Block(lang, "\n".join(body) + "\n", start, part, pending_untested,
-                                      exits=pending_exits))
+                r.blocks.append(
+                    Block(
+                        lang,
+                        "\n".join(body) + "\n",
+                        start,
+                        part,
+                        pending_untested,
+                        exits=pending_exits,
+                    )
+                )
                 fence, pending_untested = None, None
             else:
                 fence[2].append(ln)
@@ -141,8 +152,12 @@ def _with_outputs(blocks: list[Block]) -> list[Block]:
         if b.lang == "text" and out and any(x.lang == "sh" for x in out):
             k = max(i for i, x in enumerate(out) if x.lang == "sh")
             sh = out[k]
-            lines = tuple(ln for ln in b.body.splitlines() if ln.strip() and ln.strip() not in ("...", "…"))
-            out[k] = Block(sh.lang, sh.body, sh.line, sh.part, sh.untested, sh.output + lines, sh.exits)
+            lines = tuple(
+                ln for ln in b.body.splitlines() if ln.strip() and ln.strip() not in ("...", "…")
+            )
+            out[k] = Block(
+                sh.lang, sh.body, sh.line, sh.part, sh.untested, sh.output + lines, sh.exits
+            )
         out.append(b)
     return out
 
@@ -159,7 +174,7 @@ def commands(body: str) -> list[list[str]]:
             continue
         try:
             words = shlex.split(pending, comments=True)
-        except ValueError:        # an open quote: the command goes on
+        except ValueError:  # an open quote: the command goes on
             continue
         if words:
             cmds.append(words)
@@ -186,7 +201,7 @@ def split_docker_run(words: list[str]) -> tuple[list[str], str, list[str]]:
     assert words[:2] == ["docker", "run"], f"not a docker run: {' '.join(words[:3])}"
     i = next((i for i, w in enumerate(words) if w.startswith("proclab/")), None)
     assert i is not None, f"the command names no proclab image: {' '.join(words)}"
-    return words[2:i], words[i], words[i + 1:]
+    return words[2:i], words[i], words[i + 1 :]
 
 
 def opens_shell(words: list[str]) -> bool:

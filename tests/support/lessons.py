@@ -4,6 +4,7 @@ A short part shows one ```sh block holding one ``docker run`` command; what it p
 ```text block at the start of the deep part (so the answer is not on the question's screen). Pids differ from run to run, so in the expected lines a
 number stands for any number and runs of spaces for any spacing; the lines must appear
 in the output in that order (the lesson may leave out lines between them)."""
+
 from __future__ import annotations
 
 import re
@@ -20,19 +21,23 @@ BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 @dataclass(frozen=True)
 class ByHand:
     lab: str
-    command: str                 # as written in the lesson
-    expected: tuple[str, ...]    # the lines the lesson says it prints
+    command: str  # as written in the lesson
+    expected: tuple[str, ...]  # the lines the lesson says it prints
 
     def docker_run(self) -> tuple[list[str], str, list[str]]:
         """(docker run options, image, command in the container) of the lesson's command."""
         words = shlex.split(self.command)
-        assert words[:2] == ["docker", "run"], f"{self.lab}: the by-hand command is not a docker run: {words[:3]}"
+        assert words[:2] == ["docker", "run"], (
+            f"{self.lab}: the by-hand command is not a docker run: {words[:3]}"
+        )
         i = next(i for i, w in enumerate(words) if w.startswith("proclab/"))
-        return words[2:i], words[i], words[i + 1:]
+        return words[2:i], words[i], words[i + 1 :]
 
     def pattern(self, line: str) -> re.Pattern[str]:
         parts = re.split(r"(\d+|\s+)", line.strip())
-        rx = "".join(r"\d+" if p.isdigit() else (r"\s+" if p.isspace() else re.escape(p)) for p in parts if p)
+        rx = "".join(
+            r"\d+" if p.isdigit() else (r"\s+" if p.isspace() else re.escape(p)) for p in parts if p
+        )
         return re.compile(rx)
 
     def missing(self, output: str) -> list[str]:

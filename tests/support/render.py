@@ -1,4 +1,5 @@
 """Narration tests' helpers: a fixture snapshot with a zombie, and a rich object as plain text."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Helpers for lab tests that read a result the way --json shows it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,12 @@ def assert_hang_caught(result, variant: str, main: str = "main") -> None:
     assert hang.timed_out and hang.expect_timeout and hang.error is None
     timeout_s = hang.settings.timeout_s
     assert timeout_s <= 5, "a hang variant should give up within a few seconds"
-    assert hang.duration_s < timeout_s + 5, f"caught {hang.duration_s:.1f} s after start (timeout {timeout_s} s)"
+    assert hang.duration_s < timeout_s + 5, (
+        f"caught {hang.duration_s:.1f} s after start (timeout {timeout_s} s)"
+    )
     assert [cp.name for cp in hang.checkpoints][-1] == "timeout"
     assert not result.run(main).timed_out
-    left = [c.name for c in engine.proclab_containers() if c.name in {r.container for r in result.runs}]
+    left = [
+        c.name for c in engine.proclab_containers() if c.name in {r.container for r in result.runs}
+    ]
     assert not left, f"containers left behind: {left}"

@@ -1,5 +1,6 @@
 """A lab test's verdict on a LabResult: explain() says why it failed, assert_passed() fails,
 skips (inconclusive on a busy host) or passes the test."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,9 @@ def explain(result) -> str:
         lines.append(f"error: {result.error}")
     for r in result.runs:
         if r.error or (r.timed_out != r.expect_timeout):
-            lines.append(f"run {r.variant}: exit={r.exit_code} timed_out={r.timed_out} error={r.error}")
+            lines.append(
+                f"run {r.variant}: exit={r.exit_code} timed_out={r.timed_out} error={r.error}"
+            )
     for c in result.checks:
         if not c.passed:
             lines.append(f"  {'?' if c.inconclusive else '✘'} {c.name}: {c.detail}")

@@ -1,4 +1,5 @@
 """The harness keeps its threads off a CPU-timing lab's CPUs (run.affinity), on the real kernel."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ def _affinity(tid: int) -> set[int]:
     return set(os.sched_getaffinity(tid))
 
 
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to move threads between")
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to move threads between"
+)
 def test_every_thread_moves_off_the_labs_cpu_and_back():
     mine = _affinity(0)
     lab_cpu = min(mine)

@@ -1,4 +1,5 @@
 """Reading the Debian mirror from the host's apt configuration."""
+
 import pytest
 
 from proclab.engine.aptmirror import debian_mirror, parse_deb822, parse_one_line
@@ -20,12 +21,16 @@ Components: main
 
 def test_deb822():
     srcs = parse_deb822(DEB822)
-    assert [(s.uri, s.suite) for s in srcs] == [("http://mirror.example/debian", "bookworm"),
-                                                ("http://mirror.example/debian", "bookworm-updates")]
+    assert [(s.uri, s.suite) for s in srcs] == [
+        ("http://mirror.example/debian", "bookworm"),
+        ("http://mirror.example/debian", "bookworm-updates"),
+    ]
 
 
 def test_one_line():
-    srcs = parse_one_line("deb [arch=amd64] http://m.example/debian/ bookworm main contrib\n# deb x y\n")
+    srcs = parse_one_line(
+        "deb [arch=amd64] http://m.example/debian/ bookworm main contrib\n# deb x y\n"
+    )
     assert srcs[0].uri == "http://m.example/debian" and srcs[0].components == ("main", "contrib")
 
 

@@ -1,4 +1,5 @@
 """Charts without Docker: the terminal bars, the PNG, and the lab hook that feeds both."""
+
 from __future__ import annotations
 
 import textwrap
@@ -14,11 +15,16 @@ from proclab.ui.bar_charts import bar_text
 from proclab.ui.narration import Narrator
 from tests.support.documents import as_printed
 
-SHARES = Chart("CPU share per nice level", "%", (
-    Bar("nice 0", 69.0, expected=69.7),
-    Bar("nice 5", 23.5, expected=22.8),
-    Bar("nice 10", 7.5, expected=7.5),
-), expected_label="CFS weight")
+SHARES = Chart(
+    "CPU share per nice level",
+    "%",
+    (
+        Bar("nice 0", 69.0, expected=69.7),
+        Bar("nice 5", 23.5, expected=22.8),
+        Bar("nice 10", 7.5, expected=7.5),
+    ),
+    expected_label="CFS weight",
+)
 
 
 def rendered(renderable, width=100) -> str:
@@ -30,9 +36,9 @@ def rendered(renderable, width=100) -> str:
 def test_bar_length_is_proportional_in_eighths_of_a_cell():
     assert bar_text(10, 10, 8) == "█" * 8
     assert bar_text(5, 10, 8) == "█" * 4
-    assert bar_text(1, 16, 2) == "▏"           # 1/16 of 2 cells = one eighth of a cell
+    assert bar_text(1, 16, 2) == "▏"  # 1/16 of 2 cells = one eighth of a cell
     assert bar_text(0, 10, 8) == ""
-    assert bar_text(20, 10, 8) == "█" * 8       # clipped at the top of the scale
+    assert bar_text(20, 10, 8) == "█" * 8  # clipped at the top of the scale
 
 
 def test_terminal_chart_shows_each_label_its_value_and_the_expected_bar():
@@ -53,7 +59,7 @@ def test_terminal_chart_without_expected_values_has_one_row_per_bar():
     wall = Chart("wall time per configuration", "s", (Bar("1 CPU", 1.4), Bar("2 CPUs", 0.7)))
     text = rendered(bar_charts.terminal(wall, width=20))
     assert "expected" not in text
-    rows = [ln for ln in text.splitlines()[1:] if "█" in ln]     # line 0 is the title and legend
+    rows = [ln for ln in text.splitlines()[1:] if "█" in ln]  # line 0 is the title and legend
     assert len(rows) == 2 and rows[0].count("█") == 20 and rows[1].count("█") == 10
 
 
@@ -77,7 +83,9 @@ def _lab_with_hook(tmp_path, body: str):
 
 def test_draw_calls_the_labs_hook_and_writes_the_picture(tmp_path, monkeypatch):
     monkeypatch.setenv("PROCLAB_REPORTS", str(tmp_path / "reports"))
-    checks = _lab_with_hook(tmp_path, """
+    checks = _lab_with_hook(
+        tmp_path,
+        """
         from proclab.checks import check, expect
         from proclab.charts import Bar, Chart
 
@@ -87,12 +95,16 @@ def test_draw_calls_the_labs_hook_and_writes_the_picture(tmp_path, monkeypatch):
 
         def charts(lab):
             return [Chart("c", "s", (Bar(lab.title, 2.0, expected=1.0),))]
-    """)
+    """,
+    )
     result = LabResult(lab="charted", title="T", path=str(tmp_path))
     assert draw(checks, result) == []
     assert [c.title for c in result.charts] == ["c"]
     assert len(result.artifacts) == 1 and result.artifacts[0].endswith("charts.png")
-    assert result.report_dir is not None and result.report_dir.parent == tmp_path / "reports" / "charted"
+    assert (
+        result.report_dir is not None
+        and result.report_dir.parent == tmp_path / "reports" / "charted"
+    )
     doc = as_printed(result)
     assert doc["charts"][0]["bars"] == [{"label": "T", "value": 2.0, "expected": 1.0}]
     # a second run in the same second gets its own folder
@@ -103,7 +115,9 @@ def test_draw_calls_the_labs_hook_and_writes_the_picture(tmp_path, monkeypatch):
 
 def test_a_broken_hook_is_reported_not_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("PROCLAB_REPORTS", str(tmp_path / "reports"))
-    checks = _lab_with_hook(tmp_path, """
+    checks = _lab_with_hook(
+        tmp_path,
+        """
         from proclab.checks import check, expect
 
         @check("x")
@@ -112,7 +126,8 @@ def test_a_broken_hook_is_reported_not_raised(tmp_path, monkeypatch):
 
         def charts(lab):
             return lab.checkpoint("never")
-    """)
+    """,
+    )
     result = LabResult(lab="charted", title="T", path=str(tmp_path))
     problems = draw(checks, result)
     assert len(problems) == 1 and "charts() raised" in problems[0] and "never" in problems[0]
@@ -125,9 +140,14 @@ def test_without_matplotlib_the_bars_stay_and_the_picture_is_skipped(tmp_path, m
 
     monkeypatch.setenv("PROCLAB_REPORTS", str(tmp_path / "reports"))
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
-    checks = _lab_with_hook(tmp_path, """
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
+    checks = _lab_with_hook(
+        tmp_path,
+        """
         from proclab.checks import check, expect
         from proclab.charts import Bar, Chart
 
@@ -137,7 +157,8 @@ def test_without_matplotlib_the_bars_stay_and_the_picture_is_skipped(tmp_path, m
 
         def charts(lab):
             return [Chart("c", "s", (Bar("b", 2.0),))]
-    """)
+    """,
+    )
     result = LabResult(lab="charted", title="T", path=str(tmp_path))
     problems = draw(checks, result)
     assert len(problems) == 1 and "matplotlib is not installed" in problems[0]
@@ -146,19 +167,24 @@ def test_without_matplotlib_the_bars_stay_and_the_picture_is_skipped(tmp_path, m
 
 
 def test_no_hook_no_pictures(tmp_path):
-    checks = _lab_with_hook(tmp_path, """
+    checks = _lab_with_hook(
+        tmp_path,
+        """
         from proclab.checks import check, expect
 
         @check("x")
         def t(lab):
             return expect(True, "x")
-    """)
+    """,
+    )
     result = LabResult(lab="plain", title="T", path=str(tmp_path))
     assert draw(checks, result) == [] and result.artifacts == [] and result.charts == []
 
 
 def test_narrator_draws_the_charts_and_names_the_picture():
-    result = LabResult(lab="priority", title="T", path="/x", charts=[SHARES], artifacts=["/r/charts.png"])
+    result = LabResult(
+        lab="priority", title="T", path="/x", charts=[SHARES], artifacts=["/r/charts.png"]
+    )
     c = Console(record=True, width=100, color_system=None)
     Narrator(console=c).verdict(result)
     text = c.export_text()
@@ -167,23 +193,29 @@ def test_narrator_draws_the_charts_and_names_the_picture():
 
 
 def test_terminal_chart_fits_the_console():
-    long = Chart("CPU time of nice 0 / nice 10, per configuration", "x",
-                 (Bar("2 CPUs, --cpus 1", 2.1, expected=9.31), Bar("1 CPU", 9.3, expected=9.31)),
-                 expected_label="weight ratio")
+    long = Chart(
+        "CPU time of nice 0 / nice 10, per configuration",
+        "x",
+        (Bar("2 CPUs, --cpus 1", 2.1, expected=9.31), Bar("1 CPU", 9.3, expected=9.31)),
+        expected_label="weight ratio",
+    )
     for width in (60, 80, 120):
         lines = rendered(bar_charts.terminal(long), width=width).splitlines()
         assert all(len(ln.rstrip()) <= width for ln in lines[1:]), (width, lines)
-        assert any("9.31 x weight ratio" in ln for ln in lines)     # the value column is never cut
+        assert any("9.31 x weight ratio" in ln for ln in lines)  # the value column is never cut
 
 
 def test_the_hook_is_found_in_a_checks_file_without_checks(tmp_path):
     """The charts hook is looked up in the module, not through a check's globals."""
-    suite = _lab_with_hook(tmp_path, """
+    suite = _lab_with_hook(
+        tmp_path,
+        """
         from proclab.charts import Bar, Chart
 
         def charts(lab):
             return [Chart("c", "s", (Bar("b", 2.0),))]
-    """)
+    """,
+    )
     assert len(suite) == 0 and suite.charts is not None
     found, problems = chart_data(suite.charts, LabResult(lab="x", title="T", path=str(tmp_path)))
     assert problems == [] and [c.title for c in found] == ["c"]

@@ -6,6 +6,7 @@ between found the release already gone by (ENXIO: no reader) and waited for ever
 soak under load caught `pipes` hanging that way. Here the announcing process is stopped
 the moment its line arrives, and the release must still find a reader.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,15 +22,21 @@ SCENARIO = "import labkit; labkit.checkpoint('here', n=1); print('released', flu
 
 
 def test_the_release_finds_a_reader_even_if_the_scenario_stops_right_after_announcing(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(LAB_IMAGE), PROCLAB_HARNESS="1",
-               PROCLAB_CHECKPOINT_DIR=str(tmp_path))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(LAB_IMAGE),
+        PROCLAB_HARNESS="1",
+        PROCLAB_CHECKPOINT_DIR=str(tmp_path),
+    )
     child = subprocess.Popen([sys.executable, "-c", SCENARIO], stdout=subprocess.PIPE, env=env)
     try:
         line = child.stdout.readline().decode()
-        os.kill(child.pid, signal.SIGSTOP)          # frozen right after the announcement
+        os.kill(child.pid, signal.SIGSTOP)  # frozen right after the announcement
         assert line.startswith("\x1e@proclab:checkpoint "), line
         fifo = line.split('"fifo": "')[1].split('"')[0]
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)   # what labkit.probe.release does: ENXIO if no reader
+        fd = os.open(
+            fifo, os.O_WRONLY | os.O_NONBLOCK
+        )  # what labkit.probe.release does: ENXIO if no reader
         os.write(fd, b"go\n")
         os.close(fd)
         os.kill(child.pid, signal.SIGCONT)
@@ -43,14 +50,18 @@ def test_the_release_finds_a_reader_even_if_the_scenario_stops_right_after_annou
 
 def test_a_checkpoint_waits_until_released(tmp_path):
     """No writer yet means no POLLHUP on Linux: the scenario really waits for the harness."""
-    env = dict(os.environ, PYTHONPATH=str(LAB_IMAGE), PROCLAB_HARNESS="1",
-               PROCLAB_CHECKPOINT_DIR=str(tmp_path))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(LAB_IMAGE),
+        PROCLAB_HARNESS="1",
+        PROCLAB_CHECKPOINT_DIR=str(tmp_path),
+    )
     child = subprocess.Popen([sys.executable, "-c", SCENARIO], stdout=subprocess.PIPE, env=env)
     try:
         line = child.stdout.readline().decode()
         fifo = line.split('"fifo": "')[1].split('"')[0]
         with pytest.raises(subprocess.TimeoutExpired):
-            child.wait(timeout=0.5)                  # held: it has not gone past the checkpoint
+            child.wait(timeout=0.5)  # held: it has not gone past the checkpoint
         state = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         assert state == "S"
         fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
@@ -60,7 +71,6 @@ def test_a_checkpoint_waits_until_released(tmp_path):
     finally:
         child.kill()
         child.wait()
-
 
 
 SPIN_THEN_SLEEP = """
@@ -81,7 +91,9 @@ def test_the_probe_waits_until_the_announcer_sleeps():
         from labkit.probe import wait_held
     finally:
         sys.path.remove(str(LAB_IMAGE))
-    child = subprocess.Popen([sys.executable, "-c", SPIN_THEN_SLEEP], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SPIN_THEN_SLEEP], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     try:
         assert child.stdout.readline() == b"announced\n"
         wait_held(f"{child.pid}/{child.pid}", timeout=60)

@@ -1,12 +1,14 @@
 """The checkpoint protocol's host side: lines, announcements, split chunks."""
+
 import json
 
 from proclab.snapshot.protocol import MARK, Announcement, Line, lines_from, parse_announcement
 
 
 def ann(name="x", **data):
-    return MARK + json.dumps({"name": name, "data": data, "pid": 7, "fifo": "/run/proclab/cp-7-1",
-                              "top": True, "t": 1.5})
+    return MARK + json.dumps(
+        {"name": name, "data": data, "pid": 7, "fifo": "/run/proclab/cp-7-1", "top": True, "t": 1.5}
+    )
 
 
 def test_announcement_parsed():
@@ -21,7 +23,12 @@ def test_plain_and_broken_lines_are_not_announcements():
 
 def test_lines_split_across_chunks_and_streams():
     raw = (ann("a") + "\n").encode()
-    chunks = [(b"hel", None), (b"lo\n" + raw[:10], b"oops"), (raw[10:], b" here\n"), (b"tail", None)]
+    chunks = [
+        (b"hel", None),
+        (b"lo\n" + raw[:10], b"oops"),
+        (raw[10:], b" here\n"),
+        (b"tail", None),
+    ]
     items = list(lines_from(chunks))
     assert items[0] == Line("stdout", "hello")
     assert isinstance(items[1], Announcement) or isinstance(items[2], Announcement)

@@ -1,4 +1,5 @@
 """Checks: evidence on pass and fail, figures, and bugs in a check reported as failures."""
+
 import pytest
 
 from proclab.checks import Check, CheckFailed, close_to, expect, load_checks
@@ -20,9 +21,13 @@ def test_expect_passes_with_evidence_and_figures():
 
 
 def test_check_results():
-    ok = Check("exits 3", lambda lab: expect(lab.exit_code == 3, f"exit {lab.exit_code}", code=3)).run(result())
+    ok = Check(
+        "exits 3", lambda lab: expect(lab.exit_code == 3, f"exit {lab.exit_code}", code=3)
+    ).run(result())
     assert ok.passed and ok.detail == "exit 3" and ok.figures == {"code": 3}
-    bad = Check("exits 0", lambda lab: expect(lab.exit_code == 0, f"exit {lab.exit_code}")).run(result())
+    bad = Check("exits 0", lambda lab: expect(lab.exit_code == 0, f"exit {lab.exit_code}")).run(
+        result()
+    )
     assert not bad.passed and bad.detail == "exit 3"
 
 
@@ -38,7 +43,9 @@ def test_unreadable_ps_fails_the_check_naming_the_checkpoint_not_the_checks_bug(
     lab.runs[0].checkpoints = [Snapshot("made", {}, 0.1, 1, [], "PID USER TIME COMMAND\n", None)]
     outcome = Check("c", lambda lab: lab.checkpoint("made").ps_line(1)).outcome(lab)
     assert outcome.kind is Ending.REFUTED and not outcome.result.passed
-    assert outcome.result.detail.startswith("checkpoint 'made': the probe could not read ps's output")
+    assert outcome.result.detail.startswith(
+        "checkpoint 'made': the probe could not read ps's output"
+    )
 
 
 def test_a_buggy_check_is_a_failure_not_a_crash():
@@ -52,10 +59,12 @@ def test_close_to():
 
 def test_load_checks_keeps_order(tmp_path):
     f = tmp_path / "checks.py"
-    f.write_text("from proclab.checks import check, expect\n"
-                 "@check('b first')\ndef b(lab): return 'x'\n"
-                 "@check('a second')\ndef a(lab): return 'y'\n"
-                 "def helper(lab): pass\n")
+    f.write_text(
+        "from proclab.checks import check, expect\n"
+        "@check('b first')\ndef b(lab): return 'x'\n"
+        "@check('a second')\ndef a(lab): return 'y'\n"
+        "def helper(lab): pass\n"
+    )
     assert [c.name for c in load_checks(f, "t")] == ["b first", "a second"]
 
 
@@ -73,10 +82,20 @@ def test_result_lookup_errors():
 
 # -- the verdict is honest: only evidence passes --------------------------------------------
 
-@pytest.mark.parametrize("returned, shown", [
-    (False, "returned False"), (None, "returned None"), (0, "returned 0"), ("", "returned ''"),
-    (("a", {}, 3), "returned ('a', {}, 3)"), (42, "returned 42"), (("", {}), "returned ('', {})"),
-], ids=["False", "None", "zero", "empty", "3-tuple", "number", "empty-evidence"])
+
+@pytest.mark.parametrize(
+    "returned, shown",
+    [
+        (False, "returned False"),
+        (None, "returned None"),
+        (0, "returned 0"),
+        ("", "returned ''"),
+        (("a", {}, 3), "returned ('a', {}, 3)"),
+        (42, "returned 42"),
+        (("", {}), "returned ('', {})"),
+    ],
+    ids=["False", "None", "zero", "empty", "3-tuple", "number", "empty-evidence"],
+)
 def test_anything_but_evidence_fails_and_says_what_it_returned(returned, shown):
     r = Check("c", lambda lab: returned).run(result())
     assert not r.passed and shown in r.detail, r.detail
@@ -95,8 +114,10 @@ def test_evidence_passes():
 
 def test_the_check_comparison_that_looks_like_evidence_fails(tmp_path):
     f = tmp_path / "checks.py"
-    f.write_text("from proclab.checks import check\n"
-                 "@check('n is 999')\ndef n(lab):\n    return lab.exit_code == 999\n")
+    f.write_text(
+        "from proclab.checks import check\n"
+        "@check('n is 999')\ndef n(lab):\n    return lab.exit_code == 999\n"
+    )
     (c,) = load_checks(f, "t")
     r = c.run(result())
     assert not r.passed and "returned False" in r.detail
@@ -104,13 +125,14 @@ def test_the_check_comparison_that_looks_like_evidence_fails(tmp_path):
 
 def test_a_raising_check_names_the_exception_and_its_line_in_checks_py(tmp_path):
     f = tmp_path / "checks.py"
-    f.write_text("from proclab.checks import check\n"
-                 "@check('c')\ndef c(lab):\n    d = {}\n    return d['missing'] + 1 / 0\n")
+    f.write_text(
+        "from proclab.checks import check\n"
+        "@check('c')\ndef c(lab):\n    d = {}\n    return d['missing'] + 1 / 0\n"
+    )
     (c,) = load_checks(f, "t")
     r = c.run(result())
     assert not r.passed and "checks.py:5" in r.detail, r.detail
-    f.write_text("from proclab.checks import check\n"
-                 "@check('c')\ndef c(lab):\n    return 1 / 0\n")
+    f.write_text("from proclab.checks import check\n@check('c')\ndef c(lab):\n    return 1 / 0\n")
     (c,) = load_checks(f, "t2")
     r = c.run(result())
     assert "ZeroDivisionError" in r.detail and "checks.py:4" in r.detail, r.detail
@@ -131,7 +153,7 @@ def test_a_check_past_its_time_limit_fails():
     never = threading.Event()
     t = time.monotonic()
     r = Check("c", lambda lab: never.wait()).run(result(), timeout_s=0.3)
-    never.set()          # let the abandoned thread end
+    never.set()  # let the abandoned thread end
     assert not r.passed and "took longer than 0.3 s" in r.detail
     assert time.monotonic() - t < 5
 
@@ -147,8 +169,17 @@ def test_check_timeout_s_is_read_from_lab_toml(tmp_path):
         labspec.load(tmp_path)
 
 
-@pytest.mark.parametrize("value, ok", [("1", True), ('"signal"', True), ("256", False), ('"sometimes"', False),
-                                       ("true", False), ("-1", False)])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("1", True),
+        ('"signal"', True),
+        ("256", False),
+        ('"sometimes"', False),
+        ("true", False),
+        ("-1", False),
+    ],
+)
 def test_expect_exit_is_a_code_or_signal(tmp_path, value, ok):
     from proclab.lab import spec as labspec
 
@@ -166,7 +197,9 @@ def test_the_checkpoints_a_check_reads_are_recorded_in_its_own_thread():
 
     r = result()
     r.runs[0].checkpoints = [Snapshot("ready", {"n": 1}, 0.0, 1, [], "", None)]
-    c = Check("reads ready", lambda lab: expect(lab.checkpoint("ready").data["n"] == 1, "n = 1")).run(r)
+    c = Check(
+        "reads ready", lambda lab: expect(lab.checkpoint("ready").data["n"] == 1, "n = 1")
+    ).run(r)
     assert c.passed and c.checkpoints == [("main", "ready")]
 
 

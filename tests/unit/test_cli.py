@@ -14,7 +14,12 @@ def test_list_names_every_lab():
 
 def test_show_prints_the_lesson():
     code, out, _ = run("show", "zombies")
-    assert code == 0 and "Predict." in out and "variant main" in out and "proclab show zombies --full" in out
+    assert (
+        code == 0
+        and "Predict." in out
+        and "variant main" in out
+        and "proclab show zombies --full" in out
+    )
 
 
 def test_run_without_a_lab_is_a_usage_error():

@@ -1,5 +1,6 @@
 """The hand-over between the harness and the labs service's post_start hook, on a
 real FIFO in a temp dir, with the harness as a real child process (no Docker)."""
+
 from __future__ import annotations
 
 import os
@@ -32,16 +33,25 @@ HARNESS = textwrap.dedent("""
 
 def start_harness(fifo):
     # a process of its own: the hook watches a harness that stays alive or dies beside it
-    p = subprocess.Popen([sys.executable, "-c", HARNESS, str(fifo)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", HARNESS, str(fifo)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert p.stdout.readline().strip() == "open"
     return p
 
 
 def hook_in_thread(fifo):
     got: dict[str, int | None] = {}
-    t = threading.Thread(target=lambda: got.setdefault(
-        "status", composehook.read_verdict(composehook.open_for_verdict(fifo))), daemon=True)
+    t = threading.Thread(
+        target=lambda: got.setdefault(
+            "status", composehook.read_verdict(composehook.open_for_verdict(fifo))
+        ),
+        daemon=True,
+    )
     t.start()
     return t, got
 
@@ -76,7 +86,7 @@ def test_the_hook_gets_the_harness_status_once_it_has_ended(tmp_path):
 
 def test_a_hook_that_starts_before_the_harness_waits_for_it(tmp_path):
     fifo = tmp_path / "fifo"
-    t, got = hook_in_thread(fifo)          # makes the FIFO, blocks in open()
+    t, got = hook_in_thread(fifo)  # makes the FIFO, blocks in open()
     harness = start_harness(fifo)
     end(harness, "0")
     t.join(10)
@@ -95,7 +105,7 @@ def test_a_harness_that_crashes_or_is_killed_leaves_no_verdict_and_the_hook_ends
 
 
 def test_without_a_hook_the_harness_does_not_block(tmp_path):
-    harness = start_harness(tmp_path / "fifo")     # under 'docker compose run' nobody reads
+    harness = start_harness(tmp_path / "fifo")  # under 'docker compose run' nobody reads
     end(harness, "2")
     assert harness.returncode == 0
 
@@ -104,7 +114,7 @@ def test_garbage_is_no_verdict(tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     t, got = hook_in_thread(fifo)
-    fd = os.open(fifo, os.O_WRONLY)      # blocks until the hook has it open
+    fd = os.open(fifo, os.O_WRONLY)  # blocks until the hook has it open
     os.write(fd, b"ok\n")
     os.close(fd)
     t.join(10)
@@ -134,7 +144,10 @@ def test_usage(capsys, monkeypatch):
 
 def test_exit_status_of_a_child_killed_by_a_signal():
     assert composehook.exit_status(1) == 1 and composehook.exit_status(0) == 0
-    assert composehook.exit_status(-signal.SIGKILL) == 137 and composehook.exit_status(-signal.SIGTERM) == 143
+    assert (
+        composehook.exit_status(-signal.SIGKILL) == 137
+        and composehook.exit_status(-signal.SIGTERM) == 143
+    )
 
 
 class Engine:
@@ -201,9 +214,13 @@ def test_the_supervisor_runs_the_cli_and_hands_its_status_to_the_hook(tmp_path):
     fifo = tmp_path / "fifo"
     t, got = hook_in_thread(fifo)
     # a subprocess: the compose supervisor runs the CLI as its child process and reports its status
-    sup = subprocess.run([sys.executable, "-m", "proclab.cli.composehook", "harness", "run", "no-such-lab"],
-                         env={**os.environ, composehook.FIFO_ENV: str(fifo)}, capture_output=True, text=True,
-                         timeout=60)
+    sup = subprocess.run(
+        [sys.executable, "-m", "proclab.cli.composehook", "harness", "run", "no-such-lab"],
+        env={**os.environ, composehook.FIFO_ENV: str(fifo)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     t.join(10)
     assert sup.returncode == 2 and got == {"status": 2}, sup.stderr
     assert "no lab named 'no-such-lab'" in sup.stdout + sup.stderr

@@ -2,6 +2,7 @@
 before ``schema_version`` still load (and write back the same), ``proclab report`` names a
 document's first violation in one Error: line, the published schema is the one shipped, and
 no test reads a ``--json`` document except through tests/support/documents.py."""
+
 from __future__ import annotations
 
 import io
@@ -37,7 +38,7 @@ def test_a_document_of_the_release_before_the_schema_loads_and_writes_back_the_s
     assert result.verdict is Status.PASSED and all(c.status is Status.PASSED for c in result.checks)
     assert result.runs[0].checkpoints and result.runs[0].kernel.recorded
     assert encode(result) == doc
-    assert result.to_dict() == {"schema_version": 1, **doc}     # the Python API's --json document
+    assert result.to_dict() == {"schema_version": 1, **doc}  # the Python API's --json document
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("result_*.json")))
@@ -51,12 +52,24 @@ def test_report_draws_the_page_of_a_document_without_schema_version(tmp_path):
     assert "zombie" in (tmp_path / "z.html").read_text()
 
 
-@pytest.mark.parametrize("change, says", [
-    (lambda d: d["runs"][0].update(exit_code="zero"), "runs[0].exit_code: 'zero' is not of type"),
-    (lambda d: d["checks"][2].pop("name"), "checks[2]: 'name' is a required property"),
-    (lambda d: d["checks"][0].update(status="maybe"), "checks[0].status: 'maybe' is not one of"),
-    (lambda d: d.update(schema_version=2), "schema version 2, and this proclab reads version 1"),
-])
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (
+            lambda d: d["runs"][0].update(exit_code="zero"),
+            "runs[0].exit_code: 'zero' is not of type",
+        ),
+        (lambda d: d["checks"][2].pop("name"), "checks[2]: 'name' is a required property"),
+        (
+            lambda d: d["checks"][0].update(status="maybe"),
+            "checks[0].status: 'maybe' is not one of",
+        ),
+        (
+            lambda d: d.update(schema_version=2),
+            "schema version 2, and this proclab reads version 1",
+        ),
+    ],
+)
 def test_report_names_the_first_violation_in_one_error_line(tmp_path, change, says):
     doc = old_doc()
     change(doc)
@@ -72,9 +85,19 @@ def test_the_published_schema_is_the_one_proclab_ships():
     published = json.loads((ROOT / "docs" / "schema" / SCHEMA_FILE).read_text())
     assert published == schema()
     kinds = {ref["$ref"].rsplit("/", 1)[1] for ref in published["anyOf"]}
-    assert kinds == set(published["$defs"]) - {"status", "schema_version", "process", "checkpoint",
-                                                 "check", "action", "output_line", "event",
-                                                 "kernel_record", "run", "chart"}
+    assert kinds == set(published["$defs"]) - {
+        "status",
+        "schema_version",
+        "process",
+        "checkpoint",
+        "check",
+        "action",
+        "output_line",
+        "event",
+        "kernel_record",
+        "run",
+        "chart",
+    }
 
 
 def _unlisted(value, definition: dict, defs: dict, where: str) -> list[str]:
@@ -87,8 +110,12 @@ def _unlisted(value, definition: dict, defs: dict, where: str) -> list[str]:
         return []
     listed = definition["properties"]
     out = [f"{where}.{k}" for k in value if k not in listed]
-    return out + [u for k, v in value.items() if k in listed
-                  for u in _unlisted(v, listed[k], defs, f"{where}.{k}")]
+    return out + [
+        u
+        for k, v in value.items()
+        if k in listed
+        for u in _unlisted(v, listed[k], defs, f"{where}.{k}")
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("result_*.json")))
@@ -107,17 +134,27 @@ def test_an_error_document_is_stamped_and_valid():
 
 
 def test_the_doctors_settings_are_a_record_that_writes_back_the_same():
-    s = ImageSettings("redis:7", ("redis-server",), env=("A",), grace_s=5, argv=("redis-server",),
-                      added=(Added("pids limit", "256", "--pids-limit", True),),
-                      ready=ReadyNote("log", 0.4213, "'Ready to accept'"))
+    s = ImageSettings(
+        "redis:7",
+        ("redis-server",),
+        env=("A",),
+        grace_s=5,
+        argv=("redis-server",),
+        added=(Added("pids limit", "256", "--pids-limit", True),),
+        ready=ReadyNote("log", 0.4213, "'Ready to accept'"),
+    )
     d = s.to_dict()
     assert d["ready"]["after_s"] == 0.421 and d["added"][0]["safety_net"] is True
     assert ImageSettings.from_dict(d).to_dict() == d and s.get("image") == "redis:7"
 
 
 def test_a_doctor_verdict_has_one_status():
-    assert [v.status for v in DoctorVerdict] == [Status.PASSED, Status.PASSED, Status.FAILED,
-                                                 Status.INCONCLUSIVE]
+    assert [v.status for v in DoctorVerdict] == [
+        Status.PASSED,
+        Status.PASSED,
+        Status.FAILED,
+        Status.INCONCLUSIVE,
+    ]
 
 
 # Lines that parse JSON which is not a --json document say so: '# not --json' (or come from a file).
@@ -135,9 +172,15 @@ def _json_loads_lines(path: Path) -> list[tuple[int, str]]:
 
 def test_tests_read_json_output_only_through_the_validating_helper():
     helper = TESTS / "support" / "documents.py"
-    bypass = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
-              for p in sorted(TESTS.rglob("*.py")) if p != helper
-              for n, line in _json_loads_lines(p) if not any(a in line for a in ALLOWED)]
-    assert not bypass, ("read --json output with tests.support.documents.printed (or as_printed), "
-                        "which validates it against docs/schema/; else mark the line "
-                        "'# not --json: what it is':\n" + "\n".join(bypass))
+    bypass = [
+        f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+        for p in sorted(TESTS.rglob("*.py"))
+        if p != helper
+        for n, line in _json_loads_lines(p)
+        if not any(a in line for a in ALLOWED)
+    ]
+    assert not bypass, (
+        "read --json output with tests.support.documents.printed (or as_printed), "
+        "which validates it against docs/schema/; else mark the line "
+        "'# not --json: what it is':\n" + "\n".join(bypass)
+    )

@@ -1,6 +1,7 @@
 """The engine layer's pure parts for several engines: which kind answers, the names Podman must be
 told, the places each engine has in a pool, the lab lock per machine, a docker context's URL (made by
 the real docker client), the summary's engine column, and the exit watch on a real process."""
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,16 @@ from proclab.run.pool import Places
 from proclab.ui.tables import summary_table
 
 # the /version answers of the engines on this machine (trimmed)
-DOCKER_20 = {"Version": "20.10.24+dfsg1", "ApiVersion": "1.41",
-             "Components": [{"Name": "Engine", "Version": "20.10.24+dfsg1"}, {"Name": "containerd"}]}
-PODMAN_43 = {"Version": "4.3.1", "ApiVersion": "1.41",
-             "Components": [{"Name": "Podman Engine", "Version": "4.3.1"}, {"Name": "Conmon"}]}
+DOCKER_20 = {
+    "Version": "20.10.24+dfsg1",
+    "ApiVersion": "1.41",
+    "Components": [{"Name": "Engine", "Version": "20.10.24+dfsg1"}, {"Name": "containerd"}],
+}
+PODMAN_43 = {
+    "Version": "4.3.1",
+    "ApiVersion": "1.41",
+    "Components": [{"Name": "Podman Engine", "Version": "4.3.1"}, {"Name": "Conmon"}],
+}
 
 
 def test_the_kind_and_version_come_from_the_version_answer():
@@ -40,14 +47,22 @@ def test_podman_is_told_proclabs_images_by_their_local_name():
 
 
 def test_podman_containers_get_limits_it_can_set_and_a_run_of_their_own():
-    spec = ContainerSpec(image="i", name="n", read_only=True, tmpfs={"/run/proclab": "rw,mode=1777"})
-    docker_kw, podman_kw = spec.create_kwargs(EngineKind.DOCKER), spec.create_kwargs(EngineKind.PODMAN)
+    spec = ContainerSpec(
+        image="i", name="n", read_only=True, tmpfs={"/run/proclab": "rw,mode=1777"}
+    )
+    docker_kw, podman_kw = (
+        spec.create_kwargs(EngineKind.DOCKER),
+        spec.create_kwargs(EngineKind.PODMAN),
+    )
     assert "ulimits" not in docker_kw and docker_kw["tmpfs"] == {"/run/proclab": "rw,mode=1777"}
-    assert {u["Name"]: (u["Soft"], u["Hard"]) for u in podman_kw["ulimits"]} == \
-        {n: (v, v) for n, v in PODMAN_ULIMITS.items()}
+    assert {u["Name"]: (u["Soft"], u["Hard"]) for u in podman_kw["ulimits"]} == {
+        n: (v, v) for n, v in PODMAN_ULIMITS.items()
+    }
     assert podman_kw["tmpfs"] == {"/run": PODMAN_RUN_TMPFS, "/run/proclab": "rw,mode=1777"}
-    writable = ContainerSpec(image="i", name="n", tmpfs={"/run/proclab": "rw"}).create_kwargs(EngineKind.PODMAN)
-    assert "/run" not in writable["tmpfs"]          # Podman adds no /run of its own without --read-only
+    writable = ContainerSpec(image="i", name="n", tmpfs={"/run/proclab": "rw"}).create_kwargs(
+        EngineKind.PODMAN
+    )
+    assert "/run" not in writable["tmpfs"]  # Podman adds no /run of its own without --read-only
 
 
 def test_each_engine_has_its_places_and_the_next_lab_goes_to_the_freest():
@@ -60,27 +75,34 @@ def test_each_engine_has_its_places_and_the_next_lab_goes_to_the_freest():
 def test_the_lab_lock_is_the_machines(monkeypatch, tmp_path):
     monkeypatch.setenv("PROCLAB_LOCK", str(tmp_path / "labs.lock"))
     host = lock_path()
-    assert lock_path("unix:///tmp/podman.sock") == host          # a local engine shares the host's CPUs
+    assert lock_path("unix:///tmp/podman.sock") == host  # a local engine shares the host's CPUs
     remote = lock_path("ssh://me@lab1")
     assert remote != host and remote.parent == host.parent and remote != lock_path("ssh://me@lab2")
 
 
 def test_a_docker_context_name_is_its_endpoint(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
-    subprocess.run(["docker", "context", "create", "lab1", "--docker", "host=ssh://me@lab1.example"],
-                   check=True, capture_output=True, env={**os.environ, "DOCKER_CONFIG": str(tmp_path)})
+    subprocess.run(
+        ["docker", "context", "create", "lab1", "--docker", "host=ssh://me@lab1.example"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DOCKER_CONFIG": str(tmp_path)},
+    )
     assert engines.base_url("lab1") == "ssh://me@lab1.example"
     assert engines.base_url("unix:///x.sock") == "unix:///x.sock"
     monkeypatch.setenv("DOCKER_HOST", "unix:///y.sock")
-    assert engines.base_url("default") == "unix:///y.sock"      # the client's built-in context
+    assert engines.base_url("default") == "unix:///y.sock"  # the client's built-in context
     with pytest.raises(UsageError, match="no docker context of that name"):
         engines.base_url("lab2")
 
 
 def test_the_summary_names_the_engine_only_when_there_were_several():
     def table(*where):
-        results = [LabResult(lab=f"l{i}", title="t", path="p", engine=e) for i, e in enumerate(where)]
+        results = [
+            LabResult(lab=f"l{i}", title="t", path="p", engine=e) for i, e in enumerate(where)
+        ]
         return [c.header for c in summary_table(results).columns]
+
     assert "engine" not in table("podman 4.3.1", "podman 4.3.1")
     assert table("unix:///a", "ssh://b")[-1] == "engine"
 
@@ -90,10 +112,10 @@ def test_the_exit_watch_sees_the_process_end_before_anyone_reaps_it():
     watch = ExitWatch(proc.pid)
     t = time.monotonic()
     os.kill(proc.pid, signal.SIGKILL)
-    while _state(proc.pid) != "Z":       # ended, and not reaped: as when an engine reports late
+    while _state(proc.pid) != "Z":  # ended, and not reaped: as when an engine reports late
         pass
     ended = watch.ended_at(timeout=10)
-    assert _state(proc.pid) == "Z"       # still unreaped: the watch woke for the exit itself
+    assert _state(proc.pid) == "Z"  # still unreaped: the watch woke for the exit itself
     proc.wait()
     assert ended is not None and ended >= t, ended
 

@@ -1,6 +1,7 @@
 """Every error proclab raises is a ProclabError, so the CLI's one ``except ProclabError`` turns
 it into one ``Error:`` line (exit 2) and ``--json``'s error document: a parser's error read
 lazily (a snapshot's ps or top text, by the narration or a check) included."""
+
 from __future__ import annotations
 
 import importlib
@@ -22,7 +23,7 @@ def _exceptions() -> dict[str, type[BaseException]]:
     found = {}
     for info in pkgutil.walk_packages(proclab.__path__, "proclab."):
         if info.name.endswith("__main__") or ".homework.kernel." in info.name:
-            continue        # an entry point; scenarios that run in a container
+            continue  # an entry point; scenarios that run in a container
         module = importlib.import_module(info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, BaseException) and cls.__module__ == info.name:
@@ -32,9 +33,12 @@ def _exceptions() -> dict[str, type[BaseException]]:
 
 def test_every_exception_class_of_proclab_is_a_proclab_error():
     found = _exceptions()
-    assert "proclab.snapshot.ps.PsParseError" in found        # the walk sees the parsers
-    outside = sorted(name for name, cls in found.items()
-                     if not issubclass(cls, ProclabError) and name not in NOT_ERRORS)
+    assert "proclab.snapshot.ps.PsParseError" in found  # the walk sees the parsers
+    outside = sorted(
+        name
+        for name, cls in found.items()
+        if not issubclass(cls, ProclabError) and name not in NOT_ERRORS
+    )
     assert outside == []
 
 
@@ -48,12 +52,18 @@ def _snap(ps: str, top: str | None = None) -> Snapshot:
     return Snapshot("zombie-created", {}, 0.5, 1, [], ps, top)
 
 
-@pytest.mark.parametrize("ps, says", [
-    ("", "ps printed nothing"),
-    ("PID   USER     TIME  COMMAND\n    1 root      0:00 python3\n", "unexpected ps header"),
-    ("  PID  PPID STAT  NI COMMAND         COMMAND\n    x     0 S      0 python3 python3\n",
-     "cannot read ps line"),
-], ids=["empty", "busybox-header", "not-a-number"])
+@pytest.mark.parametrize(
+    "ps, says",
+    [
+        ("", "ps printed nothing"),
+        ("PID   USER     TIME  COMMAND\n    1 root      0:00 python3\n", "unexpected ps header"),
+        (
+            "  PID  PPID STAT  NI COMMAND         COMMAND\n    x     0 S      0 python3 python3\n",
+            "cannot read ps line",
+        ),
+    ],
+    ids=["empty", "busybox-header", "not-a-number"],
+)
 def test_unreadable_ps_is_a_probe_error_naming_the_checkpoint_and_the_fix(ps, says):
     snap = _snap(ps)
     with pytest.raises(PsParseError) as err:

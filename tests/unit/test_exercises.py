@@ -1,6 +1,7 @@
 """The exercise checkers against real processes on this machine (no Docker): they
 fail until the state is there, and say what they saw. HOME is a temp folder, so
 the answers and records they read are the test's own."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,13 +24,15 @@ def home(tmp_path, monkeypatch):
     (tmp_path / "answers").mkdir()
     for name in list(sys.modules):
         if name == "checklib" or name.startswith("exercise_"):
-            del sys.modules[name]            # checklib reads HOME when imported
+            del sys.modules[name]  # checklib reads HOME when imported
     monkeypatch.syspath_prepend(str(EXERCISES))
     return tmp_path
 
 
 def checker(name: str):
-    spec = importlib.util.spec_from_file_location(f"exercise_{name.replace('-', '_')}", EXERCISES / name / "check.py")
+    spec = importlib.util.spec_from_file_location(
+        f"exercise_{name.replace('-', '_')}", EXERCISES / name / "check.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.check
@@ -49,12 +52,12 @@ def test_every_exercise_has_a_lesson_and_a_checker():
 
 def test_signal_exit_wants_128_plus_the_signal(home):
     check = checker("signal-exit")
-    assert not check()["passed"]                                        # nothing written yet
+    assert not check()["passed"]  # nothing written yet
     (home / "answers" / "signal-exit").write_text("TERM 15\nKILL 137\n")
     res = check()
     assert not res["passed"] and "SIGTERM (15) as 143" in res["saw"]
     (home / "answers" / "signal-exit").write_text("TERM 143\n")
-    assert not check()["passed"]                                        # one signal is not enough
+    assert not check()["passed"]  # one signal is not enough
     (home / "answers" / "signal-exit").write_text("SIGTERM 143\nkill 137\n10 138\n")
     res = check()
     assert res["passed"], res
@@ -67,10 +70,10 @@ def test_zombie_needs_a_real_zombie_and_its_pid(home):
     if pid == 0:
         os._exit(0)
     try:
-        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)               # a zombie of this test process
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # a zombie of this test process
         res = check()
         assert not res["passed"] and "~/answers/zombie is missing" in res["saw"]
-        (home / "answers" / "zombie").write_text(f"{os.getpid()}\n")    # a pid, but not the zombie's
+        (home / "answers" / "zombie").write_text(f"{os.getpid()}\n")  # a pid, but not the zombie's
         assert not check()["passed"]
         (home / "answers" / "zombie").write_text(f"{pid}\n")
         res = check()
@@ -80,7 +83,7 @@ def test_zombie_needs_a_real_zombie_and_its_pid(home):
     finally:
         os.waitpid(pid, 0)
     res = check()
-    assert not res["passed"]                                            # reaped: no zombie any more
+    assert not res["passed"]  # reaped: no zombie any more
 
 
 def test_orphan_needs_the_adopter_it_really_has(home):
@@ -102,10 +105,14 @@ def test_orphan_needs_the_adopter_it_really_has(home):
 def test_kill_parent_follows_pid_and_start_time(home):
     check = checker("kill-parent")
     assert "no record" in check()["saw"]
-    helper = subprocess.Popen([sys.executable, str(EXERCISES / "kill-parent" / "zombie_parent.py")],
-                              stdout=subprocess.PIPE, text=True, env=dict(os.environ, HOME=str(home)))
+    helper = subprocess.Popen(
+        [sys.executable, str(EXERCISES / "kill-parent" / "zombie_parent.py")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, HOME=str(home)),
+    )
     try:
-        line = helper.stdout.readline()                                 # written after the record
+        line = helper.stdout.readline()  # written after the record
         assert "will never wait" in line
         res = check()
         assert not res["passed"] and "the parent still runs" in res["saw"], res
@@ -120,7 +127,7 @@ def test_kill_parent_follows_pid_and_start_time(home):
 def test_a_pass_is_remembered_once_shown(home):
     """Once a learner has shown a zombie, reaping it later does not turn the exercise back to
     'not yet'; the result says when it was first seen done."""
-    sys.modules.pop("check", None)                      # bound to this test's HOME
+    sys.modules.pop("check", None)  # bound to this test's HOME
     sys.path.insert(0, str(EXERCISES))
     try:
         import check as runner
@@ -137,16 +144,22 @@ def test_a_pass_is_remembered_once_shown(home):
         assert first["passed"] and first["done_at"]
     finally:
         os.waitpid(pid, 0)
-    assert not checker("zombie")()["passed"]             # the checker alone sees no zombie now
+    assert not checker("zombie")()["passed"]  # the checker alone sees no zombie now
     later = runner.run_one("zombie")
     assert later["passed"] and later["done_at"] == first["done_at"]
     assert later["saw"].startswith(f"done at {first['done_at']}") and "now:" in later["saw"]
 
 
-def run_script(home: Path, script: str, *args: str, lang: str = "C.UTF-8") -> subprocess.CompletedProcess:
+def run_script(
+    home: Path, script: str, *args: str, lang: str = "C.UTF-8"
+) -> subprocess.CompletedProcess:
     """An exercise script as the learner runs it: a fresh python3, HOME and LANG its own."""
-    return subprocess.run([sys.executable, str(EXERCISES / script), *args], capture_output=True, text=True,
-                          env={**os.environ, "HOME": str(home), "LANG": lang, "LC_ALL": "", "LC_MESSAGES": ""})
+    return subprocess.run(
+        [sys.executable, str(EXERCISES / script), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(home), "LANG": lang, "LC_ALL": "", "LC_MESSAGES": ""},
+    )
 
 
 def heads(text: str) -> int:
@@ -165,9 +178,14 @@ def test_every_exercise_has_a_chinese_lesson_and_three_hints():
     import tomllib
 
     for name in sorted(p.parent.name for p in EXERCISES.glob("*/check.py")):
-        en, zh = (EXERCISES / name / "README.md").read_text(), (EXERCISES / name / "README.zh.md").read_text()
+        en, zh = (
+            (EXERCISES / name / "README.md").read_text(),
+            (EXERCISES / name / "README.zh.md").read_text(),
+        )
         assert heads(en) == heads(zh), f"{name}: the Chinese lesson has other sections"
-        assert commands(fence(en)) == commands(fence(zh)), f"{name}: the commands differ between the lessons"
+        assert commands(fence(en)) == commands(fence(zh)), (
+            f"{name}: the commands differ between the lessons"
+        )
         hints = tomllib.loads((EXERCISES / name / "hints.toml").read_text())["hint"]
         assert len(hints) == 3 and all(h["en"] and h["zh"] for h in hints), name
         assert re.search(r"[\u4e00-\u9fff]", "".join(h["zh"] for h in hints)), name
@@ -179,15 +197,22 @@ def test_hints_come_in_order_and_are_recorded(home):
     second = run_script(home, "hint.py", "zombie")
     assert "hint 2 of 3 (the command)" in second.stdout and "os.fork()" in second.stdout
     answer = run_script(home, "hint.py", "orphan", "--level", "3", "--json")
-    assert json.loads(answer.stdout)["level"] == 3     # not --json: the exercise folder's script
+    assert json.loads(answer.stdout)["level"] == 3  # not --json: the exercise folder's script
     record = json.loads((home / ".proclab" / "hints.json").read_text())
-    assert record["zombie"]["level"] == 2 and [a["level"] for a in record["zombie"]["asked"]] == [1, 2]
+    assert record["zombie"]["level"] == 2 and [a["level"] for a in record["zombie"]["asked"]] == [
+        1,
+        2,
+    ]
     assert record["orphan"]["level"] == 3
     # the checkers report the highest level asked, and the class report reads it from there
     listed = run_script(home, "check.py", "--json").stdout
-    checked = {r["exercise"]: r for r in json.loads(listed)}    # not --json: the folder's checker
-    assert checked["zombie"]["hints"] == 2 and checked["orphan"]["hints"] == 3 and checked["renice"]["hints"] == 0
-    assert not checked["zombie"]["passed"]                 # a hint is no pass
+    checked = {r["exercise"]: r for r in json.loads(listed)}  # not --json: the folder's checker
+    assert (
+        checked["zombie"]["hints"] == 2
+        and checked["orphan"]["hints"] == 3
+        and checked["renice"]["hints"] == 0
+    )
+    assert not checked["zombie"]["passed"]  # a hint is no pass
     zh = run_script(home, "hint.py", "zombie", "--lang", "zh")
     assert "第 3 个提示" in zh.stdout and "答案" in zh.stdout
 
@@ -195,7 +220,9 @@ def test_hints_come_in_order_and_are_recorded(home):
 def test_hint_mistakes_are_one_error_line(home):
     for args in (("nosuch",), ("zombie", "--level", "4"), ("zombie", "--levle", "2"), ()):
         res = run_script(home, "hint.py", *args)
-        assert res.returncode == 2 and res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1, (args, res)
+        assert (
+            res.returncode == 2 and res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1
+        ), (args, res)
     assert not (home / ".proclab" / "hints.json").exists()
 
 
@@ -207,7 +234,11 @@ def test_the_checkers_speak_chinese(home):
     assert "还没有 ~/answers/signal-exit" in res.stdout
     (home / "answers" / "signal-exit").write_text("TERM 143\nKILL 137\n")
     env_zh = run_script(home, "check.py", "signal-exit", lang="zh_CN.UTF-8")
-    assert env_zh.returncode == 0 and "signal-exit: 通过" in env_zh.stdout and "状态 143 = 128 + 15" in env_zh.stdout
+    assert (
+        env_zh.returncode == 0
+        and "signal-exit: 通过" in env_zh.stdout
+        and "状态 143 = 128 + 15" in env_zh.stdout
+    )
     en = run_script(home, "check.py", "signal-exit")
     assert "signal-exit: PASS" in en.stdout and "status 143" in en.stdout
     unknown = run_script(home, "check.py", "nosuch", "--lang", "zh")

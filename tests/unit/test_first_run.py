@@ -1,5 +1,6 @@
 """A newcomer's first run (issue 23): what the narration, `proclab list` and a broken checks.py say.
 No Docker: a recorded snapshot, the real CLI, a real checks file with a real syntax error."""
+
 import importlib.util
 import json
 from dataclasses import replace
@@ -35,14 +36,25 @@ JOBS = [{"name": "A", "burst": 0.4, "pid": 9}, {"name": "B", "burst": 0.1, "pid"
 
 
 def test_checkpoint_header_shows_pids_and_codes_not_tables():
-    s = replace(snap(), data={"child": 8, "exitcode": 3, "name": "worker-1", "workers": [7, 8],
-                              "cgroup": CGROUP, "jobs": JOBS})
+    s = replace(
+        snap(),
+        data={
+            "child": 8,
+            "exitcode": 3,
+            "name": "worker-1",
+            "workers": [7, 8],
+            "cgroup": CGROUP,
+            "jobs": JOBS,
+        },
+    )
     text = narrated(s)
-    header = " ".join(text[:text.index("pid namespace")].split())
+    header = " ".join(text[: text.index("pid namespace")].split())
     assert "child=8" in header and "exitcode=3" in header and "name=worker-1" in header
     assert "workers=[7, 8]" in header
-    assert "usage_usec" not in header and "burst" not in header       # the raw figures are not printed...
-    assert "(+cgroup, jobs: --json or --verbose)" in header             # ...but named, with where to see them
+    assert (
+        "usage_usec" not in header and "burst" not in header
+    )  # the raw figures are not printed...
+    assert "(+cgroup, jobs: --json or --verbose)" in header  # ...but named, with where to see them
     verbose = narrated(s, width=400, verbose=True)
     assert "usage_usec" in verbose and "'burst': 0.4" in verbose
 
@@ -62,14 +74,14 @@ def test_header_data_rounds_floats_and_shortens_long_strings():
 def test_top_rows_stay_under_their_header_and_fit_80_columns():
     lines = evidence_lines(snap())
     head = next(ln for ln in lines if ln.split()[:2] == ["PID", "USER"])
-    rows = lines[lines.index(head) + 1:]
+    rows = lines[lines.index(head) + 1 :]
     assert [r.split()[0] for r in rows] == ["7", "8"]
-    for row in rows:   # the state letter and the command start where their headers do
+    for row in rows:  # the state letter and the command start where their headers do
         assert row[head.index(" S ") + 1] in "RSZDT"
-        assert row[head.index("COMMAND"):].strip() == "python3"
+        assert row[head.index("COMMAND") :].strip() == "python3"
     text = narrated(snap(), width=80)
     tasks = next(ln for ln in text.splitlines() if "Tasks:" in ln)
-    assert "5 total, 1 running, 3 sleeping, 0 stopped, 1 zombie" in tasks   # whole, on one line
+    assert "5 total, 1 running, 3 sleeping, 0 stopped, 1 zombie" in tasks  # whole, on one line
     assert all(len(ln) <= 80 for ln in text.splitlines())
     top_rows = [ln for ln in text.splitlines() if ln.strip().startswith(("8 lab", "7 lab"))]
     assert len(top_rows) == 2 and all(ln.rstrip().endswith("python3") for ln in top_rows)
@@ -112,9 +124,10 @@ def test_list_is_in_course_order_with_sections_and_predict_marks(capsys):
     course = [n for sec in COURSE for n in sec.labs]
     order = [ln.split()[0] for ln in lines if ln.split()[:1] and ln.split()[0] in course]
     assert order == course
-    for sec in COURSE:      # each section heads its labs
-        assert lines.index(next(ln for ln in lines if ln.startswith(sec.title))) < \
-            lines.index(next(ln for ln in lines if ln.split()[:1] == [sec.labs[0]]))
+    for sec in COURSE:  # each section heads its labs
+        assert lines.index(next(ln for ln in lines if ln.startswith(sec.title))) < lines.index(
+            next(ln for ln in lines if ln.split()[:1] == [sec.labs[0]])
+        )
     zombies = next(ln for ln in lines if ln.split()[:1] == ["zombies"])
     assert "✓" in zombies and (labs_dir() / "zombies" / "questions.toml").is_file()
     zh = run_cli(capsys, "list", "--lang", "zh")
@@ -128,13 +141,17 @@ def test_every_builtin_lab_is_in_a_section():
 
 
 def priority_checks():
-    spec = importlib.util.spec_from_file_location("priority_checks_words", labs_dir() / "priority" / "checks.py")
+    spec = importlib.util.spec_from_file_location(
+        "priority_checks_words", labs_dir() / "priority" / "checks.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-@pytest.mark.parametrize("cores, ran_at_once", [(1.02, False), (1.08, False), (1.3, None), (1.95, True)])
+@pytest.mark.parametrize(
+    "cores, ran_at_once", [(1.02, False), (1.08, False), (1.3, None), (1.95, True)]
+)
 def test_priority_two_cpu_words_match_the_number(cores, ran_at_once):
     words = priority_checks().overlap_words(cores)
     if ran_at_once is False:

@@ -1,5 +1,6 @@
 """The homework models on hand-made cases (no Docker): fork trees with Linux's reparenting, and
 process-run's tick model against OSTEP process-run.py's published answers."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,7 +57,9 @@ def test_leaf_only_refuses_the_exit_of_a_parent(seed):
     for step in ft.play(ft.generate(seed, 12, 0.4), "init", leaf_only=True):
         a = step.action
         if not a.is_fork:
-            assert step.refused == bool(tree.kids[a.actor]), f"{a}: refused {step.refused}, children {tree.kids[a.actor]}"
+            assert step.refused == bool(tree.kids[a.actor]), (
+                f"{a}: refused {step.refused}, children {tree.kids[a.actor]}"
+            )
             assert (a.actor in step.tree.parent) == step.refused
         tree = step.tree
 
@@ -69,8 +72,13 @@ def test_render_is_a_tree():
 
 def test_names_go_on_past_z_as_fork_py_names_them():
     import itertools
+
     first = list(itertools.islice(ft.names(), 60))
-    assert first[:2] == ["b", "c"] and first[24:27] == ["z", "A", "B"] and first[50:53] == ["Z", "aa", "ab"]
+    assert (
+        first[:2] == ["b", "c"]
+        and first[24:27] == ["z", "A", "B"]
+        and first[50:53] == ["Z", "aa", "ab"]
+    )
     assert final("a+b,b+A,A+Zz,b-", "subreaper") == {"a": ["A"], "A": ["Zz"], "Zz": []}
     assert final("a+1,1+b_2") == {"1": ["b_2"], "a": ["1"], "b_2": []}
 
@@ -86,7 +94,11 @@ def test_fork_cli_solve_json():
 
 def test_fork_cli_asks_then_reveals():
     ask = run_cli("fork", "--seed", "7")
-    assert ask.returncode == 0 and "final tree" in ask.output and "└──" not in ask.output.split("\n", 2)[2]
+    assert (
+        ask.returncode == 0
+        and "final tree" in ask.output
+        and "└──" not in ask.output.split("\n", 2)[2]
+    )
     rev = run_cli("fork", "--seed", "7", "--reverse")
     assert rev.returncode == 0 and "action? ?" in rev.output
     bad = run_cli("fork", "-A", "a*b")
@@ -94,12 +106,15 @@ def test_fork_cli_asks_then_reveals():
 
 
 # process-run.py's own answers (OSTEP, chapter 4 homework)
-@pytest.mark.parametrize("programs,switch,io_done,total,cpu,io", [
-    (["cccc", "i"], "on-io", "later", 11, 6, 5),
-    (["i", "cccc"], "on-io", "later", 7, 6, 5),
-    (["i", "cccc"], "on-end", "later", 11, 6, 5),
-    (["ccccc", "ccccc"], "on-io", "later", 10, 10, 0),
-])
+@pytest.mark.parametrize(
+    "programs,switch,io_done,total,cpu,io",
+    [
+        (["cccc", "i"], "on-io", "later", 11, 6, 5),
+        (["i", "cccc"], "on-io", "later", 7, 6, 5),
+        (["i", "cccc"], "on-end", "later", 11, 6, 5),
+        (["ccccc", "ccccc"], "on-io", "later", 10, 10, 0),
+    ],
+)
 def test_process_run_matches_ostep(programs, switch, io_done, total, cpu, io):
     _, totals = pr.simulate(programs, switch, io_done, 5)
     assert (totals.total_time, totals.cpu_busy, totals.io_busy) == (total, cpu, io)
@@ -118,7 +133,13 @@ def test_process_run_json():
     assert res.returncode == 0, res.output
     doc = printed(res.stdout)
     assert doc["totals"] == {"total_time": 11, "cpu_busy": 6, "io_busy": 5}
-    assert doc["ticks"][4] == {"t": 5, "states": ["DONE", "RUNNING"], "ran": "io", "cpu": 1, "ios": 0}
+    assert doc["ticks"][4] == {
+        "t": 5,
+        "states": ["DONE", "RUNNING"],
+        "ran": "io",
+        "cpu": 1,
+        "ios": 0,
+    }
     assert doc["ticks"][5]["states"] == ["DONE", "BLOCKED"] and doc["ticks"][5]["ios"] == 1
 
 

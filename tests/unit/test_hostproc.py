@@ -1,4 +1,5 @@
 """hostproc reads the host's /proc as psutil does (here both read this machine's /proc)."""
+
 from __future__ import annotations
 
 import os
@@ -18,10 +19,12 @@ def test_create_time_and_nspid_agree_with_psutil():
 
 
 def test_alive_tells_a_process_from_its_end_and_from_a_reused_pid():
-    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
     started = hostproc.create_time(child.pid)
     assert hostproc.alive(child.pid, started)
-    assert not hostproc.alive(child.pid, started - 5)          # same pid, another start: another process
+    assert not hostproc.alive(child.pid, started - 5)  # same pid, another start: another process
     child.communicate(b"")
     assert not hostproc.alive(child.pid, started) and hostproc.create_time(child.pid) is None
 
@@ -31,4 +34,8 @@ def test_another_root_is_read_from(tmp_path, monkeypatch):
     (tmp_path / "42" / "status").write_text("Name:\tx\nNSpid:\t42\t7\n")
     (tmp_path / "notapid").mkdir()
     monkeypatch.setenv(hostproc.ENV, str(tmp_path))
-    assert hostproc.pids() == [42] and hostproc.nspid(42) == [42, 7] and hostproc.read(43, "status") is None
+    assert (
+        hostproc.pids() == [42]
+        and hostproc.nspid(42) == [42, 7]
+        and hostproc.read(43, "status") is None
+    )

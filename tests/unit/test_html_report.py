@@ -1,5 +1,6 @@
 """The HTML report built from saved ``--json`` documents, without Docker: the timeline's
 facts, a self-contained page, the PNG and text timelines, and ``proclab report``'s errors."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,6 @@ def doc(lab: str) -> dict:
     return json.loads((FIXTURES / f"result_{lab}.json").read_text())
 
 
-
 class Refs(HTMLParser):
     """Every tag and every attribute that could make a browser fetch something."""
 
@@ -33,7 +33,9 @@ class Refs(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
-        self.refs += [v or "" for k, v in attrs if k in ("src", "href", "action", "srcset", "poster", "data")]
+        self.refs += [
+            v or "" for k, v in attrs if k in ("src", "href", "action", "srcset", "poster", "data")
+        ]
 
 
 def test_the_zombie_lane_is_Z_at_zombie_created_then_reaped():
@@ -45,7 +47,9 @@ def test_the_zombie_lane_is_Z_at_zombie_created_then_reaped():
     assert lane.cells[names.index("zombie-created")].state == "Z"
     assert lane.cells[names.index("reaped")].state is None
     assert lane.ending == "reaped" and lane.last == names.index("zombie-created")
-    assert all(ln.pid not in rep.runs[0].checkpoints[0].probe_pids for ln in t.lanes), "the probe has no lane"
+    assert all(ln.pid not in rep.runs[0].checkpoints[0].probe_pids for ln in t.lanes), (
+        "the probe has no lane"
+    )
 
 
 def test_the_orphans_lane_moves_to_pid_1_and_its_parent_is_gone():
@@ -54,7 +58,10 @@ def test_the_orphans_lane_moves_to_pid_1_and_its_parent_is_gone():
     family = run.checkpoints[0]
     names = [c.name for c in html.timeline(run).columns]
     grandchild = html.timeline(run).lane(family.data["grandchild"])
-    before, after = grandchild.cells[names.index("family")], grandchild.cells[names.index("orphaned")]
+    before, after = (
+        grandchild.cells[names.index("family")],
+        grandchild.cells[names.index("orphaned")],
+    )
     assert (before.ppid, before.reparented) == (family.data["child"], False)
     assert (after.ppid, after.reparented) == (1, True)
     assert grandchild.role == "grandchild"
@@ -103,7 +110,12 @@ def test_the_page_says_what_the_lab_is_and_shows_every_checkpoint_and_check():
 
 def test_a_failed_check_shows_a_cross_and_its_evidence():
     d = doc("zombies")
-    d["checks"][0] = {**d["checks"][0], "status": "failed", "passed": False, "detail": "pid 8 was <S>, not Z"}
+    d["checks"][0] = {
+        **d["checks"][0],
+        "status": "failed",
+        "passed": False,
+        "detail": "pid 8 was <S>, not Z",
+    }
     d["passed"] = False
     page = html.render(d)
     assert 'class="check fail"><span class="cross"' in page and "pid 8 was &lt;S&gt;, not Z" in page
@@ -112,7 +124,13 @@ def test_a_failed_check_shows_a_cross_and_its_evidence():
 
 def test_charts_become_inline_svg():
     d = doc("zombies")
-    d["charts"] = [{"title": "CPU share", "unit": "%", "bars": [{"label": "nice 0", "value": 68.9, "expected": 69.7}]}]
+    d["charts"] = [
+        {
+            "title": "CPU share",
+            "unit": "%",
+            "bars": [{"label": "nice 0", "value": 68.9, "expected": 69.7}],
+        }
+    ]
     page = html.render(d)
     assert '<svg class="chart"' in page and "68.9 %" in page and "69.7 % expected" in page
 
@@ -152,12 +170,15 @@ def test_report_of_several_labs_writes_a_folder_with_an_index(tmp_path):
     assert (tmp_path / "class" / "orphans.html").is_file()
 
 
-@pytest.mark.parametrize("content, says", [
-    (None, "cannot read"),
-    ("{not json", "is not JSON"),
-    ('{"hello": 1}', "is not a proclab result"),
-    ('{"lab": "x", "checks": [], "checkpoints": [{"name": "a"}], "runs": []}', "is malformed"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (None, "cannot read"),
+        ("{not json", "is not JSON"),
+        ('{"hello": 1}', "is not a proclab result"),
+        ('{"lab": "x", "checks": [], "checkpoints": [{"name": "a"}], "runs": []}', "is malformed"),
+    ],
+)
 def test_report_of_a_bad_document_is_one_error_line(tmp_path, content, says):
     src = tmp_path / "r.json"
     if content is not None:
@@ -175,6 +196,10 @@ def test_run_all_with_html_naming_a_file_fails_before_anything_runs(tmp_path):
 
 
 def test_report_into_a_folder_names_the_page_after_the_lab(tmp_path):
-    code, _, err = run_cli("report", str(FIXTURES / "result_zombies.json"), "--html", f"{tmp_path}/new/")
+    code, _, err = run_cli(
+        "report", str(FIXTURES / "result_zombies.json"), "--html", f"{tmp_path}/new/"
+    )
     assert code == 0, err
-    assert (tmp_path / "new" / "zombies.html").is_file() and (tmp_path / "new" / "zombies.timeline.png").is_file()
+    assert (tmp_path / "new" / "zombies.html").is_file() and (
+        tmp_path / "new" / "zombies.timeline.png"
+    ).is_file()

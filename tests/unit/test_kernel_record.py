@@ -1,4 +1,5 @@
 """The kernel record's model: queries, the inconclusive path, and the --json round trip."""
+
 from __future__ import annotations
 
 import json
@@ -16,14 +17,55 @@ from proclab.lab.kernel_record import (
 from proclab.lab.result import LabResult, RunRecord
 
 EVENTS = (
-    KernelEvent(0.01, EventKind.FORK, 7, 4007, comm="python3", parent=1, parent_host_pid=4001, parent_comm="python3"),
+    KernelEvent(
+        0.01,
+        EventKind.FORK,
+        7,
+        4007,
+        comm="python3",
+        parent=1,
+        parent_host_pid=4001,
+        parent_comm="python3",
+    ),
     KernelEvent(0.02, EventKind.EXEC, 7, 4007, comm="sleep", filename="/bin/sleep"),
-    KernelEvent(0.39, EventKind.SIGNAL, 1, 4001, comm="python3", signal="SIGTERM", sender_host_pid=900,
-                sender_comm="dockerd", sender_outside=True, result=SignalResult.IGNORED, group=True),
-    KernelEvent(0.40, EventKind.SIGNAL, 7, 4007, comm="sleep", signal="SIGKILL", sender=1, sender_host_pid=4001,
-                sender_comm="python3", result=SignalResult.DELIVERED, handler=HandlerKind.DEFAULT, taken_t=0.4001),
+    KernelEvent(
+        0.39,
+        EventKind.SIGNAL,
+        1,
+        4001,
+        comm="python3",
+        signal="SIGTERM",
+        sender_host_pid=900,
+        sender_comm="dockerd",
+        sender_outside=True,
+        result=SignalResult.IGNORED,
+        group=True,
+    ),
+    KernelEvent(
+        0.40,
+        EventKind.SIGNAL,
+        7,
+        4007,
+        comm="sleep",
+        signal="SIGKILL",
+        sender=1,
+        sender_host_pid=4001,
+        sender_comm="python3",
+        result=SignalResult.DELIVERED,
+        handler=HandlerKind.DEFAULT,
+        taken_t=0.4001,
+    ),
     KernelEvent(0.41, EventKind.EXIT, 7, 4007, comm="sleep", exit_signal="SIGKILL"),
-    KernelEvent(0.50, EventKind.REAP, 7, 4007, comm="sleep", reaper=1, reaper_host_pid=4001, reaper_comm="python3"),
+    KernelEvent(
+        0.50,
+        EventKind.REAP,
+        7,
+        4007,
+        comm="sleep",
+        reaper=1,
+        reaper_host_pid=4001,
+        reaper_comm="python3",
+    ),
     KernelEvent(0.51, EventKind.EXIT, None, 5555, mapped=False, comm="ghost", exit_code=3),
 )
 
@@ -46,8 +88,14 @@ def test_queries_read_as_the_facts() -> None:
 
 def test_json_round_trip_through_the_run_document() -> None:
     kernel = KernelRecord(EVENTS, already_there=(1,), lost=2)
-    doc = json.loads(json.dumps(encode(_run(kernel))))   # not --json: one run of it
-    assert doc["kernel_record"] == {"recorded": True, "note": "", "lost": 2, "already_there": [1], "events": 7}
+    doc = json.loads(json.dumps(encode(_run(kernel))))  # not --json: one run of it
+    assert doc["kernel_record"] == {
+        "recorded": True,
+        "note": "",
+        "lost": 2,
+        "already_there": [1],
+        "events": 7,
+    }
     assert doc["events"][2]["result"] == "ignored" and "handler" not in doc["events"][2]
     assert KernelRecord.from_run_dict(doc) == kernel
 
@@ -82,7 +130,12 @@ def test_a_check_on_the_record_can_be_failed_by_one_changed_event() -> None:
         return expect(lab.run().reaped_by(7) == 1, "reaped by 1")
 
     lab = LabResult("x", "x", "x", runs=[_run(KernelRecord(EVENTS, already_there=(1,)))])
-    verdicts = find_failing([Check("SIGTERM to pid 1 ignored", ignored), Check("7 reaped by 1", reaped)], lab)
+    verdicts = find_failing(
+        [Check("SIGTERM to pid 1 ignored", ignored), Check("7 reaped by 1", reaped)], lab
+    )
     signal, reap = (v.failed_by or "" for v in verdicts)
-    assert signal.startswith("main: kernel record: event") and "(signal of 1 python3) left out" in signal
+    assert (
+        signal.startswith("main: kernel record: event")
+        and "(signal of 1 python3) left out" in signal
+    )
     assert reap.startswith("main: kernel record: event") and "(reap of 7 sleep) left out" in reap

@@ -1,5 +1,6 @@
 """The trace-line parser and the fold into the kernel record, on lines recorded from the real kernel
 (6.18, trace_clock mono, options/record-tgid), pids kept as recorded."""
+
 from __future__ import annotations
 
 from proclab.lab.kernel_record import EventKind, HandlerKind, SignalResult
@@ -44,13 +45,23 @@ HOST = """\
 
 
 def _record():
-    return build(TREE.splitlines() + HOST.splitlines(), pidmap=PIDMAP, outside=OUTSIDE,
-                 already_there=[28178, 28210], t0=T0)
+    return build(
+        TREE.splitlines() + HOST.splitlines(),
+        pidmap=PIDMAP,
+        outside=OUTSIDE,
+        already_there=[28178, 28210],
+        t0=T0,
+    )
 
 
 def test_lines_parse_into_their_fields() -> None:
     fork = parse_line(TREE.splitlines()[1])
-    assert (fork.event, fork.tgid, fork.fields["child_pid"], fork.ts) == ("sched_process_fork", 28210, "28250", 526.868179)
+    assert (fork.event, fork.tgid, fork.fields["child_pid"], fork.ts) == (
+        "sched_process_fork",
+        28210,
+        "28250",
+        526.868179,
+    )
     assert parse_line(TREE.splitlines()[6]).fields == {"ret": "0x25"}
     assert parse_line(TREE.splitlines()[3]).event == "sys_enter_exit_group"
     thread = parse_line(TREE.splitlines()[-3])
@@ -62,21 +73,23 @@ def test_the_lost_marker_is_an_event_and_a_count() -> None:
     assert parse_line("CPU:1 [LOST 12 EVENTS]").fields == {"lost": "12"}
     rec = _record()
     lost = rec.select(EventKind.LOST)
-    assert rec.lost == 12 and lost[0].lost == 12 and 0.13 < lost[0].t < 0.14   # where the gap was
-    assert build([], pidmap={}, lost=3).lost == 3    # the buffers' overrun counters count too
+    assert rec.lost == 12 and lost[0].lost == 12 and 0.13 < lost[0].t < 0.14  # where the gap was
+    assert build([], pidmap={}, lost=3).lost == 3  # the buffers' overrun counters count too
 
 
 def test_free_in_a_foreign_context_is_no_reap_and_no_exit() -> None:
     rec = _record()
     # sleep-28248 freed 28246 and python3 freed a host mkdir: neither is an event of anyone's
-    assert not [e for e in rec.events if e.host_pid in (28246, 28285) or e.reaper_host_pid in (28248, 28299)]
-    assert rec.reaped_by(37) == 7 and rec.reaped(37).comm == "sleep"      # wait4's return is the reap
+    assert not [
+        e for e in rec.events if e.host_pid in (28246, 28285) or e.reaper_host_pid in (28248, 28299)
+    ]
+    assert rec.reaped_by(37) == 7 and rec.reaped(37).comm == "sleep"  # wait4's return is the reap
 
 
 def test_fork_exec_exit_and_reap_in_container_pids() -> None:
     rec = _record()
     assert rec.forked(37).parent == 7 and rec.select("exec", pid=37)[0].filename == "/usr/bin/sleep"
-    assert rec.exited(37).exit_code == 0 and rec.exited(53).exit_code == 200       # exit_group's hex
+    assert rec.exited(37).exit_code == 0 and rec.exited(53).exit_code == 200  # exit_group's hex
     assert rec.forked(53).parent == 52 and rec.already_there == (1, 7)
     assert [e.kind for e in rec.events if e.pid == 37] == ["fork", "exec", "exit", "reap"]
 
@@ -90,29 +103,44 @@ def test_a_thread_is_no_fork_and_its_end_no_exit() -> None:
 def test_signals_results_and_handlers() -> None:
     rec = _record()
     usr1, usr2, term = rec.select("signal")
-    assert (usr1.signal, usr1.result, usr1.handler, usr1.sender) == ("SIGUSR1", SignalResult.DELIVERED, HandlerKind.HANDLER, 54)
+    assert (usr1.signal, usr1.result, usr1.handler, usr1.sender) == (
+        "SIGUSR1",
+        SignalResult.DELIVERED,
+        HandlerKind.HANDLER,
+        54,
+    )
     # SIGUSR2 had the default action: the kernel's group exit shows as SIGKILL, the cause is SIGUSR2
     assert usr2.handler == HandlerKind.DEFAULT and rec.exited(54).exit_signal == "SIGUSR2"
-    assert (term.pid, term.result, term.sender_outside, term.sender_comm) == (1, SignalResult.IGNORED, True, "runc")
+    assert (term.pid, term.result, term.sender_outside, term.sender_comm) == (
+        1,
+        SignalResult.IGNORED,
+        True,
+        "runc",
+    )
     assert rec.select("signal", target=1, result=SignalResult.IGNORED) == [term]
 
 
 def test_an_unmapped_child_gets_its_pid_from_its_parents_wait4() -> None:
     lines = TREE.splitlines()
-    pidmap = {h: c for h, c in PIDMAP.items() if h != 28250}      # gone before its NSpid was read
+    pidmap = {h: c for h, c in PIDMAP.items() if h != 28250}  # gone before its NSpid was read
     rec = build(lines, pidmap=pidmap, t0=T0)
     assert rec.forked(37) is not None and rec.forked(37).mapped and rec.reaped_by(37) == 7
 
 
 def test_a_record_while_the_run_goes_on_keeps_queued_signals_delivered() -> None:
     line = "            runc-900     (    900) [000] d..1.   527.200000: signal_generate: sig=15 errno=0 code=0 comm=sh pid=28210 grp=1 res=0"
-    assert build([line], pidmap=PIDMAP, final=False).select("signal")[0].result == SignalResult.DELIVERED
+    assert (
+        build([line], pidmap=PIDMAP, final=False).select("signal")[0].result
+        == SignalResult.DELIVERED
+    )
     assert build([line], pidmap=PIDMAP).select("signal")[0].result == SignalResult.BLOCKED
 
 
 def test_the_oom_killers_choice() -> None:
-    line = ("            java-28299   (  28299) [001] d..1.   527.300000: mark_victim: pid=28210 comm=sh total-vm=1024kB "
-            "anon-rss=512kB file-rss:0kB shmem-rss:0kB uid=0 pgtables=40kB oom_score_adj=0")
+    line = (
+        "            java-28299   (  28299) [001] d..1.   527.300000: mark_victim: pid=28210 comm=sh total-vm=1024kB "
+        "anon-rss=512kB file-rss:0kB shmem-rss:0kB uid=0 pgtables=40kB oom_score_adj=0"
+    )
     (victim,) = build([line], pidmap=PIDMAP, t0=T0).select("oom-kill")
     assert (victim.pid, victim.comm) == (7, "sh")
 
@@ -126,7 +154,9 @@ STALE_TGID = """\
 
 
 def test_the_tgid_proc_gave_wins_over_a_stale_tgid_column() -> None:
-    rec = build(STALE_TGID.splitlines(), pidmap={32064: 1}, outside={32118}, tgids={32064: 32064}, t0=6588.0)
+    rec = build(
+        STALE_TGID.splitlines(), pidmap={32064: 1}, outside={32118}, tgids={32064: 32064}, t0=6588.0
+    )
     sig = next(e for e in rec.events if e.kind == EventKind.SIGNAL)
     exe = next(e for e in rec.events if e.kind == EventKind.EXEC)
     assert (exe.pid, exe.host_pid) == (1, 32064)

@@ -1,4 +1,5 @@
 """lab.toml parsing: defaults, variants, actions, and errors that name file, key and fix."""
+
 import pytest
 
 from proclab.errors import LabFormatError, LabNotFound
@@ -22,7 +23,10 @@ def test_scenario_only_folder_gets_defaults(tmp_path):
 
 
 def test_variants_and_actions(tmp_path):
-    spec = labspec.load(make(tmp_path, """
+    spec = labspec.load(
+        make(
+            tmp_path,
+            """
 title = "T"
 [settings]
 init = true
@@ -32,22 +36,30 @@ settings = { init = false, cpus = 1.0 }
 actions = [ { at = "ready", do = "stop", grace_s = 2 } ]
 [[variant]]
 name = "b"
-"""))
+""",
+        )
+    )
     a, b = spec.variants
     assert spec.settings_for(a).init is False and spec.settings_for(a).cpus == 1.0
     assert spec.settings_for(b).init is True
     assert a.actions[0].do == "stop" and a.actions[0].grace_s == 2
 
 
-@pytest.mark.parametrize("toml, words", [
-    ("title = 'x'\n[settings]\ncpu = 2\n", ["unknown setting 'cpu'", "lab.toml"]),
-    ("title = 'x'\n[settings]\npids_limit = 'many'\n", ["pids_limit", "must be an integer"]),
-    ("title = 'x'\n[settings]\ninit = 1\n", ["'init' must be true or false"]),
-    ("title = [\n", ["not valid TOML"]),
-    ("colour = 'red'\n", ["unknown key 'colour'"]),
-    ("[[variant]]\nsummary = 'no name'\n", ["needs a name"]),
-    ("[[variant]]\nname = 'a'\nactions = [{ at = 'x', do = 'explode' }]\n", ["'explode'", "stop"]),
-])
+@pytest.mark.parametrize(
+    "toml, words",
+    [
+        ("title = 'x'\n[settings]\ncpu = 2\n", ["unknown setting 'cpu'", "lab.toml"]),
+        ("title = 'x'\n[settings]\npids_limit = 'many'\n", ["pids_limit", "must be an integer"]),
+        ("title = 'x'\n[settings]\ninit = 1\n", ["'init' must be true or false"]),
+        ("title = [\n", ["not valid TOML"]),
+        ("colour = 'red'\n", ["unknown key 'colour'"]),
+        ("[[variant]]\nsummary = 'no name'\n", ["needs a name"]),
+        (
+            "[[variant]]\nname = 'a'\nactions = [{ at = 'x', do = 'explode' }]\n",
+            ["'explode'", "stop"],
+        ),
+    ],
+)
 def test_malformed_lab_toml(tmp_path, toml, words):
     with pytest.raises(LabFormatError) as err:
         labspec.load(make(tmp_path, toml))
@@ -67,8 +79,10 @@ def test_unknown_lab_suggests_only_the_close_matches(typed):
     with pytest.raises(LabNotFound) as err:
         labspec.resolve(typed)
     msg = str(err.value)
-    assert f"no lab named '{typed}'; did you mean 'zombies'" in msg   # (and 'zombie-pileup', as close)
-    assert "orphans" not in msg and "pipes" not in msg          # not all the names
+    assert (
+        f"no lab named '{typed}'; did you mean 'zombies'" in msg
+    )  # (and 'zombie-pileup', as close)
+    assert "orphans" not in msg and "pipes" not in msg  # not all the names
 
 
 def test_unknown_lab_far_from_any_name_points_at_list():

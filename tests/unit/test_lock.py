@@ -1,5 +1,6 @@
 """The lab lock on a machine with several users (issue 14 item 6): a lock file another user
 created 0644 still works, and the two users' locks still exclude each other."""
+
 from __future__ import annotations
 
 import fcntl
@@ -21,7 +22,7 @@ def as_other_user(path) -> str:
     proclab does and try to take it without waiting."""
     r, w = os.pipe()
     pid = os.fork()
-    if pid == 0:                  # the child: never returns into pytest
+    if pid == 0:  # the child: never returns into pytest
         answer = b"?"
         try:
             os.setgid(NOBODY)
@@ -32,7 +33,7 @@ def as_other_user(path) -> str:
                 answer = b"got it"
             except BlockingIOError:
                 answer = b"busy"
-        except BaseException as err:     # any error: told to the parent, which fails the test
+        except BaseException as err:  # any error: told to the parent, which fails the test
             answer = repr(err).encode()
         finally:
             os.write(w, answer)
@@ -70,8 +71,8 @@ def test_a_lock_file_another_user_made_0644_works(shared_dir, monkeypatch):
         pytest.skip("needs root to run the other user's side as uid 65534")
     path = shared_dir / "lock"
     path.touch()
-    path.chmod(0o644)                         # made by root with umask 022: nobody may not write it
-    assert as_other_user(path) == "got it"    # ... but may lock it
+    path.chmod(0o644)  # made by root with umask 022: nobody may not write it
+    assert as_other_user(path) == "got it"  # ... but may lock it
     monkeypatch.setenv("PROCLAB_LOCK", str(path))
     with lab_lock(exclusive=True):
         assert as_other_user(path) == "busy"  # and the two users' locks exclude each other

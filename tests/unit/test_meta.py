@@ -1,4 +1,5 @@
 """Meta-tests: every built-in lab is complete (scenario, settings, checks, lesson)."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,4 +34,6 @@ def test_scenarios_name_their_start_method():
     for name in labspec.builtin_names():
         src = labspec.resolve(name).scenario.read_text()
         if "multiprocessing" in src:
-            assert "get_context(" in src or "set_start_method(" in src, f"{name}: name the start method"
+            assert "get_context(" in src or "set_start_method(" in src, (
+                f"{name}: name the start method"
+            )

@@ -1,6 +1,7 @@
 """No two modules in src/ share a base name: a traceback's file name, an editor's quick-open and a
 reader's grep then point at one place (``charts.py`` was three modules once). A package's
 ``__init__``/``__main__`` are the package's, not names of their own."""
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -2,6 +2,7 @@
 proclab's own (a value no option can check), come out as one ``Error:`` line and exit 2, and
 with ``--json`` as one valid document too. Docker-free: each mistake is caught before a
 container."""
+
 from __future__ import annotations
 
 import ast
@@ -86,10 +87,17 @@ def test_no_command_raises_clicks_usage_errors_or_exits_itself():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Raise) and node.exc is not None:
                 call = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-                if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name) \
-                        and call.value.id == "click":
+                if (
+                    isinstance(call, ast.Attribute)
+                    and isinstance(call.value, ast.Name)
+                    and call.value.id == "click"
+                ):
                     found.append(f"{path.name}:{node.lineno} raise click.{call.attr}")
-            if path.name != "main.py" and isinstance(node, ast.Call) \
-                    and isinstance(node.func, ast.Name) and node.func.id == "fail":
+            if (
+                path.name != "main.py"
+                and isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "fail"
+            ):
                 found.append(f"{path.name}:{node.lineno} fail(...)")
     assert found == []

@@ -3,6 +3,7 @@
 with ``-P basic`` and the 31-space margin removed) against proclab's models, action by action
 and tick by tick. The same seed must make the same exercise, as both draw from Python's
 Mersenne Twister in the same order."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ostep"
 @dataclass
 class ForkRun:
     args: dict[str, str]
-    actions: list[str]          # fork.py's words: 'a forks b', 'c EXITS', 'c EXITS (failed: has children)'
+    actions: list[str]  # fork.py's words: 'a forks b', 'c EXITS', 'c EXITS (failed: has children)'
     trees: list[dict[str, list[str]]]
 
 
@@ -52,7 +53,7 @@ def read_fork(name: str) -> ForkRun:
         if line.startswith("Action: "):
             if actions:
                 trees.append(basic_tree(lines))
-            actions.append(line[len("Action: "):])
+            actions.append(line[len("Action: ") :])
             lines = []
         elif line.strip():
             lines.append(line)
@@ -72,9 +73,18 @@ def notation(word: str) -> str:
     return f"{parts[0]}+{parts[2]}" if parts[1] == "forks" else f"{parts[0]}-"
 
 
-FORK_RUNS = ["fork-s10-a100-R.txt", "fork-s10-a100.txt", "fork-s3-a40-L-R.txt", "fork-s3-a40-L.txt",
-             "fork-given-L.txt", "fork-s10.txt", "fork-given-c-exits.txt", "fork-given-c-exits-R.txt",
-             "fork-s16-a20-f01.txt", "fork-s5-a12-f09-t.txt"]
+FORK_RUNS = [
+    "fork-s10-a100-R.txt",
+    "fork-s10-a100.txt",
+    "fork-s3-a40-L-R.txt",
+    "fork-s3-a40-L.txt",
+    "fork-given-L.txt",
+    "fork-s10.txt",
+    "fork-given-c-exits.txt",
+    "fork-given-c-exits-R.txt",
+    "fork-s16-a20-f01.txt",
+    "fork-s5-a12-f09-t.txt",
+]
 
 
 @pytest.mark.parametrize("fixture", FORK_RUNS)
@@ -84,8 +94,10 @@ def test_fork_replays_fork_py(fixture):
     leaf_only = run.args["leaf_only"] == "True"
     if run.args["action_list"]:
         actions = ft.parse_actions(run.args["action_list"])
-    else:   # the same seed makes the same exercise
-        actions = ft.generate(int(run.args["seed"]), int(run.args["actions"]), float(run.args["fork_percentage"]))
+    else:  # the same seed makes the same exercise
+        actions = ft.generate(
+            int(run.args["seed"]), int(run.args["actions"]), float(run.args["fork_percentage"])
+        )
     steps = ft.play(actions, mode, leaf_only)
     assert [as_fork_word(s) for s in steps] == run.actions
     for i, (step, want) in enumerate(zip(steps, run.trees, strict=False), 1):
@@ -96,9 +108,15 @@ def test_fork_replays_fork_py(fixture):
 def test_the_100_action_exercise_names_past_z_as_fork_py_does():
     run = read_fork("fork-s10-a100-R.txt")
     children = [w.split()[2] for w in run.actions if " forks " in w]
-    assert {"z", "A", "Z", "aa"} <= set(children), "the fixture should reach capitals and two-letter names"
+    assert {"z", "A", "Z", "aa"} <= set(children), (
+        "the fixture should reach capitals and two-letter names"
+    )
     # the same list, given as an action list, is accepted and gives the same final tree
-    doc = printed(run_cli("fork", "-A", ",".join(notation(w) for w in run.actions), "-R", "-c", "--json").stdout)
+    doc = printed(
+        run_cli(
+            "fork", "-A", ",".join(notation(w) for w in run.actions), "-R", "-c", "--json"
+        ).stdout
+    )
     assert doc["final"] == run.trees[-1]
     assert doc["reparent"] == "subreaper"
 
@@ -113,13 +131,25 @@ def test_leaf_only_refuses_exits_in_generated_and_given_lists():
     given = read_fork("fork-given-L.txt")
     res = run_cli("fork", "-A", given.args["action_list"], "-L", "-R", "ostep", "-c")
     assert res.returncode == 0, res.output
-    assert res.stdout.count("(refused: it has children)") == sum("failed" in w for w in given.actions) == 2
+    assert (
+        res.stdout.count("(refused: it has children)")
+        == sum("failed" in w for w in given.actions)
+        == 2
+    )
 
 
 def test_the_linux_default_differs_from_fork_py_only_where_grandchildren_move():
     # fork.py's default sends b's grandchild d to the root; Linux keeps d under c
-    assert ft.solve(ft.parse_actions("a+b,b+c,c+d,b-"), "ostep")[-1].as_dict() == {"a": ["c", "d"], "c": [], "d": []}
-    assert ft.solve(ft.parse_actions("a+b,b+c,c+d,b-"), "init")[-1].as_dict() == {"a": ["c"], "c": ["d"], "d": []}
+    assert ft.solve(ft.parse_actions("a+b,b+c,c+d,b-"), "ostep")[-1].as_dict() == {
+        "a": ["c", "d"],
+        "c": [],
+        "d": [],
+    }
+    assert ft.solve(ft.parse_actions("a+b,b+c,c+d,b-"), "init")[-1].as_dict() == {
+        "a": ["c"],
+        "c": ["d"],
+        "d": [],
+    }
 
 
 def test_fork_py_option_spellings():
@@ -136,7 +166,9 @@ def test_fork_py_option_spellings():
 @dataclass
 class ProcRun:
     args: list[str]
-    cells: list[list[str]]      # per tick: each process's cell, then CPU ('1' or ''), IOs ('' or a count)
+    cells: list[
+        list[str]
+    ]  # per tick: each process's cell, then CPU ('1' or ''), IOs ('' or a count)
     stars: list[bool]
     totals: tuple[int, int, int]
 
@@ -153,9 +185,12 @@ def read_process_runs() -> list[ProcRun]:
             if not re.match(r"^\s*\d+[* ]", line):
                 break
             stars.append(line[3] == "*")
-            cols = [line[4 + 14 * k: 4 + 14 * (k + 1)].strip() for k in range(n + 2)]
+            cols = [line[4 + 14 * k : 4 + 14 * (k + 1)].strip() for k in range(n + 2)]
             cells.append(cols)
-        total, cpu, io = (int(re.search(rf"{word}\s+(\d+)", block).group(1)) for word in ("Total Time", "CPU Busy", "IO Busy"))
+        total, cpu, io = (
+            int(re.search(rf"{word}\s+(\d+)", block).group(1))
+            for word in ("Total Time", "CPU Busy", "IO Busy")
+        )
         runs.append(ProcRun(args, cells, stars, (total, cpu, io)))
     return runs
 
@@ -168,12 +203,22 @@ def test_process_run_replays_process_run_py(run):
     res = run_cli("process-run", *run.args, "-c", "-p", "--json")
     assert res.returncode == 0, res.output
     doc = printed(res.stdout)
-    got = [[*[f"RUN:{t['ran']}" if s == "RUNNING" and t["ran"] else s for s in t["states"]],
-            "1" if t["cpu"] else "", str(t["ios"]) if t["ios"] else ""] for t in doc["ticks"]]
+    got = [
+        [
+            *[f"RUN:{t['ran']}" if s == "RUNNING" and t["ran"] else s for s in t["states"]],
+            "1" if t["cpu"] else "",
+            str(t["ios"]) if t["ios"] else "",
+        ]
+        for t in doc["ticks"]
+    ]
     assert got == run.cells
     ticks, _ = pr.simulate(doc["programs"], doc["switch"], doc["io_done"], doc["io_length"])
     assert [t.io_completed for t in ticks] == run.stars
-    assert (doc["totals"]["total_time"], doc["totals"]["cpu_busy"], doc["totals"]["io_busy"]) == run.totals
+    assert (
+        doc["totals"]["total_time"],
+        doc["totals"]["cpu_busy"],
+        doc["totals"]["io_busy"],
+    ) == run.totals
 
 
 def test_an_io_length_of_0_is_done_at_the_next_tick():

@@ -1,6 +1,7 @@
 """The pool behind `run --jobs` and `pytest --proclab-jobs` (run/pool.py), with tasks that are
 plain functions: the shared/exclusive rule, the engines, and Ctrl-C. tests/labs/test_jobs.py and
 test_pytest_plugin.py run it with real labs."""
+
 from __future__ import annotations
 
 import threading
@@ -31,10 +32,11 @@ class Tally:
                 if exclusive and self.now > 1:
                     self.crowded.append(name)
             if meet is not None:
-                meet.wait(WAIT_S)      # both of a pair run at once, or this breaks
+                meet.wait(WAIT_S)  # both of a pair run at once, or this breaks
             with self.lock:
                 self.now -= 1
             return f"{name}@{where}:{engine.selected()}"
+
         return Task(name, exclusive, run)
 
 
@@ -43,12 +45,17 @@ def test_shared_labs_run_n_at_a_time_then_the_exclusive_ones_alone():
     tasks = [tally.work(f"s{i}", False, meet) for i in range(4)]
     tasks += [tally.work(f"x{i}", True) for i in range(2)]
     done: list[str] = []
-    run_pool(tasks, width=2, engines=["e"], remove_own=lambda: None,
-             on_done=lambda t: done.append(threading.current_thread().name))
+    run_pool(
+        tasks,
+        width=2,
+        engines=["e"],
+        remove_own=lambda: None,
+        on_done=lambda t: done.append(threading.current_thread().name),
+    )
     assert tally.most == 2 and tally.crowded == []
     assert tally.order[-2:] == ["x0", "x1"]
     assert [t.result for t in tasks] == [f"{t.name}@e:e" for t in tasks]
-    assert done == [threading.current_thread().name] * 6      # on_done runs in the pool's caller
+    assert done == [threading.current_thread().name] * 6  # on_done runs in the pool's caller
 
 
 def test_each_engine_has_its_places_and_each_lab_talks_to_its_own():
@@ -64,6 +71,7 @@ def _held(started: threading.Event, stops: list[threading.Event]):
         started.set()
         assert stop.wait(WAIT_S), "the pool never asked the running lab to stop"
         return "stopped"
+
     return run
 
 
@@ -82,6 +90,7 @@ def test_trouble_stops_the_pool_and_removes_the_running_labs_containers(trouble)
             raise KeyboardInterrupt
 
     first = Task("held", False, _held(started, stops))
+
     def fine(stop: threading.Event, where: str) -> str:
         assert started.wait(WAIT_S)
         return "ok"
@@ -90,7 +99,12 @@ def test_trouble_stops_the_pool_and_removes_the_running_labs_containers(trouble)
     never = Task("never", False, lambda s, w: ran.append("never") or "ran")
     expected = RuntimeError if trouble != "Ctrl-C" else KeyboardInterrupt
     with pytest.raises(expected):
-        run_pool([first, second, never], width=2, engines=["e"], on_done=on_done,
-                 remove_own=lambda: removals.append(1))
+        run_pool(
+            [first, second, never],
+            width=2,
+            engines=["e"],
+            on_done=on_done,
+            remove_own=lambda: removals.append(1),
+        )
     assert ran == [] and stops and stops[0].is_set()
     assert removals and first.result is None

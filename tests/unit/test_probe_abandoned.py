@@ -1,6 +1,7 @@
 """A resident-probe question abandoned at the run's deadline (soak, Python 3.14, `pipes`): the
 final snapshot must not read the abandoned question's late answer. A fake container stands in
 for the engine here; tests/labs/test_probe_paths.py runs both probe paths for real."""
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,7 @@ class SlowResident:
         if self.answered == 1:
             self.late.wait(timeout)
         self.answered += 1
-        return json.dumps({"released": True, "answer_to": line})     # not a snapshot document
+        return json.dumps({"released": True, "answer_to": line})  # not a snapshot document
 
     def close(self) -> None:
         pass
@@ -69,11 +70,11 @@ def test_the_final_snapshot_does_not_read_an_abandoned_answer():
     prober = Prober(c, path="resident")
     with pytest.raises(CallTimeout):
         call_within(0.2, "probe in", c.name, lambda: prober.snapshot(top=False, release_fifo=None))
-    c.resident.late.set()                 # the late answer arrives now, while the run times out
+    c.resident.late.set()  # the late answer arrives now, while the run times out
     got = prober.snapshot(top=True, release_fifo=None)
     assert got.path == "exec" and c.execs == 1, got
     assert "earlier answer was still owed" in got.note
-    Snapshot.from_probe("timeout", {}, 1.0, 0, got.doc)     # a real document: it parses
+    Snapshot.from_probe("timeout", {}, 1.0, 0, got.doc)  # a real document: it parses
 
 
 def test_a_document_without_a_process_list_is_a_probe_error():

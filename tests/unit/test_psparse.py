@@ -1,4 +1,5 @@
 """The ps parser on real output captured in the lab image."""
+
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,16 @@ def test_args_with_spaces_are_kept_whole():
 
 
 def test_realtime_nice_dash():
-    text = ("    PID    PPID STAT  NI COMMAND              COMMAND\n"
-            "      5       1 S      - chrt                 chrt -f 10 sleep 5\n")
+    text = (
+        "    PID    PPID STAT  NI COMMAND              COMMAND\n"
+        "      5       1 S      - chrt                 chrt -f 10 sleep 5\n"
+    )
     assert parse_ps(text)[0].nice is None
 
 
-@pytest.mark.parametrize("text", ["", "PID PPID\n1 0\n", "  PID  PPID STAT NI COMMAND COMMAND\n  x\n"])
+@pytest.mark.parametrize(
+    "text", ["", "PID PPID\n1 0\n", "  PID  PPID STAT NI COMMAND COMMAND\n  x\n"]
+)
 def test_rejects_what_it_cannot_read(text):
     with pytest.raises(PsParseError):
         parse_ps(text)

@@ -1,4 +1,5 @@
 """The snapshot model: lookups by pid and identity, the probe's processes, and view agreement."""
+
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -45,13 +46,15 @@ def test_missing_pid_names_what_is_there(snap):
 
 def test_disagreement_is_reported(snap):
     z = snap.process(snap.data["child"])
-    altered = replace(snap, processes=[replace(p, state="S") if p.pid == z.pid else p for p in snap.processes])
+    altered = replace(
+        snap, processes=[replace(p, state="S") if p.pid == z.pid else p for p in snap.processes]
+    )
     problems = altered.disagreements()
     assert problems and f"pid {z.pid}" in problems[0]
 
 
 def test_round_trip(snap):
-    again = Snapshot.from_dict(json.loads(json.dumps(snap.to_dict())))   # not --json: a checkpoint
+    again = Snapshot.from_dict(json.loads(json.dumps(snap.to_dict())))  # not --json: a checkpoint
     assert again.to_dict() == snap.to_dict()
 
 
@@ -61,9 +64,15 @@ def test_disagreements_leave_out_the_probe_and_the_container_init_by_one_rule(sn
     held = {p.pid for p in snap.held}
     assert 1 not in held and not any(p.probe for p in snap.held) and held
     # tini changing state between views is no disagreement; the scenario's own processes are compared
-    flipped = replace(snap, processes=[replace(p, state="R") if p.pid == 1 else p for p in snap.processes])
+    flipped = replace(
+        snap, processes=[replace(p, state="R") if p.pid == 1 else p for p in snap.processes]
+    )
     assert flipped.disagreements() == []
     # without an init, pid 1 is the scenario itself: it is held, and compared
-    own = replace(snap, processes=[replace(p, name="python3", state="R") if p.pid == 1 else p
-                                   for p in snap.processes])
+    own = replace(
+        snap,
+        processes=[
+            replace(p, name="python3", state="R") if p.pid == 1 else p for p in snap.processes
+        ],
+    )
     assert 1 in {p.pid for p in own.held} and any("pid 1" in d for d in own.disagreements())

@@ -1,5 +1,6 @@
 """The public API is what docs/writing-labs.md lists ("Public API and internals"), and each public
 module's ``__all__`` names exactly that: a name added to one and not the other fails here."""
+
 from __future__ import annotations
 
 import importlib
@@ -32,8 +33,10 @@ def test_the_doc_lists_the_public_modules():
 def test_all_is_what_the_doc_lists(module):
     exported = set(importlib.import_module(module).__all__)
     listed = _listed()[module]
-    assert exported == listed, {"in __all__ only": sorted(exported - listed),
-                                "in the doc only": sorted(listed - exported)}
+    assert exported == listed, {
+        "in __all__ only": sorted(exported - listed),
+        "in the doc only": sorted(listed - exported),
+    }
 
 
 @pytest.mark.parametrize("module", PUBLIC)
@@ -54,6 +57,9 @@ def test_no_module_imports_a_private_name_of_another():
     for path in sorted(src.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.ImportFrom):
-                found += [f"{path.relative_to(src)}:{node.lineno} {a.name}" for a in node.names
-                          if a.name.startswith("_") and not a.name.startswith("__")]
+                found += [
+                    f"{path.relative_to(src)}:{node.lineno} {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
     assert found == []

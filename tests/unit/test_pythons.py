@@ -1,4 +1,5 @@
 """Which Python a lab runs on: lab.toml's python/pythons, the --python choice, the forky mirror."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,9 @@ def test_the_choice_is_the_users_then_the_labs_then_the_default():
 def test_a_one_python_lab_must_say_why():
     with pytest.raises(LabFormatError, match="pythons_why"):
         pythons.parse({"pythons": ["3.11"]}, "lab.toml")
-    needs = pythons.parse({"pythons": ["3.11"], "pythons_why": "needs fork as the default"}, "lab.toml")
+    needs = pythons.parse(
+        {"pythons": ["3.11"], "pythons_why": "needs fork as the default"}, "lab.toml"
+    )
     assert needs.pythons == ("3.11",) and needs.why
     with pytest.raises(LabFormatError, match="unknown python '2.7'"):
         pythons.parse({"python": "2.7"}, "lab.toml")
@@ -40,8 +43,13 @@ def test_each_python_has_a_lab_image_built_from_the_same_dockerfile():
 
 def test_forky_comes_from_the_bookworm_source_when_the_host_lists_only_bookworm(tmp_path):
     (tmp_path / "etc/apt").mkdir(parents=True)
-    (tmp_path / "etc/apt/sources.list").write_text("deb http://mirror.example/debian bookworm main\n")
-    assert aptmirror.debian_mirror("forky", tmp_path, also=("bookworm",)) == "http://mirror.example/debian"
+    (tmp_path / "etc/apt/sources.list").write_text(
+        "deb http://mirror.example/debian bookworm main\n"
+    )
+    assert (
+        aptmirror.debian_mirror("forky", tmp_path, also=("bookworm",))
+        == "http://mirror.example/debian"
+    )
     with pytest.raises(Exception, match="forky"):
         aptmirror.debian_mirror("forky", tmp_path)
 

@@ -2,6 +2,7 @@
 relative link (and #anchor) in it and in docs/ pointing at something that exists, its commands
 accepted by the real CLI, its test command the one CI runs, and its lab table the course map
 that `proclab list` prints."""
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,9 @@ def anchors(path: Path) -> set[str]:
 
 
 def relative_links(path: Path) -> list[str]:
-    return [t for t in LINK.findall(prose(path.read_text()))
-            if not re.match(r"[a-z][a-z0-9+.-]*:", t)]       # http:, https:, mailto: are not ours
+    return [
+        t for t in LINK.findall(prose(path.read_text())) if not re.match(r"[a-z][a-z0-9+.-]*:", t)
+    ]  # http:, https:, mailto: are not ours
 
 
 def target(page: Path, link: str) -> tuple[Path, str]:
@@ -104,7 +106,7 @@ def shell_commands(text: str, program: str) -> list[str]:
         if lang not in ("sh", "bash", "console"):
             continue
         for line in body.splitlines():
-            if line.split()[:1] != [program]:    # other lines may be half a shell construct
+            if line.split()[:1] != [program]:  # other lines may be half a shell construct
                 continue
             words = shlex.split(line, comments=True)
             if words[:1] == [program]:
@@ -127,15 +129,18 @@ def parse(argv: list[str]) -> click.Command:
     return cmd
 
 
-DOC_COMMANDS = [(page, line) for page in PAGES for line in shell_commands(page.read_text(), "proclab")]
+DOC_COMMANDS = [
+    (page, line) for page in PAGES for line in shell_commands(page.read_text(), "proclab")
+]
 
 
 def test_the_readme_shows_proclab_commands():
     assert sum(page == README for page, _ in DOC_COMMANDS) >= 5
 
 
-@pytest.mark.parametrize("page,line", DOC_COMMANDS,
-                         ids=[f"{p.name}:{line}" for p, line in DOC_COMMANDS])
+@pytest.mark.parametrize(
+    "page,line", DOC_COMMANDS, ids=[f"{p.name}:{line}" for p, line in DOC_COMMANDS]
+)
 def test_a_documented_command_is_accepted_by_the_cli(page, line):
     """Each `proclab ...` line of a sh block names a real command with options it takes."""
     try:
@@ -149,8 +154,11 @@ def test_the_readme_test_command_is_what_ci_runs():
     block = FENCE.search(section)
     assert block, "README.md's 'Run the tests' has no command block"
     command = block.group(2).strip()
-    ci = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text().splitlines()
-          if ln.strip() and not ln.lstrip().startswith("#")]
+    ci = [
+        ln.strip()
+        for ln in (ROOT / ".ci" / "run").read_text().splitlines()
+        if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     assert command == "pytest" and ci[-1] == command, (command, ci[-1])
     assert "bash .ci/run" in section
 
@@ -160,8 +168,12 @@ def test_the_lab_table_is_the_course_map():
     text = README.read_text().split("## The labs", 1)[1].split("\n## ", 1)[0]
     rows = []
     for cell in re.findall(r"^\| (\*\*[^*]+\*\*|`[^`]+`) \|", text, re.M):
-        rows.append(("section", cell.strip("*")) if cell.startswith("**") else ("lab", cell.strip("`")))
-    course = [r for sec in COURSE for r in [("section", sec.title), *(("lab", n) for n in sec.labs)]]
+        rows.append(
+            ("section", cell.strip("*")) if cell.startswith("**") else ("lab", cell.strip("`"))
+        )
+    course = [
+        r for sec in COURSE for r in [("section", sec.title), *(("lab", n) for n in sec.labs)]
+    ]
     assert rows == course, "README.md's lab table differs from proclab.lab.course.COURSE"
     assert sorted(n for kind, n in rows if kind == "lab") == sorted(labspec.builtin_names())
 

@@ -27,8 +27,16 @@ def test_evidence_has_raw_ps_and_top_lines():
 
 
 def test_verdict_and_summary():
-    r = LabResult(lab="zombies", title="Z", path="/x", runs=[RunRecord("main", exit_code=0)],
-                  checks=[CheckResult("zombie seen", Status.PASSED, "ps: Z"), CheckResult("gone", Status.FAILED, "still there")])
+    r = LabResult(
+        lab="zombies",
+        title="Z",
+        path="/x",
+        runs=[RunRecord("main", exit_code=0)],
+        checks=[
+            CheckResult("zombie seen", Status.PASSED, "ps: Z"),
+            CheckResult("gone", Status.FAILED, "still there"),
+        ],
+    )
     c = Console(record=True, width=120, color_system=None)
     Narrator(c).verdict(r)
     out = c.export_text()
@@ -43,5 +51,8 @@ def test_named_pids_skip_codes_and_counts():
 
     s = snap()
     child, parent = s.data["child"], s.data["parent"]
-    s2 = replace(s, data={"child": child, "exitcode": 1, "n": parent, "workers": [parent, child], "status": 0})
+    s2 = replace(
+        s,
+        data={"child": child, "exitcode": 1, "n": parent, "workers": [parent, child], "status": 0},
+    )
     assert named_pids(s2) == [child, parent]

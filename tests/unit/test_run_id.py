@@ -4,6 +4,7 @@
 this process's containers by that label. A run id made lazily (``@cache``) could be made
 twice in that race, and the container labelled with the losing id survived the Ctrl-C.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -31,5 +32,7 @@ def test_threads_racing_to_their_first_container_get_one_run_id():
         print(len(seen), _client.run_id() in seen)
     """)
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
         assert out.split() == ["1", "True"], out

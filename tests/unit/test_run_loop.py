@@ -1,6 +1,7 @@
 """The run loop (run/variant.py) against a fake engine: its reader thread, queue, deadline and
 timeout paths, each case in milliseconds. The fake (tests/support/fakeengine.py) replays the
 real checkpoint protocol; tests/labs/ runs the same loop against Docker."""
+
 from __future__ import annotations
 
 import time
@@ -18,12 +19,16 @@ from proclab.snapshot.protocol import MARK
 from tests.support.fakeengine import Checkpoint, Exit, FakeEngine, Flood, Hang, Print
 from tests.support.tinylab import write_lab
 
-FAST = 5.0      # a generous ceiling: each case takes milliseconds
+FAST = 5.0  # a generous ceiling: each case takes milliseconds
 
 
 def _spec(tmp_path: Path, timeout_s: float = 10) -> labspec.LabSpec:
-    folder = write_lab(tmp_path, "fake", "print('never run: the engine is a fake')\n",
-                       toml=f"[settings]\ntimeout_s = {timeout_s}\n")
+    folder = write_lab(
+        tmp_path,
+        "fake",
+        "print('never run: the engine is a fake')\n",
+        toml=f"[settings]\ntimeout_s = {timeout_s}\n",
+    )
     return labspec.load(folder)
 
 
@@ -43,12 +48,14 @@ class Seen(Observer):
         self.finished += 1
 
 
-def _run(tmp_path: Path, fake: FakeEngine, obs: Observer | None = None,
-         timeout_s: float = 10) -> RunRecord:
+def _run(
+    tmp_path: Path, fake: FakeEngine, obs: Observer | None = None, timeout_s: float = 10
+) -> RunRecord:
     spec = _spec(tmp_path, timeout_s)
     t = time.monotonic()
-    rec = VariantRun(spec, spec.variants[0], "proclab/lab:fake", obs or Seen(), trace=False,
-                     engine=fake).execute()
+    rec = VariantRun(
+        spec, spec.variants[0], "proclab/lab:fake", obs or Seen(), trace=False, engine=fake
+    ).execute()
     assert time.monotonic() - t < FAST
     assert fake.left() == []
     return rec
@@ -56,12 +63,15 @@ def _run(tmp_path: Path, fake: FakeEngine, obs: Observer | None = None,
 
 def test_a_scenario_that_prints_checkpoints_and_exits(tmp_path):
     obs = Seen()
-    fake = FakeEngine([Print("hello\n"), Checkpoint("forked", {"child": 7}), Print("bye\n"),
-                       Exit(3)])
+    fake = FakeEngine(
+        [Print("hello\n"), Checkpoint("forked", {"child": 7}), Print("bye\n"), Exit(3)]
+    )
     rec = _run(tmp_path, fake, obs)
     assert [s.name for s in rec.checkpoints] == ["forked"], rec.error
-    assert rec.error == "the scenario exited 3 after checkpoint 'forked'; if the lab means it, " \
-                        "declare expect_exit = 3 in its variant"
+    assert (
+        rec.error == "the scenario exited 3 after checkpoint 'forked'; if the lab means it, "
+        "declare expect_exit = 3 in its variant"
+    )
     assert rec.checkpoints[0].data == {"child": 7}
     assert rec.exit_code == 3 and not rec.timed_out
     assert [o.text for o in rec.output] == ["hello", "bye"] and obs.lines == ["hello", "bye"]
@@ -72,8 +82,14 @@ def test_a_scenario_that_prints_checkpoints_and_exits(tmp_path):
 def test_a_checkpoint_line_split_across_reads(tmp_path):
     """Cut inside the mark, inside the JSON and before the newline, with stderr between."""
     cuts = (3, len(MARK) + 5, len(MARK) + 20)
-    fake = FakeEngine([Print("err-a", "stderr"), Checkpoint("split", {"k": "v"}, cuts=cuts),
-                       Print("-b\n", "stderr"), Exit(0)])
+    fake = FakeEngine(
+        [
+            Print("err-a", "stderr"),
+            Checkpoint("split", {"k": "v"}, cuts=cuts),
+            Print("-b\n", "stderr"),
+            Exit(0),
+        ]
+    )
     rec = _run(tmp_path, fake)
     assert [s.name for s in rec.checkpoints] == ["split"] and rec.checkpoints[0].data == {"k": "v"}
     assert [(o.stream, o.text) for o in rec.output] == [("stderr", "err-a-b")]
@@ -84,7 +100,7 @@ def test_a_flood_past_the_deadline(tmp_path):
     """Output that never stops: the run ends at its timeout, its output bounded, one last look
     taken, and the container removed (the reader drains and then ends with the stream)."""
     fake = FakeEngine([Checkpoint("started"), Flood()])
-    rec = _run(tmp_path, fake, timeout_s=0.5)      # room for the checkpoint on a busy host
+    rec = _run(tmp_path, fake, timeout_s=0.5)  # room for the checkpoint on a busy host
     assert rec.timed_out
     assert [s.name for s in rec.checkpoints] == ["started", "timeout"]
     assert rec.output_dropped_lines > 0
@@ -102,8 +118,10 @@ def test_a_hang_past_the_deadline(tmp_path):
 
 def test_a_scenario_that_exits_during_a_snapshot(tmp_path):
     fake = FakeEngine([Checkpoint("last"), Exit(0)])
+
     def exit_when_asked(c: Any) -> None:
         c.on_probe = lambda line: line.startswith("snapshot") and c.exit(9)
+
     fake.prepare = exit_when_asked
     rec = _run(tmp_path, fake)
     assert not rec.timed_out
@@ -118,7 +136,9 @@ def test_a_probe_that_dies_hands_over_to_the_exec_probe(tmp_path):
         def asked(line: str) -> None:
             if line.startswith("snapshot"):
                 c.resident.dead = True
+
         c.on_probe = asked
+
     fake.prepare = kill_the_resident
     rec = _run(tmp_path, fake)
     assert rec.exit_code == 0 and rec.error is None
@@ -150,8 +170,10 @@ class CtrlCOn(Seen):
 SCRIPT = [Print("a line\n"), Checkpoint("cp"), Print("more\n"), Exit(0)]
 
 
-@pytest.mark.parametrize("stage", ["create", "start", "streaming", "snapshot", "checkpoint shown",
-                                   "probe close", "removal"])
+@pytest.mark.parametrize(
+    "stage",
+    ["create", "start", "streaming", "snapshot", "checkpoint shown", "probe close", "removal"],
+)
 def test_ctrl_c_at_each_stage_removes_the_container(tmp_path, stage):
     fake = FakeEngine(list(SCRIPT), on_create=_interrupt if stage == "create" else None)
     obs = CtrlCOn({"streaming": "output", "checkpoint shown": "checkpoint"}.get(stage, ""))
@@ -169,15 +191,18 @@ def test_ctrl_c_at_each_stage_removes_the_container(tmp_path, stage):
                 r = real_exec(cmd)
                 r.close = _interrupt
                 return r
+
             c.exec_attached = attached
         if stage == "removal":
             c.on_remove = lambda: c.removals == 1 and _interrupt()
+
     fake.prepare = prepare
     spec = _spec(tmp_path)
     t = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        VariantRun(spec, spec.variants[0], "proclab/lab:fake", obs, trace=False,
-                   engine=fake).execute()
+        VariantRun(
+            spec, spec.variants[0], "proclab/lab:fake", obs, trace=False, engine=fake
+        ).execute()
     assert time.monotonic() - t < FAST
     assert fake.left() == []
     assert len(fake.made) == (0 if stage == "create" else 1)

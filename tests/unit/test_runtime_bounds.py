@@ -1,6 +1,7 @@
 """The harness's bounds, without Docker: the line splitter is linear and bounded, an
 announcement is bounded in size and depth, a run's output store keeps its first and last
 lines and counts the rest, strings are shown safely, and --json is strict JSON."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,8 @@ from proclab.ui.safe import safe, visible
 def _strict_loads(text: str):
     def no(name):
         raise ValueError(f"{name} in a strict JSON document")
-    return json.loads(text, parse_constant=no)   # not --json: jsonout on a made-up value
+
+    return json.loads(text, parse_constant=no)  # not --json: jsonout on a made-up value
 
 
 # -- the line splitter -------------------------------------------------------------
@@ -54,13 +56,21 @@ def test_the_splitter_keeps_streams_apart_and_joins_a_line_split_across_chunks()
     assert list(sp.feed("stdout", b"ab")) == []
     assert list(sp.feed("stderr", b"E1\nE")) == ["E1"]
     assert list(sp.feed("stdout", b"c\r\nde")) == ["abc"]
-    assert list(sp.feed("stdout", b"0123456789XYZ\n")) == ["de01234567 … (5 more bytes of this line not kept)"]
+    assert list(sp.feed("stdout", b"0123456789XYZ\n")) == [
+        "de01234567 … (5 more bytes of this line not kept)"
+    ]
     assert list(sp.flush()) == [Line("stderr", "E")]
 
 
 # -- announcements --------------------------------------------------------------
 def test_json_nested_200000_deep_is_not_an_announcement_and_does_not_kill_the_reader():
-    deep = MARK + '{"name": "x", "pid": 1, "fifo": "/f", "data": {"d": ' + "[" * 200_000 + "]" * 200_000 + "}}"
+    deep = (
+        MARK
+        + '{"name": "x", "pid": 1, "fifo": "/f", "data": {"d": '
+        + "[" * 200_000
+        + "]" * 200_000
+        + "}}"
+    )
     assert parse_announcement(deep) is None
     items = list(lines_from([((deep + "\nstill here\n").encode(), None)]))
     assert items[-1] == Line("stdout", "still here")
@@ -68,7 +78,12 @@ def test_json_nested_200000_deep_is_not_an_announcement_and_does_not_kill_the_re
 
 def test_an_announcement_a_bit_too_deep_or_too_big_is_an_ordinary_line():
     nested = "[" * 20 + "]" * 20
-    assert parse_announcement(MARK + f'{{"name": "x", "pid": 1, "fifo": "/f", "data": {{"d": {nested}}}}}') is None
+    assert (
+        parse_announcement(
+            MARK + f'{{"name": "x", "pid": 1, "fifo": "/f", "data": {{"d": {nested}}}}}'
+        )
+        is None
+    )
     big = MARK + json.dumps({"name": "x", "pid": 1, "fifo": "/f", "data": {"d": "y" * 100_000}})
     assert parse_announcement(big) is None
 
@@ -77,7 +92,7 @@ def test_a_lone_surrogate_in_a_checkpoint_name_or_data_becomes_a_replacement_cha
     text = MARK + '{"name": "a\\ud800", "pid": 1, "fifo": "/f", "data": {"s\\udfff": ["\\ud83d"]}}'
     ann = parse_announcement(text)
     assert ann is not None and ann.name == "a\ufffd" and ann.data == {"s\ufffd": ["\ufffd"]}
-    json.dumps(ann.data, ensure_ascii=False).encode("utf-8")     # writable as UTF-8
+    json.dumps(ann.data, ensure_ascii=False).encode("utf-8")  # writable as UTF-8
 
 
 # -- the output store -------------------------------------------------------------
@@ -135,8 +150,14 @@ def test_safe_text_is_never_rich_markup():
 
 # -- strict JSON -------------------------------------------------------------
 def test_json_has_no_nan_or_infinity_no_lone_surrogate_and_takes_any_figure():
-    doc = {"a": float("nan"), "b": [float("inf"), -float("inf")], "s": "x\ud800",
-           "fig": {1, 2}, "obj": object(), "deep": [[[[1]]]]}
+    doc = {
+        "a": float("nan"),
+        "b": [float("inf"), -float("inf")],
+        "s": "x\ud800",
+        "fig": {1, 2},
+        "obj": object(),
+        "deep": [[[[1]]]],
+    }
     text = jsonout.dumps(doc)
     back = _strict_loads(text)
     assert back["a"] is None and back["b"] == [None, None] and back["s"] == "x\ufffd"

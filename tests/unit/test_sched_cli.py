@@ -1,4 +1,5 @@
 """``proclab sched`` through its command line: exercise, answers, JSON, image, errors."""
+
 from __future__ import annotations
 
 from tests.support.cli import run_cli
@@ -17,7 +18,9 @@ def test_exercise_hides_the_answers():
 
 
 def test_solve_reveals_textbook_answers(tmp_path):
-    r = sched("--jobs", "100,10,10", "-p", "fcfs,sjf", "--solve", env={"PROCLAB_REPORTS": str(tmp_path)})
+    r = sched(
+        "--jobs", "100,10,10", "-p", "fcfs,sjf", "--solve", env={"PROCLAB_REPORTS": str(tmp_path)}
+    )
     assert r.returncode == 0, r.output
     assert "110" in r.output and "50" in r.output and "█" in r.output
     pngs = list(tmp_path.glob("sched-*.png"))

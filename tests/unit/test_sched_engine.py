@@ -1,5 +1,6 @@
 """The simulator's invariants, for every policy on many seeded exercises; job parsing;
 seeded reproducibility; the Gantt renderers."""
+
 from __future__ import annotations
 
 from itertools import pairwise
@@ -25,7 +26,9 @@ def test_schedule_is_physically_possible(policy, seed):
         assert mine[0].start >= j.arrival - 1e-9
         assert s.first_run[j.name] == mine[0].start and s.finish[j.name] == mine[-1].end
         for lo, hi in s.blocked.get(j.name, []):
-            assert not any(g.start < hi - 1e-9 and g.end > lo + 1e-9 for g in mine), "ran while blocked"
+            assert not any(g.start < hi - 1e-9 and g.end > lo + 1e-9 for g in mine), (
+                "ran while blocked"
+            )
         st = s.stat(j.name)
         assert st.waiting >= -1e-9 and st.response >= -1e-9
 
@@ -62,7 +65,9 @@ def test_unknown_policy_names_the_choices():
 def test_fractional_times_small_slice():
     """The lab feeds measured seconds and a 4 ms slice: equal jobs finish together."""
     s = simulate("rr", parse_jobs("0.8,0.2,0.2"), slice=0.004)
-    assert s.finish["B"] == pytest.approx(0.6, abs=0.01) and s.finish["C"] == pytest.approx(0.6, abs=0.01)
+    assert s.finish["B"] == pytest.approx(0.6, abs=0.01) and s.finish["C"] == pytest.approx(
+        0.6, abs=0.01
+    )
     assert s.finish["A"] == pytest.approx(1.2)
     assert s.averages().response == pytest.approx(0.004)
 
@@ -74,5 +79,7 @@ def test_gantt_text_rows():
 
 
 def test_gantt_image(tmp_path):
-    path = gantt_image([simulate(p, parse_jobs("0:8,1:4:1/2,2:3")) for p in POLICIES], tmp_path / "g.png")
+    path = gantt_image(
+        [simulate(p, parse_jobs("0:8,1:4:1/2,2:3")) for p in POLICIES], tmp_path / "g.png"
+    )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000

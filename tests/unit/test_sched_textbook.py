@@ -1,4 +1,5 @@
 """The simulator against published results (OSTEP ch. 7-8, 汤小丹《计算机操作系统》)."""
+
 from __future__ import annotations
 
 import pytest
@@ -77,7 +78,11 @@ SAME = dict(slices=[10, 10, 10])
 def test_mlfq_long_job_sinks():
     """Figure 8.2: a long job runs one slice in Q2 (top), one in Q1, then stays in Q0."""
     s = simulate("mlfq", [Job("A", 0, 200)], **SAME)
-    assert [(g.start, g.end, g.level) for g in s.segments] == [(0, 10, 0), (10, 20, 1), (20, 200, 2)]
+    assert [(g.start, g.end, g.level) for g in s.segments] == [
+        (0, 10, 0),
+        (10, 20, 1),
+        (20, 200, 2),
+    ]
 
 
 def test_mlfq_short_job_arrives():
@@ -87,7 +92,10 @@ def test_mlfq_short_job_arrives():
     b = s.stat("B")
     assert b.response == 0 and b.turnaround == 20
     assert [(g.job, g.start, g.end, g.level) for g in s.segments if g.start >= 100] == [
-        ("B", 100, 110, 0), ("B", 110, 120, 1), ("A", 120, 220, 2)]
+        ("B", 100, 110, 0),
+        ("B", 110, 120, 1),
+        ("A", 120, 220, 2),
+    ]
 
 
 def test_mlfq_interactive_job_stays_on_top():
@@ -112,7 +120,11 @@ def test_mlfq_gaming_and_allotment():
 def test_mlfq_boost_ends_starvation():
     """Figure 8.5: two interactive jobs keep the top queue busy and starve the long job;
     a priority boost every 50 gives it the CPU again."""
-    jobs = [Job("A", 0, 100), Job("B", 30, 60, io_every=1, io_for=1), Job("C", 30, 60, io_every=1, io_for=1)]
+    jobs = [
+        Job("A", 0, 100),
+        Job("B", 30, 60, io_every=1, io_for=1),
+        Job("C", 30, 60, io_every=1, io_for=1),
+    ]
     starved = simulate("mlfq", jobs, **SAME)
     boosted = simulate("mlfq", jobs, **SAME, boost=50)
 
@@ -130,10 +142,14 @@ def test_mlfq_seed_rules_longer_slices_below():
     assert [(g.start, g.end, g.level) for g in s.segments] == [(0, 1, 0), (1, 3, 1), (3, 7, 2)]
     two = simulate("mlfq", parse_jobs("12,12"), slices=[1, 2, 4])
     last = [g for g in two.segments if g.level == 2]
-    assert [g.job for g in last[:4]] == ["A", "B", "A", "B"] and all(g.end - g.start == 4 for g in last[:4])
+    assert [g.job for g in last[:4]] == ["A", "B", "A", "B"] and all(
+        g.end - g.start == 4 for g in last[:4]
+    )
 
 
 def test_mlfq_one_queue_is_round_robin():
     jobs = parse_jobs("0:4,1:3,2:5,3:2,4:4")
-    assert simulate("mlfq", jobs, slices=[1]).timeline().replace(" (Q0)", "") == \
-        simulate("rr", jobs, slice=1).timeline()
+    assert (
+        simulate("mlfq", jobs, slices=[1]).timeline().replace(" (Q0)", "")
+        == simulate("rr", jobs, slice=1).timeline()
+    )

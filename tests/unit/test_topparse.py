@@ -1,4 +1,5 @@
 """The top parser on real `top -b -n 1` output captured in the lab image."""
+
 from pathlib import Path
 
 import pytest

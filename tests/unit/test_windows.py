@@ -1,5 +1,6 @@
 """labkit.cpustat.Windows (inside the container): a busy window is measured again, at most TRIES
 times, each retry said; and its free-CPU arithmetic is the checks' own (proclab host_load)."""
+
 from __future__ import annotations
 
 import sys
@@ -17,6 +18,7 @@ def cpustat(capsys):
     sys.path.insert(0, str(LAB_IMAGE))
     try:
         import labkit.cpustat as mod
+
         yield mod
     finally:
         sys.path.remove(str(LAB_IMAGE))
@@ -26,8 +28,10 @@ def window(busy: list[float], ours: list[float]) -> tuple[dict, dict]:
     def ns(xs: list[float]) -> list[int]:
         return [int(x * 1e9) for x in xs]
 
-    return ({"host_busy_ns": [0] * len(busy), "usage_percpu_ns": [0] * len(ours), "usage_ns": 0},
-            {"host_busy_ns": ns(busy), "usage_percpu_ns": ns(ours), "usage_ns": int(sum(ours) * 1e9)})
+    return (
+        {"host_busy_ns": [0] * len(busy), "usage_percpu_ns": [0] * len(ours), "usage_ns": 0},
+        {"host_busy_ns": ns(busy), "usage_percpu_ns": ns(ours), "usage_ns": int(sum(ours) * 1e9)},
+    )
 
 
 def run(cpustat, frees_busy: list[list[float]]) -> tuple[list[int], list]:
@@ -69,8 +73,15 @@ def test_no_figures_is_not_retried_and_not_free(cpustat, capsys):
     assert attempts == [1] and w.free == [None] and "cannot be measured" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("busy, ours, cpus", [([2.0, 1.5], [1.6, 1.5], [0, 1]), ([2.0, 2.0], [0.3, 0.1], [0]),
-                                              ([0.2, 2.0], [0.2, 0.0], [1]), ([1.0, 1.0], [1.2, 0.0], [0, 1])])
+@pytest.mark.parametrize(
+    "busy, ours, cpus",
+    [
+        ([2.0, 1.5], [1.6, 1.5], [0, 1]),
+        ([2.0, 2.0], [0.3, 0.1], [0]),
+        ([0.2, 2.0], [0.2, 0.0], [1]),
+        ([1.0, 1.0], [1.2, 0.0], [0, 1]),
+    ],
+)
 def test_container_and_host_agree_on_free_cpus(cpustat, busy, ours, cpus):
     a, b = window(busy, ours)
     assert cpustat.free_cpus(a, b, cpus, 2.0) == pytest.approx(host_load(a, b, cpus, 2.0).free)

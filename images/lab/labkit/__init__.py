@@ -6,6 +6,7 @@ until the harness has snapshotted the process table and released it. Run by
 hand (``docker run proclab/lab python3 /labs/zombies/scenario.py``) the call
 prints the process table itself and carries on.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,16 @@ import sys
 import threading
 import time
 
-__all__ = ["checkpoint", "harnessed", "say", "spin", "wait_asleep", "wait_gone", "wait_for_the_probe",
-           "CHECKPOINT_MARK"]
+__all__ = [
+    "checkpoint",
+    "harnessed",
+    "say",
+    "spin",
+    "wait_asleep",
+    "wait_gone",
+    "wait_for_the_probe",
+    "CHECKPOINT_MARK",
+]
 
 # The announcement line starts with this mark; the harness looks for it.
 CHECKPOINT_MARK = "\x1e@proclab:checkpoint "
@@ -35,7 +44,6 @@ def say(*parts: object) -> None:
     # one write per line, so lines from several processes never interleave
     sys.stdout.write(" ".join([f"[pid {os.getpid()}]", *map(str, parts)]) + "\n")
     sys.stdout.flush()
-
 
 
 def wait_gone(pid: int, timeout: float = 10.0) -> None:
@@ -90,7 +98,7 @@ def wait_for_the_probe() -> None:
                 fd = os.pidfd_open(p.pid)
             except ProcessLookupError:
                 continue
-            select.select([fd], [], [], 5.0)   # readable once the process has exited
+            select.select([fd], [], [], 5.0)  # readable once the process has exited
             os.close(fd)
 
 
@@ -127,8 +135,15 @@ def checkpoint(name: str, /, *, top: bool = False, **data: object) -> None:
     # until the harness's probe has opened it, written and closed it: a real rendezvous.
     fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        msg = {"name": name, "data": data, "pid": os.getpid(), "tid": threading.get_native_id(),
-               "fifo": fifo, "top": top, "t": time.time()}
+        msg = {
+            "name": name,
+            "data": data,
+            "pid": os.getpid(),
+            "tid": threading.get_native_id(),
+            "fifo": fifo,
+            "top": top,
+            "t": time.time(),
+        }
         os.write(1, (CHECKPOINT_MARK + json.dumps(msg, default=str) + "\n").encode())
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)
@@ -140,4 +155,3 @@ def checkpoint(name: str, /, *, top: bool = False, **data: object) -> None:
             os.unlink(fifo)
         except FileNotFoundError:
             pass
-

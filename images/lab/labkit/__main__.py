@@ -1,4 +1,5 @@
 """``python3 -m labkit``: list the labs baked into this image and how to run one by hand."""
+
 import os
 import sys
 
@@ -6,7 +7,9 @@ LABS = os.environ.get("PROCLAB_LABS", "/labs")
 
 
 def main() -> int:
-    names = sorted(d for d in os.listdir(LABS) if os.path.isfile(os.path.join(LABS, d, "scenario.py")))
+    names = sorted(
+        d for d in os.listdir(LABS) if os.path.isfile(os.path.join(LABS, d, "scenario.py"))
+    )
     print("proclab lab image. Run a lab's scenario by hand, e.g.:\n")
     print("  docker run --rm -it proclab/lab python3 /labs/zombies/scenario.py\n")
     print("Labs in this image:")

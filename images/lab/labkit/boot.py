@@ -9,6 +9,7 @@ Under the harness (``PROCLAB_GO=1``) boot first announces the checkpoint ``procl
 waits: the harness starts the kernel's record and the resident probe, then releases it, so
 the scenario's first fork is in the record. Run by hand (no PROCLAB_GO) it never waits.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,13 +19,15 @@ import sys
 import tarfile
 
 LAB_DIR = os.environ.get("PROCLAB_LAB_DIR", "/lab")
-GO = "proclab:go"     # the harness's go: the checkpoint boot waits at before the scenario starts
+GO = "proclab:go"  # the harness's go: the checkpoint boot waits at before the scenario starts
 
 
 def unpack(blob: str, dest: str) -> None:
     data = base64.b64decode(blob)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        tar.extractall(dest, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(dest)
+        tar.extractall(dest, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(
+            dest
+        )
 
 
 def main() -> None:

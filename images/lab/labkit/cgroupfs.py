@@ -12,18 +12,21 @@ Every figure is in one unit whatever the layout: CPU time in nanoseconds (v2 cou
 microseconds), None for "no limit" (v2 writes "max", v1 -1 or a huge number), None for a file
 this layout or kernel does not have.
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
 ROOT = "/sys/fs/cgroup"
-V1_NO_MEMORY_LIMIT = 1 << 62     # v1 reports "no limit" as PAGE_COUNTER_MAX pages: 9223372036854771712 on 4k pages
+V1_NO_MEMORY_LIMIT = (
+    1 << 62
+)  # v1 reports "no limit" as PAGE_COUNTER_MAX pages: 9223372036854771712 on 4k pages
 
 
 @dataclass(frozen=True)
 class CpuQuota:
-    quota_us: int | None     # None: no quota (v2 "max", v1 -1)
+    quota_us: int | None  # None: no quota (v2 "max", v1 -1)
     period_us: int
 
     @property
@@ -34,10 +37,10 @@ class CpuQuota:
 
 @dataclass(frozen=True)
 class CpuStat:
-    usage_ns: int | None          # v2 cpu.stat usage_usec; v1 cpuacct.usage
-    nr_periods: int | None        # enforcement periods (only counted under a quota)
-    nr_throttled: int | None      # periods in which the cgroup ran out of its quota
-    throttled_ns: int | None      # v2 throttled_usec; v1 cpu.stat throttled_time
+    usage_ns: int | None  # v2 cpu.stat usage_usec; v1 cpuacct.usage
+    nr_periods: int | None  # enforcement periods (only counted under a quota)
+    nr_throttled: int | None  # periods in which the cgroup ran out of its quota
+    throttled_ns: int | None  # v2 throttled_usec; v1 cpu.stat throttled_time
 
 
 class Cgroup:
@@ -61,7 +64,9 @@ class Cgroup:
     def _v1(self, controller: str, name: str) -> str | None:
         """A v1 controller's file: its own hierarchy, or one co-mounted with another
         (docker mounts cpu and cpuacct at "cpu,cpuacct" on many hosts, with symlinks)."""
-        dirs = {"cpu": ("cpu", "cpu,cpuacct"), "cpuacct": ("cpuacct", "cpu,cpuacct")}.get(controller, (controller,))
+        dirs = {"cpu": ("cpu", "cpu,cpuacct"), "cpuacct": ("cpuacct", "cpu,cpuacct")}.get(
+            controller, (controller,)
+        )
         return self._read(*(f"{d}/{name}" for d in dirs))
 
     # -- CPU ---------------------------------------------------------------------------------
@@ -73,7 +78,10 @@ class Cgroup:
                 return None
             quota, period = (text.split() + ["100000"])[:2]
             return CpuQuota(None if quota == "max" else int(quota), int(period))
-        quota_us, period_us = self._v1("cpu", "cpu.cfs_quota_us"), self._v1("cpu", "cpu.cfs_period_us")
+        quota_us, period_us = (
+            self._v1("cpu", "cpu.cfs_quota_us"),
+            self._v1("cpu", "cpu.cfs_period_us"),
+        )
         if quota_us is None or period_us is None:
             return None
         return CpuQuota(None if int(quota_us) < 0 else int(quota_us), int(period_us))
@@ -82,12 +90,20 @@ class Cgroup:
         """Usage and throttling: v2 cpu.stat (microseconds), v1 cpu.stat (ns) with cpuacct.usage (ns)."""
         if self.version == 2:
             stat = _flat_keyed(self._read("cpu.stat"))
-            return CpuStat(_scaled(stat.get("usage_usec"), 1000), stat.get("nr_periods"), stat.get("nr_throttled"),
-                           _scaled(stat.get("throttled_usec"), 1000))
+            return CpuStat(
+                _scaled(stat.get("usage_usec"), 1000),
+                stat.get("nr_periods"),
+                stat.get("nr_throttled"),
+                _scaled(stat.get("throttled_usec"), 1000),
+            )
         stat = _flat_keyed(self._v1("cpu", "cpu.stat"))
         usage = self._v1("cpuacct", "cpuacct.usage")
-        return CpuStat(int(usage) if usage is not None else None, stat.get("nr_periods"), stat.get("nr_throttled"),
-                       stat.get("throttled_time"))
+        return CpuStat(
+            int(usage) if usage is not None else None,
+            stat.get("nr_periods"),
+            stat.get("nr_throttled"),
+            stat.get("throttled_time"),
+        )
 
     def usage_percpu_ns(self) -> list[int] | None:
         """CPU time per CPU (v1 cpuacct.usage_percpu); v2 has no such file: None."""
@@ -132,7 +148,7 @@ def memberships(proc_cgroup: str) -> dict[str, str]:
         if len(parts) != 3:
             continue
         _, controllers, path = parts
-        for c in (controllers.split(",") if controllers else [""]):
+        for c in controllers.split(",") if controllers else [""]:
             out[c] = path
     return out
 

@@ -6,6 +6,7 @@ which calls ``take`` on each command (the fast path). The probe and its ps/top c
 too (exec'd processes have ppid 0); their pids are listed in ``probe_pids``, with
 those a learner's ``proclab run --step`` shell started (marked PROCLAB_SHELL=1).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ def shell_pids(rows: list, known: set) -> set:
             with open(f"/proc/{pid}/environ", "rb") as f:
                 if SHELL_MARK in f.read().split(b"\0"):
                     found.add(pid)
-        except OSError:      # gone, a zombie, or another user's: not the learner's shell
+        except OSError:  # gone, a zombie, or another user's: not the learner's shell
             pass
     return found
 
@@ -82,9 +83,21 @@ def process_rows() -> tuple[list[dict], float]:
                 t_first = t_first or time.perf_counter()
                 status = p.status()
                 times = p.cpu_times()
-                volatile.append((p, {"pid": p.pid, "ppid": p.ppid(), "state": STATE_LETTERS.get(status, "?"),
-                                     "status": status, "cpu_user_s": times.user, "cpu_system_s": times.system,
-                                     "create_time": p.create_time(), "name": p.name()}))
+                volatile.append(
+                    (
+                        p,
+                        {
+                            "pid": p.pid,
+                            "ppid": p.ppid(),
+                            "state": STATE_LETTERS.get(status, "?"),
+                            "status": status,
+                            "cpu_user_s": times.user,
+                            "cpu_system_s": times.system,
+                            "create_time": p.create_time(),
+                            "name": p.name(),
+                        },
+                    )
+                )
                 t_last = time.perf_counter()
         except psutil.NoSuchProcess:
             continue
@@ -96,9 +109,18 @@ def process_rows() -> tuple[list[dict], float]:
                     cmdline = p.cmdline()
                 except psutil.ZombieProcess:
                     cmdline = []
-                rows.append({**row, "nice": p.nice(), "cmdline": cmdline,
-                             "threads": p.num_threads(), "user": _user_name(p.uids().real)})
-        except psutil.NoSuchProcess:     # gone (reaped) between the passes: left out, as if read a moment later
+                rows.append(
+                    {
+                        **row,
+                        "nice": p.nice(),
+                        "cmdline": cmdline,
+                        "threads": p.num_threads(),
+                        "user": _user_name(p.uids().real),
+                    }
+                )
+        except (
+            psutil.NoSuchProcess
+        ):  # gone (reaped) between the passes: left out, as if read a moment later
             continue
     return rows, (t_last - t_first) * 1000
 
@@ -129,7 +151,7 @@ def wait_held(held: str, timeout: float = 2.0) -> None:
     pid, _, tid = held.partition("/")
     deadline = time.monotonic() + timeout
     while kernel_state(int(pid), int(tid or 0)) == "R" and time.monotonic() <= deadline:
-        time.sleep(0.0005)           # "gone" or any sleeping/stopped state: nothing to wait for
+        time.sleep(0.0005)  # "gone" or any sleeping/stopped state: nothing to wait for
 
 
 def take(top: bool, held: str = "", shells: bool = False) -> dict:
@@ -149,12 +171,16 @@ def take(top: bool, held: str = "", shells: bool = False) -> dict:
     # reads while top samples. Without top, psutil reads while ps runs (ps is the probe's, out
     # of every check either way).
     t_ps = time.perf_counter()
-    ps_proc = subprocess.Popen(PS_CMD, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    ps_proc = subprocess.Popen(
+        PS_CMD, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     top_proc = None
     if top:
         ps_out, ps_err = ps_proc.communicate()
         ps_ms = (time.perf_counter() - t_ps) * 1000
-        top_proc = subprocess.Popen(TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        top_proc = subprocess.Popen(
+            TOP_CMD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
     t_psutil = time.perf_counter()
     rows, spread_ms = process_rows()
     psutil_ms = (time.perf_counter() - t_psutil) * 1000
@@ -167,7 +193,7 @@ def take(top: bool, held: str = "", shells: bool = False) -> dict:
     me = os.getpid()
     probe_pids = {me, ps_proc.pid} | ({top_proc.pid} if top_proc else set())
     probe_pids |= {row["pid"] for row in rows if row["ppid"] == me}
-    if shells:      # one more read per process (its environment): only once a shell can have left any
+    if shells:  # one more read per process (its environment): only once a shell can have left any
         probe_pids |= shell_pids(rows, probe_pids)
     return {
         "t": time.time(),
@@ -185,8 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="labkit.probe")
     ap.add_argument("--top", action="store_true", help="also take top -b -n 1 (~150 ms)")
     ap.add_argument("--release", metavar="FIFO", help="release this checkpoint after the snapshot")
-    ap.add_argument("--held", metavar="PID/TID", default="", help="first wait until this announcer sleeps")
-    ap.add_argument("--shells", action="store_true", help="also mark what a learner's shell started")
+    ap.add_argument(
+        "--held", metavar="PID/TID", default="", help="first wait until this announcer sleeps"
+    )
+    ap.add_argument(
+        "--shells", action="store_true", help="also mark what a learner's shell started"
+    )
     args = ap.parse_args(argv)
     doc = take(args.top, args.held, args.shells)
     # Print first, release last: once released, the scenario may end, and

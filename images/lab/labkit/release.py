@@ -1,4 +1,5 @@
 """Release a checkpoint without a snapshot: ``python3 -m labkit.release FIFO``."""
+
 import sys
 
 from .probe import release

@@ -12,6 +12,7 @@ a checkpoint costs what ps, psutil and the socket cost, not a docker exec and
 an interpreter start. The probe is a process in the container (ppid 0, like any
 exec'd process); every snapshot names it in ``probe_pids`` and ``resident_pids``.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ def _send(doc: dict) -> None:
 def _answer(words: list[str]) -> dict | None:
     cmd = words[0]
     if cmd == "snapshot":
-        doc = take("--top" in words, words[words.index("--held") + 1] if "--held" in words else "",
-                   shells="--shells" in words)
+        doc = take(
+            "--top" in words,
+            words[words.index("--held") + 1] if "--held" in words else "",
+            shells="--shells" in words,
+        )
         doc["resident_pids"] = [os.getpid()]
         if "--release" not in words:
             return doc
@@ -39,7 +43,7 @@ def _answer(words: list[str]) -> dict | None:
         _send(doc)
         try:
             release(words[words.index("--release") + 1])
-        except OSError as err:       # the answer is sent already: say it where the harness logs stderr
+        except OSError as err:  # the answer is sent already: say it where the harness logs stderr
             print(f"labkit.resident: release failed: {err}", file=sys.stderr, flush=True)
         return None
     if cmd == "release" and len(words) == 2:
@@ -52,7 +56,7 @@ def main() -> int:
     stdin = sys.stdin.buffer
     while True:
         line = stdin.readline()
-        if not line:                 # the harness closed our stdin: it is done with us
+        if not line:  # the harness closed our stdin: it is done with us
             return 0
         words = line.decode().split()
         if not words:
@@ -61,7 +65,7 @@ def main() -> int:
             return 0
         try:
             answer = _answer(words)
-        except Exception as err:     # say what failed; the harness falls back to the exec probe
+        except Exception as err:  # say what failed; the harness falls back to the exec probe
             answer = {"error": f"{type(err).__name__}: {err}"}
         if answer is not None:
             _send(answer)

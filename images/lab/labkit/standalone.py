@@ -1,4 +1,5 @@
 """What a checkpoint does outside the harness: print the process table and carry on."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def tree_lines(rows: list[dict]) -> list[str]:
             cmd = " ".join(r["cmdline"]) or r["name"]
             if r["state"] == "Z":
                 cmd = f"[{r['name']}] <defunct>"
-            out.append(f"{r['pid']:>6} {r['ppid']:>6}  {state}  {r['nice']:>3}  {'  ' * depth}{cmd}")
+            out.append(
+                f"{r['pid']:>6} {r['ppid']:>6}  {state}  {r['nice']:>3}  {'  ' * depth}{cmd}"
+            )
             walk(r["pid"], depth + 1)
 
     walk(0, 0)

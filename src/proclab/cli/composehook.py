@@ -42,6 +42,7 @@ bounded: a hook that finds no harness within HARNESS_START_S gives up, and so
 does a supervisor whose hook never started (HOOK_START_S) or never ended
 (HOOK_END_S).
 """
+
 from __future__ import annotations
 
 import os
@@ -52,14 +53,18 @@ import time
 from pathlib import Path
 
 FIFO_ENV = "PROCLAB_VERDICT_FIFO"
-HARNESS_START_S = 120     # hook: the supervisor opens the FIFO first thing
-HOOK_START_S = 60         # supervisor: Compose starts the hook right after the container
-HOOK_END_S = 30           # supervisor: the hook ends as soon as it has read the status
-POLL_S = 0.05             # supervisor: how often it asks the engine whether the hook still runs
-NO_VERDICT = 1            # the hook's status when the harness ended without one
+HARNESS_START_S = 120  # hook: the supervisor opens the FIFO first thing
+HOOK_START_S = 60  # supervisor: Compose starts the hook right after the container
+HOOK_END_S = 30  # supervisor: the hook ends as soon as it has read the status
+POLL_S = 0.05  # supervisor: how often it asks the engine whether the hook still runs
+NO_VERDICT = 1  # the hook's status when the harness ended without one
 
-_VERDICTS = {0: "no check failed", 1: "a check failed", 2: "proclab could not run the labs",
-             130: "interrupted"}
+_VERDICTS = {
+    0: "no check failed",
+    1: "a check failed",
+    2: "proclab could not run the labs",
+    130: "interrupted",
+}
 
 
 def _make_fifo(fifo: Path) -> None:
@@ -73,11 +78,11 @@ def _make_fifo(fifo: Path) -> None:
 def open_channel(fifo: Path) -> int:
     """The supervisor's end, opened read-write: never blocks, closed by the kernel if it dies."""
     _make_fifo(fifo)
-    return os.open(fifo, os.O_RDWR)      # not inherited by children (PEP 446)
+    return os.open(fifo, os.O_RDWR)  # not inherited by children (PEP 446)
 
 
 def report(fd: int, status: int) -> None:
-    os.write(fd, f"{status}\n".encode())    # a few bytes: fits the pipe's buffer, reader or not
+    os.write(fd, f"{status}\n".encode())  # a few bytes: fits the pipe's buffer, reader or not
 
 
 def open_for_verdict(fifo: Path):
@@ -89,7 +94,7 @@ def open_for_verdict(fifo: Path):
 def read_verdict(f) -> int | None:
     """The status the supervisor wrote, or None if its end closed without one."""
     with f:
-        line = f.readline()                   # one line: the supervisor stays until the hook has gone
+        line = f.readline()  # one line: the supervisor stays until the hook has gone
     try:
         return int(line.decode("ascii", "replace").strip())
     except ValueError:
@@ -113,7 +118,9 @@ def run_cli(argv: list[str]) -> int:
     return exit_status(child.wait())
 
 
-def find_hook(started: float, look=None, clock=time.monotonic, pause=time.sleep) -> tuple[list[str], str]:
+def find_hook(
+    started: float, look=None, clock=time.monotonic, pause=time.sleep
+) -> tuple[list[str], str]:
     """The execs running in this container (the hook, in the usual case), once there is one; says why.
 
     Asked before the status is written: the hook ends right after reading it, and the engine
@@ -121,6 +128,7 @@ def find_hook(started: float, look=None, clock=time.monotonic, pause=time.sleep)
     """
     if look is None:
         from .. import engine
+
         look = engine.self_view
     while True:
         view = look()
@@ -139,6 +147,7 @@ def await_end(execs: list[str], running=None, clock=time.monotonic, pause=time.s
     """Return once none of the execs runs any more, or after HOOK_END_S; says why."""
     if running is None:
         from .. import engine
+
         running = engine.exec_running
     until = clock() + HOOK_END_S
     while any(running(e) for e in execs):
@@ -155,11 +164,18 @@ def sweep_after_kill(status: int) -> None:
 
     try:
         removed = engine.sweep() + tracefs.sweep()
-    except Exception as err:       # the engine went away too, say: the next run sweeps
-        print(f"proclab: the harness was killed (exit {status}); could not sweep: {err}", file=sys.stderr)
+    except Exception as err:  # the engine went away too, say: the next run sweeps
+        print(
+            f"proclab: the harness was killed (exit {status}); could not sweep: {err}",
+            file=sys.stderr,
+        )
         return
-    print(f"proclab: the harness was killed (exit {status}); removed what it left: "
-          f"{', '.join(removed) or 'nothing'}", file=sys.stderr, flush=True)
+    print(
+        f"proclab: the harness was killed (exit {status}); removed what it left: "
+        f"{', '.join(removed) or 'nothing'}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _supervise(argv: list[str]) -> int:
@@ -181,7 +197,10 @@ def _supervise(argv: list[str]) -> int:
 
 
 def _on_alarm(signum: int, frame: object) -> None:
-    print(f"verdict: no harness opened {os.environ.get(FIFO_ENV)} within {HARNESS_START_S} s", flush=True)
+    print(
+        f"verdict: no harness opened {os.environ.get(FIFO_ENV)} within {HARNESS_START_S} s",
+        flush=True,
+    )
     os._exit(NO_VERDICT)
 
 
@@ -191,7 +210,7 @@ def _wait() -> int:
         print(f"proclab: set {FIFO_ENV} to the FIFO the harness reports to", file=sys.stderr)
         return 2
     signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(HARNESS_START_S)          # for the open() only: the labs themselves may take long
+    signal.alarm(HARNESS_START_S)  # for the open() only: the labs themselves may take long
     f = open_for_verdict(Path(fifo))
     signal.alarm(0)
     status = read_verdict(f)
@@ -208,7 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         return _supervise(args[1:])
     if args == ["wait"]:
         return _wait()
-    print("usage: python3 -m proclab.cli.composehook harness PROCLAB-ARGS... | wait", file=sys.stderr)
+    print(
+        "usage: python3 -m proclab.cli.composehook harness PROCLAB-ARGS... | wait", file=sys.stderr
+    )
     return 2
 
 

@@ -2,6 +2,7 @@
 by the real Compose parser), one verdict per service, one exit status for the file: 0 when every
 service checked is healthy, 1 otherwise (a service named on the command line that cannot be
 checked alone counts as inconclusive; one not named is listed and skipped)."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
     from ..lab.result import LabResult
 
 
-def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,
-                   junit_file: str | None) -> None:
+def doctor_compose(
+    path: str, names: tuple[str, ...], base, as_json: bool, junit_file: str | None
+) -> None:
     from ..doctor import examine, to_result
     from ..doctor.compose_service import service_options
     from ..engine import compose_file, image_config
@@ -32,9 +34,13 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,
     services = cfg.get("services") or {}
     unknown = [n for n in names if n not in services]
     if unknown:
-        raise UsageError(f"-f {path} has no service {', '.join(unknown)}; its services: {', '.join(sorted(services))}")
+        raise UsageError(
+            f"-f {path} has no service {', '.join(unknown)}; its services: {', '.join(sorted(services))}"
+        )
     project = str(cfg.get("name") or "compose")
-    rows: list[tuple[str, LabResult | None, str]] = []         # (service, LabResult or None, why not checked)
+    rows: list[
+        tuple[str, LabResult | None, str]
+    ] = []  # (service, LabResult or None, why not checked)
     for name in names or tuple(sorted(services)):
         svc = service_options(name, services[name], base)
         if svc.options is None:
@@ -43,12 +49,22 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,
         opts = svc.options
         if svc.build:
             progress(f"building service {name}'s image")
-            opts = replace(opts, image=compose_file.build_service(project, name, svc.build,
-                                                             os.environ.get("PROCLAB_IMAGE_TAG") or "latest"))
+            opts = replace(
+                opts,
+                image=compose_file.build_service(
+                    project, name, svc.build, os.environ.get("PROCLAB_IMAGE_TAG") or "latest"
+                ),
+            )
         try:
             image_config(opts.image)
         except ImageMissing:
-            rows.append((name, None, f"there is no image {opts.image} here (docker compose pull or build it first)"))
+            rows.append(
+                (
+                    name,
+                    None,
+                    f"there is no image {opts.image} here (docker compose pull or build it first)",
+                )
+            )
             continue
         if not as_json:
             Console().rule(safe(f"proclab doctor: service {name} ({opts.image})", style="bold"))
@@ -65,10 +81,23 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,
 
         write_junit(junit_file, [(f"service {n}", r) for n, r, _ in rows if r is not None], skipped)
     if as_json:
-        services = [{"service": n, "verdict": _verdict(r), "why": why or None,
-                     "result": encode(r) if r else None} for n, r, why in rows]
-        jsonout.emit({"file": os.path.abspath(path), "project": project, "passed": passed,
-                      "services": services})
+        services = [
+            {
+                "service": n,
+                "verdict": _verdict(r),
+                "why": why or None,
+                "result": encode(r) if r else None,
+            }
+            for n, r, why in rows
+        ]
+        jsonout.emit(
+            {
+                "file": os.path.abspath(path),
+                "project": project,
+                "passed": passed,
+                "services": services,
+            }
+        )
     else:
         _summary(path, rows, passed)
     raise SystemExit(0 if passed else 1)
@@ -89,4 +118,8 @@ def _summary(path: str, rows, passed: bool) -> None:
         table.add_row(safe(name), safe(_verdict(r)), safe(why or first))
     out = Console(highlight=False)
     out.print(table)
-    out.print(safe("HEALTHY" if passed else "PROBLEMS FOUND", style="bold green" if passed else "bold red"))
+    out.print(
+        safe(
+            "HEALTHY" if passed else "PROBLEMS FOUND", style="bold green" if passed else "bold red"
+        )
+    )

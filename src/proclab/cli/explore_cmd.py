@@ -4,6 +4,7 @@ Presentation only: the containers are explore/hosts.py's, the playbooks explore/
 Errors are raised as proclab errors for cli.main to print; a failed playbook's
 output is shown first, so the one-line error has its evidence above it.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,7 +57,9 @@ def up(names: tuple[str, ...]) -> None:
     """Start one exploration host per NAME, make its key pair, provision it over ssh."""
     hosts = _with_playbook_output(ex.start, list(names) or [ex.DEFAULT_NAME], _progress)
     for h in hosts:
-        click.echo(f"{h.name}: up on 127.0.0.1:{h.port}; log in with 'proclab explore ssh {h.name}'")
+        click.echo(
+            f"{h.name}: up on 127.0.0.1:{h.port}; log in with 'proclab explore ssh {h.name}'"
+        )
 
 
 @explore_group.command("ssh", context_settings={"ignore_unknown_options": True})
@@ -75,18 +78,23 @@ def ssh(args: tuple[str, ...]) -> None:
     elif len(hosts) == 1:
         host = next(iter(hosts.values()))
     else:
-        raise UsageError(f"several exploration hosts are up ({', '.join(hosts)}); "
-                         "name one: 'proclab explore ssh NAME'")
+        raise UsageError(
+            f"several exploration hosts are up ({', '.join(hosts)}); "
+            "name one: 'proclab explore ssh NAME'"
+        )
     if words and words[0] == "--":
         words.pop(0)
     if not shutil.which("ssh"):
-        raise EnvironmentProblem("no ssh client on this machine; install one (apt-get install openssh-client)")
+        raise EnvironmentProblem(
+            "no ssh client on this machine; install one (apt-get install openssh-client)"
+        )
     argv = host.ssh_argv(*words)
     os.execvp(argv[0], argv)
 
 
-LANG_OPTION = click.option("--lang", metavar="en|zh",
-                           help="The checkers' language (default: from LANG, e.g. zh_CN.UTF-8).")
+LANG_OPTION = click.option(
+    "--lang", metavar="en|zh", help="The checkers' language (default: from LANG, e.g. zh_CN.UTF-8)."
+)
 
 
 @explore_group.command("check")
@@ -105,8 +113,12 @@ def check(names: tuple[str, ...], as_json: bool, lang: str | None) -> None:
     hosts = ex.select(names)
     results, _ = _with_playbook_output(run_check, hosts, lang)
     if as_json:
-        click.echo(json.dumps([{"host": r.host, "problem": r.problem, "results": r.results} for r in results],
-                              indent=2))
+        click.echo(
+            json.dumps(
+                [{"host": r.host, "problem": r.problem, "results": r.results} for r in results],
+                indent=2,
+            )
+        )
     else:
         t = Table(show_header=True, header_style="bold", box=None, show_lines=False)
         for col in ("host", "exercise", "result", "what the checker saw"):
@@ -116,8 +128,12 @@ def check(names: tuple[str, ...], as_json: bool, lang: str | None) -> None:
                 t.add_row(r.host, "—", "[red]no report[/]", r.problem)
             for x in r.results:
                 hint = f" [dim](hint {x['hints']})[/]" if x.get("hints") else ""
-                t.add_row(r.host, x["exercise"], ("[green]pass[/]" if x["passed"] else "[yellow]not yet[/]") + hint,
-                          x["saw"])
+                t.add_row(
+                    r.host,
+                    x["exercise"],
+                    ("[green]pass[/]" if x["passed"] else "[yellow]not yet[/]") + hint,
+                    x["saw"],
+                )
         Console().print(t)
     done = all(not r.problem and r.results and all(x["passed"] for x in r.results) for r in results)
     raise SystemExit(0 if done else 1)
@@ -125,8 +141,13 @@ def check(names: tuple[str, ...], as_json: bool, lang: str | None) -> None:
 
 @explore_group.command("class")
 @click.argument("names", nargs=-1)
-@click.option("--report", "report", default="class-report.json", show_default=True,
-              help="Where to write the class report (JSON).")
+@click.option(
+    "--report",
+    "report",
+    default="class-report.json",
+    show_default=True,
+    help="Where to write the class report (JSON).",
+)
 @LANG_OPTION
 def class_report(names: tuple[str, ...], report: str, lang: str | None) -> None:
     """Check every host (one per learner) and write who finished what, and the hints each asked
@@ -145,15 +166,23 @@ def class_report(names: tuple[str, ...], report: str, lang: str | None) -> None:
             t.add_row(learner, "[red]unreachable[/]", "", "")
         else:
             hints = ", ".join(f"{name} ({level})" for name, level in row.get("hints", {}).items())
-            t.add_row(learner, ", ".join(row["finished"]) or "—", ", ".join(row["not_yet"]) or "—", hints or "—")
+            t.add_row(
+                learner,
+                ", ".join(row["finished"]) or "—",
+                ", ".join(row["not_yet"]) or "—",
+                hints or "—",
+            )
     Console().print(t)
     click.echo(f"class report: {Path(report).resolve()}")
 
 
 @explore_group.command("hint")
 @click.argument("exercise")
-@click.option("--level", type=click.IntRange(1, 3), help="1 a nudge, 2 the command, 3 the answer "
-              "[default: the next after the last you asked for].")
+@click.option(
+    "--level",
+    type=click.IntRange(1, 3),
+    help="1 a nudge, 2 the command, 3 the answer [default: the next after the last you asked for].",
+)
 @click.option("--host", "host_name", help="The exploration host (needed when several are up).")
 @LANG_OPTION
 def hint(exercise: str, level: int | None, host_name: str | None, lang: str | None) -> None:
@@ -170,22 +199,36 @@ def hint(exercise: str, level: int | None, host_name: str | None, lang: str | No
         raise UsageError(f"no exercise named '{exercise}'; there are: {', '.join(known)}")
     hosts = {h.name: h for h in ex.select([host_name] if host_name else ())}
     if len(hosts) != 1:
-        raise UsageError(f"several exploration hosts are up ({', '.join(hosts)}); name one: --host NAME")
+        raise UsageError(
+            f"several exploration hosts are up ({', '.join(hosts)}); name one: --host NAME"
+        )
     host = next(iter(hosts.values()))
     if not shutil.which("ssh"):
-        raise EnvironmentProblem("no ssh client on this machine; install one (apt-get install openssh-client)")
-    argv = host.ssh_argv("python3", "exercises/hint.py", exercise, "--lang", lang,
-                         *(["--level", str(level)] if level else []))
+        raise EnvironmentProblem(
+            "no ssh client on this machine; install one (apt-get install openssh-client)"
+        )
+    argv = host.ssh_argv(
+        "python3",
+        "exercises/hint.py",
+        exercise,
+        "--lang",
+        lang,
+        *(["--level", str(level)] if level else []),
+    )
     done = subprocess.run(argv, text=True, capture_output=True)
     click.echo(done.stdout, nl=False)
     if done.returncode != 0:
-        raise EnvironmentProblem(f"the hint on {host.name} failed (exit {done.returncode}): "
-                                 f"{done.stderr.strip()[-500:] or 'no message'}")
+        raise EnvironmentProblem(
+            f"the hint on {host.name} failed (exit {done.returncode}): "
+            f"{done.stderr.strip()[-500:] or 'no message'}"
+        )
 
 
 @explore_group.command("down")
 @click.argument("names", nargs=-1)
-@click.option("--all", "every", is_flag=True, help="Remove every exploration host on this engine, anyone's.")
+@click.option(
+    "--all", "every", is_flag=True, help="Remove every exploration host on this engine, anyone's."
+)
 def down(names: tuple[str, ...], every: bool) -> None:
     """Remove exploration hosts: those named, or (without names) the ones you started; --all: every one."""
     if every and names:
@@ -195,8 +238,10 @@ def down(names: tuple[str, ...], every: bool) -> None:
     if every:
         removed += ex.stop_every()
     elif not names:
-        click.echo(f"removing the exploration hosts you started (keys in {ex.state_root()}); "
-                   "'proclab explore down --all' removes everyone's")
+        click.echo(
+            f"removing the exploration hosts you started (keys in {ex.state_root()}); "
+            "'proclab explore down --all' removes everyone's"
+        )
     for r in removed:
         click.echo(f"removed {r}")
     click.echo(f"{len(removed)} removed" if removed else "nothing to remove")

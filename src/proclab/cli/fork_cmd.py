@@ -1,5 +1,6 @@
 """``proclab fork``: process-tree exercises (OSTEP's fork.py, with Linux's reparenting), and
 ``--real`` to run the same actions on the kernel and compare, action by action."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,46 +15,103 @@ from . import jsonout
 
 
 @click.command("fork")
-@click.option("-s", "--seed", type=int, default=0, show_default=True,
-              help="Random seed of the exercise (fork.py's: the same seed makes the same actions).")
-@click.option("-a", "--actions", "count", type=int, default=5, show_default=True, help="How many actions.")
-@click.option("-f", "--forks", "fork_fraction", type=float,
-              help="fork.py's -f: the fraction of actions that are forks [default: 0.7].")
+@click.option(
+    "-s",
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed of the exercise (fork.py's: the same seed makes the same actions).",
+)
+@click.option(
+    "-a", "--actions", "count", type=int, default=5, show_default=True, help="How many actions."
+)
+@click.option(
+    "-f",
+    "--forks",
+    "fork_fraction",
+    type=float,
+    help="fork.py's -f: the fraction of actions that are forks [default: 0.7].",
+)
 @click.option("--fork-percentage", type=float, help="The same as a percentage (70 is -f 0.7).")
 @click.option("-A", "--actions-list", "--action_list", help="Your own actions, e.g. 'a+b,b+c,b-'.")
-@click.option("-R", "--reparent", type=click.Choice(ft.MODES), default="init", show_default=True,
-              is_flag=False, flag_value="subreaper",
-              help="Where orphans go: to the root (init, pid 1), the nearest living ancestor (subreaper; "
-                   "a bare -R, as in fork.py), or, as fork.py does without -R, every descendant to the root (ostep).")
-@click.option("-L", "--leaf-only", "--leaf_only", is_flag=True,
-              help="Only processes without children exit: another's exit is refused.")
-@click.option("-t", "--reverse", "--show_tree", is_flag=True, help="Show the trees and ask for the actions.")
+@click.option(
+    "-R",
+    "--reparent",
+    type=click.Choice(ft.MODES),
+    default="init",
+    show_default=True,
+    is_flag=False,
+    flag_value="subreaper",
+    help="Where orphans go: to the root (init, pid 1), the nearest living ancestor (subreaper; "
+    "a bare -R, as in fork.py), or, as fork.py does without -R, every descendant to the root (ostep).",
+)
+@click.option(
+    "-L",
+    "--leaf-only",
+    "--leaf_only",
+    is_flag=True,
+    help="Only processes without children exit: another's exit is refused.",
+)
+@click.option(
+    "-t", "--reverse", "--show_tree", is_flag=True, help="Show the trees and ask for the actions."
+)
 @click.option("-F", "--final-only", "--final_only", is_flag=True, help="Show only the final tree.")
-@click.option("-P", "--print-style", "--print_style", type=click.Choice(ft.STYLES), default="fancy",
-              show_default=True, help="How trees are drawn (fork.py's styles).")
-@click.option("-c", "--solve", "--compute", is_flag=True, help="Show the answers: the tree after each action.")
-@click.option("--real", is_flag=True, help="Also run the actions as real processes and compare the trees.")
+@click.option(
+    "-P",
+    "--print-style",
+    "--print_style",
+    type=click.Choice(ft.STYLES),
+    default="fancy",
+    show_default=True,
+    help="How trees are drawn (fork.py's styles).",
+)
+@click.option(
+    "-c", "--solve", "--compute", is_flag=True, help="Show the answers: the tree after each action."
+)
+@click.option(
+    "--real", is_flag=True, help="Also run the actions as real processes and compare the trees."
+)
 @click.option("--json", "as_json", is_flag=True, help="With --solve: one JSON document.")
-def fork(seed: int, count: int, fork_fraction: float | None, fork_percentage: float | None,
-         actions_list: str | None, reparent: str, leaf_only: bool, reverse: bool, final_only: bool,
-         print_style: str, solve: bool, real: bool, as_json: bool) -> None:
+def fork(
+    seed: int,
+    count: int,
+    fork_fraction: float | None,
+    fork_percentage: float | None,
+    actions_list: str | None,
+    reparent: str,
+    leaf_only: bool,
+    reverse: bool,
+    final_only: bool,
+    print_style: str,
+    solve: bool,
+    real: bool,
+    as_json: bool,
+) -> None:
     """A process tree exercise: what does the tree look like after these forks and exits?
 
     The options are fork.py's (OSTEP), with the same meaning and the same seeds."""
     fraction = _fraction(fork_fraction, fork_percentage)
     actions = ft.parse_actions(actions_list) if actions_list else ft.generate(seed, count, fraction)
     if real and reparent not in ft.KERNEL_MODES:
-        raise UsageError(f"--real runs the actions on Linux, which never moves grandchildren: "
-                         f"use --reparent {' or '.join(ft.KERNEL_MODES)}, not {reparent}")
+        raise UsageError(
+            f"--real runs the actions on Linux, which never moves grandchildren: "
+            f"use --reparent {' or '.join(ft.KERNEL_MODES)}, not {reparent}"
+        )
     steps = ft.play(actions, reparent, leaf_only)
     trees = [s.tree for s in steps]
     if as_json and not solve:
         raise UsageError("--json shows the answers: use it with --solve")
     observed = _observe(steps, reparent) if real else None
     if as_json:
-        doc: dict[str, Any] = {"actions": [str(a) for a in actions], "reparent": reparent, "leaf_only": leaf_only,
-                               "refused": [i for i, s in enumerate(steps, 1) if s.refused],
-                               "trees": [t.as_dict() for t in trees], "final": trees[-1].as_dict()}
+        doc: dict[str, Any] = {
+            "actions": [str(a) for a in actions],
+            "reparent": reparent,
+            "leaf_only": leaf_only,
+            "refused": [i for i, s in enumerate(steps, 1) if s.refused],
+            "trees": [t.as_dict() for t in trees],
+            "final": trees[-1].as_dict(),
+        }
         if observed is not None:
             doc["observed"] = observed
             doc["agree"] = observed == doc["trees"]
@@ -61,10 +119,18 @@ def fork(seed: int, count: int, fork_fraction: float | None, fork_percentage: fl
         raise SystemExit(0 if observed is None or doc["agree"] else 1)
     out = Console(highlight=False)
     origin = "your actions" if actions_list else f"seed {seed}"
-    where = {"init": "the root", "subreaper": "the nearest living ancestor",
-             "ostep": "the root, every descendant (fork.py's default)"}[reparent]
-    out.print(Text(f"process tree exercise ({origin}, orphans go to {where}"
-                   f"{'; only leaves exit' if leaf_only else ''})", style="bold"))
+    where = {
+        "init": "the root",
+        "subreaper": "the nearest living ancestor",
+        "ostep": "the root, every descendant (fork.py's default)",
+    }[reparent]
+    out.print(
+        Text(
+            f"process tree exercise ({origin}, orphans go to {where}"
+            f"{'; only leaves exit' if leaf_only else ''})",
+            style="bold",
+        )
+    )
     out.print(ft.ROOT)
     for i, step in enumerate(steps, 1):
         a, t = step.action, step.tree
@@ -82,9 +148,15 @@ def fork(seed: int, count: int, fork_fraction: float | None, fork_percentage: fl
         out.print(Text("\nfinal tree", style="bold"))
         out.print(trees[-1].render(print_style))
     if not solve and not reverse:
-        out.print(Text("\nWhat does the final tree look like? Check with --solve (and --real on the kernel).",
-                       style="dim"))
-    disagree = observed is not None and any(o != t.as_dict() for o, t in zip(observed, trees, strict=False))
+        out.print(
+            Text(
+                "\nWhat does the final tree look like? Check with --solve (and --real on the kernel).",
+                style="dim",
+            )
+        )
+    disagree = observed is not None and any(
+        o != t.as_dict() for o, t in zip(observed, trees, strict=False)
+    )
     raise SystemExit(1 if disagree else 0)
 
 
@@ -93,11 +165,15 @@ def _fraction(fraction: float | None, percentage: float | None) -> float:
         raise UsageError("-f/--forks and --fork-percentage say the same thing: give one")
     if percentage is not None:
         if not 0.1 < percentage <= 100:
-            raise UsageError(f"--fork-percentage must be above 0.1 and at most 100, not {percentage:g}")
+            raise UsageError(
+                f"--fork-percentage must be above 0.1 and at most 100, not {percentage:g}"
+            )
         return percentage / 100
     if fraction is not None and fraction > 1:
-        raise UsageError(f"-f is fork.py's fraction of forks (0.7 is 70%), not {fraction:g}: "
-                         f"write -f {fraction / 100:g} or --fork-percentage {fraction:g}")
+        raise UsageError(
+            f"-f is fork.py's fraction of forks (0.7 is 70%), not {fraction:g}: "
+            f"write -f {fraction / 100:g} or --fork-percentage {fraction:g}"
+        )
     return 0.7 if fraction is None else fraction
 
 

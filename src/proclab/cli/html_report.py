@@ -1,5 +1,6 @@
 """Write HTML reports (and the timeline PNG beside each) from lab result documents:
 for ``proclab run ... --html`` and ``proclab report RESULT.json --html``."""
+
 from __future__ import annotations
 
 import datetime
@@ -28,7 +29,9 @@ class Written:
 def _one(rep: LabResult, page: Path, lang: str = "en") -> Written:
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(html.page(rep, lang), encoding="utf-8")
-    if importlib.util.find_spec("matplotlib") is None:     # e.g. the compose harness image: the page has the SVG
+    if (
+        importlib.util.find_spec("matplotlib") is None
+    ):  # e.g. the compose harness image: the page has the SVG
         return Written(page, None)
     png = page.with_name(page.stem + ".timeline.png")
     save_timeline_png([html.timeline(r) for r in rep.runs], png, title=f"{rep.lab}: {rep.title}")
@@ -39,8 +42,9 @@ def check_target(target: str, many: bool) -> None:
     """Before anything runs: a target that cannot hold what will be written is named now."""
     path = Path(target)
     if many and path.exists() and not path.is_dir():
-        raise UsageError(f"--html {target}: that is a file, and several labs need a folder; "
-                         "give a folder name")
+        raise UsageError(
+            f"--html {target}: that is a file, and several labs need a folder; give a folder name"
+        )
     if not many and target.endswith("/") and path.exists() and not path.is_dir():
         raise UsageError(f"--html {target}: that is a file, not a folder")
 
@@ -52,8 +56,13 @@ def _folder(target: str | None, default: Path) -> Path:
     return Path(target)
 
 
-def write_reports(labs: Sequence[LabResult], target: str | None, many: bool,
-                  default_folder: Path | None = None, lang: str = "en") -> list[Written]:
+def write_reports(
+    labs: Sequence[LabResult],
+    target: str | None,
+    many: bool,
+    default_folder: Path | None = None,
+    lang: str = "en",
+) -> list[Written]:
     """One page for one lab (at ``target``, a file or a folder), or a folder of pages and an
     index.html for several (``many``). Without a target: a new folder under reports/."""
     try:
@@ -69,20 +78,33 @@ def write_reports(labs: Sequence[LabResult], target: str | None, many: bool,
         folder = _folder(target, reports_dir() / f"all-{stamp}")
         out = [_one(r, folder / f"{html.page_name(r.lab)}.html", lang) for r in labs]
         index = folder / "index.html"
-        index.write_text(html.index([(r, w.page.name) for r, w in zip(labs, out, strict=False)]),
-                         encoding="utf-8")
+        index.write_text(
+            html.index([(r, w.page.name) for r, w in zip(labs, out, strict=False)]),
+            encoding="utf-8",
+        )
         return out + [Written(index, None, index=True)]
     except OSError as err:
-        raise UsageError(f"cannot write the HTML report: {err}; "
-                         "give --html a path you can write to") from None
+        raise UsageError(
+            f"cannot write the HTML report: {err}; give --html a path you can write to"
+        ) from None
 
 
-def report_run(results: Sequence[Any], target: str | None, many: bool, say: Callable[[str], None],
-               lang: str = "en") -> None:
+def report_run(
+    results: Sequence[Any],
+    target: str | None,
+    many: bool,
+    say: Callable[[str], None],
+    lang: str = "en",
+) -> None:
     """After ``proclab run --html``: the pages (beside the chart picture when there is one),
     named to the user and added to each result's artifacts."""
-    written = write_reports(results, target, many,
-                            default_folder=results[0].report_dir if len(results) == 1 else None, lang=lang)
+    written = write_reports(
+        results,
+        target,
+        many,
+        default_folder=results[0].report_dir if len(results) == 1 else None,
+        lang=lang,
+    )
     for w in written:
         say(f"{'index' if w.index else 'report'}: {w.page}")
     pages = [w for w in written if not w.index]

@@ -1,4 +1,5 @@
 """``proclab images build`` and ``proclab clean``: proclab's images, and removing what it made."""
+
 from __future__ import annotations
 
 import click
@@ -18,9 +19,11 @@ def images_build(force: bool) -> None:
     from ..engine import images as imgs
     from ..run.runner import sweep_stale_once
 
-    for gone in sweep_stale_once():     # what dead runs left behind, as 'run' does
+    for gone in sweep_stale_once():  # what dead runs left behind, as 'run' does
         err_console.print(f"[dim]removed stale {gone}[/]", highlight=False)
-    for tag in imgs.build_all(lambda line: err_console.print(f"[dim]{line}[/]", highlight=False), force=force):
+    for tag in imgs.build_all(
+        lambda line: err_console.print(f"[dim]{line}[/]", highlight=False), force=force
+    ):
         click.echo(f"ready: {tag}")
 
 

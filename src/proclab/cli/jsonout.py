@@ -6,6 +6,7 @@ U+FFFD; a value JSON cannot hold (a lab's figure that is a set, an object) is wr
 its text, with a note. An error is ``{"error": ..., "exit_code": 2}``; Ctrl-C is
 ``{"interrupted": true, "exit_code": 130, "labs": [the labs that finished]}``.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ MAX_DEPTH = 64
 
 def requested(args: list[str]) -> bool:
     """Whether the command line asks for --json (before a '--', where options end)."""
-    options = args[:args.index("--")] if "--" in args else args
+    options = args[: args.index("--")] if "--" in args else args
     return "--json" in options
 
 
@@ -41,10 +42,15 @@ def strict(value: Any, notes: list[str], path: str = "$", depth: int = 0) -> Any
         notes.append(f"{path} nests deeper than {MAX_DEPTH}: written as null")
         return None
     if isinstance(value, dict):
-        return {clean_surrogates(str(k)): strict(v, notes, f"{path}.{k}", depth + 1) for k, v in value.items()}
+        return {
+            clean_surrogates(str(k)): strict(v, notes, f"{path}.{k}", depth + 1)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [strict(v, notes, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
-    text = clean_surrogates(repr(value) if not isinstance(value, (set, frozenset)) else repr(sorted(value, key=repr)))
+    text = clean_surrogates(
+        repr(value) if not isinstance(value, (set, frozenset)) else repr(sorted(value, key=repr))
+    )
     notes.append(f"{path} is a {type(value).__name__}, not a JSON value: written as its text")
     return text
 
@@ -68,5 +74,11 @@ def emit_error(message: str, exit_code: int) -> None:
 
 def emit_interrupted(finished: list[dict[str, Any]]) -> None:
     """``finished``: the labs that ended before the interruption (cli/state.py)."""
-    emit({"interrupted": True, "exit_code": 130, "error": "interrupted (Ctrl-C or SIGTERM): "
-          "the lab's containers were removed", "labs": finished})
+    emit(
+        {
+            "interrupted": True,
+            "exit_code": 130,
+            "error": "interrupted (Ctrl-C or SIGTERM): the lab's containers were removed",
+            "labs": finished,
+        }
+    )

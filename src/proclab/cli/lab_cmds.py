@@ -1,4 +1,5 @@
 """``proclab list`` and ``proclab show``: the built-in labs and one lab's lesson."""
+
 from __future__ import annotations
 
 import click
@@ -24,18 +25,36 @@ def list_labs(lang: str | None) -> None:
     out = Console()
     for i, (section, specs) in enumerate(sections):
         # one table per section, with the same column widths, so the sections line up
-        t = Table(show_header=i == 0, header_style="bold", box=None, pad_edge=False,
-                  title=section.title_in(lang), title_justify="left", title_style="bold cyan")
+        t = Table(
+            show_header=i == 0,
+            header_style="bold",
+            box=None,
+            pad_edge=False,
+            title=section.title_in(lang),
+            title_justify="left",
+            title_style="bold cyan",
+        )
         t.add_column("实验" if zh else "lab", width=width, no_wrap=True)
         t.add_column("预测" if zh else "predict", width=7, justify="center", no_wrap=True)
         t.add_column("内容" if zh else "what it shows")
         for spec in specs:
             # marked from the file's presence: `proclab run LAB --predict` asks its questions
-            t.add_row(safe(spec.name), "✓" if (spec.path / "questions.toml").is_file() else "",
-                      safe(spec.title_in(lang)))
+            t.add_row(
+                safe(spec.name),
+                "✓" if (spec.path / "questions.toml").is_file() else "",
+                safe(spec.title_in(lang)),
+            )
         out.print(t)
-    out.print("[dim]" + ("✓：有预测问题：proclab run 实验 --predict --lang zh" if zh else
-                         "✓: has predict questions: proclab run LAB --predict") + "[/]", highlight=False)
+    out.print(
+        "[dim]"
+        + (
+            "✓：有预测问题：proclab run 实验 --predict --lang zh"
+            if zh
+            else "✓: has predict questions: proclab run LAB --predict"
+        )
+        + "[/]",
+        highlight=False,
+    )
 
 
 @click.command("show")
@@ -60,14 +79,22 @@ def show(lab: str, full: bool, lang: str | None) -> None:
     else:
         out.print(Markdown(visible(lesson.full if full else lesson.short, keep_newlines=True)))
         if lesson.deep and not full:
-            more = (f"更深入的内容（以及问题的答案）：proclab show {spec.name} --full --lang zh" if lang == "zh" else
-                    f"The deeper part (and the answers): proclab show {spec.name} --full")
+            more = (
+                f"更深入的内容（以及问题的答案）：proclab show {spec.name} --full --lang zh"
+                if lang == "zh"
+                else f"The deeper part (and the answers): proclab show {spec.name} --full"
+            )
             out.print(f"\n[cyan]{more}[/]", highlight=False)
     if (spec.path / "questions.toml").is_file():
-        out.print(f"[cyan]{'先预测再运行' if lang == 'zh' else 'Predict, then run'}: "
-                  f"proclab run {spec.name} --predict{' --lang zh' if lang == 'zh' else ''}[/]", highlight=False)
+        out.print(
+            f"[cyan]{'先预测再运行' if lang == 'zh' else 'Predict, then run'}: "
+            f"proclab run {spec.name} --predict{' --lang zh' if lang == 'zh' else ''}[/]",
+            highlight=False,
+        )
     out.print(safe(f"\nfolder: {spec.path}", style="dim", keep_newlines=True))
     for v in spec.variants:
         defaults = Settings().to_dict()
-        changed = {k: val for k, val in spec.settings_for(v).to_dict().items() if val != defaults[k]}
+        changed = {
+            k: val for k, val in spec.settings_for(v).to_dict().items() if val != defaults[k]
+        }
         out.print(safe(f"variant {v.name}: {v.summary or ''} {changed or ''}", style="dim"))

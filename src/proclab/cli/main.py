@@ -2,6 +2,7 @@
 0 every check passed (or was inconclusive, without --strict), 1 a check failed,
 2 a usage or environment error.
 """
+
 from __future__ import annotations
 
 import signal
@@ -34,7 +35,21 @@ def cli() -> None:
     """proclab: see how Linux processes live and die, in real containers."""
 
 
-for command in (list_labs, show, run, report, mutate, images, clean, sched, fork, process_run, explore_group, doctor, shell):
+for command in (
+    list_labs,
+    show,
+    run,
+    report,
+    mutate,
+    images,
+    clean,
+    sched,
+    fork,
+    process_run,
+    explore_group,
+    doctor,
+    shell,
+):
     cli.add_command(command)
 
 
@@ -59,25 +74,28 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = jsonout.requested(args)
-    state = CliState()          # the commands' contexts hold it (ctx.obj); read here once they end
+    state = CliState()  # the commands' contexts hold it (ctx.obj); read here once they end
     try:
         cli.main(args=args, prog_name="proclab", standalone_mode=False, obj=state)
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code) from None
-    except HELP_FOR_NO_ARGS as e:          # 'proclab images': the group's help, as click shows it
+    except HELP_FOR_NO_ARGS as e:  # 'proclab images': the group's help, as click shows it
         e.show()
         raise SystemExit(e.exit_code) from None
-    except click.ClickException as e:      # click's own: an unknown option, a missing argument
+    except click.ClickException as e:  # click's own: an unknown option, a missing argument
         message = _one_line(e)
         if as_json:
             jsonout.emit_error(message, e.exit_code)
         fail(message, e.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         from .. import engine
 
         try:
-            engine.remove_own()     # what an interrupted create made, if anything
-        except (Exception, KeyboardInterrupt):   # a dead engine, a second Ctrl-C: the next command sweeps
+            engine.remove_own()  # what an interrupted create made, if anything
+        except (
+            Exception,
+            KeyboardInterrupt,
+        ):  # a dead engine, a second Ctrl-C: the next command sweeps
             pass
         if as_json:
             jsonout.emit_interrupted(state.finished)

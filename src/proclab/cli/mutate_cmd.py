@@ -1,5 +1,6 @@
 """``proclab mutate LAB|PATH``: run a lab once, then show for each of its checks a one-fact
 change of the result that makes it fail, or that none could (then the check proves nothing)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,22 +36,40 @@ def mutate(lab: str, as_json: bool, variants: tuple[str, ...]) -> None:
             err_console.print(Text(line, style="dim"))
 
         def run_finished(self, run: Any) -> None:
-            err_console.print(Text(f"ran {spec.name}/{run.variant}: exit code {run.exit_code}", style="dim"))
+            err_console.print(
+                Text(f"ran {spec.name}/{run.variant}: exit code {run.exit_code}", style="dim")
+            )
 
     result = run_lab(spec, variants=list(variants) or None, observer=Progress())
-    verdicts = mut.find_failing(checks, result, extra(result) if extra else (), spec.check_timeout_s)
+    verdicts = mut.find_failing(
+        checks, result, extra(result) if extra else (), spec.check_timeout_s
+    )
     ok = bool(verdicts) and all(v.can_fail for v in verdicts)
     if as_json:
-        jsonout.emit({"lab": spec.name, "lab_passed": result.passed, "every_check_can_fail": ok,
-                      "checks": [v.to_dict() for v in verdicts]})
+        jsonout.emit(
+            {
+                "lab": spec.name,
+                "lab_passed": result.passed,
+                "every_check_can_fail": ok,
+                "checks": [v.to_dict() for v in verdicts],
+            }
+        )
     else:
         out = Console(highlight=False)
         if not verdicts:
-            out.print(Text(f"{spec.name} has no checks: there is nothing that could fail", style="red"))
+            out.print(
+                Text(f"{spec.name} has no checks: there is nothing that could fail", style="red")
+            )
         else:
             out.print(mutation_table(spec.name, verdicts))
             bad = [v.check for v in verdicts if not v.can_fail]
-            out.print(Text(f"every check of {spec.name} can fail" if ok else
-                           f"{len(bad)} of {len(verdicts)} checks cannot be made to fail: " + "; ".join(bad),
-                           style="green" if ok else "bold red"))
+            out.print(
+                Text(
+                    f"every check of {spec.name} can fail"
+                    if ok
+                    else f"{len(bad)} of {len(verdicts)} checks cannot be made to fail: "
+                    + "; ".join(bad),
+                    style="green" if ok else "bold red",
+                )
+            )
     raise SystemExit(0 if ok else 1)

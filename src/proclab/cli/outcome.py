@@ -3,6 +3,7 @@
 An inconclusive check (the host did not allow the measurement) is not a failure of the
 lab: it exits 0, unless ``--strict`` asks that every fact be shown (then 1).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

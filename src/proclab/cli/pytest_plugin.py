@@ -12,6 +12,7 @@ item (the harness's own pool, as ``proclab run --jobs``); the CPU-timing labs st
 share the labs that measure no CPU time among them up front (``--proclab-jobs`` at a time on each),
 and the CPU-timing labs run in their items, on the first engine.
 """
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,8 @@ from ..errors import ProclabError
 
 RUN_ITEM = "the scenario ran as its variants declare"
 _cache: dict[str, Any] = {}
-_allowed: frozenset[str] = frozenset()     # --proclab-allow: settings a lab from elsewhere may weaken
-_engines: list[str] = []                    # --proclab-engine
+_allowed: frozenset[str] = frozenset()  # --proclab-allow: settings a lab from elsewhere may weaken
+_engines: list[str] = []  # --proclab-engine
 
 
 def _result(path: Path, stop: threading.Event | None = None) -> Any:
@@ -56,17 +57,36 @@ class CheckFailedHere(ProclabError):
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("proclab")
-    group.addoption("--proclab-allow", action="append", default=[], metavar="SETTING[,...]",
-                    help="let lab folders from elsewhere use these settings that weaken their containers "
-                         "(as 'proclab run --allow')")
-    group.addoption("--proclab-allow-all-settings", action="store_true", default=False,
-                    help="as 'proclab run --allow-all-settings'")
-    group.addoption("--proclab-jobs", type=int, default=1, metavar="N",
-                    help="run the labs that measure no CPU time N at a time before the items "
-                         "(the CPU-timing labs still run alone)")
-    group.addoption("--proclab-engine", action="append", default=[], metavar="CONTEXT|URL",
-                    help="run the labs on this engine (a docker context name or a DOCKER_HOST URL); "
-                         "repeat it to share them among engines (as 'proclab run --engine')")
+    group.addoption(
+        "--proclab-allow",
+        action="append",
+        default=[],
+        metavar="SETTING[,...]",
+        help="let lab folders from elsewhere use these settings that weaken their containers "
+        "(as 'proclab run --allow')",
+    )
+    group.addoption(
+        "--proclab-allow-all-settings",
+        action="store_true",
+        default=False,
+        help="as 'proclab run --allow-all-settings'",
+    )
+    group.addoption(
+        "--proclab-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the labs that measure no CPU time N at a time before the items "
+        "(the CPU-timing labs still run alone)",
+    )
+    group.addoption(
+        "--proclab-engine",
+        action="append",
+        default=[],
+        metavar="CONTEXT|URL",
+        help="run the labs on this engine (a docker context name or a DOCKER_HOST URL); "
+        "repeat it to share them among engines (as 'proclab run --engine')",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,8 +96,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from ..lab.containment import parse_allow
 
     try:
-        _allowed = parse_allow(config.getoption("--proclab-allow", default=[]) or [],
-                               bool(config.getoption("--proclab-allow-all-settings", default=False)))
+        _allowed = parse_allow(
+            config.getoption("--proclab-allow", default=[]) or [],
+            bool(config.getoption("--proclab-allow-all-settings", default=False)),
+        )
     except UsageError as err:
         raise pytest.UsageError(str(err)) from None
     _engines = list(dict.fromkeys(config.getoption("--proclab-engine", default=[]) or []))
@@ -99,7 +121,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """With --proclab-jobs N > 1 or several --proclab-engine: run the selected shared labs side by
     side, once, up front (N at a time on each engine)."""
     jobs = int(session.config.getoption("--proclab-jobs", default=1) or 1)
-    folders = list(dict.fromkeys(i.folder for i in session.items if isinstance(i, LabItem) and not i.problem))
+    folders = list(
+        dict.fromkeys(i.folder for i in session.items if isinstance(i, LabItem) and not i.problem)
+    )
     shared = [f for f in folders if not _exclusive(f)]
     refs = _engines or [""]
     if (jobs < 2 and len(refs) < 2) or len(shared) < 2:
@@ -107,8 +131,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         on = f" on each of {len(refs)} engines" if len(refs) > 1 else ""
-        reporter.write_line(f"proclab: running {len(shared)} labs {jobs} at a time{on} "
-                            f"({len(folders) - len(shared)} CPU-timing labs run alone, in their items)")
+        reporter.write_line(
+            f"proclab: running {len(shared)} labs {jobs} at a time{on} "
+            f"({len(folders) - len(shared)} CPU-timing labs run alone, in their items)"
+        )
     from ..run.pool import Task, run_pool
 
     # the lab's items report a lab that could not run, so a prefetch never stops the pool
@@ -123,16 +149,18 @@ def _exclusive(folder: Path) -> bool:
     try:
         return is_exclusive(labspec.load(folder))
     except ProclabError:
-        return False            # its item says why it cannot run
+        return False  # its item says why it cannot run
 
 
 def _prefetch(folder: Path) -> Callable[[threading.Event, str], None]:
     """The pool's task for a lab: its result into the session's cache."""
+
     def work(stop: threading.Event, engine: str) -> None:
         try:
             _result(folder, stop)
-        except Exception:           # the lab's own items report it (a bug re-raises there)
+        except Exception:  # the lab's own items report it (a bug re-raises there)
             pass
+
     return work
 
 
@@ -155,7 +183,9 @@ class LabFolder(pytest.File):
             spec = labspec.load(folder)
             names = [c.name for c in load_checks(spec.checks_file, spec.name)]
         except ProclabError as err:
-            yield LabItem.from_parent(self, name=RUN_ITEM, folder=folder, check=None, problem=str(err))
+            yield LabItem.from_parent(
+                self, name=RUN_ITEM, folder=folder, check=None, problem=str(err)
+            )
             return
         yield LabItem.from_parent(self, name=RUN_ITEM, folder=folder, check=None, problem=None)
         for name in names:
@@ -178,7 +208,7 @@ class LabItem(pytest.Item):
         found = next((c for c in result.checks if c.name == self.check), None)
         if found is None:
             raise LabCouldNotRun(f"the run reported no check named {self.check!r}")
-        if found.inconclusive:     # not measurable here (a busy host): neither a pass nor a failure
+        if found.inconclusive:  # not measurable here (a busy host): neither a pass nor a failure
             pytest.skip(f"inconclusive: {found.detail}")
         if not found.passed:
             raise CheckFailedHere(found.detail)
@@ -196,10 +226,16 @@ class LabItem(pytest.Item):
 
 def _assert_runs(result: Any) -> None:
     problems = [f"run {r.variant}: {r.error}" for r in result.runs if r.error]
-    problems += [f"run {r.variant} hit its timeout ({r.settings.timeout_s} s)"
-                 for r in result.runs if r.timed_out and not r.expect_timeout]
-    problems += [f"run {r.variant} was expected to time out and did not"
-                 for r in result.runs if r.expect_timeout and not r.timed_out]
+    problems += [
+        f"run {r.variant} hit its timeout ({r.settings.timeout_s} s)"
+        for r in result.runs
+        if r.timed_out and not r.expect_timeout
+    ]
+    problems += [
+        f"run {r.variant} was expected to time out and did not"
+        for r in result.runs
+        if r.expect_timeout and not r.timed_out
+    ]
     if result.error:
         problems.insert(0, result.error)
     if problems:
@@ -209,9 +245,11 @@ def _assert_runs(result: Any) -> None:
 @pytest.fixture(scope="session")
 def proclab_lab() -> Callable[[str | Path], Any]:
     """``proclab_lab("path/to/lab")`` (or a built-in lab's name) → its LabResult, run once per session."""
+
     def get(lab: str | Path) -> Any:
         from ..lab import spec as labspec
 
         spec = labspec.resolve(str(lab))
         return _result(spec.path)
+
     return get

@@ -1,5 +1,6 @@
 """Stepping through a lab: ``proclab shell LAB [--at CHECKPOINT]``, and what ``proclab run
 --step/--break`` needs checked before it runs (a terminal, checkpoint names the lab has)."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,10 @@ CALLS = re.compile(r"\bcheckpoint\(")
 
 def need_terminal(option: str) -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(f"{option} needs a terminal: it stops at checkpoints and reads your answer "
-                         "(run it in an interactive shell, not through a pipe or CI)")
+        raise UsageError(
+            f"{option} needs a terminal: it stops at checkpoints and reads your answer "
+            "(run it in an interactive shell, not through a pipe or CI)"
+        )
 
 
 def breaks_from(values: tuple[str, ...]) -> frozenset[str]:
@@ -36,8 +39,15 @@ def announced(source: str) -> tuple[set[str], list[re.Pattern[str]]] | None:
         return None
     for fstring, _, name in calls:
         if fstring:
-            patterns.append(re.compile("".join(".+" if part.startswith("{") else re.escape(part)
-                                               for part in re.split(r"(\{[^}]*\})", name)) + "$"))
+            patterns.append(
+                re.compile(
+                    "".join(
+                        ".+" if part.startswith("{") else re.escape(part)
+                        for part in re.split(r"(\{[^}]*\})", name)
+                    )
+                    + "$"
+                )
+            )
         else:
             literal.add(name)
     return literal, patterns
@@ -57,11 +67,15 @@ def check_names(specs: list[Any], names: frozenset[str], option: str) -> None:
         patterns += found[1]
     unknown = sorted(n for n in names - known if not any(p.match(n) for p in patterns))
     if unknown:
-        raise UsageError(f"{option}: no checkpoint named {', '.join(unknown)} in "
-                         f"{', '.join(s.name for s in specs)}; its checkpoints: {', '.join(sorted(known))}")
+        raise UsageError(
+            f"{option}: no checkpoint named {', '.join(unknown)} in "
+            f"{', '.join(s.name for s in specs)}; its checkpoints: {', '.join(sorted(known))}"
+        )
 
 
-def narrator(specs: list[Any], step: bool, breaks: tuple[str, ...], as_json: bool, jobs: int = 1) -> Any:
+def narrator(
+    specs: list[Any], step: bool, breaks: tuple[str, ...], as_json: bool, jobs: int = 1
+) -> Any:
     """--step / --break: the narrator class that stops (after checking a terminal and the names), or None."""
     if not step and not breaks:
         return None
@@ -76,6 +90,7 @@ def narrator(specs: list[Any], step: bool, breaks: tuple[str, ...], as_json: boo
     from functools import partial
 
     from ..ui.step import StepNarrator
+
     return partial(StepNarrator, names)
 
 

@@ -6,6 +6,7 @@ into a console of its own; its narration is printed whole when it ends, above a 
 of what runs now. ``--engine A --engine B`` (``run --all``): the pool shares the labs among
 the engines, and the board says where each runs.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,13 +49,19 @@ class Board:
     def __rich__(self) -> Group:
         with self._lock:
             rows = sorted(self.doing.items())
-            head = Text.assemble((f"proclab: {self.done}/{self.total} labs done", "bold"),
-                                 (f", {self.failed} failed" if self.failed else "", "bold red"),
-                                 (f", {len(rows)} running" if rows else "", "dim"))
+            head = Text.assemble(
+                (f"proclab: {self.done}/{self.total} labs done", "bold"),
+                (f", {self.failed} failed" if self.failed else "", "bold red"),
+                (f", {len(rows)} running" if rows else "", "dim"),
+            )
         t = Table.grid(padding=(0, 2))
         now = time.monotonic()
         for lab, (started, what) in rows:
-            t.add_row(Text(f"  ⠿ {lab}", style="cyan"), Text(f"{now - started:5.1f}s", style="dim"), Text(what))
+            t.add_row(
+                Text(f"  ⠿ {lab}", style="cyan"),
+                Text(f"{now - started:5.1f}s", style="dim"),
+                Text(what),
+            )
         return Group(head, t)
 
 
@@ -108,14 +115,27 @@ class LabJob:
 def _job(spec: LabSpec, out: Console, make_observer: Any) -> LabJob:
     buf = io.StringIO()
     # rich's color_system property is a str, its parameter a Literal of the same names
-    console = Console(file=buf, width=out.width, color_system=out.color_system,  # type: ignore[arg-type]
-                      force_terminal=out.is_terminal, highlight=False)
+    console = Console(
+        file=buf,
+        width=out.width,
+        color_system=out.color_system,  # type: ignore[arg-type]
+        force_terminal=out.is_terminal,
+        highlight=False,
+    )
     return LabJob(spec, console, make_observer(console, spec), buffer=buf)
 
 
-def narrated_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None, out: Console,
-             make_observer: Any, on_done: Any, trace: bool = True,
-             engines: list[str] | None = None) -> list[LabResult]:
+def narrated_pool(
+    specs: list[LabSpec],
+    *,
+    jobs: int,
+    variants: list[str] | None,
+    out: Console,
+    make_observer: Any,
+    on_done: Any,
+    trace: bool = True,
+    engines: list[str] | None = None,
+) -> list[LabResult]:
     """Run the labs in the pool (``run.pool``), results in the order given.
 
     ``make_observer(console, spec)`` makes a lab's observer (narrating into its own
@@ -133,6 +153,7 @@ def narrated_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None
         def work(stop: threading.Event, where: str) -> LabResult:
             observer = Tracked(job.observer, board, job.spec.name, where)
             return run_lab(job.spec, variants=variants, observer=observer, stop=stop, trace=trace)
+
         return pool.Task(job.spec.name, is_exclusive(job.spec), work)
 
     tasks = [task(j) for j in labs]
@@ -141,13 +162,14 @@ def narrated_pool(specs: list[LabSpec], *, jobs: int, variants: list[str] | None
     def ended(t: pool.Task[LabResult]) -> None:
         job = job_of[id(t)]
         job.result = result = t.result
-        assert result is not None        # the pool sets it before on_done
+        assert result is not None  # the pool sets it before on_done
         on_done(job)
         board.finish(result)
         out.print(Text.from_ansi(job.buffer.getvalue()), end="", soft_wrap=True)
 
-    live = Live(board, console=out, refresh_per_second=4, transient=True) \
-        if out.is_terminal else None
+    live = (
+        Live(board, console=out, refresh_per_second=4, transient=True) if out.is_terminal else None
+    )
     try:
         if live:
             live.start()
@@ -168,9 +190,17 @@ class _Quiet(Observer):
         self.c.print(Text(f"{self.lab}: {line}", style="dim"))
 
 
-def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as_json: bool,
-                 verbose: bool, lang: str = "en", trace: bool = True,
-                 events: str = "some", engines: list[str] | None = None) -> list[LabResult]:
+def side_by_side(
+    specs: list[LabSpec],
+    jobs: int,
+    variants: list[str] | None,
+    as_json: bool,
+    verbose: bool,
+    lang: str = "en",
+    trace: bool = True,
+    events: str = "some",
+    engines: list[str] | None = None,
+) -> list[LabResult]:
     """``proclab run --jobs N [--engine A --engine B]``: narrated (or quiet, for --json) as ``run``
     narrates one lab."""
     from .. import engine
@@ -181,7 +211,7 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
     from .output import err_console
 
     out = err_console if as_json else Console(highlight=False)
-    engines = engines or [engine.selected()]        # one engine: this thread's (run --engine A)
+    engines = engines or [engine.selected()]  # one engine: this thread's (run --engine A)
     # once per engine, before the pool: threads must not build the image side by side
     for ref in engines:
         with engine.using(ref):
@@ -202,10 +232,18 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
 
     def on_done(job: LabJob) -> None:
         assert job.result is not None
-        for problem in write_picture(job.result):      # matplotlib: in this thread only
+        for problem in write_picture(job.result):  # matplotlib: in this thread only
             job.observer.progress(problem)
         if not as_json:
             job.observer.verdict(job.result)
 
-    return narrated_pool(specs, jobs=jobs, variants=variants, out=out, make_observer=make_observer,
-                         on_done=on_done, trace=trace, engines=engines)
+    return narrated_pool(
+        specs,
+        jobs=jobs,
+        variants=variants,
+        out=out,
+        make_observer=make_observer,
+        on_done=on_done,
+        trace=trace,
+        engines=engines,
+    )

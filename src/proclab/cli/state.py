@@ -1,5 +1,6 @@
 """What a command leaves for cli/main.py's error paths, kept in click's context (``ctx.obj``):
 main makes it and passes it to click, and every command's context inherits it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -2,6 +2,7 @@
 stop_signal, stop_grace_period, user, environment, cap_drop, cap_add, read_only, security_opt,
 pids_limit, mem_limit), or why it cannot be checked alone. Pure: reads the JSON of
 ``docker compose config --format json``."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,8 @@ UNIT_S = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 @dataclass(frozen=True)
 class Service:
     name: str
-    options: DoctorOptions | None          # None: not checkable alone
-    build: dict[str, Any] | None = None    # to build first (no image given)
+    options: DoctorOptions | None  # None: not checkable alone
+    build: dict[str, Any] | None = None  # to build first (no image given)
     why_not: str = ""
 
 
@@ -58,19 +59,31 @@ def service_options(name: str, svc: dict[str, Any], base: DoctorOptions) -> Serv
         return Service(name, None, why_not="it has neither an image nor a build")
     mem = svc.get("mem_limit")
     opts = replace(
-        base, image=str(svc.get("image") or ""),
-        entrypoint=tuple(svc["entrypoint"]) if svc.get("entrypoint") is not None else base.entrypoint,
+        base,
+        image=str(svc.get("image") or ""),
+        entrypoint=tuple(svc["entrypoint"])
+        if svc.get("entrypoint") is not None
+        else base.entrypoint,
         command=tuple(svc["command"]) if svc.get("command") is not None else base.command,
-        init=bool(svc.get("init", base.init)), user=str(svc["user"]) if svc.get("user") else base.user,
-        env={**base.env, **{k: str(v) if v is not None else "" for k, v in (svc.get("environment") or {}).items()}},
+        init=bool(svc.get("init", base.init)),
+        user=str(svc["user"]) if svc.get("user") else base.user,
+        env={
+            **base.env,
+            **{
+                k: str(v) if v is not None else ""
+                for k, v in (svc.get("environment") or {}).items()
+            },
+        },
         cap_drop=base.cap_drop + tuple(_cap(c) for c in svc.get("cap_drop") or ()),
         cap_add=base.cap_add + tuple(_cap(c) for c in svc.get("cap_add") or ()),
         security_opt=base.security_opt + tuple(svc.get("security_opt") or ()),
         read_only=bool(svc.get("read_only", base.read_only)),
         stop_signal=svc.get("stop_signal") or base.stop_signal,
-        grace_s=seconds(svc.get("stop_grace_period")) or (10 if base.grace_from_default else base.grace_s),
+        grace_s=seconds(svc.get("stop_grace_period"))
+        or (10 if base.grace_from_default else base.grace_s),
         pids_limit=int(svc["pids_limit"]) if svc.get("pids_limit") else base.pids_limit,
-        memory=f"{int(mem)}b" if mem else base.memory)
+        memory=f"{int(mem)}b" if mem else base.memory,
+    )
     return Service(name, opts, build=None if svc.get("image") else svc.get("build"))
 
 

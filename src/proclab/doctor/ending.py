@@ -1,5 +1,6 @@
 """Whether a container ended on its own: before up, under the doctor's probes, before its signal (the
 engine's FinishedAt), or after a signal its pid 1 never got (its masks). Recorded, never raised."""
+
 from __future__ import annotations
 
 import time
@@ -24,6 +25,12 @@ def ended_on_its_own(s: Session, name: str, stop: Stop, masks: Masks | None) -> 
     if fin is not None and fin < stop.sent_at:
         return EarlyEnd(name, Phase.BEFORE_SIGNAL, fin - s.started_wall, code, oom)
     if stop.ended and masks is not None and not reaches_pid1(masks, stop.signal):
-        return EarlyEnd(name, Phase.SIGNAL_NOT_HEARD, (fin or time.time()) - s.started_wall, code, oom,
-                        f"pid 1's {stop.signal} is {masks.disposition(stop.signal)}: the kernel drops it")
+        return EarlyEnd(
+            name,
+            Phase.SIGNAL_NOT_HEARD,
+            (fin or time.time()) - s.started_wall,
+            code,
+            oom,
+            f"pid 1's {stop.signal} is {masks.disposition(stop.signal)}: the kernel drops it",
+        )
     return None

@@ -1,5 +1,6 @@
 """The doctor's results as JUnit XML for CI: one testsuite per image (or Compose service), one
 testcase per check, the evidence as the failure message. Pure: the standard library's XML."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -11,14 +12,31 @@ def junit_xml(results: list[tuple[str, LabResult]], skipped: dict[str, str] | No
     """results: (suite name, result); skipped: Compose services not checked (not checkable alone), with why."""
     root = ET.Element("testsuites", name="proclab doctor")
     for name, why in (skipped or {}).items():
-        suite = ET.SubElement(root, "testsuite", name=f"service {name}", tests="1", failures="0", errors="0",
-                              skipped="1", time="0")
-        case = ET.SubElement(suite, "testcase", classname=f"doctor.{name}", name="not checkable alone")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"service {name}",
+            tests="1",
+            failures="0",
+            errors="0",
+            skipped="1",
+            time="0",
+        )
+        case = ET.SubElement(
+            suite, "testcase", classname=f"doctor.{name}", name="not checkable alone"
+        )
         ET.SubElement(case, "skipped", message=why).text = why
     for title, r in results:
-        suite = ET.SubElement(root, "testsuite", name=title, tests=str(len(r.checks)),
-                              failures=str(sum(c.failed for c in r.checks)), errors="0",
-                              skipped=str(sum(c.inconclusive for c in r.checks)), time=f"{r.duration_s:.3f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=title,
+            tests=str(len(r.checks)),
+            failures=str(sum(c.failed for c in r.checks)),
+            errors="0",
+            skipped=str(sum(c.inconclusive for c in r.checks)),
+            time=f"{r.duration_s:.3f}",
+        )
         for c in r.checks:
             case = ET.SubElement(suite, "testcase", classname=f"doctor.{r.path}", name=c.name)
             verdict = str(c.figures.get("verdict", c.status))
@@ -31,6 +49,8 @@ def junit_xml(results: list[tuple[str, LabResult]], skipped: dict[str, str] | No
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def write_junit(path: str, results: list[tuple[str, LabResult]], skipped: dict[str, str] | None = None) -> None:
+def write_junit(
+    path: str, results: list[tuple[str, LabResult]], skipped: dict[str, str] | None = None
+) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(junit_xml(results, skipped))

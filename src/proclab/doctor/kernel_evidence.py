@@ -1,6 +1,7 @@
 """The kernel's record as the doctor's evidence (issue 30 item 4): for each signal the doctor had
 sent (docker stop's), who received it and what became of it, what pid 1 sent on, and who died of
 SIGKILL at the namespace's end without having been told. Pure: reads a KernelRecord."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,15 +16,21 @@ NAME = "the kernel's record of docker stop"
 @dataclass
 class Story:
     """What the record says of one stop: the events in words, and who was never told."""
+
     lines: list[str] = field(default_factory=list)
-    told: set[int] = field(default_factory=set)                 # container pids the stop signal reached
-    killed_untold: list[KernelEvent] = field(default_factory=list)   # exits by SIGKILL of processes never told
+    told: set[int] = field(default_factory=set)  # container pids the stop signal reached
+    killed_untold: list[KernelEvent] = field(
+        default_factory=list
+    )  # exits by SIGKILL of processes never told
 
 
 def _fate(e: KernelEvent) -> str:
     if e.result == SignalResult.IGNORED:
-        return ("dropped by the kernel (pid 1 with no handler)" if e.pid == 1 else
-                "dropped by the kernel (SIG_IGN, or it was already ending)")
+        return (
+            "dropped by the kernel (pid 1 with no handler)"
+            if e.pid == 1
+            else "dropped by the kernel (SIG_IGN, or it was already ending)"
+        )
     if e.result == SignalResult.BLOCKED:
         return "queued, and taken without a handler running (sigwait, as an init does) or never"
     if e.handler == HandlerKind.HANDLER:
@@ -50,17 +57,33 @@ def story(rec: KernelRecord, signal: str, since_t: float) -> Story:
     return s
 
 
-def kernel_check(rec: KernelRecord | None, signal: str, since_t: float | None) -> CheckResult | None:
+def kernel_check(
+    rec: KernelRecord | None, signal: str, since_t: float | None
+) -> CheckResult | None:
     """A note with the record's account of the stop; None when there was no stop to tell of."""
     if rec is None or since_t is None:
         return None
     if not rec.recorded:
-        return result(NAME, "note", f"no kernel record ({rec.note}): the forwarding verdict is an inference "
-                      "from timing and exit codes", recorded=False)
+        return result(
+            NAME,
+            "note",
+            f"no kernel record ({rec.note}): the forwarding verdict is an inference "
+            "from timing and exit codes",
+            recorded=False,
+        )
     st = story(rec, signal, since_t)
-    killed = "; ".join(f"{e.who} died of SIGKILL at the namespace's end, never having got {signal}"
-                       for e in st.killed_untold)
+    killed = "; ".join(
+        f"{e.who} died of SIGKILL at the namespace's end, never having got {signal}"
+        for e in st.killed_untold
+    )
     lost = f" ({rec.lost} event(s) lost: an absence proves nothing)" if rec.lost else ""
     text = "; ".join(st.lines) or f"no {signal} was recorded"
-    return result(NAME, "note", text + (f"; {killed}" if killed else "") + lost, recorded=True,
-                  signals=st.lines, killed_untold=[e.who for e in st.killed_untold], lost=rec.lost)
+    return result(
+        NAME,
+        "note",
+        text + (f"; {killed}" if killed else "") + lost,
+        recorded=True,
+        signals=st.lines,
+        killed_untold=[e.who for e in st.killed_untold],
+        lost=rec.lost,
+    )

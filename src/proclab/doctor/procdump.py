@@ -4,6 +4,7 @@ dumps /proc, and the parser that turns its output into a Snapshot (pure, no Dock
 The image may have no Python and no /bin/sh, so the dump is one busybox ``sh`` reading
 /proc with ``cat`` and shell builtins; its own processes are marked as the probe's.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,10 +42,18 @@ def parse_stat(line: bytes | str) -> dict[str, Any] | None:
         return None
     rest = m.group(4).split()
     try:
-        return {"pid": int(m.group(1)), "comm": m.group(2).decode(errors="replace"),
-                "state": m.group(3).decode(), "ppid": int(rest[0]), "utime": int(rest[10]),
-                "stime": int(rest[11]), "nice": int(rest[15]), "threads": int(rest[16]),
-                "start": int(rest[18]), "exit_code": int(rest[48]) if len(rest) > 48 else None}
+        return {
+            "pid": int(m.group(1)),
+            "comm": m.group(2).decode(errors="replace"),
+            "state": m.group(3).decode(),
+            "ppid": int(rest[0]),
+            "utime": int(rest[10]),
+            "stime": int(rest[11]),
+            "nice": int(rest[15]),
+            "threads": int(rest[16]),
+            "start": int(rest[18]),
+            "exit_code": int(rest[48]) if len(rest) > 48 else None,
+        }
     except (IndexError, ValueError):
         return None
 
@@ -53,7 +62,7 @@ def wait_status(code: int | None) -> str | None:
     """A wait status (a zombie's stat exit_code) in words: 'exit 0', 'signal 15'."""
     if code is None:
         return None
-    return f"signal {code & 0x7f}" if code & 0x7f else f"exit {code >> 8}"
+    return f"signal {code & 0x7F}" if code & 0x7F else f"exit {code >> 8}"
 
 
 def _sections(out: bytes) -> dict[str, bytes]:
@@ -68,15 +77,19 @@ def _sections(out: bytes) -> dict[str, bytes]:
     return parts
 
 
-def parse_dump(out: bytes, name: str, at_s: float, data: dict[str, object] | None = None) -> Snapshot:
+def parse_dump(
+    out: bytes, name: str, at_s: float, data: dict[str, object] | None = None
+) -> Snapshot:
     """The Snapshot a DUMP run printed; the dump's own shell and its children are the probe."""
     sec = _sections(out)
     me = int((sec.get("SELF") or b"0").split()[0])
     found = re.search(rb"^btime (\d+)", sec.get("SELF", b""), re.M)
     btime = float(found.group(1)) if found else 0.0
     tick = os.sysconf("SC_CLK_TCK")
-    uids = {int(m.group(1)): m.group(2).decode() for m in
-            re.finditer(rb"/proc/(\d+)/status:Uid:\s+(\d+)", sec.get("STATUS", b""))}
+    uids = {
+        int(m.group(1)): m.group(2).decode()
+        for m in re.finditer(rb"/proc/(\d+)/status:Uid:\s+(\d+)", sec.get("STATUS", b""))
+    }
     cmdlines: dict[int, tuple[str, ...]] = {}
     # '@@<pid>' lines, written so that the script's own text (the dump shell's cmdline) holds none
     parts = re.split(rb"(?:^|\n)@@(\d+)\n", sec.get("CMDLINE", b""))
@@ -89,12 +102,31 @@ def parse_dump(out: bytes, name: str, at_s: float, data: dict[str, object] | Non
         if st is None:
             continue
         pid, ppid = int(st["pid"]), int(st["ppid"])
-        procs.append(Process(
-            pid=pid, ppid=ppid, state=str(st["state"]), status="", nice=int(st["nice"]),
-            name=str(st["comm"]), cmdline=cmdlines.get(pid, ()), cpu_user_s=int(st["utime"]) / tick,
-            cpu_system_s=int(st["stime"]) / tick, create_time=btime + int(st["start"]) / tick,
-            threads=int(st["threads"]), user=f"uid {uids[pid]}" if pid in uids else "",
-            probe=pid == me or ppid == me))
+        procs.append(
+            Process(
+                pid=pid,
+                ppid=ppid,
+                state=str(st["state"]),
+                status="",
+                nice=int(st["nice"]),
+                name=str(st["comm"]),
+                cmdline=cmdlines.get(pid, ()),
+                cpu_user_s=int(st["utime"]) / tick,
+                cpu_system_s=int(st["stime"]) / tick,
+                create_time=btime + int(st["start"]) / tick,
+                threads=int(st["threads"]),
+                user=f"uid {uids[pid]}" if pid in uids else "",
+                probe=pid == me or ppid == me,
+            )
+        )
     probe = tuple(p.pid for p in procs if p.probe)
-    return Snapshot(name=name, data=dict(data or {}), at_s=at_s, announced_by=0, processes=procs,
-                    ps=(sec.get("PS") or b"").decode(errors="replace"), top=None, probe_pids=probe)
+    return Snapshot(
+        name=name,
+        data=dict(data or {}),
+        at_s=at_s,
+        announced_by=0,
+        processes=procs,
+        ps=(sec.get("PS") or b"").decode(errors="replace"),
+        top=None,
+        probe_pids=probe,
+    )

@@ -1,5 +1,6 @@
 """What every doctor check shares: the fixes it names, the checks' names, a result with its verdict,
 an exit code in words. Pure."""
+
 from __future__ import annotations
 
 import signal as _signal
@@ -9,24 +10,37 @@ from ..lab.result import CheckResult
 from ..lab.status import DoctorVerdict
 from ..snapshot import Process
 
-FIX_EXEC = ("use the exec form (ENTRYPOINT [\"prog\", \"arg\"]) or start the program with exec in the "
-            "script (exec \"$@\"), so the program itself becomes pid 1; or run it with --init")
-FIX_INIT = ("run it with --init (compose: init: true), or make tini or dumb-init the ENTRYPOINT "
-            "(ENTRYPOINT [\"tini\", \"--\", ...])")
-FIX_ZOMBIE = ("wait for your children (os.wait/waitpid, or subprocess's wait()), or set "
-              "signal.signal(SIGCHLD, SIG_IGN) where their exit codes do not matter")
-GRACE_WORDS = "docker stop -t, compose's stop_grace_period, Kubernetes' terminationGracePeriodSeconds"
+FIX_EXEC = (
+    'use the exec form (ENTRYPOINT ["prog", "arg"]) or start the program with exec in the '
+    'script (exec "$@"), so the program itself becomes pid 1; or run it with --init'
+)
+FIX_INIT = (
+    "run it with --init (compose: init: true), or make tini or dumb-init the ENTRYPOINT "
+    '(ENTRYPOINT ["tini", "--", ...])'
+)
+FIX_ZOMBIE = (
+    "wait for your children (os.wait/waitpid, or subprocess's wait()), or set "
+    "signal.signal(SIGCHLD, SIG_IGN) where their exit codes do not matter"
+)
+GRACE_WORDS = (
+    "docker stop -t, compose's stop_grace_period, Kubernetes' terminationGracePeriodSeconds"
+)
 
-NAMES = {"stays_up": "it starts and stays up", "pid1": "who is pid 1", "zombies": "zombies at rest",
-         "masks": "signal masks: the prediction",
-         "reaping": "reaping: pid 1 reaps an orphan it adopts",
-         "sigint": "SIGINT: it ends on docker kill --signal SIGINT (Ctrl-C)",
-         "forwarding": "signal forwarding: the wrapped program gets the signal and its children end with it",
-         "limits": "what the doctor added, and limits"}
+NAMES = {
+    "stays_up": "it starts and stays up",
+    "pid1": "who is pid 1",
+    "zombies": "zombies at rest",
+    "masks": "signal masks: the prediction",
+    "reaping": "reaping: pid 1 reaps an orphan it adopts",
+    "sigint": "SIGINT: it ends on docker kill --signal SIGINT (Ctrl-C)",
+    "forwarding": "signal forwarding: the wrapped program gets the signal and its children end with it",
+    "limits": "what the doctor added, and limits",
+}
 
 
-def result(name: str, verdict: DoctorVerdict | str, detail: str, fix: str | None = None,
-           **figures: Any) -> CheckResult:
+def result(
+    name: str, verdict: DoctorVerdict | str, detail: str, fix: str | None = None, **figures: Any
+) -> CheckResult:
     """A doctor's check: its DoctorVerdict (a word outside ok, note, problem, inconclusive is
     a ValueError) decides its Status, and goes into its figures."""
     verdict = DoctorVerdict(verdict)

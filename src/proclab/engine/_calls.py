@@ -5,6 +5,7 @@ failure leaves as a ``ContainerError`` (or ``ContainerGone``, ``ImageMissing``,
 ``EngineUnavailable``) that names the operation, the container and Docker's
 explanation, so no docker-py exception reaches a user as a traceback.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -31,12 +32,18 @@ def docker_call(operation: str, target: str = "", *, image: str | None = None) -
         raise ContainerGone(operation, target, _explain(err)) from err
     except docker.errors.APIError as err:
         raise ContainerError(operation, target, _explain(err)) from err
-    except docker.errors.DockerException as err:   # refused before any request, e.g. mem_limit = "lots"
+    except (
+        docker.errors.DockerException
+    ) as err:  # refused before any request, e.g. mem_limit = "lots"
         raise ContainerError(operation, target, str(err)) from err
     except requests.exceptions.ReadTimeout as err:
-        raise ContainerError(operation, target, f"the engine did not answer within its deadline ({err})") from err
+        raise ContainerError(
+            operation, target, f"the engine did not answer within its deadline ({err})"
+        ) from err
     except requests.exceptions.ConnectionError as err:
-        raise EngineUnavailable(f"the Docker engine stopped answering during {operation} {target}: {err}") from err
+        raise EngineUnavailable(
+            f"the Docker engine stopped answering during {operation} {target}: {err}"
+        ) from err
     except requests.exceptions.RequestException as err:
         raise ContainerError(operation, target, str(err)) from err
 

@@ -4,6 +4,7 @@ Everything proclab creates carries the ``proclab`` label, a run label and an
 owner label (host:pid:start time of the harness), so a sweep can find and
 remove what a dead run left behind. Nothing here runs at import time.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,10 @@ LABEL = "proclab"
 RUN_LABEL = "proclab.run"
 OWNER_LABEL = "proclab.owner"
 LAB_LABEL = "proclab.lab"
-OWNER_CONTAINER_LABEL = "proclab.owner-container"   # set when the owner runs in a container itself
-KEEP_LABEL = "proclab.keep"   # outlives the process that made it (proclab explore); only 'clean' removes it
+OWNER_CONTAINER_LABEL = "proclab.owner-container"  # set when the owner runs in a container itself
+KEEP_LABEL = (
+    "proclab.keep"  # outlives the process that made it (proclab explore); only 'clean' removes it
+)
 
 HOW_TO_START = (
     "start one with 'sudo systemctl start docker' (or 'sudo dockerd &'), "
@@ -76,7 +79,7 @@ def labels(**extra: str) -> dict[str, str]:
     return out
 
 
-_clients: dict[str, docker.DockerClient] = {}     # engine ref ("" = the environment's) -> client
+_clients: dict[str, docker.DockerClient] = {}  # engine ref ("" = the environment's) -> client
 _clients_lock = threading.Lock()
 
 
@@ -96,10 +99,13 @@ def client() -> docker.DockerClient:
         return found
     where = url_of(ref)
     try:
-        c = (docker.from_env(timeout=API_TIMEOUT_S) if not ref
-             else docker.DockerClient(base_url=where, timeout=API_TIMEOUT_S))
+        c = (
+            docker.from_env(timeout=API_TIMEOUT_S)
+            if not ref
+            else docker.DockerClient(base_url=where, timeout=API_TIMEOUT_S)
+        )
         c.ping()
-    except Exception as err:    # docker-py raises DockerException, requests errors, or OSError here
+    except Exception as err:  # docker-py raises DockerException, requests errors, or OSError here
         how = HOW_TO_START if not ref else "check that it runs and that this user may reach it"
         raise EngineUnavailable(f"the Docker engine at {where} does not answer; {how}") from err
     with _clients_lock:
@@ -146,8 +152,11 @@ def _stale(labels_: dict[str, str] | None, all_runs: bool) -> bool:
     if all_runs:
         return True
     owner_label = labels_.get(OWNER_LABEL, "")
-    return (bool(owner_label) and not labels_.get(KEEP_LABEL)
-            and not owner_alive(owner_label, labels_.get(OWNER_CONTAINER_LABEL)))
+    return (
+        bool(owner_label)
+        and not labels_.get(KEEP_LABEL)
+        and not owner_alive(owner_label, labels_.get(OWNER_CONTAINER_LABEL))
+    )
 
 
 def _remove_quietly(kind: str, name: str | None, remove: Any) -> bool:
@@ -171,18 +180,22 @@ def sweep(all_runs: bool = False) -> list[str]:
         containers = c.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
     for cont in containers:
         if _stale(cont.labels, all_runs) and _remove_quietly(
-                "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)):
+            "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)
+        ):
             removed.append(f"container {cont.name} ({cont.labels.get(LAB_LABEL, '?')})")
     with docker_call("list networks"):
         networks = c.networks.list(filters={"label": LABEL})
     for net in networks:
-        if _stale(net.attrs.get("Labels"), all_runs) and _remove_quietly("network", net.name, net.remove):
+        if _stale(net.attrs.get("Labels"), all_runs) and _remove_quietly(
+            "network", net.name, net.remove
+        ):
             removed.append(f"network {net.name}")
     with docker_call("list volumes"):
         volumes = c.volumes.list(filters={"label": LABEL})
     for vol in volumes:
         if _stale(vol.attrs.get("Labels"), all_runs) and _remove_quietly(
-                "volume", vol.name, lambda vol=vol: vol.remove(force=True)):
+            "volume", vol.name, lambda vol=vol: vol.remove(force=True)
+        ):
             removed.append(f"volume {vol.name}")
     return removed
 
@@ -190,7 +203,9 @@ def sweep(all_runs: bool = False) -> list[str]:
 def proclab_containers(**label_values: str | None) -> list[Any]:
     """Every proclab container (any state), optionally only those with these labels
     (``key=value``, or just the key when the value is None)."""
-    wanted = [LABEL] + [f"proclab.{k}" + ("" if v is None else f"={v}") for k, v in label_values.items()]
+    wanted = [LABEL] + [
+        f"proclab.{k}" + ("" if v is None else f"={v}") for k, v in label_values.items()
+    ]
     with docker_call("list containers"):
         return client().containers.list(all=True, filters={"label": wanted}, ignore_removed=True)
 
@@ -207,7 +222,7 @@ def remove_own() -> list[str]:
         try:
             with using(ref):
                 removed += _remove_own_here()
-        except ProclabError as err:     # an engine that stopped answering must not spare the others
+        except ProclabError as err:  # an engine that stopped answering must not spare the others
             failed = err
     if failed is not None and not removed:
         raise failed
@@ -216,12 +231,14 @@ def remove_own() -> list[str]:
 
 def _remove_own_here() -> list[str]:
     with docker_call("list containers"):
-        mine = client().containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id()}"},
-                                        ignore_removed=True)
+        mine = client().containers.list(
+            all=True, filters={"label": f"{RUN_LABEL}={run_id()}"}, ignore_removed=True
+        )
     removed = []
     for cont in mine:
         if not cont.labels.get(KEEP_LABEL) and _remove_quietly(
-                "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)):
+            "container", cont.name, lambda cont=cont: cont.remove(force=True, v=True)
+        ):
             removed.append(f"container {cont.name}")
     return removed
 
@@ -229,8 +246,11 @@ def _remove_own_here() -> list[str]:
 @dataclass
 class SelfView:
     """What the engine says about the container this process runs in."""
-    oneoff: bool            # made by 'docker compose run' (which runs no lifecycle hooks)
-    execs: list[str]        # the execs running in it now (the engine drops an exec from this list when it ends)
+
+    oneoff: bool  # made by 'docker compose run' (which runs no lifecycle hooks)
+    execs: list[
+        str
+    ]  # the execs running in it now (the engine drops an exec from this list when it ends)
 
 
 def self_view() -> SelfView | None:
@@ -242,8 +262,10 @@ def self_view() -> SelfView | None:
             c = client().containers.get(ref)
     except ProclabError:
         return None
-    return SelfView(oneoff=(c.labels or {}).get("com.docker.compose.oneoff", "").lower() == "true",
-                    execs=list(c.attrs.get("ExecIDs") or []))
+    return SelfView(
+        oneoff=(c.labels or {}).get("com.docker.compose.oneoff", "").lower() == "true",
+        execs=list(c.attrs.get("ExecIDs") or []),
+    )
 
 
 def exec_running(exec_id: str) -> bool:

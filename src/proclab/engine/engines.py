@@ -8,6 +8,7 @@ started with ``threading.Thread`` does not inherit the choice; one started by
 What kind of engine answers (Docker or Podman) is asked once per engine: the few places where
 Podman differs (image names, the open-files limit) read ``kind()``.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -22,12 +23,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CONTEXT = "default"     # the docker client's built-in context: DOCKER_HOST, else the default socket
+DEFAULT_CONTEXT = (
+    "default"  # the docker client's built-in context: DOCKER_HOST, else the default socket
+)
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 URL_SCHEMES = ("unix://", "tcp://", "ssh://", "npipe://", "http://", "https://")
 
-_selected: contextvars.ContextVar[str | None] = contextvars.ContextVar("proclab_engine", default=None)
-_process_default = ""        # every thread's engine unless it chose one (``everywhere``)
+_selected: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "proclab_engine", default=None
+)
+_process_default = ""  # every thread's engine unless it chose one (``everywhere``)
 
 
 class EngineKind(StrEnum):
@@ -37,11 +42,11 @@ class EngineKind(StrEnum):
 
 @dataclass(frozen=True)
 class EngineInfo:
-    ref: str                 # as the user named it ("" for the environment's engine)
-    url: str                 # where docker-py connects
+    ref: str  # as the user named it ("" for the environment's engine)
+    url: str  # where docker-py connects
     kind: EngineKind
-    version: str             # the engine's own version (Docker 20.10.24, Podman 4.3.1)
-    api_version: str         # the Docker API version it serves (1.41, 1.45)
+    version: str  # the engine's own version (Docker 20.10.24, Podman 4.3.1)
+    api_version: str  # the Docker API version it serves (1.41, 1.45)
 
     @property
     def label(self) -> str:
@@ -92,8 +97,10 @@ def base_url(ref: str) -> str:
 
     host = context_host(ref)
     if not host:
-        raise UsageError(f"--engine {ref}: no docker context of that name and not a URL; "
-                         "'docker context ls' lists the contexts, or give unix://..., tcp://... or ssh://...")
+        raise UsageError(
+            f"--engine {ref}: no docker context of that name and not a URL; "
+            "'docker context ls' lists the contexts, or give unix://..., tcp://... or ssh://..."
+        )
     return host
 
 
@@ -141,8 +148,13 @@ def info() -> EngineInfo:
     with docker_call("version", ref or "of the engine"):
         v = c.version()
     kind = kind_of(v)
-    found = EngineInfo(ref=ref, url=url_of(ref), kind=kind, version=engine_version(v, kind),
-                       api_version=str(v.get("ApiVersion", "?")))
+    found = EngineInfo(
+        ref=ref,
+        url=url_of(ref),
+        kind=kind,
+        version=engine_version(v, kind),
+        api_version=str(v.get("ApiVersion", "?")),
+    )
     with _info_lock:
         _info[ref] = found
     return found

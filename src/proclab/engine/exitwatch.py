@@ -10,6 +10,7 @@ Where the harness cannot see the engine's processes (an engine on another machin
 harness in a container of its own pid namespace) there is no pidfd: ``ended_at`` is None and
 the caller keeps the engine's time.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,23 +30,25 @@ class ExitWatch:
         self._done = threading.Event()
         started = hostproc.create_time(host_pid) if host_pid > 0 else None
         if started is None or hostproc.root() != "/proc" or not hasattr(os, "pidfd_open"):
-            return                          # not a process of our pid namespace: the engine's time only
+            return  # not a process of our pid namespace: the engine's time only
         try:
             self._fd = os.pidfd_open(host_pid)
         except OSError:
             return
-        if not hostproc.alive(host_pid, started):     # the pid was reused before we held it
+        if not hostproc.alive(host_pid, started):  # the pid was reused before we held it
             os.close(self._fd)
             self._fd = None
             return
         # a daemon: if pid 1 never ends, its container's removal ends it, and this thread with it
-        threading.Thread(target=self._wait, args=(self._fd,), name=f"exit watch {host_pid}", daemon=True).start()
+        threading.Thread(
+            target=self._wait, args=(self._fd,), name=f"exit watch {host_pid}", daemon=True
+        ).start()
 
     def _wait(self, fd: int) -> None:
         try:
             poller = select.poll()
             poller.register(fd, select.POLLIN)
-            poller.poll()                     # readable once the process has exited
+            poller.poll()  # readable once the process has exited
             self._at = time.monotonic()
         finally:
             os.close(fd)

@@ -9,6 +9,7 @@ PROCLAB_HOST_PROC, so the harness can still find a lab's processes by host pid
 psutil is not used here on purpose: its /proc root is one global setting, and
 the harness's own processes must still be read from its own /proc.
 """
+
 from __future__ import annotations
 
 import os
@@ -54,7 +55,7 @@ def create_time(pid: int) -> float | None:
     stat = read(pid, "stat")
     if stat is None:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()     # after the command name, which may hold spaces
+    fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
     return _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 

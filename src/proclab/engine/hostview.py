@@ -8,6 +8,7 @@ by their cgroup paths (cgroupfs.memberships: v1's per controller, v2's one): the
 names its container id, and every container's names its engine (docker, containerd, libpod,
 kubepods, lxc; under systemd on v2 "docker-<id>.scope", "libpod-<id>.scope").
 """
+
 from __future__ import annotations
 
 import os
@@ -33,12 +34,19 @@ def figures(container_id: str | None = None) -> dict[str, Any]:
         text = hostproc.read(pid, "cgroup")
         if text is None:
             continue
-        paths = set(cgroupfs.memberships(text).values())     # v1's per controller, v2's one
+        paths = set(cgroupfs.memberships(text).values())  # v1's per controller, v2's one
         if container_id and any(container_id in p for p in paths):
             in_lab += 1
         if any(w in p for p in paths for w in CONTAINER_CGROUP_WORDS):
             in_containers += 1
     pid_max = hostproc.pid_max()
-    return {"t": time.time(), "processes": len(pids), "in_lab": in_lab, "outside_lab": len(pids) - in_lab,
-            "host_own": len(pids) - in_containers, "sees_lab": in_lab > 0, "pid_max": pid_max,
-            "load1": round(os.getloadavg()[0], 2)}
+    return {
+        "t": time.time(),
+        "processes": len(pids),
+        "in_lab": in_lab,
+        "outside_lab": len(pids) - in_lab,
+        "host_own": len(pids) - in_containers,
+        "sees_lab": in_lab > 0,
+        "pid_max": pid_max,
+        "load1": round(os.getloadavg()[0], 2),
+    }

@@ -1,5 +1,6 @@
 """What an image says about how it runs (entrypoint, command, stop signal, user), and one
 file read out of an image without running it: what 'proclab doctor' needs from outside."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ class ImageConfig:
     id: str
     entrypoint: tuple[str, ...]
     cmd: tuple[str, ...]
-    stop_signal: str          # what 'docker stop' sends first: the image's STOPSIGNAL, else SIGTERM
+    stop_signal: str  # what 'docker stop' sends first: the image's STOPSIGNAL, else SIGTERM
     user: str
     healthcheck: bool
 
@@ -28,17 +29,24 @@ def image_config(ref: str) -> ImageConfig:
     with docker_call("image inspect", ref, image=ref):
         img = client().images.get(ref)
     cfg = img.attrs.get("Config") or {}
-    return ImageConfig(ref=ref, id=img.id or "", entrypoint=tuple(cfg.get("Entrypoint") or ()),
-                       cmd=tuple(cfg.get("Cmd") or ()), stop_signal=cfg.get("StopSignal") or "SIGTERM",
-                       user=cfg.get("User") or "", healthcheck=bool(cfg.get("Healthcheck")))
+    return ImageConfig(
+        ref=ref,
+        id=img.id or "",
+        entrypoint=tuple(cfg.get("Entrypoint") or ()),
+        cmd=tuple(cfg.get("Cmd") or ()),
+        stop_signal=cfg.get("StopSignal") or "SIGTERM",
+        user=cfg.get("User") or "",
+        healthcheck=bool(cfg.get("Healthcheck")),
+    )
 
 
 def file_from_image(image: str, path: str) -> bytes:
     """A tar holding one file of an image, read from a created (never started) container."""
     c = client()
     with docker_call("create", f"a reader of {image}", image=image):
-        reader = c.containers.create(image, ["/nonexistent"], labels=labels(kind="image-reader"),
-                                     network_mode="none")
+        reader = c.containers.create(
+            image, ["/nonexistent"], labels=labels(kind="image-reader"), network_mode="none"
+        )
     try:
         with docker_call(f"get archive {path} from", image):
             chunks, _ = reader.get_archive(path)

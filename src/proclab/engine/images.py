@@ -4,6 +4,7 @@ Each image is tagged ``proclab/NAME:latest`` and labelled with a hash of its
 inputs (Dockerfile, context files, base image id). A build whose hash is
 already there does nothing, so a second ``proclab images build`` is instant.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,13 +34,13 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class ImageSpec:
-    name: str                      # proclab/<name>:latest
-    dockerfile: str                # relative to the project root
-    context: tuple[str, ...]       # folders/files (relative) sent as the build context
-    needs_base: bool = True        # takes BASE_IMAGE as a build arg
+    name: str  # proclab/<name>:latest
+    dockerfile: str  # relative to the project root
+    context: tuple[str, ...]  # folders/files (relative) sent as the build context
+    needs_base: bool = True  # takes BASE_IMAGE as a build arg
     depends: tuple[str, ...] = field(default=())
-    target: str | None = None      # one stage of a multi-stage Dockerfile
-    suite: str | None = None       # built on proclab/base:<suite> (debootstrapped), never a registry's
+    target: str | None = None  # one stage of a multi-stage Dockerfile
+    suite: str | None = None  # built on proclab/base:<suite> (debootstrapped), never a registry's
 
     @property
     def tag(self) -> str:
@@ -51,13 +52,23 @@ class ImageSpec:
 IMAGES: dict[str, ImageSpec] = {
     "lab": ImageSpec("lab", "images/lab/Dockerfile", ("images/lab", "labs")),
     # The same lab image on Debian forky, whose python3 is 3.14 (`proclab run --python 3.14`).
-    "lab-py314": ImageSpec("lab-py314", "images/lab/Dockerfile", ("images/lab", "labs"), suite="forky"),
+    "lab-py314": ImageSpec(
+        "lab-py314", "images/lab/Dockerfile", ("images/lab", "labs"), suite="forky"
+    ),
     # The ssh exploration host: FROM proclab/lab (its Dockerfile's LAB_IMAGE default).
-    "explore": ImageSpec("explore", "images/explore/Dockerfile", ("images/explore", "exercises"),
-                         needs_base=False, depends=("lab",)),
+    "explore": ImageSpec(
+        "explore",
+        "images/explore/Dockerfile",
+        ("images/explore", "exercises"),
+        needs_base=False,
+        depends=("lab",),
+    ),
     # proclab itself, for 'docker compose up labs' (starts sibling lab containers).
-    "harness": ImageSpec("harness", "images/harness/Dockerfile",
-                         ("images/harness", "images/lab", "labs", "src/proclab")),
+    "harness": ImageSpec(
+        "harness",
+        "images/harness/Dockerfile",
+        ("images/harness", "images/lab", "labs", "src/proclab"),
+    ),
     # a static busybox that 'proclab doctor' copies into the image it checks (never run itself)
     "doctor": ImageSpec("doctor", "images/doctor/Dockerfile", ("images/doctor",)),
 }
@@ -74,8 +85,11 @@ def _context_files(spec: ImageSpec, root: Path) -> list[Path]:
         if p.is_file():
             files.append(p)
         elif p.is_dir():
-            files += [f for f in p.rglob("*") if f.is_file() and not SKIP_PARTS & set(f.parts)
-                      and f.suffix != ".pyc"]
+            files += [
+                f
+                for f in p.rglob("*")
+                if f.is_file() and not SKIP_PARTS & set(f.parts) and f.suffix != ".pyc"
+            ]
     return sorted(set(files))
 
 
@@ -124,11 +138,11 @@ def resolve_base(progress: Progress) -> str:
     if _image_id(candidate):
         return candidate
     if not wanted and _image_id(local_base()):
-        return local_base()   # made here before: no need to ask a registry again
+        return local_base()  # made here before: no need to ask a registry again
     try:
         progress(f"pulling {candidate}")
         repo, sep, tag = candidate.rpartition(":")
-        if not sep or "/" in tag:         # no tag, only a registry's port
+        if not sep or "/" in tag:  # no tag, only a registry's port
             repo, tag = candidate, "latest"
         client().images.pull(repo, tag=tag)
         return candidate
@@ -138,7 +152,9 @@ def resolve_base(progress: Progress) -> str:
                 f"BASE_IMAGE={wanted} is not present and cannot be pulled ({getattr(err, 'explanation', None) or err}); "
                 "load it with 'docker load', or unset BASE_IMAGE to let proclab create a local Debian base"
             ) from err
-        progress(f"cannot pull {candidate}: no registry reachable; using a local debootstrapped base")
+        progress(
+            f"cannot pull {candidate}: no registry reachable; using a local debootstrapped base"
+        )
     if not _image_id(local_base()):
         create_local_base(progress)
     return local_base()
@@ -150,7 +166,7 @@ def current(spec: ImageSpec) -> tuple[bool, str]:
     base_id = ""
     if spec.needs_base:
         base = local_base(spec.suite) if spec.suite else os.environ.get("BASE_IMAGE")
-        for ref in ([base] if base else [registry_image(DEFAULT_BASE), local_base()]):
+        for ref in [base] if base else [registry_image(DEFAULT_BASE), local_base()]:
             base_id = _image_id(ref) or ""
             if base_id:
                 break
@@ -176,7 +192,9 @@ def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool =
     root = project_root()
     buildargs = {}
     if spec.needs_base:
-        buildargs["BASE_IMAGE"] = suite_base(spec.suite, progress) if spec.suite else resolve_base(progress)
+        buildargs["BASE_IMAGE"] = (
+            suite_base(spec.suite, progress) if spec.suite else resolve_base(progress)
+        )
         ok, digest = current(spec)  # the base may have just been created
     if "lab" in spec.depends:
         buildargs["LAB_IMAGE"] = IMAGES["lab"].tag
@@ -186,10 +204,18 @@ def build(spec: ImageSpec, progress: Progress = lambda line: None, force: bool =
     tail: list[str] = []
     api = client().api
     try:
-        for chunk in api.build(fileobj=io.BytesIO(_context_tar(files, root)), custom_context=True,
-                               dockerfile=spec.dockerfile, tag=spec.tag, buildargs=buildargs,
-                               labels={"proclab": "1", INPUTS_LABEL: digest}, rm=True, forcerm=True,
-                               target=spec.target, decode=True):
+        for chunk in api.build(
+            fileobj=io.BytesIO(_context_tar(files, root)),
+            custom_context=True,
+            dockerfile=spec.dockerfile,
+            tag=spec.tag,
+            buildargs=buildargs,
+            labels={"proclab": "1", INPUTS_LABEL: digest},
+            rm=True,
+            forcerm=True,
+            target=spec.target,
+            decode=True,
+        ):
             if "stream" in chunk:
                 for line in chunk["stream"].splitlines():
                     if line.strip():
@@ -212,14 +238,14 @@ def _drop(image_id: str) -> None:
         with docker_call("image remove", image_id):
             client().images.remove(image_id)
     except ProclabError:
-        pass        # in use, or shared with another tag: leave it
+        pass  # in use, or shared with another tag: leave it
 
 
 def build_all(progress: Progress = lambda line: None, force: bool = False) -> list[str]:
     return [build(spec, progress, force) for spec in IMAGES.values()]
 
 
-_ensured: dict[tuple[str, str], str] = {}     # (engine, image name) -> tag
+_ensured: dict[tuple[str, str], str] = {}  # (engine, image name) -> tag
 
 
 def ensure(name: str, progress: Progress = lambda line: None) -> str:
@@ -244,5 +270,7 @@ def remove_all() -> list[str]:
             pass
     with docker_call("image prune"):
         pruned = c.images.prune(filters={"dangling": True, "label": "proclab"})
-    removed += [f"image {d['Deleted']}" for d in pruned.get("ImagesDeleted") or [] if d.get("Deleted")]
+    removed += [
+        f"image {d['Deleted']}" for d in pruned.get("ImagesDeleted") or [] if d.get("Deleted")
+    ]
     return removed

@@ -1,4 +1,5 @@
 """Host pids and pid namespaces: a process's namespace, a tree's host pids, a sibling's task."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Each container's record lives in two instances under ``instances/`` (``engine/ke
 says why two), named ``proclab-SERIAL-ROLE-PID-START-HOST`` after the harness that made them, so
 the sweep of a dead harness's leftovers (and ``proclab clean``) can tell whose they are.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -16,11 +17,16 @@ import psutil
 
 from ..errors import EnvironmentProblem
 
-ROOT_ENV = "PROCLAB_TRACEFS"            # another tracefs root (tests point it at a missing path)
+ROOT_ENV = "PROCLAB_TRACEFS"  # another tracefs root (tests point it at a missing path)
 DEFAULT_ROOT = "/sys/kernel/tracing"
 PREFIX = "proclab-"
-NEEDED = ("sched/sched_process_fork", "sched/sched_process_exec", "sched/sched_process_exit",
-          "signal/signal_generate", "signal/signal_deliver")
+NEEDED = (
+    "sched/sched_process_fork",
+    "sched/sched_process_exec",
+    "sched/sched_process_exit",
+    "signal/signal_generate",
+    "signal/signal_deliver",
+)
 
 _serial = itertools.count(1)
 
@@ -62,7 +68,9 @@ def why_not() -> str | None:
 
 def _mount(base: Path) -> bool:
     try:
-        subprocess.run(["mount", "-t", "tracefs", "nodev", str(base)], capture_output=True, timeout=10)
+        subprocess.run(
+            ["mount", "-t", "tracefs", "nodev", str(base)], capture_output=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return (base / "instances").is_dir()
@@ -91,10 +99,12 @@ class Instance:
         self.dir.mkdir()
         self.fd = -1
         self.tail = b""
-        write(self.dir / "trace_clock", "mono")           # the same clock as time.monotonic()
+        write(self.dir / "trace_clock", "mono")  # the same clock as time.monotonic()
         write(self.dir / "buffer_size_kb", str(buffer_kb))
-        write(self.dir / "options/record-tgid", "1")       # each line names the process, not only the thread
-        write(self.dir / "buffer_percent", "0")            # wake the reader at the first event
+        write(
+            self.dir / "options/record-tgid", "1"
+        )  # each line names the process, not only the thread
+        write(self.dir / "buffer_percent", "0")  # wake the reader at the first event
 
     def enable(self, events: tuple[str, ...]) -> None:
         for e in events:
@@ -153,11 +163,11 @@ def instances() -> list[Path]:
 
 def _owner_dead(name: str) -> bool:
     """An instance's name ends in its owner's pid, start time and host name: stale if that process is gone."""
-    parts = name.split("-", 5)      # proclab, serial, role, pid, start, host
+    parts = name.split("-", 5)  # proclab, serial, role, pid, start, host
     if len(parts) < 6 or not parts[3].isdigit() or not parts[4].isdigit():
         return False
     if parts[5] != socket.gethostname()[:24]:
-        return False                # another machine's harness (a compose service): not ours to judge
+        return False  # another machine's harness (a compose service): not ours to judge
     try:
         return int(psutil.Process(int(parts[3])).create_time()) != int(parts[4])
     except psutil.Error:

@@ -7,6 +7,7 @@ through the Docker API, so the first ssh connection is already verified).
 What ``start`` made is kept in a state folder so ``ssh``, ``check`` and ``stop``
 find it again; containers carry ``proclab.keep`` so a sweep leaves them alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,8 @@ Progress = Callable[[str], None]
 
 def state_root() -> Path:
     base = os.environ.get("PROCLAB_STATE") or os.path.join(
-        os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state"), "proclab")
+        os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state"), "proclab"
+    )
     return Path(base) / "explore"
 
 
@@ -71,12 +73,28 @@ class Host:
         return (self.dir / "id_ed25519.pub").read_text().strip()
 
     def ssh_options(self) -> list[str]:
-        return ["-o", f"UserKnownHostsFile={self.known_hosts}", "-o", "StrictHostKeyChecking=yes",
-                "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR"]
+        return [
+            "-o",
+            f"UserKnownHostsFile={self.known_hosts}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "LogLevel=ERROR",
+        ]
 
     def ssh_argv(self, *command: str) -> list[str]:
-        return ["ssh", "-i", str(self.key_file), *self.ssh_options(), "-p", str(self.port),
-                f"{USER}@127.0.0.1", *command]
+        return [
+            "ssh",
+            "-i",
+            str(self.key_file),
+            *self.ssh_options(),
+            "-p",
+            str(self.port),
+            f"{USER}@127.0.0.1",
+            *command,
+        ]
 
     def inventory_vars(self) -> dict[str, Any]:
         return {
@@ -95,8 +113,10 @@ class Host:
 
 def check_name(name: str) -> str:
     if not NAME_RE.match(name):
-        raise UsageError(f"'{name}' is not a usable host name; use lower-case letters, digits, '-' or '_' "
-                         "(up to 31 characters), e.g. 'alice'")
+        raise UsageError(
+            f"'{name}' is not a usable host name; use lower-case letters, digits, '-' or '_' "
+            "(up to 31 characters), e.g. 'alice'"
+        )
     return name
 
 
@@ -104,7 +124,9 @@ def load(name: str) -> Host:
     check_name(name)
     f = state_root() / name / "host.json"
     if not f.is_file():
-        raise UsageError(f"no exploration host named '{name}'; start one with 'proclab explore up {name}'")
+        raise UsageError(
+            f"no exploration host named '{name}'; start one with 'proclab explore up {name}'"
+        )
     return Host(**json.loads(f.read_text()))
 
 
@@ -129,10 +151,17 @@ def make_key_pair(directory: Path, comment: str) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                           serialization.PublicFormat.OpenSSH).decode() + f" {comment}"
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+        + f" {comment}"
+    )
     fd = os.open(directory / "id_ed25519", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(private)
@@ -143,12 +172,20 @@ def make_key_pair(directory: Path, comment: str) -> str:
 def container_spec(name: str, network: str, public_key: str) -> engine.ContainerSpec:
     """ssh on 127.0.0.1 only, few capabilities, bounded resources."""
     return engine.ContainerSpec(
-        image=images.IMAGES["explore"].tag, name=f"proclab-explore-{name}", command=None,
-        env={"PROCLAB_AUTHORIZED_KEY": public_key}, labels={"explore": name, "keep": "1"},
-        init=True,                         # docker-init as pid 1 adopts and reaps orphans
-        cap_add=tuple(SSHD_CAPS), pids_limit=256, mem_limit="512m", cpus=1.0, network=network,
-        ports={"22/tcp": ("127.0.0.1", None)},    # None: Docker picks a free port
-        hostname=name)
+        image=images.IMAGES["explore"].tag,
+        name=f"proclab-explore-{name}",
+        command=None,
+        env={"PROCLAB_AUTHORIZED_KEY": public_key},
+        labels={"explore": name, "keep": "1"},
+        init=True,  # docker-init as pid 1 adopts and reaps orphans
+        cap_add=tuple(SSHD_CAPS),
+        pids_limit=256,
+        mem_limit="512m",
+        cpus=1.0,
+        network=network,
+        ports={"22/tcp": ("127.0.0.1", None)},  # None: Docker picks a free port
+        hostname=name,
+    )
 
 
 def _wait_ready(container: engine.LabContainer, stream: Any, timeout: float) -> str:
@@ -168,13 +205,17 @@ def _wait_ready(container: engine.LabContainer, stream: Any, timeout: float) -> 
         try:
             line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
-            raise EnvironmentProblem(f"{container.name}: sshd did not start within {timeout:.0f} s; "
-                                     f"it printed: {' | '.join(seen[-5:]) or 'nothing'}") from None
+            raise EnvironmentProblem(
+                f"{container.name}: sshd did not start within {timeout:.0f} s; "
+                f"it printed: {' | '.join(seen[-5:]) or 'nothing'}"
+            ) from None
         if line is None:
-            raise EnvironmentProblem(f"{container.name} ended before sshd listened: {' | '.join(seen[-5:])}")
+            raise EnvironmentProblem(
+                f"{container.name} ended before sshd listened: {' | '.join(seen[-5:])}"
+            )
         seen.append(line)
         if line.startswith(HOSTKEY_MARK):
-            host_key = " ".join(line[len(HOSTKEY_MARK):].split()[:2])
+            host_key = " ".join(line[len(HOSTKEY_MARK) :].split()[:2])
         elif LISTENING_MARK in line and host_key:
             return host_key
 
@@ -194,9 +235,11 @@ def start_one(name: str, progress: Progress = lambda line: None) -> Host:
     if (directory / "host.json").is_file():
         old = load(name)
         if (c := engine.find_container(old.container)) and c.status() == "running":
-            raise UsageError(f"exploration host '{name}' is already up (port {old.port}); "
-                             f"'proclab explore ssh {name}' logs in, 'proclab explore down {name}' removes it")
-        stop(name)                          # what a crashed host left behind
+            raise UsageError(
+                f"exploration host '{name}' is already up (port {old.port}); "
+                f"'proclab explore ssh {name}' logs in, 'proclab explore down {name}' removes it"
+            )
+        stop(name)  # what a crashed host left behind
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     container_name = f"proclab-explore-{name}"
@@ -209,7 +252,7 @@ def start_one(name: str, progress: Progress = lambda line: None) -> Host:
         progress(f"starting {container_name}")
         container = engine.create(container_spec(name, network, public))
         made.append(container.remove)
-        stream = container.stream()         # attached before start: no line is missed
+        stream = container.stream()  # attached before start: no line is missed
         container.start()
         host_key = _wait_ready(container, stream, READY_S)
         port = _published_port(container)

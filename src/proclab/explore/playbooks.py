@@ -4,6 +4,7 @@ Each run gets a throwaway private data dir (project/, inventory/, env/) that is
 removed afterwards; the inventory names every exploration host with its own key
 and known_hosts, so ssh checks host keys as usual (nothing turns checking off).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,10 +36,19 @@ class PlaybookFailed(EnvironmentProblem):
 
     def __init__(self, playbook: str, status: str, rc: int | None, output: str):
         self.output = output
-        last = next((ln.strip() for ln in reversed(output.splitlines())
-                     if ln.strip().startswith(("fatal:", "ERROR", "failed:"))), "")
-        super().__init__(f"playbook {playbook} ended '{status}' (rc {rc})" + (f": {last[:300]}" if last else "")
-                         + "; its output is shown above")
+        last = next(
+            (
+                ln.strip()
+                for ln in reversed(output.splitlines())
+                if ln.strip().startswith(("fatal:", "ERROR", "failed:"))
+            ),
+            "",
+        )
+        super().__init__(
+            f"playbook {playbook} ended '{status}' (rc {rc})"
+            + (f": {last[:300]}" if last else "")
+            + "; its output is shown above"
+        )
 
 
 @dataclass
@@ -69,12 +79,19 @@ class PlaybookRun:
         out = {}
         for ev in self.events:
             data = ev.get("event_data", {})
-            if ev.get("event") in ("runner_on_unreachable", "runner_on_failed") and not data.get("ignore_errors"):
+            if ev.get("event") in ("runner_on_unreachable", "runner_on_failed") and not data.get(
+                "ignore_errors"
+            ):
                 res = data.get("res", {})
-                lines = [ln.strip() for ln in str(res.get("msg") or res.get("stderr") or res).splitlines()
-                         if ln.strip(" @\r")]          # ssh frames its warnings in lines of '@'
+                lines = [
+                    ln.strip()
+                    for ln in str(res.get("msg") or res.get("stderr") or res).splitlines()
+                    if ln.strip(" @\r")
+                ]  # ssh frames its warnings in lines of '@'
                 msg = lines[0] + (f" ... {lines[-1]}" if len(lines) > 1 else "") if lines else "?"
-                out[data.get("host", "?")] = f"{ev['event'].removeprefix('runner_on_')}: {msg[:400]}"
+                out[data.get("host", "?")] = (
+                    f"{ev['event'].removeprefix('runner_on_')}: {msg[:400]}"
+                )
         return out
 
 
@@ -87,7 +104,7 @@ def inventory(hosts: Iterable[InventoryHost]) -> dict[str, Any]:
 
 
 def _env(tmp: Path) -> dict[str, str]:
-    venv_bin = str(Path(sys.executable).parent)   # ansible-playbook lives next to our python
+    venv_bin = str(Path(sys.executable).parent)  # ansible-playbook lives next to our python
     return {
         "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "/usr/bin:/bin")]),
         "ANSIBLE_HOME": str(tmp / "ansible-home"),
@@ -106,21 +123,33 @@ def _env(tmp: Path) -> dict[str, str]:
     }
 
 
-def run(playbook: str, hosts: Sequence[InventoryHost], extravars: dict[str, Any] | None = None,
-        timeout: int = TIMEOUT_S) -> PlaybookRun:
+def run(
+    playbook: str,
+    hosts: Sequence[InventoryHost],
+    extravars: dict[str, Any] | None = None,
+    timeout: int = TIMEOUT_S,
+) -> PlaybookRun:
     """Run playbooks/<playbook> against ``hosts``; returns what happened (it never raises on failure)."""
     import ansible_runner
 
     src = playbooks_dir() / playbook
     if not src.is_file():
-        raise EnvironmentProblem(f"playbook {src} is missing; is PROCLAB_HOME the proclab checkout?")
+        raise EnvironmentProblem(
+            f"playbook {src} is missing; is PROCLAB_HOME the proclab checkout?"
+        )
     tmp = Path(tempfile.mkdtemp(prefix="proclab-ansible-"))
     try:
         shutil.copytree(playbooks_dir(), tmp / "project")
         r = ansible_runner.run(
-            private_data_dir=str(tmp), playbook=playbook, inventory=inventory(hosts),
-            extravars=extravars or {}, envvars=_env(tmp), quiet=True, rotate_artifacts=1,
-            timeout=timeout, json_mode=False,
+            private_data_dir=str(tmp),
+            playbook=playbook,
+            inventory=inventory(hosts),
+            extravars=extravars or {},
+            envvars=_env(tmp),
+            quiet=True,
+            rotate_artifacts=1,
+            timeout=timeout,
+            json_mode=False,
         )
         output = r.stdout.read() if r.stdout else ""
         events = list(r.events)
@@ -129,8 +158,12 @@ def run(playbook: str, hosts: Sequence[InventoryHost], extravars: dict[str, Any]
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_or_fail(playbook: str, hosts: Sequence[InventoryHost], extravars: dict[str, Any] | None = None,
-                timeout: int = TIMEOUT_S) -> PlaybookRun:
+def run_or_fail(
+    playbook: str,
+    hosts: Sequence[InventoryHost],
+    extravars: dict[str, Any] | None = None,
+    timeout: int = TIMEOUT_S,
+) -> PlaybookRun:
     res = run(playbook, hosts, extravars, timeout)
     if not res.ok:
         raise PlaybookFailed(playbook, res.status, res.rc, res.output)
@@ -141,8 +174,11 @@ def exercises_archive(dest: Path) -> Path:
     """exercises/ as a .tar.gz whose members start with exercises/ (no caches)."""
     src = project_root() / "exercises"
     with tarfile.open(dest, "w:gz") as tar:
-        tar.add(src, arcname="exercises",
-                filter=lambda ti: None if "__pycache__" in ti.name or ti.name.endswith(".pyc") else ti)
+        tar.add(
+            src,
+            arcname="exercises",
+            filter=lambda ti: None if "__pycache__" in ti.name or ti.name.endswith(".pyc") else ti,
+        )
     return dest
 
 
@@ -156,8 +192,8 @@ def provision(hosts: Sequence[InventoryHost]) -> PlaybookRun:
 @dataclass
 class HostCheck:
     host: str
-    results: list[dict[str, Any]]      # [{exercise, passed, saw, figures, hints}]
-    problem: str | None = None         # unreachable, or the checker could not run
+    results: list[dict[str, Any]]  # [{exercise, passed, saw, figures, hints}]
+    problem: str | None = None  # unreachable, or the checker could not run
 
 
 def check(hosts: Sequence[InventoryHost], lang: str = "en") -> tuple[list[HostCheck], PlaybookRun]:
@@ -167,17 +203,38 @@ def check(hosts: Sequence[InventoryHost], lang: str = "en") -> tuple[list[HostCh
     problems = res.problems()
     if not found and not problems:
         raise PlaybookFailed("check.yml", res.status, res.rc, res.output)
-    return [HostCheck(h.name, found.get(h.name, []), None if h.name in found else
-                      problems.get(h.name, "no report")) for h in hosts], res
+    return [
+        HostCheck(
+            h.name,
+            found.get(h.name, []),
+            None if h.name in found else problems.get(h.name, "no report"),
+        )
+        for h in hosts
+    ], res
 
 
-def classroom(hosts: Sequence[InventoryHost], report: Path, lang: str = "en") -> tuple[dict[str, Any], PlaybookRun]:
+def classroom(
+    hosts: Sequence[InventoryHost], report: Path, lang: str = "en"
+) -> tuple[dict[str, Any], PlaybookRun]:
     """classroom.yml: check every learner and write the class report (JSON) to ``report``."""
-    res = run("classroom.yml", hosts, {"proclab_class_report": str(report.resolve()), "proclab_lang": lang})
+    res = run(
+        "classroom.yml",
+        hosts,
+        {"proclab_class_report": str(report.resolve()), "proclab_lang": lang},
+    )
     if not report.is_file():
         raise PlaybookFailed("classroom.yml", res.status, res.rc, res.output)
     return json.loads(report.read_text()), res
 
 
-__all__ = ["run", "run_or_fail", "provision", "check", "classroom", "PlaybookRun", "PlaybookFailed",
-           "HostCheck", "inventory"]
+__all__ = [
+    "run",
+    "run_or_fail",
+    "provision",
+    "check",
+    "classroom",
+    "PlaybookRun",
+    "PlaybookFailed",
+    "HostCheck",
+    "inventory",
+]

@@ -16,6 +16,7 @@ tree stays as it was ("c EXITS (failed: has children)"), in generated and given 
 Generated exercises follow fork.py's generator draw for draw, so a seed makes the same exercise
 in both, and names go on as fork.py's do: b..z, A..Z, then aa, ab, ...
 """
+
 from __future__ import annotations
 
 import random
@@ -28,8 +29,10 @@ from ..errors import UsageError
 
 ROOT = "a"
 MODES = ("init", "subreaper", "ostep")
-KERNEL_MODES = ("init", "subreaper")       # what a real kernel can do (``--real``)
-ACTION_RE = re.compile(r"^(\w+)(\+(\w+)|-)$", re.ASCII)     # fork.py takes any name; letters, digits, _ here
+KERNEL_MODES = ("init", "subreaper")  # what a real kernel can do (``--real``)
+ACTION_RE = re.compile(
+    r"^(\w+)(\+(\w+)|-)$", re.ASCII
+)  # fork.py takes any name; letters, digits, _ here
 BASE_NAMES = string.ascii_lowercase + string.ascii_uppercase
 STYLES = ("fancy", "basic", "line1", "line2")
 
@@ -37,7 +40,7 @@ STYLES = ("fancy", "basic", "line1", "line2")
 @dataclass(frozen=True)
 class Action:
     actor: str
-    child: str | None = None          # a fork's new process; None for an exit
+    child: str | None = None  # a fork's new process; None for an exit
 
     @property
     def is_fork(self) -> bool:
@@ -76,7 +79,9 @@ class Tree:
             self.kids[action.child] = []
             return True
         if action.actor == ROOT:
-            raise UsageError(f"action {action}: the root '{ROOT}' does not exit (it stands for pid 1)")
+            raise UsageError(
+                f"action {action}: the root '{ROOT}' does not exit (it stands for pid 1)"
+            )
         if leaf_only and self.kids[action.actor]:
             return False
         self._exit(action.actor, mode)
@@ -92,7 +97,7 @@ class Tree:
         up = self.parent.pop(name)
         assert up is not None
         self.kids[up].remove(name)
-        if mode == "ostep":                   # fork.py's default: the whole subtree, flattened, to the root
+        if mode == "ostep":  # fork.py's default: the whole subtree, flattened, to the root
             for d in self.descendants(name):
                 self.parent[d] = ROOT
                 self.kids[d] = []
@@ -100,7 +105,7 @@ class Tree:
             del self.kids[name]
             return
         adopter = ROOT if mode == "init" else up
-        for child in self.kids.pop(name):     # only the direct children move: Linux's rule
+        for child in self.kids.pop(name):  # only the direct children move: Linux's rule
             self.parent[child] = adopter
             self.kids[adopter].append(child)
 
@@ -114,8 +119,12 @@ class Tree:
             raise UsageError(f"--print-style is one of {', '.join(STYLES)}, not '{style}'")
         lines = [ROOT]
         # (vertical, branch, last branch) as fork.py's styles draw them
-        bar, mid, end = {"fancy": ("│", "├──", "└──"), "line1": ("|", "+--", "|--"),
-                         "line2": ("|", "|__", "|__"), "basic": (" ", "   ", "   ")}[style]
+        bar, mid, end = {
+            "fancy": ("│", "├──", "└──"),
+            "line1": ("|", "+--", "|--"),
+            "line2": ("|", "|__", "|__"),
+            "basic": (" ", "   ", "   "),
+        }[style]
 
         def walk(name: str, prefix: str) -> None:
             kids = sorted(self.kids[name])
@@ -149,8 +158,10 @@ def parse_actions(text: str) -> list[Action]:
             continue
         m = ACTION_RE.match(word)
         if not m:
-            raise UsageError(f"'{word}' is not an action; write 'a+b' (a forks b) or 'b-' (b exits), "
-                             "e.g. --actions-list 'a+b,b+c,b-'")
+            raise UsageError(
+                f"'{word}' is not an action; write 'a+b' (a forks b) or 'b-' (b exits), "
+                "e.g. --actions-list 'a+b,b+c,b-'"
+            )
         out.append(Action(m.group(1), m.group(3)))
     if not out:
         raise UsageError("--actions-list is empty; give actions like 'a+b,b+c,b-'")
@@ -160,7 +171,7 @@ def parse_actions(text: str) -> list[Action]:
 def names() -> Iterator[str]:
     """fork.py's names for new processes: b..z, A..Z, then aa..aZ, ba.., ZZ, then aaa, ..."""
     current = list(BASE_NAMES)
-    yield from current[1:]                     # 'a' is the root
+    yield from current[1:]  # 'a' is the root
     while True:
         current = [x + y for x in current for y in BASE_NAMES]
         yield from current
@@ -172,12 +183,14 @@ def generate(seed: int, count: int, fork_fraction: float) -> list[Action]:
     exit; else the exit of such a process, drawn again when it is the root. An exit drawn this way
     may be of a process with children: under ``-L`` it is refused when played."""
     if not 0.001 < fork_fraction <= 1:
-        raise UsageError(f"the fork fraction must be above 0.001 and at most 1 (0.7 is 70%), not {fork_fraction:g}")
+        raise UsageError(
+            f"the fork fraction must be above 0.001 and at most 1 (0.7 is 70%), not {fork_fraction:g}"
+        )
     if not 1 <= count <= 1000:
         raise UsageError(f"--actions must be between 1 and 1000, not {count}")
     rng = random.Random(seed)
 
-    def choice(items: list[str]) -> str:          # fork.py's own random_choice: int(random() * n)
+    def choice(items: list[str]) -> str:  # fork.py's own random_choice: int(random() * n)
         return items[int(rng.random() * len(items))]
 
     chosen, fresh, out = [ROOT], names(), list[Action]()
@@ -199,10 +212,14 @@ def generate(seed: int, count: int, fork_fraction: float) -> list[Action]:
 class Step:
     action: Action
     tree: Tree
-    refused: bool          # an exit refused under leaf_only: the process has children
+    refused: bool  # an exit refused under leaf_only: the process has children
 
     def describe(self) -> str:
-        return f"{self.action.describe()} (refused: it has children)" if self.refused else self.action.describe()
+        return (
+            f"{self.action.describe()} (refused: it has children)"
+            if self.refused
+            else self.action.describe()
+        )
 
 
 def play(actions: list[Action], mode: str = "init", leaf_only: bool = False) -> list[Step]:
@@ -212,7 +229,9 @@ def play(actions: list[Action], mode: str = "init", leaf_only: bool = False) -> 
     tree, out = Tree(), []
     for a in actions:
         done = tree.apply(a, mode, leaf_only)
-        out.append(Step(a, Tree(dict(tree.parent), {k: list(v) for k, v in tree.kids.items()}), not done))
+        out.append(
+            Step(a, Tree(dict(tree.parent), {k: list(v) for k, v in tree.kids.items()}), not done)
+        )
     return out
 
 

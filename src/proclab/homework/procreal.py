@@ -5,6 +5,7 @@ worker's pid; this module lines them up with the simulation's tick and says wher
 Linux's ``R`` means running *or* runnable, so the model's RUNNING and READY both map to R;
 BLOCKED maps to S (an interruptible sleep); DONE to gone (reaped: no longer in the table).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -15,8 +16,10 @@ from .procrun import BLOCKED, DONE, READY, RUNNING, Tick
 
 GONE = "gone"
 LETTER = {RUNNING: "R", READY: "R", BLOCKED: "S", DONE: GONE}
-NOTE = ("The model has one process RUNNING and the rest READY; Linux's R means running or runnable, "
-        "so every process that could run shows R.")
+NOTE = (
+    "The model has one process RUNNING and the rest READY; Linux's R means running or runnable, "
+    "so every process that could run shows R."
+)
 
 
 def kernel_letter(sim_state: str) -> str:
@@ -34,11 +37,11 @@ class Observed:
     """One worker at one checkpoint."""
 
     name: str
-    sim: str               # the model's state at the sample's tick
-    kernel: str            # the kernel's letter: R S D Z ..., or gone
-    phase: str             # the worker's own word for its step: start, cpu, io, done
-    settled: bool          # in the same step before and after the snapshot (so in it throughout)
-    reaped: bool           # the coordinator had waited for it: it cannot be in the table
+    sim: str  # the model's state at the sample's tick
+    kernel: str  # the kernel's letter: R S D Z ..., or gone
+    phase: str  # the worker's own word for its step: start, cpu, io, done
+    settled: bool  # in the same step before and after the snapshot (so in it throughout)
+    reaped: bool  # the coordinator had waited for it: it cannot be in the table
 
     @property
     def expected(self) -> str:
@@ -59,11 +62,15 @@ class Observed:
         if e == GONE:
             if k == "Z":
                 return "exited but not reaped yet (Z) where the model has it DONE: its parent reaps it next"
-            return ("still in the table where the model has it DONE: sharing one CPU (and the host's load) "
-                    "it finished later than its ticks")
+            return (
+                "still in the table where the model has it DONE: sharing one CPU (and the host's load) "
+                "it finished later than its ticks"
+            )
         if k == "S":
-            return ("asleep (S) where the model has it RUNNING or READY: its I/O started sooner (the kernel "
-                    "shares the CPU by time slices) or ended later (the device is held at each snapshot)")
+            return (
+                "asleep (S) where the model has it RUNNING or READY: its I/O started sooner (the kernel "
+                "shares the CPU by time slices) or ended later (the device is held at each snapshot)"
+            )
         if e == "S":
             return "R where the model has it BLOCKED: its I/O had not started yet, or had completed already"
         return f"{k} where the model expects {e}"
@@ -75,26 +82,39 @@ class Observed:
 
 @dataclass(frozen=True)
 class Sample:
-    name: str              # sample-N (a tick) or io-K-done-next (the device is about to complete I/O K)
-    elapsed_ms: float      # since the workers were released
-    tick: int              # the model's tick this moment falls in
+    name: str  # sample-N (a tick) or io-K-done-next (the device is about to complete I/O K)
+    elapsed_ms: float  # since the workers were released
+    tick: int  # the model's tick this moment falls in
     workers: tuple[Observed, ...]
-    holder: int | None = None   # at io-K-done-next: the index of the worker asleep on that I/O
+    holder: int | None = None  # at io-K-done-next: the index of the worker asleep on that I/O
 
     @property
     def differences(self) -> list[Observed]:
         return [w for w in self.workers if not w.agrees]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "elapsed_ms": self.elapsed_ms, "tick": self.tick,
-                "sim": [w.sim for w in self.workers], "expected": [w.expected for w in self.workers],
-                "kernel": [w.kernel for w in self.workers], "phases": [w.phase for w in self.workers],
-                "settled": [w.settled for w in self.workers], "holder": self.holder,
-                "agree": not self.differences}
+        return {
+            "name": self.name,
+            "elapsed_ms": self.elapsed_ms,
+            "tick": self.tick,
+            "sim": [w.sim for w in self.workers],
+            "expected": [w.expected for w in self.workers],
+            "kernel": [w.kernel for w in self.workers],
+            "phases": [w.phase for w in self.workers],
+            "settled": [w.settled for w in self.workers],
+            "holder": self.holder,
+            "agree": not self.differences,
+        }
 
 
-def sample_from(name: str, data: Mapping[str, Any], letters: Mapping[int, str],
-                after: Sequence[Sequence[Any]] | None, ticks: Sequence[Tick], tick_ms: float) -> Sample:
+def sample_from(
+    name: str,
+    data: Mapping[str, Any],
+    letters: Mapping[int, str],
+    after: Sequence[Sequence[Any]] | None,
+    ticks: Sequence[Tick],
+    tick_ms: float,
+) -> Sample:
     """A checkpoint's data (``names``, ``phases`` as [phase, step], ``reaped``, ``elapsed_ms``),
     the kernel's letter per pid (absent: gone) and the phases read after the snapshot."""
     elapsed = float(data["elapsed_ms"])
@@ -103,9 +123,16 @@ def sample_from(name: str, data: Mapping[str, Any], letters: Mapping[int, str],
     workers = []
     for i, pid in enumerate(data["names"].values()):
         before = list(data["phases"][i])
-        workers.append(Observed(name=f"PID {i}", sim=sim_state(ticks, tick, i), kernel=letters.get(int(pid), GONE),
-                                phase=before[0], settled=after is not None and list(after[i]) == before,
-                                reaped=i in reaped))
+        workers.append(
+            Observed(
+                name=f"PID {i}",
+                sim=sim_state(ticks, tick, i),
+                kernel=letters.get(int(pid), GONE),
+                phase=before[0],
+                settled=after is not None and list(after[i]) == before,
+                reaped=i in reaped,
+            )
+        )
     holder = data.get("holder")
     return Sample(name, elapsed, tick, tuple(workers), None if holder is None else int(holder))
 
@@ -117,8 +144,8 @@ class RealRun:
     names: tuple[str, ...]
     samples: tuple[Sample, ...]
     tick_ms: float
-    wall_ms: float          # from the release of the workers to the last one reaped
-    paused_ms: float        # of which the coordinator (the device) was held at checkpoints
+    wall_ms: float  # from the release of the workers to the last one reaped
+    paused_ms: float  # of which the coordinator (the device) was held at checkpoints
     exit_codes: Mapping[str, int]
     cpu: int | None = None  # the one CPU every worker was pinned to
 
@@ -128,18 +155,28 @@ class RealRun:
         for s in self.samples:
             for i, w in enumerate(s.workers):
                 if s.holder == i and w.kernel != "S":
-                    bad.append(f"{s.name}: {w.name} sleeps on its reply, yet the kernel shows {w.kernel}, not S")
+                    bad.append(
+                        f"{s.name}: {w.name} sleeps on its reply, yet the kernel shows {w.kernel}, not S"
+                    )
                 if w.phase == "cpu" and w.settled and w.kernel != "R":
-                    bad.append(f"{s.name}: {w.name} spins (phase cpu throughout), yet the kernel shows {w.kernel}, not R")
+                    bad.append(
+                        f"{s.name}: {w.name} spins (phase cpu throughout), yet the kernel shows {w.kernel}, not R"
+                    )
                 if w.reaped and w.kernel != GONE:
-                    bad.append(f"{s.name}: {w.name} was reaped, yet the kernel still shows it {w.kernel}")
+                    bad.append(
+                        f"{s.name}: {w.name} was reaped, yet the kernel still shows it {w.kernel}"
+                    )
         bad += [f"{name} never finished" for name in self.names if name not in self.exit_codes]
-        bad += [f"{name} exited {code}, not 0" for name, code in self.exit_codes.items() if code != 0]
+        bad += [
+            f"{name} exited {code}, not 0" for name, code in self.exit_codes.items() if code != 0
+        ]
         return bad
 
     def counts(self) -> dict[str, int]:
         """How many times each fact was put to the kernel."""
         ws = [w for s in self.samples for w in s.workers]
-        return {"asleep_on_io": sum(s.holder is not None for s in self.samples),
-                "spinning": sum(w.phase == "cpu" and w.settled for w in ws),
-                "reaped": sum(w.reaped for w in ws)}
+        return {
+            "asleep_on_io": sum(s.holder is not None for s in self.samples),
+            "spinning": sum(w.phase == "cpu" and w.settled for w in ws),
+            "reaped": sum(w.reaped for w in ws),
+        }

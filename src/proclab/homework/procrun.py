@@ -8,6 +8,7 @@ I/O) or ``on-end`` (only when it ends). ``io_done``: ``later`` (a process whose 
 waits its turn) or ``immediate`` (it runs at once). Ties: the next READY process after the
 current one, in order (round robin over the list), as process-run.py does.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,14 +20,18 @@ from ..errors import UsageError
 SWITCH = ("on-io", "on-end")
 IO_DONE = ("later", "immediate")
 # process-run.py's own spellings of -S and -I, accepted with the same meaning
-OSTEP_WORDS = {"switch_on_io": "on-io", "switch_on_end": "on-end",
-               "io_run_later": "later", "io_run_immediate": "immediate"}
+OSTEP_WORDS = {
+    "switch_on_io": "on-io",
+    "switch_on_end": "on-end",
+    "io_run_later": "later",
+    "io_run_immediate": "immediate",
+}
 RUNNING, READY, BLOCKED, DONE = "RUNNING", "READY", "BLOCKED", "DONE"
 
 
 @dataclass
 class Proc:
-    code: list[str]                      # "cpu", "io", "io_done" still to run
+    code: list[str]  # "cpu", "io", "io_done" still to run
     state: str = READY
     io_ends: list[int] = field(default_factory=list)
 
@@ -34,17 +39,22 @@ class Proc:
 @dataclass(frozen=True)
 class Tick:
     t: int
-    states: tuple[str, ...]              # RUNNING READY BLOCKED DONE, per process
-    ran: str | None                      # what the running process did: cpu, io, io_done (None: CPU idle)
-    ios: int                             # I/Os in flight
-    io_completed: bool                   # an I/O finished at this tick (process-run.py marks it '*')
+    states: tuple[str, ...]  # RUNNING READY BLOCKED DONE, per process
+    ran: str | None  # what the running process did: cpu, io, io_done (None: CPU idle)
+    ios: int  # I/Os in flight
+    io_completed: bool  # an I/O finished at this tick (process-run.py marks it '*')
 
     def cells(self) -> list[str]:
         return [f"RUN:{self.ran}" if s == RUNNING and self.ran else s for s in self.states]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"t": self.t, "states": list(self.states), "ran": self.ran, "cpu": int(self.ran is not None),
-                "ios": self.ios}
+        return {
+            "t": self.t,
+            "states": list(self.states),
+            "ran": self.ran,
+            "cpu": int(self.ran is not None),
+            "ios": self.ios,
+        }
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,10 @@ def from_ostep(text: str) -> list[str]:
             elif item[:1] == "c" and item[1:].isdigit():
                 letters += "c" * int(item[1:])
             else:
-                raise UsageError(f"program '{text}': in process-run.py's form each item is cN (N CPU "
-                                 f"instructions) or i (an I/O), not '{item}', e.g. c7,i,c1,i:c3")
+                raise UsageError(
+                    f"program '{text}': in process-run.py's form each item is cN (N CPU "
+                    f"instructions) or i (an I/O), not '{item}', e.g. c7,i,c1,i:c3"
+                )
         out.append(letters)
     return out
 
@@ -88,17 +100,23 @@ def parse_process_list(text: str) -> list[tuple[int, float]]:
         try:
             out.append((int(length), float(pct)))
         except ValueError:
-            raise UsageError(f"--processlist '{text}': write X:Y for each process (X instructions, "
-                             f"Y % chance each is CPU), e.g. 5:100,5:100; not '{item}'") from None
+            raise UsageError(
+                f"--processlist '{text}': write X:Y for each process (X instructions, "
+                f"Y % chance each is CPU), e.g. 5:100,5:100; not '{item}'"
+            ) from None
         if not sep:
-            raise UsageError(f"--processlist '{text}': '{item}' has no ':Y' (the chance, 0 to 100, an instruction is CPU)")
+            raise UsageError(
+                f"--processlist '{text}': '{item}' has no ':Y' (the chance, 0 to 100, an instruction is CPU)"
+            )
     return out
 
 
 def parse_program(text: str) -> list[str]:
     """Letters to instructions; an empty program (process-run.py's ``-l 0:Y``) is done at its first turn."""
     if set(text) - {"c", "i"}:
-        raise UsageError(f"program '{text}': write one letter per instruction, c (CPU) or i (I/O), e.g. cccic")
+        raise UsageError(
+            f"program '{text}': write one letter per instruction, c (CPU) or i (I/O), e.g. cccic"
+        )
     out: list[str] = []
     for ch in text:
         out += ["cpu"] if ch == "c" else ["io", "io_done"]
@@ -112,17 +130,23 @@ def generate(seed: int, processes: list[tuple[int, float]]) -> list[str]:
         raise UsageError(f"give 1 to 20 processes, not {len(processes)}")
     for length, pct in processes:
         if not 0 <= length <= 1000 or not 0 <= pct <= 100:
-            raise UsageError(f"a process of {length} instructions at {pct:g}% CPU: "
-                             "give 0 to 1000 instructions and a chance of 0 to 100")
+            raise UsageError(
+                f"a process of {length} instructions at {pct:g}% CPU: "
+                "give 0 to 1000 instructions and a chance of 0 to 100"
+            )
     rng = random.Random(seed)
-    return ["".join("c" if rng.random() < pct / 100.0 else "i" for _ in range(length))
-            for length, pct in processes]
+    return [
+        "".join("c" if rng.random() < pct / 100.0 else "i" for _ in range(length))
+        for length, pct in processes
+    ]
 
 
 class Machine:
     def __init__(self, programs: list[str], switch: str, io_done: str, io_length: int) -> None:
         if switch not in SWITCH or io_done not in IO_DONE:
-            raise UsageError(f"--switch is one of {', '.join(SWITCH)}; --io-done one of {', '.join(IO_DONE)}")
+            raise UsageError(
+                f"--switch is one of {', '.join(SWITCH)}; --io-done one of {', '.join(IO_DONE)}"
+            )
         if io_length < 0:
             raise UsageError(f"--io-length must be 0 or more, not {io_length}")
         self.procs = [Proc(parse_program(p)) for p in programs]
@@ -182,8 +206,9 @@ class Machine:
         return Tick(t, states, ran, ios, completed)
 
 
-def simulate(programs: list[str], switch: str = "on-io", io_done: str = "later",
-             io_length: int = 5) -> tuple[list[Tick], Totals]:
+def simulate(
+    programs: list[str], switch: str = "on-io", io_done: str = "later", io_length: int = 5
+) -> tuple[list[Tick], Totals]:
     m = Machine(programs, switch, io_done, io_length)
     ticks: list[Tick] = []
     t = 0

@@ -12,6 +12,7 @@ question order (``#`` starts a comment). A quiz over several labs (``proclab run
     1
     yes
 """
+
 from __future__ import annotations
 
 import re
@@ -33,14 +34,16 @@ def parse_answers(text: str, questions: list[Question], source: str = "the answe
     answers: Answers = {}
     bare: list[str] = []
     for line in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", line).strip()     # comments: '# ...'
+        line = re.sub(r"(^|\s)#.*$", "", line).strip()  # comments: '# ...'
         if not line:
             continue
         m = re.match(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*(.*)$", line)
         if m and m.group(1) in ids:
             answers[m.group(1)] = ids[m.group(1)].parse(m.group(2))
         elif m and not bare and "=" in line:
-            raise UsageError(f"{source}: no question '{m.group(1)}'; this lab's questions: {', '.join(ids)}")
+            raise UsageError(
+                f"{source}: no question '{m.group(1)}'; this lab's questions: {', '.join(ids)}"
+            )
         else:
             bare.append(line)
     if bare:
@@ -62,7 +65,9 @@ def sections(text: str, labs: list[str], source: str) -> dict[str, str]:
         if m:
             current = m.group(1)
             if current not in labs:
-                raise UsageError(f"{source}: [{current}] is not a lab of this run; the labs: {', '.join(labs)}")
+                raise UsageError(
+                    f"{source}: [{current}] is not a lab of this run; the labs: {', '.join(labs)}"
+                )
             out.setdefault(current, [])
         elif current is None:
             loose.append(line)
@@ -70,14 +75,17 @@ def sections(text: str, labs: list[str], source: str) -> dict[str, str]:
             out[current].append(line)
     if any(re.sub(r"#.*$", "", ln).strip() for ln in loose):
         if out or len(labs) != 1:
-            raise UsageError(f"{source}: answers for several labs go under a [lab] line each, "
-                             f"e.g. [{labs[0]}] then its answers")
+            raise UsageError(
+                f"{source}: answers for several labs go under a [lab] line each, "
+                f"e.g. [{labs[0]}] then its answers"
+            )
         out[labs[0]] = loose
     return {lab: "\n".join(lines) for lab, lines in out.items()}
 
 
-def ask(questions: list[Question], prompt: Callable[[Question], str],
-        complain: Callable[[str], None]) -> Answers:
+def ask(
+    questions: list[Question], prompt: Callable[[Question], str], complain: Callable[[str], None]
+) -> Answers:
     """Ask each question with ``prompt`` until its answer parses (an empty answer skips it);
     ``complain`` shows why an answer did not parse."""
     answers: Answers = {}
@@ -98,7 +106,9 @@ def read_source(source: str | None, stdin: TextIO) -> str:
     if source is not None and source != "-":
         path = Path(source)
         if not path.is_file():
-            raise UsageError(f"no answers file '{source}'; give a file of 'id = answer' lines, or '-' for stdin")
+            raise UsageError(
+                f"no answers file '{source}'; give a file of 'id = answer' lines, or '-' for stdin"
+            )
         try:
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -106,7 +116,9 @@ def read_source(source: str | None, stdin: TextIO) -> str:
     return stdin.read()
 
 
-def from_text(specs: list[LabSpec], text: str, source: str) -> dict[str, tuple[list[Question], Answers]]:
+def from_text(
+    specs: list[LabSpec], text: str, source: str
+) -> dict[str, tuple[list[Question], Answers]]:
     """Every lab's questions and its answers in ``text`` (a lab the text leaves out: no answers)."""
     names = [s.name for s in specs]
     per_lab = sections(text, names, source)
@@ -118,8 +130,15 @@ def from_text(specs: list[LabSpec], text: str, source: str) -> dict[str, tuple[l
     return out
 
 
-def gather(spec: LabSpec, source: str | None, *, stdin: TextIO, interactive: bool,
-           prompt: Callable[[Question], str], complain: Callable[[str], None]) -> tuple[list[Question], Answers]:
+def gather(
+    spec: LabSpec,
+    source: str | None,
+    *,
+    stdin: TextIO,
+    interactive: bool,
+    prompt: Callable[[Question], str],
+    complain: Callable[[str], None],
+) -> tuple[list[Question], Answers]:
     """The lab's questions and the learner's answers: from the file ``source``, from
     stdin (``source`` is ``-``, or stdin is not a terminal), or asked one by one."""
     if source is not None or not interactive:

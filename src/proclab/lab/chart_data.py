@@ -15,6 +15,7 @@ the runner calls it and keeps the charts on ``LabResult.charts`` (and in
 ``--json``). Drawing them, as terminal bars and a PNG, is the UI's job
 (``proclab.ui.bar_charts``). One set of figures, two pictures.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,20 +29,22 @@ HOOK = "charts"
 class Bar:
     label: str
     value: float
-    expected: float | None = None    # drawn beside the measured bar when given
+    expected: float | None = None  # drawn beside the measured bar when given
 
 
 @dataclass(frozen=True)
 class Chart:
     title: str
-    unit: str                        # "%", "s", "CPU-s", ...
+    unit: str  # "%", "s", "CPU-s", ...
     bars: tuple[Bar, ...]
     measured_label: str = "measured"
     expected_label: str = "expected"
 
     @property
     def top(self) -> float:
-        vals = [b.value for b in self.bars] + [b.expected for b in self.bars if b.expected is not None]
+        vals = [b.value for b in self.bars] + [
+            b.expected for b in self.bars if b.expected is not None
+        ]
         return max([v for v in vals if v > 0], default=1.0)
 
 

@@ -21,6 +21,7 @@ measurement (a busy host left too little CPU free), it calls ``inconclusive(why)
 neither a pass nor a failure. The same checks run under the CLI and under pytest
 (where an inconclusive check is a skip).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -74,11 +75,18 @@ def require_free_cpus(load: HostLoad, needed: float, note: str = "", **figures: 
     if load.enough(needed):
         return
     free = load.free
-    why = (load.describe() if free is None else
-           f"{load.describe()} in the window, and this claim needs {needed:.2f}")
-    inconclusive(f"not measured: {why}{note}; run again on a quieter host (proclab's lab lock keeps other "
-                 "labs away, not other programs)",
-                 free_cpus=None if free is None else round(free, 3), needed_free_cpus=needed, **figures)
+    why = (
+        load.describe()
+        if free is None
+        else f"{load.describe()} in the window, and this claim needs {needed:.2f}"
+    )
+    inconclusive(
+        f"not measured: {why}{note}; run again on a quieter host (proclab's lab lock keeps other "
+        "labs away, not other programs)",
+        free_cpus=None if free is None else round(free, 3),
+        needed_free_cpus=needed,
+        **figures,
+    )
 
 
 def expect(condition: Any, detail: str, **figures: Any) -> tuple[str, dict[str, Any]]:
@@ -127,23 +135,42 @@ def _short(value: Any) -> str:
 def judge(name: str, out: Any) -> Outcome:
     """The verdict on what a check returned (it did not raise)."""
     if out is True:
-        return Outcome(CheckResult(name, Status.PASSED, "returned True",
-                                   warning="the check returned True, which carries no evidence: "
-                                           "return expect(condition, 'what was seen')"), Ending.PASSED)
+        return Outcome(
+            CheckResult(
+                name,
+                Status.PASSED,
+                "returned True",
+                warning="the check returned True, which carries no evidence: "
+                "return expect(condition, 'what was seen')",
+            ),
+            Ending.PASSED,
+        )
     if isinstance(out, str) and out.strip():
         return Outcome(CheckResult(name, Status.PASSED, out), Ending.PASSED)
-    if (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], str) and out[0].strip()
-            and isinstance(out[1], dict)):
+    if (
+        isinstance(out, tuple)
+        and len(out) == 2
+        and isinstance(out[0], str)
+        and out[0].strip()
+        and isinstance(out[1], dict)
+    ):
         return Outcome(CheckResult(name, Status.PASSED, out[0], dict(out[1])), Ending.PASSED)
-    return Outcome(CheckResult(name, Status.FAILED, f"the check returned {_short(out)}, not evidence: a check passes "
-                                            "only by returning a string or expect(...)'s result"), Ending.REFUTED)
+    return Outcome(
+        CheckResult(
+            name,
+            Status.FAILED,
+            f"the check returned {_short(out)}, not evidence: a check passes "
+            "only by returning a string or expect(...)'s result",
+        ),
+        Ending.REFUTED,
+    )
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
     fn: CheckFn
-    zh: str = ""                  # the title in Chinese, if the lab gives one
+    zh: str = ""  # the title in Chinese, if the lab gives one
 
     def run(self, result: LabResult, timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
         return self.outcome(result, timeout_s).result
@@ -155,9 +182,16 @@ class Check:
         try:
             return Call(lambda: self._call(result), "check", self.name[:40]).result(timeout_s)
         except CallTimeout:
-            return Outcome(CheckResult(self.name, Status.FAILED, f"the check took longer than {timeout_s:g} s "
-                                                         "(its time limit: check_timeout_s in lab.toml)", zh=self.zh),
-                           Ending.TIMEOUT)
+            return Outcome(
+                CheckResult(
+                    self.name,
+                    Status.FAILED,
+                    f"the check took longer than {timeout_s:g} s "
+                    "(its time limit: check_timeout_s in lab.toml)",
+                    zh=self.zh,
+                ),
+                Ending.TIMEOUT,
+            )
 
     def _call(self, result: LabResult) -> Outcome:
         # in the check's own thread: the record of the checkpoints it reads is per thread (a ContextVar)
@@ -171,31 +205,62 @@ class Check:
         try:
             out = self.fn(result)
         except CheckFailed as fail:
-            return Outcome(CheckResult(self.name, Status.FAILED, fail.detail, fail.figures), Ending.REFUTED)
+            return Outcome(
+                CheckResult(self.name, Status.FAILED, fail.detail, fail.figures), Ending.REFUTED
+            )
         except CheckInconclusive as why:
-            return Outcome(CheckResult(self.name, Status.INCONCLUSIVE, why.detail, why.figures), Ending.INCONCLUSIVE)
-        except NoKernelRecord as why:   # the run has no kernel record (no root, no tracefs, --no-trace)
-            return Outcome(CheckResult(self.name, Status.INCONCLUSIVE, str(why).strip("'\""), {}), Ending.INCONCLUSIVE)
-        except (CheckpointMissing, ProcessMissing) as err:  # a checkpoint or process the check needs is not there
-            return Outcome(CheckResult(self.name, Status.FAILED, str(err).strip("'\"")), Ending.REFUTED)
-        except ProbeError as err:       # the probe's ps or top text cannot be read: the lab's, not the check's
+            return Outcome(
+                CheckResult(self.name, Status.INCONCLUSIVE, why.detail, why.figures),
+                Ending.INCONCLUSIVE,
+            )
+        except (
+            NoKernelRecord
+        ) as why:  # the run has no kernel record (no root, no tracefs, --no-trace)
+            return Outcome(
+                CheckResult(self.name, Status.INCONCLUSIVE, str(why).strip("'\""), {}),
+                Ending.INCONCLUSIVE,
+            )
+        except (
+            CheckpointMissing,
+            ProcessMissing,
+        ) as err:  # a checkpoint or process the check needs is not there
+            return Outcome(
+                CheckResult(self.name, Status.FAILED, str(err).strip("'\"")), Ending.REFUTED
+            )
+        except (
+            ProbeError
+        ) as err:  # the probe's ps or top text cannot be read: the lab's, not the check's
             return Outcome(CheckResult(self.name, Status.FAILED, str(err)), Ending.REFUTED)
-        except SystemExit as err:   # a check must not end the harness
-            return Outcome(CheckResult(self.name, Status.FAILED, f"the check called sys.exit({err.code!r}) "
-                                                         f"({_where(err)})"), Ending.EXITED)
+        except SystemExit as err:  # a check must not end the harness
+            return Outcome(
+                CheckResult(
+                    self.name,
+                    Status.FAILED,
+                    f"the check called sys.exit({err.code!r}) ({_where(err)})",
+                ),
+                Ending.EXITED,
+            )
         except Exception as err:  # a bug in the check itself: report it as a failure with its cause
-            return Outcome(CheckResult(self.name, Status.FAILED,
-                                       f"the check raised {type(err).__name__}: {err} ({_where(err)})"), Ending.RAISED)
+            return Outcome(
+                CheckResult(
+                    self.name,
+                    Status.FAILED,
+                    f"the check raised {type(err).__name__}: {err} ({_where(err)})",
+                ),
+                Ending.RAISED,
+            )
         return judge(self.name, out)
 
 
 def check(name: str, zh: str = "") -> Callable[[CheckFn], CheckFn]:
     """Mark a function in a lab's checks.py as a check called ``name`` (``zh``: its title
     in Chinese, shown by ``proclab run --lang zh``; the evidence stays as measured)."""
+
     def mark(fn: CheckFn) -> CheckFn:
         fn.__proclab_check__ = name  # type: ignore[attr-defined]
         fn.__proclab_check_zh__ = zh  # type: ignore[attr-defined]
         return fn
+
     return mark
 
 
@@ -217,9 +282,17 @@ def _load_line(err: BaseException, path: Path) -> int | str:
     """The line of the lab's own checks.py that broke its loading. A SyntaxError is raised by
     the compiler (its traceback ends in importlib), so its own lineno is the one that counts;
     for any other error the innermost frame in that file (not proclab's code it called)."""
-    if isinstance(err, SyntaxError) and err.lineno and Path(err.filename or "").resolve() == path.resolve():
+    if (
+        isinstance(err, SyntaxError)
+        and err.lineno
+        and Path(err.filename or "").resolve() == path.resolve()
+    ):
         return err.lineno
-    frames = [f for f in traceback.extract_tb(err.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    frames = [
+        f
+        for f in traceback.extract_tb(err.__traceback__)
+        if Path(f.filename).resolve() == path.resolve()
+    ]
     return frames[-1].lineno if frames and frames[-1].lineno else "?"
 
 
@@ -235,15 +308,20 @@ def load_checks(path: Path, lab: str) -> LabChecks:
     try:
         spec.loader.exec_module(module)
     except Exception as err:
-        raise LabFormatError(f"{path}:{_load_line(err, path)}: the checks file fails to load: "
-                             f"{type(err).__name__}: {err}") from err
-    found = tuple(Check(fn.__proclab_check__, fn, getattr(fn, "__proclab_check_zh__", ""))
-                  for fn in vars(module).values()
-                  if callable(fn) and hasattr(fn, "__proclab_check__"))
+        raise LabFormatError(
+            f"{path}:{_load_line(err, path)}: the checks file fails to load: "
+            f"{type(err).__name__}: {err}"
+        ) from err
+    found = tuple(
+        Check(fn.__proclab_check__, fn, getattr(fn, "__proclab_check_zh__", ""))
+        for fn in vars(module).values()
+        if callable(fn) and hasattr(fn, "__proclab_check__")
+    )
     hook = getattr(module, HOOK, None)
     return LabChecks(found, hook if callable(hook) else None)
 
 
-def run_checks(checks: LabChecks | list[Check], result: LabResult,
-               timeout_s: float = CHECK_TIMEOUT_S) -> list[CheckResult]:
+def run_checks(
+    checks: LabChecks | list[Check], result: LabResult, timeout_s: float = CHECK_TIMEOUT_S
+) -> list[CheckResult]:
     return [c.run(result, timeout_s) for c in checks]

@@ -7,6 +7,7 @@ anywhere else only when the user names each weakening setting with
 ``proclab run --allow SETTING[,...]`` (or ``--allow-all-settings``).
 Capabilities that open a way out of a container are refused for every lab.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -17,7 +18,15 @@ from ..errors import UsageError
 from .settings import ESCAPE_CAPS, Settings, mem_bytes
 from .spec import LabSpec, Variant
 
-__all__ = ["ESCAPE_CAPS", "ConsentRequired", "Containment", "Weakening", "parse_allow", "require_consent", "weakenings"]
+__all__ = [
+    "ESCAPE_CAPS",
+    "ConsentRequired",
+    "Containment",
+    "Weakening",
+    "parse_allow",
+    "require_consent",
+    "weakenings",
+]
 
 # Above these a lab from elsewhere needs consent (the hard ceilings are in settings.py).
 PIDS_CONSENT = 512
@@ -31,9 +40,9 @@ class ConsentRequired(UsageError):
 
 @dataclass(frozen=True)
 class Weakening:
-    setting: str          # the name --allow takes
-    value: Any            # as lab.toml says it
-    what: str             # what it gives away
+    setting: str  # the name --allow takes
+    value: Any  # as lab.toml says it
+    what: str  # what it gives away
 
 
 def weakenings(s: Settings) -> list[Weakening]:
@@ -55,8 +64,11 @@ def weakenings(s: Settings) -> list[Weakening]:
 
 
 def _exec_as_root(v: Variant) -> list[Weakening]:
-    return [Weakening("user", a.user, f"runs its exec at '{a.at}' as root") for a in v.actions
-            if a.do == "exec" and a.user and Settings(user=a.user).as_root]
+    return [
+        Weakening("user", a.user, f"runs its exec at '{a.at}' as root")
+        for a in v.actions
+        if a.do == "exec" and a.user and Settings(user=a.user).as_root
+    ]
 
 
 def parse_allow(values: Iterable[str], allow_all: bool) -> frozenset[str]:
@@ -66,8 +78,10 @@ def parse_allow(values: Iterable[str], allow_all: bool) -> frozenset[str]:
     names = {n.strip() for v in values for n in v.split(",") if n.strip()}
     unknown = sorted(names - set(ALLOWABLE))
     if unknown:
-        raise UsageError(f"--allow {unknown[0]}: not a setting that weakens containment; "
-                         f"the ones --allow takes: {', '.join(ALLOWABLE)}")
+        raise UsageError(
+            f"--allow {unknown[0]}: not a setting that weakens containment; "
+            f"the ones --allow takes: {', '.join(ALLOWABLE)}"
+        )
     return frozenset(names)
 
 
@@ -84,9 +98,11 @@ def require_consent(spec: LabSpec, allowed: frozenset[str]) -> None:
         return
     named = "; ".join(f"{k} ({w.what}; variant {', '.join(vs)})" for k, (w, vs) in missing.items())
     settings = ",".join(dict.fromkeys(w.setting for w, _ in missing.values()))
-    raise ConsentRequired(f"lab '{spec.name}' is not a built-in lab and asks for settings that weaken its container: "
-                     f"{named}. Read its folder first (it is code); if you trust it, run it with "
-                     f"--allow {settings} (or --allow-all-settings), or remove them from its lab.toml")
+    raise ConsentRequired(
+        f"lab '{spec.name}' is not a built-in lab and asks for settings that weaken its container: "
+        f"{named}. Read its folder first (it is code); if you trust it, run it with "
+        f"--allow {settings} (or --allow-all-settings), or remove them from its lab.toml"
+    )
 
 
 @dataclass(frozen=True)
@@ -96,31 +112,50 @@ class Containment:
     user: str
     root: bool
     cap_add: tuple[str, ...]
-    network: str                   # "none" (loopback only) or "bridge"
+    network: str  # "none" (loopback only) or "bridge"
     read_only_root: bool
     pids_limit: int
     mem_limit: str
-    weakened: tuple[str, ...]      # settings beyond least privilege
-    granted_by: str | None         # "built-in lab" or "--allow" when something is weakened
+    weakened: tuple[str, ...]  # settings beyond least privilege
+    granted_by: str | None  # "built-in lab" or "--allow" when something is weakened
 
     @classmethod
     def of(cls, s: Settings, builtin: bool) -> Containment:
         weak = tuple(w.setting for w in weakenings(s))
-        return cls(user=s.user, root=s.as_root, cap_add=s.cap_add, network="bridge" if s.network else "none",
-                   read_only_root=s.read_only, pids_limit=s.pids_limit, mem_limit=s.mem_limit, weakened=weak,
-                   granted_by=("built-in lab" if builtin else "--allow") if weak else None)
+        return cls(
+            user=s.user,
+            root=s.as_root,
+            cap_add=s.cap_add,
+            network="bridge" if s.network else "none",
+            read_only_root=s.read_only,
+            pids_limit=s.pids_limit,
+            mem_limit=s.mem_limit,
+            weakened=weak,
+            granted_by=("built-in lab" if builtin else "--allow") if weak else None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"user": self.user, "root": self.root, "cap_drop": ["ALL"], "cap_add": list(self.cap_add),
-                "no_new_privileges": True, "network": self.network, "read_only_root": self.read_only_root,
-                "pids_limit": self.pids_limit, "mem_limit": self.mem_limit, "weakened": list(self.weakened),
-                "granted_by": self.granted_by}
+        return {
+            "user": self.user,
+            "root": self.root,
+            "cap_drop": ["ALL"],
+            "cap_add": list(self.cap_add),
+            "no_new_privileges": True,
+            "network": self.network,
+            "read_only_root": self.read_only_root,
+            "pids_limit": self.pids_limit,
+            "mem_limit": self.mem_limit,
+            "weakened": list(self.weakened),
+            "granted_by": self.granted_by,
+        }
 
     def describe(self) -> str:
         caps = "+".join(self.cap_add) if self.cap_add else "none"
-        line = (f"user {self.user}{' (root)' if self.root else ''}, capabilities {caps} (all others dropped), "
-                f"no-new-privileges, network {self.network}, root fs {'read-only' if self.read_only_root else 'WRITABLE'}, "
-                f"pids ≤{self.pids_limit}, memory ≤{self.mem_limit}")
+        line = (
+            f"user {self.user}{' (root)' if self.root else ''}, capabilities {caps} (all others dropped), "
+            f"no-new-privileges, network {self.network}, root fs {'read-only' if self.read_only_root else 'WRITABLE'}, "
+            f"pids ≤{self.pids_limit}, memory ≤{self.mem_limit}"
+        )
         if self.weakened:
             line += f"; beyond least privilege: {', '.join(self.weakened)} (granted by {self.granted_by})"
         return line

@@ -3,6 +3,7 @@
 ``proclab list`` prints them in this order; a lab folder not named here (a new one) comes
 last, under "Other", so adding a lab never hides it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,13 +22,47 @@ class Section:
 
 
 COURSE: tuple[Section, ...] = (
-    Section("Process lifecycle", "进程的生命周期",
-            ("what-is-a-process", "fork-basics", "process-api", "pcb", "orphans", "zombies", "reaping", "process-exit", "zombie-pileup",
-             "pid1", "signals", "terminals", "daemons", "states", "traps")),
+    Section(
+        "Process lifecycle",
+        "进程的生命周期",
+        (
+            "what-is-a-process",
+            "fork-basics",
+            "process-api",
+            "pcb",
+            "orphans",
+            "zombies",
+            "reaping",
+            "process-exit",
+            "zombie-pileup",
+            "pid1",
+            "signals",
+            "terminals",
+            "daemons",
+            "states",
+            "traps",
+        ),
+    ),
     Section("Scheduling and CPUs", "调度与 CPU", ("priority", "parallelism", "scheduling")),
-    Section("The multiprocessing toolkit", "multiprocessing 工具箱",
-            ("sync-async", "deadlines", "locks", "queues", "pipes", "pipe-readers", "manager", "semaphores-events",
-             "pools", "callbacks", "futures", "socket-server", "start-methods")),
+    Section(
+        "The multiprocessing toolkit",
+        "multiprocessing 工具箱",
+        (
+            "sync-async",
+            "deadlines",
+            "locks",
+            "queues",
+            "pipes",
+            "pipe-readers",
+            "manager",
+            "semaphores-events",
+            "pools",
+            "callbacks",
+            "futures",
+            "socket-server",
+            "start-methods",
+        ),
+    ),
     Section("Containment", "资源限制", ("forkbomb",)),
     Section("What bites in production", "生产环境里的坑", ("outlive-parent", "exec-zombies")),
 )

@@ -5,6 +5,7 @@ One lab's result (``proclab run LAB``, ``proclab doctor IMAGE``) is a lab docume
 (``run --all``, ``run A B``) are ``{"passed", "verdict", "labs": [lab documents]}``. Every
 document printed carries ``schema_version`` first (``stamped``); ``read`` turns a lab document
 back into a ``LabResult``."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,8 +39,13 @@ def document(results: Sequence[LabResult], many: bool = False) -> dict[str, Any]
     """The ``--json`` document: one lab's result, or (``many``, or not exactly one) every lab's."""
     if len(results) == 1 and not many:
         return stamped(encode(results[0]))
-    return stamped({"passed": all(r.passed for r in results), "verdict": verdict_of(results),
-                    "labs": [encode(r) for r in results]})
+    return stamped(
+        {
+            "passed": all(r.passed for r in results),
+            "verdict": verdict_of(results),
+            "labs": [encode(r) for r in results],
+        }
+    )
 
 
 @singledispatch
@@ -54,10 +60,18 @@ def encode(record: Any) -> Any:
 @encode.register
 def _lab(r: LabResult) -> dict[str, Any]:
     return {
-        "lab": r.lab, "title": r.title, "path": r.path, "lesson": r.lesson, "passed": r.passed,
-        "verdict": r.verdict, "check_counts": r.counts(),
-        "duration_s": round(r.duration_s, 3), "lock_wait_s": round(r.lock_wait_s, 3),
-        "exit_code": r.exit_code, "error": r.error, "engine": r.engine,
+        "lab": r.lab,
+        "title": r.title,
+        "path": r.path,
+        "lesson": r.lesson,
+        "passed": r.passed,
+        "verdict": r.verdict,
+        "check_counts": r.counts(),
+        "duration_s": round(r.duration_s, 3),
+        "lock_wait_s": round(r.lock_wait_s, 3),
+        "exit_code": r.exit_code,
+        "error": r.error,
+        "engine": r.engine,
         "checks": [encode(c) for c in r.checks],
         "checkpoints": [cp.to_dict() for cp in r.checkpoints],
         "runs": [encode(run) for run in r.runs],
@@ -69,15 +83,22 @@ def _lab(r: LabResult) -> dict[str, Any]:
 @encode.register
 def _run(r: RunRecord) -> dict[str, Any]:
     return {
-        "variant": r.variant, "summary": r.summary, "exit_code": r.exit_code,
-        "duration_s": round(r.duration_s, 3), "started_at": round(r.started_at, 3),
-        "timed_out": r.timed_out, "expect_timeout": r.expect_timeout,
-        "expect_exit": r.expect_exit, "oom_killed": r.oom_killed, "error": r.error,
+        "variant": r.variant,
+        "summary": r.summary,
+        "exit_code": r.exit_code,
+        "duration_s": round(r.duration_s, 3),
+        "started_at": round(r.started_at, 3),
+        "timed_out": r.timed_out,
+        "expect_timeout": r.expect_timeout,
+        "expect_exit": r.expect_exit,
+        "oom_killed": r.oom_killed,
+        "error": r.error,
         "settings": r.settings.to_dict(),
         "containment": r.containment.to_dict() if r.containment else None,
         "actions": [a.to_dict() for a in r.actions],
         "touched": list(r.touched),
-        "output": [encode(o) for o in r.output], "output_not_kept": r.output_not_kept(),
+        "output": [encode(o) for o in r.output],
+        "output_not_kept": r.output_not_kept(),
         "host": r.host,
         "host_alive_after_exit": {str(k): v for k, v in r.host_alive_after_exit.items()},
         "kernel_record": r.kernel.summary_dict(),
@@ -106,8 +127,13 @@ def _check(c: CheckResult) -> dict[str, Any]:
 
 @encode.register
 def _chart(c: Chart) -> dict[str, Any]:
-    return {"title": c.title, "unit": c.unit, "measured_label": c.measured_label,
-            "expected_label": c.expected_label, "bars": [encode(b) for b in c.bars]}
+    return {
+        "title": c.title,
+        "unit": c.unit,
+        "measured_label": c.measured_label,
+        "expected_label": c.expected_label,
+        "bars": [encode(b) for b in c.bars],
+    }
 
 
 @encode.register

@@ -3,6 +3,7 @@
 The runner calls these; the UI's narrator (or nothing) listens. Living in the
 lab model, not in the runner, lets the UI implement it without importing Docker.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -21,8 +22,8 @@ class Held(Protocol):
     lab: str
     checkpoint: str
 
-    def shell(self) -> int: ...      # an interactive shell in the container; its exit code
-    def top(self) -> str: ...        # top's text, now
+    def shell(self) -> int: ...  # an interactive shell in the container; its exit code
+    def top(self) -> str: ...  # top's text, now
 
 
 class StoppedByLearner(Exception):
@@ -50,5 +51,6 @@ class Observer:
     # --step: hold the scenario at this checkpoint (after its snapshot) and call paused()
     def holds(self, checkpoint: str) -> bool:
         return False
+
     # the learner looks around; return to let the scenario go on, raise StoppedByLearner to end the run
     def paused(self, run: RunRecord, snap: Snapshot, held: Held) -> None: ...

@@ -7,6 +7,7 @@ killer at the memory limit, an uncaught Python exception (its traceback, whereve
 run it was printed — before the first checkpoint or after the last), or a signal (128+N).
 Pure: it reads a ``RunRecord`` only.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ from .result import RunRecord
 
 TRACEBACK = "Traceback (most recent call last):"
 PY_ERROR_END = re.compile(r"^(SyntaxError|IndentationError|TabError): ")
-TRACEBACK_LINES = 12        # the end of the traceback, where the cause is
+TRACEBACK_LINES = 12  # the end of the traceback, where the cause is
 
 
 def expected(rec: RunRecord) -> bool:
@@ -39,16 +40,24 @@ def problem(rec: RunRecord) -> str | None:
     if code == 0:
         return f"the scenario exited 0, but its variant declares expect_exit = {rec.expect_exit!r}"
     if rec.oom_killed:
-        return (f"the scenario was killed by the kernel's OOM killer at the memory limit {when} (exit {code}; "
-                f"mem_limit = {rec.settings.get('mem_limit')!r}): use less memory or raise mem_limit in lab.toml")
+        return (
+            f"the scenario was killed by the kernel's OOM killer at the memory limit {when} (exit {code}; "
+            f"mem_limit = {rec.settings.get('mem_limit')!r}): use less memory or raise mem_limit in lab.toml"
+        )
     tb = traceback_of(rec)
     if tb:
-        return f"the scenario crashed {when} (exit {code}): {tb[-1].strip()}\n" + "\n".join(tb[-TRACEBACK_LINES:])
+        return f"the scenario crashed {when} (exit {code}): {tb[-1].strip()}\n" + "\n".join(
+            tb[-TRACEBACK_LINES:]
+        )
     if code > 128:
-        return (f"the scenario was killed by {_signame(code - 128)} {when} (exit {code} = 128+{code - 128}); "
-                "if the lab means it, declare expect_exit = \"signal\" in its variant")
-    return (f"the scenario exited {code} {when}{_declared(rec)}; if the lab means it, declare "
-            f"expect_exit = {code} in its variant")
+        return (
+            f"the scenario was killed by {_signame(code - 128)} {when} (exit {code} = 128+{code - 128}); "
+            'if the lab means it, declare expect_exit = "signal" in its variant'
+        )
+    return (
+        f"the scenario exited {code} {when}{_declared(rec)}; if the lab means it, declare "
+        f"expect_exit = {code} in its variant"
+    )
 
 
 def _signame(n: int) -> str:
@@ -63,7 +72,7 @@ def traceback_of(rec: RunRecord) -> list[str]:
     err = [o.text for o in rec.output if o.stream == "stderr" and o.text.strip()]
     starts = [i for i, line in enumerate(err) if line.strip() == TRACEBACK]
     if starts:
-        return err[starts[-1]:]
+        return err[starts[-1] :]
     if err and PY_ERROR_END.match(err[-1]):
         return err[-TRACEBACK_LINES:]
     return []
@@ -76,4 +85,8 @@ def _when(rec: RunRecord) -> str:
 
 
 def _declared(rec: RunRecord) -> str:
-    return f" (its variant declares expect_exit = {rec.expect_exit!r})" if rec.expect_exit is not None else ""
+    return (
+        f" (its variant declares expect_exit = {rec.expect_exit!r})"
+        if rec.expect_exit is not None
+        else ""
+    )

@@ -1,5 +1,6 @@
 """What the doctor ran: an image and the options it was given (``proclab doctor``), the
 settings of a doctor's run as a lab run has its ``Settings``."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -39,12 +40,12 @@ class ImageSettings:
     security_opt: tuple[str, ...] = ()
     read_only: bool = False
     k8s: bool = False
-    argv: tuple[str, ...] = ()          # what the engine started (inspect Path + Args)
+    argv: tuple[str, ...] = ()  # what the engine started (inspect Path + Args)
     stop_signal: str = "SIGTERM"
     healthcheck: bool = False
     added: tuple[Added, ...] = ()
     ready: ReadyNote | None = None
-    extra: dict[str, Any] = field(default_factory=dict)   # keys a later doctor adds: kept as read
+    extra: dict[str, Any] = field(default_factory=dict)  # keys a later doctor adds: kept as read
 
     def get(self, key: str, default: Any = None) -> Any:
         """As a dict's get, like ``Settings.get``: for code that reads either kind of settings."""
@@ -71,9 +72,12 @@ class ImageSettings:
             if key in known:
                 known[key] = tuple(known[key])
         ready = d.get("ready")
-        return cls(**known, added=tuple(Added(**a) for a in d.get("added", [])),
-                   ready=ReadyNote(**ready) if isinstance(ready, dict) else None,
-                   extra={k: v for k, v in d.items() if k not in _NAMES})
+        return cls(
+            **known,
+            added=tuple(Added(**a) for a in d.get("added", [])),
+            ready=ReadyNote(**ready) if isinstance(ready, dict) else None,
+            extra={k: v for k, v in d.items() if k not in _NAMES},
+        )
 
 
 _NAMES = frozenset(ImageSettings.__dataclass_fields__) - {"extra"}

@@ -23,6 +23,7 @@ which a check's runner turns into *inconclusive*, never a pass or a failure.
 ``runs[].kernel_record`` (``KernelRecord.summary_dict()``: recorded, note, lost,
 already_there); ``KernelRecord.from_run_dict`` reads both back.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -34,50 +35,57 @@ from ..errors import ProclabError
 
 
 class EventKind(StrEnum):
-    FORK = "fork"          # pid: the new process (child); parent: who forked it
-    EXEC = "exec"          # pid: the process; filename: the program it became
-    EXIT = "exit"          # pid: the process that ended; exit_code (exit_group's) or exit_signal
-    REAP = "reap"          # pid: the process reaped; reaper: whose wait4 returned it
-    SIGNAL = "signal"      # pid (= target): who the signal was for; sender, signal, result, handler
+    FORK = "fork"  # pid: the new process (child); parent: who forked it
+    EXEC = "exec"  # pid: the process; filename: the program it became
+    EXIT = "exit"  # pid: the process that ended; exit_code (exit_group's) or exit_signal
+    REAP = "reap"  # pid: the process reaped; reaper: whose wait4 returned it
+    SIGNAL = "signal"  # pid (= target): who the signal was for; sender, signal, result, handler
     OOM_KILL = "oom-kill"  # pid: the process the OOM killer chose
-    LOST = "lost"          # the kernel's buffer overran: ``lost`` events are missing here
+    LOST = "lost"  # the kernel's buffer overran: ``lost`` events are missing here
 
 
 class SignalResult(StrEnum):
     """What the kernel did with a signal when it was sent (signal_generate's ``res``), refined
     by what followed: ``blocked`` is a queued signal the target never took while it lived."""
 
-    DELIVERED = "delivered"    # res 0: queued for the target (``handler`` says what it did, once it took it)
-    IGNORED = "ignored"        # res 1: dropped at once (SIG_IGN, a default-ignore signal, or pid 1 of a
-                               # namespace without a handler for it)
-    PENDING = "pending"        # res 2: the same signal was already pending: merged into it
-    OVERFLOW = "overflow"      # res 3: the real-time signal queue was full
-    LOSE_INFO = "lose-info"    # res 4: queued without its siginfo
-    BLOCKED = "blocked"        # res 0, but never taken before the target ended (or the record did):
-                               # blocked by its mask, or it ended first
+    DELIVERED = (
+        "delivered"  # res 0: queued for the target (``handler`` says what it did, once it took it)
+    )
+    IGNORED = "ignored"  # res 1: dropped at once (SIG_IGN, a default-ignore signal, or pid 1 of a
+    # namespace without a handler for it)
+    PENDING = "pending"  # res 2: the same signal was already pending: merged into it
+    OVERFLOW = "overflow"  # res 3: the real-time signal queue was full
+    LOSE_INFO = "lose-info"  # res 4: queued without its siginfo
+    BLOCKED = "blocked"  # res 0, but never taken before the target ended (or the record did):
+    # blocked by its mask, or it ended first
 
     @classmethod
     def from_res(cls, res: int) -> SignalResult:
         return _RES.get(res, cls.DELIVERED)
 
 
-_RES = {0: SignalResult.DELIVERED, 1: SignalResult.IGNORED, 2: SignalResult.PENDING,
-        3: SignalResult.OVERFLOW, 4: SignalResult.LOSE_INFO}
+_RES = {
+    0: SignalResult.DELIVERED,
+    1: SignalResult.IGNORED,
+    2: SignalResult.PENDING,
+    3: SignalResult.OVERFLOW,
+    4: SignalResult.LOSE_INFO,
+}
 
 
 class HandlerKind(StrEnum):
     """The target's disposition when it took the signal (signal_deliver's ``sa_handler``)."""
 
-    DEFAULT = "default"    # sa_handler 0, SIG_DFL: the default action (end, stop, core, or nothing)
-    IGNORE = "ignore"      # sa_handler 1, SIG_IGN
-    HANDLER = "handler"    # any other address: the program's own handler ran
+    DEFAULT = "default"  # sa_handler 0, SIG_DFL: the default action (end, stop, core, or nothing)
+    IGNORE = "ignore"  # sa_handler 1, SIG_IGN
+    HANDLER = "handler"  # any other address: the program's own handler ran
 
     @classmethod
     def from_sa_handler(cls, sa_handler: int) -> HandlerKind:
         return cls.DEFAULT if sa_handler == 0 else cls.IGNORE if sa_handler == 1 else cls.HANDLER
 
 
-OUTSIDE = "outside the container"   # a sender whose pid has no number in the container's namespace
+OUTSIDE = "outside the container"  # a sender whose pid has no number in the container's namespace
 
 
 @dataclass(frozen=True)
@@ -111,15 +119,17 @@ class KernelEvent:
     reaper_host_pid: int | None = None
     reaper_comm: str | None = None
     # signal (the subject is the target)
-    signal: str | None = None           # "SIGTERM"; a number the name table lacks as "SIG34"
-    sender: int | None = None           # container pid, None when outside or unknown
+    signal: str | None = None  # "SIGTERM"; a number the name table lacks as "SIG34"
+    sender: int | None = None  # container pid, None when outside or unknown
     sender_host_pid: int | None = None
     sender_comm: str | None = None
-    sender_outside: bool = False        # sent from outside the container (docker stop, a host kill)
+    sender_outside: bool = False  # sent from outside the container (docker stop, a host kill)
     result: SignalResult | None = None
     handler: HandlerKind | None = None  # set once the target took it (signal_deliver)
-    taken_t: float | None = None        # when the target took it
-    group: bool | None = None           # signal_generate's group: for the whole thread group (kill), not one thread
+    taken_t: float | None = None  # when the target took it
+    group: bool | None = (
+        None  # signal_generate's group: for the whole thread group (kill), not one thread
+    )
     # lost
     lost: int | None = None
 
@@ -143,21 +153,32 @@ class KernelEvent:
     def sender_who(self) -> str:
         if self.sender_outside:
             return f"{self.sender_comm or '?'} (outside)"
-        return _who(self.sender, self.sender_host_pid, self.sender is not None, self.sender_comm or "")
+        return _who(
+            self.sender, self.sender_host_pid, self.sender is not None, self.sender_comm or ""
+        )
 
     @property
     def parent_who(self) -> str:
-        return _who(self.parent, self.parent_host_pid, self.parent is not None, self.parent_comm or "")
+        return _who(
+            self.parent, self.parent_host_pid, self.parent is not None, self.parent_comm or ""
+        )
 
     @property
     def reaper_who(self) -> str:
-        return _who(self.reaper, self.reaper_host_pid, self.reaper is not None, self.reaper_comm or "")
+        return _who(
+            self.reaper, self.reaper_host_pid, self.reaper is not None, self.reaper_comm or ""
+        )
 
     @property
     def ending(self) -> str:
         """How an exit event's process ended: killed by a signal, an exit code, or just ended."""
-        return (f"killed by {self.exit_signal}" if self.exit_signal else
-                f"exit code {self.exit_code}" if self.exit_code is not None else "ended")
+        return (
+            f"killed by {self.exit_signal}"
+            if self.exit_signal
+            else f"exit code {self.exit_code}"
+            if self.exit_code is not None
+            else "ended"
+        )
 
     def describe(self) -> str:
         """One line, as a check's evidence says it (the narration's line, ui.kernel_events.narrate,
@@ -181,15 +202,23 @@ class KernelEvent:
     # -- serialisation ---------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """``t``, ``kind``, ``pid``, ``host_pid``, ``mapped``, ``comm`` always; the others when set."""
-        d: dict[str, Any] = {"t": round(self.t, 6), "kind": str(self.kind), "pid": self.pid,
-                             "host_pid": self.host_pid, "mapped": self.mapped, "comm": self.comm}
+        d: dict[str, Any] = {
+            "t": round(self.t, 6),
+            "kind": str(self.kind),
+            "pid": self.pid,
+            "host_pid": self.host_pid,
+            "mapped": self.mapped,
+            "comm": self.comm,
+        }
         for f in fields(self):
             if f.name in d:
                 continue
             v = getattr(self, f.name)
             if v is None or (f.name == "sender_outside" and not v):
                 continue
-            d[f.name] = round(v, 6) if f.name == "taken_t" else str(v) if isinstance(v, StrEnum) else v
+            d[f.name] = (
+                round(v, 6) if f.name == "taken_t" else str(v) if isinstance(v, StrEnum) else v
+            )
         return d
 
     @classmethod
@@ -282,17 +311,26 @@ class KernelRecord:
     # -- serialisation ---------------------------------------------------------
     def summary_dict(self) -> dict[str, Any]:
         """``runs[].kernel_record`` in ``--json`` (the events go in ``runs[].events``)."""
-        return {"recorded": self.recorded, "note": self.note, "lost": self.lost,
-                "already_there": list(self.already_there), "events": len(self.events)}
+        return {
+            "recorded": self.recorded,
+            "note": self.note,
+            "lost": self.lost,
+            "already_there": list(self.already_there),
+            "events": len(self.events),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.summary_dict(), "events": [e.to_dict() for e in self.events]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> KernelRecord:
-        return cls(events=tuple(KernelEvent.from_dict(e) for e in d.get("events", ())),
-                   already_there=tuple(d.get("already_there", ())), lost=int(d.get("lost", 0)),
-                   note=d.get("note", ""), recorded=bool(d.get("recorded", True)))
+        return cls(
+            events=tuple(KernelEvent.from_dict(e) for e in d.get("events", ())),
+            already_there=tuple(d.get("already_there", ())),
+            lost=int(d.get("lost", 0)),
+            note=d.get("note", ""),
+            recorded=bool(d.get("recorded", True)),
+        )
 
     @classmethod
     def from_run_dict(cls, run: dict[str, Any]) -> KernelRecord:

@@ -20,6 +20,7 @@ What each event means here (docs/tracing.md says more):
   so its context says nothing about who reaped whom.
 - ``CPU:N [LOST M EVENTS]``: the buffer overran; M events are missing.
 """
+
 from __future__ import annotations
 
 import signal as _signal
@@ -48,12 +49,18 @@ class _Pending:
 
     index: int
     sig: int
-    target: int          # host tgid
+    target: int  # host tgid
 
 
 class _Fold:
-    def __init__(self, pidmap: Mapping[int, int], outside: set[int], t0: float, comms: Mapping[int, str],
-                 tgids: Mapping[int, int] | None = None):
+    def __init__(
+        self,
+        pidmap: Mapping[int, int],
+        outside: set[int],
+        t0: float,
+        comms: Mapping[int, str],
+        tgids: Mapping[int, int] | None = None,
+    ):
         self.pidmap = dict(pidmap)
         self.outside = outside
         self.t0 = t0
@@ -62,21 +69,27 @@ class _Fold:
         # which is a cache the kernel may not have updated for a reused pid (a new process once showed
         # the tgid of an old thread with its pid, and its signals went to a process that was not there)
         self.tgid: dict[int, int] = dict(tgids or {})
-        self.threads: set[int] = set()             # tids made by CLONE_THREAD
-        self.comm: dict[int, str] = dict(comms)    # host tgid -> its comm now
-        self.code: dict[int, int] = {}             # host tgid -> exit_group's code
+        self.threads: set[int] = set()  # tids made by CLONE_THREAD
+        self.comm: dict[int, str] = dict(comms)  # host tgid -> its comm now
+        self.code: dict[int, int] = {}  # host tgid -> exit_group's code
         self.pending: list[_Pending] = []
-        self.fatal: dict[int, int] = {}            # host tgid -> the fatal signal it took with the default action
-        self.killed: set[int] = set()              # host tgids that took the group exit's SIGKILL
+        self.fatal: dict[
+            int, int
+        ] = {}  # host tgid -> the fatal signal it took with the default action
+        self.killed: set[int] = set()  # host tgids that took the group exit's SIGKILL
         self.lost = 0
         self.last_ts = t0
-        self.by_cpid: dict[int, list[int]] = {}    # container pid -> its host pids (a pid reused: several)
+        self.by_cpid: dict[
+            int, list[int]
+        ] = {}  # container pid -> its host pids (a pid reused: several)
         for host, cpid in self.pidmap.items():
             self.by_cpid.setdefault(cpid, []).append(host)
         self.exited: set[int] = set()
         self.reaped: set[int] = set()
-        self.unmapped_kids: dict[int, list[int]] = {}   # parent host pid -> its children NSpid missed
-        self.inferred: dict[int, int] = {}              # host pid -> container pid, from a wait4
+        self.unmapped_kids: dict[
+            int, list[int]
+        ] = {}  # parent host pid -> its children NSpid missed
+        self.inferred: dict[int, int] = {}  # host pid -> container pid, from a wait4
 
     # -- helpers
     def pid(self, host: int) -> int | None:
@@ -95,7 +108,9 @@ class _Fold:
         if ln.event == "lost":
             n = int(ln.fields["lost"])
             self.lost += n
-            self.events.append(KernelEvent(self.last_ts - self.t0, EventKind.LOST, None, 0, mapped=False, lost=n))
+            self.events.append(
+                KernelEvent(self.last_ts - self.t0, EventKind.LOST, None, 0, mapped=False, lost=n)
+            )
             return
         self.last_ts = ln.ts
         if ln.tid and ln.tgid:
@@ -123,11 +138,18 @@ class _Fold:
         self.comm[child] = ln.fields["child_comm"]
         if child not in self.pidmap:
             self.unmapped_kids.setdefault(parent, []).append(child)
-        self.add(t=t, kind=EventKind.FORK, host_pid=child, comm=ln.fields["child_comm"],
-                 parent=self.pid(parent), parent_host_pid=parent, parent_comm=self.comm.get(parent, ln.fields["comm"]))
+        self.add(
+            t=t,
+            kind=EventKind.FORK,
+            host_pid=child,
+            comm=ln.fields["child_comm"],
+            parent=self.pid(parent),
+            parent_host_pid=parent,
+            parent_comm=self.comm.get(parent, ln.fields["comm"]),
+        )
 
     def _sched_process_exec(self, ln: TraceLine, t: float) -> None:
-        host = int(ln.fields["pid"])          # after exec the thread group leader's pid
+        host = int(ln.fields["pid"])  # after exec the thread group leader's pid
         filename = ln.fields["filename"]
         self.comm[host] = filename.rsplit("/", 1)[-1][:15]
         self.add(t=t, kind=EventKind.EXEC, host_pid=host, comm=self.comm[host], filename=filename)
@@ -154,10 +176,19 @@ class _Fold:
         sig, target = int(ln.fields["sig"]), self.proc(int(ln.fields["pid"]))
         sender = self.proc(ln.tid)
         result = SignalResult.from_res(int(ln.fields["res"]))
-        i = self.add(t=t, kind=EventKind.SIGNAL, host_pid=target, comm=self.comm.get(target, ln.fields["comm"]),
-                     signal=signal_name(sig), sender=self.pid(sender), sender_host_pid=sender,
-                     sender_comm=self.comm.get(sender, ln.comm), sender_outside=sender in self.outside,
-                     result=result, group=ln.fields["grp"] == "1")
+        i = self.add(
+            t=t,
+            kind=EventKind.SIGNAL,
+            host_pid=target,
+            comm=self.comm.get(target, ln.fields["comm"]),
+            signal=signal_name(sig),
+            sender=self.pid(sender),
+            sender_host_pid=sender,
+            sender_comm=self.comm.get(sender, ln.comm),
+            sender_outside=sender in self.outside,
+            result=result,
+            group=ln.fields["grp"] == "1",
+        )
         if result == SignalResult.DELIVERED:
             self.pending.append(_Pending(i, sig, target))
 
@@ -165,14 +196,20 @@ class _Fold:
         tid = int(ln.fields["pid"])
         dead = ln.fields.get("group_dead")
         if (dead == "false") or (dead is None and tid != self.proc(tid)):
-            return                                  # a thread ended, not the process
+            return  # a thread ended, not the process
         proc = self.proc(ln.tid)
         self.exited.add(proc)
         code, by = self.code.pop(proc, None), None
         if code is None:
             by = self._killer(proc, t)
-        self.add(t=t, kind=EventKind.EXIT, host_pid=proc, comm=ln.fields["comm"], exit_code=code,
-                 exit_signal=signal_name(by) if by else None)
+        self.add(
+            t=t,
+            kind=EventKind.EXIT,
+            host_pid=proc,
+            comm=ln.fields["comm"],
+            exit_code=code,
+            exit_signal=signal_name(by) if by else None,
+        )
         self._unfinished(proc)
 
     def _killer(self, proc: int, t: float) -> int | None:
@@ -181,9 +218,15 @@ class _Fold:
             return self.fatal.pop(proc)
         if proc not in self.killed:
             return None
-        for p in reversed(self.pending):     # the group exit's SIGKILL stands for the signal that caused it
-            if p.target == proc and (p.sig == _signal.SIGKILL or signal_name(p.sig) not in NOT_FATAL):
-                self.events[p.index] = replace(self.events[p.index], handler=HandlerKind.DEFAULT, taken_t=t)
+        for p in reversed(
+            self.pending
+        ):  # the group exit's SIGKILL stands for the signal that caused it
+            if p.target == proc and (
+                p.sig == _signal.SIGKILL or signal_name(p.sig) not in NOT_FATAL
+            ):
+                self.events[p.index] = replace(
+                    self.events[p.index], handler=HandlerKind.DEFAULT, taken_t=t
+                )
                 self.pending.remove(p)
                 return p.sig
         return _signal.SIGKILL
@@ -198,12 +241,17 @@ class _Fold:
 
     def _mark_victim(self, ln: TraceLine, t: float) -> None:
         victim = self.proc(int(ln.fields["pid"]))
-        self.add(t=t, kind=EventKind.OOM_KILL, host_pid=victim, comm=self.comm.get(victim, ln.fields["comm"]))
+        self.add(
+            t=t,
+            kind=EventKind.OOM_KILL,
+            host_pid=victim,
+            comm=self.comm.get(victim, ln.fields["comm"]),
+        )
 
     def _sys_exit_wait4(self, ln: TraceLine, t: float) -> None:
         ret = syscall_ret(ln.fields["ret"])
         if ret <= 0:
-            return                        # an error, or WNOHANG with nothing to reap
+            return  # an error, or WNOHANG with nothing to reap
         hosts = [h for h in self.by_cpid.get(ret, ()) if self.proc(h) == h and h not in self.reaped]
         host = next((h for h in hosts if h in self.exited), hosts[0] if hosts else None)
         if host is None:
@@ -211,16 +259,28 @@ class _Fold:
         if host is not None:
             self.reaped.add(host)
         reaper = self.proc(ln.tid)
-        self.events.append(KernelEvent(t, EventKind.REAP, ret, host or 0, mapped=True,
-                                       comm=self.comm.get(host, "") if host else "",
-                                       reaper=self.pid(reaper), reaper_host_pid=reaper,
-                                       reaper_comm=self.comm.get(reaper, ln.comm)))
+        self.events.append(
+            KernelEvent(
+                t,
+                EventKind.REAP,
+                ret,
+                host or 0,
+                mapped=True,
+                comm=self.comm.get(host, "") if host else "",
+                reaper=self.pid(reaper),
+                reaper_host_pid=reaper,
+                reaper_comm=self.comm.get(reaper, ln.comm),
+            )
+        )
 
     def _infer(self, reaper: int, cpid: int) -> int | None:
         """The host pid of the child a wait4 returned, when NSpid could not be read (it was too
         short-lived): the reaper's only unmapped child that has exited and is not yet reaped."""
-        kids = [k for k in self.unmapped_kids.get(reaper, ())
-                if k in self.exited and k not in self.reaped and k not in self.pidmap]
+        kids = [
+            k
+            for k in self.unmapped_kids.get(reaper, ())
+            if k in self.exited and k not in self.reaped and k not in self.pidmap
+        ]
         if len(kids) != 1:
             return None
         self.pidmap[kids[0]] = self.inferred[kids[0]] = cpid
@@ -245,7 +305,7 @@ class _Fold:
             self.events = [self._patch(e) for e in self.events]
         if not final:
             return self.events
-        for p in self.pending:      # queued, never taken while the record ran
+        for p in self.pending:  # queued, never taken while the record ran
             e = self.events[p.index]
             if e.handler is None:
                 self.events[p.index] = replace(e, result=SignalResult.BLOCKED)
@@ -253,24 +313,49 @@ class _Fold:
         return self.events
 
 
-def build(lines: Iterable[str], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
-          comms: Mapping[int, str] | None = None,
-          already_there: Iterable[int] = (), t0: float = 0.0, lost: int = 0, final: bool = True,
-          tgids: Mapping[int, int] | None = None) -> KernelRecord:
+def build(
+    lines: Iterable[str],
+    *,
+    pidmap: Mapping[int, int],
+    outside: Iterable[int] = (),
+    comms: Mapping[int, str] | None = None,
+    already_there: Iterable[int] = (),
+    t0: float = 0.0,
+    lost: int = 0,
+    final: bool = True,
+    tgids: Mapping[int, int] | None = None,
+) -> KernelRecord:
     """The record of a run from its trace lines (any order: they are sorted by time; the two
     instances' lines come interleaved). ``pidmap``: host pid -> container pid; ``outside``: host
     pids known to be outside the container; ``already_there``: host pids there when the record
     began; ``comms``: host pid -> comm, read from /proc when met; ``t0``: the run's start on the trace clock (CLOCK_MONOTONIC); ``lost``: what the buffers'
     overrun counters said (the markers in the lines are counted too, the larger wins). ``final``
     False (a record while the run goes on): a queued signal not yet taken stays ``delivered``."""
-    return build_parsed([p for p in (parse_line(ln) for ln in lines) if p is not None], pidmap=pidmap,
-                        outside=outside, comms=comms, already_there=already_there, t0=t0, lost=lost, final=final,
-                        tgids=tgids)
+    return build_parsed(
+        [p for p in (parse_line(ln) for ln in lines) if p is not None],
+        pidmap=pidmap,
+        outside=outside,
+        comms=comms,
+        already_there=already_there,
+        t0=t0,
+        lost=lost,
+        final=final,
+        tgids=tgids,
+    )
 
 
-def build_parsed(parsed: list[TraceLine], *, pidmap: Mapping[int, int], outside: Iterable[int] = (),
-                 comms: Mapping[int, str] | None = None, already_there: Iterable[int] = (), t0: float = 0.0,
-                 lost: int = 0, final: bool = True, tgids: Mapping[int, int] | None = None) -> KernelRecord:
+def build_parsed(
+    parsed: list[TraceLine],
+    *,
+    pidmap: Mapping[int, int],
+    outside: Iterable[int] = (),
+    comms: Mapping[int, str] | None = None,
+    already_there: Iterable[int] = (),
+    t0: float = 0.0,
+    lost: int = 0,
+    final: bool = True,
+    tgids: Mapping[int, int] | None = None,
+) -> KernelRecord:
     """``build`` from lines already parsed (a record read again and again keeps them).
     ``tgids``: tid -> tgid as /proc said when the tracer met each task (trusted over the lines')."""
     parsed = list(parsed)

@@ -5,6 +5,7 @@ one command to see it by hand) up to a heading ``## Going deeper`` (``## 深入`
 ``README.zh.md``); everything from that heading on is the deep part. The language is
 ``--lang`` if given, else the environment's (``LANG=zh_CN.UTF-8`` means Chinese).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ from ..errors import LabFormatError, UsageError
 
 LANGS = ("en", "zh")
 DEEP = re.compile(r"^## +(Going deeper|深入)", re.M)
-SHORT_WORDS = 250          # the short part's budget, in words (English lessons)
+SHORT_WORDS = 250  # the short part's budget, in words (English lessons)
 
 
 def language(option: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -25,12 +26,14 @@ def language(option: str | None = None, environ: Mapping[str, str] | None = None
     if option:
         lang = option.strip().lower().split("_")[0].split("-")[0]
         if lang not in LANGS:
-            raise UsageError(f"--lang {option!r}: proclab speaks {' and '.join(LANGS)}; use --lang en or --lang zh")
+            raise UsageError(
+                f"--lang {option!r}: proclab speaks {' and '.join(LANGS)}; use --lang en or --lang zh"
+            )
         return lang
     env = os.environ if environ is None else environ
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var, "")
-        if value:    # the first one set decides, as in the C library
+        if value:  # the first one set decides, as in the C library
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
 
@@ -38,8 +41,8 @@ def language(option: str | None = None, environ: Mapping[str, str] | None = None
 @dataclass(frozen=True)
 class Lesson:
     path: Path
-    short: str          # the title and the short part
-    deep: str           # from the 'Going deeper' heading on ('' when the README has none)
+    short: str  # the title and the short part
+    deep: str  # from the 'Going deeper' heading on ('' when the README has none)
 
     @property
     def full(self) -> str:
@@ -56,7 +59,7 @@ def split(text: str) -> tuple[str, str]:
     m = DEEP.search(text)
     if not m:
         return text.strip(), ""
-    return text[:m.start()].strip(), text[m.start():].strip()
+    return text[: m.start()].strip(), text[m.start() :].strip()
 
 
 def load(lab_dir: Path, lang: str = "en") -> Lesson | None:
@@ -66,8 +69,10 @@ def load(lab_dir: Path, lang: str = "en") -> Lesson | None:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise LabFormatError(f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
-                             "save it as UTF-8") from None
+        raise LabFormatError(
+            f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
+            "save it as UTF-8"
+        ) from None
     short, deep = split(text)
     return Lesson(path, short, deep)
 
@@ -111,11 +116,11 @@ def marked_paragraphs(text: str) -> dict[str, str]:
         if not m:
             continue
         para: list[str] = []
-        for nxt in lines[i + 1:]:
+        for nxt in lines[i + 1 :]:
             if not nxt.strip():
                 if para:
                     break
-                continue          # blank lines between the mark and its paragraph
+                continue  # blank lines between the mark and its paragraph
             if MARK.match(nxt):
                 break
             para.append(nxt)

@@ -13,6 +13,7 @@ Wiping the result (no table, no checkpoint) is never one of the mutations.
 Generic mutations are made for every lab. A lab may add its own in ``mutations.py`` beside
 its checks: ``def mutations(result) -> list[Mutation]``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -31,14 +32,14 @@ from .mutate_table import table_edits
 from .result import LabResult, RunRecord
 from .spec import CHECK_TIMEOUT_S
 
-MAX_OUTPUT_LINES = 400          # output lines each dropped on their own (a flood is not the lab's point)
+MAX_OUTPUT_LINES = 400  # output lines each dropped on their own (a flood is not the lab's point)
 
 
 @dataclass(frozen=True)
 class Mutation:
-    what: str                                    # the one fact changed, in words
-    make: Callable[..., LabResult]   # a new result with that fact changed (called with no arguments;
-                                     # its parameters' defaults bind the loop's values)
+    what: str  # the one fact changed, in words
+    make: Callable[..., LabResult]  # a new result with that fact changed (called with no arguments;
+    # its parameters' defaults bind the loop's values)
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,24 @@ class Verdict:
     """What the mutation test found for one check."""
 
     check: str
-    failed_by: str | None          # the first mutation that made it fail; None: none could
-    note: str = ""                 # why it was not tested (it fails on the real result already)
-    inconclusive: bool = False     # not measured on the real result (a busy host): neither shown nor refuted
+    failed_by: str | None  # the first mutation that made it fail; None: none could
+    note: str = ""  # why it was not tested (it fails on the real result already)
+    inconclusive: bool = (
+        False  # not measured on the real result (a busy host): neither shown nor refuted
+    )
 
     @property
     def can_fail(self) -> bool:
         return self.failed_by is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "can_fail": self.can_fail, "failed_by": self.failed_by, "note": self.note,
-                "inconclusive": self.inconclusive}
+        return {
+            "check": self.check,
+            "can_fail": self.can_fail,
+            "failed_by": self.failed_by,
+            "note": self.note,
+            "inconclusive": self.inconclusive,
+        }
 
 
 # -- building mutated results: share everything but the one changed part -----
@@ -128,18 +136,27 @@ def data_mutations(result: LabResult, i: int, j: int) -> Iterator[Mutation]:
     snap = result.runs[i].checkpoints[j]
     for path, new in _leaves(snap.data):
         shown = "left out" if new is _DROP else f"→ {new!r}"
-        yield Mutation(f"data{_path(path)} {shown}",
-                       lambda path=path, new=new: _with_snap(result, i, j, replace(snap, data=_set(snap.data, path, new))))
+        yield Mutation(
+            f"data{_path(path)} {shown}",
+            lambda path=path, new=new: _with_snap(
+                result, i, j, replace(snap, data=_set(snap.data, path, new))
+            ),
+        )
 
 
-def set_data(result: LabResult, checkpoint: str, key: str, value: Any, variant: str | None = None) -> Mutation:
+def set_data(
+    result: LabResult, checkpoint: str, key: str, value: Any, variant: str | None = None
+) -> Mutation:
     """A lab's own mutation: checkpoint ``checkpoint`` (of ``variant``) with ``data[key] = value``."""
     for i, run in enumerate(result.runs):
         for j, snap in enumerate(run.checkpoints):
             if snap.name == checkpoint and variant in (None, run.variant):
-                return Mutation(f"{run.variant}/{checkpoint}: data[{key!r}] → {value!r} (the lab's own mutation)",
-                                lambda i=i, j=j, snap=snap: _with_snap(
-                                    result, i, j, replace(snap, data={**snap.data, key: value})))
+                return Mutation(
+                    f"{run.variant}/{checkpoint}: data[{key!r}] → {value!r} (the lab's own mutation)",
+                    lambda i=i, j=j, snap=snap: _with_snap(
+                        result, i, j, replace(snap, data={**snap.data, key: value})
+                    ),
+                )
     raise LookupError(f"no checkpoint '{checkpoint}' to mutate")
 
 
@@ -148,33 +165,50 @@ def run_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
     one line of its output left out."""
     run = result.runs[i]
     code = 0 if run.exit_code else 1
-    yield Mutation(f"exit code {run.exit_code}→{code}", lambda: _with_run(result, i, replace(run, exit_code=code)))
+    yield Mutation(
+        f"exit code {run.exit_code}→{code}",
+        lambda: _with_run(result, i, replace(run, exit_code=code)),
+    )
     if run.exit_code not in (None, 0):
-        yield Mutation(f"exit code {run.exit_code}→{run.exit_code + 1}",
-                       lambda: _with_run(result, i, replace(run, exit_code=(run.exit_code or 0) + 1)))
-    yield Mutation(f"timed out {run.timed_out}→{not run.timed_out}",
-                   lambda: _with_run(result, i, replace(run, timed_out=not run.timed_out)))
+        yield Mutation(
+            f"exit code {run.exit_code}→{run.exit_code + 1}",
+            lambda: _with_run(result, i, replace(run, exit_code=(run.exit_code or 0) + 1)),
+        )
+    yield Mutation(
+        f"timed out {run.timed_out}→{not run.timed_out}",
+        lambda: _with_run(result, i, replace(run, timed_out=not run.timed_out)),
+    )
     for new in _changed(run.duration_s):
-        yield Mutation(f"duration {run.duration_s:.2f}s→{new:.2f}s",
-                       lambda new=new: _with_run(result, i, replace(run, duration_s=new)))
+        yield Mutation(
+            f"duration {run.duration_s:.2f}s→{new:.2f}s",
+            lambda new=new: _with_run(result, i, replace(run, duration_s=new)),
+        )
     for a, act in enumerate(run.actions):
         for path, new in _leaves(act.data):
             if new is _DROP:
                 continue
+
             def make(a: int = a, path: tuple[Any, ...] = path, new: Any = new) -> LabResult:
                 acts = list(run.actions)
                 # typed records (lab.records): `data` is a view of their fields; change the field itself
                 field, rest = path[0], path[1:]
                 old = getattr(acts[a], field)
-                value = _set(list(old) if isinstance(old, tuple) else old, rest, new) if rest else new
+                value = (
+                    _set(list(old) if isinstance(old, tuple) else old, rest, new) if rest else new
+                )
                 value = tuple(value) if isinstance(old, tuple) else value
                 changed: dict[str, Any] = {field: value}
                 acts[a] = replace(acts[a], **changed)
                 return _with_run(result, i, replace(run, actions=acts))
+
             yield Mutation(f"action {act.do} at '{act.at}': {_path(path)} → {new!r}", make)
     for k, line in enumerate(run.output[:MAX_OUTPUT_LINES]):
-        yield Mutation(f"output line {k + 1} left out: {line.text[:60]!r}",
-                       lambda k=k: _with_run(result, i, replace(run, output=run.output[:k] + run.output[k + 1:])))
+        yield Mutation(
+            f"output line {k + 1} left out: {line.text[:60]!r}",
+            lambda k=k: _with_run(
+                result, i, replace(run, output=run.output[:k] + run.output[k + 1 :])
+            ),
+        )
 
 
 def event_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
@@ -185,31 +219,50 @@ def event_mutations(result: LabResult, i: int) -> Iterator[Mutation]:
     events = run.kernel.events
 
     def make(k: int, new: KernelEvent | None) -> LabResult:
-        kept = events[:k] + ((new,) if new is not None else ()) + events[k + 1:]
+        kept = events[:k] + ((new,) if new is not None else ()) + events[k + 1 :]
         return _with_run(result, i, replace(run, kernel=replace(run.kernel, events=kept)))
+
     for k, e in enumerate(events[:MAX_EVENTS]):
         where = f"event {k + 1} ({e.kind} of {e.who})"
         yield Mutation(f"{where} left out", lambda k=k: make(k, None))
         for what, changes in event_edits(e):
-            yield Mutation(f"{where}: {what}", lambda k=k, e=e, changes=changes: make(k, replace(e, **changes)))
+            yield Mutation(
+                f"{where}: {what}", lambda k=k, e=e, changes=changes: make(k, replace(e, **changes))
+            )
 
 
 def generic(result: LabResult) -> Iterator[Mutation]:
     """Every generic one-fact mutation of a result: the process tables first (the facts most
     checks are about), then the kernel's record (so a check of it is shown failing on an event,
     not only on the data that names the pid), then the checkpoints' data, then the runs' own facts."""
-    places = [(i, j, run, snap) for i, run in enumerate(result.runs) for j, snap in enumerate(run.checkpoints)]
+    places = [
+        (i, j, run, snap)
+        for i, run in enumerate(result.runs)
+        for j, snap in enumerate(run.checkpoints)
+    ]
     for i, j, run, snap in places:
         for what, make in table_edits(snap):
-            yield Mutation(f"{run.variant}/{snap.name}: {what}",
-                           lambda make=make, i=i, j=j: _with_snap(result, i, j, make()))
+            yield Mutation(
+                f"{run.variant}/{snap.name}: {what}",
+                lambda make=make, i=i, j=j: _with_snap(result, i, j, make()),
+            )
     for i, run in enumerate(result.runs):
-        yield from (Mutation(f"{run.variant}: kernel record: {m.what}", m.make) for m in event_mutations(result, i))
+        yield from (
+            Mutation(f"{run.variant}: kernel record: {m.what}", m.make)
+            for m in event_mutations(result, i)
+        )
     for i, j, run, snap in places:
-        yield from (Mutation(f"{run.variant}/{snap.name}: {m.what}", m.make) for m in data_mutations(result, i, j))
+        yield from (
+            Mutation(f"{run.variant}/{snap.name}: {m.what}", m.make)
+            for m in data_mutations(result, i, j)
+        )
         later = snap.at_s * 1.5 + 0.5
-        yield Mutation(f"{run.variant}/{snap.name}: at {snap.at_s:.2f}s → {later:.2f}s",
-                       lambda i=i, j=j, snap=snap, later=later: _with_snap(result, i, j, replace(snap, at_s=later)))
+        yield Mutation(
+            f"{run.variant}/{snap.name}: at {snap.at_s:.2f}s → {later:.2f}s",
+            lambda i=i, j=j, snap=snap, later=later: _with_snap(
+                result, i, j, replace(snap, at_s=later)
+            ),
+        )
     for i, run in enumerate(result.runs):
         yield from (Mutation(f"{run.variant}: {m.what}", m.make) for m in run_mutations(result, i))
 
@@ -219,21 +272,29 @@ def load_extra(lab_dir: Path) -> Callable[[LabResult], list[Mutation]] | None:
     path = lab_dir / "mutations.py"
     if not path.is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"proclab_lab_mutations_{abs(hash(str(path)))}", path)
+    spec = importlib.util.spec_from_file_location(
+        f"proclab_lab_mutations_{abs(hash(str(path)))}", path
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except Exception as err:
-        raise LabFormatError(f"{path}: the mutations file fails to load: {type(err).__name__}: {err}") from err
+        raise LabFormatError(
+            f"{path}: the mutations file fails to load: {type(err).__name__}: {err}"
+        ) from err
     fn = getattr(module, "mutations", None)
     if not callable(fn):
         raise LabFormatError(f"{path}: defines no mutations(result) function")
     return cast("Callable[[LabResult], list[Mutation]]", fn)
 
 
-def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mutation] = (),
-                timeout_s: float = CHECK_TIMEOUT_S) -> list[Verdict]:
+def find_failing(
+    checks: Iterable[Check],
+    result: LabResult,
+    extra: Iterable[Mutation] = (),
+    timeout_s: float = CHECK_TIMEOUT_S,
+) -> list[Verdict]:
     """For each check, the first mutation (the lab's own first, then the generic ones) that fails it."""
     checks = list(checks)
     found: dict[str, Verdict] = {}
@@ -241,11 +302,20 @@ def find_failing(checks: Iterable[Check], result: LabResult, extra: Iterable[Mut
     for c in checks:
         real = c.outcome(result, timeout_s)
         if _inconclusive(real.result):
-            found[c.name] = Verdict(c.name, None, "inconclusive on the real result (the host left too little "
-                                                  "free to measure): not tested", inconclusive=True)
+            found[c.name] = Verdict(
+                c.name,
+                None,
+                "inconclusive on the real result (the host left too little "
+                "free to measure): not tested",
+                inconclusive=True,
+            )
         elif real.kind is not Ending.PASSED:
-            found[c.name] = Verdict(c.name, None, "it does not pass on the real result, so no mutation can show "
-                                                  "that it tests its fact")
+            found[c.name] = Verdict(
+                c.name,
+                None,
+                "it does not pass on the real result, so no mutation can show "
+                "that it tests its fact",
+            )
         else:
             alive.append(c)
     for m in _chain(extra, generic(result)):

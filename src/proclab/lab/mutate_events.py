@@ -2,6 +2,7 @@
 moved in time, a signal's result, sender, target, name or handler, an exit's code or signal,
 a reap's reaper, a fork's parent. Each is a dict of the fields to change (``dataclasses.replace``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,11 +10,16 @@ from typing import Any
 
 from .kernel_record import EventKind, KernelEvent, SignalResult
 
-MAX_EVENTS = 400                # the kernel's events each changed on their own, per run
+MAX_EVENTS = 400  # the kernel's events each changed on their own, per run
 # a signal's result changed to one a check about it must notice
-OTHER_RESULT = {SignalResult.DELIVERED: SignalResult.IGNORED, SignalResult.IGNORED: SignalResult.DELIVERED,
-                SignalResult.BLOCKED: SignalResult.DELIVERED, SignalResult.PENDING: SignalResult.DELIVERED,
-                SignalResult.OVERFLOW: SignalResult.DELIVERED, SignalResult.LOSE_INFO: SignalResult.DELIVERED}
+OTHER_RESULT = {
+    SignalResult.DELIVERED: SignalResult.IGNORED,
+    SignalResult.IGNORED: SignalResult.DELIVERED,
+    SignalResult.BLOCKED: SignalResult.DELIVERED,
+    SignalResult.PENDING: SignalResult.DELIVERED,
+    SignalResult.OVERFLOW: SignalResult.DELIVERED,
+    SignalResult.LOSE_INFO: SignalResult.DELIVERED,
+}
 
 
 def event_edits(e: KernelEvent) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -35,7 +41,10 @@ def event_edits(e: KernelEvent) -> Iterator[tuple[str, dict[str, Any]]]:
     elif e.kind == EventKind.EXIT:
         if e.exit_code is not None:
             yield f"exit code {e.exit_code} → {e.exit_code + 1}", {"exit_code": e.exit_code + 1}
-            yield f"exit code {e.exit_code} → killed by SIGKILL", {"exit_code": None, "exit_signal": "SIGKILL"}
+            yield (
+                f"exit code {e.exit_code} → killed by SIGKILL",
+                {"exit_code": None, "exit_signal": "SIGKILL"},
+            )
         else:
             other = "SIGTERM" if e.exit_signal != "SIGTERM" else "SIGKILL"
             yield f"killed by {e.exit_signal} → {other}", {"exit_signal": other}

@@ -5,6 +5,7 @@ was, still well-formed (ps and top text still parse): one process's state, paren
 value (in one view, or in all three views alike), one process absent or one more present,
 one number of top's Tasks line. The original snapshot is never changed.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ from ..snapshot.table import Process
 OTHER_STATE = {"Z": "S", "S": "R", "R": "S", "T": "S", "t": "S", "D": "S", "I": "S", "X": "Z"}
 TASKS_FIELDS = ("total", "running", "sleeping", "stopped", "zombie")
 
-SnapEdit = tuple[str, Callable[..., Snapshot]]    # (what changed, in words; make the changed snapshot)
+SnapEdit = tuple[
+    str, Callable[..., Snapshot]
+]  # (what changed, in words; make the changed snapshot)
 
 
 def retoken(line: str, index: int, new: str, align: str = "right") -> str:
@@ -69,7 +72,9 @@ def _edit_top(snap: Snapshot, pid: int, column: str, value: str) -> str | None:
     return "\n".join(out) + ("\n" if snap.top.endswith("\n") else "")
 
 
-def _drop_lines(text: str | None, pid: int, after_header: Callable[[list[str]], bool]) -> str | None:
+def _drop_lines(
+    text: str | None, pid: int, after_header: Callable[[list[str]], bool]
+) -> str | None:
     if text is None:
         return None
     out, rows = [], False
@@ -82,7 +87,7 @@ def _drop_lines(text: str | None, pid: int, after_header: Callable[[list[str]], 
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-def _procs(snap: Snapshot, pid: int, **changes: Any) -> list[Process]:   # Process's fields
+def _procs(snap: Snapshot, pid: int, **changes: Any) -> list[Process]:  # Process's fields
     return [replace(p, **changes) if p.pid == pid else p for p in snap.processes]
 
 
@@ -98,46 +103,95 @@ def process_edits(snap: Snapshot, p: Process) -> Iterator[SnapEdit]:
     has_ps, has_top = snap.ps_row(p.pid) is not None, snap.top_row(p.pid) is not None
     ppid = 1 if p.ppid != 1 else 0
     nice = p.nice + 5 if p.nice <= 14 else p.nice - 5
-    yield f"{where} state {p.state}→{s} (psutil)", lambda: replace(snap, processes=_procs(snap, p.pid, state=s))
+    yield (
+        f"{where} state {p.state}→{s} (psutil)",
+        lambda: replace(snap, processes=_procs(snap, p.pid, state=s)),
+    )
     if has_ps:
-        yield (f"{where} state {p.state}→{s} (psutil, ps, top)", lambda: replace(
-            snap, processes=_procs(snap, p.pid, state=s), ps=_edit_ps(snap, p.pid, 2, _ps_stat(snap, p.pid, s), "left"),
-            top=_edit_top(snap, p.pid, "S", s)))
-        yield (f"{where} state {p.state}→{s} (ps line only)",
-               lambda: replace(snap, ps=_edit_ps(snap, p.pid, 2, _ps_stat(snap, p.pid, s), "left")))
+        yield (
+            f"{where} state {p.state}→{s} (psutil, ps, top)",
+            lambda: replace(
+                snap,
+                processes=_procs(snap, p.pid, state=s),
+                ps=_edit_ps(snap, p.pid, 2, _ps_stat(snap, p.pid, s), "left"),
+                top=_edit_top(snap, p.pid, "S", s),
+            ),
+        )
+        yield (
+            f"{where} state {p.state}→{s} (ps line only)",
+            lambda: replace(snap, ps=_edit_ps(snap, p.pid, 2, _ps_stat(snap, p.pid, s), "left")),
+        )
     if has_top:
-        yield f"{where} state {p.state}→{s} (top line only)", lambda: replace(snap, top=_edit_top(snap, p.pid, "S", s))
-    yield f"{where} ppid {p.ppid}→{ppid} (psutil)", lambda: replace(snap, processes=_procs(snap, p.pid, ppid=ppid))
+        yield (
+            f"{where} state {p.state}→{s} (top line only)",
+            lambda: replace(snap, top=_edit_top(snap, p.pid, "S", s)),
+        )
+    yield (
+        f"{where} ppid {p.ppid}→{ppid} (psutil)",
+        lambda: replace(snap, processes=_procs(snap, p.pid, ppid=ppid)),
+    )
     if has_ps:
-        yield (f"{where} ppid {p.ppid}→{ppid} (psutil, ps)", lambda: replace(
-            snap, processes=_procs(snap, p.pid, ppid=ppid), ps=_edit_ps(snap, p.pid, 1, str(ppid))))
-    yield f"{where} nice {p.nice}→{nice} (psutil)", lambda: replace(snap, processes=_procs(snap, p.pid, nice=nice))
+        yield (
+            f"{where} ppid {p.ppid}→{ppid} (psutil, ps)",
+            lambda: replace(
+                snap,
+                processes=_procs(snap, p.pid, ppid=ppid),
+                ps=_edit_ps(snap, p.pid, 1, str(ppid)),
+            ),
+        )
+    yield (
+        f"{where} nice {p.nice}→{nice} (psutil)",
+        lambda: replace(snap, processes=_procs(snap, p.pid, nice=nice)),
+    )
     if has_ps and (row := snap.ps_row(p.pid)) is not None and row.nice is not None:
-        yield (f"{where} nice {p.nice}→{nice} (psutil, ps, top)", lambda: replace(
-            snap, processes=_procs(snap, p.pid, nice=nice), ps=_edit_ps(snap, p.pid, 3, str(nice)),
-            top=_edit_top(snap, p.pid, "NI", str(nice))))
-    for cpu in ((p.cpu_user_s * 2 + 1.0, p.cpu_user_s * 0.5) if p.cpu_user_s > 0 else (1.0,)):
-        yield (f"{where} user CPU time {p.cpu_user_s:.2f}s→{cpu:.2f}s (psutil)",
-               lambda cpu=cpu: replace(snap, processes=_procs(snap, p.pid, cpu_user_s=cpu)))
+        yield (
+            f"{where} nice {p.nice}→{nice} (psutil, ps, top)",
+            lambda: replace(
+                snap,
+                processes=_procs(snap, p.pid, nice=nice),
+                ps=_edit_ps(snap, p.pid, 3, str(nice)),
+                top=_edit_top(snap, p.pid, "NI", str(nice)),
+            ),
+        )
+    for cpu in (p.cpu_user_s * 2 + 1.0, p.cpu_user_s * 0.5) if p.cpu_user_s > 0 else (1.0,):
+        yield (
+            f"{where} user CPU time {p.cpu_user_s:.2f}s→{cpu:.2f}s (psutil)",
+            lambda cpu=cpu: replace(snap, processes=_procs(snap, p.pid, cpu_user_s=cpu)),
+        )
     others = [q for q in snap.processes if q.pid != p.pid]
     yield f"{where} absent (psutil)", lambda: replace(snap, processes=others)
-    yield (f"{where} absent (psutil, ps, top)", lambda: replace(
-        snap, processes=others, ps=_drop_lines(snap.ps, p.pid, lambda w: w[:1] == ["PID"]) or "",
-        top=_drop_lines(snap.top, p.pid, lambda w: w[:2] == ["PID", "USER"])))
+    yield (
+        f"{where} absent (psutil, ps, top)",
+        lambda: replace(
+            snap,
+            processes=others,
+            ps=_drop_lines(snap.ps, p.pid, lambda w: w[:1] == ["PID"]) or "",
+            top=_drop_lines(snap.top, p.pid, lambda w: w[:2] == ["PID", "USER"]),
+        ),
+    )
 
 
 def extra_process(snap: Snapshot, state: str) -> SnapEdit:
     """One more process, a child of the announcing process, in psutil and ps."""
     parent = snap.get(snap.announced_by) or (snap.scenario or snap.processes)[0]
     pid = max(p.pid for p in snap.processes) + 1
-    new = replace(parent, pid=pid, ppid=parent.pid, state=state, probe=False, create_time=parent.create_time + 1)
+    new = replace(
+        parent,
+        pid=pid,
+        ppid=parent.pid,
+        state=state,
+        probe=False,
+        create_time=parent.create_time + 1,
+    )
     ps_line = next((r.line for r in snap.ps_rows if r.pid == parent.pid), None)
     ps = snap.ps
     if ps_line is not None:
         line = retoken(retoken(retoken(ps_line, 0, str(pid)), 1, str(parent.pid)), 2, state, "left")
         ps = ps.rstrip("\n") + "\n" + line + "\n"
-    return (f"one more process: pid {pid}, state {state}, child of {parent.pid} (psutil, ps)",
-            lambda: replace(snap, processes=[*snap.processes, new], ps=ps))
+    return (
+        f"one more process: pid {pid}, state {state}, child of {parent.pid} (psutil, ps)",
+        lambda: replace(snap, processes=[*snap.processes, new], ps=ps),
+    )
 
 
 def tasks_edits(snap: Snapshot) -> Iterator[SnapEdit]:
@@ -151,7 +205,10 @@ def tasks_edits(snap: Snapshot) -> Iterator[SnapEdit]:
 
         def edit(field: str = field, new: int = new) -> Snapshot:
             pattern = re.compile(rf"(\d+)(\s+{field})")
-            return replace(snap, top=pattern.sub(lambda m: f"{new}{m.group(2)}", snap.top or "", count=1))
+            return replace(
+                snap, top=pattern.sub(lambda m: f"{new}{m.group(2)}", snap.top or "", count=1)
+            )
+
         yield f"top Tasks: {field} {n}→{new}", edit
 
 

@@ -13,6 +13,7 @@ from a result into the harness's internals.
 This is a guard against a careless question, not a sandbox: a lab folder is code
 (its checks.py runs as the user), see docs/writing-labs.md.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,14 +24,72 @@ from ..errors import LabFormatError
 from ..snapshot import Process, Snapshot
 from .result import LabResult
 
-SAFE_BUILTINS: dict[str, Any] = {f.__name__: f for f in (len, min, max, sum, sorted, round, abs, any, all,
-                                                         int, float, str, set, list, tuple, range)}
-SAFE_NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Slice,
-              ast.Call, ast.keyword, ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp,
-              ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Store,
-              ast.And, ast.Or, ast.Not, ast.USub, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod,
-              ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn)
-ATTRIBUTES = frozenset("""
+SAFE_BUILTINS: dict[str, Any] = {
+    f.__name__: f
+    for f in (
+        len,
+        min,
+        max,
+        sum,
+        sorted,
+        round,
+        abs,
+        any,
+        all,
+        int,
+        float,
+        str,
+        set,
+        list,
+        tuple,
+        range,
+    )
+}
+SAFE_NODES = (
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Slice,
+    ast.Call,
+    ast.keyword,
+    ast.Compare,
+    ast.BoolOp,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.IfExp,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.ListComp,
+    ast.GeneratorExp,
+    ast.comprehension,
+    ast.Store,
+    ast.And,
+    ast.Or,
+    ast.Not,
+    ast.USub,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.Is,
+    ast.IsNot,
+    ast.In,
+    ast.NotIn,
+)
+ATTRIBUTES = frozenset(
+    """
     lab title runs checks duration_s run checkpoint checkpoints passed exit_code output
     variant timed_out expect_timeout error actions action has stdout stderr lines_with host_alive_after_exit
     name detail figures at do grace_s signal command took_s stream text at_s
@@ -39,7 +98,8 @@ ATTRIBUTES = frozenset("""
     pid ppid state status nice cmdline cpu_user_s cpu_system_s create_time threads user probe key cpu_s
     stat comm args line defunct total running sleeping stopped zombie pr cpu_pct
     keys values items index count startswith endswith lower upper strip split splitlines isdigit
-""".split())
+""".split()
+)
 
 
 def check_expression(expr: str, where: str = "observed") -> ast.Expression:
@@ -48,17 +108,21 @@ def check_expression(expr: str, where: str = "observed") -> ast.Expression:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as err:
         raise LabFormatError(f"{where}: observed is not a Python expression: {err.msg}") from None
-    except ValueError as err:        # a NUL byte in the expression
+    except ValueError as err:  # a NUL byte in the expression
         raise LabFormatError(f"{where}: observed is not a Python expression: {err}") from None
     for node in ast.walk(tree):
         if not isinstance(node, SAFE_NODES):
             raise LabFormatError(f"{where}: observed may not use {type(node).__name__}")
-        name = getattr(node, "attr", None) or getattr(node, "id", None) or getattr(node, "arg", None)
+        name = (
+            getattr(node, "attr", None) or getattr(node, "id", None) or getattr(node, "arg", None)
+        )
         if isinstance(name, str) and name.startswith("_"):
             raise LabFormatError(f"{where}: observed may not use names starting with '_' ({name})")
         if isinstance(node, ast.Attribute) and node.attr not in ATTRIBUTES:
-            raise LabFormatError(f"{where}: observed may not use the attribute '.{node.attr}': only those of "
-                                 "the lab's results (see docs/writing-labs.md) and a few str/list/dict methods")
+            raise LabFormatError(
+                f"{where}: observed may not use the attribute '.{node.attr}': only those of "
+                "the lab's results (see docs/writing-labs.md) and a few str/list/dict methods"
+            )
     return tree
 
 

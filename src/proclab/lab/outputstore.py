@@ -5,6 +5,7 @@ A scenario may print without end (``while True: print(i)``); the harness keeps a
 ``max_chars`` / 2 characters, and counts the lines and characters it let go. The reader
 thread adds; the run takes the result once, when the container has ended.
 """
+
 from __future__ import annotations
 
 import threading
@@ -18,12 +19,13 @@ from .result import OutputLine
 class OutputLimits:
     head_lines: int = 1000
     tail_lines: int = 1000
-    max_chars: int = 4 * 1024 * 1024      # head and tail together: a few MB
+    max_chars: int = 4 * 1024 * 1024  # head and tail together: a few MB
 
 
 @dataclass(frozen=True)
 class Kept:
     """What is left of a run's output: ``head`` + ``tail``, and how much was dropped between them."""
+
     head: list[OutputLine]
     tail: list[OutputLine]
     dropped_lines: int
@@ -55,7 +57,9 @@ class OutputStore:
                 self._head_full = True
             self._tail.append(line)
             self._tail_chars += size
-            while self._tail and (len(self._tail) > self.limits.tail_lines or self._tail_chars > half):
+            while self._tail and (
+                len(self._tail) > self.limits.tail_lines or self._tail_chars > half
+            ):
                 gone = self._tail.popleft()
                 self._tail_chars -= len(gone.text) + 1
                 self.dropped_lines += 1

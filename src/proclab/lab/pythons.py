@@ -4,6 +4,7 @@
 name the Python it needs (``python = "3.14"``) or the ones it supports, with a reason
 (``pythons = ["3.11"]``, ``pythons_why = "..."``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,14 +13,14 @@ from typing import Any
 from ..errors import LabFormatError
 
 DEFAULT = "3.11"
-IMAGES = {"3.11": "lab", "3.14": "lab-py314"}     # python -> engine image name (proclab/<name>:<tag>)
+IMAGES = {"3.11": "lab", "3.14": "lab-py314"}  # python -> engine image name (proclab/<name>:<tag>)
 
 
 @dataclass(frozen=True)
 class PythonNeeds:
-    python: str | None = None                     # the one it needs (lab.toml `python`)
-    pythons: tuple[str, ...] = tuple(IMAGES)      # the ones it passes on
-    why: str = ""                                 # why not every one (lab.toml `pythons_why`)
+    python: str | None = None  # the one it needs (lab.toml `python`)
+    pythons: tuple[str, ...] = tuple(IMAGES)  # the ones it passes on
+    why: str = ""  # why not every one (lab.toml `pythons_why`)
 
 
 def parse(raw: dict[str, Any], where: str) -> PythonNeeds:

@@ -21,6 +21,7 @@ the lab's results).
 
 The learner's answers are read by ``lab.answers``.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,11 +35,31 @@ from .observed import check_expression, evaluate
 from .result import LabResult
 from .spec import LabSpec, parse_toml
 
-__all__ = ["Question", "Prediction", "check_expression", "load_questions", "observe", "reveal", "score"]
+__all__ = [
+    "Question",
+    "Prediction",
+    "check_expression",
+    "load_questions",
+    "observe",
+    "reveal",
+    "score",
+]
 
 KINDS = ("number", "choice", "text")
-QUESTION_KEYS = {"id", "ask", "kind", "choices", "observed", "figure", "explain", "tolerance", "expected",
-                 "ask_zh", "explain_zh", "choices_zh"}
+QUESTION_KEYS = {
+    "id",
+    "ask",
+    "kind",
+    "choices",
+    "observed",
+    "figure",
+    "explain",
+    "tolerance",
+    "expected",
+    "ask_zh",
+    "explain_zh",
+    "choices_zh",
+}
 
 
 @dataclass(frozen=True)
@@ -46,12 +67,12 @@ class Question:
     id: str
     ask: str
     kind: str
-    observed: str                    # the expression
+    observed: str  # the expression
     choices: tuple[str, ...] = ()
     explain: str = ""
     tolerance: float = 0.0
-    expected: Any = None             # the lesson's answer, if it states one
-    ask_zh: str = ""                 # the question in Chinese
+    expected: Any = None  # the lesson's answer, if it states one
+    ask_zh: str = ""  # the question in Chinese
     explain_zh: str = ""
     choices_zh: tuple[str, ...] = ()  # shown for Chinese; an answer may use either language
 
@@ -72,7 +93,9 @@ class Question:
         """The learner's answer in the question's terms; UsageError names the fix."""
         text = raw.strip().strip("\"'").strip()
         if not text:
-            raise UsageError(f"question '{self.id}' has no answer; answer it or leave it out of the file")
+            raise UsageError(
+                f"question '{self.id}' has no answer; answer it or leave it out of the file"
+            )
         if self.kind == "number":
             try:
                 return float(text)
@@ -82,10 +105,14 @@ class Question:
             if text.isdigit() and 1 <= int(text) <= len(self.choices):
                 return self.choices[int(text) - 1]
             for i, c in enumerate(self.choices):
-                if _norm(c) == _norm(text) or (i < len(self.choices_zh) and _norm(self.choices_zh[i]) == _norm(text)):
+                if _norm(c) == _norm(text) or (
+                    i < len(self.choices_zh) and _norm(self.choices_zh[i]) == _norm(text)
+                ):
                     return c
-            raise UsageError(f"question '{self.id}': '{text}' is not one of its choices: "
-                             f"{', '.join(self.choices)} (or their numbers 1-{len(self.choices)})")
+            raise UsageError(
+                f"question '{self.id}': '{text}' is not one of its choices: "
+                f"{', '.join(self.choices)} (or their numbers 1-{len(self.choices)})"
+            )
         return text
 
     def judge(self, answer: Any, observed: Any) -> bool:
@@ -100,15 +127,21 @@ class Question:
 @dataclass
 class Prediction:
     question: Question
-    answer: Any = None               # None: not answered
+    answer: Any = None  # None: not answered
     observed: Any = None
-    correct: bool | None = None      # None: no answer, or nothing observed
-    problem: str = ""                # why nothing was observed
+    correct: bool | None = None  # None: no answer, or nothing observed
+    problem: str = ""  # why nothing was observed
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.question.id, "ask": self.question.ask, "answer": self.answer,
-                "observed": _jsonable(self.observed), "correct": self.correct,
-                "problem": self.problem or None, "explain": self.question.explain or None}
+        return {
+            "id": self.question.id,
+            "ask": self.question.ask,
+            "answer": self.answer,
+            "observed": _jsonable(self.observed),
+            "correct": self.correct,
+            "problem": self.problem or None,
+            "explain": self.question.explain or None,
+        }
 
 
 def _norm(s: str) -> str:
@@ -129,6 +162,7 @@ def _jsonable(v: Any) -> Any:
 
 # -- the questions file ------------------------------------------------------
 
+
 def questions_file(spec: LabSpec) -> Path:
     return spec.path / "questions.toml"
 
@@ -136,40 +170,60 @@ def questions_file(spec: LabSpec) -> Path:
 def load_questions(spec: LabSpec) -> list[Question]:
     path = questions_file(spec)
     if not path.is_file():
-        raise UsageError(f"lab '{spec.name}' has no questions to predict ({path.name} is missing); "
-                         f"run it without --predict")
+        raise UsageError(
+            f"lab '{spec.name}' has no questions to predict ({path.name} is missing); "
+            f"run it without --predict"
+        )
     raw = parse_toml(path)
     items = raw.get("question", [])
     if not isinstance(items, list) or not items or set(raw) - {"question"}:
-        raise LabFormatError(f"{path}: write the questions as [[question]] tables (and nothing else)")
+        raise LabFormatError(
+            f"{path}: write the questions as [[question]] tables (and nothing else)"
+        )
     out, seen = [], set()
     for i, q in enumerate(items, 1):
         where = f"{path}: question {i}"
         unknown = set(q) - QUESTION_KEYS
         if unknown:
-            raise LabFormatError(f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(QUESTION_KEYS))}")
+            raise LabFormatError(
+                f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(QUESTION_KEYS))}"
+            )
         for key in ("id", "ask", "kind"):
             if not isinstance(q.get(key), str) or not q[key]:
                 raise LabFormatError(f"{where}: needs '{key}' (a string)")
         if q["kind"] not in KINDS:
-            raise LabFormatError(f"{where}: kind must be one of {', '.join(KINDS)}, not '{q['kind']}'")
+            raise LabFormatError(
+                f"{where}: kind must be one of {', '.join(KINDS)}, not '{q['kind']}'"
+            )
         if q["id"] in seen:
             raise LabFormatError(f"{where}: two questions share the id '{q['id']}'")
         seen.add(q["id"])
         choices = q.get("choices", [])
         if q["kind"] == "choice" and (not isinstance(choices, list) or len(choices) < 2):
-            raise LabFormatError(f"{where}: a choice question needs choices = [\"...\", \"...\"] (two or more)")
+            raise LabFormatError(
+                f'{where}: a choice question needs choices = ["...", "..."] (two or more)'
+            )
         if ("observed" in q) == ("figure" in q):
-            raise LabFormatError(f"{where}: give exactly one of observed = \"<expression>\" or figure = \"<name>\"")
+            raise LabFormatError(
+                f'{where}: give exactly one of observed = "<expression>" or figure = "<name>"'
+            )
         expr = q["observed"] if "observed" in q else f"figure({q['figure']!r})"
         check_expression(expr, where)
         choices_zh = q.get("choices_zh", [])
         if choices_zh and len(choices_zh) != len(choices):
             raise LabFormatError(f"{where}: choices_zh needs one entry per choice ({len(choices)})")
-        question = Question(id=q["id"], ask=q["ask"], kind=q["kind"], observed=expr,
-                            choices=tuple(str(c) for c in choices), explain=q.get("explain", ""),
-                            tolerance=float(q.get("tolerance", 0.0)), ask_zh=q.get("ask_zh", ""),
-                            explain_zh=q.get("explain_zh", ""), choices_zh=tuple(str(c) for c in choices_zh))
+        question = Question(
+            id=q["id"],
+            ask=q["ask"],
+            kind=q["kind"],
+            observed=expr,
+            choices=tuple(str(c) for c in choices),
+            explain=q.get("explain", ""),
+            tolerance=float(q.get("tolerance", 0.0)),
+            ask_zh=q.get("ask_zh", ""),
+            explain_zh=q.get("explain_zh", ""),
+            choices_zh=tuple(str(c) for c in choices_zh),
+        )
         if "expected" in q:
             try:
                 question = replace(question, expected=question.parse(str(q["expected"])))
@@ -184,7 +238,9 @@ def observe(question: Question, result: LabResult) -> Any:
     return evaluate(question.observed, question.id, result)
 
 
-def reveal(questions: list[Question], answers: dict[str, Any], result: LabResult) -> list[Prediction]:
+def reveal(
+    questions: list[Question], answers: dict[str, Any], result: LabResult
+) -> list[Prediction]:
     out = []
     for q in questions:
         p = Prediction(q, answers.get(q.id))
@@ -199,6 +255,7 @@ def reveal(questions: list[Question], answers: dict[str, Any], result: LabResult
 
 
 # -- scoring ----------------------------------------------------------------
+
 
 def score(predictions: list[Prediction]) -> tuple[int, int]:
     judged = [p for p in predictions if p.correct is not None]

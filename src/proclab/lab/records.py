@@ -3,6 +3,7 @@
 Each serialises to the keys the ``--json`` document has always had; ``data`` gives
 a lab's older checks the dict they were written against.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,13 +46,20 @@ class StopRecord(ActionRecord):
     grace_s: float = 10.0
     took_s: float | None = None
     exit_code: int | None = None
-    notes: dict[str, Any] = field(default_factory=dict)   # more figures, from other producers (the doctor)
+    notes: dict[str, Any] = field(
+        default_factory=dict
+    )  # more figures, from other producers (the doctor)
 
     def asked(self) -> dict[str, Any]:
         return {"grace_s": self.grace_s}
 
     def figures(self) -> dict[str, Any]:
-        return {"grace_s": self.grace_s, "took_s": self.took_s, "exit_code": self.exit_code, **self.notes}
+        return {
+            "grace_s": self.grace_s,
+            "took_s": self.took_s,
+            "exit_code": self.exit_code,
+            **self.notes,
+        }
 
 
 @dataclass
@@ -59,14 +67,19 @@ class KillRecord(ActionRecord):
     do: str = "kill"
     signal: str = "SIGKILL"
     took_s: float | None = None
-    exit_code: int | None = None     # None: it had not exited within the grace period
+    exit_code: int | None = None  # None: it had not exited within the grace period
     notes: dict[str, Any] = field(default_factory=dict)
 
     def asked(self) -> dict[str, Any]:
         return {"signal": self.signal}
 
     def figures(self) -> dict[str, Any]:
-        return {"signal": self.signal, "exit_code": self.exit_code, "took_s": self.took_s, **self.notes}
+        return {
+            "signal": self.signal,
+            "exit_code": self.exit_code,
+            "took_s": self.took_s,
+            **self.notes,
+        }
 
 
 @dataclass
@@ -82,8 +95,13 @@ class ExecRecord(ActionRecord):
         return {"command": list(self.command)}
 
     def figures(self) -> dict[str, Any]:
-        return {"command": list(self.command), "exit_code": self.exit_code, "stdout": self.stdout,
-                "stderr": self.stderr, "took_s": self.took_s}
+        return {
+            "command": list(self.command),
+            "exit_code": self.exit_code,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "took_s": self.took_s,
+        }
 
 
 @dataclass

@@ -2,6 +2,7 @@
 and the verdict of the lab's checks. ``lab.document`` writes them as the ``--json`` document
 and reads them back.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -26,7 +27,9 @@ class CheckpointMissing(ProclabError, LookupError):
 
 
 # The checkpoints a running check has looked up, so a report can link a check to them.
-_reads: ContextVar[list[tuple[str, str]] | None] = ContextVar("proclab_checkpoint_reads", default=None)
+_reads: ContextVar[list[tuple[str, str]] | None] = ContextVar(
+    "proclab_checkpoint_reads", default=None
+)
 
 
 @contextmanager
@@ -49,7 +52,7 @@ def _noted(cp: Snapshot) -> Snapshot:
 
 @dataclass
 class OutputLine:
-    stream: str       # stdout | stderr
+    stream: str  # stdout | stderr
     text: str
     at_s: float
 
@@ -63,14 +66,16 @@ class RunRecord:
     settings: Settings | ImageSettings = field(default_factory=Settings)
     exit_code: int | None = None
     duration_s: float = 0.0
-    started_at: float = 0.0           # wall clock when the container had started: timeout_s counts from here
+    started_at: float = 0.0  # wall clock when the container had started: timeout_s counts from here
     timed_out: bool = False
     expect_timeout: bool = False
-    expect_exit: int | str | None = None   # the variant's expect_exit: an exit code, "signal", or None (0)
-    oom_killed: bool = False               # the engine's State.OOMKilled, read before the container went
+    expect_exit: int | str | None = (
+        None  # the variant's expect_exit: an exit code, "signal", or None (0)
+    )
+    oom_killed: bool = False  # the engine's State.OOMKilled, read before the container went
     error: str | None = None
     container: str = ""
-    summary: str = ""                 # the variant's one line from lab.toml
+    summary: str = ""  # the variant's one line from lab.toml
     checkpoints: list[Snapshot] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
     output: list[OutputLine] = field(default_factory=list)
@@ -78,10 +83,12 @@ class RunRecord:
     output_dropped_lines: int = 0
     output_dropped_chars: int = 0
     output_gap_at: int | None = None
-    host: dict[str, dict[str, Any]] = field(default_factory=dict)   # hostview figures: "before", "after"
+    host: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # hostview figures: "before", "after"
     # setting host_pids: host pid -> still alive once the container had ended (before its removal)
     host_alive_after_exit: dict[int, bool] = field(default_factory=dict)
-    containment: Containment | None = None      # what the container got (None: never created)
+    containment: Containment | None = None  # what the container got (None: never created)
     # --step: what a learner's shell did, one note per checkpoint where one was opened
     touched: list[str] = field(default_factory=list)
     # the kernel's record of this run (lab/kernel_record.py); none, with its why, when not recorded
@@ -92,13 +99,15 @@ class RunRecord:
             if cp.name == name:
                 return _noted(cp)
         reached = ", ".join(cp.name for cp in self.checkpoints) or "none"
-        raise CheckpointMissing(f"run '{self.variant}' never reached checkpoint '{name}' (it reached: {reached})")
+        raise CheckpointMissing(
+            f"run '{self.variant}' never reached checkpoint '{name}' (it reached: {reached})"
+        )
 
     def last(self, name: str) -> Snapshot:
         """The last checkpoint of this name: a scenario that measures a window again (a busy host)
         repeats its checkpoints, each with its ``attempt``."""
         found = [cp for cp in self.checkpoints if cp.name == name]
-        return _noted(found[-1]) if found else self.checkpoint(name)   # none: says what was reached
+        return _noted(found[-1]) if found else self.checkpoint(name)  # none: says what was reached
 
     def has(self, name: str) -> bool:
         return any(cp.name == name for cp in self.checkpoints)
@@ -146,8 +155,11 @@ class RunRecord:
     def output_not_kept(self) -> dict[str, int] | None:
         if not self.output_dropped_lines:
             return None
-        return {"lines": self.output_dropped_lines, "chars": self.output_dropped_chars,
-                "after_line": self.output_gap_at or 0}
+        return {
+            "lines": self.output_dropped_lines,
+            "chars": self.output_dropped_chars,
+            "after_line": self.output_gap_at or 0,
+        }
 
 
 @dataclass
@@ -159,17 +171,20 @@ class CheckResult:
     status: Status
     detail: str
     figures: dict[str, Any] = field(default_factory=dict)
-    checkpoints: list[tuple[str, str]] = field(default_factory=list)   # (variant, name) the check read
-    warning: str | None = None        # passed, but on weak ground (a bare True: no evidence)
-    zh: str = ""                # the check's title in Chinese, when its lab gives one
+    checkpoints: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (variant, name) the check read
+    warning: str | None = None  # passed, but on weak ground (a bare True: no evidence)
+    zh: str = ""  # the check's title in Chinese, when its lab gives one
 
     def title(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" and self.zh else self.name
 
     def __post_init__(self) -> None:
         if isinstance(self.status, bool) or self.status not in tuple(Status):
-            raise ValueError(f"check status must be one of {[str(s) for s in Status]}, "
-                             f"not {self.status!r}")
+            raise ValueError(
+                f"check status must be one of {[str(s) for s in Status]}, not {self.status!r}"
+            )
         self.status = Status(self.status)
 
     @property
@@ -190,23 +205,27 @@ class LabResult:
     lab: str
     title: str
     path: str
-    lesson: str = ""                  # the lesson's first paragraph (the README's)
+    lesson: str = ""  # the lesson's first paragraph (the README's)
     runs: list[RunRecord] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     duration_s: float = 0.0
     report_dir: Path | None = None
     artifacts: list[str] = field(default_factory=list)
-    error: str | None = None          # the lab could not run at all
-    charts: list[Any] = field(default_factory=list)   # lab.chart_data.Chart, from the lab's charts() hook
-    lock_wait_s: float = 0.0          # time spent waiting for the host-wide lab lock (run/lock.py)
-    engine: str = ""                  # the engine that ran it (the --engine name, else kind and version)
+    error: str | None = None  # the lab could not run at all
+    charts: list[Any] = field(
+        default_factory=list
+    )  # lab.chart_data.Chart, from the lab's charts() hook
+    lock_wait_s: float = 0.0  # time spent waiting for the host-wide lab lock (run/lock.py)
+    engine: str = ""  # the engine that ran it (the --engine name, else kind and version)
 
     # -- what checks read ------------------------------------------------
     def run(self, variant: str | None = None) -> RunRecord:
         if variant is None:
             if len(self.runs) == 1:
                 return self.runs[0]
-            raise CheckpointMissing(f"lab '{self.lab}' has variants {[r.variant for r in self.runs]}: name one")
+            raise CheckpointMissing(
+                f"lab '{self.lab}' has variants {[r.variant for r in self.runs]}: name one"
+            )
         for r in self.runs:
             if r.variant == variant:
                 return r

@@ -1,5 +1,6 @@
 """The published JSON Schema of the ``--json`` documents (docs/schema/proclab-result-1.json,
 shipped beside this module): which kind a document is, and its first violation in words."""
+
 from __future__ import annotations
 
 import json
@@ -10,10 +11,17 @@ from typing import Any
 from .document import SCHEMA_FILE, SCHEMA_VERSION
 
 # A document's kind, by the keys only it has (checked in this order).
-KINDS = (("interrupted", "interrupted"), ("labs", "labs"), ("runs", "lab"),
-         ("services", "doctor_compose"), ("error", "error"), ("every_check_can_fail", "mutation"),
-         ("reparent", "fork_exercise"), ("ticks", "process_exercise"),
-         ("schedules", "scheduling_exercise"))
+KINDS = (
+    ("interrupted", "interrupted"),
+    ("labs", "labs"),
+    ("runs", "lab"),
+    ("services", "doctor_compose"),
+    ("error", "error"),
+    ("every_check_can_fail", "mutation"),
+    ("reparent", "fork_exercise"),
+    ("ticks", "process_exercise"),
+    ("schedules", "scheduling_exercise"),
+)
 
 
 @cache
@@ -32,8 +40,11 @@ def kind_of(doc: Any) -> str:
 
 
 def _where(path: Any) -> str:
-    return "the document" if not path else "".join(
-        f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return (
+        "the document"
+        if not path
+        else "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    )
 
 
 def violation(doc: Any, kind: str | None = None) -> str | None:
@@ -43,8 +54,10 @@ def violation(doc: Any, kind: str | None = None) -> str | None:
 
     version = doc.get("schema_version") if isinstance(doc, dict) else None
     if version is not None and version != SCHEMA_VERSION:
-        return (f"it follows schema version {version!r}, and this proclab reads version "
-                f"{SCHEMA_VERSION}: read it with the proclab that wrote it")
+        return (
+            f"it follows schema version {version!r}, and this proclab reads version "
+            f"{SCHEMA_VERSION}: read it with the proclab that wrote it"
+        )
     full = schema()
     sub = {"$ref": f"#/$defs/{kind or kind_of(doc)}", "$defs": full["$defs"]}
     error = best_match(Draft202012Validator(sub).iter_errors(doc))

@@ -4,6 +4,7 @@ A lab folder holds ``scenario.py`` (required), and optionally ``lab.toml``,
 ``checks.py``, ``README.md`` and ``questions.toml``. A folder with only a
 scenario.py runs with the default settings and shows its snapshots.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,25 +23,44 @@ from .settings import USER_RE, USER_WANT, Settings, check_settings
 from .values import Bad, ValueCheck, boolean, checked, matching, number, one_of, strings, text
 
 ACTIONS = {"stop", "kill", "exec", "release"}
-TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "check_timeout_s",
-            "python", "pythons", "pythons_why"}
-CHECK_TIMEOUT_S = 10.0               # each check's time limit (top-level check_timeout_s)
+TOP_KEYS = {
+    "title",
+    "title_zh",
+    "summary",
+    "settings",
+    "variant",
+    "check_timeout_s",
+    "python",
+    "pythons",
+    "pythons_why",
+}
+CHECK_TIMEOUT_S = 10.0  # each check's time limit (top-level check_timeout_s)
 # Which action keys each action takes (besides at, do and then).
-ACTION_KEYS = {"stop": {"grace_s"}, "kill": {"signal", "grace_s"}, "exec": {"command", "user"}, "release": set()}
+ACTION_KEYS = {
+    "stop": {"grace_s"},
+    "kill": {"signal", "grace_s"},
+    "exec": {"command", "user"},
+    "release": set(),
+}
 GRACE_CEILING_S = 600.0
-NAME_RE = re.compile(r"^[^\x00-\x1f\x7f/]{1,64}$")    # printable, no slash: it names a run and a container
-SIGNALS = {s.name for s in signal.Signals if not s.name.startswith(("SIG_", "SIGRTM"))} | {"SIGRTMIN", "SIGRTMAX"}
+NAME_RE = re.compile(
+    r"^[^\x00-\x1f\x7f/]{1,64}$"
+)  # printable, no slash: it names a run and a container
+SIGNALS = {s.name for s in signal.Signals if not s.name.startswith(("SIG_", "SIGRTM"))} | {
+    "SIGRTMIN",
+    "SIGRTMAX",
+}
 
 
 @dataclass(frozen=True)
 class Action:
-    at: str                           # checkpoint name
-    do: str                           # stop | kill | exec | release
+    at: str  # checkpoint name
+    do: str  # stop | kill | exec | release
     grace_s: float = 10.0
     signal: str = "SIGKILL"
     command: tuple[str, ...] = ()
     user: str | None = None
-    then: str = "release"             # after the actions: release the checkpoint (or "hold")
+    then: str = "release"  # after the actions: release the checkpoint (or "hold")
 
 
 @dataclass(frozen=True)
@@ -48,10 +68,14 @@ class Variant:
     name: str
     summary: str = ""
     args: tuple[str, ...] = ()
-    settings: Mapping[str, Any] = field(default_factory=dict)    # checked overrides of the lab's settings
+    settings: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # checked overrides of the lab's settings
     actions: tuple[Action, ...] = ()
-    expect_timeout: bool = False      # a hang variant: hitting the timeout is the expected outcome
-    expect_exit: int | str | None = None   # the scenario's exit code when not 0: a number, or "signal" (128+N)
+    expect_timeout: bool = False  # a hang variant: hitting the timeout is the expected outcome
+    expect_exit: int | str | None = (
+        None  # the scenario's exit code when not 0: a number, or "signal" (128+N)
+    )
 
 
 @dataclass(frozen=True)
@@ -62,9 +86,9 @@ class LabSpec:
     summary: str
     settings: Settings
     variants: tuple[Variant, ...]
-    title_zh: str = ""               # the Chinese title (`proclab list --lang zh`)
+    title_zh: str = ""  # the Chinese title (`proclab list --lang zh`)
     check_timeout_s: float = CHECK_TIMEOUT_S
-    builtin: bool = False             # one of proclab's own labs: its settings are what its lesson needs
+    builtin: bool = False  # one of proclab's own labs: its settings are what its lesson needs
     needs: PythonNeeds = PythonNeeds()  # lab.toml python / pythons / pythons_why
 
     @property
@@ -93,8 +117,10 @@ class LabSpec:
         chosen = tuple(v for v in self.variants if v.name in names)
         unknown = set(names) - {v.name for v in chosen}
         if unknown:
-            raise LabFormatError(f"lab '{self.name}' has no variant {', '.join(sorted(unknown))}; "
-                                 f"its variants: {', '.join(v.name for v in self.variants)}")
+            raise LabFormatError(
+                f"lab '{self.name}' has no variant {', '.join(sorted(unknown))}; "
+                f"its variants: {', '.join(v.name for v in self.variants)}"
+            )
         return replace(self, variants=chosen)
 
 
@@ -103,8 +129,10 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise LabFormatError(f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
-                             "save it as UTF-8") from None
+        raise LabFormatError(
+            f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
+            "save it as UTF-8"
+        ) from None
     except OSError as err:
         raise LabFormatError(f"{path}: cannot be read: {err.strerror}") from None
 
@@ -119,6 +147,7 @@ def _near(text: str, err: Exception) -> str:
 
 
 # -- the checks of each value (lab.values has the common ones) --
+
 
 def _name(v: Any) -> str:
     if not isinstance(v, str) or not NAME_RE.match(v) or not v.strip():
@@ -141,62 +170,92 @@ def _signal(v: Any) -> str:
 
 
 ACTION_CHECKS: dict[str, ValueCheck] = {
-    "at": _name, "do": one_of(ACTIONS), "grace_s": number(0, GRACE_CEILING_S), "signal": _signal,
-    "command": _command, "user": matching(USER_RE, USER_WANT), "then": one_of({"release", "hold"})}
+    "at": _name,
+    "do": one_of(ACTIONS),
+    "grace_s": number(0, GRACE_CEILING_S),
+    "signal": _signal,
+    "command": _command,
+    "user": matching(USER_RE, USER_WANT),
+    "then": one_of({"release", "hold"}),
+}
 
 
 def _expect_exit(raw: dict[str, Any], where: str) -> int | str | None:
     value = raw.get("expect_exit")
     if value is None or value == "signal" or (type(value) is int and 0 <= value <= 255):
         return value
-    raise LabFormatError(f"{where}: 'expect_exit' must be an exit code 0-255 or \"signal\" "
-                         f"(killed by a signal: 128+N), not {value!r}")
+    raise LabFormatError(
+        f"{where}: 'expect_exit' must be an exit code 0-255 or \"signal\" "
+        f"(killed by a signal: 128+N), not {value!r}"
+    )
 
 
 def _check_timeout(raw: dict[str, Any], where: Path) -> float:
     value = raw.get("check_timeout_s", CHECK_TIMEOUT_S)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
-        raise LabFormatError(f"{where}: 'check_timeout_s' must be a number of seconds above 0 and at most 3600 "
-                             f"(each check's time limit), not {value!r}")
+        raise LabFormatError(
+            f"{where}: 'check_timeout_s' must be a number of seconds above 0 and at most 3600 "
+            f"(each check's time limit), not {value!r}"
+        )
     return float(value)
 
 
 def _action(raw: Any, where: str) -> Action:
     if not isinstance(raw, dict):
-        raise LabFormatError(f"{where}: each action must be a table like {{ at = \"ready\", do = \"stop\" }}")
+        raise LabFormatError(
+            f'{where}: each action must be a table like {{ at = "ready", do = "stop" }}'
+        )
     if "at" not in raw or "do" not in raw:
-        raise LabFormatError(f"{where}: an action needs 'at' (a checkpoint name) and 'do' ({', '.join(sorted(ACTIONS))})")
+        raise LabFormatError(
+            f"{where}: an action needs 'at' (a checkpoint name) and 'do' ({', '.join(sorted(ACTIONS))})"
+        )
     do = checked({"do": raw["do"]}, ACTION_CHECKS, where)["do"]
     known = {"at", "do", "then"} | ACTION_KEYS[do]
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise LabFormatError(f"{where}: action '{do}' takes no '{unknown[0]}'; it takes: {', '.join(sorted(known))}")
+        raise LabFormatError(
+            f"{where}: action '{do}' takes no '{unknown[0]}'; it takes: {', '.join(sorted(known))}"
+        )
     if do == "exec" and "command" not in raw:
-        raise LabFormatError(f'{where}: an exec action needs a command, e.g. command = ["ps", "-ef"]')
+        raise LabFormatError(
+            f'{where}: an exec action needs a command, e.g. command = ["ps", "-ef"]'
+        )
     return Action(**checked(raw, ACTION_CHECKS, where))
 
 
 def _actions(v: Any, where: str) -> tuple[Action, ...]:
     if not isinstance(v, list):
-        raise LabFormatError(f"{where}: 'actions' must be a list of tables, e.g. actions = [ {{ at = \"ready\", do = \"stop\" }} ]")
+        raise LabFormatError(
+            f'{where}: \'actions\' must be a list of tables, e.g. actions = [ {{ at = "ready", do = "stop" }} ]'
+        )
     return tuple(_action(a, f"{where}, action {i + 1}") for i, a in enumerate(v))
 
 
 # A variant's keys: those checked value by value, then the two that are tables of their own.
 VARIANT_CHECKS: dict[str, ValueCheck] = {
-    "name": _name, "summary": text, "args": strings, "expect_timeout": boolean}
+    "name": _name,
+    "summary": text,
+    "args": strings,
+    "expect_timeout": boolean,
+}
 VARIANT_TABLES: dict[str, Callable[[Any, str], Any]] = {
-    "settings": check_settings, "actions": _actions,
-    "expect_exit": lambda v, where: _expect_exit({"expect_exit": v}, where)}
+    "settings": check_settings,
+    "actions": _actions,
+    "expect_exit": lambda v, where: _expect_exit({"expect_exit": v}, where),
+}
 
 
 def _variant(rv: Any, where: str) -> Variant:
     if not isinstance(rv, dict):
-        raise LabFormatError(f"{where}: a variant is a table: write [[variant]] and name = \"...\" under it")
+        raise LabFormatError(
+            f'{where}: a variant is a table: write [[variant]] and name = "..." under it'
+        )
     known = set(VARIANT_CHECKS) | set(VARIANT_TABLES)
     unknown = set(rv) - known
     if unknown:
-        raise LabFormatError(f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(known))}")
+        raise LabFormatError(
+            f"{where}: unknown key '{sorted(unknown)[0]}'; known: {', '.join(sorted(known))}"
+        )
     if "name" not in rv:
         raise LabFormatError(f"{where}: needs a name")
     kw = checked({k: v for k, v in rv.items() if k in VARIANT_CHECKS}, VARIANT_CHECKS, where)
@@ -212,9 +271,14 @@ def parse_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(content)
     except tomllib.TOMLDecodeError as err:
-        raise LabFormatError(f"{path}: not valid TOML: {err}{_near(content, err)}; fix that line "
-                             "(a key = a value: strings in quotes, lists in [ ])") from err
-    except (ValueError, RecursionError) as err:    # tomllib lets these through: 5000-digit ints, deep nesting
+        raise LabFormatError(
+            f"{path}: not valid TOML: {err}{_near(content, err)}; fix that line "
+            "(a key = a value: strings in quotes, lists in [ ])"
+        ) from err
+    except (
+        ValueError,
+        RecursionError,
+    ) as err:  # tomllib lets these through: 5000-digit ints, deep nesting
         why = "nested too deeply" if isinstance(err, RecursionError) else str(err).split(";")[0]
         raise LabFormatError(f"{path}: not valid TOML: {why}") from None
 
@@ -222,15 +286,21 @@ def parse_toml(path: Path) -> dict[str, Any]:
 def load(path: Path, name: str | None = None) -> LabSpec:
     path = path.resolve()
     if not (path / "scenario.py").is_file():
-        raise LabFormatError(f"{path} has no scenario.py; a lab folder needs one (see README: 'Write your own lab')")
+        raise LabFormatError(
+            f"{path} has no scenario.py; a lab folder needs one (see README: 'Write your own lab')"
+        )
     toml_path = path / "lab.toml"
     raw = parse_toml(toml_path)
     unknown = set(raw) - TOP_KEYS
     if unknown:
-        raise LabFormatError(f"{toml_path}: unknown key '{sorted(unknown)[0]}'; known keys: {', '.join(sorted(TOP_KEYS))}")
-    top = checked({k: raw[k] for k in ("title", "title_zh", "summary") if k in raw},
-                  {"title": text, "title_zh": text, "summary": text},
-                   str(toml_path))
+        raise LabFormatError(
+            f"{toml_path}: unknown key '{sorted(unknown)[0]}'; known keys: {', '.join(sorted(TOP_KEYS))}"
+        )
+    top = checked(
+        {k: raw[k] for k in ("title", "title_zh", "summary") if k in raw},
+        {"title": text, "title_zh": text, "summary": text},
+        str(toml_path),
+    )
     settings = Settings(**check_settings(raw.get("settings", {}), str(toml_path)))
     raw_variants = raw.get("variant", [])
     if not isinstance(raw_variants, list):
@@ -241,18 +311,29 @@ def load(path: Path, name: str | None = None) -> LabSpec:
         raise LabFormatError(f"{toml_path}: two variants share a name")
     for readme in ("README.md", "README.zh.md"):
         if path.joinpath(readme).is_file():
-            read_text(path / readme)      # not UTF-8 is said now, not mid-run
+            read_text(path / readme)  # not UTF-8 is said now, not mid-run
     root = labs_dir().resolve()
-    return LabSpec(name=name or path.name, path=path, title=top.get("title") or path.name,
-                   summary=top.get("summary", ""), settings=settings,
-                   variants=tuple(variants) or (Variant(name="main"),),
-                   builtin=path.parent == root and (name or path.name) == path.name, title_zh=top.get("title_zh", ""),
-                   check_timeout_s=_check_timeout(raw, toml_path), needs=pythons.parse(raw, str(toml_path)))
+    return LabSpec(
+        name=name or path.name,
+        path=path,
+        title=top.get("title") or path.name,
+        summary=top.get("summary", ""),
+        settings=settings,
+        variants=tuple(variants) or (Variant(name="main"),),
+        builtin=path.parent == root and (name or path.name) == path.name,
+        title_zh=top.get("title_zh", ""),
+        check_timeout_s=_check_timeout(raw, toml_path),
+        needs=pythons.parse(raw, str(toml_path)),
+    )
 
 
 def builtin_names() -> list[str]:
     root = labs_dir()
-    return sorted(d.name for d in root.iterdir() if (d / "scenario.py").is_file()) if root.is_dir() else []
+    return (
+        sorted(d.name for d in root.iterdir() if (d / "scenario.py").is_file())
+        if root.is_dir()
+        else []
+    )
 
 
 def builtin() -> list[LabSpec]:
@@ -275,7 +356,9 @@ def resolve(name_or_path: str) -> LabSpec:
     if p.name == "scenario.py" and p.is_file():
         return load(p.parent)
     if written_as_path(name_or_path) or p.exists():
-        raise LabFormatError(f"{name_or_path} is not a lab folder: give a folder that holds a scenario.py")
+        raise LabFormatError(
+            f"{name_or_path} is not a lab folder: give a folder that holds a scenario.py"
+        )
     raise LabNotFound(name_or_path, builtin_names())
 
 

@@ -1,4 +1,5 @@
 """A check's or a lab's verdict: one word, one meaning (docs/result-model.md)."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -22,10 +23,10 @@ class Status(StrEnum):
 class DoctorVerdict(StrEnum):
     """The doctor's word on one finding, finer than its check's Status (figures' ``verdict``)."""
 
-    OK = "ok"                        # passed
-    NOTE = "note"                    # passed: worth knowing, never a problem
-    PROBLEM = "problem"              # failed, with a fix
-    INCONCLUSIVE = "inconclusive"    # the world did not allow the measurement
+    OK = "ok"  # passed
+    NOTE = "note"  # passed: worth knowing, never a problem
+    PROBLEM = "problem"  # failed, with a fix
+    INCONCLUSIVE = "inconclusive"  # the world did not allow the measurement
 
     @property
     def status(self) -> Status:

@@ -5,6 +5,7 @@
 ``parse_line`` returns a ``TraceLine`` (None for a header or an unknown format); the overrun marker
 ``CPU:N [LOST M EVENTS]`` is the event ``lost``. ``lab/kernel_trace.py`` folds the lines into the record.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,24 +15,40 @@ from dataclasses import dataclass
 from typing import Any
 
 CLONE_THREAD = 0x10000
-UNKNOWN_COMM = "<...>"      # the trace's comm cache had no name for the task
+UNKNOWN_COMM = "<...>"  # the trace's comm cache had no name for the task
 
-_HEAD = re.compile(r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\(\s*(?P<tgid>\d+|-+)\)\s+\[(?P<cpu>\d+)\]\s+"
-                   r"(?P<flags>\S+)\s+(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$")
-_HEAD_NO_TGID = re.compile(r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?P<flags>\S+)\s+"
-                           r"(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$")
+_HEAD = re.compile(
+    r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\(\s*(?P<tgid>\d+|-+)\)\s+\[(?P<cpu>\d+)\]\s+"
+    r"(?P<flags>\S+)\s+(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$"
+)
+_HEAD_NO_TGID = re.compile(
+    r"^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?P<flags>\S+)\s+"
+    r"(?P<ts>\d+\.\d+):\s+(?P<rest>.*)$"
+)
 _LOST = re.compile(r"CPU:(?P<cpu>\d+) \[LOST (?P<n>\d+) EVENTS\]")
 _BODIES = {
-    "sched_process_fork": re.compile(r"comm=(?P<comm>.*) pid=(?P<pid>\d+) child_comm=(?P<child_comm>.*) "
-                                     r"child_pid=(?P<child_pid>\d+)$"),
-    "sched_process_exec": re.compile(r"filename=(?P<filename>.*) pid=(?P<pid>\d+) old_pid=(?P<old_pid>\d+)$"),
-    "sched_process_exit": re.compile(r"comm=(?P<comm>.*) pid=(?P<pid>\d+) prio=\d+(?: group_dead=(?P<group_dead>\w+))?$"),
+    "sched_process_fork": re.compile(
+        r"comm=(?P<comm>.*) pid=(?P<pid>\d+) child_comm=(?P<child_comm>.*) "
+        r"child_pid=(?P<child_pid>\d+)$"
+    ),
+    "sched_process_exec": re.compile(
+        r"filename=(?P<filename>.*) pid=(?P<pid>\d+) old_pid=(?P<old_pid>\d+)$"
+    ),
+    "sched_process_exit": re.compile(
+        r"comm=(?P<comm>.*) pid=(?P<pid>\d+) prio=\d+(?: group_dead=(?P<group_dead>\w+))?$"
+    ),
     "sched_process_free": re.compile(r"comm=(?P<comm>.*) pid=(?P<pid>\d+) prio=\d+$"),
-    "task_newtask": re.compile(r"pid=(?P<pid>\d+) comm=(?P<comm>.*) clone_flags=(?P<clone_flags>[0-9a-f]+) "),
-    "signal_generate": re.compile(r"sig=(?P<sig>\d+) errno=-?\d+ code=(?P<code>-?\d+) comm=(?P<comm>.*) "
-                                  r"pid=(?P<pid>\d+) grp=(?P<grp>\d+) res=(?P<res>\d+)$"),
-    "signal_deliver": re.compile(r"sig=(?P<sig>\d+) errno=-?\d+ code=(?P<code>-?\d+) "
-                                 r"sa_handler=(?P<sa_handler>[0-9a-f]+) sa_flags=[0-9a-f]+$"),
+    "task_newtask": re.compile(
+        r"pid=(?P<pid>\d+) comm=(?P<comm>.*) clone_flags=(?P<clone_flags>[0-9a-f]+) "
+    ),
+    "signal_generate": re.compile(
+        r"sig=(?P<sig>\d+) errno=-?\d+ code=(?P<code>-?\d+) comm=(?P<comm>.*) "
+        r"pid=(?P<pid>\d+) grp=(?P<grp>\d+) res=(?P<res>\d+)$"
+    ),
+    "signal_deliver": re.compile(
+        r"sig=(?P<sig>\d+) errno=-?\d+ code=(?P<code>-?\d+) "
+        r"sa_handler=(?P<sa_handler>[0-9a-f]+) sa_flags=[0-9a-f]+$"
+    ),
     "mark_victim": re.compile(r"pid=(?P<pid>\d+) comm=(?P<comm>\S*)"),
 }
 _SYSCALL_ENTER = re.compile(r"^sys_(?P<name>\w+)\((?P<args>.*)\)$")
@@ -76,20 +93,27 @@ def parse_line(text: str) -> TraceLine | None:
     tgid_text = m.groupdict().get("tgid") or ""
     tgid = int(tgid_text) if tgid_text.isdigit() else tid
     rest = m.group("rest")
-    head: dict[str, Any] = dict(ts=float(m.group("ts")), comm=m.group("comm"), tid=tid, tgid=tgid,
-                                cpu=int(m.group("cpu")))
+    head: dict[str, Any] = dict(
+        ts=float(m.group("ts")), comm=m.group("comm"), tid=tid, tgid=tgid, cpu=int(m.group("cpu"))
+    )
     enter = _SYSCALL_ENTER.match(rest)
     if enter:
-        return TraceLine(event=f"sys_enter_{enter.group('name')}", fields={"args": enter.group("args")}, **head)
+        return TraceLine(
+            event=f"sys_enter_{enter.group('name')}", fields={"args": enter.group("args")}, **head
+        )
     leave = _SYSCALL_EXIT.match(rest)
     if leave:
-        return TraceLine(event=f"sys_exit_{leave.group('name')}", fields={"ret": leave.group("ret")}, **head)
+        return TraceLine(
+            event=f"sys_exit_{leave.group('name')}", fields={"ret": leave.group("ret")}, **head
+        )
     event, _, body = rest.partition(": ")
     pattern = _BODIES.get(event)
     found = pattern.search(body) if pattern else None
     if not found:
         return None
-    return TraceLine(event=event, fields={k: v for k, v in found.groupdict().items() if v is not None}, **head)
+    return TraceLine(
+        event=event, fields={k: v for k, v in found.groupdict().items() if v is not None}, **head
+    )
 
 
 def syscall_ret(text: str) -> int:
@@ -100,4 +124,4 @@ def syscall_ret(text: str) -> int:
 
 def exit_code(args: str) -> int | None:
     m = re.search(r"error_code: (0x[0-9a-f]+|\d+)", args)
-    return int(m.group(1), 0) & 0xff if m else None   # the status keeps the low 8 bits
+    return int(m.group(1), 0) & 0xFF if m else None  # the status keeps the low 8 bits

@@ -1,5 +1,6 @@
 """Checks of single lab.toml values: each returns the value in proclab's terms or raises
 ``Bad(what it should be)``; ``checked`` turns that into one ``LabFormatError`` line."""
+
 from __future__ import annotations
 
 import math
@@ -20,14 +21,18 @@ class Bad(ProclabError):
         self.want = want
 
 
-def checked(raw: dict[str, Any], checks: dict[str, ValueCheck], where: str, kind: str = "") -> dict[str, Any]:
+def checked(
+    raw: dict[str, Any], checks: dict[str, ValueCheck], where: str, kind: str = ""
+) -> dict[str, Any]:
     """Each key of ``raw`` through its check; the first wrong value names the key and the fix."""
     out = {}
     for key, value in raw.items():
         try:
             out[key] = checks[key](value)
         except Bad as bad:
-            raise LabFormatError(f"{where}: {kind}'{key}' must be {bad.want}, not {_shown(value)}") from None
+            raise LabFormatError(
+                f"{where}: {kind}'{key}' must be {bad.want}, not {_shown(value)}"
+            ) from None
     return out
 
 
@@ -37,7 +42,9 @@ def _shown(value: Any) -> str:
 
 
 def boolean(v: Any) -> bool:
-    if not isinstance(v, bool):        # TOML has true and false: "no" or 1 is a mistake, not a truth value
+    if not isinstance(
+        v, bool
+    ):  # TOML has true and false: "no" or 1 is a mistake, not a truth value
         raise Bad("true or false")
     return v
 
@@ -50,16 +57,21 @@ def text(v: Any) -> str:
 
 def number(lo: float, hi: float, *, above: bool = False) -> ValueCheck:
     """A finite int or float in [lo, hi] (or (lo, hi] with ``above``); never a bool."""
-    want = f"a number above {lo:g} and at most {hi:g}" if above else f"a number from {lo:g} to {hi:g}"
+    want = (
+        f"a number above {lo:g} and at most {hi:g}" if above else f"a number from {lo:g} to {hi:g}"
+    )
 
     def check(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise Bad(want)
-        if isinstance(v, float) and not math.isfinite(v):      # (an int of 400 digits is no float: compare it as is)
+        if isinstance(v, float) and not math.isfinite(
+            v
+        ):  # (an int of 400 digits is no float: compare it as is)
             raise Bad(want)
         if not lo <= v <= hi or (above and v == lo):
             raise Bad(want)
         return v
+
     return check
 
 
@@ -68,6 +80,7 @@ def integer(lo: int, hi: int) -> ValueCheck:
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise Bad(f"an integer from {lo} to {hi}")
         return v
+
     return check
 
 
@@ -76,6 +89,7 @@ def matching(rx: re.Pattern[str], want: str) -> ValueCheck:
         if not isinstance(v, str) or not rx.match(v):
             raise Bad(want)
         return v
+
     return check
 
 
@@ -84,6 +98,7 @@ def one_of(choices: set[str]) -> ValueCheck:
         if not isinstance(v, str) or v not in choices:
             raise Bad(f"one of {', '.join(sorted(choices))}")
         return v
+
     return check
 
 

@@ -4,6 +4,7 @@ Each returns its typed record (``lab.result.StopRecord`` and the others); a Dock
 call that fails (``kill`` answers 409 when pid 1 has already exited, say) is recorded
 on the action as its ``error``, never raised past the run.
 """
+
 from __future__ import annotations
 
 import time
@@ -50,9 +51,14 @@ def kill(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> 
 
 def exec_(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> ExecRecord:
     res = c.exec(list(action.command), user=action.user)
-    return ExecRecord(action.at, command=action.command, exit_code=res.exit_code,
-                      stdout=res.stdout.decode(errors="replace"), stderr=res.stderr.decode(errors="replace"),
-                      took_s=round(res.seconds, 3))
+    return ExecRecord(
+        action.at,
+        command=action.command,
+        exit_code=res.exit_code,
+        stdout=res.stdout.decode(errors="replace"),
+        stderr=res.stderr.decode(errors="replace"),
+        took_s=round(res.seconds, 3),
+    )
 
 
 def release(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> ReleaseRecord:
@@ -61,13 +67,18 @@ def release(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) 
 
 
 ACTIONS: dict[str, Callable[[RunContainer, Action, Announcement, RunRecord], ActionRecord]] = {
-    "stop": stop, "kill": kill, "exec": exec_, "release": release}
+    "stop": stop,
+    "kill": kill,
+    "exec": exec_,
+    "release": release,
+}
 # The record of an action Docker refused: what was asked, and why it failed.
 REFUSED: dict[str, Callable[[Action, str], ActionRecord]] = {
     "stop": lambda a, err: StopRecord(a.at, grace_s=a.grace_s, error=err),
     "kill": lambda a, err: KillRecord(a.at, signal=a.signal, error=err),
     "exec": lambda a, err: ExecRecord(a.at, command=a.command, error=err),
-    "release": lambda a, err: ReleaseRecord(a.at, error=err)}
+    "release": lambda a, err: ReleaseRecord(a.at, error=err),
+}
 
 
 def perform(c: RunContainer, action: Action, ann: Announcement, rec: RunRecord) -> ActionRecord:

@@ -6,6 +6,7 @@ jobs being measured, and it counts as "the host's other programs" in the lab's q
 test. While such a lab runs, every thread of this process is moved to the other CPUs; threads
 started meanwhile inherit that; at the end every thread gets back the CPUs it had.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,14 +36,14 @@ def _threads() -> list[int]:
 def _get(tid: int, default: frozenset[int]) -> frozenset[int]:
     try:
         return frozenset(os.sched_getaffinity(tid))
-    except OSError:     # the thread has just ended
+    except OSError:  # the thread has just ended
         return default
 
 
 def _set(tid: int, cpus: frozenset[int] | set[int]) -> None:
     try:
         os.sched_setaffinity(tid, cpus)
-    except OSError:     # a thread that has just ended, or a CPU set the kernel refuses: leave it
+    except OSError:  # a thread that has just ended, or a CPU set the kernel refuses: leave it
         pass
 
 

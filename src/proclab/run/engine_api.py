@@ -5,6 +5,7 @@ and tests/support/fakeengine.py is the unit tests' fake, which replays scripted 
 hangs and floods in milliseconds. The real-engine tests under tests/labs/ stay the proof that
 the two agree.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

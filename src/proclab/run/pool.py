@@ -18,6 +18,7 @@ The rule, in one place:
 A lab is a thread of its own (a daemon: a lab stuck past Ctrl-C's grace cannot hold the exit);
 its time is spent waiting on its container. ``on_done`` runs in the caller's thread.
 """
+
 from __future__ import annotations
 
 import queue
@@ -32,8 +33,8 @@ from ..deadline import Call
 
 R = TypeVar("R")
 
-STOP_GRACE_S = 20.0      # after Ctrl-C: how long running labs get to notice their containers are gone
-POLL_S = 0.5             # the pool's thread wakes this often: Ctrl-C reaches it while labs run
+STOP_GRACE_S = 20.0  # after Ctrl-C: how long running labs get to notice their containers are gone
+POLL_S = 0.5  # the pool's thread wakes this often: Ctrl-C reaches it while labs run
 
 
 @dataclass
@@ -67,9 +68,14 @@ class Places:
         self.free[ref] += 1
 
 
-def run_pool(tasks: list[Task[R]], *, width: int, engines: list[str] | None = None,
-             on_done: Callable[[Task[R]], None] = lambda task: None,
-             remove_own: Callable[[], object] = engine.remove_own) -> None:
+def run_pool(
+    tasks: list[Task[R]],
+    *,
+    width: int,
+    engines: list[str] | None = None,
+    on_done: Callable[[Task[R]], None] = lambda task: None,
+    remove_own: Callable[[], object] = engine.remove_own,
+) -> None:
     """Run the tasks, the shared ones ``width`` at a time per engine, then the exclusive ones
     alone (one per engine); each task's ``result`` is set before ``on_done(task)`` runs, in this
     thread, as it ends. A task's exception (or Ctrl-C) stops the pool and is raised here, once
@@ -81,8 +87,12 @@ def run_pool(tasks: list[Task[R]], *, width: int, engines: list[str] | None = No
         _run_batch(batch, Places(refs, at_once), on_done, remove_own)
 
 
-def _run_batch(batch: list[Task[R]], places: Places, on_done: Callable[[Task[R]], None],
-               remove_own: Callable[[], object]) -> None:
+def _run_batch(
+    batch: list[Task[R]],
+    places: Places,
+    on_done: Callable[[Task[R]], None],
+    remove_own: Callable[[], object],
+) -> None:
     waiting = list(batch)
     running: dict[int, tuple[Task[R], Call[R]]] = {}
     ended: queue.Queue[int] = queue.Queue()
@@ -100,7 +110,7 @@ def _run_batch(batch: list[Task[R]], places: Places, on_done: Callable[[Task[R]]
                 continue
             task, call = running.pop(key)
             places.give_back(task.engine)
-            task.result = call.result()       # a lab that could not run at all stops the pool
+            task.result = call.result()  # a lab that could not run at all stops the pool
             on_done(task)
     except BaseException:
         stopping.set()
@@ -115,6 +125,7 @@ def _on(task: Task[R], stop: threading.Event, ended: queue.Queue[int]) -> Callab
                 return task.work(stop, task.engine)
         finally:
             ended.put(id(task))
+
     return work
 
 
@@ -127,7 +138,7 @@ def stop_running(running: list[Call[R]], remove_own: Callable[[], object]) -> No
     while True:
         try:
             remove_own()
-        except Exception:       # a dead engine: the next command's sweep removes what is left
+        except Exception:  # a dead engine: the next command's sweep removes what is left
             return
         left = [c for c in running if not c.done()]
         if not left or time.monotonic() > deadline:

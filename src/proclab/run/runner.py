@@ -4,6 +4,7 @@ The runner knows nothing of terminals: it reports progress to an ``Observer``
 (the CLI's narrator, or nothing) and returns a ``LabResult`` holding the chart
 data too; drawing is the UI's.
 """
+
 from __future__ import annotations
 
 import threading
@@ -25,7 +26,7 @@ from .lock import lab_lock
 from .probe import mode as probe_mode
 from .variant import VariantRun
 
-_swept: set[str] = set()          # the engines swept so far ("" : the environment's)
+_swept: set[str] = set()  # the engines swept so far ("" : the environment's)
 _swept_lock = threading.Lock()
 
 
@@ -49,9 +50,16 @@ def is_exclusive(spec: LabSpec) -> bool:
     return any(spec.settings_for(v).exclusive for v in spec.variants)
 
 
-def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
-            observer: Observer | None = None, allow: frozenset[str] = frozenset(),
-            python: str | None = None, stop: threading.Event | None = None, trace: bool = True) -> LabResult:
+def run_lab(
+    lab: str | Path | LabSpec,
+    *,
+    variants: list[str] | None = None,
+    observer: Observer | None = None,
+    allow: frozenset[str] = frozenset(),
+    python: str | None = None,
+    stop: threading.Event | None = None,
+    trace: bool = True,
+) -> LabResult:
     """Run a built-in lab (by name) or a lab folder (by path) and check it.
 
     ``allow`` names the settings that weaken containment a lab from elsewhere may use
@@ -66,17 +74,24 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
         spec = spec.with_variants(variants)
     require_consent(spec, allow)
     suite = load_checks(spec.checks_file, spec.name)
-    probe_mode()     # a misspelt PROCLAB_PROBE fails here, before any container exists
+    probe_mode()  # a misspelt PROCLAB_PROBE fails here, before any container exists
     engine.client()
     for gone in sweep_stale_once():
         obs.progress(f"removed stale {gone}")
     chosen = pythons.choose(python, spec.needs)
     if chosen not in pythons.IMAGES:
-        raise UsageError(f"--python {chosen}: there is no lab image for it; choose one of {', '.join(pythons.IMAGES)}")
+        raise UsageError(
+            f"--python {chosen}: there is no lab image for it; choose one of {', '.join(pythons.IMAGES)}"
+        )
     image = images.ensure(pythons.IMAGES[chosen], obs.progress)
     obs.progress(f"Python {chosen}: image {image}")
-    result = LabResult(lab=spec.name, title=spec.title, path=str(spec.path), lesson=spec.lesson_intro(),
-                       engine=engine.info().label)
+    result = LabResult(
+        lab=spec.name,
+        title=spec.title,
+        path=str(spec.path),
+        lesson=spec.lesson_intro(),
+        engine=engine.info().label,
+    )
     obs.lab_started(spec)
     t = time.monotonic()
     with lab_lock(is_exclusive(spec), on_wait=obs.progress, engine_url=engine.info().url) as waited:
@@ -87,7 +102,9 @@ def run_lab(lab: str | Path | LabSpec, *, variants: list[str] | None = None,
             record = VariantRun(spec, variant, image, obs, trace=trace).execute()
             record.summary = variant.summary
             result.runs.append(record)
-    result.duration_s = time.monotonic() - t - result.lock_wait_s   # the lab's own time, not the queue's
+    result.duration_s = (
+        time.monotonic() - t - result.lock_wait_s
+    )  # the lab's own time, not the queue's
     result.checks = run_checks(suite, result, spec.check_timeout_s)
     result.charts, problems = chart_data(suite.charts, result)
     for problem in problems:

@@ -1,4 +1,5 @@
 """Pack a lab folder for the container: labkit.boot unpacks it into /lab."""
+
 from __future__ import annotations
 
 import base64
@@ -23,6 +24,8 @@ def ship(path: Path) -> str:
                 tar.add(f, arcname=str(rel))
     blob = base64.b64encode(buf.getvalue()).decode()
     if len(blob) > MAX_LAB_BYTES:
-        raise LabFormatError(f"{path} packs to {len(blob) // 1024} KiB; a lab folder must pack under "
-                             f"{MAX_LAB_BYTES // 1024} KiB: move data out of it")
+        raise LabFormatError(
+            f"{path} packs to {len(blob) // 1024} KiB; a lab folder must pack under "
+            f"{MAX_LAB_BYTES // 1024} KiB: move data out of it"
+        )
     return blob

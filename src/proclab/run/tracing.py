@@ -6,6 +6,7 @@ narration's, between checkpoints); ``stop()`` the whole record, the tracefs inst
 When the record cannot be kept, ``start`` raises ``NoTrace`` with the reason; ``off(why)`` is
 the record a run then carries, and ``say_once`` the one line the learner sees about it.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,10 @@ from ..lab.kernel_trace import TraceLine, build_parsed, parse_line
 __all__ = ["KernelTrace", "NoTrace", "begin", "off", "say_once", "why_not", "NO_GO", "OFF"]
 
 OFF = "turned off (--no-trace)"
-NO_GO = ("the container never reached the harness's go (it ended first, or its lab image is older than "
-         "the kernel record: 'proclab images build')")
+NO_GO = (
+    "the container never reached the harness's go (it ended first, or its lab image is older than "
+    "the kernel record: 'proclab images build')"
+)
 
 _said: set[str] = set()
 _said_lock = threading.Lock()
@@ -44,24 +47,32 @@ class KernelTrace:
 
     def __init__(self, tracer: Tracer, t0: float):
         self.tracer, self.t0 = tracer, t0
-        self._parsed: list[TraceLine] = []     # the lines parsed so far (the tracer only appends)
+        self._parsed: list[TraceLine] = []  # the lines parsed so far (the tracer only appends)
         self._read = 0
 
     @classmethod
     def start(cls, host_pid: int, t0: float) -> KernelTrace:
         tracer = Tracer()
-        tracer.start(host_pid)      # NoTrace: why not
+        tracer.start(host_pid)  # NoTrace: why not
         return cls(tracer, t0)
 
     def _record(self, raw: RawTrace, final: bool) -> KernelRecord:
-        for line in raw.lines[self._read:]:
+        for line in raw.lines[self._read :]:
             parsed = parse_line(line)
             if parsed is not None:
                 self._parsed.append(parsed)
         self._read = len(raw.lines)
-        return build_parsed(self._parsed, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
-                            already_there=raw.already_there, t0=self.t0, lost=raw.lost, final=final,
-                            tgids=raw.tgids)
+        return build_parsed(
+            self._parsed,
+            pidmap=raw.pidmap,
+            outside=raw.outside,
+            comms=raw.comms,
+            already_there=raw.already_there,
+            t0=self.t0,
+            lost=raw.lost,
+            final=final,
+            tgids=raw.tgids,
+        )
 
     def so_far(self) -> KernelRecord:
         return self._record(self.tracer.so_far(), final=False)
@@ -73,8 +84,9 @@ class KernelTrace:
         self.tracer.close()
 
 
-def begin(wanted: bool, host_pid: Callable[[], int], t0: float,
-          say: Callable[[str], None]) -> tuple[KernelTrace | None, KernelRecord]:
+def begin(
+    wanted: bool, host_pid: Callable[[], int], t0: float, say: Callable[[str], None]
+) -> tuple[KernelTrace | None, KernelRecord]:
     """At the go: the record started (and the empty record so far), or none and why (said once)."""
     if not wanted:
         return None, off(OFF)

@@ -10,6 +10,7 @@ modules behind it are not.
     >>> s.averages().turnaround
     110.0
 """
+
 from __future__ import annotations
 
 from .metrics import Averages, JobStats
@@ -17,5 +18,16 @@ from .policies import ALIASES, POLICIES, simulate
 from .schedule import Schedule, Segment
 from .workload import Job, parse_jobs, random_jobs, time_text
 
-__all__ = ["Job", "parse_jobs", "random_jobs", "time_text", "simulate", "POLICIES", "ALIASES",
-           "Schedule", "Segment", "JobStats", "Averages"]
+__all__ = [
+    "Job",
+    "parse_jobs",
+    "random_jobs",
+    "time_text",
+    "simulate",
+    "POLICIES",
+    "ALIASES",
+    "Schedule",
+    "Segment",
+    "JobStats",
+    "Averages",
+]

@@ -5,6 +5,7 @@
 - waiting    = turnaround - CPU time - time blocked in I/O (time spent ready, not running)
 - weighted   = turnaround / length (带权周转时间, the Chinese textbooks' ratio)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -38,8 +39,13 @@ class JobStats:
         return self.turnaround / self.length
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "turnaround": self.turnaround, "response": self.response,
-                "waiting": self.waiting, "weighted": self.weighted}
+        return {
+            **asdict(self),
+            "turnaround": self.turnaround,
+            "response": self.response,
+            "waiting": self.waiting,
+            "weighted": self.weighted,
+        }
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,12 @@ class Averages:
     def of(cls, stats: Iterable[JobStats]) -> Averages:
         s = list(stats)
         n = len(s)
-        return cls(sum(x.turnaround for x in s) / n, sum(x.response for x in s) / n,
-                   sum(x.waiting for x in s) / n, sum(x.weighted for x in s) / n)
+        return cls(
+            sum(x.turnaround for x in s) / n,
+            sum(x.response for x in s) / n,
+            sum(x.waiting for x in s) / n,
+            sum(x.weighted for x in s) / n,
+        )
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)

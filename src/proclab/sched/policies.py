@@ -19,6 +19,7 @@ cannot starve), and ``keep_allotment`` (a job's used time at a level is kept
 across I/O and preemption, so a job cannot game the scheduler by blocking just
 before its slice ends).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -40,17 +41,30 @@ class Policy:
     def label(self) -> str:
         return self.name.upper()
 
-    def add(self, job: Job, t: float, wakeup: bool) -> None: raise NotImplementedError
-    def pick(self, t: float) -> Job | None: raise NotImplementedError
-    def quantum(self, job: Job) -> float | None: return None
+    def add(self, job: Job, t: float, wakeup: bool) -> None:
+        raise NotImplementedError
+
+    def pick(self, t: float) -> Job | None:
+        raise NotImplementedError
+
+    def quantum(self, job: Job) -> float | None:
+        return None
+
     def ran(self, job: Job, dt: float) -> None: ...
     def expired(self, job: Job, t: float) -> None: ...
-    def should_preempt(self, job: Job, t: float) -> bool: return False
-    def requeue(self, job: Job, t: float) -> None: self.add(job, t, wakeup=False)
+    def should_preempt(self, job: Job, t: float) -> bool:
+        return False
+
+    def requeue(self, job: Job, t: float) -> None:
+        self.add(job, t, wakeup=False)
+
     def blocked(self, job: Job) -> None: ...
-    def next_event(self, t: float) -> float | None: return None
+    def next_event(self, t: float) -> float | None:
+        return None
+
     def at(self, t: float, running: Job | None) -> None: ...
-    def level(self, job: Job) -> int | None: return None
+    def level(self, job: Job) -> int | None:
+        return None
 
 
 class FCFS(Policy):
@@ -150,9 +164,13 @@ class MLFQ(Policy):
     name = "mlfq"
     preemptive = True
 
-    def __init__(self, slices: list[float], boost: float | None = None, keep_allotment: bool = False) -> None:
+    def __init__(
+        self, slices: list[float], boost: float | None = None, keep_allotment: bool = False
+    ) -> None:
         if not slices or any(s <= 0 for s in slices):
-            raise UsageError("MLFQ needs at least one queue and positive slices, e.g. --mlfq-slices 1,2,4")
+            raise UsageError(
+                "MLFQ needs at least one queue and positive slices, e.g. --mlfq-slices 1,2,4"
+            )
         if boost is not None and boost <= 0:
             raise UsageError(f"the MLFQ boost period must be positive, not {boost}")
         self.slices = slices
@@ -168,17 +186,17 @@ class MLFQ(Policy):
         return f"MLFQ ({len(self.slices)} queues, slices {'/'.join(time_text(s) for s in self.slices)}{extra})"
 
     def add(self, job: Job, t: float, wakeup: bool) -> None:
-        if job.name not in self.levels:          # a new job enters the top queue
+        if job.name not in self.levels:  # a new job enters the top queue
             self.levels[job.name] = 0
             self.used[job.name] = 0.0
         self.queues[self.levels[job.name]].append(job)
 
     def pick(self, t: float) -> Job | None:
-        for q in self.queues:                     # the highest non-empty queue runs
+        for q in self.queues:  # the highest non-empty queue runs
             if q:
                 job = q.popleft()
                 if not self.keep_allotment:
-                    self.used[job.name] = 0.0     # the seed's rule: a full slice at each dispatch
+                    self.used[job.name] = 0.0  # the seed's rule: a full slice at each dispatch
                 return job
         return None
 
@@ -189,7 +207,9 @@ class MLFQ(Policy):
         self.used[job.name] += dt
 
     def expired(self, job: Job, t: float) -> None:
-        self.levels[job.name] = min(self.levels[job.name] + 1, len(self.queues) - 1)   # used it all: move down
+        self.levels[job.name] = min(
+            self.levels[job.name] + 1, len(self.queues) - 1
+        )  # used it all: move down
         self.used[job.name] = 0.0
         self.queues[self.levels[job.name]].append(job)
 
@@ -208,7 +228,7 @@ class MLFQ(Policy):
         for q in self.queues:
             q.clear()
         self.queues[0].extend(everyone)
-        for name in self.levels:                  # queued, running and blocked jobs alike
+        for name in self.levels:  # queued, running and blocked jobs alike
             self.levels[name] = 0
             self.used[name] = 0.0
 
@@ -232,14 +252,27 @@ def _rr(jobs: list[Job], slice: float = 1.0, **_: Any) -> Policy:
     return RR(slice)
 
 
-def _mlfq(jobs: list[Job], slices: list[float] | None = None, queues: int = 3, slice: float = 1.0,
-          boost: float | None = None, keep_allotment: bool = False, **_: Any) -> Policy:
+def _mlfq(
+    jobs: list[Job],
+    slices: list[float] | None = None,
+    queues: int = 3,
+    slice: float = 1.0,
+    boost: float | None = None,
+    keep_allotment: bool = False,
+    **_: Any,
+) -> Policy:
     if slices is None:
-        slices = [slice * 2 ** i for i in range(queues)]     # lower queues, longer slices
+        slices = [slice * 2**i for i in range(queues)]  # lower queues, longer slices
     return MLFQ(list(slices), boost=boost, keep_allotment=keep_allotment)
 
 
-POLICIES: dict[str, Callable[..., Policy]] = {"fcfs": _fcfs, "sjf": _sjf, "stcf": _stcf, "rr": _rr, "mlfq": _mlfq}
+POLICIES: dict[str, Callable[..., Policy]] = {
+    "fcfs": _fcfs,
+    "sjf": _sjf,
+    "stcf": _stcf,
+    "rr": _rr,
+    "mlfq": _mlfq,
+}
 ALIASES = {"fifo": "fcfs", "srtf": "stcf", "psjf": "stcf", "round-robin": "rr"}
 
 

@@ -1,4 +1,5 @@
 """A simulated schedule: which job ran when (segments), and each job's figures from it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,9 +32,17 @@ class Schedule:
     blocked: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def stats(self) -> list[JobStats]:
-        return [JobStats(j.name, j.arrival, j.length, self.first_run[j.name], self.finish[j.name],
-                         sum(b - a for a, b in self.blocked.get(j.name, [])))
-                for j in self.jobs]
+        return [
+            JobStats(
+                j.name,
+                j.arrival,
+                j.length,
+                self.first_run[j.name],
+                self.finish[j.name],
+                sum(b - a for a, b in self.blocked.get(j.name, [])),
+            )
+            for j in self.jobs
+        ]
 
     def stat(self, name: str) -> JobStats:
         return next(s for s in self.stats() if s.name == name)
@@ -50,11 +59,20 @@ class Schedule:
 
     def timeline(self) -> str:
         """``0-100 A | 100-110 B | ...``"""
-        return " | ".join(f"{time_text(s.start)}-{time_text(s.end)} {s.job}" + (f" (Q{s.level})" if s.level is not None else "")
-                          for s in self.segments)
+        return " | ".join(
+            f"{time_text(s.start)}-{time_text(s.end)} {s.job}"
+            + (f" (Q{s.level})" if s.level is not None else "")
+            for s in self.segments
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"policy": self.policy, "label": self.label,
-                "jobs": [s.to_dict() for s in self.stats()], "averages": self.averages().to_dict(),
-                "segments": [[s.job, s.start, s.end] + ([s.level] if s.level is not None else [])
-                             for s in self.segments]}
+        return {
+            "policy": self.policy,
+            "label": self.label,
+            "jobs": [s.to_dict() for s in self.stats()],
+            "averages": self.averages().to_dict(),
+            "segments": [
+                [s.job, s.start, s.end] + ([s.level] if s.level is not None else [])
+                for s in self.segments
+            ],
+        }

@@ -1,4 +1,5 @@
 """The one event loop that runs every policy on one CPU (conventions: see policies.py)."""
+
 from __future__ import annotations
 
 from collections import deque
@@ -27,7 +28,7 @@ class _Simulation:
         self.policy, self.jobs = policy, jobs
         self.sched = Schedule(policy.name, policy.label(), list(jobs))
         self.remaining = {j.name: float(j.length) for j in jobs}
-        if hasattr(policy, "remaining"):    # STCF decides by the time each job has left
+        if hasattr(policy, "remaining"):  # STCF decides by the time each job has left
             policy.remaining = self.remaining
         self.since_io = {j.name: 0.0 for j in jobs}
         self.order = {j.name: i for i, j in enumerate(jobs)}
@@ -63,8 +64,11 @@ class _Simulation:
             self.policy.at(self.t, running)
             if running is None:
                 running = self.policy.pick(self.t)
-                if running is None:                                # idle until something arrives
-                    self.t = max(self.t, min([j.arrival for j in self.arrivals][:1] + [w[0] for w in self.wakeups]))
+                if running is None:  # idle until something arrives
+                    self.t = max(
+                        self.t,
+                        min([j.arrival for j in self.arrivals][:1] + [w[0] for w in self.wakeups]),
+                    )
                     continue
                 self.sched.first_run.setdefault(running.name, self.t)
             running = self.step(running)

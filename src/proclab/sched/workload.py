@@ -1,4 +1,5 @@
 """Jobs for the simulator: given explicitly or generated from a seed."""
+
 from __future__ import annotations
 
 import random
@@ -28,12 +29,20 @@ class Job:
         if self.arrival < 0:
             raise UsageError(f"job {self.name}: arrival must be 0 or later, not {self.arrival}")
         if self.io_every is not None and (self.io_every <= 0 or self.io_for <= 0):
-            raise UsageError(f"job {self.name}: an I/O pattern needs positive run and block times, "
-                             f"e.g. 0:20:2/3 (run 2, block 3)")
+            raise UsageError(
+                f"job {self.name}: an I/O pattern needs positive run and block times, "
+                f"e.g. 0:20:2/3 (run 2, block 3)"
+            )
 
     def describe(self) -> str:
-        io = f", then I/O: run {time_text(self.io_every)} / block {time_text(self.io_for)}" if self.io_every else ""
-        return f"{self.name}: arrives at {time_text(self.arrival)}, needs {time_text(self.length)}{io}"
+        io = (
+            f", then I/O: run {time_text(self.io_every)} / block {time_text(self.io_for)}"
+            if self.io_every
+            else ""
+        )
+        return (
+            f"{self.name}: arrives at {time_text(self.arrival)}, needs {time_text(self.length)}{io}"
+        )
 
 
 def time_text(x: float | None) -> str:
@@ -54,7 +63,9 @@ def parse_jobs(text: str) -> list[Job]:
     MLFQ: ``0:20:2/3`` runs 2 units, then blocks for 3, until done."""
     items = [s.strip() for s in text.split(",") if s.strip()]
     if not items:
-        raise UsageError("no jobs given; write them like --jobs 100,10,10 or --jobs 0:100,0:10,10:10")
+        raise UsageError(
+            "no jobs given; write them like --jobs 100,10,10 or --jobs 0:100,0:10,10:10"
+        )
     jobs = []
     for name, item in zip(names(len(items)), items, strict=True):
         parts = item.split(":")
@@ -65,17 +76,22 @@ def parse_jobs(text: str) -> list[Job]:
                 jobs.append(Job(name, float(parts[0]), float(parts[1])))
             elif len(parts) == 3:
                 run, _, block = parts[2].partition("/")
-                jobs.append(Job(name, float(parts[0]), float(parts[1]), float(run), float(block or "nan")))
+                jobs.append(
+                    Job(name, float(parts[0]), float(parts[1]), float(run), float(block or "nan"))
+                )
             else:
                 raise ValueError
         except ValueError:
-            raise UsageError(f"cannot read job '{item}'; write LENGTH, ARRIVAL:LENGTH or "
-                             f"ARRIVAL:LENGTH:RUN/BLOCK, e.g. 0:20:2/3") from None
+            raise UsageError(
+                f"cannot read job '{item}'; write LENGTH, ARRIVAL:LENGTH or "
+                f"ARRIVAL:LENGTH:RUN/BLOCK, e.g. 0:20:2/3"
+            ) from None
     return jobs
 
 
-def random_jobs(seed: int, count: int = 3, max_length: int = 10, max_arrival: int = 0,
-                io: bool = False) -> list[Job]:
+def random_jobs(
+    seed: int, count: int = 3, max_length: int = 10, max_arrival: int = 0, io: bool = False
+) -> list[Job]:
     """An exercise from a seed: the same seed gives the same jobs, every time."""
     if count < 1 or max_length < 1 or max_arrival < 0:
         raise UsageError("--count and --max-length must be at least 1, --max-arrival at least 0")
@@ -85,8 +101,15 @@ def random_jobs(seed: int, count: int = 3, max_length: int = 10, max_arrival: in
         arrival = rng.randint(0, max_arrival) if max_arrival else 0
         length = rng.randint(1, max_length)
         if io and length > 2 and rng.random() < 0.5:
-            jobs.append(Job(name, float(arrival), float(length), float(rng.randint(1, max(1, length // 3))),
-                            float(rng.randint(1, 3))))
+            jobs.append(
+                Job(
+                    name,
+                    float(arrival),
+                    float(length),
+                    float(rng.randint(1, max(1, length // 3))),
+                    float(rng.randint(1, 3)),
+                )
+            )
         else:
             jobs.append(Job(name, float(arrival), float(length)))
     return jobs

@@ -8,6 +8,7 @@ and blocks opening the FIFO at PATH until the harness's probe opens it for
 writing. This module reads the container's output stream, splits it into
 lines, and turns announcement lines into ``Announcement`` events.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,8 @@ class Announcement:
     pid: int
     fifo: str
     top: bool
-    t: float                     # the scenario's clock (time.time() in the container)
-    tid: int = 0                 # the announcing thread (0: an older labkit; then the pid)
+    t: float  # the scenario's clock (time.time() in the container)
+    tid: int = 0  # the announcing thread (0: an older labkit; then the pid)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def parse_announcement(text: str) -> Announcement | None:
     a scenario's output never raises here (deep nesting, huge numbers, wrong types)."""
     if not text.startswith(MARK) or len(text) > MAX_ANNOUNCEMENT:
         return None
-    body = text[len(MARK):]
+    body = text[len(MARK) :]
     if _depth(body) > MAX_DEPTH:
         return None
     try:
@@ -63,9 +64,15 @@ def parse_announcement(text: str) -> Announcement | None:
         if not isinstance(msg, dict) or not isinstance(msg.get("data") or {}, dict):
             return None
         data = clean_surrogates(dict(msg.get("data") or {}))
-        return Announcement(name=clean_surrogates(str(msg["name"])), data=data, pid=int(msg["pid"]),
-                            fifo=str(msg["fifo"]), top=bool(msg.get("top")), t=float(msg.get("t", 0.0)),
-                            tid=int(msg.get("tid") or 0))
+        return Announcement(
+            name=clean_surrogates(str(msg["name"])),
+            data=data,
+            pid=int(msg["pid"]),
+            fifo=str(msg["fifo"]),
+            top=bool(msg.get("top")),
+            t=float(msg.get("t", 0.0)),
+            tid=int(msg.get("tid") or 0),
+        )
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
 
@@ -106,7 +113,7 @@ class LineSplitter:
         self.max_line = max_line
         self._parts: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
         self._size: dict[str, int] = {"stdout": 0, "stderr": 0}
-        self._cut: dict[str, int] = {"stdout": 0, "stderr": 0}     # bytes of the current line not kept
+        self._cut: dict[str, int] = {"stdout": 0, "stderr": 0}  # bytes of the current line not kept
 
     def feed(self, stream: str, chunk: bytes) -> Iterator[str]:
         start = 0
@@ -123,7 +130,7 @@ class LineSplitter:
         room = self.max_line - self._size[stream]
         if len(piece) > room:
             self._cut[stream] += len(piece) - max(room, 0)
-            piece = piece[:max(room, 0)]
+            piece = piece[: max(room, 0)]
         if piece:
             self._parts[stream].append(piece)
             self._size[stream] += len(piece)
@@ -141,7 +148,9 @@ class LineSplitter:
                 yield Line(stream, self._take(stream))
 
 
-def lines_from(chunks: Iterable[tuple[bytes | None, bytes | None]]) -> Iterator[Line | Announcement]:
+def lines_from(
+    chunks: Iterable[tuple[bytes | None, bytes | None]],
+) -> Iterator[Line | Announcement]:
     """Every output line of a demuxed attach stream, announcements parsed."""
     splitter = LineSplitter()
     for out, err in chunks:

@@ -3,6 +3,7 @@
 Columns are located from the header line, as testinfra does, so the parser
 follows the ps the image has rather than assuming fixed widths.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ class PsRow:
     pid: int
     ppid: int
     stat: str
-    nice: int | None      # None where ps prints '-' (real-time policies)
+    nice: int | None  # None where ps prints '-' (real-time policies)
     comm: str
     args: str
     line: str
@@ -52,13 +53,17 @@ def parse_ps(text: str) -> list[PsRow]:
             raise PsParseError(f"cannot read ps line: {line!r}")
         pid, ppid, stat, ni = head
         try:
-            rows.append(PsRow(
-                pid=int(pid), ppid=int(ppid), stat=stat,
-                nice=None if ni == "-" else int(ni),
-                comm=line[comm_at:args_at].strip(),
-                args=line[args_at:].strip(),
-                line=line.rstrip(),
-            ))
-        except ValueError:          # a number column that is not a number
+            rows.append(
+                PsRow(
+                    pid=int(pid),
+                    ppid=int(ppid),
+                    stat=stat,
+                    nice=None if ni == "-" else int(ni),
+                    comm=line[comm_at:args_at].strip(),
+                    args=line[args_at:].strip(),
+                    line=line.rstrip(),
+                )
+            )
+        except ValueError:  # a number column that is not a number
             raise PsParseError(f"cannot read ps line: {line!r}") from None
     return rows

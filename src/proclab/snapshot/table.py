@@ -4,6 +4,7 @@ that holds the three views (psutil rows, raw ``ps`` text, raw ``top`` text).
 A process is identified by (pid, create time), so a reused pid never matches
 the wrong process.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from ..errors import ProbeError, ProclabError
 from .ps import PsParseError, PsRow, parse_ps
 from .top import TopParseError, TopRow, TopTasks, parse_rows, parse_tasks
 
-CONTAINER_INITS = ("docker-init", "tini")    # what `docker run --init` puts at pid 1
+CONTAINER_INITS = ("docker-init", "tini")  # what `docker run --init` puts at pid 1
 
 
 class ProcessMissing(ProclabError, LookupError):
@@ -35,8 +36,8 @@ class ProcessKey:
 class Process:
     pid: int
     ppid: int
-    state: str            # one letter, as ps and top print it: R S D T t Z X I
-    status: str           # psutil's word for it
+    state: str  # one letter, as ps and top print it: R S D T t Z X I
+    status: str  # psutil's word for it
     nice: int
     name: str
     cmdline: tuple[str, ...]
@@ -45,15 +46,23 @@ class Process:
     create_time: float
     threads: int
     user: str = ""
-    probe: bool = False   # started by the harness's probe, not by the scenario
+    probe: bool = False  # started by the harness's probe, not by the scenario
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], probe_pids: Iterable[int] = ()) -> Process:
         return cls(
-            pid=int(d["pid"]), ppid=int(d["ppid"]), state=d["state"], status=d.get("status", ""),
-            nice=int(d["nice"]), name=d["name"], cmdline=tuple(d.get("cmdline") or ()),
-            cpu_user_s=float(d["cpu_user_s"]), cpu_system_s=float(d["cpu_system_s"]),
-            create_time=float(d["create_time"]), threads=int(d["threads"]), user=d.get("user", ""),
+            pid=int(d["pid"]),
+            ppid=int(d["ppid"]),
+            state=d["state"],
+            status=d.get("status", ""),
+            nice=int(d["nice"]),
+            name=d["name"],
+            cmdline=tuple(d.get("cmdline") or ()),
+            cpu_user_s=float(d["cpu_user_s"]),
+            cpu_system_s=float(d["cpu_system_s"]),
+            create_time=float(d["create_time"]),
+            threads=int(d["threads"]),
+            user=d.get("user", ""),
             probe=int(d["pid"]) in set(probe_pids),
         )
 
@@ -73,37 +82,58 @@ class Process:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "pid": self.pid, "ppid": self.ppid, "state": self.state, "nice": self.nice,
-            "name": self.name, "cmdline": list(self.cmdline), "cpu_user_s": self.cpu_user_s,
-            "cpu_system_s": self.cpu_system_s, "create_time": self.create_time,
-            "threads": self.threads, "user": self.user, "probe": self.probe,
+            "pid": self.pid,
+            "ppid": self.ppid,
+            "state": self.state,
+            "nice": self.nice,
+            "name": self.name,
+            "cmdline": list(self.cmdline),
+            "cpu_user_s": self.cpu_user_s,
+            "cpu_system_s": self.cpu_system_s,
+            "create_time": self.create_time,
+            "threads": self.threads,
+            "user": self.user,
+            "probe": self.probe,
         }
 
     def __str__(self) -> str:
-        return f"pid={self.pid} ppid={self.ppid} state={self.state} nice={self.nice} {self.command!r}"
+        return (
+            f"pid={self.pid} ppid={self.ppid} state={self.state} nice={self.nice} {self.command!r}"
+        )
 
 
 @dataclass(frozen=True)
 class ProbeInfo:
     """How a snapshot was taken (in the JSON only, not the narration)."""
 
-    path: str                       # "resident" (the fast path) or "exec" (one docker exec)
-    overhead_ms: float = 0.0        # announced -> snapshot in hand and released, as the harness saw it
-    spread_ms: float = 0.0          # between reading the first process and the last (psutil view)
-    resident_pids: tuple[int, ...] = ()   # the resident probe's own process, which outlives the checkpoint
-    note: str = ""                  # why the fast path was not used, if it was meant to be
+    path: str  # "resident" (the fast path) or "exec" (one docker exec)
+    overhead_ms: float = 0.0  # announced -> snapshot in hand and released, as the harness saw it
+    spread_ms: float = 0.0  # between reading the first process and the last (psutil view)
+    resident_pids: tuple[
+        int, ...
+    ] = ()  # the resident probe's own process, which outlives the checkpoint
+    note: str = ""  # why the fast path was not used, if it was meant to be
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"path": self.path, "overhead_ms": round(self.overhead_ms, 2),
-                             "spread_ms": round(self.spread_ms, 3), "resident_pids": list(self.resident_pids)}
+        d: dict[str, Any] = {
+            "path": self.path,
+            "overhead_ms": round(self.overhead_ms, 2),
+            "spread_ms": round(self.spread_ms, 3),
+            "resident_pids": list(self.resident_pids),
+        }
         if self.note:
             d["note"] = self.note
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ProbeInfo:
-        return cls(path=d["path"], overhead_ms=d.get("overhead_ms", 0.0), spread_ms=d.get("spread_ms", 0.0),
-                   resident_pids=tuple(d.get("resident_pids", ())), note=d.get("note", ""))
+        return cls(
+            path=d["path"],
+            overhead_ms=d.get("overhead_ms", 0.0),
+            spread_ms=d.get("spread_ms", 0.0),
+            resident_pids=tuple(d.get("resident_pids", ())),
+            note=d.get("note", ""),
+        )
 
 
 @dataclass
@@ -112,30 +142,49 @@ class Snapshot:
 
     name: str
     data: dict[str, Any]
-    at_s: float                      # seconds since the container started
-    announced_by: int                # pid that called checkpoint()
+    at_s: float  # seconds since the container started
+    announced_by: int  # pid that called checkpoint()
     processes: list[Process]
     ps: str
     top: str | None
-    run: str = "main"                # the lab variant this snapshot belongs to
-    overhead_ms: float = 0.0         # announced -> released, as the harness saw it
+    run: str = "main"  # the lab variant this snapshot belongs to
+    overhead_ms: float = 0.0  # announced -> released, as the harness saw it
     timings_ms: dict[str, float] = field(default_factory=dict)
     probe_pids: tuple[int, ...] = ()
-    host: dict[str, Any] = field(default_factory=dict)   # hostview.figures() when announced (setting host_view)
-    host_pids: dict[int, int] = field(default_factory=dict)   # container pid -> host pid (setting host_pids)
+    host: dict[str, Any] = field(
+        default_factory=dict
+    )  # hostview.figures() when announced (setting host_view)
+    host_pids: dict[int, int] = field(
+        default_factory=dict
+    )  # container pid -> host pid (setting host_pids)
     probe: ProbeInfo | None = None
 
     @classmethod
-    def from_probe(cls, name: str, data: dict[str, Any], at_s: float, announced_by: int,
-                   doc: dict[str, Any], run: str = "main") -> Snapshot:
+    def from_probe(
+        cls,
+        name: str,
+        data: dict[str, Any],
+        at_s: float,
+        announced_by: int,
+        doc: dict[str, Any],
+        run: str = "main",
+    ) -> Snapshot:
         probe = tuple(doc.get("probe_pids", ()))
         if not isinstance(doc.get("processes"), list):
-            raise ProbeError(f"the probe's document at '{name}' has no process list (keys: {sorted(doc)[:8]})")
+            raise ProbeError(
+                f"the probe's document at '{name}' has no process list (keys: {sorted(doc)[:8]})"
+            )
         return cls(
-            name=name, data=data, at_s=at_s, announced_by=announced_by,
+            name=name,
+            data=data,
+            at_s=at_s,
+            announced_by=announced_by,
             processes=[Process.from_dict(p, probe) for p in doc["processes"]],
-            ps=doc.get("ps", ""), top=doc.get("top"), run=run,
-            timings_ms=doc.get("timings_ms", {}), probe_pids=probe,
+            ps=doc.get("ps", ""),
+            top=doc.get("top"),
+            run=run,
+            timings_ms=doc.get("timings_ms", {}),
+            probe_pids=probe,
         )
 
     @property
@@ -158,12 +207,16 @@ class Snapshot:
         if isinstance(pid, ProcessKey):
             found = self.find(pid)
             if found is None:
-                raise ProcessMissing(f"no process pid={pid.pid} (created {pid.create_time:.2f}) at "
-                                     f"checkpoint '{self.name}'; present: {self.pids()}")
+                raise ProcessMissing(
+                    f"no process pid={pid.pid} (created {pid.create_time:.2f}) at "
+                    f"checkpoint '{self.name}'; present: {self.pids()}"
+                )
             return found
         found = self.get(int(pid))
         if found is None:
-            raise ProcessMissing(f"no process pid={pid} at checkpoint '{self.name}'; present: {self.pids()}")
+            raise ProcessMissing(
+                f"no process pid={pid} at checkpoint '{self.name}'; present: {self.pids()}"
+            )
         return found
 
     def find(self, key: ProcessKey) -> Process | None:
@@ -225,9 +278,11 @@ class Snapshot:
 
     def _unreadable(self, tool: str, err: Exception) -> str:
         # read lazily (by a check, the narration, a mutation): the one Error: line names where
-        return (f"checkpoint '{self.name}': the probe could not read {tool}'s output ({err}); "
-                f"the probe runs the image's procps {tool}: a lab must not put another {tool} "
-                "first on PATH")
+        return (
+            f"checkpoint '{self.name}': the probe could not read {tool}'s output ({err}); "
+            f"the probe runs the image's procps {tool}: a lab must not put another {tool} "
+            "first on PATH"
+        )
 
     def top_header(self) -> list[str]:
         """top's summary lines (up to its column header)."""
@@ -261,10 +316,14 @@ class Snapshot:
             p = self.get(pid)
             ps = self.ps_row(pid)
             if p is None or ps is None:
-                problems.append(f"pid {pid}: psutil {'has' if p else 'lacks'} it, ps {'has' if ps else 'lacks'} it")
+                problems.append(
+                    f"pid {pid}: psutil {'has' if p else 'lacks'} it, ps {'has' if ps else 'lacks'} it"
+                )
                 continue
             if ps.state != p.state or ps.ppid != p.ppid:
-                problems.append(f"pid {pid}: psutil {p.state}/ppid {p.ppid} vs ps {ps.stat}/ppid {ps.ppid}")
+                problems.append(
+                    f"pid {pid}: psutil {p.state}/ppid {p.ppid} vs ps {ps.stat}/ppid {ps.ppid}"
+                )
             if self.top is not None:
                 tr = self.top_row(pid)
                 if tr is None:
@@ -276,12 +335,17 @@ class Snapshot:
     # -- serialisation ---------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "run": self.run, "data": self.data, "at_s": round(self.at_s, 4),
+            "name": self.name,
+            "run": self.run,
+            "data": self.data,
+            "at_s": round(self.at_s, 4),
             "announced_by": self.announced_by,
             "processes": [p.to_dict() for p in self.processes],
-            "ps": self.ps, "top": self.top,
+            "ps": self.ps,
+            "top": self.top,
             "top_tasks": self.top_tasks.to_dict() if self.top_tasks else None,
-            "overhead_ms": round(self.overhead_ms, 1), "timings_ms": self.timings_ms,
+            "overhead_ms": round(self.overhead_ms, 1),
+            "timings_ms": self.timings_ms,
             "host": self.host,
             "host_pids": {str(k): v for k, v in self.host_pids.items()},
             "probe": self.probe.to_dict() if self.probe else None,
@@ -291,12 +355,18 @@ class Snapshot:
     def from_dict(cls, d: dict[str, Any]) -> Snapshot:
         probe = [p["pid"] for p in d["processes"] if p.get("probe")]
         return cls(
-            name=d["name"], data=d.get("data", {}), at_s=d.get("at_s", 0.0),
+            name=d["name"],
+            data=d.get("data", {}),
+            at_s=d.get("at_s", 0.0),
             announced_by=d.get("announced_by", 0),
             processes=[Process.from_dict(p, probe) for p in d["processes"]],
-            ps=d.get("ps", ""), top=d.get("top"), run=d.get("run", "main"),
-            overhead_ms=d.get("overhead_ms", 0.0), timings_ms=d.get("timings_ms", {}),
-            probe_pids=tuple(probe), host=d.get("host", {}),
+            ps=d.get("ps", ""),
+            top=d.get("top"),
+            run=d.get("run", "main"),
+            overhead_ms=d.get("overhead_ms", 0.0),
+            timings_ms=d.get("timings_ms", {}),
+            probe_pids=tuple(probe),
+            host=d.get("host", {}),
             host_pids={int(k): v for k, v in d.get("host_pids", {}).items()},
             probe=ProbeInfo.from_dict(d["probe"]) if d.get("probe") else None,
         )

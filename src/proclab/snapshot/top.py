@@ -1,4 +1,5 @@
 """Parse ``top -b -n 1`` output: its Tasks summary line and its process rows."""
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,7 @@ def parse_tasks(text: str) -> TopTasks:
     if not m:
         raise TopParseError("top printed no 'Tasks:' line")
     found = {k: int(v) for k, v in m.groupdict().items() if v is not None}
-    found["sleeping"] += found.pop("dsleep", 0)     # procps 3's "sleeping" counts S and D together
+    found["sleeping"] += found.pop("dsleep", 0)  # procps 3's "sleeping" counts S and D together
     return TopTasks(**found)
 
 
@@ -63,18 +64,25 @@ def parse_rows(text: str) -> list[TopRow]:
     except ValueError as err:
         raise TopParseError(f"unexpected top header: {' '.join(header)}") from err
     rows = []
-    for line in lines[i + 1:]:
+    for line in lines[i + 1 :]:
         if not line.strip():
             continue
         parts = line.split(None, len(header) - 1)
         if len(parts) < len(header):
             raise TopParseError(f"cannot read top line: {line!r}")
         try:
-            rows.append(TopRow(
-                pid=int(parts[0]), user=parts[1], pr=parts[2], nice=int(parts[ni_at]),
-                state=parts[s_at], cpu_pct=float(parts[cpu_at].replace(",", ".")),
-                command=parts[-1].strip(), line=line.rstrip(),
-            ))
-        except ValueError:          # a number column that is not a number
+            rows.append(
+                TopRow(
+                    pid=int(parts[0]),
+                    user=parts[1],
+                    pr=parts[2],
+                    nice=int(parts[ni_at]),
+                    state=parts[s_at],
+                    cpu_pct=float(parts[cpu_at].replace(",", ".")),
+                    command=parts[-1].strip(),
+                    line=line.rstrip(),
+                )
+            )
+        except ValueError:  # a number column that is not a number
             raise TopParseError(f"cannot read top line: {line!r}") from None
     return rows

@@ -4,6 +4,7 @@ The figures come from the lab model (``proclab.lab.chart_data``); this module on
 ``write_picture`` puts the PNG in ``reports_dir()/<lab>/<timestamp>/charts.png`` and
 adds its path to ``LabResult.artifacts``.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -46,7 +47,11 @@ def terminal(chart: Chart, width: int | None = None) -> Any:
     from .safe import safe, visible
 
     values = [visible(f"{_fmt(b.value)} {chart.unit}") for b in chart.bars]
-    expects = [visible(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}") for b in chart.bars if b.expected is not None]
+    expects = [
+        visible(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}")
+        for b in chart.bars
+        if b.expected is not None
+    ]
     label_w = max((len(b.label) for b in chart.bars), default=0)
     value_w = max((len(v) for v in values + expects), default=0)
 
@@ -59,14 +64,26 @@ def terminal(chart: Chart, width: int | None = None) -> Any:
             t.add_column("value", justify="right", no_wrap=True)
             top = chart.top
             for b, value in zip(chart.bars, values, strict=False):
-                t.add_row(safe(b.label), Text(bar_text(b.value, top, bar_w), style="cyan"), safe(value))
+                t.add_row(
+                    safe(b.label), Text(bar_text(b.value, top, bar_w), style="cyan"), safe(value)
+                )
                 if b.expected is not None:
-                    t.add_row("", Text(bar_text(b.expected, top, bar_w), style="grey50"),
-                              safe(f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"))
-            legend = Text.assemble((visible(f"▌ {chart.title}"), "bold"), ("   █ ", "cyan"),
-                                   (visible(chart.measured_label), "dim"))
+                    t.add_row(
+                        "",
+                        Text(bar_text(b.expected, top, bar_w), style="grey50"),
+                        safe(
+                            f"{_fmt(b.expected)} {chart.unit} {chart.expected_label}", style="dim"
+                        ),
+                    )
+            legend = Text.assemble(
+                (visible(f"▌ {chart.title}"), "bold"),
+                ("   █ ", "cyan"),
+                (visible(chart.measured_label), "dim"),
+            )
             if expects:
-                legend.append_text(Text.assemble(("  █ ", "grey50"), (visible(chart.expected_label), "dim")))
+                legend.append_text(
+                    Text.assemble(("  █ ", "grey50"), (visible(chart.expected_label), "dim"))
+                )
             yield Group(legend, t)
 
     return View()
@@ -87,15 +104,32 @@ def save_png(charts: Sequence[Chart], path: Path, title: str = "") -> Path:
         ys = list(range(len(labels)))
         has_expected = any(b.expected is not None for b in chart.bars)
         h = 0.38 if has_expected else 0.6
-        measured = ax.barh([y - (h / 2 if has_expected else 0) for y in ys], [b.value for b in chart.bars],
-                           height=h, color="#1f77b4", label=chart.measured_label)
+        measured = ax.barh(
+            [y - (h / 2 if has_expected else 0) for y in ys],
+            [b.value for b in chart.bars],
+            height=h,
+            color="#1f77b4",
+            label=chart.measured_label,
+        )
         ax.bar_label(measured, labels=[_fmt(b.value) for b in chart.bars], padding=3, fontsize=8)
         if has_expected:
             exp = [b.expected if b.expected is not None else 0.0 for b in chart.bars]
-            bars = ax.barh([y + h / 2 for y in ys], exp, height=h, color="#b0b0b0", label=chart.expected_label)
-            ax.bar_label(bars, labels=[_fmt(v) if b.expected is not None else "" for v, b in zip(exp, chart.bars, strict=True)],
-                         padding=3, fontsize=8, color="#555555")
-            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8, frameon=False)
+            bars = ax.barh(
+                [y + h / 2 for y in ys], exp, height=h, color="#b0b0b0", label=chart.expected_label
+            )
+            ax.bar_label(
+                bars,
+                labels=[
+                    _fmt(v) if b.expected is not None else ""
+                    for v, b in zip(exp, chart.bars, strict=True)
+                ],
+                padding=3,
+                fontsize=8,
+                color="#555555",
+            )
+            ax.legend(
+                loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8, frameon=False
+            )
         ax.set_yticks(ys, labels)
         ax.invert_yaxis()
         ax.set_xlim(0, chart.top * 1.18)
@@ -126,8 +160,10 @@ def write_picture(result: Any) -> list[str]:
     """Write the result's charts as one PNG beside its report; problems as sentences."""
     if not result.charts:
         return []
-    if importlib.util.find_spec("matplotlib") is None:     # e.g. the compose harness image
-        return [f"{result.lab}: no chart picture (matplotlib is not installed); the bars show the same figures"]
+    if importlib.util.find_spec("matplotlib") is None:  # e.g. the compose harness image
+        return [
+            f"{result.lab}: no chart picture (matplotlib is not installed); the bars show the same figures"
+        ]
     try:
         folder = report_folder(result.lab)
         png = save_png(result.charts, folder / "charts.png", title=f"{result.lab}: {result.title}")

@@ -1,4 +1,5 @@
 """Gantt charts of a schedule: rows of characters for the terminal, a PNG with matplotlib."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,18 @@ from rich.text import Text
 
 from ..sched import Schedule, time_text
 
-COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
-           "#9c755f", "#bab0ac"]
+COLOURS = [
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
 RUN, PART, READY, BLOCKED, ABSENT = "█", "▒", "·", "░", " "
 LEGEND = "█ runs  ▒ runs part of the column  · ready, waiting  ░ blocked in I/O"
 
@@ -60,7 +71,10 @@ def gantt_text(s: Schedule, width: int = 72) -> Text:
         for k, ch in enumerate(time_text(round(c * unit, 6))):
             labels[c + k] = ch
     out.append("      " + "".join(axis) + "┘\n", style="dim")
-    out.append("      " + "".join(labels).rstrip() + f"   (1 column = {time_text(round(unit, 4))})", style="dim")
+    out.append(
+        "      " + "".join(labels).rstrip() + f"   (1 column = {time_text(round(unit, 4))})",
+        style="dim",
+    )
     return out
 
 
@@ -74,7 +88,7 @@ def gantt_image(schedules: list[Schedule], path: Path, title: str = "") -> Path:
     n = len(schedules)
     njobs = len(schedules[0].jobs)
     fig, axes = plt.subplots(n, 1, figsize=(10, 0.55 * njobs * n + 1.2 * n + 0.6), squeeze=False)
-    longest = max(s.makespan for s in schedules)   # one time scale for every chart
+    longest = max(s.makespan for s in schedules)  # one time scale for every chart
     for ax, s in zip(axes[:, 0], schedules, strict=True):
         names = [j.name for j in s.jobs]
         for i, job in enumerate(s.jobs):
@@ -84,15 +98,32 @@ def gantt_image(schedules: list[Schedule], path: Path, title: str = "") -> Path:
             ax.broken_barh(bars, (y - 0.35, 0.7), facecolors=colour)
             io = [(a, b - a) for a, b in s.blocked.get(job.name, [])]
             if io:
-                ax.broken_barh(io, (y - 0.2, 0.4), facecolors="none", edgecolors="grey", hatch="///")
+                ax.broken_barh(
+                    io, (y - 0.2, 0.4), facecolors="none", edgecolors="grey", hatch="///"
+                )
             ax.plot([job.arrival], [y + 0.45], marker="v", color="black", markersize=4)
             for seg in s.segments:
-                if seg.job == job.name and seg.level is not None and seg.end - seg.start >= s.makespan / 60:
-                    ax.text((seg.start + seg.end) / 2, y, f"Q{seg.level}", ha="center", va="center",
-                            fontsize=7, color="white")
+                if (
+                    seg.job == job.name
+                    and seg.level is not None
+                    and seg.end - seg.start >= s.makespan / 60
+                ):
+                    ax.text(
+                        (seg.start + seg.end) / 2,
+                        y,
+                        f"Q{seg.level}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white",
+                    )
         a = s.averages()
-        ax.set_title(f"{s.label}: avg turnaround {a.turnaround:.3g}, response {a.response:.3g}, "
-                     f"waiting {a.waiting:.3g}", fontsize=9, loc="left")
+        ax.set_title(
+            f"{s.label}: avg turnaround {a.turnaround:.3g}, response {a.response:.3g}, "
+            f"waiting {a.waiting:.3g}",
+            fontsize=9,
+            loc="left",
+        )
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels(list(reversed(names)))
         ax.set_xlim(0, longest)

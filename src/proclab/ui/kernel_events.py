@@ -1,14 +1,15 @@
 """The kernel's events as the narration says them, one line each (pure text, no terminal).
 
-    ⚡ 0.39s  SIGTERM  runc (outside) → 1 python3: ignored — pid 1 has no handler for it
+⚡ 0.39s  SIGTERM  runc (outside) → 1 python3: ignored — pid 1 has no handler for it
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from ..lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
 
-SHOWN = {"some": 8, "all": None, "none": 0}     # --events: how many lines between two checkpoints
+SHOWN = {"some": 8, "all": None, "none": 0}  # --events: how many lines between two checkpoints
 # signals whose default action is to do nothing, stop or continue (the rest end the process)
 _HARMLESS = {"SIGCHLD", "SIGCONT", "SIGURG", "SIGWINCH", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU"}
 
@@ -56,9 +57,13 @@ def between(record: KernelRecord, after: float | None, until: float | None) -> l
     """Events with ``after < t <= until`` (None: open), of the container's own processes."""
     if not record.recorded:
         return []
-    return [e for e in record.events
-            if (after is None or e.t > after) and (until is None or e.t <= until)
-            and (e.mapped or e.kind == EventKind.LOST)]
+    return [
+        e
+        for e in record.events
+        if (after is None or e.t > after)
+        and (until is None or e.t <= until)
+        and (e.mapped or e.kind == EventKind.LOST)
+    ]
 
 
 def lines(events: Iterable[KernelEvent], limit: int | None) -> list[str]:
@@ -67,7 +72,7 @@ def lines(events: Iterable[KernelEvent], limit: int | None) -> list[str]:
     if limit is None or len(events) <= limit:
         return [narrate(e) for e in events]
     shown = [e for e in events if e.kind == EventKind.LOST]
-    shown += [e for e in events if e.kind != EventKind.LOST][:max(0, limit - len(shown))]
+    shown += [e for e in events if e.kind != EventKind.LOST][: max(0, limit - len(shown))]
     kept = sorted(shown, key=lambda e: e.t)
     rest = len(events) - len(kept)
     out = [narrate(e) for e in kept]

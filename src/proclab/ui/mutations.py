@@ -1,4 +1,5 @@
 """The mutation test's table: each check, and the one-fact change that made it fail (or none)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

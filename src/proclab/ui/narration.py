@@ -5,6 +5,7 @@ Presentation only: it listens to the runner's events (``lab.events.Observer``)
 and reads results; it never talks to Docker. Every string from the container or the
 lab folder goes through ``safe``/``visible``: shown, never obeyed, never markup.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -61,11 +62,17 @@ def header_data(data: dict[str, Any], verbose: bool = False) -> str:
 
 
 class Narrator(Observer):
-    def __init__(self, console: Console | None = None, show_output: bool = True, verbose: bool = False,
-                 lang: str = "en", events: str = "some"):
+    def __init__(
+        self,
+        console: Console | None = None,
+        show_output: bool = True,
+        verbose: bool = False,
+        lang: str = "en",
+        events: str = "some",
+    ):
         self.c = console or Console(highlight=False)
         self.events_limit = kernel_events.SHOWN.get(events, kernel_events.SHOWN["some"])
-        self.events_until: dict[str, float] = {}      # run -> the last event time narrated
+        self.events_until: dict[str, float] = {}  # run -> the last event time narrated
         self.show_output = show_output
         self.verbose = verbose
         self.lang = lang
@@ -83,16 +90,32 @@ class Narrator(Observer):
         self.c.rule(safe(f"{spec.name}: {spec.title_in(self.lang)}", style="bold"))
         intro = spec.lesson_intro(self.lang)
         if intro:
-            self.c.print(Panel(Markdown(visible(intro, keep_newlines=True)), border_style="cyan", title=self.w("the lesson"), title_align="left"))
+            self.c.print(
+                Panel(
+                    Markdown(visible(intro, keep_newlines=True)),
+                    border_style="cyan",
+                    title=self.w("the lesson"),
+                    title_align="left",
+                )
+            )
 
     def run_started(self, spec: LabSpec, variant: Variant, settings: Settings) -> None:
         if len(spec.variants) > 1 or variant.name != "main":
-            self.c.print(safe(f"\n▶ {self.w('variant')} {variant.name}", style="bold cyan", keep_newlines=True),
-                         safe(f"  {variant.summary}", style="cyan") if variant.summary else "")
+            self.c.print(
+                safe(
+                    f"\n▶ {self.w('variant')} {variant.name}", style="bold cyan", keep_newlines=True
+                ),
+                safe(f"  {variant.summary}", style="cyan") if variant.summary else "",
+            )
         cpu = {"init": settings.init, "cpus": settings.cpus, "cpuset_cpus": settings.cpuset_cpus}
         shown = "".join(f"{k}={v}, " for k, v in cpu.items() if v not in (None, False))
         box = Containment.of(settings, spec.builtin)
-        self.c.print(safe(f"  {self.w('container')}: {shown}{box.describe()}", style="yellow" if box.weakened else "dim"))
+        self.c.print(
+            safe(
+                f"  {self.w('container')}: {shown}{box.describe()}",
+                style="yellow" if box.weakened else "dim",
+            )
+        )
 
     def output(self, run: RunRecord, line: OutputLine) -> None:
         if self.show_output:
@@ -101,13 +124,22 @@ class Narrator(Observer):
 
     def output_held(self, run: RunRecord, shown: int) -> None:
         if self.show_output:
-            self.c.print(Text(f"  │ … {shown:,} lines shown; the rest of the output (its last lines) "
-                              "when the run ends …", style="dim italic"))
+            self.c.print(
+                Text(
+                    f"  │ … {shown:,} lines shown; the rest of the output (its last lines) "
+                    "when the run ends …",
+                    style="dim italic",
+                )
+            )
 
     def output_dropped(self, run: RunRecord, lines: int, chars: int) -> None:
         if self.show_output:
-            self.c.print(Text(f"  │ … {lines:,} lines not shown ({chars:,} characters; not kept) …",
-                              style="bold yellow"))
+            self.c.print(
+                Text(
+                    f"  │ … {lines:,} lines not shown ({chars:,} characters; not kept) …",
+                    style="bold yellow",
+                )
+            )
 
     def kernel_events(self, run: RunRecord, until: float | None) -> None:
         """The kernel's events since the last ones narrated (in this run), one line each."""
@@ -122,28 +154,53 @@ class Narrator(Observer):
     def checkpoint(self, run: RunRecord, snap: Snapshot) -> None:
         self.kernel_events(run, snap.at_s)
         data = header_data(snap.data, self.verbose)
-        title = Text.assemble((f"◆ {self.w('checkpoint')} ", "bold magenta"), (visible(snap.name), "bold"),
-                              (f"  {visible(data)}", "magenta"), (f"  at {snap.at_s:.2f}s", "dim"))
+        title = Text.assemble(
+            (f"◆ {self.w('checkpoint')} ", "bold magenta"),
+            (visible(snap.name), "bold"),
+            (f"  {visible(data)}", "magenta"),
+            (f"  at {snap.at_s:.2f}s", "dim"),
+        )
         self.c.print(title)
-        self.c.print(process_tree(snap, show_probe=self.verbose, only_named=not self.verbose,
-                                  title=self.w("pid namespace of the container at"),
-                                  hidden_note=self.w("more processes not shown (--verbose shows them)")))
+        self.c.print(
+            process_tree(
+                snap,
+                show_probe=self.verbose,
+                only_named=not self.verbose,
+                title=self.w("pid namespace of the container at"),
+                hidden_note=self.w("more processes not shown (--verbose shows them)"),
+            )
+        )
         for ln in evidence_lines(snap):
             print_folded(self.c, ln)
 
     def action(self, run: RunRecord, record: ActionRecord) -> None:
-        figures = ", ".join(f"{k}={v}" for k, v in record.to_dict().items() if k not in ("at", "do", "stdout", "stderr"))
-        self.c.print(safe(f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}", style="bold yellow"))
+        figures = ", ".join(
+            f"{k}={v}"
+            for k, v in record.to_dict().items()
+            if k not in ("at", "do", "stdout", "stderr")
+        )
+        self.c.print(
+            safe(
+                f"  ⚙ {self.w('harness')}: {record.do} at '{record.at}': {figures}",
+                style="bold yellow",
+            )
+        )
 
     def run_finished(self, run: RunRecord) -> None:
         self.kernel_events(run, None)
         note = ""
         if run.timed_out:
-            note = f" ({self.w('timed out')}" + (f", {self.w('as this variant expects')})" if run.expect_timeout else ")")
+            note = f" ({self.w('timed out')}" + (
+                f", {self.w('as this variant expects')})" if run.expect_timeout else ")"
+            )
         if run.error:
-            note += f" — {run.error.splitlines()[0]}"   # the whole error (a traceback) comes with the verdict
-        self.c.print(safe(f"  ■ {run.variant}: {self.w('exit code')} {run.exit_code}, {run.duration_s:.2f}s{note}",
-                          style="dim" if not run.error else "red"))
+            note += f" — {run.error.splitlines()[0]}"  # the whole error (a traceback) comes with the verdict
+        self.c.print(
+            safe(
+                f"  ■ {run.variant}: {self.w('exit code')} {run.exit_code}, {run.duration_s:.2f}s{note}",
+                style="dim" if not run.error else "red",
+            )
+        )
 
     def verdict(self, result: LabResult) -> None:
         self.c.print()
@@ -160,30 +217,55 @@ class Narrator(Observer):
             if r.timed_out and not r.expect_timeout:
                 reached = [cp.name for cp in r.checkpoints if cp.name != "timeout"]
                 limit = f" ({r.settings.timeout_s}s)" if isinstance(r.settings, Settings) else ""
-                self.c.print(safe(f"✘ run {r.variant} hit its timeout{limit} after checkpoint "
-                                  f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
-                                  "the output so far are above; if the scenario is only slow, raise timeout_s in "
-                                  "lab.toml", style="red"))
+                self.c.print(
+                    safe(
+                        f"✘ run {r.variant} hit its timeout{limit} after checkpoint "
+                        f"'{reached[-1] if reached else '(none)'}': the process table at the timeout and "
+                        "the output so far are above; if the scenario is only slow, raise timeout_s in "
+                        "lab.toml",
+                        style="red",
+                    )
+                )
             if r.error:
                 self.c.print(safe(f"✘ run {r.variant}: {r.error}", style="red", keep_newlines=True))
-            for note in r.touched:     # --step: the checks judged the run as it happened
+            for note in r.touched:  # --step: the checks judged the run as it happened
                 self.c.print(safe(f"✋ run {r.variant}: {note}", style="yellow"))
         if result.artifacts:
             for a in result.artifacts:
                 self.c.print(safe(f"  {self.w('picture')}: {a}", style="cyan"))
-        status = {"passed": Text(self.w("PASSED"), style="bold green"), "failed": Text(self.w("FAILED"), style="bold red"),
-                  "inconclusive": Text(self.w("INCONCLUSIVE"), style="bold yellow")}[result.verdict]
+        status = {
+            "passed": Text(self.w("PASSED"), style="bold green"),
+            "failed": Text(self.w("FAILED"), style="bold red"),
+            "inconclusive": Text(self.w("INCONCLUSIVE"), style="bold yellow"),
+        }[result.verdict]
         n = result.counts()
-        tally = (f": {n['passed']} passed, {n['inconclusive']} inconclusive (not measured: see '?' above)"
-                 + (f", {n['failed']} failed" if n["failed"] else "")) if n["inconclusive"] else ""
-        waited = f" (after {result.lock_wait_s:.1f}s waiting for the lab lock)" if result.lock_wait_s >= 0.1 else ""
-        self.c.print(Text.assemble(status, visible(f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s{waited}{tally}")))
+        tally = (
+            (
+                f": {n['passed']} passed, {n['inconclusive']} inconclusive (not measured: see '?' above)"
+                + (f", {n['failed']} failed" if n["failed"] else "")
+            )
+            if n["inconclusive"]
+            else ""
+        )
+        waited = (
+            f" (after {result.lock_wait_s:.1f}s waiting for the lab lock)"
+            if result.lock_wait_s >= 0.1
+            else ""
+        )
+        self.c.print(
+            Text.assemble(
+                status,
+                visible(f"  {result.lab} {self.w('in')} {result.duration_s:.1f}s{waited}{tally}"),
+            )
+        )
 
     def timelines(self, result: LabResult) -> None:
         """Each run's processes across its checkpoints, one row each: the lifecycle at a glance."""
         shown = [r for r in result.runs if r.checkpoints]
         for r in shown:
             self.c.print()
-            self.c.print(timeline_text(build_timeline(r.checkpoints, r.variant, r.kernel, r.duration_s)))
+            self.c.print(
+                timeline_text(build_timeline(r.checkpoints, r.variant, r.kernel, r.duration_s))
+            )
         if shown:
             self.c.print(legend())

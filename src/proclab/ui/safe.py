@@ -7,6 +7,7 @@ markup ("[/x]"). ``visible`` shows every control character as caret notation (ES
 ``^[``, DEL as ``^?``; C1 controls and bidirectional overrides as ``<U+009B>``), and
 ``safe`` wraps the result in a ``rich.text.Text``, which rich never reads as markup.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,9 @@ from rich.text import Text
 # C0 controls but tab, DEL, C1 controls, bidirectional embeddings/overrides/isolates, and
 # lone surrogates (they cannot be written as UTF-8)
 _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_KEEP_NEWLINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_KEEP_NEWLINES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _show(m: re.Match[str]) -> str:

@@ -4,6 +4,7 @@ checkpoint and a one-line prompt lets the learner look around the frozen moment 
 Presentation only: the container is the runner's ``Held``; this module reads the
 learner's lines and prints. The scenario stays blocked until ``paused`` returns.
 """
+
 from __future__ import annotations
 
 import select
@@ -21,7 +22,7 @@ from ..lab.spec import LabSpec
 from ..snapshot import Snapshot
 from .narration import Narrator
 
-IDLE_S = 3600.0     # an unanswered pause ends the run: nobody is there, the lab lock is held
+IDLE_S = 3600.0  # an unanswered pause ends the run: nobody is there, the lab lock is held
 PROMPT = "⏸ {lab} @ {cp}: [c]ontinue [s]hell [t]op [l]esson [q]uit > "
 HELP = "type c (or Enter) to continue, s for a shell, t for top, l for the lesson, q to quit"
 
@@ -29,8 +30,14 @@ HELP = "type c (or Enter) to continue, s for a shell, t for top, l for the lesso
 class StepNarrator(Narrator):
     """The narrator, holding the run at every checkpoint (or at the ones named in ``breaks``)."""
 
-    def __init__(self, breaks: frozenset[str] | None = None, *, stdin: IO[str] | None = None,
-                 idle_s: float = IDLE_S, **kw: object):
+    def __init__(
+        self,
+        breaks: frozenset[str] | None = None,
+        *,
+        stdin: IO[str] | None = None,
+        idle_s: float = IDLE_S,
+        **kw: object,
+    ):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.breaks, self.stdin, self.idle_s = breaks, stdin or sys.stdin, idle_s
         self.spec: LabSpec | None = None
@@ -52,7 +59,9 @@ class StepNarrator(Narrator):
             if answer == "s":
                 self.shell(held)
             elif answer == "t":
-                self.c.print(Text(held.top().rstrip(), style="dim"), soft_wrap=True)   # as top printed it
+                self.c.print(
+                    Text(held.top().rstrip(), style="dim"), soft_wrap=True
+                )  # as top printed it
             elif answer == "l":
                 self.lesson(held.checkpoint)
             else:
@@ -65,8 +74,11 @@ class StepNarrator(Narrator):
         ready, _, _ = select.select([self.stdin], [], [], self.idle_s)
         if not ready:
             self.c.print()
-            raise StoppedByLearner(checkpoint, f"no answer at the prompt for {self.idle_s / 60:.0f} minutes: the run "
-                                       "was ended and its container removed")
+            raise StoppedByLearner(
+                checkpoint,
+                f"no answer at the prompt for {self.idle_s / 60:.0f} minutes: the run "
+                "was ended and its container removed",
+            )
         line = self.stdin.readline()
         if not line:
             self.c.print()
@@ -74,27 +86,50 @@ class StepNarrator(Narrator):
         return line.strip().lower()
 
     def shell(self, held: Held) -> None:
-        self.c.print(Text(f"  a shell in the container at '{held.checkpoint}' (the process that announced it waits; "
-                          "others run on): try ps -eo pid,ppid,stat,cmd, pstree -p, top, cat /proc/PID/status; "
-                          "'exit' (or Ctrl-D) to come back", style="dim"))
+        self.c.print(
+            Text(
+                f"  a shell in the container at '{held.checkpoint}' (the process that announced it waits; "
+                "others run on): try ps -eo pid,ppid,stat,cmd, pstree -p, top, cat /proc/PID/status; "
+                "'exit' (or Ctrl-D) to come back",
+                style="dim",
+            )
+        )
         code = held.shell()
-        self.c.print(Text(f"  shell closed (exit {code}); the scenario is still held at '{held.checkpoint}'",
-                          style="dim"))
+        self.c.print(
+            Text(
+                f"  shell closed (exit {code}); the scenario is still held at '{held.checkpoint}'",
+                style="dim",
+            )
+        )
 
     def lesson(self, checkpoint: str) -> None:
         para = paragraph_for(self.spec.path, checkpoint, self.lang) if self.spec else None
         if para is None:
-            self.c.print(Text(f"  the lesson marks no paragraph for '{checkpoint}' "
-                              f"(a README marks one with <!-- checkpoint: {checkpoint} --> before it)", style="dim"))
+            self.c.print(
+                Text(
+                    f"  the lesson marks no paragraph for '{checkpoint}' "
+                    f"(a README marks one with <!-- checkpoint: {checkpoint} --> before it)",
+                    style="dim",
+                )
+            )
         else:
-            self.c.print(Panel(Markdown(para), border_style="cyan", title=checkpoint, title_align="left"))
+            self.c.print(
+                Panel(Markdown(para), border_style="cyan", title=checkpoint, title_align="left")
+            )
 
     def verdict(self, result: LabResult) -> None:
         super().verdict(result)
-        if self.breaks is not None and not any(cp.name in self.breaks for r in result.runs for cp in r.checkpoints):
+        if self.breaks is not None and not any(
+            cp.name in self.breaks for r in result.runs for cp in r.checkpoints
+        ):
             reached = sorted({cp.name for r in result.runs for cp in r.checkpoints})
-            self.c.print(Text(f"note: the run never stopped: it reached no checkpoint named {', '.join(sorted(self.breaks))}"
-                              f" (it reached: {', '.join(reached) or 'none'})", style="yellow"))
+            self.c.print(
+                Text(
+                    f"note: the run never stopped: it reached no checkpoint named {', '.join(sorted(self.breaks))}"
+                    f" (it reached: {', '.join(reached) or 'none'})",
+                    style="yellow",
+                )
+            )
 
 
 class ShellNarrator(StepNarrator):

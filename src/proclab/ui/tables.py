@@ -1,4 +1,5 @@
 """Tables at the end of a run: each check's verdict, how containers ended, the summary of many labs."""
+
 from __future__ import annotations
 
 import textwrap
@@ -17,11 +18,21 @@ from .translations import word
 def print_checks(c: Console, checks: Iterable[CheckResult], lang: str = "en") -> None:
     checks = list(checks)
     if not checks:
-        c.print(Text("(this lab has no checks: its snapshots are shown above)" if lang != "zh" else word("no checks", lang),
-                     style="dim"))
+        c.print(
+            Text(
+                "(this lab has no checks: its snapshots are shown above)"
+                if lang != "zh"
+                else word("no checks", lang),
+                style="dim",
+            )
+        )
     for ck in checks:
-        if ck.inconclusive:     # not measured (a busy host): neither a tick nor a cross
-            c.print(Text.assemble((f"? {word('inconclusive', lang)}: ", "bold yellow"), (ck.title(lang), "bold")))
+        if ck.inconclusive:  # not measured (a busy host): neither a tick nor a cross
+            c.print(
+                Text.assemble(
+                    (f"? {word('inconclusive', lang)}: ", "bold yellow"), (ck.title(lang), "bold")
+                )
+            )
             print_folded(c, ck.detail, "yellow")
             continue
         mark = Text("✔ ", style="bold green") if ck.passed else Text("✘ ", style="bold red")
@@ -35,17 +46,24 @@ def print_folded(c: Console, line: str, style: str = "dim", indent: str = "    "
     """A long evidence line wraps at word boundaries, its continuation lines indented."""
     width = max(20, c.width - len(indent) - 2)
     for i, part in enumerate(textwrap.wrap(line, width, break_on_hyphens=False) or [""]):
-        c.print(safe(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold")
+        c.print(
+            safe(indent + ("  " if i else "") + part, style=style), no_wrap=True, overflow="fold"
+        )
 
 
-VERDICT_TEXT = {"passed": Text("passed", style="green"), "failed": Text("FAILED", style="bold red"),
-                "inconclusive": Text("inconclusive", style="bold yellow")}
+VERDICT_TEXT = {
+    "passed": Text("passed", style="green"),
+    "failed": Text("FAILED", style="bold red"),
+    "inconclusive": Text("inconclusive", style="bold yellow"),
+}
 
 
 def check_count(r: LabResult) -> str:
     """'7/9' passed, with '(2 inconclusive)' when some could not measure."""
     n = r.counts()
-    return f"{n['passed']}/{len(r.checks)}" + (f" ({n['inconclusive']} inconclusive)" if n["inconclusive"] else "")
+    return f"{n['passed']}/{len(r.checks)}" + (
+        f" ({n['inconclusive']} inconclusive)" if n["inconclusive"] else ""
+    )
 
 
 def summary_table(results: list[LabResult]) -> Table:
@@ -54,18 +72,28 @@ def summary_table(results: list[LabResult]) -> Table:
     t.add_column("checks", justify="right")
     t.add_column("time", justify="right")
     t.add_column("result")
-    several = len({r.engine for r in results}) > 1      # run --engine A --engine B: say which ran each
+    several = len({r.engine for r in results}) > 1  # run --engine A --engine B: say which ran each
     if several:
         t.add_column("engine")
     for r in results:
-        row: list[Text | str] = [safe(r.lab), check_count(r), f"{r.duration_s:.1f}s", VERDICT_TEXT[r.verdict]]
+        row: list[Text | str] = [
+            safe(r.lab),
+            check_count(r),
+            f"{r.duration_s:.1f}s",
+            VERDICT_TEXT[r.verdict],
+        ]
         t.add_row(*row, *([safe(r.engine)] if several else []))
     return t
 
 
 def actions_table(result: LabResult) -> Table | None:
     """The lab's stop and kill actions side by side: how long each took, what exit code it left."""
-    rows = [(r.variant, a) for r in result.runs for a in r.actions if isinstance(a, (StopRecord, KillRecord))]
+    rows = [
+        (r.variant, a)
+        for r in result.runs
+        for a in r.actions
+        if isinstance(a, (StopRecord, KillRecord))
+    ]
     if not rows:
         return None
     t = Table(title="how each container ended", title_style="bold", title_justify="left")
@@ -79,6 +107,10 @@ def actions_table(result: LabResult) -> Table | None:
         else:
             assert isinstance(a, KillRecord)
             did, took, code = f"docker kill --signal {a.signal}", a.took_s, a.exit_code
-        t.add_row(safe(variant), safe(did), "-" if took is None else f"{took:.2f}s",
-                  safe(a.error if a.error else "-" if code is None else str(code)))
+        t.add_row(
+            safe(variant),
+            safe(did),
+            "-" if took is None else f"{took:.2f}s",
+            safe(a.error if a.error else "-" if code is None else str(code)),
+        )
     return t

@@ -1,5 +1,6 @@
 """The narration's own words in each language (a lab's words come from the lab:
 its README.zh.md, title_zh, its checks' zh titles). Evidence is never translated."""
+
 from __future__ import annotations
 
 ZH = {
@@ -32,7 +33,11 @@ ZH = {
     "Checks": "检查",
     "Charts": "图表",
     "What the harness did": "实验框架做了什么",
-    "running": "运行", "sleeping": "睡眠", "disk sleep": "不可中断睡眠", "stopped": "停止", "zombie": "僵尸",
+    "running": "运行",
+    "sleeping": "睡眠",
+    "disk sleep": "不可中断睡眠",
+    "stopped": "停止",
+    "zombie": "僵尸",
     "re-parented": "换了父进程",
     "born between two checkpoints": "在两个检查点之间诞生",
     "reaped / gone: no longer in the table": "已回收／已消失：不再在进程表里",

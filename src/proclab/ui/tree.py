@@ -1,4 +1,5 @@
 """The process tree of a snapshot, and the raw ps/top lines that prove a checkpoint's point."""
+
 from __future__ import annotations
 
 import re
@@ -9,18 +10,37 @@ from rich.tree import Tree
 from ..snapshot import Process, Snapshot
 from .safe import visible
 
-STATE_STYLE = {"R": "bold green", "S": "blue", "D": "magenta", "T": "yellow", "t": "yellow",
-               "Z": "bold red", "X": "red", "I": "dim"}
-STATE_WORD = {"R": "running", "S": "sleeping", "D": "disk sleep", "T": "stopped", "t": "traced",
-              "Z": "zombie", "X": "dead", "I": "idle"}
+STATE_STYLE = {
+    "R": "bold green",
+    "S": "blue",
+    "D": "magenta",
+    "T": "yellow",
+    "t": "yellow",
+    "Z": "bold red",
+    "X": "red",
+    "I": "dim",
+}
+STATE_WORD = {
+    "R": "running",
+    "S": "sleeping",
+    "D": "disk sleep",
+    "T": "stopped",
+    "t": "traced",
+    "Z": "zombie",
+    "X": "dead",
+    "I": "idle",
+}
 
 
 def state_text(letter: str) -> Text:
     return Text(letter, style=STATE_STYLE.get(letter, ""))
 
 
-NOT_A_PID = re.compile(r"code|status|count|exit|limit|size|total|max|min|num|time|len|value|seq|"
-                       r"index|round|signal|sig|nice|weight|ratio|lines|attempt|cpu|^n$|_s$|_ms$|^raw$", re.I)
+NOT_A_PID = re.compile(
+    r"code|status|count|exit|limit|size|total|max|min|num|time|len|value|seq|"
+    r"index|round|signal|sig|nice|weight|ratio|lines|attempt|cpu|^n$|_s$|_ms$|^raw$",
+    re.I,
+)
 
 
 def named_pids(snap: Snapshot) -> list[int]:
@@ -32,7 +52,13 @@ def named_pids(snap: Snapshot) -> list[int]:
             continue
         values = value if isinstance(value, list) else [value]
         for v in values:
-            if isinstance(v, int) and not isinstance(v, bool) and v > 0 and v not in out and snap.get(v):
+            if (
+                isinstance(v, int)
+                and not isinstance(v, bool)
+                and v > 0
+                and v not in out
+                and snap.get(v)
+            ):
                 out.append(v)
     return out
 
@@ -48,8 +74,13 @@ def with_ancestors(procs: list[Process], wanted: set[int]) -> list[Process]:
     return [p for p in procs if p.pid in keep]
 
 
-def process_tree(snap: Snapshot, show_probe: bool = False, only_named: bool = False,
-                 title: str = "pid namespace of the container at", hidden_note: str = "") -> Tree:
+def process_tree(
+    snap: Snapshot,
+    show_probe: bool = False,
+    only_named: bool = False,
+    title: str = "pid namespace of the container at",
+    hidden_note: str = "",
+) -> Tree:
     """The checkpoint's process tree; ``only_named``: just the processes its data names and
     their ancestors (what the checks look at), with a count of the rest."""
     procs = snap.processes if show_probe else snap.scenario
@@ -69,7 +100,10 @@ def process_tree(snap: Snapshot, show_probe: bool = False, only_named: bool = Fa
         t.append_text(state_text(p.state))
         t.append(f" {p.pid:<5}", style="bold" if p.pid in named else "")
         t.append(f" ppid {p.ppid:<4} ni {p.nice:>3}  ", style="dim")
-        t.append(visible(p.command[:100]), style="red" if p.state == "Z" else ("bold" if p.pid in named else ""))
+        t.append(
+            visible(p.command[:100]),
+            style="red" if p.state == "Z" else ("bold" if p.pid in named else ""),
+        )
         if p.probe:
             t.append("  (proclab probe)", style="dim italic")
         return t
@@ -80,7 +114,12 @@ def process_tree(snap: Snapshot, show_probe: bool = False, only_named: bool = Fa
 
     walk(root, 0)
     if hidden:
-        root.add(Text(f"… {hidden} {hidden_note or 'more processes not shown (--verbose shows them)'}", style="dim"))
+        root.add(
+            Text(
+                f"… {hidden} {hidden_note or 'more processes not shown (--verbose shows them)'}",
+                style="dim",
+            )
+        )
     return root
 
 
@@ -115,13 +154,19 @@ def evidence_lines(snap: Snapshot) -> list[str]:
     named = named_pids(snap)
     rows = [row.line for pid in named if (row := snap.ps_row(pid))]
     if rows:
-        lines += ["$ ps -eo pid,ppid,stat,ni,comm,args",
-                  f"(only the rows of the pids named: {_pid_list(named)}; all rows: --json)",
-                  header.rstrip(), *rows]
+        lines += [
+            "$ ps -eo pid,ppid,stat,ni,comm,args",
+            f"(only the rows of the pids named: {_pid_list(named)}; all rows: --json)",
+            header.rstrip(),
+            *rows,
+        ]
     if snap.top:
         probe_n = sum(1 for r in snap.top_rows if r.pid in snap.probe_pids)
-        tasks = [f"{' '.join(ln.split())}  (probe: {probe_n})"
-                 for ln in snap.top_header() if ln.startswith("Tasks")]
+        tasks = [
+            f"{' '.join(ln.split())}  (probe: {probe_n})"
+            for ln in snap.top_header()
+            if ln.startswith("Tasks")
+        ]
         top_rows = [r for r in (snap.top_row(pid) for pid in named) if r is not None]
         label = "   (rows: the pids named; VIRT RES SHR %MEM: --json)" if top_rows else ""
         lines += [f"$ top -b -n 1{label}", *tasks]

@@ -8,6 +8,7 @@ SIGCHLD, so no zombie stands in for a living node), then checkpoints the table.
 Mode 'init': only the root is a child subreaper (it stands for pid 1); mode
 'subreaper': every node is one.
 """
+
 import ctypes
 import json
 import os
@@ -41,7 +42,7 @@ def reap(signum: int, frame: FrameType | None) -> None:
 
 def ack(line: str) -> None:
     fd = os.open(ACK, os.O_WRONLY)
-    os.write(fd, (line + "\n").encode())      # under PIPE_BUF: one atomic write
+    os.write(fd, (line + "\n").encode())  # under PIPE_BUF: one atomic write
     os.close(fd)
 
 
@@ -49,13 +50,13 @@ def become(name: str) -> None:
     """This (new) process is node NAME: announce it, then obey its FIFO until told to exit."""
     if MODE == "subreaper":
         subreaper()
-    fifo = os.path.join(DIR, "node-" + name)     # prefixed: a node may be called 'ack'
+    fifo = os.path.join(DIR, "node-" + name)  # prefixed: a node may be called 'ack'
     os.mkfifo(fifo)
     ack(f"ready {name} {os.getpid()}")
     while True:
         with open(fifo) as f:
             command = f.readline().split()
-        if not command:     # reopened before the last writer had closed: nothing was sent
+        if not command:  # reopened before the last writer had closed: nothing was sent
             continue
         if command[0] == "fork":
             if os.fork() == 0:
@@ -73,14 +74,14 @@ def send(name: str, command: str) -> None:
 def main() -> None:
     os.makedirs(DIR, exist_ok=True)
     os.mkfifo(ACK)
-    acks = open(os.open(ACK, os.O_RDWR))        # read and write: never EOF while nodes come and go
+    acks = open(os.open(ACK, os.O_RDWR))  # read and write: never EOF while nodes come and go
     signal.signal(signal.SIGCHLD, reap)
-    subreaper()                                  # the root stands for pid 1 in both modes
+    subreaper()  # the root stands for pid 1 in both modes
     pids = {"a": os.getpid()}
     checkpoint("start", names=pids, mode=MODE)
     for i, action in enumerate(ACTIONS, 1):
         actor, child = action["actor"], action.get("child")
-        if action.get("refused"):              # -L: an exit of a process with children is not done
+        if action.get("refused"):  # -L: an exit of a process with children is not done
             checkpoint(f"after-{i}", action=f"{actor}- refused", names=pids)
             continue
         if actor == "a":

@@ -17,6 +17,7 @@ finished worker (pidfd, waitpid) before it reports it done, so it is gone, never
 Phases are read before and after every checkpoint; the next checkpoint carries the after-read
 (``after_previous``), so the harness can tell a worker that stayed in one step throughout a snapshot.
 """
+
 import ctypes
 import json
 import mmap
@@ -33,10 +34,12 @@ spec = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "
 PROGRAMS, IO_LENGTH, TICK_MS = spec["programs"], spec["io_length"], float(spec["tick_ms"])
 PHASES = ("start", "cpu", "io", "done")
 START, CPU, IO, DONE = range(4)
-WAIT, WAKE, CMP_REQUEUE = 0, 1, 4              # futex ops (shared, not FUTEX_PRIVATE: across processes)
+WAIT, WAKE, CMP_REQUEUE = 0, 1, 4  # futex ops (shared, not FUTEX_PRIVATE: across processes)
 SYS_FUTEX = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
 if SYS_FUTEX is None:
-    sys.exit(f"futex(2): no syscall number known for a {platform.machine()} machine (x86_64 and aarch64 only)")
+    sys.exit(
+        f"futex(2): no syscall number known for a {platform.machine()} machine (x86_64 and aarch64 only)"
+    )
 N = len(PROGRAMS)
 # per worker: phase word, reply word (0 pending, 1 replied), parking word
 _mem = mmap.mmap(-1, 4 * 3 * N)
@@ -49,9 +52,18 @@ def _addr(i: int) -> ctypes.c_void_p:
     return ctypes.c_void_p(ctypes.addressof(WORDS) + 4 * i)
 
 
-def futex(word: int, op: int, val: int, val2: int = 0, word2: int | None = None, val3: int = 0) -> int:
-    got = _libc.syscall(SYS_FUTEX, _addr(word), ctypes.c_int(op), ctypes.c_int(val), ctypes.c_void_p(val2),
-                        _addr(word2) if word2 is not None else ctypes.c_void_p(0), ctypes.c_int(val3))
+def futex(
+    word: int, op: int, val: int, val2: int = 0, word2: int | None = None, val3: int = 0
+) -> int:
+    got = _libc.syscall(
+        SYS_FUTEX,
+        _addr(word),
+        ctypes.c_int(op),
+        ctypes.c_int(val),
+        ctypes.c_void_p(val2),
+        _addr(word2) if word2 is not None else ctypes.c_void_p(0),
+        ctypes.c_int(val3),
+    )
     return -ctypes.get_errno() if got < 0 else got
 
 
@@ -77,19 +89,19 @@ def worker(i: int, program: str, cpu: int, start_r: int, ready_w: int, req_w: in
         WORDS[3 * i] = seq * 4 + p
 
     os.write(ready_w, b"r")
-    os.close(ready_w)                          # so the coordinator reads EOF, not a hang, if a worker dies first
-    os.read(start_r, 1)                        # EOF once the coordinator closes the start pipe: all go
+    os.close(ready_w)  # so the coordinator reads EOF, not a hang, if a worker dies first
+    os.read(start_r, 1)  # EOF once the coordinator closes the start pipe: all go
     for op in program:
         publish(CPU)
-        spin_tick()                            # a 'c', or the tick that issues an I/O
+        spin_tick()  # a 'c', or the tick that issues an I/O
         if op == "i":
             WORDS[3 * i + 1] = 0
             publish(IO)
             os.write(req_w, bytes([i]))
             while WORDS[3 * i + 1] == 0:
-                futex(3 * i + 1, WAIT, 0)      # returns at once if the reply came already
+                futex(3 * i + 1, WAIT, 0)  # returns at once if the reply came already
             publish(CPU)
-            spin_tick()                        # the tick that completes it
+            spin_tick()  # the tick that completes it
     publish(DONE)
 
 
@@ -106,7 +118,7 @@ def start_workers(cpu: int) -> tuple[list[int], int, int]:
             code = 0
             try:
                 worker(i, program, cpu, start_r, ready_w, req_w)
-            except BaseException as err:       # say it, and let the coordinator see the exit code
+            except BaseException as err:  # say it, and let the coordinator see the exit code
                 print(f"worker {i}: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
                 code = 1
             os._exit(code)
@@ -130,10 +142,14 @@ class Device:
         self.pids, self.req_r, self.cpu = pids, req_r, cpu
         self.names = {f"p{i}": pid for i, pid in enumerate(pids)}
         self.pidfds = {os.pidfd_open(pid): i for i, pid in enumerate(pids)}
-        self.watch = [req_r, *self.pidfds]    # requests, and each worker's exit
-        self.holds: dict[int, dict[str, Any]] = {}       # worker -> {"io": K, "since_ms": t, "asleep": bool}
-        self.reaped: dict[int, int] = {}       # worker -> exit status
-        self.after: dict[str, Any] = {}               # the previous checkpoint's name and the phases read after it
+        self.watch = [req_r, *self.pidfds]  # requests, and each worker's exit
+        self.holds: dict[
+            int, dict[str, Any]
+        ] = {}  # worker -> {"io": K, "since_ms": t, "asleep": bool}
+        self.reaped: dict[int, int] = {}  # worker -> exit status
+        self.after: dict[
+            str, Any
+        ] = {}  # the previous checkpoint's name and the phases read after it
         self.ios, self.paused_ms = 0, 0.0
         self.t0 = 0.0
 
@@ -143,9 +159,16 @@ class Device:
     def announce(self, name: str, **extra: Any) -> None:
         before = [phase(i) for i in range(N)]
         t = time.monotonic()
-        checkpoint(name, elapsed_ms=round(self.ms(), 1), names=self.names, phases=before,
-                   reaped=sorted(self.reaped), holds={str(i): h for i, h in self.holds.items()},
-                   after_previous=self.after, **extra)
+        checkpoint(
+            name,
+            elapsed_ms=round(self.ms(), 1),
+            names=self.names,
+            phases=before,
+            reaped=sorted(self.reaped),
+            holds={str(i): h for i, h in self.holds.items()},
+            after_previous=self.after,
+            **extra,
+        )
         self.paused_ms += (time.monotonic() - t) * 1000
         self.after = {"name": name, "phases": [phase(i) for i in range(N)]}
 
@@ -153,13 +176,17 @@ class Device:
         for fd in ready:
             if fd == self.req_r:
                 got = os.read(self.req_r, 64)
-                if not got:                    # every worker has exited: the pipe is at EOF, stop watching it
+                if not got:  # every worker has exited: the pipe is at EOF, stop watching it
                     self.watch.remove(fd)
                 for i in got:
                     self.ios += 1
                     now = round(self.ms(), 1)
-                    self.holds[i] = {"io": self.ios, "since_ms": now, "due_ms": now + IO_LENGTH * TICK_MS,
-                                     "asleep": False}
+                    self.holds[i] = {
+                        "io": self.ios,
+                        "since_ms": now,
+                        "due_ms": now + IO_LENGTH * TICK_MS,
+                        "asleep": False,
+                    }
             else:
                 i = self.pidfds.pop(fd)
                 self.watch.remove(fd)
@@ -169,7 +196,10 @@ class Device:
 
     def asleep(self, i: int) -> bool:
         """Whether worker i sleeps on its reply: once requeued to its parking word it stays there."""
-        if not self.holds[i]["asleep"] and futex(3 * i + 1, CMP_REQUEUE, 0, 2**31 - 1, 3 * i + 2, 0) > 0:
+        if (
+            not self.holds[i]["asleep"]
+            and futex(3 * i + 1, CMP_REQUEUE, 0, 2**31 - 1, 3 * i + 2, 0) > 0
+        ):
             self.holds[i]["asleep"] = True
         return bool(self.holds[i]["asleep"])
 
@@ -193,17 +223,25 @@ class Device:
         os.close(start_w)
         tick = 1
         while len(self.reaped) < N:
-            sample_ms = (tick - 0.5) * TICK_MS              # mid-tick: a little lateness stays in the tick
+            sample_ms = (tick - 0.5) * TICK_MS  # mid-tick: a little lateness stays in the tick
             wake_ms = min([sample_ms, *(h["due_ms"] for h in self.holds.values())])
             ready, _, _ = select.select(self.watch, [], [], max(0.0, wake_ms - self.ms()) / 1000)
             self.receive(ready)
             self.complete_due()
             if self.ms() >= sample_ms:
                 self.announce(f"sample-{tick}")
-                tick = int(self.ms() / TICK_MS + 0.5) + 1      # ticks a checkpoint overran are not sampled
-        checkpoint("end", elapsed_ms=round(self.ms(), 1), names=self.names, reaped=sorted(self.reaped),
-                   after_previous=self.after, exit_codes={f"p{i}": c for i, c in self.reaped.items()},
-                   paused_ms=round(self.paused_ms, 1))
+                tick = (
+                    int(self.ms() / TICK_MS + 0.5) + 1
+                )  # ticks a checkpoint overran are not sampled
+        checkpoint(
+            "end",
+            elapsed_ms=round(self.ms(), 1),
+            names=self.names,
+            reaped=sorted(self.reaped),
+            after_previous=self.after,
+            exit_codes={f"p{i}": c for i, c in self.reaped.items()},
+            paused_ms=round(self.paused_ms, 1),
+        )
 
 
 def main() -> int:

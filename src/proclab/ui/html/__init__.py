@@ -3,6 +3,7 @@
 
 Pure: it reads the records and returns text; writing files is the caller's.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,17 @@ from ...lab.document_read import DocumentError, lab_docs
 from .doc import links, report, timeline
 from .page import index, page, slug
 
-__all__ = ["DocumentError", "lab_docs", "links", "report", "timeline", "index", "page",
-           "page_name", "render"]
+__all__ = [
+    "DocumentError",
+    "lab_docs",
+    "links",
+    "report",
+    "timeline",
+    "index",
+    "page",
+    "page_name",
+    "render",
+]
 
 
 def render(lab_doc: dict[str, Any], lang: str = "en") -> str:

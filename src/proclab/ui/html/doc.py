@@ -1,6 +1,7 @@
 """What the page reads of a result: the one model (lab.result's LabResult, RunRecord and
 CheckResult), a saved ``--json`` document read back by lab.document_read, and two things only
 the page draws: a run's timeline and the checkpoints a check links to."""
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ times of its fork, exit and reap; a process that lived only between two checkpoi
 lane of its own (no cell, only its life); and each signal is an ``Arrow`` from its sender's
 lane to its target's, with what the kernel did with it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -21,16 +22,24 @@ from ...snapshot import Process, Snapshot
 from ..kernel_events import narrate
 from ..tree import NOT_A_PID
 
-STATE_WORD = {"R": "running", "S": "sleeping", "D": "disk sleep", "T": "stopped", "t": "traced",
-              "Z": "zombie", "X": "dead", "I": "idle"}
-SAME_PROCESS_S = 0.02          # create times within this are the same process (as ProcessKey says)
+STATE_WORD = {
+    "R": "running",
+    "S": "sleeping",
+    "D": "disk sleep",
+    "T": "stopped",
+    "t": "traced",
+    "Z": "zombie",
+    "X": "dead",
+    "I": "idle",
+}
+SAME_PROCESS_S = 0.02  # create times within this are the same process (as ProcessKey says)
 
 
 @dataclass(frozen=True)
 class Cell:
-    state: str | None          # None: not in the table at this checkpoint
+    state: str | None  # None: not in the table at this checkpoint
     ppid: int | None = None
-    reparented: bool = False   # its parent differs from where it was last seen
+    reparented: bool = False  # its parent differs from where it was last seen
 
     @property
     def word(self) -> str:
@@ -41,11 +50,13 @@ class Cell:
 class Life:
     """What the kernel's record says of one lane's process, in seconds since the container started."""
 
-    forked_s: float | None = None      # None: already there when the record began
+    forked_s: float | None = None  # None: already there when the record began
     parent: int | None = None
-    exited_s: float | None = None      # None: still running when the record ended
-    how: str = ""                      # "exit code 0", "killed by SIGKILL"
-    reaped_s: float | None = None      # None: no wait4 returned it (a zombie to the end, or never exited)
+    exited_s: float | None = None  # None: still running when the record ended
+    how: str = ""  # "exit code 0", "killed by SIGKILL"
+    reaped_s: float | None = (
+        None  # None: no wait4 returned it (a zombie to the end, or never exited)
+    )
     reaper: int | None = None
 
     @property
@@ -61,15 +72,18 @@ class Life:
 
     def describe(self, pid: int) -> str:
         """One line: born, ended, reaped, with the exact times."""
-        parts = [f"forked by {self.parent} at {self.forked_s:.3f}s" if self.forked_s is not None
-                 else "already there when the record began"]
+        parts = [
+            f"forked by {self.parent} at {self.forked_s:.3f}s"
+            if self.forked_s is not None
+            else "already there when the record began"
+        ]
         if self.exited_s is not None:
             parts.append(f"{self.how or 'ended'} at {self.exited_s:.3f}s")
         if self.reaped_s is not None:
             parts.append(f"reaped by {self.reaper} (wait4) at {self.reaped_s:.3f}s")
             if self.zombie_s:
                 parts.append(f"a zombie for {self.zombie_s * 1000:.1f} ms")
-        elif self.exited_s is not None and pid != 1:       # pid 1's parent is outside the container
+        elif self.exited_s is not None and pid != 1:  # pid 1's parent is outside the container
             parts.append("never reaped while recorded")
         return f"pid {pid}: " + ", ".join(parts)
 
@@ -83,10 +97,12 @@ class Arrow:
     sender: int | None
     sender_label: str
     target: int
-    result: str                        # SignalResult: delivered, ignored, blocked, pending, ...
-    handler: str = ""                  # HandlerKind once taken: default, ignore, handler
-    line: str = ""                     # the narration's line for it
-    from_outside: bool = True          # with no sender lane: sent from outside (else by a process with no lane)
+    result: str  # SignalResult: delivered, ignored, blocked, pending, ...
+    handler: str = ""  # HandlerKind once taken: default, ignore, handler
+    line: str = ""  # the narration's line for it
+    from_outside: bool = (
+        True  # with no sender lane: sent from outside (else by a process with no lane)
+    )
 
     @property
     def outside(self) -> bool:
@@ -100,10 +116,10 @@ class Lane:
     name: str
     command: str
     create_time: float
-    role: str = ""             # what the checkpoints' data call it: "child", "grandchild"
+    role: str = ""  # what the checkpoints' data call it: "child", "grandchild"
     cells: list[Cell] = field(default_factory=list)
-    life: Life | None = None   # from the kernel's record (None: no record, or not in it)
-    slot: int = 0              # a lane seen at no checkpoint: how many checkpoints came before its fork
+    life: Life | None = None  # from the kernel's record (None: no record, or not in it)
+    slot: int = 0  # a lane seen at no checkpoint: how many checkpoints came before its fork
 
     @property
     def seen(self) -> bool:
@@ -157,9 +173,9 @@ class Timeline:
     columns: list[Column]
     lanes: list[Lane]
     arrows: list[Arrow] = field(default_factory=list)
-    end_s: float = 0.0         # the run's last moment shown: its last event, checkpoint or its duration
-    recorded: bool = False     # the kernel's record is drawn (else only the checkpoints)
-    note: str = ""             # why there is no record, when there is none
+    end_s: float = 0.0  # the run's last moment shown: its last event, checkpoint or its duration
+    recorded: bool = False  # the kernel's record is drawn (else only the checkpoints)
+    note: str = ""  # why there is no record, when there is none
 
     def lane(self, pid: int) -> Lane | None:
         return next((ln for ln in self.lanes if ln.pid == pid), None)
@@ -172,7 +188,7 @@ class Timeline:
 def _roles(snaps: Sequence[Snapshot]) -> dict[int, str]:
     """pid -> the first data key that names it (main=8, child=9), skipping counts and codes."""
     roles: dict[int, str] = {}
-    for lists in (False, True):            # a key naming one pid (child=9) before a list (children=[...])
+    for lists in (False, True):  # a key naming one pid (child=9) before a list (children=[...])
         for snap in snaps:
             for key, value in snap.data.items():
                 if NOT_A_PID.search(key) or isinstance(value, list) != lists:
@@ -184,12 +200,22 @@ def _roles(snaps: Sequence[Snapshot]) -> dict[int, str]:
 
 
 def _lane_for(lanes: list[Lane], p: Process) -> Lane | None:
-    return next((ln for ln in lanes if ln.pid == p.pid and abs(ln.create_time - p.create_time) < SAME_PROCESS_S),
-                None)
+    return next(
+        (
+            ln
+            for ln in lanes
+            if ln.pid == p.pid and abs(ln.create_time - p.create_time) < SAME_PROCESS_S
+        ),
+        None,
+    )
 
 
-def build(snaps: Sequence[Snapshot], run: str = "main", record: KernelRecord | None = None,
-          duration_s: float = 0.0) -> Timeline:
+def build(
+    snaps: Sequence[Snapshot],
+    run: str = "main",
+    record: KernelRecord | None = None,
+    duration_s: float = 0.0,
+) -> Timeline:
     """The timeline of one run from its checkpoints, in order, and from the kernel's record if
     there is one (``record``; ``duration_s``: the run's length, so the last events have room)."""
     lanes: list[Lane] = []
@@ -198,13 +224,14 @@ def build(snaps: Sequence[Snapshot], run: str = "main", record: KernelRecord | N
         for p in snap.scenario:
             lane = _lane_for(lanes, p)
             if lane is None:
-                lane = Lane(p.pid, p.name, p.command, p.create_time, roles.get(p.pid, ""),
-                            [Cell(None)] * i)
+                lane = Lane(
+                    p.pid, p.name, p.command, p.create_time, roles.get(p.pid, ""), [Cell(None)] * i
+                )
                 lanes.append(lane)
             seen = [c for c in lane.cells if c.state]
             moved = bool(seen) and seen[-1].ppid != p.ppid
             lane.cells.append(Cell(p.state, p.ppid, moved))
-        for lane in lanes:                       # those not in this checkpoint's table
+        for lane in lanes:  # those not in this checkpoint's table
             if len(lane.cells) == i:
                 lane.cells.append(Cell(None))
     columns = [Column(s.name, s.at_s) for s in snaps]
@@ -238,8 +265,12 @@ def lives_of(events: Sequence[KernelEvent]) -> dict[int, list[tuple[Life, float]
 
 def _life_for(lives: list[tuple[Life, float]], seen_s: float) -> Life | None:
     """The life of a pid that was alive at ``seen_s`` (a checkpoint that saw it)."""
-    found = [life for life, _ in lives if (life.forked_s is None or life.forked_s <= seen_s + SAME_PROCESS_S)
-             and (life.reaped_s is None or life.reaped_s >= seen_s - SAME_PROCESS_S)]
+    found = [
+        life
+        for life, _ in lives
+        if (life.forked_s is None or life.forked_s <= seen_s + SAME_PROCESS_S)
+        and (life.reaped_s is None or life.reaped_s >= seen_s - SAME_PROCESS_S)
+    ]
     return found[-1] if found else None
 
 
@@ -259,19 +290,31 @@ def _add_record(t: Timeline, snaps: Sequence[Snapshot], record: KernelRecord) ->
             if id(life) in used or (pid in probe and life.forked_s is None):
                 continue
             if life.forked_s is None and life.exited_s is None:
-                continue           # only named (a signal's target) and in no table: nothing to draw
+                continue  # only named (a signal's target) and in no table: nothing to draw
             at = life.forked_s if life.forked_s is not None else since
             slot = sum(1 for c in t.columns if c.at_s < at)
             comm = next((e.comm for e in events if e.pid == pid and e.t >= since), "")
-            t.lanes.append(Lane(pid, comm, comm, 0.0, "", [Cell(None)] * len(t.columns), life, slot))
+            t.lanes.append(
+                Lane(pid, comm, comm, 0.0, "", [Cell(None)] * len(t.columns), life, slot)
+            )
     shown = {ln.pid for ln in t.lanes}
     for e in events:
         if e.kind != EventKind.SIGNAL or e.pid is None or not e.mapped or e.pid not in shown:
             continue
         inside = e.sender is not None and not e.sender_outside
-        t.arrows.append(Arrow(e.t, e.signal or "?", e.sender if inside and e.sender in shown else None, e.sender_who,
-                              e.pid, str(e.result or ""), str(e.handler or ""), narrate(e).strip(),
-                              from_outside=not inside))
+        t.arrows.append(
+            Arrow(
+                e.t,
+                e.signal or "?",
+                e.sender if inside and e.sender in shown else None,
+                e.sender_who,
+                e.pid,
+                str(e.result or ""),
+                str(e.handler or ""),
+                narrate(e).strip(),
+                from_outside=not inside,
+            )
+        )
     t.end_s = max([t.end_s] + [e.t for e in events])
     t.recorded = True
 
@@ -289,13 +332,21 @@ def ordinal_x(t: Timeline, half_cell: float = 0.3) -> Callable[[float], float]:
     ±``half_cell``: what happened between two checkpoints lies in the gap between their boxes,
     in the order it happened, evenly spread (as the SVG's axis does in pixels)."""
     at = [c.at_s for c in t.columns]
-    times = sorted({a.at_s for a in t.arrows} | {v for ln in t.lanes if ln.life for v in
-                    (ln.life.forked_s, ln.life.exited_s, ln.life.reaped_s) if v is not None})
+    times = sorted(
+        {a.at_s for a in t.arrows}
+        | {
+            v
+            for ln in t.lanes
+            if ln.life
+            for v in (ln.life.forked_s, ln.life.exited_s, ln.life.reaped_s)
+            if v is not None
+        }
+    )
     bounds = [float("-inf"), *at, float("inf")]
     knots: list[tuple[float, float]] = []
     for g in range(len(bounds) - 1):
         inside = [v for v in times if bounds[g] < v <= bounds[g + 1]]
-        lo, hi = g - 1 + half_cell, g - half_cell            # the gap before checkpoint g (or after the last)
+        lo, hi = g - 1 + half_cell, g - half_cell  # the gap before checkpoint g (or after the last)
         knots += [(v, lo + (hi - lo) * (k + 1) / (len(inside) + 1)) for k, v in enumerate(inside)]
         if g < len(at):
             knots.append((at[g], float(g)))
@@ -310,4 +361,5 @@ def ordinal_x(t: Timeline, half_cell: float = 0.3) -> Callable[[float], float]:
             if t_s <= t1:
                 return x0 + (x1 - x0) * ((t_s - t0) / (t1 - t0) if t1 > t0 else 1.0)
         return knots[-1][1]
+
     return x

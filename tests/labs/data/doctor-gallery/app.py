@@ -7,6 +7,7 @@
 --exit-unless PATH  with --exit-after: stay up when PATH exists (the doctor's kit, copied only
                     into its stop container: so it ends early only in the SIGINT container)
 """
+
 import os
 import signal
 import sys
@@ -21,11 +22,13 @@ def opt(name, default=None):
 
 delay = opt("--handler-delay")
 if "--handler" in sys.argv or delay:
+
     def stop(signum, frame):
         print(f"app: {signal.Signals(signum).name}, stopping cleanly", flush=True)
         if delay:
-            time.sleep(float(delay))      # the slow clean-up being modelled, not a synchronisation
+            time.sleep(float(delay))  # the slow clean-up being modelled, not a synchronisation
         sys.exit(0)
+
     signal.signal(signal.SIGTERM, stop)
 for _ in range(int(opt("--zombies", 0))):
     if os.fork() == 0:
@@ -41,7 +44,7 @@ if exit_after and not (opt("--exit-unless") and os.path.exists(opt("--exit-unles
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     print(f"app: up, exiting on my own {exit_after} s after my start", flush=True)
     left = float(exit_after) - (time.monotonic() - START)
-    time.sleep(max(0.0, left))            # the image's own behaviour: it ends after N s
+    time.sleep(max(0.0, left))  # the image's own behaviour: it ends after N s
     print("app: exiting 3", flush=True)
     sys.exit(3)
 print("app: up", flush=True)
