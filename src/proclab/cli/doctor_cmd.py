@@ -87,6 +87,8 @@ def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
 @click.option("--no-trace", "no_trace", is_flag=True,
               help="Keep no kernel record (tracefs) of the stop container: forwarding is then an inference.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (the shape of a lab run's).")
+@click.option("--timings", is_flag=True,
+              help="Also print where the time went, step by step (--json always holds it: runs[0].settings.timings).")
 @click.option("--junit", "junit_file", default=None, metavar="FILE",
               help="Also write a JUnit XML report to FILE (one testcase per check), for CI.")
 def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None, init: bool, env: tuple[str, ...],
@@ -94,7 +96,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
            read_only: bool, stop_signal: str | None, ready_log: str | None, grace_s: int | None,
            stop_timeout: int | None, grace_k8s: int | None, k8s: bool, ready_timeout: float,
            pids_limit: int | None, memory: str | None, network: str | None, no_trace: bool, as_json: bool,
-           junit_file: str | None) -> None:
+           timings: bool, junit_file: str | None) -> None:
     """Check IMAGE's pid 1 as 'docker run IMAGE' runs it: who it is, zombies at rest, does it reap
     orphans, does it end on docker stop and SIGINT, does it pass signals on. Runs the image's own
     entrypoint and command, or CMD after '--'. With -f compose.yaml: each service, as Compose runs it."""
@@ -128,7 +130,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
         return
     if image is None:
         raise click.UsageError("give an IMAGE to check (or -f compose.yaml)")
-    _doctor_image(opts, as_json, junit_file)
+    _doctor_image(opts, as_json, junit_file, timings)
 
 
 def progress(line: str) -> None:
@@ -136,7 +138,8 @@ def progress(line: str) -> None:
         err_console.print(safe(f"  {line}", style="dim"), no_wrap=True, overflow="ellipsis")
 
 
-def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type: ignore[no-untyped-def]
+def _doctor_image(opts, as_json: bool, junit_file: str | None,  # type: ignore[no-untyped-def]
+                  timings: bool = False) -> None:
     from ..doctor import examine, image_config, to_result
 
     image = opts.image
@@ -144,7 +147,12 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
     image_config(image)        # a missing image is a usage error before anything is printed
     if not as_json:
         Console().rule(safe(f"proclab doctor {image}", style="bold"))
-    result = to_result(examine(opts, progress), time.monotonic() - t0)
+    findings = examine(opts, progress)
+    result = to_result(findings, time.monotonic() - t0)
+    if result.runs and isinstance(result.runs[0].settings, dict):
+        result.runs[0].settings["timings"] = findings.timings.to_dict()
+    if timings:
+        print_timings(findings.timings)
     if junit_file:
         from ..doctor.junit import write_junit
 
@@ -154,6 +162,15 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None) -> None:  # type:
     else:
         narrate(result)
     raise SystemExit(0 if result.passed else 1)
+
+
+def print_timings(clock) -> None:  # type: ignore[no-untyped-def]
+    """Each step's start and length, per container (the two containers overlap), on stderr."""
+    err_console.print(safe("  where the time went (s since the start; the two containers run side by side):",
+                           style="dim"))
+    for span in clock.to_dict():
+        err_console.print(safe(f"  {span['start_s']:7.3f} +{span['took_s']:6.3f}  "
+                               f"{span['container'] or '-':6} {span['step']}", style="dim"))
 
 
 def narrate(result) -> None:  # type: ignore[no-untyped-def]

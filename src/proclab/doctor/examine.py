@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from typing import Callable
 
 from .. import engine
@@ -21,19 +22,19 @@ from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
 from ..lab.kernel_record import KernelRecord
 from ..lab.kernel_trace import build
 from . import kit
+from .beside import Beside, made_anyway
 from .ending import early, ended_on_its_own
 from .model import EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
 from .procdump import wait_status
 from .session import Session
 from .sigint import sigint_run
+from .timing import Step, Timings
 
 POLL_S = 0.01          # reading the host's /proc is cheap: watch closely
 ORPHAN_SLACK_S = 5.0
 ORPHAN_LIFETIME_S = 0.3     # outlives the exec'd shell that made it; short, so the check is quick
 
 Progress = Callable[[str], None]
-
-
 def image_config(ref: str) -> engine.ImageConfig:
     """The image's configuration, or a usage error (exit 2) before anything is made."""
     try:
@@ -44,30 +45,41 @@ def image_config(ref: str) -> engine.ImageConfig:
 
 
 def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: ignore[no-untyped-def]
-    cfg = image_config(opts.image)
-    tools = kit.archive(progress)
+    clock = Timings()
+    with clock.span("", Step.IMAGE):
+        cfg = image_config(opts.image)
+    with clock.span("", Step.KIT):
+        tools = kit.archive(progress)
     f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
-                 ready=Ready(False, "timeout", 0.0), healthcheck=cfg.healthcheck)
+                 ready=Ready(False, "timeout", 0.0), healthcheck=cfg.healthcheck, timings=clock)
     sigint: dict[str, object] = {}
     a: Session | None = None
     b: Session | None = None
     tracer: Tracer | None = None
+    tracing: Beside[Tracer | None] | None = None
+    installing: Beside[None] | None = None
+    # the two containers are made side by side, and started side by side (the SIGINT one in its thread)
+    making_b = Beside(lambda: Session(opts, "sigint", cfg.healthcheck, clock))
     try:
-        a = Session(opts, "stop", cfg.healthcheck)
-        kit.install(a.c, tools, into_volume=opts.read_only)     # the kit goes into this container only
-        b = Session(opts, "sigint", cfg.healthcheck)
+        a = Session(opts, "stop", cfg.healthcheck, clock)
+        b = making_b.result()
         f.containers = {"stop": a.c.name, "sigint": b.c.name}
         f.argv, f.limits = a.argv(), a.limits()
         side = threading.Thread(target=sigint_run, args=(b, opts, sigint), daemon=True)
+        side.start()
         a.start()
         f.started_at = a.started_wall
-        side.start()
-        tracer = _trace(a, f)
+        # beside the wait for "up", which neither changes (no process is made in the container): the kit
+        # copied in (into this container only; the engine copies into a running one too), tracefs set up
+        installing = Beside(lambda: _install(a, tools, opts.read_only, clock))  # type: ignore[arg-type]
+        tracing = Beside(lambda: _trace(a, f))  # type: ignore[arg-type]
         progress(f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
                  + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else ""))
         f.ready = a.wait_ready()
+        tracer = tracing.result()      # the record runs from before any probe or signal
         if f.ready.up:
             try:
+                installing.result()        # a failure here is judged as an exec's would be
                 _examine_running(a, f, progress)
             except ContainerError as err:
                 if not a.ended_within():
@@ -77,24 +89,38 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         elif f.ready.how == "exited":
             f.early.append(early(a, "stop", Phase.BEFORE_UP))
         if tracer is not None:
-            raw = tracer.stop()
-            f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
-                             already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
+            with clock.span("stop", Step.TRACE_READ):
+                raw = tracer.stop()
+                f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
+                                 already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
         side.join()
     except KeyboardInterrupt:
         raise            # the CLI removes this run's containers at once, both of them
     finally:
+        if b is None:
+            b = made_anyway(making_b)
+        if installing is not None:
+            made_anyway(installing)       # never copying into a container being removed
+        if tracer is None and tracing is not None:
+            tracer = made_anyway(tracing)
         if tracer is not None:
             tracer.close()
-        _remove_both(a, b)
+        with clock.span("", Step.REMOVE):
+            _remove_both(a, b)
+    _take_sigint(f, a, b, sigint)  # type: ignore[arg-type]
+    return f
+
+
+def _take_sigint(f: Findings, a: Session, b: Session, sigint: dict[str, object]) -> None:
+    """The SIGINT container's findings (its thread's), and both containers' output, into f."""
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
-    f.output = {"stop": a.output, "sigint": b.output}  # type: ignore[union-attr]
+    f.output = {"stop": a.output, "sigint": b.output}
     f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
     f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
-    if isinstance(sigint.get("early"), EarlyEnd):
-        f.early.append(sigint["early"])  # type: ignore[arg-type]
-    return f
+    ended = sigint.get("early")
+    if isinstance(ended, EarlyEnd):
+        f.early.append(ended)
 
 
 def _trace(a: Session, f: Findings) -> Tracer | None:
@@ -104,11 +130,17 @@ def _trace(a: Session, f: Findings) -> Tracer | None:
         return None
     tracer = Tracer()
     try:
-        tracer.start(a.c.host_pid())
+        with f.timings.span("stop", Step.TRACE_SETUP):
+            tracer.start(a.c.host_pid())
     except (NoTrace, ContainerError) as why:
         f.kernel = KernelRecord.none(str(why))
         return None
     return tracer
+
+
+def _install(a: Session, tools: bytes, into_volume: bool, clock: Timings) -> None:
+    with clock.span("stop", Step.KIT):
+        kit.install(a.c, tools, into_volume=into_volume)
 
 
 def _remove_both(a: Session | None, b: Session | None) -> None:
@@ -125,21 +157,35 @@ def _remove_both(a: Session | None, b: Session | None) -> None:
 
 
 def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
-    ready = kit.snapshot(a.c, "ready", a.t0)
+    clock = f.timings
+    progress("reading the table at rest, then making an orphan for pid 1 to adopt")
+    with clock.span("stop", Step.SNAPSHOT):     # the table at rest, then the orphan: one exec
+        made_at = time.monotonic()
+        ready, orphan = kit.snapshot_then_orphan(a.c, "ready", a.t0, ORPHAN_LIFETIME_S)
     f.snapshots.append(ready)
-    reader = kit.StatReader(a.c)
-    progress("making an orphan for pid 1 to adopt")
-    f.orphan = _watch_orphan(a, reader, f)
-    before = kit.snapshot(a.c, "before-stop", a.t0)
+    reader = kit.StatReader(a.c)             # its docker top sees the orphan too
+    with clock.span("stop", Step.ORPHAN):
+        f.orphan = _watch_orphan(a, reader, f, orphan, made_at)
+    # the table the orphan's end left is the table docker stop meets: nothing of the doctor's runs
+    # in between (one exec fewer); a snapshot of its own name, for the record
+    after = f.snapshots[-1]
+    if after.name == "orphan-exited":
+        before = replace(after, name="before-stop", data={})
+    else:                                    # no orphan was made: read it afresh
+        with clock.span("stop", Step.SNAPSHOT):
+            before = kit.snapshot(a.c, "before-stop", a.t0)
     f.snapshots.append(before)
-    f.masks = _masks(a, reader, before)
+    with clock.span("stop", Step.MASKS):
+        f.masks = _masks(a, reader, before)
     before.data["masks"] = [m.to_dict() for m in f.masks]
     progress(f"docker stop -t {f.options.grace_s:g} (it sends {f.stop_signal})")
     skip = {f.orphan.pid} if f.orphan else set()
     pid1_tree = _descendants(before, 1)
-    f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid in pid1_tree and p.pid not in skip
-                                     and p.state != "Z"], f)
-    early = ended_on_its_own(a, "stop", f.stop, f.masks[0] if f.masks else None)
+    with clock.span("stop", Step.SIGNAL_WAIT):
+        f.stop = _watch_stop(a, reader, [p for p in before.scenario if p.pid in pid1_tree
+                                         and p.pid not in skip and p.state != "Z"], f)
+    with clock.span("stop", Step.ENDING):
+        early = ended_on_its_own(a, "stop", f.stop, f.masks[0] if f.masks else None)
     if early:
         f.early.append(early)
 
@@ -184,15 +230,13 @@ def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ig
     return out
 
 
-def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings) -> Orphan:
+def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings, pid: int | None, t: float) -> Orphan:
+    """The orphan made at t (monotonic), or none: adopted by whom, and reaped how soon."""
     o = Orphan(lifetime_s=ORPHAN_LIFETIME_S)
-    t = time.monotonic()
-    try:
-        o.pid = kit.make_orphan(a.c, o.lifetime_s)
-    except (ValueError, IndexError) as err:
-        o.error = f"the orphan could not be made: {err}"
+    if pid is None:
+        o.error = "the orphan could not be made: its shell printed no pid"
         return o
-    reader.learn()
+    o.pid = pid
     st = reader.read(o.pid)
     o.adopted_by = int(st["ppid"]) if st else None  # type: ignore[call-overload]
     # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)

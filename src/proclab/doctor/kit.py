@@ -100,11 +100,26 @@ def status(c: LabContainer, pid: int) -> str:
     return run(c, f"{BUSYBOX} cat /proc/{pid}/status 2>/dev/null").decode(errors="replace")
 
 
-def make_orphan(c: LabContainer, lifetime_s: float) -> int:
+def _orphan_script(lifetime_s: float) -> str:
     """A busybox sleep whose parent (a docker exec'd shell) exits at once: pid 1 adopts it.
     Its output goes to /dev/null so the exec ends with the shell, not with the sleep."""
-    out = run(c, f"{BUSYBOX} sleep {lifetime_s:g} </dev/null >/dev/null 2>&1 & echo $!")
-    return int(out.split()[0])
+    return f"{BUSYBOX} sleep {lifetime_s:g} </dev/null >/dev/null 2>&1 & echo $!"
+
+
+def make_orphan(c: LabContainer, lifetime_s: float) -> int:
+    return int(run(c, _orphan_script(lifetime_s)).split()[0])
+
+
+def snapshot_then_orphan(c: LabContainer, name: str, t0: float,
+                         lifetime_s: float) -> tuple[Snapshot, int | None]:
+    """The table, then an orphan made by the same exec once the dump is done (one docker exec
+    fewer: each costs a round trip to the engine). The orphan's pid is None if none was made."""
+    at = time.monotonic() - t0
+    out = run(c, f'{DUMP}echo "@ORPHAN"\n{_orphan_script(lifetime_s)}\n')
+    head, _, tail = out.rpartition(b"\n@ORPHAN\n")
+    words = tail.split()
+    pid = int(words[0]) if head and words and words[0].isdigit() else None
+    return parse_dump(head if head else out, name, at, {}), pid
 
 
 class StatReader:

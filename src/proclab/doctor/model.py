@@ -9,6 +9,7 @@ from typing import Any
 from ..lab.kernel_record import KernelRecord
 from ..lab.result import OutputLine
 from ..snapshot import Process, Snapshot
+from .timing import Timings
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"}
 INITS = {"docker-init", "tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "runsvdir",
@@ -157,6 +158,7 @@ class Findings:
     started_at: float = 0.0               # wall clock of the stop container's start (its output's at_s counts from it)
     kernel: KernelRecord | None = None    # the kernel's record of the stop container (None: not asked for)
     stop_at_t: float | None = None        # when docker stop was sent, in seconds since its start (as the record's t)
+    timings: Timings = field(default_factory=Timings)   # where the examination's time went
 
     def said_after(self, container: str, wall: float) -> list[str]:
         """The lines a container printed after a moment (wall clock), e.g. after the doctor's signal."""

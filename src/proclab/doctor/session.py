@@ -20,6 +20,7 @@ from ..lab.result import OutputLine
 from ..snapshot import LineSplitter
 from .procdump import KIT_DIR
 from .model import SAFETY_MEMORY, SAFETY_NETWORK, SAFETY_PIDS, DoctorOptions, Ready
+from .timing import Step, Timings
 
 SETTLE_S = 0.2          # "up": the same process table in two reads this far apart (issue 30)
 BUSY_TICKS = 1          # and no process busier than this many clock ticks between them (5% at 100 Hz)
@@ -40,11 +41,15 @@ def spec_for(opts: DoctorOptions, purpose: str) -> ContainerSpec:
 
 
 class Session:
-    def __init__(self, opts: DoctorOptions, purpose: str, healthcheck: bool = False):
+    def __init__(self, opts: DoctorOptions, purpose: str, healthcheck: bool = False,
+                 timings: Timings | None = None):
         self.opts = opts
         self.purpose = purpose
         self.healthcheck = healthcheck and not opts.ready_log
-        self.c: LabContainer = engine.create(spec_for(opts, purpose))
+        self.timings = timings or Timings()
+        with self.timings.span(purpose, Step.CREATE):
+            self.c: LabContainer = engine.create(spec_for(opts, purpose))
+        self._created: dict | None = None  # type: ignore[type-arg]
         self.output: list[OutputLine] = []
         self.t0 = 0.0
         self.started_wall = 0.0
@@ -55,8 +60,9 @@ class Session:
     def start(self) -> None:
         stream = self.c.stream()           # attach before start: no line is missed
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-        self.t0, self.started_wall = time.monotonic(), time.time()
-        self.c.start()
+        with self.timings.span(self.purpose, Step.START):
+            self.t0, self.started_wall = time.monotonic(), time.time()
+            self.c.start()
 
     def _read(self, stream) -> None:      # type: ignore[no-untyped-def]
         splitter = LineSplitter()
@@ -73,6 +79,10 @@ class Session:
             self._ended.set()
 
     def wait_ready(self) -> Ready:
+        with self.timings.span(self.purpose, Step.READY):
+            return self._wait_ready()
+
+    def _wait_ready(self) -> Ready:
         deadline = time.monotonic() + self.opts.ready_timeout_s
         if self._pattern:
             while not self._log_seen.wait(SETTLE_S):
@@ -149,12 +159,19 @@ class Session:
             return Ready(False, "exited", time.monotonic() - self.t0, code, why, oom_killed=oom)
         return Ready(False, "timeout", time.monotonic() - self.t0, None, why)
 
+    def _inspect_created(self) -> dict:  # type: ignore[type-arg]
+        """The engine's inspect as created: what it will start and its limits (one API call)."""
+        if self._created is None:
+            with self.timings.span(self.purpose, Step.INSPECT):
+                self._created = self.c.inspect()
+        return self._created
+
     def argv(self) -> tuple[str, ...]:
-        info = self.c.inspect()
+        info = self._inspect_created()
         return (info.get("Path") or "",) + tuple(info.get("Args") or ())
 
     def limits(self) -> dict[str, object]:
-        hc = self.c.inspect().get("HostConfig") or {}
+        hc = self._inspect_created().get("HostConfig") or {}
         return {"pids_limit": hc.get("PidsLimit"), "memory": hc.get("Memory"), "nano_cpus": hc.get("NanoCpus"),
                 "network": hc.get("NetworkMode"), "cap_add": hc.get("CapAdd"), "cap_drop": hc.get("CapDrop"),
                 "security_opt": hc.get("SecurityOpt"), "read_only": hc.get("ReadonlyRootfs"),

@@ -9,6 +9,7 @@ from ..errors import ContainerError, ProclabError
 from .ending import early, ended_on_its_own
 from .model import Masks, Phase, Ready, Stop
 from .session import Session
+from .timing import Step
 
 
 def sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
@@ -21,11 +22,14 @@ def sigint_run(b: Session, opts, out: dict[str, object]) -> None:  # type: ignor
             if ready.how == "exited":
                 out["early"] = early(b, "sigint", Phase.BEFORE_UP)
             return
-        masks = _pid1_masks(b)
+        with b.timings.span("sigint", Step.MASKS):
+            masks = _pid1_masks(b)
         out["masks"] = masks
-        s = _interrupt(b, opts)
+        with b.timings.span("sigint", Step.SIGNAL_WAIT):
+            s = _interrupt(b, opts)
         out["stop"] = s
-        out["early"] = ended_on_its_own(b, "sigint", s, masks)
+        with b.timings.span("sigint", Step.ENDING):
+            out["early"] = ended_on_its_own(b, "sigint", s, masks)
     except ContainerError as err:   # removed under it (Ctrl-C in the main thread), or the engine failed
         if b.ended_within():
             out["early"] = early(b, "sigint", Phase.PROBING)
