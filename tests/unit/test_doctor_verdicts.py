@@ -264,3 +264,40 @@ def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
     assert "the kernel's record" not in fwd[1] and "inferred" in fwd[1]
     none = kernel_check(KernelRecord.none("no tracefs"), "SIGTERM", 1.0)
     assert none is not None and "an inference" in none.detail
+
+
+def test_as_a_pod_the_stop_signal_is_the_images_as_containerd_sends_it():
+    """containerd keeps the image's STOPSIGNAL at create and sends it on StopContainer (SIGTERM when it
+    has none); --stop-signal stands for the pod's lifecycle.stopSignal (Kubernetes 1.33+)."""
+    from dataclasses import replace
+
+    f = findings([proc(1, 0, "nginx", "-g", "daemon off;")])
+    f = replace(f, options=DoctorOptions("img", grace_s=30, k8s=True), stop_signal="SIGQUIT")
+    pod = verdicts(f)["as a Kubernetes pod"][1]
+    assert "SIGQUIT (containerd and CRI-O send the image's STOPSIGNAL" in pod and "30 s here" in pod
+    f = replace(f, options=DoctorOptions("img", grace_s=30, k8s=True, stop_signal="SIGUSR1"), stop_signal="SIGUSR1")
+    assert "lifecycle.stopSignal" in verdicts(f)["as a Kubernetes pod"][1]
+
+
+def test_each_step_is_timed_from_any_thread():
+    import threading
+
+    from proclab.doctor.timing import Step, Timings
+
+    clock = Timings()
+
+    def sigint_side() -> None:
+        with clock.span("sigint", Step.READY):
+            pass
+
+    with clock.span("stop", Step.SNAPSHOT):
+        side = threading.Thread(target=sigint_side)
+        side.start()
+        side.join()
+    with clock.span("stop", Step.SNAPSHOT):
+        pass
+    spans = clock.to_dict()
+    assert [(s["container"], s["step"]) for s in spans] == [("stop", "snapshot"), ("sigint", "up"),
+                                                            ("stop", "snapshot")]
+    assert spans[0]["took_s"] >= spans[1]["took_s"]      # the SIGINT side ran inside the first snapshot
+    assert spans[1]["start_s"] >= spans[0]["start_s"] and clock.total("sigint", Step.READY) >= 0

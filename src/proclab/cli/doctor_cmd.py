@@ -115,6 +115,8 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
     if len(set(given.values())) > 1:
         raise click.UsageError(f"{' and '.join(given)} give different grace periods: give one")
     grace = next(iter(given.values()), 30 if k8s else 5)
+    if k8s:
+        grace = max(grace, 2)      # the kubelet's floor (minimumGracePeriodInSeconds): a pod never gets less
     if junit_file is not None and not os.path.isdir(os.path.dirname(os.path.abspath(junit_file))):
         raise click.UsageError(f"--junit {junit_file}: its folder does not exist")
     opts = DoctorOptions(image=image or "", command=command, init=init, env=_env(env), user=user,

@@ -103,11 +103,18 @@ def additions(f: Findings, snap: Snapshot) -> CheckResult:
 
 
 def as_a_pod(f: Findings) -> CheckResult:
+    # containerd (and CRI-O) keep the image's STOPSIGNAL at create and send it on StopContainer, SIGTERM
+    # when it has none; Kubernetes 1.33+ lets lifecycle.stopSignal override it (gate ContainerStopSignals)
+    sent = (f"{f.stop_signal} (--stop-signal: the container's lifecycle.stopSignal, Kubernetes 1.33+ "
+            "with the ContainerStopSignals gate; without it containerd sends the image's STOPSIGNAL)"
+            if f.options.stop_signal else
+            f"{f.stop_signal} (containerd and CRI-O send the image's STOPSIGNAL, SIGTERM when it has none)")
     return result("as a Kubernetes pod", "note",
                   f"checked as a pod runs it: no init (a pod has no --init: Compose's init: true has no Kubernetes "
                   f"equivalent, so the image must carry its own, e.g. tini as its ENTRYPOINT), "
-                  f"{f.stop_signal} then SIGKILL after terminationGracePeriodSeconds ({f.options.grace_s:g} s here; "
-                  "containerd sends the image's STOPSIGNAL, SIGTERM when it has none). With shareProcessNamespace: "
+                  f"{sent} then SIGKILL after terminationGracePeriodSeconds ({f.options.grace_s:g} s here; "
+                  "the kubelet takes a preStop hook's time out of it, and never gives less than 2 s). "
+                  "With shareProcessNamespace: "
                   "true the pause container is pid 1 and reaps orphans, and this image's pid 1 is no longer pid 1: "
                   "it then gets SIGTERM's default action (it ends) even with no handler",
                   grace_s=f.options.grace_s, stop_signal=f.stop_signal)
