@@ -160,8 +160,10 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
     clock = f.timings
     progress("reading the table at rest, then making an orphan for pid 1 to adopt")
     with clock.span("stop", Step.SNAPSHOT):     # the table at rest, then the orphan: one exec
-        made_at = time.monotonic()
         ready, orphan = kit.snapshot_then_orphan(a.c, "ready", a.t0, ORPHAN_LIFETIME_S)
+    # the watch counts from the exec's answer, when the orphan surely lives: on a busy host the exec
+    # can take seconds to start its script, and a watch counted from before it would end too soon
+    made_at = time.monotonic()
     f.snapshots.append(ready)
     reader = kit.StatReader(a.c)             # its docker top sees the orphan too
     with clock.span("stop", Step.ORPHAN):
@@ -176,7 +178,7 @@ def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
             before = kit.snapshot(a.c, "before-stop", a.t0)
     f.snapshots.append(before)
     with clock.span("stop", Step.MASKS):
-        f.masks = _masks(a, reader, before)
+        f.masks = _masks(a, reader, before, f.orphan.pid if f.orphan else None)
     before.data["masks"] = [m.to_dict() for m in f.masks]
     progress(f"docker stop -t {f.options.grace_s:g} (it sends {f.stop_signal})")
     skip = {f.orphan.pid} if f.orphan else set()
@@ -201,19 +203,21 @@ def _descendants(snap, pid: int) -> set[int]:  # type: ignore[no-untyped-def]
     return out
 
 
-def main_program(snap):  # type: ignore[no-untyped-def]
-    """pid 1 itself when it is the program, else its first running child (what it wraps)."""
+def main_program(snap, orphan: int | None = None):  # type: ignore[no-untyped-def]
+    """pid 1 itself when it is the program, else its first running child (what it wraps), never
+    the doctor's orphan (still there when a busy host kept it alive through the watch)."""
     p1 = snap.get(1)
     if p1 is None or role(p1) == "program":
         return p1
-    return next((k for k in snap.children(1) if k.state != "Z" and not k.probe), None)
+    return next((k for k in snap.children(1) if k.state != "Z" and not k.probe and k.pid != orphan), None)
 
 
-def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ignore[no-untyped-def]
+def _masks(a: Session, reader: kit.StatReader, snap,  # type: ignore[no-untyped-def]
+           orphan: int | None = None) -> list[Masks]:
     """SigCgt, SigIgn, SigBlk of pid 1 and the main program, read before any signal is sent."""
     out: list[Masks] = []
     procs = [snap.get(1)]
-    main = main_program(snap)
+    main = main_program(snap, orphan)
     if main is not None and main.pid != 1:
         procs.append(main)
     for p in procs:
@@ -231,7 +235,7 @@ def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:  # type: ig
 
 
 def _watch_orphan(a: Session, reader: kit.StatReader, f: Findings, pid: int | None, t: float) -> Orphan:
-    """The orphan made at t (monotonic), or none: adopted by whom, and reaped how soon."""
+    """The orphan made by t (monotonic), or none: adopted by whom, and reaped how soon."""
     o = Orphan(lifetime_s=ORPHAN_LIFETIME_S)
     if pid is None:
         o.error = "the orphan could not be made: its shell printed no pid"
