@@ -57,11 +57,14 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     b: Session | None = None
     tracer: Tracer | None = None
     tracing: Beside[Tracer | None] | None = None
-    installing: Beside[None] | None = None
+    removing: Beside[None] | None = None
     # the two containers are made side by side, and started side by side (the SIGINT one in its thread)
     making_b = Beside(lambda: Session(opts, "sigint", cfg.healthcheck, clock))
     try:
         a = Session(opts, "stop", cfg.healthcheck, clock)
+        # the kit is there from the start, as it always was: an image may look (an exit-unless-file test
+        # does), and a copy into a running container holds the engine's lock on it (its exit waits)
+        _install(a, tools, opts.read_only, clock)
         b = making_b.result()
         f.containers = {"stop": a.c.name, "sigint": b.c.name}
         f.argv, f.limits = a.argv(), a.limits()
@@ -69,9 +72,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         side.start()
         a.start()
         f.started_at = a.started_wall
-        # beside the wait for "up", which neither changes (no process is made in the container): the kit
-        # copied in (into this container only; the engine copies into a running one too), tracefs set up
-        installing = Beside(lambda: _install(a, tools, opts.read_only, clock))  # type: ignore[arg-type]
+        # tracefs set up beside the wait for "up", which it never changes (host-side work only)
         tracing = Beside(lambda: _trace(a, f))  # type: ignore[arg-type]
         progress(f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
                  + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else ""))
@@ -79,7 +80,6 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         tracer = tracing.result()      # the record runs from before any probe or signal
         if f.ready.up:
             try:
-                installing.result()        # a failure here is judged as an exec's would be
                 _examine_running(a, f, progress)
             except ContainerError as err:
                 if not a.ended_within():
@@ -89,24 +89,28 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         elif f.ready.how == "exited":
             f.early.append(early(a, "stop", Phase.BEFORE_UP))
         if tracer is not None:
+            tracer.freeze()             # its end is in; what follows (the removal) is never in the record
+        side.join()
+        removing = Beside(lambda: _remove_both(a, b, clock))    # the record is read meanwhile
+        if tracer is not None:
             with clock.span("stop", Step.TRACE_READ):
                 raw = tracer.stop()
                 f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
                                  already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
-        side.join()
+        removing.result()
     except KeyboardInterrupt:
         raise            # the CLI removes this run's containers at once, both of them
     finally:
         if b is None:
             b = made_anyway(making_b)
-        if installing is not None:
-            made_anyway(installing)       # never copying into a container being removed
         if tracer is None and tracing is not None:
             tracer = made_anyway(tracing)
         if tracer is not None:
             tracer.close()
-        with clock.span("", Step.REMOVE):
-            _remove_both(a, b)
+        if removing is None:
+            _remove_both(a, b, clock)
+        else:
+            made_anyway(removing)         # its error, if any, is the main path's to raise
     _take_sigint(f, a, b, sigint)  # type: ignore[arg-type]
     return f
 
@@ -143,8 +147,13 @@ def _install(a: Session, tools: bytes, into_volume: bool, clock: Timings) -> Non
         kit.install(a.c, tools, into_volume=into_volume)
 
 
-def _remove_both(a: Session | None, b: Session | None) -> None:
+def _remove_both(a: Session | None, b: Session | None, clock: Timings) -> None:
     """Side by side: each removal waits for the engine to stop the container."""
+    with clock.span("", Step.REMOVE):
+        _remove_pair(a, b)
+
+
+def _remove_pair(a: Session | None, b: Session | None) -> None:
     other = threading.Thread(target=b.remove, daemon=True) if b is not None else None
     if other:
         other.start()

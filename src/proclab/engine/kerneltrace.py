@@ -152,15 +152,21 @@ class Tracer:
         with self._lock:
             return self._copy()
 
+    def freeze(self) -> None:
+        """Record nothing more (what is in the buffers stays, for stop() to read): at once, so what
+        follows (the container's removal) is never in the record, while stop()'s slower work runs
+        alongside it."""
+        for inst in (self._tree, self._host):
+            if inst is not None:
+                try:
+                    write(inst.dir / "tracing_on", "0")
+                except OSError:
+                    pass
+
     def stop(self) -> RawTrace:
         """Stop recording, read what is left, remove the instances; what was kept."""
         try:
-            for inst in (self._tree, self._host):
-                if inst is not None:
-                    try:
-                        write(inst.dir / "tracing_on", "0")
-                    except OSError:
-                        pass
+            self.freeze()
             self._stop.set()
             if self._wake_w >= 0:
                 os.write(self._wake_w, b"x")
