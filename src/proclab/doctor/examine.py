@@ -24,10 +24,10 @@ from ..lab.kernel_trace import build
 from . import kit
 from .beside import Beside, made_anyway
 from .ending import early, ended_on_its_own
-from .model import EarlyEnd, Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
+from .model import Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
 from .procdump import wait_status
 from .session import Session
-from .sigint import sigint_run
+from .sigint import sigint_run, take_sigint
 from .timing import Step, Timings
 
 POLL_S = 0.01          # reading the host's /proc is cheap: watch closely
@@ -93,14 +93,9 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
         side.join()
         removing = Beside(lambda: _remove_both(a, b, clock))    # the record is read meanwhile
         if tracer is not None:
-            with clock.span("stop", Step.TRACE_READ):
-                raw = tracer.stop()
-                f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
-                                 already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
+            _read_record(tracer, a, f)
         removing.result()
-    except KeyboardInterrupt:
-        raise            # the CLI removes this run's containers at once, both of them
-    finally:
+    finally:             # Ctrl-C included: the CLI removes this run's containers at once, both of them
         if b is None:
             b = made_anyway(making_b)
         if tracer is None and tracing is not None:
@@ -111,20 +106,15 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
             _remove_both(a, b, clock)
         else:
             made_anyway(removing)         # its error, if any, is the main path's to raise
-    _take_sigint(f, a, b, sigint)  # type: ignore[arg-type]
+    take_sigint(f, a, b, sigint)  # type: ignore[arg-type]
     return f
 
 
-def _take_sigint(f: Findings, a: Session, b: Session, sigint: dict[str, object]) -> None:
-    """The SIGINT container's findings (its thread's), and both containers' output, into f."""
-    if "error" in sigint:
-        raise sigint["error"]  # type: ignore[misc]
-    f.output = {"stop": a.output, "sigint": b.output}
-    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
-    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
-    ended = sigint.get("early")
-    if isinstance(ended, EarlyEnd):
-        f.early.append(ended)
+def _read_record(tracer: Tracer, a: Session, f: Findings) -> None:
+    with f.timings.span("stop", Step.TRACE_READ):
+        raw = tracer.stop()
+        f.kernel = build(raw.lines, pidmap=raw.pidmap, outside=raw.outside, comms=raw.comms,
+                         already_there=raw.already_there, t0=a.t0, lost=raw.lost, final=True)
 
 
 def _trace(a: Session, f: Findings) -> Tracer | None:

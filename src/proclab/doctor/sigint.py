@@ -7,7 +7,7 @@ import time
 from ..engine import hostproc
 from ..errors import ContainerError, ProclabError
 from .ending import early, ended_on_its_own
-from .model import Masks, Phase, Ready, Stop
+from .model import EarlyEnd, Findings, Masks, Phase, Ready, Stop
 from .session import Session
 from .timing import Step
 
@@ -69,3 +69,15 @@ def _interrupt(b: Session, opts) -> Stop:  # type: ignore[no-untyped-def]
             s.ended = False        # still running after the grace period
     s.took_s = time.monotonic() - t
     return s
+
+
+def take_sigint(f: Findings, a: Session, b: Session, sigint: dict[str, object]) -> None:
+    """The SIGINT container's findings (its thread's), and both containers' output, into f."""
+    if "error" in sigint:
+        raise sigint["error"]  # type: ignore[misc]
+    f.output = {"stop": a.output, "sigint": b.output}
+    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
+    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
+    ended = sigint.get("early")
+    if isinstance(ended, EarlyEnd):
+        f.early.append(ended)

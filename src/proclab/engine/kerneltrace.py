@@ -153,15 +153,12 @@ class Tracer:
             return self._copy()
 
     def freeze(self) -> None:
-        """Record nothing more (what is in the buffers stays, for stop() to read): at once, so what
-        follows (the container's removal) is never in the record, while stop()'s slower work runs
-        alongside it."""
-        for inst in (self._tree, self._host):
-            if inst is not None:
-                try:
-                    write(inst.dir / "tracing_on", "0")
-                except OSError:
-                    pass
+        """Record nothing more; the buffers stay for stop() (slower: the doctor removes meanwhile)."""
+        for inst in (i for i in (self._tree, self._host) if i is not None):
+            try:
+                write(inst.dir / "tracing_on", "0")
+            except OSError:
+                pass
 
     def stop(self) -> RawTrace:
         """Stop recording, read what is left, remove the instances; what was kept."""
