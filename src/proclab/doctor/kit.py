@@ -82,12 +82,16 @@ def install(c: LabContainer, kit: bytes, into_volume: bool = False) -> None:
 
 
 def run(c: LabContainer, script: str) -> bytes:
-    """Run a busybox sh script in the container as root; its stdout."""
-    res = c.exec([BUSYBOX, "sh", "-c", script], user="0")
-    if res.exit_code != 0 and not res.stdout:
+    """Run a busybox sh script in the container as root; its stdout. The exit code is asked for
+    only when it printed nothing (one engine round trip fewer for every dump)."""
+    out, err, exec_id = c.exec_output([BUSYBOX, "sh", "-c", script], user="0")
+    if out:
+        return out
+    code = c.exec_exit_code(exec_id)
+    if code != 0:
         raise ContainerError(f"exec {BUSYBOX} sh in", c.name,
-                             res.stderr.decode(errors="replace").strip() or f"exit code {res.exit_code}")
-    return res.stdout
+                             err.decode(errors="replace").strip() or f"exit code {code}")
+    return out
 
 
 def snapshot(c: LabContainer, name: str, t0: float, **data: object) -> Snapshot:

@@ -172,14 +172,15 @@ class LabContainer:
         return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
                           time.perf_counter() - t0)
 
-    def exec_output(self, cmd: list[str], timeout: float = API_TIMEOUT_S) -> tuple[bytes, bytes, str]:
+    def exec_output(self, cmd: list[str], timeout: float = API_TIMEOUT_S,
+                    user: str | None = None) -> tuple[bytes, bytes, str]:
         """Run cmd and return (stdout, stderr, exec id) without asking for its exit code:
-        one API round trip fewer than exec(), for the probe's hot path."""
+        one API round trip fewer than exec(), for the probe's and the doctor's hot paths."""
         api = self._c.client.api
 
         def run() -> tuple[bytes, bytes, str]:
             with docker_call(f"exec {cmd[0]} in", self.name):
-                ex = api.exec_create(self._c.id, cmd)
+                ex = api.exec_create(self._c.id, cmd, user=user or "")
                 out, err = api.exec_start(ex["Id"], demux=True)
             return out or b"", err or b"", ex["Id"]
         return within(timeout, f"exec {cmd[0]} in", self.name, run)
