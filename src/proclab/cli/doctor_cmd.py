@@ -146,10 +146,10 @@ def _doctor_image(opts, as_json: bool, junit_file: str | None,  # type: ignore[n
 
     image = opts.image
     t0 = time.monotonic()
-    image_config(image)        # a missing image is a usage error before anything is printed
+    cfg = image_config(image)        # a missing image is a usage error before anything is printed
     if not as_json:
         Console().rule(safe(f"proclab doctor {image}", style="bold"))
-    findings = examine(opts, progress)
+    findings = examine(opts, progress, cfg)
     result = to_result(findings, time.monotonic() - t0)
     if result.runs and isinstance(result.runs[0].settings, dict):
         result.runs[0].settings["timings"] = findings.timings.to_dict()

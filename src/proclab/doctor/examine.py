@@ -44,10 +44,12 @@ def image_config(ref: str) -> engine.ImageConfig:
                          f"(docker pull {ref}), then run proclab doctor again") from err
 
 
-def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: ignore[no-untyped-def]
+def examine(opts, progress: Progress = lambda line: None,  # type: ignore[no-untyped-def]
+            cfg: engine.ImageConfig | None = None) -> Findings:
+    """cfg: the image's configuration when the caller has read it already (one inspect fewer)."""
     clock = Timings()
     with clock.span("", Step.IMAGE):
-        cfg = image_config(opts.image)
+        cfg = cfg or image_config(opts.image)
     with clock.span("", Step.KIT):
         tools = kit.archive(progress)
     f = Findings(opts, argv=cfg.argv, stop_signal=opts.stop_signal or cfg.stop_signal,
@@ -58,8 +60,7 @@ def examine(opts, progress: Progress = lambda line: None) -> Findings:  # type: 
     tracer: Tracer | None = None
     tracing: Beside[Tracer | None] | None = None
     removing: Beside[None] | None = None
-    # the two containers are made side by side, and started side by side (the SIGINT one in its thread)
-    making_b = Beside(lambda: Session(opts, "sigint", cfg.healthcheck, clock))
+    making_b = Beside(lambda: Session(opts, "sigint", cfg.healthcheck, clock))   # made, started side by side
     try:
         a = Session(opts, "stop", cfg.healthcheck, clock)
         # the kit is there from the start, as it always was: an image may look (an exit-unless-file test
