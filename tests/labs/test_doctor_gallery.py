@@ -138,6 +138,14 @@ def test_the_document_holds_the_snapshots_that_prove_it(gallery):
     assert any("app: up" in o["text"] for r in doc["runs"] for o in r["output"])
     assert [r["variant"] for r in doc["runs"]] == ["stop", "sigint"]
     assert doc["runs"][1]["exit_code"] == 130
+    # where the time went: each container's steps, in the order they ran (bench/doctor.py reads these)
+    steps = {c: [t["step"] for t in settings["timings"] if t["container"] == c] for c in ("stop", "sigint")}
+    assert steps["stop"][0] == "create" and {"start", "up", "snapshot", "orphan", "signal + wait"} <= set(steps["stop"])
+    assert steps["sigint"] == ["create", "start", "up", "signal masks", "signal + wait", "ending"]
+    assert all(t["took_s"] >= 0 and t["start_s"] >= 0 for t in settings["timings"])
+    # the table the orphan's end left is the table docker stop met: one read, two names
+    before = next(cp for cp in doc["checkpoints"] if cp["name"] == "before-stop")
+    assert before["processes"] == after["processes"] and before["at_s"] == after["at_s"]
 
 
 def test_a_command_that_exits_at_once_is_a_problem_not_a_crash(gallery):
