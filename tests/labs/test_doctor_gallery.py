@@ -117,8 +117,9 @@ def test_gallery_verdict(gallery, case):
 def test_the_document_holds_the_snapshots_that_prove_it(gallery):
     """python-pid1: the orphan is Z with ppid 1 in the snapshot after its exit, and the
     evidence names it; the run carries settings, output and both containers' endings."""
-    code, doc, _ = doctor(gallery["python-pid1"], "--ready-log", "^app: up$", "-e", "GREETING=hi", "-u", "1000")
-    assert code == 1
+    code, doc, err = doctor(gallery["python-pid1"], "--ready-log", "^app: up$", "-e", "GREETING=hi", "-u", "1000",
+                            "--timings")
+    assert code == 1 and "where the time went" in err and "signal + wait" in err
     assert set(doc) >= {"lab", "title", "path", "passed", "checks", "checkpoints", "runs"}
     assert "output" in doc["runs"][0]       # the output is held once, per run
     names = [cp["name"] for cp in doc["checkpoints"]]
