@@ -31,7 +31,7 @@ def lab_image(docker_engine):
 def run_lab_cached(lab_image):
     """run_lab_cached(name, variants=None) -> LabResult, run at most once per session."""
     from proclab import run_lab
-    from proclab.ui.charts import write_picture
+    from proclab.ui.bar_charts import write_picture
 
     def get(name: str, variants: list[str] | None = None):
         key = (name, tuple(variants or ()))

@@ -18,7 +18,7 @@ its 1.7x target is measured by bench/fidelity.py, not asserted here.
 from dataclasses import dataclass
 
 from proclab.charts import Bar, Chart
-from proclab.checks import check, expect, host_load, require_free_cpus, within
+from proclab.checks import check, close_to, expect, host_load, require_free_cpus
 
 TOLERANCE = 0.15
 # CPUs the host must have left free in a round for a claim to be measured. On one CPU the shares
@@ -145,7 +145,7 @@ def ran(lab, variant: str, kind: str, n: int) -> bool:
 
 
 def equal_shares(r: Round, tolerance: float) -> bool:
-    return bool(r.shares()) and all(within(x, 1 / r.n, tolerance) for x in r.shares())
+    return bool(r.shares()) and all(close_to(x, 1 / r.n, tolerance) for x in r.shares())
 
 
 def busy_enough(r: Round, usable: float) -> bool:
@@ -222,7 +222,7 @@ def quota_parallel_but_throttled(lab):
 def io_overlaps(lab):
     one, four = round_of(lab, "one-cpu", "io", 1), round_of(lab, "one-cpu", "io", 4)
     ratio = four.wall_s / one.wall_s
-    return expect(four.cpus == [0] and within(ratio, 1.0, TOLERANCE),
+    return expect(four.cpus == [0] and close_to(ratio, 1.0, TOLERANCE),
                   f"1 worker: {one.wall_s:.2f}s; 4 workers: {four.wall_s:.2f}s = {ratio:.2f}x the time of one "
                   f"(one after another: {4 * one.wall_s:.1f}s); CPU used by the 4: {four.cpu_s:.2f} CPU-s",
                   io_ratio=round(ratio, 3))

@@ -16,7 +16,7 @@ what was free).
 from dataclasses import dataclass
 
 from proclab.charts import Bar, Chart
-from proclab.checks import check, expect, host_load, require_free_cpus, within
+from proclab.checks import check, close_to, expect, host_load, require_free_cpus
 
 # The kernel's sched_prio_to_weight table (kernel/sched/core.c): nice -20 .. 19.
 WEIGHTS = dict(zip(range(-20, 20), (
@@ -131,7 +131,7 @@ def shares_follow_weights(lab):
         lines.append(f"nice {w.nice}: {w.cpu_s:.2f} CPU-s = {got:.1%} (weight {WEIGHTS[w.nice]}/{weight_total}"
                      f" = {expected:.1%}, ratio {ratios[w.nice]:.2f})")
     measured(lab, "one-cpu", NEED_FREE["shares"], "; ".join(lines))
-    return expect(all(within(r, 1.0, SHARE_TOLERANCE) for r in ratios.values()),
+    return expect(all(close_to(r, 1.0, SHARE_TOLERANCE) for r in ratios.values()),
                   "; ".join(lines) + f"; window {data['window_s']}s; {free_note(lab, 'one-cpu')}",
                   shares={w.nice: round(w.cpu_s / total, 4) for w in ws},
                   measured_over_expected={n: round(r, 3) for n, r in ratios.items()},
@@ -159,7 +159,7 @@ def two_cpus_equal(lab):
             f"(on one CPU their weights would give {WEIGHTS[0] / WEIGHTS[10]:.1f}); together "
             f"{total:.2f} CPU-s in {data['wall_s']:.2f}s = {cores:.2f} CPUs busy, {at_once}")
     measured(lab, "two-cpus", NEED_FREE["two-cpus"], line)
-    return expect(data["cpus"] == [0, 1] and within(r, 1.0, EQUAL_TOLERANCE) and cores > 1.0,
+    return expect(data["cpus"] == [0, 1] and close_to(r, 1.0, EQUAL_TOLERANCE) and cores > 1.0,
                   f"{line} ({free_note(lab, 'two-cpus')})",
                   ratio_0_10=round(r, 3), cores=round(cores, 3), free_cpus=round(free_cpus(lab, "two-cpus"), 3))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from proclab.homework import forktree as ft
-from proclab.run.kernel import fork_trees
+from proclab.run.homework_real import fork_trees
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

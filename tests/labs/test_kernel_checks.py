@@ -45,23 +45,3 @@ def test_without_a_record_the_records_checks_are_inconclusive_not_passed_or_fail
     assert all(c.passed for c in others), explain(result)
     assert result.verdict == "inconclusive"
 
-
-def test_run_perfetto_writes_a_trace_file_beside_one_json_document(tmp_path):
-    import json
-
-    import jsonschema
-
-    from tests.support.cli import run_cli
-    from tests.support.trace_format import SCHEMA
-
-    target = tmp_path / "zombies.trace.json"
-    proc = run_cli("run", "zombies", "--json", "--perfetto", str(target))
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    doc = json.loads(proc.stdout)                        # --json is still one document
-    trace = json.loads(target.read_text())
-    jsonschema.validate(trace, SCHEMA)
-    child = next(c for c in doc["checkpoints"] if c["name"] == "zombie-created")["data"]["child"]
-    names = [e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M" and e["name"] == "process_name"]
-    assert f"main · pid {child} python3" in names and str(target) in doc["artifacts"]
-    zombie = [e for e in trace["traceEvents"] if e["ph"] == "X" and e["name"] == "zombie"]
-    assert zombie and all(e["dur"] > 0 for e in zombie)

@@ -12,7 +12,7 @@ import pytest
 
 from proclab.lab import mutate
 from proclab.lab import spec as labspec
-from proclab.lab.checks import load_checks
+from proclab.lab.checking import load_checks
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]
 

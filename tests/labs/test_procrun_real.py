@@ -12,7 +12,7 @@ import json
 import pytest
 
 from proclab.homework import procrun as pr
-from proclab.run.kernel import procrun_real
+from proclab.run.homework_real import procrun_real
 from tests.support.cli import run_cli
 
 pytestmark = [pytest.mark.lab, pytest.mark.docker]

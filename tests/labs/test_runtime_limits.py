@@ -332,6 +332,36 @@ def test_json_after_ctrl_c_says_interrupted_with_exit_130(tmp_path, lab_image):
     assert containers_of(lab.name) == []
 
 
+def test_json_after_ctrl_c_lists_the_labs_that_had_finished(tmp_path, lab_image):
+    """The labs done before the Ctrl-C reach main's document through click's context (cli/state.py)."""
+    done = write_lab(tmp_path, "donefirst", """
+        from labkit import checkpoint
+        checkpoint("ran")
+    """)
+    hang = write_lab(tmp_path, "hangsecond", """
+        import os
+        from labkit import checkpoint
+        checkpoint("hanging")
+        os.read(os.pipe()[0], 1)
+    """, "[settings]\ntimeout_s = 120\n")
+    proc = subprocess.Popen(proclab_cmd("run", str(done), str(hang), "--json"), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 90
+        while not any(c.status == "running" for c in containers_of(hang.name)):   # the first has ended
+            assert time.monotonic() < deadline and proc.poll() is None, "the second lab never ran"
+        os.kill(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    doc = strict_json(out)
+    assert doc["interrupted"] is True and [lab["lab"] for lab in doc["labs"]] == [done.name]
+    assert containers_of(hang.name) == []
+
+
 def test_the_timeout_counts_from_the_containers_start(tmp_path, lab_image):
     # the harness's clock starts once the engine has started the container (its StartedAt),
     # not before the start call: start-up does not eat a short timeout_s

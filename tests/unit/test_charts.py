@@ -6,11 +6,11 @@ import textwrap
 
 from rich.console import Console
 
-from proclab.ui import charts
+from proclab.ui import bar_charts
 from proclab.charts import Bar, Chart
-from proclab.ui.charts import bar_text
+from proclab.ui.bar_charts import bar_text
 from proclab.checks import load_checks
-from proclab.lab.charts import chart_data
+from proclab.lab.chart_data import chart_data
 from proclab.ui.narration import Narrator
 from proclab.lab.result import LabResult
 
@@ -36,7 +36,7 @@ def test_bar_length_is_proportional_in_eighths_of_a_cell():
 
 
 def test_terminal_chart_shows_each_label_its_value_and_the_expected_bar():
-    text = rendered(charts.terminal(SHARES, width=40))
+    text = rendered(bar_charts.terminal(SHARES, width=40))
     lines = text.splitlines()
     assert "CPU share per nice level" in lines[0] and "CFS weight" in lines[0]
     row = next(ln for ln in lines if ln.startswith("nice 0 "))
@@ -51,7 +51,7 @@ def test_terminal_chart_shows_each_label_its_value_and_the_expected_bar():
 
 def test_terminal_chart_without_expected_values_has_one_row_per_bar():
     wall = Chart("wall time per configuration", "s", (Bar("1 CPU", 1.4), Bar("2 CPUs", 0.7)))
-    text = rendered(charts.terminal(wall, width=20))
+    text = rendered(bar_charts.terminal(wall, width=20))
     assert "expected" not in text
     rows = [ln for ln in text.splitlines()[1:] if "█" in ln]     # line 0 is the title and legend
     assert len(rows) == 2 and rows[0].count("█") == 20 and rows[1].count("█") == 10
@@ -59,7 +59,7 @@ def test_terminal_chart_without_expected_values_has_one_row_per_bar():
 
 def test_png_is_written(tmp_path):
     wall = Chart("wall time", "s", (Bar("1 CPU", 1.4), Bar("2 CPUs", 0.7)))
-    out = charts.save_png([SHARES, wall], tmp_path / "x" / "charts.png", title="priority")
+    out = bar_charts.save_png([SHARES, wall], tmp_path / "x" / "charts.png", title="priority")
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
@@ -67,7 +67,7 @@ def test_png_is_written(tmp_path):
 def draw(suite, result) -> list[str]:
     """What a run and then the CLI do: the chart data from the hook, then the picture."""
     result.charts, problems = chart_data(suite.charts, result)
-    return problems + charts.write_picture(result)
+    return problems + bar_charts.write_picture(result)
 
 
 def _lab_with_hook(tmp_path, body: str):
@@ -171,7 +171,7 @@ def test_terminal_chart_fits_the_console():
                  (Bar("2 CPUs, --cpus 1", 2.1, expected=9.31), Bar("1 CPU", 9.3, expected=9.31)),
                  expected_label="weight ratio")
     for width in (60, 80, 120):
-        lines = rendered(charts.terminal(long), width=width).splitlines()
+        lines = rendered(bar_charts.terminal(long), width=width).splitlines()
         assert all(len(ln.rstrip()) <= width for ln in lines[1:]), (width, lines)
         assert any("9.31 x weight ratio" in ln for ln in lines)     # the value column is never cut
 

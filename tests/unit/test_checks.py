@@ -1,7 +1,7 @@
 """Checks: evidence on pass and fail, figures, and bugs in a check reported as failures."""
 import pytest
 
-from proclab.checks import Check, CheckFailed, expect, load_checks, within
+from proclab.checks import Check, CheckFailed, close_to, expect, load_checks
 from proclab.errors import LabFormatError
 from proclab.lab.result import CheckpointMissing, LabResult, RunRecord
 
@@ -29,13 +29,23 @@ def test_missing_checkpoint_fails_the_check_with_what_was_reached():
     assert not r.passed and "never reached checkpoint 'nope'" in r.detail
 
 
+def test_unreadable_ps_fails_the_check_naming_the_checkpoint_not_the_checks_bug():
+    from proclab.snapshot import Snapshot
+
+    lab = result()
+    lab.runs[0].checkpoints = [Snapshot("made", {}, 0.1, 1, [], "PID USER TIME COMMAND\n", None)]
+    outcome = Check("c", lambda lab: lab.checkpoint("made").ps_line(1)).outcome(lab)
+    assert outcome.kind == "failed" and not outcome.result.passed
+    assert outcome.result.detail.startswith("checkpoint 'made': the probe could not read ps's output")
+
+
 def test_a_buggy_check_is_a_failure_not_a_crash():
     r = Check("c", lambda lab: 1 / 0).run(result())
     assert not r.passed and "ZeroDivisionError" in r.detail
 
 
-def test_within():
-    assert within(1.1, 1.0, 0.15) and not within(1.2, 1.0, 0.15)
+def test_close_to():
+    assert close_to(1.1, 1.0, 0.15) and not close_to(1.2, 1.0, 0.15)
 
 
 def test_load_checks_keeps_order(tmp_path):
@@ -156,3 +166,12 @@ def test_the_checkpoints_a_check_reads_are_recorded_in_its_own_thread():
     r.runs[0].checkpoints = [Snapshot("ready", {"n": 1}, 0.0, 1, [], "", None)]
     c = Check("reads ready", lambda lab: expect(lab.checkpoint("ready").data["n"] == 1, "n = 1")).run(r)
     assert c.passed and c.checkpoints == [("main", "ready")]
+
+
+def test_within_is_close_to_with_a_warning():
+    """A lab folder written when the tolerance was called ``within`` still loads."""
+    import proclab.checks
+
+    with pytest.warns(DeprecationWarning, match="close_to"):
+        old = proclab.checks.within
+    assert old is close_to

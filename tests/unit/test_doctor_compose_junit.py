@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from junitparser import Failure, JUnitXml, Skipped
 
-from proclab.doctor.compose import needs_others, seconds, service_options
+from proclab.doctor.compose_service import needs_others, seconds, service_options
 from proclab.doctor.junit import junit_xml
 from proclab.doctor.model import DoctorOptions
 from proclab.lab.result import CheckResult, LabResult

@@ -237,7 +237,7 @@ def test_what_the_doctor_adds_is_listed_with_each_option():
 
 
 def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
-    from proclab.doctor.kernel import kernel_check, story
+    from proclab.doctor.kernel_evidence import kernel_check, story
     from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
     ev = (KernelEvent(2.0, EventKind.SIGNAL, 1, 100, comm="tini", signal="SIGTERM", sender_outside=True,
                       sender_comm="dockerd", result=SignalResult.BLOCKED),

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from proclab.cli import main
 from proclab.errors import LabFormatError
-from proclab.lab.checks import load_checks
+from proclab.lab.checking import load_checks
 from proclab.lab.course import COURSE
 from proclab.paths import labs_dir
 from proclab.snapshot.table import Snapshot

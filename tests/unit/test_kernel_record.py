@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from proclab.checks import check, expect
-from proclab.lab.checks import Check
+from proclab.lab.checking import Check
 from proclab.lab.kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult
 from proclab.lab.result import LabResult, RunRecord
 

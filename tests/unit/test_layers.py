@@ -100,10 +100,10 @@ def test_the_rule_catches_a_docker_import_in_ui(tmp_path, monkeypatch):
     assert any("_layer_probe_tmp.py:2 (ui) imports proclab.run" in p for p in found)
 
 
-@pytest.mark.parametrize("module", ["proclab.lab", "proclab.lab.spec", "proclab.lab.result", "proclab.lab.checks",
-                                    "proclab.lab.questions", "proclab.lab.events", "proclab.lab.charts",
+@pytest.mark.parametrize("module", ["proclab.lab", "proclab.lab.spec", "proclab.lab.result", "proclab.lab.checking",
+                                    "proclab.lab.questions", "proclab.lab.events", "proclab.lab.chart_data",
                                     "proclab.snapshot", "proclab.ui.narration", "proclab.ui.tables",
-                                    "proclab.ui.tree", "proclab.ui.charts", "proclab.ui.predictions",
+                                    "proclab.ui.tree", "proclab.ui.bar_charts", "proclab.ui.predictions",
                                     "proclab.ui.gantt", "proclab.checks", "proclab.charts", "proclab.sched"])
 def test_importing_the_model_and_the_ui_does_not_load_docker(module):
     code = f"import sys, {module}; print('docker' in sys.modules, 'psutil' in sys.modules)"

@@ -53,6 +53,10 @@ def test_the_trace_is_valid_trace_event_format():
             flows[e["id"]].append(e)
     for fid, pair in flows.items():                        # each arrow: one start, one end bound to its slice
         assert sorted(e["ph"] for e in pair) == ["f", "s"] and all(e.get("bp") == "e" for e in pair if e["ph"] == "f")
+    # one timeline, each arrow's start before its end in the file: a viewer reads equal ts in file
+    # order (trace_processor dropped every arrow when the sender's track came later)
+    assert [e["ts"] for e in timed] == sorted(e["ts"] for e in timed)
+    assert flows and all([e["ph"] for e in pair] == ["s", "f"] for pair in flows.values())
 
 
 def test_one_track_per_process_with_its_life_and_the_signals_on_the_target():

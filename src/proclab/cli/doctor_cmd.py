@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..errors import UsageError
 from ..ui.safe import safe, visible
 
 from . import jsonout
@@ -22,9 +23,9 @@ def _env(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, eq, value = pair.partition("=")
         if not key or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise click.UsageError(f"--env {pair!r}: give KEY=VALUE (or KEY to pass this shell's value)")
+            raise UsageError(f"--env {pair!r}: give KEY=VALUE (or KEY to pass this shell's value)")
         if not eq and key not in os.environ:
-            raise click.UsageError(f"--env {key}: it is not set in this shell; give {key}=VALUE")
+            raise UsageError(f"--env {key}: it is not set in this shell; give {key}=VALUE")
         env[key] = value if eq else os.environ[key]
     return env
 
@@ -39,7 +40,7 @@ def _signal_name(value: str | None, option: str) -> str | None:
     try:
         return signal.Signals(int(v)).name if v.isdigit() else signal.Signals[v if v.startswith("SIG") else "SIG" + v].name
     except (KeyError, ValueError):
-        raise click.UsageError(f"{option} {value!r}: give a signal's name or number, e.g. SIGTERM, TERM or 15")
+        raise UsageError(f"{option} {value!r}: give a signal's name or number, e.g. SIGTERM, TERM or 15")
 
 
 def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -47,7 +48,7 @@ def _caps(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     for v in values:
         cap = v.upper().removeprefix("CAP_")
         if not re.fullmatch(r"[A-Z_]+", cap):
-            raise click.UsageError(f"{option} {v!r}: give a capability's name, e.g. KILL or NET_ADMIN (or ALL)")
+            raise UsageError(f"{option} {v!r}: give a capability's name, e.g. KILL or NET_ADMIN (or ALL)")
         out.append(cap if cap == "ALL" else f"CAP_{cap}")     # as the docker CLI sends it
     return tuple(out)
 
@@ -106,19 +107,19 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
         try:
             re.compile(ready_log)
         except re.error as err:
-            raise click.UsageError(f"--ready-log {ready_log!r} is not a regular expression: {err}")
+            raise UsageError(f"--ready-log {ready_log!r} is not a regular expression: {err}")
     if memory is not None and not re.fullmatch(r"\d+[bkmg]?", memory.lower()):
-        raise click.UsageError(f"--memory {memory!r}: give a size such as 512m or 1g")
+        raise UsageError(f"--memory {memory!r}: give a size such as 512m or 1g")
     if k8s and init:
-        raise click.UsageError("--k8s checks as a pod runs it, and a pod has no --init: drop one of them")
+        raise UsageError("--k8s checks as a pod runs it, and a pod has no --init: drop one of them")
     given = {k: v for k, v in (("-t", grace_s), ("--stop-timeout", stop_timeout), ("--grace", grace_k8s)) if v}
     if len(set(given.values())) > 1:
-        raise click.UsageError(f"{' and '.join(given)} give different grace periods: give one")
+        raise UsageError(f"{' and '.join(given)} give different grace periods: give one")
     grace = next(iter(given.values()), 30 if k8s else 5)
     if k8s:
         grace = max(grace, 2)      # the kubelet's floor (minimumGracePeriodInSeconds): a pod never gets less
     if junit_file is not None and not os.path.isdir(os.path.dirname(os.path.abspath(junit_file))):
-        raise click.UsageError(f"--junit {junit_file}: its folder does not exist")
+        raise UsageError(f"--junit {junit_file}: its folder does not exist")
     opts = DoctorOptions(image=image or "", command=command, init=init, env=_env(env), user=user,
                          ready_log=ready_log, grace_s=grace, ready_timeout_s=ready_timeout, pids_limit=pids_limit,
                          memory=memory, network=network, cap_drop=_caps(cap_drop, "--cap-drop"),
@@ -131,7 +132,7 @@ def doctor(image: str | None, command: tuple[str, ...], compose_file: str | None
         doctor_compose(compose_file, ((image,) if image else ()) + command, opts, as_json, junit_file)
         return
     if image is None:
-        raise click.UsageError("give an IMAGE to check (or -f compose.yaml)")
+        raise UsageError("give an IMAGE to check (or -f compose.yaml)")
     _doctor_image(opts, as_json, junit_file, timings)
 
 

@@ -20,11 +20,11 @@ from .doctor_cmd import narrate, progress
 def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # type: ignore[no-untyped-def]
                    junit_file: str | None) -> None:
     from ..doctor import examine, to_result
-    from ..doctor.compose import service_options
-    from ..engine import compose, image_config
+    from ..doctor.compose_service import service_options
+    from ..engine import compose_file, image_config
     from ..errors import ImageMissing, UsageError
 
-    cfg = compose.compose_config(path)
+    cfg = compose_file.compose_config(path)
     services = cfg.get("services") or {}
     unknown = [n for n in names if n not in services]
     if unknown:
@@ -39,7 +39,7 @@ def doctor_compose(path: str, names: tuple[str, ...], base, as_json: bool,  # ty
         opts = svc.options
         if svc.build:
             progress(f"building service {name}'s image")
-            opts = replace(opts, image=compose.build_service(project, name, svc.build,
+            opts = replace(opts, image=compose_file.build_service(project, name, svc.build,
                                                              os.environ.get("PROCLAB_IMAGE_TAG") or "latest"))
         try:
             image_config(opts.image)

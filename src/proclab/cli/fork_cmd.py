@@ -102,7 +102,7 @@ def _fraction(fraction: float | None, percentage: float | None) -> float:
 
 
 def _observe(steps: list[ft.Step], mode: str) -> list[dict[str, list[str]]]:
-    from ..run.kernel import fork_trees
+    from ..run.homework_real import fork_trees
 
     return fork_trees([s.action for s in steps], mode, refused=[s.refused for s in steps])
 

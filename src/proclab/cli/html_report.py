@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..errors import UsageError
 from ..paths import reports_dir
 from ..ui import html
-from ..ui.charts import report_folder
+from ..ui.bar_charts import report_folder
 from ..ui.timeline_png import save_timeline_png
-from .output import fail
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,10 @@ def check_target(target: str, many: bool) -> None:
     """Before anything runs: a target that cannot hold what will be written is named now."""
     path = Path(target)
     if many and path.exists() and not path.is_dir():
-        fail(f"--html {target}: that is a file, and several labs need a folder; give a folder name")
+        raise UsageError(f"--html {target}: that is a file, and several labs need a folder; "
+                         "give a folder name")
     if not many and target.endswith("/") and path.exists() and not path.is_dir():
-        fail(f"--html {target}: that is a file, not a folder")
+        raise UsageError(f"--html {target}: that is a file, not a folder")
 
 
 def _folder(target: str | None, default: Path) -> Path:
@@ -71,8 +72,8 @@ def write_reports(docs: Sequence[dict[str, Any]], target: str | None, many: bool
         index.write_text(html.index([(html.report(d), w.page.name) for d, w in zip(labs, out)]), encoding="utf-8")
         return out + [Written(index, None, index=True)]
     except OSError as err:
-        fail(f"cannot write the HTML report: {err}; give --html a path you can write to")
-        raise   # not reached: fail() exits
+        raise UsageError(f"cannot write the HTML report: {err}; "
+                         "give --html a path you can write to") from None
 
 
 def report_run(results: Sequence[Any], target: str | None, many: bool, say: Callable[[str], None],

@@ -261,7 +261,7 @@ def side_by_side(specs: list[LabSpec], jobs: int, variants: list[str] | None, as
     from .. import engine
     from ..engine import images
     from ..run.runner import sweep_stale_once
-    from ..ui.charts import write_picture
+    from ..ui.bar_charts import write_picture
     from ..ui.narration import Narrator
     from .output import err_console
 

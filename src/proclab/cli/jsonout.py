@@ -17,8 +17,6 @@ import click
 from ..snapshot import clean_surrogates
 
 MAX_DEPTH = 64
-# the labs that finished before a Ctrl-C: run_cmd sets it, main prints it
-finished: list[dict[str, Any]] = []
 
 
 def requested(args: list[str]) -> bool:
@@ -66,6 +64,7 @@ def emit_error(message: str, exit_code: int) -> None:
     emit({"error": message, "exit_code": exit_code})
 
 
-def emit_interrupted() -> None:
+def emit_interrupted(finished: list[dict[str, Any]]) -> None:
+    """``finished``: the labs that ended before the interruption (cli/state.py)."""
     emit({"interrupted": True, "exit_code": 130, "error": "interrupted (Ctrl-C or SIGTERM): "
           "the lab's containers were removed", "labs": finished})

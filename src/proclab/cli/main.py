@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import ImageBuildError, ProclabError
 from . import jsonout
 from .doctor_cmd import doctor
-from .explore import explore_group
+from .explore_cmd import explore_group
 from .fork_cmd import fork
 from .procrun_cmd import process_run
 from .images_cmd import clean, images
@@ -23,8 +23,9 @@ from .mutate_cmd import mutate
 from .output import err_console, fail
 from .report_cmd import report
 from .run_cmd import run
-from .sched import sched
-from .step import shell
+from .sched_cmd import sched
+from .shell_cmd import shell
+from .state import CliState
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,19 +42,36 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+# click 8.2+ says "a group without its command" with this error (its message is the help);
+# click 8.1 exits with the help instead
+HELP_FOR_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _one_line(e: click.ClickException) -> str:
+    """click's parse error as proclab's own usage errors read: one line, the mistake and where
+    the fix is (proclab's commands raise proclab.errors.UsageError, never click's)."""
+    message = " ".join(e.format_message().split())
+    ctx = e.ctx if isinstance(e, click.UsageError) else None
+    return f"{message} (see '{ctx.command_path} -h')" if ctx is not None else message
+
+
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = jsonout.requested(args)
+    state = CliState()          # the commands' contexts hold it (ctx.obj); read here once they end
     try:
-        cli.main(args=args, prog_name="proclab", standalone_mode=False)
+        cli.main(args=args, prog_name="proclab", standalone_mode=False, obj=state)
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code)
-    except click.ClickException as e:
-        if as_json:
-            jsonout.emit_error(e.format_message(), e.exit_code)
+    except HELP_FOR_NO_ARGS as e:          # 'proclab images': the group's help, as click shows it
         e.show()
         raise SystemExit(e.exit_code)
+    except click.ClickException as e:      # click's own: an unknown option, a missing argument
+        message = _one_line(e)
+        if as_json:
+            jsonout.emit_error(message, e.exit_code)
+        fail(message, e.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):   # click turns Ctrl-C into Abort
         from .. import engine
 
@@ -62,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         except (Exception, KeyboardInterrupt):   # a dead engine, a second Ctrl-C: the next command sweeps
             pass
         if as_json:
-            jsonout.emit_interrupted()
+            jsonout.emit_interrupted(state.finished)
         err_console.print("Interrupted: the lab's containers were removed.")
         raise SystemExit(130)
     except ImageBuildError as e:

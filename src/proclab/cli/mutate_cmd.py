@@ -21,7 +21,7 @@ def mutate(lab: str, as_json: bool, variants: tuple[str, ...]) -> None:
 
     from ..lab import mutate as mut
     from ..lab import spec as labspec
-    from ..lab.checks import load_checks
+    from ..lab.checking import load_checks
     from ..lab.events import Observer
     from ..run.runner import run_lab
     from ..ui.mutations import mutation_table

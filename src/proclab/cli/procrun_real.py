@@ -39,7 +39,7 @@ def check_options(solve: bool, real: bool, tick_ms: float | None, programs: list
 
 def observe(programs: list[str], io_length: int, tick_ms: float, ticks: list[Tick],
             say: Console | None = None) -> RealRun:
-    from ..run.kernel import procrun_real
+    from ..run.homework_real import procrun_real
 
     if say is not None:
         say.print(Text("\nRunning the programs as real processes in a lab container…", style="dim"))

@@ -21,6 +21,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from ..errors import ProclabError
+
 RUN_ITEM = "the scenario ran as its variants declare"
 _cache: dict[str, Any] = {}
 _allowed: frozenset[str] = frozenset()     # --proclab-allow: settings a lab from elsewhere may weaken
@@ -44,11 +46,11 @@ def _result(path: Path, stop: threading.Event | None = None) -> Any:
     return found
 
 
-class LabCouldNotRun(Exception):
+class LabCouldNotRun(ProclabError):
     pass
 
 
-class CheckFailedHere(Exception):
+class CheckFailedHere(ProclabError):
     pass
 
 
@@ -175,7 +177,7 @@ class LabFolder(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from ..errors import ProclabError
         from ..lab import spec as labspec
-        from ..lab.checks import load_checks
+        from ..lab.checking import load_checks
 
         folder = self.path.parent
         try:

@@ -13,7 +13,7 @@ from ..lab.questions import Prediction, Question, load_questions, reveal, score
 from ..lab.result import LabResult
 from ..lab.spec import LabSpec
 from ..ui.predictions import verdict_table
-from ..ui.words import word
+from ..ui.translations import word
 from .output import err_console
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .output import err_console, fail
+from ..errors import UsageError
+from .output import err_console
 
 
 @click.command("report")
@@ -26,15 +27,17 @@ def report(result: str, html_target: str, lang: str | None = None) -> None:
     try:
         text = click.get_text_stream("stdin").read() if result == "-" else Path(result).read_text(encoding="utf-8")
     except OSError as err:
-        fail(f"cannot read {result}: {err.strerror or err}; give the file written by 'proclab run LAB --json > FILE'")
+        raise UsageError(f"cannot read {result}: {err.strerror or err}; "
+                         "give the file written by 'proclab run LAB --json > FILE'") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        fail(f"{result} is not JSON ({err.msg} at line {err.lineno}); give the file written by 'proclab run LAB --json'")
+        raise UsageError(f"{result} is not JSON ({err.msg} at line {err.lineno}); "
+                         "give the file written by 'proclab run LAB --json'") from None
     try:
         written = write_reports([doc], html_target, many=isinstance(doc, dict) and "labs" in doc, lang=lang)
     except ReportFormatError as err:
-        fail(f"{result}: {err}")
+        raise UsageError(f"{result}: {err}") from None
     for w in written:
         err_console.print(f"{'index' if w.index else 'report'}: {w.page}" +
                           (f"  (timeline picture: {w.picture})" if w.picture else ""), highlight=False)

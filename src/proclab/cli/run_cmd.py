@@ -7,11 +7,13 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..errors import UsageError
 from ..lab.events import StoppedByLearner
 from ..ui.safe import safe
 from . import jsonout
-from . import step as step_cli
+from . import shell_cmd as step_cli
 from .output import err_console
+from .state import cli_state
 
 
 @click.command("run")
@@ -67,8 +69,8 @@ def _engines(refs: tuple[str, ...], several_allowed: bool) -> list[str]:
     from .. import engine
 
     if len(refs) > 1 and not several_allowed:
-        raise click.UsageError("--engine given more than once shares the labs among the engines: "
-                               "it cannot be combined with --predict, --answers, --python, --step or --break")
+        raise UsageError("--engine given more than once shares the labs among the engines: "
+                         "it cannot be combined with --predict, --answers, --python, --step or --break")
     for ref in dict.fromkeys(refs):
         with engine.using(ref):
             engine.client()         # EngineUnavailable: 'the Docker engine at ... does not answer'
@@ -82,7 +84,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
          refs: list[str]) -> None:
     from ..lab.lesson import language
     from ..run.runner import run_lab
-    from ..ui.charts import write_picture
+    from ..ui.bar_charts import write_picture
     from ..ui.tables import summary_table
     from .outcome import exit_status
 
@@ -120,7 +122,7 @@ def _run(labs: tuple[str, ...], run_all: bool, as_json: bool, variants: tuple[st
             if quiz:
                 quiz.after(result, show=not as_json)
     except (KeyboardInterrupt, StoppedByLearner) as stop:
-        jsonout.finished[:] = [r.to_dict() for r in results]
+        cli_state().finished = [r.to_dict() for r in results]
         if results and not as_json:   # keep what finished: the summary of the labs already run
             Console().print(summary_table(results))
         if isinstance(stop, StoppedByLearner):
@@ -180,7 +182,7 @@ def _specs(labs: tuple[str, ...], run_all: bool) -> list[Any]:
     elif labs:
         names = list(labs)
     else:
-        raise click.UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
+        raise UsageError("name a lab (see 'proclab list'), give a lab folder, or use --all")
     specs = [labspec.resolve(n) for n in names]
     for n in names:
         if (folder := labspec.shadowed_by_folder(n)) is not None:

@@ -14,10 +14,10 @@ from typing import Any
 from ..lab.result import CheckResult
 from ..snapshot import Process, Snapshot
 from .model import Disposition, Fate, Findings, Stop, role
-from .kernel import kernel_check, story
+from .kernel_evidence import kernel_check, story
 from .predict import prediction
 from .stays_up import stays_up
-from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, _cmd, code_words, result
+from .words import FIX_EXEC, FIX_INIT, FIX_ZOMBIE, GRACE_WORDS, NAMES, cmd_pid, code_words, result
 
 __all__ = ["evaluate", "result", "code_words"]
 
@@ -52,15 +52,15 @@ def who_is_pid1(f: Findings, snap: Snapshot) -> CheckResult:
     r = role(p1)
     figs = {"pid1": p1.command, "role": r, "children": [k.command for k in kids], "argv": list(f.argv)}
     if r == "shell" and kids:
-        return result(name, "note", f"pid 1 is a shell, `{p1.command}`, and the program {_cmd(kids[0])} is its "
+        return result(name, "note", f"pid 1 is a shell, `{p1.command}`, and the program {cmd_pid(kids[0])} is its "
                       "child: that is a wrapper, judged by what it does with signals below. The usual advice: "
                       + FIX_EXEC, **figs)
     if r == "shell":
         return result(name, "ok", f"pid 1 is a shell, `{p1.command}`, running no other program", **figs)
     if r == "init":
-        runs = ", ".join(_cmd(k) for k in kids) or "nothing"
+        runs = ", ".join(cmd_pid(k) for k in kids) or "nothing"
         return result(name, "ok", f"pid 1 is an init, `{p1.command}`, running {runs}", **figs)
-    also = f"; its children: {', '.join(_cmd(k) for k in kids)}" if kids else ""
+    also = f"; its children: {', '.join(cmd_pid(k) for k in kids)}" if kids else ""
     return result(name, "ok", f"pid 1 is the program itself, `{p1.command}`: it must reap orphans and "
                   f"handle signals on its own{also}", **figs)
 
@@ -76,7 +76,7 @@ def zombies_at_rest(snap: Snapshot) -> CheckResult:
     for z in zs:
         parents.setdefault(z.ppid, []).append(z)
     said = "; ".join(f"{len(kids)} zombie(s) ({', '.join(f'pid {k.pid} {k.name}' for k in kids)}) are children "
-                     f"of {_cmd(snap.get(ppid))}, which has not waited for them" for ppid, kids in parents.items())
+                     f"of {cmd_pid(snap.get(ppid))}, which has not waited for them" for ppid, kids in parents.items())
     return result(name, "problem", f"{said}, before the doctor had made anything", FIX_ZOMBIE,
                   zombies=[{"pid": z.pid, "name": z.name, "ppid": z.ppid} for z in zs])
 

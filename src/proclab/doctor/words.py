@@ -36,7 +36,7 @@ def result(name: str, verdict: str, detail: str, fix: str | None = None, **figur
     return CheckResult(name, verdict in ("ok", "note"), detail, figures)
 
 
-def _cmd(p: Process | None) -> str:
+def cmd_pid(p: Process | None) -> str:
     return f"`{p.command}` (pid {p.pid})" if p else "(not seen)"
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psutil
 
+from ..errors import EnvironmentProblem
+
 ROOT_ENV = "PROCLAB_TRACEFS"            # another tracefs root (tests point it at a missing path)
 DEFAULT_ROOT = "/sys/kernel/tracing"
 PREFIX = "proclab-"
@@ -23,7 +25,7 @@ NEEDED = ("sched/sched_process_fork", "sched/sched_process_exec", "sched/sched_p
 _serial = itertools.count(1)
 
 
-class NoTrace(Exception):
+class NoTrace(EnvironmentProblem):
     """The kernel's record cannot be kept here; the message says why, in a learner's words."""
 
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, Iterable
 
+from ..errors import ProclabError
+
 
 class EventKind(StrEnum):
     FORK = "fork"          # pid: the new process (child); parent: who forked it
@@ -193,7 +195,7 @@ def _who(pid: int | None, host_pid: int | None, mapped: bool, comm: str) -> str:
     return f"{num} {comm}".strip()
 
 
-class NoKernelRecord(LookupError):
+class NoKernelRecord(ProclabError, LookupError):
     """A check asked for the kernel's record and the run has none: the check is *inconclusive*
     (the checks' runner says so with this message), never failed and never passed."""
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import LabFormatError
 from ..snapshot import Snapshot
-from .checks import FAILED, PASSED, Check
+from .checking import FAILED, PASSED, Check
 from .kernel_record import KernelEvent
 from .mutate_events import MAX_EVENTS, event_edits
 from .mutate_table import table_edits

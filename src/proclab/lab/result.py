@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..errors import ProclabError
 from ..snapshot import Snapshot
 from .containment import Containment
 from .kernel_record import EventKind, KernelEvent, KernelRecord
@@ -18,8 +19,8 @@ from .settings import Settings
 
 
 
-class CheckpointMissing(LookupError):
-    pass
+class CheckpointMissing(ProclabError, LookupError):
+    """A check asked for a checkpoint the run did not reach."""
 
 
 # The checkpoints a running check has looked up, so a report can link a check to them.
@@ -231,7 +232,7 @@ class LabResult:
     report_dir: Path | None = None
     artifacts: list[str] = field(default_factory=list)
     error: str | None = None          # the lab could not run at all
-    charts: list[Any] = field(default_factory=list)   # lab.charts.Chart, from the lab's charts() hook
+    charts: list[Any] = field(default_factory=list)   # lab.chart_data.Chart, from the lab's charts() hook
     lock_wait_s: float = 0.0          # time spent waiting for the host-wide lab lock (run/lock.py)
     engine: str = ""                  # the engine that ran it (the --engine name, else kind and version)
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
 from ..errors import LabFormatError
-from .values import Bad, Check, boolean, checked, integer, matching, number
+from .values import Bad, ValueCheck, boolean, checked, integer, matching, number
 
 # Hard ceilings: no lab, built-in or consented, gets more.
 PIDS_CEILING = 4096
@@ -134,7 +134,7 @@ def _caps(v: Any) -> tuple[str, ...]:
 
 
 USER_WANT = 'a user name or uid in the image, e.g. "lab" (uid 1000) or "1000:1000"'
-CHECKS: dict[str, Check] = {
+CHECKS: dict[str, ValueCheck] = {
     "init": boolean, "read_only": boolean, "network": boolean, "top": boolean, "exclusive": boolean,
     "host_pids": boolean, "host_view": boolean,
     "cpus": number(0.01, CPUS_CEILING),

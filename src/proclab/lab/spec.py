@@ -18,7 +18,7 @@ from ..paths import labs_dir
 from . import lesson, pythons
 from .pythons import PythonNeeds
 from .settings import USER_RE, USER_WANT, Settings, check_settings
-from .values import Bad, Check, boolean, checked, matching, number, one_of, strings, text
+from .values import Bad, ValueCheck, boolean, checked, matching, number, one_of, strings, text
 
 ACTIONS = {"stop", "kill", "exec", "release"}
 TOP_KEYS = {"title", "title_zh", "summary", "settings", "variant", "check_timeout_s",
@@ -139,7 +139,7 @@ def _signal(v: Any) -> str:
     return name
 
 
-ACTION_CHECKS: dict[str, Check] = {
+ACTION_CHECKS: dict[str, ValueCheck] = {
     "at": _name, "do": one_of(ACTIONS), "grace_s": number(0, GRACE_CEILING_S), "signal": _signal,
     "command": _command, "user": matching(USER_RE, USER_WANT), "then": one_of({"release", "hold"})}
 
@@ -182,7 +182,7 @@ def _actions(v: Any, where: str) -> tuple[Action, ...]:
 
 
 # A variant's keys: those checked value by value, then the two that are tables of their own.
-VARIANT_CHECKS: dict[str, Check] = {
+VARIANT_CHECKS: dict[str, ValueCheck] = {
     "name": _name, "summary": text, "args": strings, "expect_timeout": boolean}
 VARIANT_TABLES: dict[str, Callable[[Any, str], Any]] = {
     "settings": check_settings, "actions": _actions,

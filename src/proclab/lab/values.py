@@ -6,12 +6,12 @@ import math
 import re
 from typing import Any, Callable
 
-from ..errors import LabFormatError
+from ..errors import LabFormatError, ProclabError
 
-Check = Callable[[Any], Any]
+ValueCheck = Callable[[Any], Any]
 
 
-class Bad(Exception):
+class Bad(ProclabError):
     """A value is wrong: ``want`` says what it should be."""
 
     def __init__(self, want: str):
@@ -19,7 +19,7 @@ class Bad(Exception):
         self.want = want
 
 
-def checked(raw: dict[str, Any], checks: dict[str, Check], where: str, kind: str = "") -> dict[str, Any]:
+def checked(raw: dict[str, Any], checks: dict[str, ValueCheck], where: str, kind: str = "") -> dict[str, Any]:
     """Each key of ``raw`` through its check; the first wrong value names the key and the fix."""
     out = {}
     for key, value in raw.items():
@@ -47,7 +47,7 @@ def text(v: Any) -> str:
     return v
 
 
-def number(lo: float, hi: float, *, above: bool = False) -> Check:
+def number(lo: float, hi: float, *, above: bool = False) -> ValueCheck:
     """A finite int or float in [lo, hi] (or (lo, hi] with ``above``); never a bool."""
     want = f"a number above {lo:g} and at most {hi:g}" if above else f"a number from {lo:g} to {hi:g}"
 
@@ -62,7 +62,7 @@ def number(lo: float, hi: float, *, above: bool = False) -> Check:
     return check
 
 
-def integer(lo: int, hi: int) -> Check:
+def integer(lo: int, hi: int) -> ValueCheck:
     def check(v: Any) -> int:
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise Bad(f"an integer from {lo} to {hi}")
@@ -70,7 +70,7 @@ def integer(lo: int, hi: int) -> Check:
     return check
 
 
-def matching(rx: re.Pattern[str], want: str) -> Check:
+def matching(rx: re.Pattern[str], want: str) -> ValueCheck:
     def check(v: Any) -> str:
         if not isinstance(v, str) or not rx.match(v):
             raise Bad(want)
@@ -78,7 +78,7 @@ def matching(rx: re.Pattern[str], want: str) -> Check:
     return check
 
 
-def one_of(choices: set[str]) -> Check:
+def one_of(choices: set[str]) -> ValueCheck:
     def check(v: Any) -> str:
         if not isinstance(v, str) or v not in choices:
             raise Bad(f"one of {', '.join(sorted(choices))}")

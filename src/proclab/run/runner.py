@@ -15,8 +15,8 @@ from ..engine import images, tracefs
 from ..errors import UsageError
 from ..lab import pythons
 from ..lab import spec as labspec
-from ..lab.charts import chart_data
-from ..lab.checks import load_checks, run_checks
+from ..lab.chart_data import chart_data
+from ..lab.checking import load_checks, run_checks
 from ..lab.containment import require_consent
 from ..lab.events import Observer
 from ..lab.result import LabResult

@@ -25,7 +25,7 @@ from collections import deque
 from typing import Any, Callable
 
 from ..errors import UsageError
-from .jobs import Job, _num
+from .workload import Job, time_text
 from .schedule import EPS, Schedule
 from .simulator import run
 
@@ -121,7 +121,7 @@ class RR(Policy):
         self.used: dict[str, float] = {}
 
     def label(self) -> str:
-        return f"RR (slice {_num(self.slice)})"
+        return f"RR (slice {time_text(self.slice)})"
 
     def add(self, job: Job, t: float, wakeup: bool) -> None:
         self.queue.append(job)
@@ -162,9 +162,9 @@ class MLFQ(Policy):
         self.used: dict[str, float] = {}
 
     def label(self) -> str:
-        extra = f", boost every {_num(self.boost)}" if self.boost else ""
+        extra = f", boost every {time_text(self.boost)}" if self.boost else ""
         extra += ", allotment kept across I/O" if self.keep_allotment else ""
-        return f"MLFQ ({len(self.slices)} queues, slices {'/'.join(_num(s) for s in self.slices)}{extra})"
+        return f"MLFQ ({len(self.slices)} queues, slices {'/'.join(time_text(s) for s in self.slices)}{extra})"
 
     def add(self, job: Job, t: float, wakeup: bool) -> None:
         if job.name not in self.levels:          # a new job enters the top queue

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .jobs import Job, _num
+from .workload import Job, time_text
 from .metrics import Averages, JobStats
 
 EPS = 1e-9
@@ -50,7 +50,7 @@ class Schedule:
 
     def timeline(self) -> str:
         """``0-100 A | 100-110 B | ...``"""
-        return " | ".join(f"{_num(s.start)}-{_num(s.end)} {s.job}" + (f" (Q{s.level})" if s.level is not None else "")
+        return " | ".join(f"{time_text(s.start)}-{time_text(s.end)} {s.job}" + (f" (Q{s.level})" if s.level is not None else "")
                           for s in self.segments)
 
     def to_dict(self) -> dict[str, Any]:

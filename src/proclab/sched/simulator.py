@@ -5,7 +5,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .jobs import Job
+from .workload import Job
 from .schedule import EPS, Schedule, Segment
 
 if TYPE_CHECKING:

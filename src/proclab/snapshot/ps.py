@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ProbeError
+
 
 @dataclass(frozen=True)
 class PsRow:
@@ -27,8 +29,9 @@ class PsRow:
         return self.args.endswith("<defunct>")
 
 
-class PsParseError(ValueError):
-    pass
+class PsParseError(ProbeError, ValueError):
+    """ps's text is not what ``ps -eo pid,ppid,stat,ni,comm:20,args`` prints: a proclab error
+    (its message is the ``Error:`` line), and a ValueError, as a parser's error is."""
 
 
 def parse_ps(text: str) -> list[PsRow]:
@@ -48,11 +51,14 @@ def parse_ps(text: str) -> list[PsRow]:
         if len(head) != 4:
             raise PsParseError(f"cannot read ps line: {line!r}")
         pid, ppid, stat, ni = head
-        rows.append(PsRow(
-            pid=int(pid), ppid=int(ppid), stat=stat,
-            nice=None if ni == "-" else int(ni),
-            comm=line[comm_at:args_at].strip(),
-            args=line[args_at:].strip(),
-            line=line.rstrip(),
-        ))
+        try:
+            rows.append(PsRow(
+                pid=int(pid), ppid=int(ppid), stat=stat,
+                nice=None if ni == "-" else int(ni),
+                comm=line[comm_at:args_at].strip(),
+                args=line[args_at:].strip(),
+                line=line.rstrip(),
+            ))
+        except ValueError:          # a number column that is not a number
+            raise PsParseError(f"cannot read ps line: {line!r}") from None
     return rows

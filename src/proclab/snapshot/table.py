@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable
 
-from ..errors import ProbeError
-from .ps import PsRow, parse_ps
-from .top import TopRow, TopTasks, parse_rows, parse_tasks
+from ..errors import ProbeError, ProclabError
+from .ps import PsParseError, PsRow, parse_ps
+from .top import TopParseError, TopRow, TopTasks, parse_rows, parse_tasks
 
 
 CONTAINER_INITS = ("docker-init", "tini")    # what `docker run --init` puts at pid 1
 
 
-class ProcessMissing(LookupError):
+class ProcessMissing(ProclabError, LookupError):
     """A check asked for a process the snapshot does not hold."""
 
 
@@ -194,7 +194,10 @@ class Snapshot:
     # -- the other two views -------------------------------------------
     @cached_property
     def ps_rows(self) -> list[PsRow]:
-        return parse_ps(self.ps)
+        try:
+            return parse_ps(self.ps)
+        except PsParseError as err:
+            raise PsParseError(self._unreadable("ps", err)) from None
 
     def ps_row(self, pid: int) -> PsRow | None:
         return next((r for r in self.ps_rows if r.pid == pid), None)
@@ -205,14 +208,26 @@ class Snapshot:
 
     @cached_property
     def top_rows(self) -> list[TopRow]:
-        return parse_rows(self.top) if self.top else []
+        try:
+            return parse_rows(self.top) if self.top else []
+        except TopParseError as err:
+            raise TopParseError(self._unreadable("top", err)) from None
 
     def top_row(self, pid: int) -> TopRow | None:
         return next((r for r in self.top_rows if r.pid == pid), None)
 
     @cached_property
     def top_tasks(self) -> TopTasks | None:
-        return parse_tasks(self.top) if self.top else None
+        try:
+            return parse_tasks(self.top) if self.top else None
+        except TopParseError as err:
+            raise TopParseError(self._unreadable("top", err)) from None
+
+    def _unreadable(self, tool: str, err: Exception) -> str:
+        # read lazily (by a check, the narration, a mutation): the one Error: line names where
+        return (f"checkpoint '{self.name}': the probe could not read {tool}'s output ({err}); "
+                f"the probe runs the image's procps {tool}: a lab must not put another {tool} "
+                "first on PATH")
 
     def top_header(self) -> list[str]:
         """top's summary lines (up to its column header)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, asdict
 
+from ..errors import ProbeError
+
 # procps 3 (bookworm): "2 sleeping,"; procps 4 (forky): "2 sleep, 0 d-sleep," (S and D apart)
 TASKS_RE = re.compile(
     r"Tasks:\s*(?P<total>\d+)\s+total,\s*(?P<running>\d+)\s+running,\s*(?P<sleeping>\d+)\s+sleep(?:ing)?,"
@@ -35,8 +37,8 @@ class TopRow:
     line: str
 
 
-class TopParseError(ValueError):
-    pass
+class TopParseError(ProbeError, ValueError):
+    """top's text is not what ``top -b -n 1`` prints (see PsParseError)."""
 
 
 def parse_tasks(text: str) -> TopTasks:
@@ -67,9 +69,12 @@ def parse_rows(text: str) -> list[TopRow]:
         parts = line.split(None, len(header) - 1)
         if len(parts) < len(header):
             raise TopParseError(f"cannot read top line: {line!r}")
-        rows.append(TopRow(
-            pid=int(parts[0]), user=parts[1], pr=parts[2], nice=int(parts[ni_at]),
-            state=parts[s_at], cpu_pct=float(parts[cpu_at].replace(",", ".")),
-            command=parts[-1].strip(), line=line.rstrip(),
-        ))
+        try:
+            rows.append(TopRow(
+                pid=int(parts[0]), user=parts[1], pr=parts[2], nice=int(parts[ni_at]),
+                state=parts[s_at], cpu_pct=float(parts[cpu_at].replace(",", ".")),
+                command=parts[-1].strip(), line=line.rstrip(),
+            ))
+        except ValueError:          # a number column that is not a number
+            raise TopParseError(f"cannot read top line: {line!r}") from None
     return rows

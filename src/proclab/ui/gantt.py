@@ -6,8 +6,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from ..sched.jobs import _num
-from ..sched.policies import Schedule
+from ..sched import Schedule, time_text
 
 COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
            "#9c755f", "#bab0ac"]
@@ -58,10 +57,10 @@ def gantt_text(s: Schedule, width: int = 72) -> Text:
     axis, labels = ["─"] * cols, [" "] * (cols + 12)
     for c in range(0, cols, 10):
         axis[c] = "┴"
-        for k, ch in enumerate(_num(round(c * unit, 6))):
+        for k, ch in enumerate(time_text(round(c * unit, 6))):
             labels[c + k] = ch
     out.append("      " + "".join(axis) + "┘\n", style="dim")
-    out.append("      " + "".join(labels).rstrip() + f"   (1 column = {_num(round(unit, 4))})", style="dim")
+    out.append("      " + "".join(labels).rstrip() + f"   (1 column = {time_text(round(unit, 4))})", style="dim")
     return out
 
 

@@ -20,13 +20,13 @@ from ..lab.result import ActionRecord, LabResult, OutputLine, RunRecord
 from ..lab.settings import Settings
 from ..lab.spec import LabSpec, Variant
 from ..snapshot import Snapshot
-from . import charts, kernel_events
+from . import bar_charts, kernel_events
 from .html.timeline import build as build_timeline
 from .safe import safe, visible
 from .tables import actions_table, print_checks, print_folded
 from .timeline_text import legend, timeline_text
 from .tree import evidence_lines, process_tree
-from .words import word
+from .translations import word
 
 
 def _plain(v: Any) -> bool:
@@ -147,7 +147,7 @@ class Narrator(Observer):
     def verdict(self, result: LabResult) -> None:
         self.c.print()
         for chart in result.charts:
-            self.c.print(charts.terminal(chart))
+            self.c.print(bar_charts.terminal(chart))
             self.c.print()
         stops = actions_table(result)
         if stops is not None:

@@ -1,5 +1,5 @@
 """A lab's runs as Chrome Trace Event Format JSON (``proclab run LAB --perfetto FILE``), the
-format ui.perfetto.dev and chrome://tracing open. Pure: it reads the runs' kernel records and
+format Perfetto's UI and trace_processor load (docs/tracing.md). Pure: it reads the runs' kernel records and
 checkpoints and returns the document; writing the file is the CLI's.
 
 The shape (see docs/tracing.md):
@@ -13,6 +13,8 @@ The shape (see docs/tracing.md):
   result, and a flow arrow (``ph: s`` → ``ph: f``) from the sender's track when the sender
   is one of the container's processes;
 - each run's checkpoints as instant events on a track of their own.
+The events are in time order (metadata first): Perfetto's trace_processor loads the file, and
+the lab tests check what it finds there (tests/labs/test_perfetto_viewer.py, docs/tracing.md).
 ``ts`` and ``dur`` are microseconds since the first run started; runs follow one another
 on that clock (from each container's start time), so variants never overlap falsely.
 """
@@ -147,7 +149,12 @@ def trace_document(results: Sequence[LabResult]) -> dict[str, Any]:
         else:
             notes[label] = f"no kernel record: {run.kernel.note}"
     meta = [e for e in events if e["ph"] == "M"]
-    timed = sorted((e for e in events if e["ph"] != "M"), key=lambda e: (e["pid"], e["tid"], e["ts"]))
+    by_track = sorted((e for e in events if e["ph"] != "M"),
+                      key=lambda e: (e["pid"], e["tid"], e["ts"]))
+    # One timeline, a flow's start before its end at the same microsecond: viewers take events of
+    # equal ts in file order, and trace_processor counted every arrow as an end without a start
+    # when each track was written whole (the sender's track came after the target's).
+    timed = sorted(by_track, key=lambda e: (e["ts"], e["ph"] != "s"))
     return {"traceEvents": meta + timed, "displayTimeUnit": "ms",
             "otherData": {"producer": "proclab", "labs": [r.lab for r in results], "runs": [label for label, _ in runs],
                           "clock": "microseconds since the first run's container started", "no_record": notes}}

@@ -5,7 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lab.questions import Prediction, as_text
-from .words import word
+from .translations import word
 from .safe import safe, visible
 
 

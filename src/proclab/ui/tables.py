@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lab.result import CheckResult, KillRecord, LabResult, StopRecord
-from .words import word
+from .translations import word
 from .safe import safe, visible
 
 

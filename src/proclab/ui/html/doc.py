@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import UsageError
-from ...lab.charts import Bar, Chart
+from ...lab.chart_data import Bar, Chart
 from ...lab.kernel_record import KernelRecord
 from ...snapshot import Snapshot
 from . import timeline as tl

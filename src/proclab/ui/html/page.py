@@ -11,7 +11,7 @@ from ...snapshot import Process, Snapshot
 from ..tree import named_pids
 from .doc import CheckView, Report, RunView
 from ..kernel_events import describe as describe_event
-from ..words import word
+from ..translations import word
 from .svg import RESULT_COLOUR, chart_svg, timeline_svg
 from .timeline import STATE_WORD, Timeline
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ...lab.charts import Chart
+from ...lab.chart_data import Chart
 from .timeline import Arrow, Lane, Timeline
 
 # State colours (and a letter on each cell, so colour is never the only cue).

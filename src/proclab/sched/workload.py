@@ -32,11 +32,12 @@ class Job:
                              f"e.g. 0:20:2/3 (run 2, block 3)")
 
     def describe(self) -> str:
-        io = f", then I/O: run {_num(self.io_every)} / block {_num(self.io_for)}" if self.io_every else ""
-        return f"{self.name}: arrives at {_num(self.arrival)}, needs {_num(self.length)}{io}"
+        io = f", then I/O: run {time_text(self.io_every)} / block {time_text(self.io_for)}" if self.io_every else ""
+        return f"{self.name}: arrives at {time_text(self.arrival)}, needs {time_text(self.length)}{io}"
 
 
-def _num(x: float | None) -> str:
+def time_text(x: float | None) -> str:
+    """A time as the exercises print it: ``3``, ``2.5``, or ``-`` for none."""
     if x is None:
         return "-"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn
 
-from ..errors import LabFormatError
-from .charts import HOOK
+from ..errors import LabFormatError, ProbeError, ProclabError
+from .chart_data import HOOK
 from ..snapshot.table import ProcessMissing
 from .hostload import HostLoad
 from .kernel_record import NoKernelRecord
@@ -43,14 +43,14 @@ from .spec import CHECK_TIMEOUT_S   # each check's own time limit, unless lab.to
 CheckFn = Callable[[LabResult], Any]
 
 
-class CheckFailed(AssertionError):
+class CheckFailed(ProclabError, AssertionError):
     def __init__(self, detail: str, figures: dict[str, Any] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.figures = figures or {}
 
 
-class CheckInconclusive(Exception):
+class CheckInconclusive(ProclabError):
     """The measurement a check needs could not be made: the check neither passed nor failed."""
 
     def __init__(self, detail: str, figures: dict[str, Any] | None = None):
@@ -84,7 +84,7 @@ def expect(condition: Any, detail: str, **figures: Any) -> tuple[str, dict[str, 
     return detail, figures
 
 
-def within(measured: float, expected: float, tolerance: float) -> bool:
+def close_to(measured: float, expected: float, tolerance: float) -> bool:
     """True when measured is within ``tolerance`` (a fraction) of expected."""
     return abs(measured - expected) <= tolerance * abs(expected)
 
@@ -172,6 +172,8 @@ class Check:
             return Outcome(CheckResult(self.name, INCONCLUSIVE_STATUS, str(why).strip("'\""), {}), INCONCLUSIVE)
         except (CheckpointMissing, ProcessMissing) as err:  # a checkpoint or process the check needs is not there
             return Outcome(CheckResult(self.name, False, str(err).strip("'\"")), FAILED)
+        except ProbeError as err:       # the probe's ps or top text cannot be read: the lab's, not the check's
+            return Outcome(CheckResult(self.name, False, str(err)), FAILED)
         except SystemExit as err:   # a check must not end the harness
             return Outcome(CheckResult(self.name, False, f"the check called sys.exit({err.code!r}) "
                                                          f"({_where(err)})"), EXITED)

@@ -13,7 +13,7 @@ A lab's ``checks.py`` may define one more function besides its checks::
 It is found when checks.py is loaded (``LabChecks.charts``); after the checks
 the runner calls it and keeps the charts on ``LabResult.charts`` (and in
 ``--json``). Drawing them, as terminal bars and a PNG, is the UI's job
-(``proclab.ui.charts``). One set of figures, two pictures.
+(``proclab.ui.bar_charts``). One set of figures, two pictures.
 """
 from __future__ import annotations
 

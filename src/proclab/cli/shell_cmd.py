@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from ..errors import UsageError
 from ..lab.events import StoppedByLearner
-from .output import err_console, fail
+from .output import err_console
 
 CALL = re.compile(r"""\bcheckpoint\(\s*(f?)(["'])(.*?)\2""")
 CALLS = re.compile(r"\bcheckpoint\(")
@@ -17,8 +18,8 @@ CALLS = re.compile(r"\bcheckpoint\(")
 
 def need_terminal(option: str) -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        fail(f"{option} needs a terminal: it stops at checkpoints and reads your answer "
-             "(run it in an interactive shell, not through a pipe or CI)", 2)
+        raise UsageError(f"{option} needs a terminal: it stops at checkpoints and reads your answer "
+                         "(run it in an interactive shell, not through a pipe or CI)")
 
 
 def breaks_from(values: tuple[str, ...]) -> frozenset[str]:
@@ -56,8 +57,8 @@ def check_names(specs: list[Any], names: frozenset[str], option: str) -> None:
         patterns += found[1]
     unknown = sorted(n for n in names - known if not any(p.match(n) for p in patterns))
     if unknown:
-        fail(f"{option}: no checkpoint named {', '.join(unknown)} in {', '.join(s.name for s in specs)}; "
-             f"its checkpoints: {', '.join(sorted(known))}", 2)
+        raise UsageError(f"{option}: no checkpoint named {', '.join(unknown)} in "
+                         f"{', '.join(s.name for s in specs)}; its checkpoints: {', '.join(sorted(known))}")
 
 
 def narrator(specs: list[Any], step: bool, breaks: tuple[str, ...], as_json: bool, jobs: int = 1) -> Any:
@@ -65,9 +66,9 @@ def narrator(specs: list[Any], step: bool, breaks: tuple[str, ...], as_json: boo
     if not step and not breaks:
         return None
     if as_json:
-        raise click.UsageError("--step and --break stop for your answers: they do not mix with --json")
+        raise UsageError("--step and --break stop for your answers: they do not mix with --json")
     if jobs > 1:
-        raise click.UsageError("--step and --break stop one lab at a time: they do not mix with --jobs")
+        raise UsageError("--step and --break stop one lab at a time: they do not mix with --jobs")
     need_terminal("--step" if step else "--break")
     names = breaks_from(breaks) if breaks else None
     if names is not None:

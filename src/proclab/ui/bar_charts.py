@@ -1,6 +1,6 @@
 """Draw a lab's charts: bars in the terminal (rich) and a PNG file (matplotlib).
 
-The figures come from the lab model (``proclab.lab.charts``); this module only draws.
+The figures come from the lab model (``proclab.lab.chart_data``); this module only draws.
 ``write_picture`` puts the PNG in ``reports_dir()/<lab>/<timestamp>/charts.png`` and
 adds its path to ``LabResult.artifacts``.
 """
@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..lab.charts import Bar, Chart
+from ..lab.chart_data import Bar, Chart
 from ..paths import reports_dir
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"

@@ -14,8 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UsageError
-from ..sched.jobs import _num, parse_jobs, random_jobs
-from ..sched.policies import ALIASES, POLICIES, Schedule, simulate
+from ..sched import ALIASES, POLICIES, Schedule, parse_jobs, random_jobs, simulate, time_text
 from ..ui.gantt import LEGEND, gantt_image, gantt_text
 
 ORDER = ["fcfs", "sjf", "stcf", "rr", "mlfq"]
@@ -39,7 +38,7 @@ def _policies(given: tuple[str, ...]) -> list[str]:
 
 
 def _fmt(x: float) -> str:
-    return _num(round(x, 3))
+    return time_text(round(x, 3))
 
 
 def stats_table(s: Schedule) -> Table:
