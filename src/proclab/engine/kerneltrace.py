@@ -11,12 +11,12 @@ Two private tracefs instances per container (``instances/proclab-…``), so runs
 
 Host pids are mapped to the container's pids through ``NSpid`` in ``/proc/PID/status``, read by the
 reader thread as soon as it sees a new process (a process may be gone by the time anyone asks).
-The lines stay raw here: ``lab/kernel_trace.py`` parses them into the typed record.
-docs/tracing.md says what each event and field means and what the record needs.
+The lines stay raw here (``lab/kernel_trace.py`` parses them; docs/tracing.md says what each means).
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
 import errno
 import os
 import re
@@ -118,10 +118,9 @@ class Tracer:
             self._tree = Instance(instance_name("tree"), TREE_KB)
             self._host = Instance(instance_name("host"), HOST_KB)
             write(self._tree.dir / "options/event-fork", "1")
-            # The pids first, then the events: nothing of theirs is missed, nothing else is recorded.
-            # A pid in the filter has its children added by the kernel (event-fork); one forked
-            # before its parent was in the filter is found by looking again, until a look finds
-            # nothing new (a running image's processes may fork meanwhile: the doctor's case).
+            # The pids, then the events: nothing of theirs missed, nothing else recorded. A pid in
+            # the filter has its children added by the kernel (event-fork); one forked before its
+            # parent was in the filter is found by looking again until a look finds nothing new.
             there: list[int] = []
             new = pidns.descendants(init_host_pid)
             while new:
@@ -136,6 +135,13 @@ class Tracer:
             self._raw.started_mono = time.monotonic()
             self._tree.enable(TREE_EVENTS)
             self._host.enable(HOST_EVENTS)
+            # a last look: one forked after the looks, before the events were on, has no fork line
+            late = [p for p in pidns.descendants(init_host_pid) if p not in set(there)]
+            if late:
+                append(self._tree.dir / "set_event_pid", " ".join(str(p) for p in late))
+                for pid in late:
+                    self._learn(pid)
+                self._raw.already_there += [p for p in late if self._tgid(p) == p]
             self._wake_r, self._wake_w = os.pipe()
             self._thread = threading.Thread(target=self._read, daemon=True, name="proclab tracefs reader")
             self._thread.start()
@@ -155,10 +161,8 @@ class Tracer:
     def freeze(self) -> None:
         """Record nothing more; the buffers stay for stop() (slower: the doctor removes meanwhile)."""
         for inst in (i for i in (self._tree, self._host) if i is not None):
-            try:
+            with contextlib.suppress(OSError):
                 write(inst.dir / "tracing_on", "0")
-            except OSError:
-                pass
 
     def stop(self) -> RawTrace:
         """Stop recording, read what is left, remove the instances; what was kept."""
@@ -182,16 +186,12 @@ class Tracer:
         self._stop.set()
         with _live_lock:
             _live.discard(self)
-        for inst in (self._tree, self._host):
-            if inst is not None:
-                inst.remove()
+        for inst in (i for i in (self._tree, self._host) if i is not None):
+            inst.remove()
         self._tree = self._host = None
-        for fd in (self._wake_r, self._wake_w):
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        for fd in (f for f in (self._wake_r, self._wake_w) if f >= 0):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         self._wake_r = self._wake_w = -1
 
     def _copy(self) -> RawTrace:
