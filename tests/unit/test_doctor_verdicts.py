@@ -225,6 +225,11 @@ def test_a_limit_that_killed_it_is_named_with_its_option():
     f.early = [EarlyEnd("stop", Phase.BEFORE_UP, 0.3, 1)]
     f.output = {"stop": [OutputLine("stderr", "BlockingIOError: [Errno 11] Resource temporarily unavailable", 0.2)]}
     assert "pids limit 512 (--pids-limit to change)" in evaluate(f)[0].detail
+    # the engine's OOM word lost for one container (its exit event first): the other's, same limit, holds
+    f.early = [EarlyEnd("stop", Phase.BEFORE_UP, 0.3, 137), EarlyEnd("sigint", Phase.BEFORE_UP, 0.3, 137, True)]
+    assert "memory limit 1g (--memory to change)" in evaluate(f)[0].detail
+    f.early = [EarlyEnd("stop", Phase.BEFORE_UP, 0.3, 1), EarlyEnd("sigint", Phase.BEFORE_UP, 0.3, 137, True)]
+    assert "memory limit" not in evaluate(f)[0].detail     # it ended otherwise: not the limit's doing
 
 
 def test_what_the_doctor_adds_is_listed_with_each_option():
