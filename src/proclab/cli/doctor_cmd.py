@@ -302,8 +302,6 @@ def _doctor_image(
         Console().rule(safe(f"proclab doctor {image}", style="bold"))
     findings = examine(opts, progress, cfg)
     result = to_result(findings, time.monotonic() - t0)
-    if result.runs and isinstance(result.runs[0].settings, dict):
-        result.runs[0].settings["timings"] = findings.timings.to_dict()
     if timings:
         print_timings(findings.timings)
     if junit_file:

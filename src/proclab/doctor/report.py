@@ -32,6 +32,7 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
         f.healthcheck,
         tuple(Added(a.what, a.value, a.option, a.safety_net) for a in o.additions()),
         ReadyNote(f.ready.how, f.ready.after_s, f.ready.detail),
+        f.timings.steps(),
     )
     main = RunRecord(
         "stop",

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..lab.image_settings import StepTime
+
 
 class Step(StrEnum):
     IMAGE = "image inspect"  # the image's configuration (entrypoint, STOPSIGNAL, HEALTHCHECK)
@@ -66,6 +68,12 @@ class Timings:
     def total(self, container: str, step: Step) -> float:
         """The seconds a step took in one container, its repeats summed (three snapshots)."""
         return sum(s.took_s for s in self.spans if s.container == container and s.step == step)
+
+    def steps(self) -> tuple[StepTime, ...]:
+        """The spans as the result model records them, in the order they began."""
+        with self._lock:
+            ordered = sorted(self.spans, key=lambda s: s.start_s)
+        return tuple(StepTime(s.container, s.step.value, s.start_s, s.took_s) for s in ordered)
 
     def to_dict(self) -> list[dict[str, object]]:
         with self._lock:

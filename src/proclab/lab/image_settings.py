@@ -27,6 +27,16 @@ class ReadyNote:
 
 
 @dataclass(frozen=True)
+class StepTime:
+    """One step of the doctor's examination, in one container: where the time went."""
+
+    container: str  # "stop", "sigint", or "" for a step of the whole examination
+    step: str
+    start_s: float  # since the examination began
+    took_s: float
+
+
+@dataclass(frozen=True)
 class ImageSettings:
     image: str
     command: tuple[str, ...] = ()
@@ -45,6 +55,7 @@ class ImageSettings:
     healthcheck: bool = False
     added: tuple[Added, ...] = ()
     ready: ReadyNote | None = None
+    timings: tuple[StepTime, ...] = ()  # in the order the steps began
     extra: dict[str, Any] = field(default_factory=dict)  # keys a later doctor adds: kept as read
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -63,11 +74,17 @@ class ImageSettings:
         d["added"] = [asdict(a) for a in self.added]
         if self.ready is not None:
             d["ready"] = {**asdict(self.ready), "after_s": round(self.ready.after_s, 3)}
+        d["timings"] = [
+            {**asdict(s), "start_s": round(s.start_s, 3), "took_s": round(s.took_s, 3)}
+            for s in self.timings
+        ]
         return {**d, **self.extra}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ImageSettings:
-        known = {k: v for k, v in d.items() if k in _NAMES and k not in ("added", "ready")}
+        known = {
+            k: v for k, v in d.items() if k in _NAMES and k not in ("added", "ready", "timings")
+        }
         for key in ("command", "env", "cap_drop", "cap_add", "security_opt", "argv"):
             if key in known:
                 known[key] = tuple(known[key])
@@ -76,6 +93,7 @@ class ImageSettings:
             **known,
             added=tuple(Added(**a) for a in d.get("added", [])),
             ready=ReadyNote(**ready) if isinstance(ready, dict) else None,
+            timings=tuple(StepTime(**s) for s in d.get("timings", [])),
             extra={k: v for k, v in d.items() if k not in _NAMES},
         )
 
