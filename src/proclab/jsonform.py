@@ -1,0 +1,96 @@
+"""The one encoder from typed records to JSON values (docs/result-model.md).
+
+A record is a dataclass; its JSON form is its fields in order, unless the class declares a
+``json_form`` (a ``JsonForm``: which attributes, renamed, rounded or left out when unset).
+Values encode the same way at every depth: enums by value, tuples as lists, mapping keys as
+strings, nested records by their own form. Every layer may import this module, so the
+snapshot's records and the lab's are written by the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class JsonForm:
+    """How one record class is written, declared once beside its fields.
+
+    ``keys``: the attributes written, in order (fields or properties); empty means every field
+    in order, then ``computed`` (properties). ``renamed`` maps an attribute to its key.
+    ``digits`` rounds floats. ``omit`` leaves fields out; ``unless_none`` / ``unless_set``
+    leave an attribute out when it is None / falsy; ``sparse`` leaves out every None field
+    not in ``always``. ``none_if_empty`` writes a falsy value as null. ``merged`` names a
+    mapping field whose items are written at the top level, last."""
+
+    keys: tuple[str, ...] = ()
+    computed: tuple[str, ...] = ()
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    digits: Mapping[str, int] = field(default_factory=dict)
+    omit: frozenset[str] = frozenset()
+    unless_none: frozenset[str] = frozenset()
+    unless_set: frozenset[str] = frozenset()
+    sparse: bool = False
+    always: frozenset[str] = frozenset()
+    none_if_empty: frozenset[str] = frozenset()
+    merged: str = ""
+
+
+PLAIN = JsonForm()
+
+
+class JsonRecord:
+    """A record whose ``to_dict`` is the generic encoder's (its form is ``json_form``)."""
+
+    __slots__ = ()
+    json_form: ClassVar[JsonForm] = PLAIN
+
+    def to_dict(self) -> dict[str, Any]:
+        return encode_record(self)
+
+
+def _attributes(record: Any, form: JsonForm) -> tuple[str, ...]:
+    if form.keys:
+        return form.keys
+    names = tuple(f.name for f in fields(record) if f.name not in form.omit)
+    return tuple(n for n in names if n != form.merged) + form.computed
+
+
+def encode_record(record: Any) -> dict[str, Any]:
+    """A dataclass record as a JSON object, by its class's ``json_form``."""
+    form: JsonForm = getattr(type(record), "json_form", PLAIN)
+    out: dict[str, Any] = {}
+    for name in _attributes(record, form):
+        value = getattr(record, name)
+        if value is None and (
+            name in form.unless_none or (form.sparse and name not in form.always)
+        ):
+            continue
+        if name in form.unless_set and not value:
+            continue
+        if name in form.none_if_empty and not value:
+            value = None
+        if name in form.digits and value is not None:
+            value = round(value, form.digits[name])
+        out[form.renamed.get(name, name)] = encode(value)
+    if form.merged:
+        out.update(encode(getattr(record, form.merged)))
+    return out
+
+
+def encode(value: Any) -> Any:
+    """Any value a record holds as plain JSON values."""
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        to_dict = getattr(value, "to_dict", None)  # a record may still say it itself
+        return to_dict() if to_dict is not None else encode_record(value)
+    if isinstance(value, Mapping):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    return value  # not a JSON value: the document's writer (cli.jsonout) notes and quotes it
