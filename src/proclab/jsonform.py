@@ -58,9 +58,10 @@ def _attributes(record: Any, form: JsonForm) -> tuple[str, ...]:
     return tuple(n for n in names if n != form.merged) + form.computed
 
 
-def encode_record(record: Any) -> dict[str, Any]:
-    """A dataclass record as a JSON object, by its class's ``json_form``."""
-    form: JsonForm = getattr(type(record), "json_form", PLAIN)
+def encode_record(record: Any, form: JsonForm | None = None) -> dict[str, Any]:
+    """A dataclass record as a JSON object, by ``form`` (default: its class's ``json_form``)."""
+    if form is None:
+        form = getattr(type(record), "json_form", PLAIN)
     out: dict[str, Any] = {}
     for name in _attributes(record, form):
         value = getattr(record, name)
