@@ -8,6 +8,7 @@ snapshot's records and the lab's are written by the same code."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
@@ -20,10 +21,12 @@ class JsonForm:
 
     ``keys``: the attributes written, in order (fields or properties); empty means every field
     in order, then ``computed`` (properties). ``renamed`` maps an attribute to its key.
-    ``digits`` rounds floats. ``omit`` leaves fields out; ``unless_none`` / ``unless_set``
+    A key may name a method that takes no arguments: its result is written. ``digits`` rounds
+    floats. ``omit`` leaves fields out; ``unless_none`` / ``unless_set``
     leave an attribute out when it is None / falsy; ``sparse`` leaves out every None field
     not in ``always``. ``none_if_empty`` writes a falsy value as null. ``merged`` names a
-    mapping field whose items are written at the top level, last."""
+    mapping field whose items are written at the top level, last. ``as_list`` writes the values
+    alone, as a JSON array (a row)."""
 
     keys: tuple[str, ...] = ()
     computed: tuple[str, ...] = ()
@@ -36,6 +39,7 @@ class JsonForm:
     always: frozenset[str] = frozenset()
     none_if_empty: frozenset[str] = frozenset()
     merged: str = ""
+    as_list: bool = False
 
 
 PLAIN = JsonForm()
@@ -65,6 +69,8 @@ def encode_record(record: Any, form: JsonForm | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in _attributes(record, form):
         value = getattr(record, name)
+        if inspect.ismethod(value):
+            value = value()
         if value is None and (
             name in form.unless_none or (form.sparse and name not in form.always)
         ):
@@ -89,7 +95,10 @@ def encode(value: Any) -> Any:
         return value
     if is_dataclass(value) and not isinstance(value, type):
         to_dict = getattr(value, "to_dict", None)  # a record may still say it itself
-        return to_dict() if to_dict is not None else encode_record(value)
+        if to_dict is not None:
+            return to_dict()
+        d = encode_record(value)
+        return list(d.values()) if getattr(value, "json_form", PLAIN).as_list else d
     if isinstance(value, Mapping):
         return {str(k): encode(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
