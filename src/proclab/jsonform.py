@@ -9,7 +9,7 @@ snapshot's records and the lab's are written by the same code."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
 from typing import Any, ClassVar
@@ -21,8 +21,8 @@ class JsonForm:
 
     ``keys``: the attributes written, in order (fields or properties); empty means every field
     in order, then ``computed`` (properties). ``renamed`` maps an attribute to its key.
-    A key may name a method that takes no arguments: its result is written. ``digits`` rounds
-    floats. ``omit`` leaves fields out; ``unless_none`` / ``unless_set``
+    A key may name a method that takes no arguments: its result is written. ``via`` turns an
+    attribute's value into the value written. ``digits`` rounds floats. ``omit`` leaves fields out; ``unless_none`` / ``unless_set``
     leave an attribute out when it is None / falsy; ``sparse`` leaves out every None field
     not in ``always``. ``none_if_empty`` writes a falsy value as null. ``merged`` names a
     mapping field whose items are written at the top level, last. ``as_list`` writes the values
@@ -31,6 +31,7 @@ class JsonForm:
     keys: tuple[str, ...] = ()
     computed: tuple[str, ...] = ()
     renamed: Mapping[str, str] = field(default_factory=dict)
+    via: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
     digits: Mapping[str, int] = field(default_factory=dict)
     omit: frozenset[str] = frozenset()
     unless_none: frozenset[str] = frozenset()
@@ -77,6 +78,8 @@ def encode_record(record: Any, form: JsonForm | None = None) -> dict[str, Any]:
             continue
         if name in form.unless_set and not value:
             continue
+        if name in form.via:
+            value = form.via[name](value)
         if name in form.none_if_empty and not value:
             value = None
         if name in form.digits and value is not None:

@@ -133,6 +133,7 @@ class Sample(JsonRecord):
     def agree(self) -> bool:
         return not self.differences
 
+
 def sample_from(
     name: str,
     data: Mapping[str, Any],

@@ -54,11 +54,13 @@ class Tick(JsonRecord):
     def cells(self) -> list[str]:
         return [f"RUN:{self.ran}" if s == RUNNING and self.ran else s for s in self.states]
 
+
 @dataclass(frozen=True)
 class Totals(JsonRecord):
     total_time: int
     cpu_busy: int
     io_busy: int
+
 
 def from_ostep(text: str) -> list[str]:
     """process-run.py's ``-P``: processes split by ``:``, each a list like ``c7,i,c1,i`` (c N: N

@@ -60,6 +60,7 @@ class Verdict(JsonRecord):
     def can_fail(self) -> bool:
         return self.failed_by is not None
 
+
 # -- building mutated results: share everything but the one changed part -----
 def _with_run(result: LabResult, i: int, run: RunRecord) -> LabResult:
     runs = list(result.runs)

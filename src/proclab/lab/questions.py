@@ -155,6 +155,7 @@ class Prediction(JsonRecord):
     def observed_json(self) -> Any:
         return _jsonable(self.observed)
 
+
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower())
 

@@ -41,6 +41,7 @@ class JobStats(JsonRecord):
     def weighted(self) -> float:
         return self.turnaround / self.length
 
+
 @dataclass(frozen=True)
 class Averages(JsonRecord):
     turnaround: float
@@ -58,4 +59,3 @@ class Averages(JsonRecord):
             sum(x.waiting for x in s) / n,
             sum(x.weighted for x in s) / n,
         )
-

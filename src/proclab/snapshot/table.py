@@ -93,9 +93,7 @@ class Process(JsonRecord):
 class ProbeInfo(JsonRecord):
     """How a snapshot was taken (in the JSON only, not the narration)."""
 
-    json_form = JsonForm(
-        digits={"overhead_ms": 2, "spread_ms": 3}, unless_set=frozenset({"note"})
-    )
+    json_form = JsonForm(digits={"overhead_ms": 2, "spread_ms": 3}, unless_set=frozenset({"note"}))
 
     path: str  # "resident" (the fast path) or "exec" (one docker exec)
     overhead_ms: float = 0.0  # announced -> snapshot in hand and released, as the harness saw it

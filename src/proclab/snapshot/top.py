@@ -24,7 +24,6 @@ class TopTasks(JsonRecord):
     zombie: int
 
 
-
 @dataclass(frozen=True)
 class TopRow:
     pid: int
