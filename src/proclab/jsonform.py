@@ -97,9 +97,6 @@ def encode(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if is_dataclass(value) and not isinstance(value, type):
-        to_dict = getattr(value, "to_dict", None)  # a record may still say it itself
-        if to_dict is not None:
-            return to_dict()
         d = encode_record(value)
         return list(d.values()) if getattr(value, "json_form", PLAIN).as_list else d
     if isinstance(value, Mapping):
