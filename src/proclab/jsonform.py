@@ -55,6 +55,11 @@ class JsonRecord:
     def to_dict(self) -> dict[str, Any]:
         return encode_record(self)
 
+    def json_form_now(self) -> JsonForm:
+        """The form this record is written in: its class's, unless a record has two (an action
+        Docker refused is written in its ``refused_form``)."""
+        return self.json_form
+
 
 def _attributes(record: Any, form: JsonForm) -> tuple[str, ...]:
     if form.keys:
@@ -66,7 +71,8 @@ def _attributes(record: Any, form: JsonForm) -> tuple[str, ...]:
 def encode_record(record: Any, form: JsonForm | None = None) -> dict[str, Any]:
     """A dataclass record as a JSON object, by ``form`` (default: its class's ``json_form``)."""
     if form is None:
-        form = getattr(type(record), "json_form", PLAIN)
+        now = getattr(record, "json_form_now", None)
+        form = now() if now is not None else getattr(type(record), "json_form", PLAIN)
     out: dict[str, Any] = {}
     for name in _attributes(record, form):
         value = getattr(record, name)

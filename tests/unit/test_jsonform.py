@@ -14,6 +14,8 @@ import proclab
 from proclab.explore.playbooks import HostCheck
 from proclab.jsonform import JsonForm, JsonRecord, encode
 from proclab.lab.document import stamped
+from proclab.lab.records import StopRecord
+from proclab.lab.result import RunRecord
 from proclab.lab.schema import kind_of, violation
 
 
@@ -137,3 +139,14 @@ def test_explore_check_json_is_a_stamped_document_of_hosts():
     assert list(doc) == ["schema_version", "hosts"]
     assert list(doc["hosts"][1]) == ["host", "problem", "results"]
     assert violation({"hosts": [{"host": "a"}]}, "explore_check") is not None
+
+
+def test_an_action_docker_refused_is_written_in_its_refused_form_at_any_depth():
+    refused = StopRecord("ready", grace_s=2, notes={"x": 1}, error="409 conflict")
+    written = {"at": "ready", "do": "stop", "grace_s": 2, "error": "409 conflict"}
+    assert refused.to_dict() == written
+    run = encode(RunRecord("main", actions=[refused, StopRecord("end", took_s=1.5)]))
+    assert run["actions"] == [
+        written,
+        {"at": "end", "do": "stop", "grace_s": 10.0, "took_s": 1.5, "exit_code": None},
+    ]

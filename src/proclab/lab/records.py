@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..jsonform import JsonForm, encode_record
+from ..jsonform import JsonForm, JsonRecord
 
 
 @dataclass
-class ActionRecord:
+class ActionRecord(JsonRecord):
     """What the harness did at a checkpoint; each kind of action has its own record below.
 
     ``error`` is set (and the figures left out) when Docker refused the action. Each kind
@@ -28,8 +28,8 @@ class ActionRecord:
     do: str = ""
     error: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return encode_record(self, self.refused_form if self.error else self.json_form)
+    def json_form_now(self) -> JsonForm:
+        return self.refused_form if self.error else self.json_form
 
     @property
     def data(self) -> dict[str, Any]:
