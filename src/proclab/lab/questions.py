@@ -128,8 +128,8 @@ class Question:
 @dataclass
 class Prediction(JsonRecord):
     json_form = JsonForm(
-        keys=("id", "ask", "answer", "observed_json", "correct", "problem", "explain"),
-        renamed={"observed_json": "observed"},
+        keys=("id", "ask", "answer", "observed", "correct", "problem", "explain"),
+        via={"observed": lambda v: _jsonable(v)},  # what an expression gave: a JSON value or text
         none_if_empty=frozenset({"problem", "explain"}),
     )
 
@@ -150,10 +150,6 @@ class Prediction(JsonRecord):
     @property
     def explain(self) -> str:
         return self.question.explain
-
-    @property
-    def observed_json(self) -> Any:
-        return _jsonable(self.observed)
 
 
 def _norm(s: str) -> str:
