@@ -97,7 +97,17 @@ def test_a_harness_that_crashes_or_is_killed_leaves_no_verdict_and_the_hook_ends
     for how in ("crash", "kill"):
         fifo = tmp_path / how
         harness = start_harness(fifo)
-        t, got = hook_in_thread(fifo)
+        # the hook's end is open before the harness ends (open() returns: the harness holds the FIFO);
+        # opened in a thread, it raced the crash and could wait for a writer that was already gone
+        hook_end = composehook.open_for_verdict(fifo)
+        got: dict[str, int | None] = {}
+        t = threading.Thread(
+            target=lambda got=got, f=hook_end: got.setdefault(
+                "status", composehook.read_verdict(f)
+            ),
+            daemon=True,
+        )
+        t.start()
         end(harness, how)
         t.join(10)
         assert not t.is_alive() and got == {"status": None}, how

@@ -1,4 +1,5 @@
 """What the doctor is asked to do and what it saw: typed records, no Docker."""
+
 from __future__ import annotations
 
 import signal as _signal
@@ -10,10 +11,24 @@ from ..jsonform import JsonForm, JsonRecord
 from ..lab.kernel_record import KernelRecord
 from ..lab.result import OutputLine
 from ..snapshot import Process, Snapshot
+from .timing import Timings
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"}
-INITS = {"docker-init", "tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "runsvdir",
-         "supervisord", "systemd", "init", "s6-linux-init", "openrc-init", "pid1"}
+INITS = {
+    "docker-init",
+    "tini",
+    "tini-static",
+    "dumb-init",
+    "catatonit",
+    "s6-svscan",
+    "runsvdir",
+    "supervisord",
+    "systemd",
+    "init",
+    "s6-linux-init",
+    "openrc-init",
+    "pid1",
+}
 
 
 # What the doctor adds to 'docker run IMAGE' for safety when the user gives nothing: each has its option.
@@ -25,42 +40,56 @@ SAFETY_NETWORK = "none"
 @dataclass(frozen=True)
 class DoctorOptions:
     image: str
-    command: tuple[str, ...] = ()          # replaces the image's CMD, as 'docker run IMAGE CMD…' does
-    entrypoint: tuple[str, ...] | None = None   # replaces the image's ENTRYPOINT (a Compose service's entrypoint)
+    command: tuple[str, ...] = ()  # replaces the image's CMD, as 'docker run IMAGE CMD…' does
+    entrypoint: tuple[str, ...] | None = (
+        None  # replaces the image's ENTRYPOINT (a Compose service's entrypoint)
+    )
     init: bool = False
     env: dict[str, str] = field(default_factory=dict)
     user: str | None = None
-    ready_log: str | None = None           # a regex: up when a line of output matches
-    grace_s: int = 5                       # docker stop -t (whole seconds, as the engine takes it)
+    ready_log: str | None = None  # a regex: up when a line of output matches
+    grace_s: int = 5  # docker stop -t (whole seconds, as the engine takes it)
     ready_timeout_s: float = 30.0
-    reap_deadline_s: float = 1.0           # how long pid 1 may take to reap the orphan once it exits (a reaper takes ms)
-    pids_limit: int | None = None          # the limits the user runs it with (none: the safety net)
+    reap_deadline_s: float = (
+        1.0  # how long pid 1 may take to reap the orphan once it exits (a reaper takes ms)
+    )
+    pids_limit: int | None = None  # the limits the user runs it with (none: the safety net)
     memory: str | None = None
-    network: str | None = None             # none given: no network (SAFETY_NETWORK)
+    network: str | None = None  # none given: no network (SAFETY_NETWORK)
     # as 'docker run' applies them; none given: Docker's defaults, as a plain 'docker run IMAGE'
     cap_drop: tuple[str, ...] = ()
     cap_add: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
     read_only: bool = False
-    stop_signal: str | None = None         # overrides the image's STOPSIGNAL (docker run --stop-signal)
-    k8s: bool = False                      # as a pod runs it: no init, SIGTERM then SIGKILL after the grace period
-    grace_from_default: bool = False       # no grace period was given (a Compose service then gets Compose's 10 s)
-    trace: bool = True                     # keep the kernel's record of the stop container where tracefs allows
+    stop_signal: str | None = None  # overrides the image's STOPSIGNAL (docker run --stop-signal)
+    k8s: bool = False  # as a pod runs it: no init, SIGTERM then SIGKILL after the grace period
+    grace_from_default: bool = (
+        False  # no grace period was given (a Compose service then gets Compose's 10 s)
+    )
+    trace: bool = True  # keep the kernel's record of the stop container where tracefs allows
 
     def additions(self) -> list[Addition]:
         """What the doctor runs it with beyond 'docker run IMAGE' (and the options given)."""
-        return [Addition("pids limit", str(self.pids_limit or SAFETY_PIDS), "--pids-limit", self.pids_limit is None),
-                Addition("memory limit", self.memory or SAFETY_MEMORY, "--memory", self.memory is None),
-                Addition("network", self.network or SAFETY_NETWORK, "--network", self.network is None)]
+        return [
+            Addition(
+                "pids limit",
+                str(self.pids_limit or SAFETY_PIDS),
+                "--pids-limit",
+                self.pids_limit is None,
+            ),
+            Addition("memory limit", self.memory or SAFETY_MEMORY, "--memory", self.memory is None),
+            Addition("network", self.network or SAFETY_NETWORK, "--network", self.network is None),
+        ]
 
 
 @dataclass(frozen=True)
 class Addition:
     """One thing the doctor's containers have that a plain 'docker run IMAGE' does not."""
+
     what: str
     value: str
     option: str
-    safety_net: bool        # the doctor's own default, not the user's
+    safety_net: bool  # the doctor's own default, not the user's
 
     def words(self) -> str:
         return f"{self.what} {self.value} ({self.option}{' to change' if self.safety_net else ', given'})"
@@ -69,8 +98,9 @@ class Addition:
 @dataclass
 class Ready:
     """How the container came up: by a log line, its HEALTHCHECK, its processes holding still, or not at all."""
+
     up: bool
-    how: str                    # "log" | "healthy" | "stable" | "exited" | "unhealthy" | "timeout"
+    how: str  # "log" | "healthy" | "stable" | "exited" | "unhealthy" | "timeout"
     after_s: float
     exit_code: int | None = None
     detail: str = ""
@@ -94,11 +124,12 @@ def role(p: Process) -> str:
 @dataclass
 class Orphan:
     """The orphan the doctor made: a child of a docker-exec'd shell that exits, so pid 1 adopts it."""
+
     pid: int = 0
-    adopted_by: int | None = None       # its parent (container pid) once its shell had exited
+    adopted_by: int | None = None  # its parent (container pid) once its shell had exited
     lifetime_s: float = 1.0
-    exited_at_s: float | None = None    # seen as a zombie, or gone (relative to its making)
-    reaped_at_s: float | None = None    # gone from the process table
+    exited_at_s: float | None = None  # seen as a zombie, or gone (relative to its making)
+    reaped_at_s: float | None = None  # gone from the process table
     zombie_at_end: bool = False
     error: str | None = None
 
@@ -106,36 +137,52 @@ class Orphan:
 @dataclass
 class Fate:
     """One process watched through docker stop: when it ended and how, if it was seen."""
+
     pid: int
     command: str
     host_pid: int | None = None
-    ended_s: float | None = None          # after the stop began; None: lived until the container's end
-    status: str | None = None             # "exit 0", "signal 15" (a zombie's exit code, if caught)
-    orphaned: bool = False                # seen re-parented to pid 1 before the container ended
+    ended_s: float | None = None  # after the stop began; None: lived until the container's end
+    status: str | None = None  # "exit 0", "signal 15" (a zombie's exit code, if caught)
+    orphaned: bool = False  # seen re-parented to pid 1 before the container ended
 
 
 @dataclass
 class Stop(JsonRecord):
     """A docker stop -t N (or docker kill --signal SIGINT) and how the container ended."""
-    json_form = JsonForm(keys=("signal", "grace_s", "exit_code", "took_s", "ended", "oom_killed",
-                               "error", "watch_source", "watched"), digits={"took_s": 3})
+
+    json_form = JsonForm(
+        keys=(
+            "signal",
+            "grace_s",
+            "exit_code",
+            "took_s",
+            "ended",
+            "oom_killed",
+            "error",
+            "watch_source",
+            "watched",
+        ),
+        digits={"took_s": 3},
+    )
+
     signal: str
     grace_s: float
     exit_code: int | None = None
     took_s: float = 0.0
-    ended: bool = False                   # within the grace period, by the signal
+    ended: bool = False  # within the grace period, by the signal
     oom_killed: bool = False
     error: str | None = None
-    watched: list[Fate] = field(default_factory=list)   # the wrapped program and its children
-    watch_source: str = ""                # "host /proc" | "docker exec" | "" (nothing watched)
-    sent_at: float = 0.0                  # wall clock, just before the signal was sent
+    watched: list[Fate] = field(default_factory=list)  # the wrapped program and its children
+    watch_source: str = ""  # "host /proc" | "docker exec" | "" (nothing watched)
+    sent_at: float = 0.0  # wall clock, just before the signal was sent
 
 
 @dataclass
 class Findings:
     """Everything the checks judge: read by verdicts.py, which talks to nothing."""
+
     options: DoctorOptions
-    argv: tuple[str, ...]                  # what the engine started (inspect Path + Args)
+    argv: tuple[str, ...]  # what the engine started (inspect Path + Args)
     stop_signal: str
     ready: Ready
     snapshots: list[Snapshot] = field(default_factory=list)
@@ -144,16 +191,27 @@ class Findings:
     sigint: Stop | None = None
     sigint_ready: Ready | None = None
     limits: dict[str, Any] = field(default_factory=dict)
-    output: dict[str, list[OutputLine]] = field(default_factory=dict)    # per container: "stop", "sigint"
+    output: dict[str, list[OutputLine]] = field(
+        default_factory=dict
+    )  # per container: "stop", "sigint"
     containers: dict[str, str] = field(default_factory=dict)
-    error: str | None = None              # the examination broke off (an exec failed)
-    early: list[EarlyEnd] = field(default_factory=list)   # a container that ended on its own
-    masks: list[Masks] = field(default_factory=list)      # pid 1 and the main program, before docker stop
-    sigint_masks: Masks | None = None     # the SIGINT container's pid 1, just before SIGINT
-    healthcheck: bool = False             # the image declares a HEALTHCHECK (up = healthy)
-    started_at: float = 0.0               # wall clock of the stop container's start (its output's at_s counts from it)
-    kernel: KernelRecord | None = None    # the kernel's record of the stop container (None: not asked for)
-    stop_at_t: float | None = None        # when docker stop was sent, in seconds since its start (as the record's t)
+    error: str | None = None  # the examination broke off (an exec failed)
+    early: list[EarlyEnd] = field(default_factory=list)  # a container that ended on its own
+    masks: list[Masks] = field(
+        default_factory=list
+    )  # pid 1 and the main program, before docker stop
+    sigint_masks: Masks | None = None  # the SIGINT container's pid 1, just before SIGINT
+    healthcheck: bool = False  # the image declares a HEALTHCHECK (up = healthy)
+    started_at: float = (
+        0.0  # wall clock of the stop container's start (its output's at_s counts from it)
+    )
+    kernel: KernelRecord | None = (
+        None  # the kernel's record of the stop container (None: not asked for)
+    )
+    stop_at_t: float | None = (
+        None  # when docker stop was sent, in seconds since its start (as the record's t)
+    )
+    timings: Timings = field(default_factory=Timings)  # where the examination's time went
 
     def said_after(self, container: str, wall: float) -> list[str]:
         """The lines a container printed after a moment (wall clock), e.g. after the doctor's signal."""
@@ -165,6 +223,7 @@ class Findings:
 
 class Disposition(StrEnum):
     """What a process does with a signal, from its SigCgt, SigIgn and SigBlk."""
+
     HANDLER = "caught by a handler"
     BLOCKED = "blocked or waited for (sigwait, as tini does): it is queued for pid 1 to take"
     IGNORED = "ignored (SIG_IGN)"
@@ -179,21 +238,29 @@ def _bits(hexmask: str) -> frozenset[int]:
 @dataclass(frozen=True)
 class Masks(JsonRecord):
     """/proc/PID/status's signal masks of one process, read before any signal was sent."""
+
     json_form = JsonForm(  # /proc/PID/status's names, each mask as sorted signal names
         keys=("pid", "command", "caught", "ignored", "blocked", "waited", "source"),
         renamed={"caught": "SigCgt", "ignored": "SigIgn", "blocked": "SigBlk", "waited": "sigwait"},
-        via=dict.fromkeys(("caught", "ignored", "blocked", "waited"),
-                          lambda ns: [_name(n) for n in sorted(ns)]))
+        via=dict.fromkeys(
+            ("caught", "ignored", "blocked", "waited"), lambda ns: [_name(n) for n in sorted(ns)]
+        ),
+    )
+
     pid: int
     command: str
     caught: frozenset[int]
     ignored: frozenset[int]
     blocked: frozenset[int]
-    source: str = ""                       # "host /proc" | "docker exec"
-    waited: frozenset[int] = frozenset()   # in rt_sigtimedwait for these (SigBlk shows them unblocked meanwhile)
+    source: str = ""  # "host /proc" | "docker exec"
+    waited: frozenset[int] = (
+        frozenset()
+    )  # in rt_sigtimedwait for these (SigBlk shows them unblocked meanwhile)
 
     @classmethod
-    def parse(cls, pid: int, command: str, status: str, source: str = "", waited: int | None = None) -> Masks | None:
+    def parse(
+        cls, pid: int, command: str, status: str, source: str = "", waited: int | None = None
+    ) -> Masks | None:
         found = {}
         for line in status.splitlines():
             key, _, value = line.partition(":")
@@ -201,8 +268,15 @@ class Masks(JsonRecord):
                 found[key] = _bits(value.strip())
         if len(found) < 3:
             return None
-        return cls(pid, command, found["SigCgt"], found["SigIgn"], found["SigBlk"], source,
-                   _bits(f"{waited:x}") if waited else frozenset())
+        return cls(
+            pid,
+            command,
+            found["SigCgt"],
+            found["SigIgn"],
+            found["SigBlk"],
+            source,
+            _bits(f"{waited:x}") if waited else frozenset(),
+        )
 
     def disposition(self, sig: str) -> Disposition:
         n = int(_signal.Signals[sig])
@@ -230,6 +304,7 @@ def reaches_pid1(m: Masks, sig: str) -> bool:
 
 class Phase(StrEnum):
     """When a container ended on its own: the doctor had not asked it to."""
+
     BEFORE_UP = "before it was up"
     PROBING = "while the doctor looked at it, before any signal"
     BEFORE_SIGNAL = "before the doctor's signal"
@@ -239,9 +314,10 @@ class Phase(StrEnum):
 @dataclass
 class EarlyEnd:
     """A container that ended without being told to: the one "it does not stay up" verdict."""
-    container: str                          # "stop" | "sigint"
+
+    container: str  # "stop" | "sigint"
     phase: Phase
-    after_s: float                          # since its start
+    after_s: float  # since its start
     exit_code: int | None
     oom_killed: bool = False
     detail: str = ""

@@ -1,5 +1,6 @@
 """The doctor's second container, run alongside the first: up, its pid 1's signal masks from the
 host's /proc, then docker kill --signal SIGINT; did it end within the grace period, and because of it?"""
+
 from __future__ import annotations
 
 import time
@@ -8,8 +9,9 @@ from typing import Any
 from ..engine import hostproc
 from ..errors import ContainerError, ProclabError
 from .ending import early, ended_on_its_own
-from .model import Masks, Phase, Ready, Stop
+from .model import EarlyEnd, Findings, Masks, Phase, Ready, Stop
 from .session import Session
+from .timing import Step
 
 
 def sigint_run(b: Session, opts, out: dict[str, Any]) -> None:
@@ -22,17 +24,22 @@ def sigint_run(b: Session, opts, out: dict[str, Any]) -> None:
             if ready.how == "exited":
                 out["early"] = early(b, "sigint", Phase.BEFORE_UP)
             return
-        masks = _pid1_masks(b)
+        with b.timings.span("sigint", Step.MASKS):
+            masks = _pid1_masks(b)
         out["masks"] = masks
-        s = _interrupt(b, opts)
+        with b.timings.span("sigint", Step.SIGNAL_WAIT):
+            s = _interrupt(b, opts)
         out["stop"] = s
-        out["early"] = ended_on_its_own(b, "sigint", s, masks)
-    except ContainerError as err:   # removed under it (Ctrl-C in the main thread), or the engine failed
+        with b.timings.span("sigint", Step.ENDING):
+            out["early"] = ended_on_its_own(b, "sigint", s, masks)
+    except (
+        ContainerError
+    ) as err:  # removed under it (Ctrl-C in the main thread), or the engine failed
         if b.ended_within():
             out["early"] = early(b, "sigint", Phase.PROBING)
         else:
             out["error"] = err
-    except BaseException as err:     # re-raised by examine() in the main thread
+    except BaseException as err:  # re-raised by examine() in the main thread
         out["error"] = err
 
 
@@ -43,7 +50,11 @@ def _pid1_masks(b: Session) -> Masks | None:
     except ContainerError:
         return None
     status = hostproc.read(hpid, "status") if hpid else None
-    return Masks.parse(1, "pid 1", status, "host /proc", hostproc.sigwait_set(hpid)) if status else None
+    return (
+        Masks.parse(1, "pid 1", status, "host /proc", hostproc.sigwait_set(hpid))
+        if status
+        else None
+    )
 
 
 def _interrupt(b: Session, opts) -> Stop:
@@ -58,11 +69,23 @@ def _interrupt(b: Session, opts) -> Stop:
     try:
         s.exit_code = b.c.wait(timeout=opts.grace_s)
         s.ended = True
-    except ProclabError:           # the wait timed out (the engine's answer can come late on a busy host)
-        if b.exited():             # it ended meanwhile: within the grace period, by the engine's clock?
+    except ProclabError:  # the wait timed out (the engine's answer can come late on a busy host)
+        if b.exited():  # it ended meanwhile: within the grace period, by the engine's clock?
             s.exit_code, _, fin = b.ending()
             s.ended = fin is not None and fin - s.sent_at <= opts.grace_s
         else:
-            s.ended = False        # still running after the grace period
+            s.ended = False  # still running after the grace period
     s.took_s = time.monotonic() - t
     return s
+
+
+def take_sigint(f: Findings, a: Session, b: Session, sigint: dict[str, object]) -> None:
+    """The SIGINT container's findings (its thread's), and both containers' output, into f."""
+    if "error" in sigint:
+        raise sigint["error"]  # type: ignore[misc]
+    f.output = {"stop": a.output, "sigint": b.output}
+    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
+    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
+    ended = sigint.get("early")
+    if isinstance(ended, EarlyEnd):
+        f.early.append(ended)

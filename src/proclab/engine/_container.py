@@ -6,6 +6,7 @@ limits, a bounded log); ``create`` turns it into docker-py's arguments.
 ``Privileges`` is the one place where the labs' hardening and a plain
 ``docker run``'s defaults (what ``proclab doctor`` judges images under) differ.
 """
+
 from __future__ import annotations
 
 import time
@@ -48,6 +49,7 @@ LAB_TMPFS = {"/tmp": "rw,mode=1777,size=64m", "/lab": "rw,mode=1777,size=4m"}
 @dataclass(frozen=True)
 class Privileges:
     """Capabilities and security options, on top of the engine's defaults."""
+
     cap_drop: tuple[str, ...] = ()
     cap_add: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
@@ -64,20 +66,20 @@ class ContainerSpec:
     image: str
     name: str
     command: tuple[str, ...] | None = None
-    entrypoint: tuple[str, ...] | None = None   # None: the image's ENTRYPOINT
+    entrypoint: tuple[str, ...] | None = None  # None: the image's ENTRYPOINT
     env: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)    # proclab.<key> extras
+    labels: dict[str, str] = field(default_factory=dict)  # proclab.<key> extras
     user: str | None = None
-    init: bool | None = False             # None: the engine's default, as 'docker run' without --init
+    init: bool | None = False  # None: the engine's default, as 'docker run' without --init
     privileges: Privileges = LAB_HARDENING
-    stop_signal: str | None = None        # None: the image's STOPSIGNAL
+    stop_signal: str | None = None  # None: the image's STOPSIGNAL
     pids_limit: int | None = 128
     mem_limit: str | None = "256m"
     cap_add: tuple[str, ...] = ()
     read_only: bool = False
-    network: str = "none"                 # "none", "bridge", or a network's name
+    network: str = "none"  # "none", "bridge", or a network's name
     tmpfs: dict[str, str] = field(default_factory=dict)
-    anonymous_volumes: tuple[str, ...] = ()   # paths; removed with the container (remove v=True)
+    anonymous_volumes: tuple[str, ...] = ()  # paths; removed with the container (remove v=True)
     cpus: float | None = None
     cpuset_cpus: str | None = None
     cpu_shares: int | None = None
@@ -86,29 +88,49 @@ class ContainerSpec:
 
     def create_kwargs(self, kind: EngineKind = EngineKind.DOCKER) -> dict[str, Any]:
         kw: dict[str, Any] = {
-            "name": self.name, "environment": dict(self.env), "labels": labels(**self.labels),
-            "detach": True, "stdin_open": False, "tty": False,
-            "read_only": self.read_only, "log_config": LOG_CONFIG,
+            "name": self.name,
+            "environment": dict(self.env),
+            "labels": labels(**self.labels),
+            "detach": True,
+            "stdin_open": False,
+            "tty": False,
+            "read_only": self.read_only,
+            "log_config": LOG_CONFIG,
         }
         if self.network in ("none", "bridge"):
             kw["network_mode"] = self.network
         else:
             kw["network"] = self.network
-        optional = {"init": self.init, "user": self.user, "pids_limit": self.pids_limit, "mem_limit": self.mem_limit,
-                    "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
-                    "memswap_limit": self.mem_limit, "cpuset_cpus": self.cpuset_cpus,
-                    "cpu_shares": self.cpu_shares, "hostname": self.hostname,
-                    "tmpfs": dict(self.tmpfs) or None, "ports": dict(self.ports) or None,
-                    "mounts": [docker.types.Mount(p, None, type="volume") for p in self.anonymous_volumes] or None,
-                    "cap_add": list(self.cap_add + self.privileges.cap_add) or None,
-                    "cap_drop": list(self.privileges.cap_drop) or None,
-                    "security_opt": list(self.privileges.security_opt) or None,
-                    "stop_signal": self.stop_signal,
-                    "nano_cpus": int(self.cpus * 1e9) if self.cpus else None}
+        optional = {
+            "init": self.init,
+            "user": self.user,
+            "pids_limit": self.pids_limit,
+            "mem_limit": self.mem_limit,
+            "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
+            "memswap_limit": self.mem_limit,
+            "cpuset_cpus": self.cpuset_cpus,
+            "cpu_shares": self.cpu_shares,
+            "hostname": self.hostname,
+            "tmpfs": dict(self.tmpfs) or None,
+            "ports": dict(self.ports) or None,
+            "mounts": [docker.types.Mount(p, None, type="volume") for p in self.anonymous_volumes]
+            or None,
+            "cap_add": list(self.cap_add + self.privileges.cap_add) or None,
+            "cap_drop": list(self.privileges.cap_drop) or None,
+            "security_opt": list(self.privileges.security_opt) or None,
+            "stop_signal": self.stop_signal,
+            "nano_cpus": int(self.cpus * 1e9) if self.cpus else None,
+        }
         kw.update({k: v for k, v in optional.items() if v is not None})
         if kind is EngineKind.PODMAN:
-            kw["ulimits"] = [docker.types.Ulimit(name=n, soft=v, hard=v) for n, v in PODMAN_ULIMITS.items()]
-            if self.read_only and any(p.startswith("/run/") for p in self.tmpfs) and "/run" not in self.tmpfs:
+            kw["ulimits"] = [
+                docker.types.Ulimit(name=n, soft=v, hard=v) for n, v in PODMAN_ULIMITS.items()
+            ]
+            if (
+                self.read_only
+                and any(p.startswith("/run/") for p in self.tmpfs)
+                and "/run" not in self.tmpfs
+            ):
                 kw["tmpfs"] = {"/run": PODMAN_RUN_TMPFS, **self.tmpfs}
         return kw
 
@@ -124,8 +146,9 @@ class ExecResult:
 def create(spec: ContainerSpec) -> LabContainer:
     """Create (not start) the container the spec describes."""
     with docker_call("create", spec.name, image=spec.image):
-        cont = client().containers.create(spec.image, list(spec.command) if spec.command else None,
-                                          **spec.create_kwargs(kind()))
+        cont = client().containers.create(
+            spec.image, list(spec.command) if spec.command else None, **spec.create_kwargs(kind())
+        )
     return LabContainer(cont)
 
 
@@ -158,10 +181,13 @@ class LabContainer:
     def stream(self) -> Iterator[tuple[bytes | None, bytes | None]]:
         """(stdout, stderr) chunks from the container's start until it ends."""
         with docker_call("attach", self.name):
-            return self._c.client.api.attach(self._c.id, stream=True, logs=True, stdout=True,
-                                             stderr=True, demux=True)
+            return self._c.client.api.attach(
+                self._c.id, stream=True, logs=True, stdout=True, stderr=True, demux=True
+            )
 
-    def exec(self, cmd: list[str], user: str | None = None, timeout: float = API_TIMEOUT_S) -> ExecResult:
+    def exec(
+        self, cmd: list[str], user: str | None = None, timeout: float = API_TIMEOUT_S
+    ) -> ExecResult:
         """Run cmd in the container; CallTimeout if it has not ended within timeout."""
         t0 = time.perf_counter()
         kw = {"user": user} if user else {}
@@ -169,21 +195,29 @@ class LabContainer:
         def run() -> Any:
             with docker_call(f"exec {cmd[0]} in", self.name):
                 return self._c.exec_run(cmd, demux=True, **kw)
+
         res = call_within(timeout, f"exec {cmd[0]} in", self.name, run)
         out, err_ = res.output if res.output else (b"", b"")
-        return ExecResult(res.exit_code if res.exit_code is not None else -1, out or b"", err_ or b"",
-                          time.perf_counter() - t0)
+        return ExecResult(
+            res.exit_code if res.exit_code is not None else -1,
+            out or b"",
+            err_ or b"",
+            time.perf_counter() - t0,
+        )
 
-    def exec_output(self, cmd: list[str], timeout: float = API_TIMEOUT_S) -> tuple[bytes, bytes, str]:
+    def exec_output(
+        self, cmd: list[str], timeout: float = API_TIMEOUT_S, user: str | None = None
+    ) -> tuple[bytes, bytes, str]:
         """Run cmd and return (stdout, stderr, exec id) without asking for its exit code:
-        one API round trip fewer than exec(), for the probe's hot path."""
+        one API round trip fewer than exec(), for the probe's and the doctor's hot paths."""
         api = self._c.client.api
 
         def run() -> tuple[bytes, bytes, str]:
             with docker_call(f"exec {cmd[0]} in", self.name):
-                ex = api.exec_create(self._c.id, cmd)
+                ex = api.exec_create(self._c.id, cmd, user=user or "")
                 out, err = api.exec_start(ex["Id"], demux=True)
             return out or b"", err or b"", ex["Id"]
+
         return call_within(timeout, f"exec {cmd[0]} in", self.name, run)
 
     def exec_attached(self, cmd: list[str]) -> AttachedExec:
@@ -198,7 +232,9 @@ class LabContainer:
         """Unpack a tar into the container's filesystem at path (works before start, as root)."""
         with docker_call(f"put archive {path} into", self.name):
             if not self._c.put_archive(path, data):
-                raise ContainerError(f"put archive {path} into", self.name, "the engine refused the archive")
+                raise ContainerError(
+                    f"put archive {path} into", self.name, "the engine refused the archive"
+                )
 
     def top_pids(self) -> list[int]:
         """Host pids of the container's processes, as 'docker top' lists them (zombies are not)."""
@@ -247,7 +283,7 @@ class LabContainer:
             except ValueError:
                 continue
             nspid, started = hostproc.nspid(hpid), hostproc.create_time(hpid)
-            if nspid and started is not None:      # else gone meanwhile, or not visible from here
+            if nspid and started is not None:  # else gone meanwhile, or not visible from here
                 found[nspid[-1]] = (hpid, started)
         return found
 
@@ -258,7 +294,9 @@ class LabContainer:
                 res = self._c.wait(timeout=timeout)
         except ContainerError as err:
             if isinstance(err.__cause__, requests.exceptions.ReadTimeout):
-                raise ContainerError("wait for", self.name, f"it did not exit within {timeout:.0f} s") from err
+                raise ContainerError(
+                    "wait for", self.name, f"it did not exit within {timeout:.0f} s"
+                ) from err
             raise
         return int(res.get("StatusCode", -1))
 

@@ -11,12 +11,13 @@ Two private tracefs instances per container (``instances/proclab-…``), so runs
 
 Host pids are mapped to the container's pids through ``NSpid`` in ``/proc/PID/status``, read by the
 reader thread as soon as it sees a new process (a process may be gone by the time anyone asks).
-The lines stay raw here: ``lab/kernel_trace.py`` parses them into the typed record.
-docs/tracing.md says what each event and field means and what the record needs.
+The lines stay raw here (``lab/kernel_trace.py`` parses them; docs/tracing.md says what each means).
 """
+
 from __future__ import annotations
 
 import atexit
+import contextlib
 import errno
 import os
 import re
@@ -30,13 +31,20 @@ from dataclasses import dataclass, field
 from . import hostproc, pidns
 from .tracefs import Instance, NoTrace, append, instance_name, why_not, write
 
-TREE_EVENTS = ("sched/sched_process_fork", "sched/sched_process_exec", "sched/sched_process_exit",
-               "sched/sched_process_free", "task/task_newtask", "signal/signal_deliver",
-               "syscalls/sys_enter_exit_group", "syscalls/sys_exit_wait4")
+TREE_EVENTS = (
+    "sched/sched_process_fork",
+    "sched/sched_process_exec",
+    "sched/sched_process_exit",
+    "sched/sched_process_free",
+    "task/task_newtask",
+    "signal/signal_deliver",
+    "syscalls/sys_enter_exit_group",
+    "syscalls/sys_exit_wait4",
+)
 HOST_EVENTS = ("signal/signal_generate", "oom/mark_victim")
-TREE_KB, HOST_KB = 4096, 2048           # per-CPU buffers: a burst of 1,000 forks is ~8,000 lines
-MAX_LINES = 500_000                     # a fork bomb's record is bounded: beyond, lines are counted as lost
-LIMBO = 20_000                          # host-wide lines whose target was not (yet) known
+TREE_KB, HOST_KB = 4096, 2048  # per-CPU buffers: a burst of 1,000 forks is ~8,000 lines
+MAX_LINES = 500_000  # a fork bomb's record is bounded: beyond, lines are counted as lost
+LIMBO = 20_000  # host-wide lines whose target was not (yet) known
 POLL_MS = 200
 
 # Only what the reader must know at once: a new process (to read its NSpid while it lives) and a
@@ -71,12 +79,16 @@ class RawTrace:
     lines: list[str] = field(default_factory=list)
     pidmap: dict[int, int] = field(default_factory=dict)
     outside: set[int] = field(default_factory=set)
-    comms: dict[int, str] = field(default_factory=dict)     # host pid -> its comm when first met
-    tgids: dict[int, int] = field(default_factory=dict)     # host tid -> its tgid, from /proc when first met
-    already_there: list[int] = field(default_factory=list)   # host pids
+    comms: dict[int, str] = field(default_factory=dict)  # host pid -> its comm when first met
+    tgids: dict[int, int] = field(
+        default_factory=dict
+    )  # host tid -> its tgid, from /proc when first met
+    already_there: list[int] = field(default_factory=list)  # host pids
     init_host_pid: int = 0
     lost: int = 0
-    started_mono: float = 0.0        # CLOCK_MONOTONIC when the events were enabled (the trace clock is mono)
+    started_mono: float = (
+        0.0  # CLOCK_MONOTONIC when the events were enabled (the trace clock is mono)
+    )
 
 
 class Tracer:
@@ -93,12 +105,14 @@ class Tracer:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._raw = RawTrace()
-        self._known: set[int] = set()        # host pids and tids of the container's processes
-        self._unread: set[int] = set()       # senders gone before their NSpid could be read
-        self._foreign: set[int] = set()      # host pids the tree's filter let in, of another pid namespace
+        self._known: set[int] = set()  # host pids and tids of the container's processes
+        self._unread: set[int] = set()  # senders gone before their NSpid could be read
+        self._foreign: set[int] = (
+            set()
+        )  # host pids the tree's filter let in, of another pid namespace
         self._limbo: deque[str] = deque(maxlen=LIMBO)
-        self._ns = ""                        # the container's pid namespace (its init's ns/pid link)
-        self._depth = 0                      # len(NSpid) of the container's init
+        self._ns = ""  # the container's pid namespace (its init's ns/pid link)
+        self._depth = 0  # len(NSpid) of the container's init
 
     # -- start -----------------------------------------------------------------
     def start(self, init_host_pid: int) -> None:
@@ -107,8 +121,10 @@ class Tracer:
             raise NoTrace(why)
         nspid = hostproc.nspid(init_host_pid)
         if not nspid:
-            raise NoTrace(f"the container's init (host pid {init_host_pid}) is not a process this machine "
-                          "can see: the engine runs in a VM (Docker Desktop) or on another host")
+            raise NoTrace(
+                f"the container's init (host pid {init_host_pid}) is not a process this machine "
+                "can see: the engine runs in a VM (Docker Desktop) or on another host"
+            )
         self._depth = len(nspid)
         self._ns = pidns.ns_of(init_host_pid)
         self._raw.init_host_pid = init_host_pid
@@ -118,10 +134,9 @@ class Tracer:
             self._tree = Instance(instance_name("tree"), TREE_KB)
             self._host = Instance(instance_name("host"), HOST_KB)
             write(self._tree.dir / "options/event-fork", "1")
-            # The pids first, then the events: nothing of theirs is missed, nothing else is recorded.
-            # A pid in the filter has its children added by the kernel (event-fork); one forked
-            # before its parent was in the filter is found by looking again, until a look finds
-            # nothing new (a running image's processes may fork meanwhile: the doctor's case).
+            # The pids, then the events: nothing of theirs missed, nothing else recorded. A pid in
+            # the filter has its children added by the kernel (event-fork); one forked before its
+            # parent was in the filter is found by looking again until a look finds nothing new.
             there: list[int] = []
             new = pidns.descendants(init_host_pid)
             while new:
@@ -136,13 +151,22 @@ class Tracer:
             self._raw.started_mono = time.monotonic()
             self._tree.enable(TREE_EVENTS)
             self._host.enable(HOST_EVENTS)
+            # a last look: one forked after the looks, before the events were on, has no fork line
+            late = [p for p in pidns.descendants(init_host_pid) if p not in set(there)]
+            if late:
+                append(self._tree.dir / "set_event_pid", " ".join(str(p) for p in late))
+                for pid in late:
+                    self._learn(pid)
+                self._raw.already_there += [p for p in late if self._tgid(p) == p]
             self._wake_r, self._wake_w = os.pipe()
-            self._thread = threading.Thread(target=self._read, daemon=True, name="proclab tracefs reader")
+            self._thread = threading.Thread(
+                target=self._read, daemon=True, name="proclab tracefs reader"
+            )
             self._thread.start()
         except OSError as err:
             self.close()
             raise NoTrace(f"tracefs refused a private instance ({err.strerror or err})") from err
-        except BaseException:      # Ctrl-C while starting: leave nothing behind
+        except BaseException:  # Ctrl-C while starting: leave nothing behind
             self.close()
             raise
 
@@ -152,22 +176,25 @@ class Tracer:
         with self._lock:
             return self._copy()
 
+    def freeze(self) -> None:
+        """Record nothing more; the buffers stay for stop() (slower: the doctor removes meanwhile)."""
+        for inst in (i for i in (self._tree, self._host) if i is not None):
+            with contextlib.suppress(OSError):
+                write(inst.dir / "tracing_on", "0")
+
     def stop(self) -> RawTrace:
         """Stop recording, read what is left, remove the instances; what was kept."""
         try:
-            for inst in (self._tree, self._host):
-                if inst is not None:
-                    try:
-                        write(inst.dir / "tracing_on", "0")
-                    except OSError:
-                        pass
+            self.freeze()
             self._stop.set()
             if self._wake_w >= 0:
                 os.write(self._wake_w, b"x")
             if self._thread is not None:
                 self._thread.join(5.0)
             with self._lock:
-                self._raw.lost += sum(inst.lost() for inst in (self._tree, self._host) if inst is not None)
+                self._raw.lost += sum(
+                    inst.lost() for inst in (self._tree, self._host) if inst is not None
+                )
                 self._raw.lines.extend(ln for ln in self._limbo if self._target_known(ln))
                 self._limbo.clear()
                 return self._copy()
@@ -179,16 +206,12 @@ class Tracer:
         self._stop.set()
         with _live_lock:
             _live.discard(self)
-        for inst in (self._tree, self._host):
-            if inst is not None:
-                inst.remove()
+        for inst in (i for i in (self._tree, self._host) if i is not None):
+            inst.remove()
         self._tree = self._host = None
-        for fd in (self._wake_r, self._wake_w):
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        for fd in (f for f in (self._wake_r, self._wake_w) if f >= 0):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         self._wake_r = self._wake_w = -1
 
     def _copy(self) -> RawTrace:
@@ -196,8 +219,17 @@ class Tracer:
         # a sender never read and never in the tree (runc, for docker stop) was outside; a process
         # docker exec'd into the container that ended as fast would be counted outside too
         outside = r.outside | (self._unread - self._known)
-        return RawTrace(list(r.lines), dict(r.pidmap), outside, dict(r.comms), dict(r.tgids),
-                        list(r.already_there), r.init_host_pid, r.lost, r.started_mono)
+        return RawTrace(
+            list(r.lines),
+            dict(r.pidmap),
+            outside,
+            dict(r.comms),
+            dict(r.tgids),
+            list(r.already_there),
+            r.init_host_pid,
+            r.lost,
+            r.started_mono,
+        )
 
     # -- the reader thread -----------------------------------------------------
     def _read(self) -> None:
@@ -274,7 +306,9 @@ class Tracer:
             self._sender(line)
             self._keep(line)
         else:
-            self._limbo.append(line)     # its target's fork may still be on its way in the other instance
+            self._limbo.append(
+                line
+            )  # its target's fork may still be on its way in the other instance
 
     def _target_known(self, line: str) -> bool:
         m = _TARGET.search(line)
@@ -298,18 +332,25 @@ class Tracer:
             self._known.add(pid)
             if pid in self._raw.pidmap:
                 return
-            self._raw.outside.discard(pid)       # a host pid an outside process had, reused in the container
+            self._raw.outside.discard(
+                pid
+            )  # a host pid an outside process had, reused in the container
         elif pid in self._raw.pidmap or pid in self._raw.outside or pid in self._unread:
             return
         nspid = hostproc.nspid(pid)
-        if nspid:     # /proc's word, not the trace's tgid column (a cache that can be stale for a reused pid)
+        if (
+            nspid
+        ):  # /proc's word, not the trace's tgid column (a cache that can be stale for a reused pid)
             self._raw.tgids[pid] = self._tgid(pid)
         comm = hostproc.read(pid, "comm")
-        if comm:      # the trace's own comm column is a cache that may say "<...>"
+        if comm:  # the trace's own comm column is a cache that may say "<...>"
             self._raw.comms[pid] = comm.strip()
         # a process the tree follows is the container's (a nested namespace's too); a sender must share its ns
-        inside = nspid is not None and len(nspid) >= max(self._depth, 1) and (
-            follow or not self._ns or pidns.ns_of(pid) in ("", self._ns))
+        inside = (
+            nspid is not None
+            and len(nspid) >= max(self._depth, 1)
+            and (follow or not self._ns or pidns.ns_of(pid) in ("", self._ns))
+        )
         if nspid and inside:
             self._raw.pidmap[pid] = nspid[self._depth - 1]
         elif nspid and not follow:
