@@ -294,6 +294,7 @@ def _doctor_image(
     timings: bool = False,
 ) -> None:
     from ..doctor import examine, image_config, to_result
+    from ..lab.image_settings import ImageSettings
 
     image = opts.image
     t0 = time.monotonic()
@@ -302,8 +303,8 @@ def _doctor_image(
         Console().rule(safe(f"proclab doctor {image}", style="bold"))
     findings = examine(opts, progress, cfg)
     result = to_result(findings, time.monotonic() - t0)
-    if result.runs and isinstance(result.runs[0].settings, dict):
-        result.runs[0].settings["timings"] = findings.timings.to_dict()
+    if result.runs and isinstance(result.runs[0].settings, ImageSettings):
+        result.runs[0].settings.extra["timings"] = findings.timings.to_dict()  # settings.timings
     if timings:
         print_timings(findings.timings)
     if junit_file:
