@@ -18,6 +18,7 @@ import paramiko
 import pytest
 
 from tests.support.cli import run_cli
+from tests.support.documents import printed
 
 pytestmark = [pytest.mark.docker, pytest.mark.ansible, pytest.mark.slow]
 
@@ -187,9 +188,9 @@ def test_zombie_check_goes_from_fail_to_pass_on_one_host_only(hosts, tmp_path):
     out = cli("explore", "check", A, "--json", env=env)
     assert out.returncode == 1, out.stderr  # not every exercise passed
     zh = cli("explore", "check", A, "--json", "--lang", "zh", env=env)
-    # not --json of a result: explore check's list of hosts (no schema_version yet: issue 32)
-    rows = json.loads(zh.stdout)  # not --json: see above
-    zh_rows = {r["exercise"]: r for r in rows[0]["results"]}
+    hosts = printed(zh.stdout, "explore_check")["hosts"]
+    assert [h["host"] for h in hosts] == [A] and hosts[0]["problem"] is None, hosts
+    zh_rows = {r["exercise"]: r for r in hosts[0]["results"]}
     assert (
         "僵尸进程" in zh_rows["zombie"]["saw"]
         and "还没有 ~/answers/orphan" in zh_rows["orphan"]["saw"]

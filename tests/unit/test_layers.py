@@ -17,6 +17,7 @@ BASE = {
     "errors",
     "paths",
     "deadline",
+    "jsonform",
     "__init__",
 }  # proclab's own root modules: every layer may use them
 PUBLIC = {"checks", "charts"}  # the lab-author API: thin re-exports of lab/

@@ -7,7 +7,6 @@ output is shown first, so the one-line error has its evidence above it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -19,6 +18,8 @@ from rich.table import Table
 
 from ..errors import EnvironmentProblem, UsageError
 from ..explore import hosts as ex
+from ..jsonform import encode
+from . import jsonout
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -113,12 +114,7 @@ def check(names: tuple[str, ...], as_json: bool, lang: str | None) -> None:
     hosts = ex.select(names)
     results, _ = _with_playbook_output(run_check, hosts, lang)
     if as_json:
-        click.echo(
-            json.dumps(
-                [{"host": r.host, "problem": r.problem, "results": r.results} for r in results],
-                indent=2,
-            )
-        )
+        jsonout.emit({"hosts": encode(results)})
     else:
         t = Table(show_header=True, header_style="bold", box=None, show_lines=False)
         for col in ("host", "exercise", "result", "what the checker saw"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ..jsonform import JsonForm, JsonRecord
 from ..lab.kernel_record import KernelRecord
 from ..lab.result import OutputLine
 from ..snapshot import Process, Snapshot
@@ -146,8 +147,23 @@ class Fate:
 
 
 @dataclass
-class Stop:
+class Stop(JsonRecord):
     """A docker stop -t N (or docker kill --signal SIGINT) and how the container ended."""
+
+    json_form = JsonForm(
+        keys=(
+            "signal",
+            "grace_s",
+            "exit_code",
+            "took_s",
+            "ended",
+            "oom_killed",
+            "error",
+            "watch_source",
+            "watched",
+        ),
+        digits={"took_s": 3},
+    )
 
     signal: str
     grace_s: float
@@ -159,19 +175,6 @@ class Stop:
     watched: list[Fate] = field(default_factory=list)  # the wrapped program and its children
     watch_source: str = ""  # "host /proc" | "docker exec" | "" (nothing watched)
     sent_at: float = 0.0  # wall clock, just before the signal was sent
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "signal": self.signal,
-            "grace_s": self.grace_s,
-            "exit_code": self.exit_code,
-            "took_s": round(self.took_s, 3),
-            "ended": self.ended,
-            "oom_killed": self.oom_killed,
-            "error": self.error,
-            "watch_source": self.watch_source,
-            "watched": [vars(f) for f in self.watched],
-        }
 
 
 @dataclass
@@ -233,8 +236,16 @@ def _bits(hexmask: str) -> frozenset[int]:
 
 
 @dataclass(frozen=True)
-class Masks:
+class Masks(JsonRecord):
     """/proc/PID/status's signal masks of one process, read before any signal was sent."""
+
+    json_form = JsonForm(  # /proc/PID/status's names, each mask as sorted signal names
+        keys=("pid", "command", "caught", "ignored", "blocked", "waited", "source"),
+        renamed={"caught": "SigCgt", "ignored": "SigIgn", "blocked": "SigBlk", "waited": "sigwait"},
+        via=dict.fromkeys(
+            ("caught", "ignored", "blocked", "waited"), lambda ns: [_name(n) for n in sorted(ns)]
+        ),
+    )
 
     pid: int
     command: str
@@ -276,20 +287,6 @@ class Masks:
         if n in self.ignored:
             return Disposition.IGNORED
         return Disposition.DEFAULT
-
-    def to_dict(self) -> dict[str, Any]:
-        def names(ns: frozenset[int]) -> list[str]:
-            return [_name(n) for n in sorted(ns)]
-
-        return {
-            "pid": self.pid,
-            "command": self.command,
-            "SigCgt": names(self.caught),
-            "SigIgn": names(self.ignored),
-            "SigBlk": names(self.blocked),
-            "sigwait": names(self.waited),
-            "source": self.source,
-        }
 
 
 def _name(n: int) -> str:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..jsonform import JsonForm, JsonRecord
 from ..lab.image_settings import StepTime
 
 
@@ -32,19 +33,13 @@ class Step(StrEnum):
 
 
 @dataclass(frozen=True)
-class Span:
+class Span(JsonRecord):
+    json_form = JsonForm(digits={"start_s": 3, "took_s": 3})
+
     container: str  # "stop", "sigint", or "" for a step of the examination as a whole
     step: Step
     start_s: float  # since the examination began
     took_s: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "container": self.container,
-            "step": self.step.value,
-            "start_s": round(self.start_s, 3),
-            "took_s": round(self.took_s, 3),
-        }
 
 
 class Timings:
@@ -76,5 +71,6 @@ class Timings:
         return tuple(StepTime(s.container, s.step.value, s.start_s, s.took_s) for s in ordered)
 
     def to_dict(self) -> list[dict[str, object]]:
+        """The spans in the order they began, each in its record's form."""
         with self._lock:
             return [s.to_dict() for s in sorted(self.spans, key=lambda s: s.start_s)]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import EnvironmentProblem
+from ..jsonform import JsonForm, JsonRecord
 from ..paths import project_root
 
 TIMEOUT_S = 180
@@ -190,7 +191,11 @@ def provision(hosts: Sequence[InventoryHost]) -> PlaybookRun:
 
 
 @dataclass
-class HostCheck:
+class HostCheck(JsonRecord):
+    """One host in ``explore check --json``'s ``hosts``."""
+
+    json_form = JsonForm(keys=("host", "problem", "results"))
+
     host: str
     results: list[dict[str, Any]]  # [{exercise, passed, saw, figures, hints}]
     problem: str | None = None  # unreachable, or the checker could not run

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..jsonform import JsonForm, JsonRecord
 from .procrun import BLOCKED, DONE, READY, RUNNING, Tick
 
 GONE = "gone"
@@ -81,7 +82,22 @@ class Observed:
 
 
 @dataclass(frozen=True)
-class Sample:
+class Sample(JsonRecord):
+    json_form = JsonForm(
+        keys=(
+            "name",
+            "elapsed_ms",
+            "tick",
+            "sim",
+            "expected",
+            "kernel",
+            "phases",
+            "settled",
+            "holder",
+            "agree",
+        )
+    )
+
     name: str  # sample-N (a tick) or io-K-done-next (the device is about to complete I/O K)
     elapsed_ms: float  # since the workers were released
     tick: int  # the model's tick this moment falls in
@@ -92,19 +108,30 @@ class Sample:
     def differences(self) -> list[Observed]:
         return [w for w in self.workers if not w.agrees]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "elapsed_ms": self.elapsed_ms,
-            "tick": self.tick,
-            "sim": [w.sim for w in self.workers],
-            "expected": [w.expected for w in self.workers],
-            "kernel": [w.kernel for w in self.workers],
-            "phases": [w.phase for w in self.workers],
-            "settled": [w.settled for w in self.workers],
-            "holder": self.holder,
-            "agree": not self.differences,
-        }
+    # one list per figure, a worker each (the --json columns)
+    @property
+    def sim(self) -> list[str]:
+        return [w.sim for w in self.workers]
+
+    @property
+    def expected(self) -> list[str]:
+        return [w.expected for w in self.workers]
+
+    @property
+    def kernel(self) -> list[str]:
+        return [w.kernel for w in self.workers]
+
+    @property
+    def phases(self) -> list[str]:
+        return [w.phase for w in self.workers]
+
+    @property
+    def settled(self) -> list[bool]:
+        return [w.settled for w in self.workers]
+
+    @property
+    def agree(self) -> bool:
+        return not self.differences
 
 
 def sample_from(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import UsageError
+from ..jsonform import JsonForm, JsonRecord
 
 SWITCH = ("on-io", "on-end")
 IO_DONE = ("later", "immediate")
@@ -37,34 +37,29 @@ class Proc:
 
 
 @dataclass(frozen=True)
-class Tick:
+class Tick(JsonRecord):
+    json_form = JsonForm(keys=("t", "states", "ran", "cpu", "ios"))
+
     t: int
     states: tuple[str, ...]  # RUNNING READY BLOCKED DONE, per process
     ran: str | None  # what the running process did: cpu, io, io_done (None: CPU idle)
     ios: int  # I/Os in flight
     io_completed: bool  # an I/O finished at this tick (process-run.py marks it '*')
 
+    @property
+    def cpu(self) -> int:
+        """1 when the CPU ran something this tick, 0 when it was idle."""
+        return int(self.ran is not None)
+
     def cells(self) -> list[str]:
         return [f"RUN:{self.ran}" if s == RUNNING and self.ran else s for s in self.states]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "t": self.t,
-            "states": list(self.states),
-            "ran": self.ran,
-            "cpu": int(self.ran is not None),
-            "ios": self.ios,
-        }
-
 
 @dataclass(frozen=True)
-class Totals:
+class Totals(JsonRecord):
     total_time: int
     cpu_busy: int
     io_busy: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"total_time": self.total_time, "cpu_busy": self.cpu_busy, "io_busy": self.io_busy}
 
 
 def from_ostep(text: str) -> list[str]:

@@ -22,11 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..jsonform import JsonForm
+
 HOOK = "charts"
 
 
 @dataclass(frozen=True)
 class Bar:
+    json_form = JsonForm(digits={"value": 4, "expected": 4}, unless_none=frozenset({"expected"}))
+
     label: str
     value: float
     expected: float | None = None  # drawn beside the measured bar when given
@@ -34,6 +38,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
+    json_form = JsonForm(keys=("title", "unit", "measured_label", "expected_label", "bars"))
+
     title: str
     unit: str  # "%", "s", "CPU-s", ...
     bars: tuple[Bar, ...]

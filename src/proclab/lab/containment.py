@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import UsageError
+from ..jsonform import JsonForm, JsonRecord
 from .settings import ESCAPE_CAPS, Settings, mem_bytes
 from .spec import LabSpec, Variant
 
@@ -106,8 +107,26 @@ def require_consent(spec: LabSpec, allowed: frozenset[str]) -> None:
 
 
 @dataclass(frozen=True)
-class Containment:
+class Containment(JsonRecord):
     """The container a run gets, in proclab's terms: shown in the narration and in ``--json``."""
+
+    json_form = JsonForm(
+        keys=(
+            "user",
+            "root",
+            "cap_drop",
+            "cap_add",
+            "no_new_privileges",
+            "network",
+            "read_only_root",
+            "pids_limit",
+            "mem_limit",
+            "weakened",
+            "granted_by",
+        )
+    )
+    cap_drop: ClassVar[tuple[str, ...]] = ("ALL",)  # every run drops them all, then adds cap_add
+    no_new_privileges: ClassVar[bool] = True  # every run: setuid cannot gain privileges
 
     user: str
     root: bool
@@ -133,21 +152,6 @@ class Containment:
             weakened=weak,
             granted_by=("built-in lab" if builtin else "--allow") if weak else None,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "user": self.user,
-            "root": self.root,
-            "cap_drop": ["ALL"],
-            "cap_add": list(self.cap_add),
-            "no_new_privileges": True,
-            "network": self.network,
-            "read_only_root": self.read_only_root,
-            "pids_limit": self.pids_limit,
-            "mem_limit": self.mem_limit,
-            "weakened": list(self.weakened),
-            "granted_by": self.granted_by,
-        }
 
     def describe(self) -> str:
         caps = "+".join(self.cap_add) if self.cap_add else "none"

@@ -3,8 +3,10 @@ settings of a doctor's run as a lab run has its ``Settings``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from ..jsonform import JsonForm, JsonRecord
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Added:
 class ReadyNote:
     """How the doctor knew the container was up, and when."""
 
+    json_form = JsonForm(digits={"after_s": 3})
+
     how: str
     after_s: float
     detail: str = ""
@@ -30,6 +34,8 @@ class ReadyNote:
 class StepTime:
     """One step of the doctor's examination, in one container: where the time went."""
 
+    json_form = JsonForm(digits={"start_s": 3, "took_s": 3})
+
     container: str  # "stop", "sigint", or "" for a step of the whole examination
     step: str
     start_s: float  # since the examination began
@@ -37,7 +43,9 @@ class StepTime:
 
 
 @dataclass(frozen=True)
-class ImageSettings:
+class ImageSettings(JsonRecord):
+    json_form = JsonForm(merged="extra")  # keys a later doctor added: written back as read
+
     image: str
     command: tuple[str, ...] = ()
     init: bool = False
@@ -66,19 +74,6 @@ class ImageSettings:
         if key not in _NAMES:
             raise KeyError(key)
         return getattr(self, key)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {k: v for k, v in asdict(self).items() if k != "extra"}
-        for key in ("command", "env", "cap_drop", "cap_add", "security_opt", "argv"):
-            d[key] = list(d[key])
-        d["added"] = [asdict(a) for a in self.added]
-        if self.ready is not None:
-            d["ready"] = {**asdict(self.ready), "after_s": round(self.ready.after_s, 3)}
-        d["timings"] = [
-            {**asdict(s), "start_s": round(s.start_s, 3), "took_s": round(s.took_s, 3)}
-            for s in self.timings
-        ]
-        return {**d, **self.extra}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ImageSettings:

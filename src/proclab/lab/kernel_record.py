@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..errors import ProclabError
+from ..jsonform import JsonForm, JsonRecord, encode_record
 
 
 class EventKind(StrEnum):
@@ -89,7 +90,7 @@ OUTSIDE = "outside the container"  # a sender whose pid has no number in the con
 
 
 @dataclass(frozen=True)
-class KernelEvent:
+class KernelEvent(JsonRecord):
     """One thing the kernel did to one of the container's processes.
 
     Common fields: ``t`` (seconds since the container started), ``kind``, ``pid`` (the
@@ -98,6 +99,14 @@ class KernelEvent:
     subject's command name, 15 characters at most, as the kernel keeps it).
     Kind-specific fields are None unless the kind sets them (see ``EventKind``).
     """
+
+    # t, kind, pid, host_pid, mapped and comm always; the others when set
+    json_form = JsonForm(
+        digits={"t": 6, "taken_t": 6},
+        sparse=True,
+        always=frozenset({"t", "kind", "pid", "host_pid", "mapped", "comm"}),
+        unless_set=frozenset({"sender_outside"}),
+    )
 
     t: float
     kind: EventKind
@@ -200,27 +209,6 @@ class KernelEvent:
         return f"{at} lost: {self.lost} events (the kernel's buffer overran)"
 
     # -- serialisation ---------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """``t``, ``kind``, ``pid``, ``host_pid``, ``mapped``, ``comm`` always; the others when set."""
-        d: dict[str, Any] = {
-            "t": round(self.t, 6),
-            "kind": str(self.kind),
-            "pid": self.pid,
-            "host_pid": self.host_pid,
-            "mapped": self.mapped,
-            "comm": self.comm,
-        }
-        for f in fields(self):
-            if f.name in d:
-                continue
-            v = getattr(self, f.name)
-            if v is None or (f.name == "sender_outside" and not v):
-                continue
-            d[f.name] = (
-                round(v, 6) if f.name == "taken_t" else str(v) if isinstance(v, StrEnum) else v
-            )
-        return d
-
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> KernelEvent:
         known = {f.name for f in fields(cls)}
@@ -244,7 +232,7 @@ class NoKernelRecord(ProclabError, LookupError):
 
 
 @dataclass(frozen=True)
-class KernelRecord:
+class KernelRecord(JsonRecord):
     """The kernel's record of one run (one variant's container).
 
     ``events``: in time order. ``already_there``: container pids that existed when the
@@ -253,6 +241,8 @@ class KernelRecord:
     event proves nothing. ``note``: empty when recorded; else why there is no record
     (``recorded`` is False and every query raises ``NoKernelRecord``).
     """
+
+    json_form = JsonForm(keys=("recorded", "note", "lost", "already_there", "events"))
 
     events: tuple[KernelEvent, ...] = ()
     already_there: tuple[int, ...] = ()
@@ -311,16 +301,11 @@ class KernelRecord:
     # -- serialisation ---------------------------------------------------------
     def summary_dict(self) -> dict[str, Any]:
         """``runs[].kernel_record`` in ``--json`` (the events go in ``runs[].events``)."""
-        return {
-            "recorded": self.recorded,
-            "note": self.note,
-            "lost": self.lost,
-            "already_there": list(self.already_there),
-            "events": len(self.events),
-        }
+        return encode_record(self, SUMMARY_FORM)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.summary_dict(), "events": [e.to_dict() for e in self.events]}
+    @property
+    def event_count(self) -> int:
+        return len(self.events)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> KernelRecord:
@@ -344,3 +329,9 @@ class KernelRecord:
 def ordered(events: Iterable[KernelEvent]) -> tuple[KernelEvent, ...]:
     """Events in time order (stable: the kernel's order for equal times)."""
     return tuple(sorted(events, key=lambda e: e.t))
+
+
+SUMMARY_FORM = JsonForm(  # runs[].kernel_record: the record without its events, which it counts
+    keys=("recorded", "note", "lost", "already_there", "event_count"),
+    renamed={"event_count": "events"},
+)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..errors import LabFormatError
+from ..jsonform import JsonForm, JsonRecord
 from ..snapshot import Snapshot
 from .checking import Check, Ending
 from .kernel_record import KernelEvent
@@ -43,8 +44,10 @@ class Mutation:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(JsonRecord):
     """What the mutation test found for one check."""
+
+    json_form = JsonForm(keys=("check", "can_fail", "failed_by", "note", "inconclusive"))
 
     check: str
     failed_by: str | None  # the first mutation that made it fail; None: none could
@@ -56,15 +59,6 @@ class Verdict:
     @property
     def can_fail(self) -> bool:
         return self.failed_by is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "check": self.check,
-            "can_fail": self.can_fail,
-            "failed_by": self.failed_by,
-            "note": self.note,
-            "inconclusive": self.inconclusive,
-        }
 
 
 # -- building mutated results: share everything but the one changed part -----

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LabFormatError, UsageError
+from ..jsonform import JsonForm, JsonRecord
 from .observed import check_expression, evaluate
 from .result import LabResult
 from .spec import LabSpec, parse_toml
@@ -125,23 +126,30 @@ class Question:
 
 
 @dataclass
-class Prediction:
+class Prediction(JsonRecord):
+    json_form = JsonForm(
+        keys=("id", "ask", "answer", "observed", "correct", "problem", "explain"),
+        via={"observed": lambda v: _jsonable(v)},  # what an expression gave: a JSON value or text
+        none_if_empty=frozenset({"problem", "explain"}),
+    )
+
     question: Question
     answer: Any = None  # None: not answered
     observed: Any = None
     correct: bool | None = None  # None: no answer, or nothing observed
     problem: str = ""  # why nothing was observed
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.question.id,
-            "ask": self.question.ask,
-            "answer": self.answer,
-            "observed": _jsonable(self.observed),
-            "correct": self.correct,
-            "problem": self.problem or None,
-            "explain": self.question.explain or None,
-        }
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def ask(self) -> str:
+        return self.question.ask
+
+    @property
+    def explain(self) -> str:
+        return self.question.explain
 
 
 def _norm(s: str) -> str:

@@ -7,30 +7,29 @@ a lab's older checks the dict they were written against.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from ..jsonform import JsonForm, JsonRecord
 
 
 @dataclass
-class ActionRecord:
+class ActionRecord(JsonRecord):
     """What the harness did at a checkpoint; each kind of action has its own record below.
 
-    ``error`` is set (and the figures left out) when Docker refused the action.
+    ``error`` is set (and the figures left out) when Docker refused the action. Each kind
+    declares its two JSON forms: ``json_form`` (what was asked, then what it measured) and
+    ``refused_form`` (what was asked, then the error).
     """
+
+    json_form: ClassVar[JsonForm] = JsonForm(keys=("at", "do"))
+    refused_form: ClassVar[JsonForm] = JsonForm(keys=("at", "do", "error"))
 
     at: str
     do: str = ""
     error: str | None = None
 
-    def figures(self) -> dict[str, Any]:
-        """The action's own keys in the ``--json`` document (what was asked, then what it measured)."""
-        return {}
-
-    def asked(self) -> dict[str, Any]:
-        return {}
-
-    def to_dict(self) -> dict[str, Any]:
-        body = {**self.asked(), "error": self.error} if self.error else self.figures()
-        return {"at": self.at, "do": self.do, **body}
+    def json_form_now(self) -> JsonForm:
+        return self.refused_form if self.error else self.json_form
 
     @property
     def data(self) -> dict[str, Any]:
@@ -42,6 +41,9 @@ class ActionRecord:
 
 @dataclass
 class StopRecord(ActionRecord):
+    json_form = JsonForm(keys=("at", "do", "grace_s", "took_s", "exit_code"), merged="notes")
+    refused_form = JsonForm(keys=("at", "do", "grace_s", "error"))
+
     do: str = "stop"
     grace_s: float = 10.0
     took_s: float | None = None
@@ -50,58 +52,30 @@ class StopRecord(ActionRecord):
         default_factory=dict
     )  # more figures, from other producers (the doctor)
 
-    def asked(self) -> dict[str, Any]:
-        return {"grace_s": self.grace_s}
-
-    def figures(self) -> dict[str, Any]:
-        return {
-            "grace_s": self.grace_s,
-            "took_s": self.took_s,
-            "exit_code": self.exit_code,
-            **self.notes,
-        }
-
 
 @dataclass
 class KillRecord(ActionRecord):
+    json_form = JsonForm(keys=("at", "do", "signal", "exit_code", "took_s"), merged="notes")
+    refused_form = JsonForm(keys=("at", "do", "signal", "error"))
+
     do: str = "kill"
     signal: str = "SIGKILL"
     took_s: float | None = None
     exit_code: int | None = None  # None: it had not exited within the grace period
     notes: dict[str, Any] = field(default_factory=dict)
 
-    def asked(self) -> dict[str, Any]:
-        return {"signal": self.signal}
-
-    def figures(self) -> dict[str, Any]:
-        return {
-            "signal": self.signal,
-            "exit_code": self.exit_code,
-            "took_s": self.took_s,
-            **self.notes,
-        }
-
 
 @dataclass
 class ExecRecord(ActionRecord):
+    json_form = JsonForm(keys=("at", "do", "command", "exit_code", "stdout", "stderr", "took_s"))
+    refused_form = JsonForm(keys=("at", "do", "command", "error"))
+
     do: str = "exec"
     command: tuple[str, ...] = ()
     exit_code: int | None = None
     stdout: str = ""
     stderr: str = ""
     took_s: float | None = None
-
-    def asked(self) -> dict[str, Any]:
-        return {"command": list(self.command)}
-
-    def figures(self) -> dict[str, Any]:
-        return {
-            "command": list(self.command),
-            "exit_code": self.exit_code,
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "took_s": self.took_s,
-        }
 
 
 @dataclass
@@ -113,7 +87,6 @@ class ReleaseRecord(ActionRecord):
 class NotedRecord(ActionRecord):
     """An action proclab's runner does not perform (the doctor's exec that makes an orphan): its figures."""
 
-    notes: dict[str, Any] = field(default_factory=dict)
+    json_form = JsonForm(keys=("at", "do"), merged="notes")
 
-    def figures(self) -> dict[str, Any]:
-        return dict(self.notes)
+    notes: dict[str, Any] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProclabError
+from ..jsonform import JsonForm
 from ..snapshot import Snapshot
 from .containment import Containment
 from .image_settings import ImageSettings
@@ -52,6 +53,8 @@ def _noted(cp: Snapshot) -> Snapshot:
 
 @dataclass
 class OutputLine:
+    json_form = JsonForm(digits={"at_s": 4})
+
     stream: str  # stdout | stderr
     text: str
     at_s: float
@@ -60,6 +63,34 @@ class OutputLine:
 @dataclass
 class RunRecord:
     """One container: one variant of a lab."""
+
+    json_form = JsonForm(
+        keys=(
+            "variant",
+            "summary",
+            "exit_code",
+            "duration_s",
+            "started_at",
+            "timed_out",
+            "expect_timeout",
+            "expect_exit",
+            "oom_killed",
+            "error",
+            "settings",
+            "containment",
+            "actions",
+            "touched",
+            "output",
+            "output_not_kept",
+            "host",
+            "host_alive_after_exit",
+            "kernel",
+            "kernel_events",
+        ),
+        renamed={"kernel": "kernel_record", "kernel_events": "events"},
+        via={"kernel": KernelRecord.summary_dict},  # the events are a key of their own
+        digits={"duration_s": 3, "started_at": 3},
+    )
 
     variant: str
     # a lab run's Settings; the doctor's, which runs an image rather than a lab: what it ran and how
@@ -152,6 +183,12 @@ class RunRecord:
     def lines_with(self, text: str) -> list[str]:
         return [o.text for o in self.output if text in o.text]
 
+    @property
+    def kernel_events(self) -> tuple[KernelEvent, ...]:
+        """Every event of the kernel's record as it holds them (``events`` selects, and raises
+        when there is no record)."""
+        return self.kernel.events
+
     def output_not_kept(self) -> dict[str, int] | None:
         if not self.output_dropped_lines:
             return None
@@ -166,6 +203,13 @@ class RunRecord:
 class CheckResult:
     """One check's verdict. ``inconclusive``: the world did not allow the measurement (a busy
     host left too little CPU free), so the fact was neither shown nor refuted."""
+
+    json_form = JsonForm(
+        keys=("name", "status", "passed", "detail", "zh", "figures", "checkpoints", "warning"),
+        renamed={"zh": "name_zh"},
+        unless_set=frozenset({"zh", "figures", "checkpoints", "warning"}),
+        via={"checkpoints": lambda cps: [{"run": run, "name": name} for run, name in cps]},
+    )
 
     name: str
     status: Status
@@ -202,6 +246,30 @@ class CheckResult:
 
 @dataclass
 class LabResult:
+    json_form = JsonForm(  # a lab document (lab.document stamps it)
+        keys=(
+            "lab",
+            "title",
+            "path",
+            "lesson",
+            "passed",
+            "verdict",
+            "counts",
+            "duration_s",
+            "lock_wait_s",
+            "exit_code",
+            "error",
+            "engine",
+            "checks",
+            "checkpoints",
+            "runs",
+            "artifacts",
+            "charts",
+        ),
+        renamed={"counts": "check_counts"},
+        digits={"duration_s": 3, "lock_wait_s": 3},
+    )
+
     lab: str
     title: str
     path: str

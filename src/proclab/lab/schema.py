@@ -21,6 +21,7 @@ KINDS = (
     ("reparent", "fork_exercise"),
     ("ticks", "process_exercise"),
     ("schedules", "scheduling_exercise"),
+    ("hosts", "explore_check"),
 )
 
 

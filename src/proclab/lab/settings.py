@@ -7,10 +7,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..errors import LabFormatError
+from ..jsonform import JsonRecord
 from .values import Bad, ValueCheck, boolean, checked, integer, matching, number
 
 # Hard ceilings: no lab, built-in or consented, gets more.
@@ -60,7 +61,7 @@ MEM_UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30}
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(JsonRecord):  # --json: the same keys and values lab.toml uses
     init: bool = False  # Docker's init (tini) as pid 1
     cpus: float | None = None  # CFS quota, e.g. 1.0
     cpuset_cpus: str | None = None  # e.g. "0" or "0-1"
@@ -78,12 +79,6 @@ class Settings:
     )
     host_pids: bool = False  # record host pids at each checkpoint, and which outlive the container
     host_view: bool = False  # count the host's processes at each checkpoint (snap.host), while held
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` form: the same keys and values lab.toml uses."""
-        d = asdict(self)
-        d["cap_add"] = list(self.cap_add)
-        return d
 
     def merged(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with a variant's (already checked) overrides."""

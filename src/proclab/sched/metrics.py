@@ -9,12 +9,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+
+from ..jsonform import JsonForm, JsonRecord
 
 
 @dataclass(frozen=True)
-class JobStats:
+class JobStats(JsonRecord):
+    json_form = JsonForm(computed=("turnaround", "response", "waiting", "weighted"))
+
     name: str
     arrival: float
     length: float
@@ -38,18 +41,9 @@ class JobStats:
     def weighted(self) -> float:
         return self.turnaround / self.length
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **asdict(self),
-            "turnaround": self.turnaround,
-            "response": self.response,
-            "waiting": self.waiting,
-            "weighted": self.weighted,
-        }
-
 
 @dataclass(frozen=True)
-class Averages:
+class Averages(JsonRecord):
     turnaround: float
     response: float
     waiting: float
@@ -65,6 +59,3 @@ class Averages:
             sum(x.waiting for x in s) / n,
             sum(x.weighted for x in s) / n,
         )
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..jsonform import JsonForm, JsonRecord
 from .metrics import Averages, JobStats
 from .workload import Job, time_text
 
@@ -15,6 +15,10 @@ EPS = 1e-9
 class Segment:
     """``job`` had the CPU from ``start`` to ``end`` (in MLFQ, at queue ``level``, 0 = top)."""
 
+    json_form = JsonForm(
+        as_list=True, unless_none=frozenset({"level"})
+    )  # [job, start, end(, level)]
+
     job: str
     start: float
     end: float
@@ -22,7 +26,11 @@ class Segment:
 
 
 @dataclass
-class Schedule:
+class Schedule(JsonRecord):
+    json_form = JsonForm(
+        keys=("policy", "label", "stats", "averages", "segments"), renamed={"stats": "jobs"}
+    )
+
     policy: str
     label: str
     jobs: list[Job]
@@ -64,15 +72,3 @@ class Schedule:
             + (f" (Q{s.level})" if s.level is not None else "")
             for s in self.segments
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "policy": self.policy,
-            "label": self.label,
-            "jobs": [s.to_dict() for s in self.stats()],
-            "averages": self.averages().to_dict(),
-            "segments": [
-                [s.job, s.start, s.end] + ([s.level] if s.level is not None else [])
-                for s in self.segments
-            ],
-        }

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ProbeError, ProclabError
+from ..jsonform import JsonForm, JsonRecord
 from .ps import PsParseError, PsRow, parse_ps
 from .top import TopParseError, TopRow, TopTasks, parse_rows, parse_tasks
 
@@ -33,7 +34,9 @@ class ProcessKey:
 
 
 @dataclass(frozen=True)
-class Process:
+class Process(JsonRecord):
+    json_form = JsonForm(omit=frozenset({"status"}))
+
     pid: int
     ppid: int
     state: str  # one letter, as ps and top print it: R S D T t Z X I
@@ -80,22 +83,6 @@ class Process:
             return f"[{self.name}] <defunct>"
         return " ".join(self.cmdline) or f"[{self.name}]"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "pid": self.pid,
-            "ppid": self.ppid,
-            "state": self.state,
-            "nice": self.nice,
-            "name": self.name,
-            "cmdline": list(self.cmdline),
-            "cpu_user_s": self.cpu_user_s,
-            "cpu_system_s": self.cpu_system_s,
-            "create_time": self.create_time,
-            "threads": self.threads,
-            "user": self.user,
-            "probe": self.probe,
-        }
-
     def __str__(self) -> str:
         return (
             f"pid={self.pid} ppid={self.ppid} state={self.state} nice={self.nice} {self.command!r}"
@@ -103,8 +90,10 @@ class Process:
 
 
 @dataclass(frozen=True)
-class ProbeInfo:
+class ProbeInfo(JsonRecord):
     """How a snapshot was taken (in the JSON only, not the narration)."""
+
+    json_form = JsonForm(digits={"overhead_ms": 2, "spread_ms": 3}, unless_set=frozenset({"note"}))
 
     path: str  # "resident" (the fast path) or "exec" (one docker exec)
     overhead_ms: float = 0.0  # announced -> snapshot in hand and released, as the harness saw it
@@ -113,17 +102,6 @@ class ProbeInfo:
         int, ...
     ] = ()  # the resident probe's own process, which outlives the checkpoint
     note: str = ""  # why the fast path was not used, if it was meant to be
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "path": self.path,
-            "overhead_ms": round(self.overhead_ms, 2),
-            "spread_ms": round(self.spread_ms, 3),
-            "resident_pids": list(self.resident_pids),
-        }
-        if self.note:
-            d["note"] = self.note
-        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ProbeInfo:
@@ -137,8 +115,28 @@ class ProbeInfo:
 
 
 @dataclass
-class Snapshot:
+class Snapshot(JsonRecord):
     """The process table at one named checkpoint of a scenario."""
+
+    json_form = JsonForm(
+        keys=(
+            "name",
+            "run",
+            "data",
+            "at_s",
+            "announced_by",
+            "processes",
+            "ps",
+            "top",
+            "top_tasks",
+            "overhead_ms",
+            "timings_ms",
+            "host",
+            "host_pids",
+            "probe",
+        ),
+        digits={"at_s": 4, "overhead_ms": 1},
+    )
 
     name: str
     data: dict[str, Any]
@@ -331,25 +329,6 @@ class Snapshot:
                 elif tr.state != p.state:
                     problems.append(f"pid {pid}: psutil {p.state} vs top {tr.state}")
         return problems
-
-    # -- serialisation ---------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "run": self.run,
-            "data": self.data,
-            "at_s": round(self.at_s, 4),
-            "announced_by": self.announced_by,
-            "processes": [p.to_dict() for p in self.processes],
-            "ps": self.ps,
-            "top": self.top,
-            "top_tasks": self.top_tasks.to_dict() if self.top_tasks else None,
-            "overhead_ms": round(self.overhead_ms, 1),
-            "timings_ms": self.timings_ms,
-            "host": self.host,
-            "host_pids": {str(k): v for k, v in self.host_pids.items()},
-            "probe": self.probe.to_dict() if self.probe else None,
-        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Snapshot:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..errors import ProbeError
+from ..jsonform import JsonRecord
 
 # procps 3 (bookworm): "2 sleeping,"; procps 4 (forky): "2 sleep, 0 d-sleep," (S and D apart)
 TASKS_RE = re.compile(
@@ -15,15 +16,12 @@ TASKS_RE = re.compile(
 
 
 @dataclass(frozen=True)
-class TopTasks:
+class TopTasks(JsonRecord):
     total: int
     running: int
     sleeping: int
     stopped: int
     zombie: int
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
