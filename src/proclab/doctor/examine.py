@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from .. import engine
 from ..deadline import Call
@@ -24,13 +25,14 @@ from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
 from ..lab.kernel_record import KernelRecord
 from ..lab.kernel_trace import build
 from . import kit
-from .beside import Beside, made_anyway
 from .ending import early, ended_on_its_own
 from .model import Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
 from .procdump import wait_status
 from .session import Session
 from .sigint import sigint_run, take_sigint
 from .timing import Step, Timings
+
+T = TypeVar("T")
 
 POLL_S = 0.01  # reading the host's /proc is cheap: watch closely
 ORPHAN_SLACK_S = 5.0
@@ -73,11 +75,11 @@ def examine(
     a: Session | None = None
     b: Session | None = None
     tracer: Tracer | None = None
-    tracing: Beside[Tracer | None] | None = None
-    removing: Beside[None] | None = None
-    making_b = Beside(
-        lambda: Session(opts, "sigint", cfg.healthcheck, clock)
-    )  # made, started side by side
+    tracing: Call[Tracer | None] | None = None
+    removing: Call[None] | None = None
+    making_b = Call(  # made, started side by side
+        lambda: Session(opts, "sigint", cfg.healthcheck, clock), "create", "the sigint container"
+    )
     try:
         a = Session(opts, "stop", cfg.healthcheck, clock)
         # the kit is there from the start, as it always was: an image may look (an exit-unless-file test
@@ -91,7 +93,7 @@ def examine(
         a.start()
         f.started_at = a.started_wall
         # tracefs set up beside the wait for "up", which it never changes (host-side work only)
-        tracing = Beside(lambda: _trace(a, f))
+        tracing = Call(lambda: _trace(a, f), "set up", "the kernel record")
         progress(
             f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
             + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else "")
@@ -113,7 +115,9 @@ def examine(
         if tracer is not None:
             tracer.freeze()  # its end is in; what follows (the removal) is never in the record
         side.join()
-        removing = Beside(lambda: _remove_both(a, b, clock))  # the record is read meanwhile
+        removing = Call(
+            lambda: _remove_both(a, b, clock), "remove", "both containers"
+        )  # read meanwhile
         if tracer is not None:
             _read_record(tracer, a, f)
         removing.result()
@@ -130,6 +134,14 @@ def examine(
             made_anyway(removing)  # its error, if any, is the main path's to raise
     take_sigint(f, a, b, sigint)
     return f
+
+
+def made_anyway(step: Call[T]) -> T | None:
+    """What a side step made though the main one failed (Ctrl-C, an engine error): to remove it."""
+    try:
+        return step.result()
+    except BaseException:
+        return None
 
 
 def _read_record(tracer: Tracer, a: Session, f: Findings) -> None:
