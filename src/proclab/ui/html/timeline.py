@@ -20,18 +20,8 @@ from itertools import pairwise
 from ...lab.kernel_record import EventKind, KernelEvent, KernelRecord
 from ...snapshot import Process, Snapshot
 from ..kernel_events import narrate
-from ..tree import NOT_A_PID
+from ..tree import NOT_A_PID, STATE_WORD
 
-STATE_WORD = {
-    "R": "running",
-    "S": "sleeping",
-    "D": "disk sleep",
-    "T": "stopped",
-    "t": "traced",
-    "Z": "zombie",
-    "X": "dead",
-    "I": "idle",
-}
 SAME_PROCESS_S = 0.02  # create times within this are the same process (as ProcessKey says)
 
 
