@@ -73,13 +73,18 @@ def runs(block: Block) -> list[list[str]]:
 
 
 def block_failures(block: Block, image: str) -> list[str]:
-    failures, printed = [], []
+    failures: list[str] = []
+    printed: list[str] = []
+    out: list[str] = []
+    err: list[str] = []
     todo = runs(block)
     session = DockerSession(image)
     try:
         for k, words in enumerate(todo):
             ran = session.run(words)
             printed.append(ran.both)
+            out.append(ran.stdout)
+            err.append(ran.stderr)
             want = block.exits if k == len(todo) - 1 else 0
             if ran.code != want:
                 failures.append(
@@ -88,7 +93,7 @@ def block_failures(block: Block, image: str) -> list[str]:
                 )
     finally:
         session.close()
-    missing = ByHand("", "", block.output).missing("".join(printed))
+    missing = ByHand("", "", block.output).missing_from_streams("".join(out), "".join(err))
     if missing:
         failures.append(
             f"line {block.line}: the lesson says it prints {missing}; it printed:\n{''.join(printed)[-3000:]}"

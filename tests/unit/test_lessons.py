@@ -187,3 +187,16 @@ def test_show_and_list_in_chinese():
 def test_a_bad_language_is_one_clear_error():
     p = proclab("show", "zombies", "--lang", "fr")
     assert p.returncode == 2 and p.stderr.startswith("Error:") and "--lang zh" in p.stderr
+
+
+def test_each_stream_keeps_its_own_order_but_not_the_others():
+    """Lines on stdout and stderr may arrive in either order without a terminal; within one
+    stream the order still holds, and a line on neither stream is missing."""
+    step = ByHand("x", "", ("main: last line", "[INFO] shutting down", "[INFO] terminate"))
+    out, err = "main: last line\n", "[INFO] shutting down\n[INFO] terminate\n"
+    assert step.missing_from_streams(out, err) == []
+    assert step.missing(err + out) != []  # read as one stream, it is out of order
+    assert step.missing_from_streams(out, "[INFO] terminate\n[INFO] shutting down\n") == [
+        "[INFO] terminate"
+    ]
+    assert step.missing_from_streams("", err) == ["main: last line"]
