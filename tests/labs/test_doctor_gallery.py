@@ -190,8 +190,10 @@ def test_the_document_holds_the_snapshots_that_prove_it(gallery):
         ("memory limit", "1g", "--memory"),
         ("network", "none", "--network"),
     }
-    assert names == ["ready", "orphan-adopted", "orphan-exited", "before-stop"], names
-    orphan = doc["runs"][0]["actions"][0]["made_orphan"]
+    # the stop container's tables, then the orphan's container's (the third, run alongside)
+    assert names == ["ready", "before-stop", "orphan-adopted", "orphan-exited"], names
+    assert [cp["run"] for cp in doc["checkpoints"]] == ["stop", "stop", "orphan", "orphan"]
+    orphan = doc["runs"][2]["actions"][0]["made_orphan"]
     after = next(cp for cp in doc["checkpoints"] if cp["name"] == "orphan-exited")
     (z,) = [p for p in after["processes"] if p["pid"] == orphan]
     assert z["state"] == "Z" and z["ppid"] == 1
@@ -205,25 +207,26 @@ def test_the_document_holds_the_snapshots_that_prove_it(gallery):
         and settings["user"] == "1000"
     )
     assert any("app: up" in o["text"] for r in doc["runs"] for o in r["output"])
-    assert [r["variant"] for r in doc["runs"]] == ["stop", "sigint"]
+    assert [r["variant"] for r in doc["runs"]] == ["stop", "sigint", "orphan"]
     assert doc["runs"][1]["exit_code"] == 130
     # where the time went: each container's steps, in the order they ran (bench/doctor.py reads these)
     steps = {
         c: [t["step"] for t in settings["timings"] if t["container"] == c]
-        for c in ("stop", "sigint")
+        for c in ("stop", "sigint", "orphan")
     }
     assert steps["stop"][0] == "create" and {
         "start",
         "up",
         "snapshot",
-        "orphan",
         "signal + wait",
     } <= set(steps["stop"])
+    assert "orphan" not in steps["stop"]  # off docker stop's path: its own container
     assert steps["sigint"] == ["create", "start", "up", "signal masks", "signal + wait", "ending"]
+    assert steps["orphan"] == ["create", "kit", "start", "up", "snapshot", "orphan"]
     assert all(t["took_s"] >= 0 and t["start_s"] >= 0 for t in settings["timings"])
-    # the table the orphan's end left is the table docker stop met: one read, two names
-    before = next(cp for cp in doc["checkpoints"] if cp["name"] == "before-stop")
-    assert before["processes"] == after["processes"] and before["at_s"] == after["at_s"]
+    # the table at rest is the table docker stop met: one read, two names
+    ready, before = doc["checkpoints"][:2]
+    assert before["processes"] == ready["processes"] and before["at_s"] == ready["at_s"]
 
 
 def test_a_command_that_exits_at_once_is_a_problem_not_a_crash(gallery):
@@ -244,7 +247,7 @@ def test_a_missing_image_is_one_error_line(docker_engine):
     assert "Traceback" not in res.stderr and res.stdout == ""
 
 
-def test_ctrl_c_removes_both_containers(gallery):
+def test_ctrl_c_removes_all_its_containers(gallery):
     import os
     import signal
 
@@ -253,8 +256,8 @@ def test_ctrl_c_removes_both_containers(gallery):
     # a subprocess: the test signals the harness process itself
     h = Harness("doctor", "-t", str(GRACE), gallery["shell-pid1"])
     try:
-        h.wait_for("making an orphan")  # both containers exist by now
-        assert containers_of("doctor")
+        h.wait_for("reading the table at rest")  # the three containers exist by now
+        assert len(containers_of("doctor")) == 3
         os.killpg(h.proc.pid, signal.SIGINT)
         assert h.finish() == 130, h.output
     finally:
@@ -296,7 +299,7 @@ def test_an_image_that_ends_only_in_the_sigint_container_is_caught(gallery):
     ), check
     assert [e["container"] for e in check["figures"]["ended"]] == ["sigint"]
     assert (
-        "the sigint container (the other stayed up)" in check["detail"]
+        "the sigint container (the others stayed up)" in check["detail"]
         and "exit code 3" in check["detail"]
     )
     assert containers_of("doctor") == []

@@ -81,6 +81,28 @@ def test_a_process_that_lived_between_two_checkpoints_is_in_the_record_and_no_sn
     assert parent in run.kernel.already_there and run.kernel.lost == 0
 
 
+def test_a_harness_keeps_its_instances_rested_and_each_run_starts_empty(tmp_path, lab_image):
+    """Between runs a process keeps its instances (making and removing them was +22% on run
+    --all), rested: recording nothing, following no pid; the next run's record has none of the
+    last run's processes and counts no lost events of its own."""
+    lab = write_lab(tmp_path, "between", BETWEEN)
+    first = run_lab(lab).run()
+    kept = sorted(_mine(os.getpid()))
+    assert len(kept) >= 2, kept  # the tree's and the host's, at least
+    for name in kept:
+        where = tracefs.root() / "instances" / name
+        assert (where / "tracing_on").read_text().strip() == "0"
+        assert (where / "set_event_pid").read_text().strip() == ""
+        assert "1" not in (where / "events/enable").read_text()  # "0": every event is off
+    second = run_lab(lab).run()
+    assert sorted(_mine(os.getpid())) == kept  # the same instances, none made and none removed
+    assert first.kernel.recorded and second.kernel.recorded, second.kernel.note
+    before = {e.host_pid for e in first.events()}
+    assert before and not before & {e.host_pid for e in second.events()}
+    child = second.checkpoint("after").data["child"]
+    assert second.forked(child) and second.reaped(child) and second.kernel.lost == 0
+
+
 # every lab of the record's issue whose processes all come from its scenario (pid1 and exec-zombies also
 # docker exec processes into the container: the record follows the scenario's tree, not an exec's)
 @pytest.mark.parametrize(

@@ -345,7 +345,7 @@ def test_a_dropped_kill_capability_is_named_when_pid_1_cannot_signal_its_program
         (EarlyEnd("stop", Phase.PROBING, 1.0, 3), "while the doctor looked at it"),
         (
             EarlyEnd("sigint", Phase.BEFORE_SIGNAL, 1.0, 3),
-            "the sigint container (the other stayed up) ended on its own",
+            "the sigint container (the others stayed up) ended on its own",
         ),
         (EarlyEnd("sigint", Phase.SIGNAL_NOT_HEARD, 2.0, 3), "which its pid 1 never got"),
     ],

@@ -1,11 +1,11 @@
-"""The doctor's examination of one image: two containers run side by side, read from outside
+"""The doctor's examination of one image: three containers run side by side, read from outside
 where the engine and the host's /proc allow, and through the injected busybox where they don't.
 
-Container "stop": up → snapshot (zombies at rest) → an orphan is made and watched → the
-signal masks of pid 1 and the main program → docker stop -t N, watching the wrapped program
-and its children. Container "sigint", alongside: up → pid 1's masks → docker kill --signal
-SIGINT. Either may end on its own at any moment: that is recorded (EarlyEnd), never raised.
-The findings go to verdicts.py.
+Container "stop": up → snapshot (zombies at rest) → the signal masks of pid 1 and the main
+program → docker stop -t N, watching the wrapped program and its children. Alongside, container
+"sigint": up → pid 1's masks → docker kill --signal SIGINT (sigint.py); and container "orphan":
+up → an orphan made and watched (orphan_side.py). Any may end on its own at any moment: that is
+recorded (EarlyEnd), never raised. The findings go to verdicts.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from ..lab.kernel_record import KernelRecord
 from ..lab.kernel_trace import build
 from . import kit
 from .ending import early, ended_on_its_own
-from .model import Fate, Findings, Masks, Orphan, Phase, Ready, Stop, role
+from .model import Fate, Findings, Masks, Phase, Ready, Stop, role
+from .orphan_side import OrphanSide, orphan_run
 from .procdump import wait_status
 from .session import Session
 from .sigint import sigint_run, take_sigint
@@ -35,8 +36,6 @@ from .timing import Step, Timings
 T = TypeVar("T")
 
 POLL_S = 0.01  # reading the host's /proc is cheap: watch closely
-ORPHAN_SLACK_S = 5.0
-ORPHAN_LIFETIME_S = 0.3  # outlives the exec'd shell that made it; short, so the check is quick
 
 Progress = Callable[[str], None]
 
@@ -72,30 +71,39 @@ def examine(
         timings=clock,
     )
     sigint: dict[str, object] = {}
+    orphan = OrphanSide()
     a: Session | None = None
     b: Session | None = None
+    c: Session | None = None
     tracer: Tracer | None = None
     tracing: Call[Tracer | None] | None = None
     removing: Call[None] | None = None
     making_b = Call(  # made, started side by side
         lambda: Session(opts, "sigint", cfg.healthcheck, clock), "create", "the sigint container"
     )
+    making_c = Call(
+        lambda: Session(opts, "orphan", cfg.healthcheck, clock), "create", "the orphan's container"
+    )
     try:
         a = Session(opts, "stop", cfg.healthcheck, clock)
         # the kit is there from the start, as it always was: an image may look (an exit-unless-file test
         # does), and a copy into a running container holds the engine's lock on it (its exit waits)
         _install(a, tools, opts.read_only, clock)
-        b = making_b.result()
-        f.containers = {"stop": a.c.name, "sigint": b.c.name}
+        b, c = making_b.result(), making_c.result()
+        f.containers = {"stop": a.c.name, "sigint": b.c.name, "orphan": c.c.name}
         f.argv, f.limits = a.argv(), a.limits()
-        side = threading.Thread(target=sigint_run, args=(b, opts, sigint), daemon=True)
-        side.start()
+        sides = [
+            threading.Thread(target=sigint_run, args=(b, opts, sigint), daemon=True),
+            threading.Thread(target=orphan_run, args=(c, tools, opts, orphan), daemon=True),
+        ]
+        for side in sides:
+            side.start()
         a.start()
         f.started_at = a.started_wall
         # tracefs set up beside the wait for "up", which it never changes (host-side work only)
         tracing = Call(lambda: _trace(a, f), "set up", "the kernel record")
         progress(
-            f"started {opts.image} as {a.c.name} and {b.c.name}; waiting until they are up"
+            f"started {opts.image} as {a.c.name}, {b.c.name} and {c.c.name}; waiting until they are up"
             + (" (healthy, by its HEALTHCHECK)" if a.healthcheck else "")
         )
         f.ready = a.wait_ready()
@@ -114,26 +122,40 @@ def examine(
             f.early.append(early(a, "stop", Phase.BEFORE_UP))
         if tracer is not None:
             tracer.freeze()  # its end is in; what follows (the removal) is never in the record
-        side.join()
+        for side in sides:
+            side.join()
         removing = Call(
-            lambda: _remove_both(a, b, clock), "remove", "both containers"
+            lambda: _remove_all((a, b, c), clock), "remove", "the containers"
         )  # read meanwhile
         if tracer is not None:
             _read_record(tracer, a, f)
         removing.result()
-    finally:  # Ctrl-C included: the CLI removes this run's containers at once, both of them
+    finally:  # Ctrl-C included: the CLI removes this run's containers at once, all of them
         if b is None:
             b = made_anyway(making_b)
+        if c is None:
+            c = made_anyway(making_c)
         if tracer is None and tracing is not None:
             tracer = made_anyway(tracing)
         if tracer is not None:
             tracer.close()
         if removing is None:
-            _remove_both(a, b, clock)
+            _remove_all((a, b, c), clock)
         else:
             made_anyway(removing)  # its error, if any, is the main path's to raise
     take_sigint(f, a, b, sigint)
+    _take_orphan(f, c, orphan)
     return f
+
+
+def _take_orphan(f: Findings, c: Session, side: OrphanSide) -> None:
+    """The orphan's container's findings (its thread's), into f."""
+    if side.error is not None:
+        raise side.error
+    f.orphan, f.orphan_snapshots = side.orphan, side.snapshots
+    f.output["orphan"] = c.output
+    if side.early is not None:
+        f.early.append(side.early)
 
 
 def made_anyway(step: Call[T]) -> T | None:
@@ -179,60 +201,42 @@ def _install(a: Session, tools: bytes, into_volume: bool, clock: Timings) -> Non
         kit.install(a.c, tools, into_volume=into_volume)
 
 
-def _remove_both(a: Session | None, b: Session | None, clock: Timings) -> None:
+def _remove_all(sessions: tuple[Session | None, ...], clock: Timings) -> None:
     """Side by side: each removal waits for the engine to stop the container."""
     with clock.span("", Step.REMOVE):
-        _remove_pair(a, b)
-
-
-def _remove_pair(a: Session | None, b: Session | None) -> None:
-    other = threading.Thread(target=b.remove, daemon=True) if b is not None else None
-    if other:
-        other.start()
-    try:
-        if a is not None:
-            a.remove()
-    finally:
-        if other:
-            other.join()
+        made = [s for s in sessions if s is not None]
+        others = [threading.Thread(target=s.remove, daemon=True) for s in made[1:]]
+        for t in others:
+            t.start()
+        try:
+            if made:
+                made[0].remove()
+        finally:
+            for t in others:
+                t.join()
 
 
 def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
     clock = f.timings
-    progress("reading the table at rest, then making an orphan for pid 1 to adopt")
-    with clock.span("stop", Step.SNAPSHOT):  # the table at rest, then the orphan: one exec
-        ready, orphan = kit.snapshot_then_orphan(a.c, "ready", a.t0, ORPHAN_LIFETIME_S)
-    # the watch counts from the exec's answer, when the orphan surely lives: on a busy host the exec
-    # can take seconds to start its script, and a watch counted from before it would end too soon
-    made_at = time.monotonic()
+    progress("reading the table at rest (the orphan for pid 1 to adopt is the third container's)")
+    with clock.span("stop", Step.SNAPSHOT):
+        ready = kit.snapshot(a.c, "ready", a.t0)
     f.snapshots.append(ready)
-    reader = kit.StatReader(a.c)  # its docker top sees the orphan too
-    with clock.span("stop", Step.ORPHAN):
-        f.orphan = _watch_orphan(a, reader, f, orphan, made_at)
-    # the table the orphan's end left is the table docker stop meets: nothing of the doctor's runs
-    # in between (one exec fewer); a snapshot of its own name, for the record
-    after = f.snapshots[-1]
-    if after.name == "orphan-exited":
-        before = replace(after, name="before-stop", data={})
-    else:  # no orphan was made: read it afresh
-        with clock.span("stop", Step.SNAPSHOT):
-            before = kit.snapshot(a.c, "before-stop", a.t0)
+    # nothing of the doctor's runs in the container between this table and docker stop (the masks
+    # come from the host's /proc): one read, two names, one exec fewer
+    before = replace(ready, name="before-stop", data={})
     f.snapshots.append(before)
+    reader = kit.StatReader(a.c)
     with clock.span("stop", Step.MASKS):
-        f.masks = _masks(a, reader, before, f.orphan.pid if f.orphan else None)
+        f.masks = _masks(a, reader, before)
     before.data["masks"] = [m.to_dict() for m in f.masks]
     progress(f"docker stop -t {f.options.grace_s:g} (it sends {f.stop_signal})")
-    skip = {f.orphan.pid} if f.orphan else set()
     pid1_tree = _descendants(before, 1)
     with clock.span("stop", Step.SIGNAL_WAIT):
         f.stop = _watch_stop(
             a,
             reader,
-            [
-                p
-                for p in before.scenario
-                if p.pid in pid1_tree and p.pid not in skip and p.state != "Z"
-            ],
+            [p for p in before.scenario if p.pid in pid1_tree and p.state != "Z"],
             f,
         )
     with clock.span("stop", Step.ENDING):
@@ -252,27 +256,19 @@ def _descendants(snap, pid: int) -> set[int]:
     return out
 
 
-def main_program(snap, orphan: int | None = None):
-    """pid 1 itself when it is the program, else its first running child (what it wraps), never
-    the doctor's orphan (still there when a busy host kept it alive through the watch)."""
+def main_program(snap):
+    """pid 1 itself when it is the program, else its first running child (what it wraps)."""
     p1 = snap.get(1)
     if p1 is None or role(p1) == "program":
         return p1
-    return next(
-        (k for k in snap.children(1) if k.state != "Z" and not k.probe and k.pid != orphan), None
-    )
+    return next((k for k in snap.children(1) if k.state != "Z" and not k.probe), None)
 
 
-def _masks(
-    a: Session,
-    reader: kit.StatReader,
-    snap,
-    orphan: int | None = None,
-) -> list[Masks]:
+def _masks(a: Session, reader: kit.StatReader, snap) -> list[Masks]:
     """SigCgt, SigIgn, SigBlk of pid 1 and the main program, read before any signal is sent."""
     out: list[Masks] = []
     procs = [snap.get(1)]
-    main = main_program(snap, orphan)
+    main = main_program(snap)
     if main is not None and main.pid != 1:
         procs.append(main)
     for p in procs:
@@ -287,49 +283,6 @@ def _masks(
         if m is not None:
             out.append(m)
     return out
-
-
-def _watch_orphan(
-    a: Session, reader: kit.StatReader, f: Findings, pid: int | None, t: float
-) -> Orphan:
-    """The orphan made by t (monotonic), or none: adopted by whom, and reaped how soon."""
-    o = Orphan(lifetime_s=ORPHAN_LIFETIME_S)
-    if pid is None:
-        o.error = "the orphan could not be made: its shell printed no pid"
-        return o
-    o.pid = pid
-    st = reader.read(o.pid)
-    o.adopted_by = int(st["ppid"]) if st else None
-    # the table as it adopted it, read alongside the watch (an exec takes a while on a busy host)
-    taken = Call(
-        lambda: kit.snapshot(a.c, "orphan-adopted", a.t0, orphan=o.pid), "snapshot in", a.c.name
-    )
-    # the orphan's own end can come late on a busy host; only an image that does not reap waits this out
-    deadline = t + o.lifetime_s + f.options.reap_deadline_s + ORPHAN_SLACK_S
-    pause = threading.Event()
-    while time.monotonic() < deadline:
-        st, now = reader.read(o.pid), time.monotonic() - t
-        if st is None:
-            o.reaped_at_s = now
-            o.exited_at_s = o.exited_at_s if o.exited_at_s is not None else now
-            break
-        if st["state"] == "Z" and o.exited_at_s is None:
-            o.exited_at_s = now
-        if o.exited_at_s is not None and now - o.exited_at_s > f.options.reap_deadline_s:
-            break
-        pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
-    adopted = taken.result()  # its error (a ContainerError) is raised here
-    f.snapshots.append(adopted)
-    seen = adopted.get(o.pid)  # its shell had exited: the parent it was given
-    o.adopted_by = seen.ppid if seen else o.adopted_by
-    adopted.data["adopted_by"] = o.adopted_by
-    snap = kit.snapshot(
-        a.c, "orphan-exited", a.t0, orphan=o.pid
-    )  # fails if the container has ended
-    f.snapshots.append(snap)
-    left = snap.get(o.pid)
-    o.zombie_at_end = left is not None and left.state == "Z"
-    return o
 
 
 def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) -> Stop:

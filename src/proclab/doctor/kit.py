@@ -117,21 +117,10 @@ def _orphan_script(lifetime_s: float) -> str:
     return f"{BUSYBOX} sleep {lifetime_s:g} </dev/null >/dev/null 2>&1 & echo $!"
 
 
-def make_orphan(c: LabContainer, lifetime_s: float) -> int:
-    return int(run(c, _orphan_script(lifetime_s)).split()[0])
-
-
-def snapshot_then_orphan(
-    c: LabContainer, name: str, t0: float, lifetime_s: float
-) -> tuple[Snapshot, int | None]:
-    """The table, then an orphan made by the same exec once the dump is done (one docker exec
-    fewer: each costs a round trip to the engine). The orphan's pid is None if none was made."""
-    at = time.monotonic() - t0
-    out = run(c, f'{DUMP}echo "@ORPHAN"\n{_orphan_script(lifetime_s)}\n')
-    head, _, tail = out.rpartition(b"\n@ORPHAN\n")
-    words = tail.split()
-    pid = int(words[0]) if head and words and words[0].isdigit() else None
-    return parse_dump(head if head else out, name, at, {}), pid
+def make_orphan(c: LabContainer, lifetime_s: float) -> int | None:
+    """The orphan's pid, or None if its shell printed none."""
+    words = run(c, _orphan_script(lifetime_s)).split()
+    return int(words[0]) if words and words[0].isdigit() else None
 
 
 class StatReader:

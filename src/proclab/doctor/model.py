@@ -185,15 +185,16 @@ class Findings:
     argv: tuple[str, ...]  # what the engine started (inspect Path + Args)
     stop_signal: str
     ready: Ready
-    snapshots: list[Snapshot] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)  # the stop container's
     orphan: Orphan | None = None
+    orphan_snapshots: list[Snapshot] = field(default_factory=list)  # the orphan's container's
     stop: Stop | None = None
     sigint: Stop | None = None
     sigint_ready: Ready | None = None
     limits: dict[str, Any] = field(default_factory=dict)
     output: dict[str, list[OutputLine]] = field(
         default_factory=dict
-    )  # per container: "stop", "sigint"
+    )  # per container: "stop", "sigint", "orphan"
     containers: dict[str, str] = field(default_factory=dict)
     error: str | None = None  # the examination broke off (an exec failed)
     early: list[EarlyEnd] = field(default_factory=list)  # a container that ended on its own
@@ -218,7 +219,7 @@ class Findings:
         return [o.text for o in self.output.get(container, []) if self.started_at + o.at_s >= wall]
 
     def snapshot(self, name: str) -> Snapshot | None:
-        return next((s for s in self.snapshots if s.name == name), None)
+        return next((s for s in self.snapshots + self.orphan_snapshots if s.name == name), None)
 
 
 class Disposition(StrEnum):

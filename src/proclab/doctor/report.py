@@ -43,20 +43,6 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
     )
     if f.kernel is not None:
         main.kernel = f.kernel
-    if f.orphan is not None:
-        main.actions.append(
-            NotedRecord(
-                "ready",
-                "exec",
-                notes=_set(
-                    {
-                        "made_orphan": f.orphan.pid,
-                        "adopted_by": f.orphan.adopted_by,
-                        "error": f.orphan.error,
-                    }
-                ),
-            )
-        )
     if f.stop is not None:
         main.exit_code, main.duration_s = f.stop.exit_code, f.stop.took_s
         d = _set(f.stop.to_dict())
@@ -106,6 +92,8 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
                 output=f.output.get("sigint", []),
             )
         )
+    if f.containers.get("orphan"):
+        runs.append(_orphan_run(f, settings))
     return LabResult(
         lab="doctor",
         title=f"pid 1 of {o.image}",
@@ -114,6 +102,32 @@ def to_result(f: Findings, duration_s: float) -> LabResult:
         checks=evaluate(f),
         duration_s=duration_s,
     )
+
+
+def _orphan_run(f: Findings, settings: ImageSettings) -> RunRecord:
+    """The third container: the orphan made for its pid 1 to adopt, and the tables it left."""
+    run = RunRecord(
+        "orphan",
+        settings,
+        container=f.containers["orphan"],
+        output=f.output.get("orphan", []),
+        checkpoints=[replace(s, run="orphan") for s in f.orphan_snapshots],
+    )
+    if f.orphan is not None:
+        run.actions.append(
+            NotedRecord(
+                "orphan-adopted",
+                "exec",
+                notes=_set(
+                    {
+                        "made_orphan": f.orphan.pid,
+                        "adopted_by": f.orphan.adopted_by,
+                        "error": f.orphan.error,
+                    }
+                ),
+            )
+        )
+    return run
 
 
 def _set(data: dict) -> dict:

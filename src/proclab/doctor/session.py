@@ -26,6 +26,7 @@ from .timing import Step, Timings
 SETTLE_S = 0.2  # "up": the same process table in two reads this far apart (issue 30)
 BUSY_TICKS = 1  # and no process busier than this many clock ticks between them (5% at 100 Hz)
 HEALTH_POLL_S = 0.1
+KIT_HOLDERS = ("stop", "orphan")  # the containers the busybox kit is copied into (sigint has none)
 
 
 def spec_for(opts: DoctorOptions, purpose: str) -> ContainerSpec:
@@ -47,7 +48,7 @@ def spec_for(opts: DoctorOptions, purpose: str) -> ContainerSpec:
         privileges=privileges,
         stop_signal=opts.stop_signal,
         read_only=opts.read_only,
-        anonymous_volumes=(KIT_DIR,) if opts.read_only and purpose == "stop" else (),
+        anonymous_volumes=(KIT_DIR,) if opts.read_only and purpose in KIT_HOLDERS else (),
         labels={"lab": "doctor"},
         pids_limit=opts.pids_limit or SAFETY_PIDS,
         mem_limit=opts.memory or SAFETY_MEMORY,

@@ -46,7 +46,7 @@ def stays_up(f: Findings) -> CheckResult:
         "its container"
         if e.container == "stop" and len(f.early) == 1
         else f"the {e.container} container"
-        + (" (the other stayed up)" if len(f.early) == 1 else "")
+        + (" (the others stayed up)" if len(f.early) == 1 else "")
     )
     tail = _tail(f, e.container)
     detail = (

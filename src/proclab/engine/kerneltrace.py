@@ -28,8 +28,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import hostproc, pidns
-from .tracefs import Instance, NoTrace, append, instance_name, why_not, write
+from . import hostproc, pidns, tracefs
+from .tracefs import Instance, NoTrace, append, why_not, write
 
 TREE_EVENTS = (
     "sched/sched_process_fork",
@@ -62,6 +62,7 @@ def close_all() -> None:
         live = list(_live)
     for tracer in live:
         tracer.close()
+    tracefs.remove_idle()
 
 
 atexit.register(close_all)
@@ -131,8 +132,8 @@ class Tracer:
         with _live_lock:
             _live.add(self)
         try:
-            self._tree = Instance(instance_name("tree"), TREE_KB)
-            self._host = Instance(instance_name("host"), HOST_KB)
+            self._tree = tracefs.take("tree", TREE_KB)
+            self._host = tracefs.take("host", HOST_KB)
             write(self._tree.dir / "options/event-fork", "1")
             # The pids, then the events: nothing of theirs missed, nothing else recorded. A pid in
             # the filter has its children added by the kernel (event-fork); one forked before its
@@ -202,12 +203,22 @@ class Tracer:
             self.close()
 
     def close(self) -> None:
-        """Remove the instances (idempotent: for ``finally`` and Ctrl-C)."""
+        """Give the instances back for this process's next run (idempotent: for ``finally`` and
+        Ctrl-C); a reader that does not end in time leaves them to be removed instead."""
         self._stop.set()
         with _live_lock:
             _live.discard(self)
+        if self._wake_w >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._wake_w, b"x")
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(1.0)
+        reader_gone = self._thread is None or not self._thread.is_alive()
         for inst in (i for i in (self._tree, self._host) if i is not None):
-            inst.remove()
+            if reader_gone:
+                tracefs.give_back(inst)
+            else:
+                inst.remove()
         self._tree = self._host = None
         for fd in (f for f in (self._wake_r, self._wake_w) if f >= 0):
             with contextlib.suppress(OSError):
