@@ -316,10 +316,10 @@ def _doctor_image(
 
 
 def print_timings(clock) -> None:
-    """Each step's start and length, per container (the two containers overlap), on stderr."""
+    """Each step's start and length, per container (the three containers overlap), on stderr."""
     err_console.print(
         safe(
-            "  where the time went (s since the start; the two containers run side by side):",
+            "  where the time went (s since the start; the three containers run side by side):",
             style="dim",
         )
     )

@@ -80,7 +80,7 @@ def _interrupt(b: Session, opts) -> Stop:
 
 
 def take_sigint(f: Findings, a: Session, b: Session, sigint: dict[str, object]) -> None:
-    """The SIGINT container's findings (its thread's), and both containers' output, into f."""
+    """The SIGINT container's findings (its thread's), and its and the stop one's output, into f."""
     if "error" in sigint:
         raise sigint["error"]  # type: ignore[misc]
     f.output = {"stop": a.output, "sigint": b.output}

@@ -29,7 +29,7 @@ class Step(StrEnum):
     SIGNAL_WAIT = "signal + wait"  # docker stop (its grace period included) or docker kill + wait
     ENDING = "ending"  # exit code, OOM-killed, FinishedAt: the engine's word
     TRACE_READ = "kernel record read"  # tracing off, the rest read, instances removed, parsed
-    REMOVE = "remove"  # both containers removed, side by side
+    REMOVE = "remove"  # the containers removed, side by side
 
 
 @dataclass(frozen=True)

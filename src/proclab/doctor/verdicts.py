@@ -192,8 +192,8 @@ def reaping(f: Findings) -> CheckResult:
         "deadline_s": f.options.reap_deadline_s,
     }
     what = (
-        f"the orphan pid {o.pid} (a busybox sleep {o.lifetime_s:g} whose docker-exec'd shell exited) "
-        f"was adopted by pid {o.adopted_by}"
+        f"the orphan pid {o.pid} (a busybox sleep {o.lifetime_s:g} whose docker-exec'd shell exited, "
+        f"in a third container of the image) was adopted by pid {o.adopted_by}"
     )
     if o.zombie_at_end:
         left = f.snapshot("orphan-exited")
