@@ -164,8 +164,11 @@ class Instance:
 # Making an instance costs ~25 ms and removing one ~35 ms (the kernel builds and frees a directory
 # of every event); a run's two did so at every run, +22% on run --all. A process keeps its rested
 # instances for its next run; they carry its pid in their names, so a dead owner's are swept.
+# Resting costs ~40 ms too (emptying set_event_pid waits for the kernel's RCU grace period), so it
+# is done in the background: the next run's go comes after its container's start, ~0.2 s later.
 IDLE_MAX = 4  # per role: run --jobs N holds N of each at once
 _idle: dict[str, list[Instance]] = {}
+_resting: set[threading.Thread] = set()
 _idle_lock = threading.Lock()
 
 
@@ -185,22 +188,44 @@ def take(role: str, buffer_kb: int) -> Instance:
 
 
 def give_back(inst: Instance) -> None:
-    """Rest an instance for this process's next run (or remove it, when enough are kept)."""
-    try:
-        inst.rest()
-    except OSError:
-        inst.remove()
-        return
+    """Rest an instance, in the background, for this process's next run (or remove it, when
+    enough are kept)."""
+    rest = threading.Thread(target=_rest_and_keep, args=(inst,), daemon=True, name="tracefs rest")
     with _idle_lock:
-        kept = _idle.setdefault(inst.role, [])
-        if len(kept) < IDLE_MAX:
-            kept.append(inst)
+        _resting.add(rest)
+    rest.start()
+
+
+def _rest_and_keep(inst: Instance) -> None:
+    try:
+        try:
+            inst.rest()
+        except OSError:
+            inst.remove()
             return
-    inst.remove()
+        with _idle_lock:
+            kept = _idle.setdefault(inst.role, [])
+            if len(kept) < IDLE_MAX:
+                kept.append(inst)
+                return
+        inst.remove()
+    finally:
+        with _idle_lock:
+            _resting.discard(threading.current_thread())
+
+
+def wait_rested(timeout_s: float = 5.0) -> None:
+    """Until the instances given back so far are rested (or removed)."""
+    with _idle_lock:
+        resting = list(_resting)
+    for rest in resting:
+        rest.join(timeout_s)
 
 
 def remove_idle() -> None:
-    """Remove the rested instances (at exit: nothing of proclab's outlives its process)."""
+    """Remove the rested instances, once those resting are done (at exit: nothing of proclab's
+    outlives its process)."""
+    wait_rested()
     with _idle_lock:
         idle = [i for kept in _idle.values() for i in kept]
         _idle.clear()
