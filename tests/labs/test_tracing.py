@@ -95,6 +95,9 @@ def test_a_harness_keeps_its_instances_rested_and_each_run_starts_empty(tmp_path
         assert (where / "tracing_on").read_text().strip() == "0"
         assert (where / "set_event_pid").read_text().strip() == ""
         assert "1" not in (where / "events/enable").read_text()  # "0": every event is off
+        if "-tree-" in name:  # the kernel keeps only the wait4s that reaped (no WNOHANG polls)
+            wait4 = where / "events/syscalls/sys_exit_wait4/filter"
+            assert wait4.read_text().strip() == "ret > 0"
     second = run_lab(lab).run()
     assert sorted(_mine(os.getpid())) == kept  # the same instances, none made and none removed
     assert first.kernel.recorded and second.kernel.recorded, second.kernel.note

@@ -102,9 +102,9 @@ class Instance:
         self.dir.mkdir()
         self.fd = -1
         self.tail = b""
-        self.lost_before = (
-            0  # the overrun counters when this use began (a reused instance keeps them)
-        )
+        # the overrun counters when this use began (a reused instance keeps them)
+        self.lost_before = 0
+        self.filtered: set[str] = set()  # events whose filter is set (it stays across uses)
         write(self.dir / "trace_clock", "mono")  # the same clock as time.monotonic()
         write(self.dir / "buffer_size_kb", str(buffer_kb))
         write(
@@ -112,7 +112,13 @@ class Instance:
         )  # each line names the process, not only the thread
         write(self.dir / "buffer_percent", "0")  # wake the reader at the first event
 
-    def enable(self, events: tuple[str, ...]) -> None:
+    def enable(self, events: tuple[str, ...], filters: dict[str, str] | None = None) -> None:
+        """Turn the events on; ``filters`` (event -> a tracefs filter expression) are set once
+        per instance, before, so the kernel drops what nobody reads."""
+        for e, expr in (filters or {}).items():
+            if e not in self.filtered and (self.dir / "events" / e / "filter").exists():
+                write(self.dir / "events" / e / "filter", expr)
+                self.filtered.add(e)
         for e in events:
             path = self.dir / "events" / e / "enable"
             if path.exists():
