@@ -399,13 +399,7 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
             if not s.ended
             else "was SIGKILLed by the kernel when pid 1 exited, without its turn to stop"
         )
-        fix = _kill_cap_hint(f, snap) or (
-            FIX_EXEC
-            if r == "shell"
-            else "make pid 1 pass the stop signal on to its children"
-            if r == "program"
-            else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"
-        )
+        fix = _forwarding_fix(f, snap, r)
         return result(
             name,
             "problem",
@@ -432,8 +426,7 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
                 if stragglers[0].orphaned
                 else "outlived it until the container's end"
             ),
-            "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
-            "stop its children before it exits",
+            FIX_GROUP,
             **figs,
         )
     note = "" if r != "shell" else "; the shell as pid 1 passed it on (a wrapper that works)"
@@ -445,6 +438,23 @@ def forwarding(f: Findings, snap: Snapshot) -> CheckResult:
         + note
         + " (inferred from timing and exit codes)",
         **figs,
+    )
+
+
+FIX_GROUP = (
+    "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
+    "stop its children before it exits"
+)
+
+
+def _forwarding_fix(f: Findings, snap: Snapshot, pid1_role: str) -> str:
+    """How to make pid 1 pass the stop signal on, by what pid 1 is (or the capability it lacks)."""
+    return _kill_cap_hint(f, snap) or (
+        FIX_EXEC
+        if pid1_role == "shell"
+        else "make pid 1 pass the stop signal on to its children"
+        if pid1_role == "program"
+        else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"
     )
 
 
@@ -471,13 +481,7 @@ def _forwarding_by_record(
     deaf = [x for x in programs if x.pid in untold]
     if deaf:
         r = role(p1)
-        fix = _kill_cap_hint(f, snap) or (
-            FIX_EXEC
-            if r == "shell"
-            else "make pid 1 pass the stop signal on to its children"
-            if r == "program"
-            else "let the init signal the program (tini passes SIGTERM on; check its -s/-g options)"
-        )
+        fix = _forwarding_fix(f, snap, r)
         return result(
             name,
             "problem",
@@ -494,8 +498,7 @@ def _forwarding_by_record(
             "problem",
             f"the kernel's record: {said}; but `{strays[0].command}` (pid {strays[0].pid}) "
             f"was never sent {s.signal} and died of SIGKILL at the namespace's end",
-            "signal the whole process group: tini -g, or dumb-init (its default); or have the program "
-            "stop its children before it exits",
+            FIX_GROUP,
             **figs,
         )
     return result(name, "ok", f"the kernel's record: {said}", **figs)
