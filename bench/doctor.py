@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from typing import Any
 
 from proclab.engine import images
 
@@ -32,7 +33,7 @@ CASES = {
 }
 
 
-def once(tag: str, grace: int) -> tuple[float, dict]:  # type: ignore[type-arg]
+def once(tag: str, grace: int) -> tuple[float, dict[str, Any]]:
     t = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "proclab.cli", "doctor", "-t", str(grace), "--json", tag],
@@ -44,7 +45,7 @@ def once(tag: str, grace: int) -> tuple[float, dict]:  # type: ignore[type-arg]
     return took, json.loads(out.stdout)
 
 
-def steps(took: float, doc: dict) -> dict[str, float]:  # type: ignore[type-arg]
+def steps(took: float, doc: dict[str, Any]) -> dict[str, float]:
     """container/step -> seconds (repeats summed); 'examination' its whole; 'outside' the rest."""
     spans = doc["runs"][0]["settings"].get("timings", [])
     out: dict[str, float] = defaultdict(float)
@@ -56,7 +57,7 @@ def steps(took: float, doc: dict) -> dict[str, float]:  # type: ignore[type-arg]
     return out
 
 
-def breakdown(runs: list[tuple[float, dict]]) -> None:  # type: ignore[type-arg]
+def breakdown(runs: list[tuple[float, dict[str, Any]]]) -> None:
     per = [steps(took, doc) for took, doc in runs]
     keys = sorted({k for p in per for k in p}, key=lambda k: (k in ("examination", "outside"), k))
     whole = statistics.median(p["examination"] for p in per) or 1.0

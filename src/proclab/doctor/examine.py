@@ -30,7 +30,7 @@ from .model import Fate, Findings, Masks, Phase, Ready, Stop, role
 from .orphan_side import OrphanSide, orphan_run
 from .procdump import wait_status
 from .session import Session
-from .sigint import sigint_run, take_sigint
+from .sigint import SigintSide, sigint_run, take_sigint
 from .timing import Step, Timings
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ def examine(
         healthcheck=cfg.healthcheck,
         timings=clock,
     )
-    sigint: dict[str, object] = {}
+    sigint = SigintSide()
     orphan = OrphanSide()
     a: Session | None = None
     b: Session | None = None

@@ -4,7 +4,7 @@ host's /proc, then docker kill --signal SIGINT; did it end within the grace peri
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
 
 from ..engine import hostproc
 from ..errors import ContainerError, ProclabError
@@ -14,33 +14,41 @@ from .session import Session
 from .timing import Step
 
 
-def sigint_run(b: Session, opts, out: dict[str, Any]) -> None:
+@dataclass
+class SigintSide:
+    """What the SIGINT container found (its thread's), for examine() to take once it has ended."""
+
+    ready: Ready | None = None
+    masks: Masks | None = None
+    stop: Stop | None = None
+    early: EarlyEnd | None = None
+    error: BaseException | None = None  # re-raised by examine() in the main thread
+
+
+def sigint_run(b: Session, opts, out: SigintSide) -> None:
     """The second container: up, its pid 1's masks, then docker kill --signal SIGINT; does it end?"""
     try:
         b.start()
-        ready: Ready = b.wait_ready()
-        out["ready"] = ready
+        out.ready = ready = b.wait_ready()
         if not ready.up:
             if ready.how == "exited":
-                out["early"] = early(b, "sigint", Phase.BEFORE_UP)
+                out.early = early(b, "sigint", Phase.BEFORE_UP)
             return
         with b.timings.span("sigint", Step.MASKS):
-            masks = _pid1_masks(b)
-        out["masks"] = masks
+            out.masks = masks = _pid1_masks(b)
         with b.timings.span("sigint", Step.SIGNAL_WAIT):
-            s = _interrupt(b, opts)
-        out["stop"] = s
+            out.stop = s = _interrupt(b, opts)
         with b.timings.span("sigint", Step.ENDING):
-            out["early"] = ended_on_its_own(b, "sigint", s, masks)
+            out.early = ended_on_its_own(b, "sigint", s, masks)
     except (
         ContainerError
     ) as err:  # removed under it (Ctrl-C in the main thread), or the engine failed
         if b.ended_within():
-            out["early"] = early(b, "sigint", Phase.PROBING)
+            out.early = early(b, "sigint", Phase.PROBING)
         else:
-            out["error"] = err
-    except BaseException as err:  # re-raised by examine() in the main thread
-        out["error"] = err
+            out.error = err
+    except BaseException as err:
+        out.error = err
 
 
 def _pid1_masks(b: Session) -> Masks | None:
@@ -79,13 +87,11 @@ def _interrupt(b: Session, opts) -> Stop:
     return s
 
 
-def take_sigint(f: Findings, a: Session, b: Session, sigint: dict[str, object]) -> None:
+def take_sigint(f: Findings, a: Session, b: Session, side: SigintSide) -> None:
     """The SIGINT container's findings (its thread's), and its and the stop one's output, into f."""
-    if "error" in sigint:
-        raise sigint["error"]  # type: ignore[misc]
+    if side.error is not None:
+        raise side.error
     f.output = {"stop": a.output, "sigint": b.output}
-    f.sigint, f.sigint_ready = sigint.get("stop"), sigint.get("ready")  # type: ignore[assignment]
-    f.sigint_masks = sigint.get("masks")  # type: ignore[assignment]
-    ended = sigint.get("early")
-    if isinstance(ended, EarlyEnd):
-        f.early.append(ended)
+    f.sigint, f.sigint_ready, f.sigint_masks = side.stop, side.ready, side.masks
+    if side.early is not None:
+        f.early.append(side.early)
