@@ -92,12 +92,7 @@ def examine(
         b, c = making_b.result(), making_c.result()
         f.containers = {"stop": a.c.name, "sigint": b.c.name, "orphan": c.c.name}
         f.argv, f.limits = a.argv(), a.limits()
-        sides = [
-            threading.Thread(target=sigint_run, args=(b, opts, sigint), daemon=True),
-            threading.Thread(target=orphan_run, args=(c, tools, opts, orphan), daemon=True),
-        ]
-        for side in sides:
-            side.start()
+        sides = _start_sides(b, sigint, c, orphan, tools)
         a.start()
         f.started_at = a.started_wall
         # tracefs set up beside the wait for "up", which it never changes (host-side work only)
@@ -108,18 +103,7 @@ def examine(
         )
         f.ready = a.wait_ready()
         tracer = tracing.result()  # the record runs from before any probe or signal
-        if f.ready.up:
-            try:
-                _examine_running(a, f, progress)
-            except ContainerError as err:
-                if not a.ended_within():
-                    f.error = str(
-                        err
-                    )  # an exec failed in a running container: the rest is not known
-                else:  # it ended under the doctor's hands, before any signal
-                    f.early.append(early(a, "stop", Phase.PROBING))
-        elif f.ready.how == "exited":
-            f.early.append(early(a, "stop", Phase.BEFORE_UP))
+        _examine_if_up(a, f, progress)
         if tracer is not None:
             tracer.freeze()  # its end is in; what follows (the removal) is never in the record
         for side in sides:
@@ -156,6 +140,33 @@ def _take_orphan(f: Findings, c: Session, side: OrphanSide) -> None:
     f.output["orphan"] = c.output
     if side.early is not None:
         f.early.append(side.early)
+
+
+def _start_sides(
+    b: Session, sigint: SigintSide, c: Session, orphan: OrphanSide, tools: bytes
+) -> list[threading.Thread]:
+    """The SIGINT and orphan containers, each in its own thread from its start to its end."""
+    sides = [
+        threading.Thread(target=sigint_run, args=(b, b.opts, sigint), daemon=True),
+        threading.Thread(target=orphan_run, args=(c, tools, c.opts, orphan), daemon=True),
+    ]
+    for side in sides:
+        side.start()
+    return sides
+
+
+def _examine_if_up(a: Session, f: Findings, progress: Progress) -> None:
+    """The stop container's examination once it is up; an end on its own is recorded, never raised."""
+    if f.ready.up:
+        try:
+            _examine_running(a, f, progress)
+        except ContainerError as err:
+            if not a.ended_within():  # an exec failed in a running container: the rest is not known
+                f.error = str(err)
+            else:  # it ended under the doctor's hands, before any signal
+                f.early.append(early(a, "stop", Phase.PROBING))
+    elif f.ready.how == "exited":
+        f.early.append(early(a, "stop", Phase.BEFORE_UP))
 
 
 def made_anyway(step: Call[T]) -> T | None:
