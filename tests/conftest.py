@@ -47,7 +47,11 @@ def run_lab_cached(lab_image):
 
 def pytest_sessionfinish(session, exitstatus):
     """A full test run must leave no proclab container behind: neither this run's
-    nor one whose harness (a subprocess of a test) has died. Fails the session if so."""
+    nor one whose harness (a subprocess of a test) has died. Fails the session if so, and
+    removes them (and a dead harness's tracefs instances), so a Ctrl-C leaves nothing."""
+    from proclab.engine import tracefs
+
+    tracefs.sweep()  # a dead harness's tracefs instances (a Ctrl-C kills the test's harness)
     if not docker_ok():
         return
     from proclab import engine
@@ -61,9 +65,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if leaked:
         names = ", ".join(f"{c.name} ({c.labels.get(engine.LAB_LABEL, '?')})" for c in leaked)
-        for c in leaked:
-            if c.labels.get(engine.OWNER_LABEL) == engine.owner():
-                c.remove(force=True)
+        for c in leaked:  # this process's, or a dead harness's (a Ctrl-C kills the test's harness)
+            c.remove(force=True)
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             f"LEAK: the test run left proclab containers behind: {names}", red=True, bold=True
         )

@@ -1,12 +1,19 @@
 """The CLI in-process through click's CliRunner: stdin, environment and the two output streams
 isolated per call, the exit code as ``proclab`` (``proclab.cli.main``, which turns errors into
 exit codes and ``Error:`` lines) would give it. A test that is *about* the process (signals, a
-pty, a fresh interpreter's environment) uses tests/support/harness.py instead."""
+pty, a fresh interpreter's environment) uses tests/support/harness.py instead.
+
+A Ctrl-C (or SIGTERM) that reaches the test run while the CLI runs in-process is the user's, to
+stop pytest: main() would turn it into exit 130 and the run would go on to the next test (seen
+in full runs: pytest ignored both), so it is raised again as KeyboardInterrupt."""
 
 from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import NamedTuple
 
 from click.testing import CliRunner
@@ -27,16 +34,37 @@ class CliRun(NamedTuple):
         return self.stdout + self.stderr
 
 
+@contextmanager
+def signals_reach_pytest() -> Iterator[None]:
+    """Around an in-process main(): pytest's SIGTERM handler given back after it (main installs
+    its own), and a SIGINT or SIGTERM that came meanwhile raised again as KeyboardInterrupt."""
+    climain = sys.modules["proclab.cli.main"]
+    came: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        came.append(signum)
+        raise KeyboardInterrupt
+
+    sigterm, on_sigterm = signal.getsignal(signal.SIGTERM), climain._on_sigterm
+    sigint = signal.signal(signal.SIGINT, note)
+    climain._on_sigterm = note  # what main() installs for SIGTERM
+    try:
+        yield
+    finally:
+        climain._on_sigterm = on_sigterm
+        signal.signal(signal.SIGTERM, sigterm)
+        signal.signal(signal.SIGINT, sigint)
+        if came:  # over whatever the call ended with: exit 130, a failed assertion
+            raise KeyboardInterrupt(f"signal {came[0]} while proclab ran in-process")
+
+
 def run_cli(
     *argv: str, input: str | None = None, env: dict[str, str | None] | None = None
 ) -> CliRun:
     """``proclab ARGV`` in this process; ``env`` overrides os.environ for the call only (None unsets a variable)."""
-    sigterm = signal.getsignal(
-        signal.SIGTERM
-    )  # main() installs its own handler: give pytest's back
     runner = CliRunner()
     code = 0
-    try:
+    with signals_reach_pytest():
         with runner.isolation(input=input, env={"COLUMNS": "200", **(env or {})}) as (out, err, _):
             try:
                 main(list(argv))
@@ -51,8 +79,6 @@ def run_cli(
                 out.getvalue().decode(),
                 err.getvalue().decode("utf-8", "backslashreplace"),
             )
-    finally:
-        signal.signal(signal.SIGTERM, sigterm)
     return CliRun(code, stdout, stderr)
 
 

@@ -17,6 +17,7 @@ from proclab.paths import labs_dir
 from proclab.snapshot.table import Snapshot
 from proclab.ui.narration import Narrator, header_data
 from proclab.ui.tree import evidence_lines
+from tests.support.cli import signals_reach_pytest
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -111,10 +112,11 @@ def test_an_error_at_import_points_at_the_checks_line_not_proclabs(tmp_path):
 
 
 def run_cli(capsys, *argv):
-    try:
-        main(list(argv))
-    except SystemExit as exit_:
-        assert not exit_.code
+    with signals_reach_pytest():  # main() installs its SIGTERM handler: pytest's is given back
+        try:
+            main(list(argv))
+        except SystemExit as exit_:
+            assert not exit_.code
     return capsys.readouterr().out
 
 
