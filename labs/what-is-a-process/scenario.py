@@ -90,10 +90,23 @@ def facts(pid: int) -> dict:
     }
 
 
-def read_memory(pid: int) -> str:
-    with open(f"/proc/{pid}/mem", "rb") as f:
-        f.seek(ADDR)
-        return f.read(32).split(b"\0")[0].decode()
+def read_memory(pid: int) -> str | None:
+    """What the copy holds at ADDR, or None when the kernel refuses the read: /proc/PID/mem is
+    ptrace's access check, which a strict ptrace policy (Yama's ptrace_scope 2 or 3) denies."""
+    try:
+        with open(f"/proc/{pid}/mem", "rb") as f:
+            f.seek(ADDR)
+            return f.read(32).split(b"\0")[0].decode()
+    except PermissionError:
+        return None
+
+
+def ptrace_scope() -> str:
+    try:
+        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
+            return f.read().strip()
+    except OSError:
+        return "unknown (no Yama)"
 
 
 def part_two_copies() -> None:
@@ -123,6 +136,7 @@ def part_two_copies() -> None:
         copy_b=seen[1]["pid"],
         address=f"{ADDR:#x}",
         copies=seen,
+        ptrace_scope=ptrace_scope(),
         main_exe=os.readlink("/proc/self/exe"),
     )
     codes = {}

@@ -210,3 +210,20 @@ def test_within_is_close_to_with_a_warning():
     with pytest.warns(DeprecationWarning, match="close_to"):
         old = proclab.checks.within
     assert old is close_to
+
+
+def test_a_memory_read_the_kernel_refused_is_inconclusive_not_failed():
+    """what-is-a-process reads its copies' /proc/PID/mem, which a strict ptrace policy refuses
+    (Yama's ptrace_scope 2 or 3): nothing was measured, so the check cannot say failed."""
+    from types import SimpleNamespace
+
+    from proclab.lab.checking import CheckInconclusive
+    from proclab.paths import labs_dir
+
+    checks = load_checks(labs_dir() / "what-is-a-process" / "checks.py", "what-is-a-process")
+    (own,) = [c for c in checks if c.name.startswith("each has its own memory")]
+    copies = [{"name": n, "pid": p, "memory": None} for n, p in (("A", 12), ("B", 13))]
+    cp = SimpleNamespace(data={"copies": copies, "address": "0x10000", "ptrace_scope": "2"})
+    lab = SimpleNamespace(checkpoint=lambda name: cp)
+    with pytest.raises(CheckInconclusive, match="ptrace_scope is 2"):
+        own.fn(lab)
