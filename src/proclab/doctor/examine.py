@@ -35,8 +35,6 @@ from .timing import Step, Timings
 
 T = TypeVar("T")
 
-POLL_S = 0.01  # reading the host's /proc is cheap: watch closely
-
 Progress = Callable[[str], None]
 
 
@@ -324,7 +322,7 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
             elif st["ppid"] == 1 and parents[fate.pid] != 1:
                 fate.orphaned = True
         pending = [x for x in pending if x.ended_s is None]
-        done.wait(POLL_S if reader.source == "host /proc" else 0.0)
+        done.wait(kit.POLL_S if reader.source == "host /proc" else 0.0)
     done.wait()
     s.took_s = time.monotonic() - t
     try:

@@ -123,6 +123,9 @@ def make_orphan(c: LabContainer, lifetime_s: float) -> int | None:
     return int(words[0]) if words and words[0].isdigit() else None
 
 
+POLL_S = 0.01  # a watcher's pause between two reads from the host's /proc: cheap, so watch closely
+
+
 class StatReader:
     """A container process's /proc/<pid>/stat, from the host's /proc when it shows the
     container (read from outside), else by docker exec. ppid comes back as a container pid."""

@@ -23,7 +23,6 @@ from .session import Session
 from .timing import Step
 
 NAME = "orphan"  # the container's part, in the findings, the timings and the --json runs
-POLL_S = 0.01  # reading the host's /proc is cheap: watch closely
 ORPHAN_SLACK_S = 5.0
 ORPHAN_LIFETIME_S = 0.3  # outlives the exec'd shell that made it; short, so the check is quick
 
@@ -100,7 +99,7 @@ def watch_orphan(
             o.exited_at_s = now
         if o.exited_at_s is not None and now - o.exited_at_s > opts.reap_deadline_s:
             break
-        pause.wait(POLL_S if reader.source == "host /proc" else 0.05)
+        pause.wait(kit.POLL_S if reader.source == "host /proc" else 0.05)
     adopted = taken.result()  # its error (a ContainerError) is raised here
     snapshots.append(adopted)
     seen = adopted.get(o.pid)  # its shell had exited: the parent it was given

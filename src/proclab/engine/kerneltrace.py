@@ -161,6 +161,13 @@ class Tracer:
                 for pid in late:
                     self._learn(pid)
                 self._raw.already_there += [p for p in late if self._tgid(p) == p]
+            # and their names once more: one that exec'd between its first look and the events
+            # being on has no exec line, and kept the name it had before (the doctor starts the
+            # record as the container starts: python3 was once named "sh", its shell's, to the end)
+            for pid in there:
+                comm = hostproc.read(pid, "comm")
+                if comm:
+                    self._raw.comms[pid] = comm.strip()
             self._wake_r, self._wake_w = os.pipe()
             self._thread = threading.Thread(
                 target=self._read, daemon=True, name="proclab tracefs reader"
