@@ -480,6 +480,61 @@ def test_the_kernels_record_tells_who_got_the_signal_and_who_died_untold():
     assert none is not None and "an inference" in none.detail
 
 
+# The doctor's record of tini -> sh -> python3 under docker stop, as the kernel wrote it when the
+# tgid cache still held an old thread's entry for tini's reused pid 17066: the (TGID) column says
+# 17016, a process that was not there. The pids and times are those of the failing run.
+STALE_TINI = """\
+            runc-17295   (  17295) [000] d..1.   100.727466: signal_generate: sig=15 errno=0 code=0 comm=tini pid=17066 grp=1 res=1
+           <...>-17066   (  17016) [001] d..1.   100.727522: signal_generate: sig=15 errno=0 code=0 comm=sh pid=17178 grp=1 res=0
+              sh-17178   (  17178) [000] d..1.   100.727570: signal_deliver: sig=9 errno=0 code=0 sa_handler=0 sa_flags=0
+              sh-17178   (  17178) [000] .....   100.727579: sched_process_exit: comm=sh pid=17178 prio=120 group_dead=true
+              sh-17178   (  17178) [000] dN.2.   100.727746: signal_generate: sig=17 errno=0 code=2 comm=tini pid=17066 grp=1 res=0
+           <...>-17066   (  17016) [000] .....   100.727795: sys_wait4 -> 0x8
+           <...>-17066   (  17016) [000] .....   100.727880: sys_exit_group(error_code: 0x8f)
+           <...>-17066   (  17016) [000] .....   100.727885: sched_process_exit: comm=tini pid=17066 prio=120 group_dead=true
+           <...>-17066   (  17016) [000] dN.2.   100.728010: signal_generate: sig=9 errno=0 code=128 comm=python3 pid=17179 grp=1 res=0
+         python3-17179   (  17179) [000] d..1.   100.728030: signal_deliver: sig=9 errno=0 code=0 sa_handler=0 sa_flags=0
+         python3-17179   (  17179) [000] .N...   100.728043: sched_process_exit: comm=python3 pid=17179 prio=120 group_dead=true
+"""
+
+
+def test_the_doctors_record_names_tini_by_its_pid_not_by_the_lines_stale_tgid_column():
+    """The doctor's record takes each task's tgid as /proc gave it (RawTrace.tgids), as a lab's does:
+    built from the lines' column alone, tini's forwarding came out as docker's, and CI failed."""
+    from types import SimpleNamespace
+
+    from proclab.doctor.examine import _read_record
+    from proclab.doctor.kernel_evidence import kernel_check
+    from proclab.engine.kerneltrace import RawTrace
+
+    here = {17066: 17066, 17178: 17178, 17179: 17179}
+    raw = RawTrace(
+        lines=STALE_TINI.splitlines(),
+        pidmap={17066: 1, 17178: 8, 17179: 9},
+        outside={17295},
+        comms={17066: "tini", 17178: "sh", 17179: "python3", 17295: "runc"},
+        tgids={**here, 17295: 17295},
+        already_there=list(here),
+    )
+    f = findings(
+        [proc(1, 0, "tini", "--", "sh"), proc(8, 1, "sh", "-c", "…"), proc(9, 8, "python3")]
+    )
+    _read_record(SimpleNamespace(stop=lambda: raw), SimpleNamespace(t0=100.0), f)
+    assert f.kernel is not None
+    forward = next(e for e in f.kernel.events if e.signal == "SIGTERM" and e.pid == 8)
+    assert (forward.sender, forward.sender_host_pid, forward.sender_outside) == (1, 17066, False)
+    reap = next(e for e in f.kernel.events if e.kind == "reap")
+    assert reap.reaper_host_pid == 17066
+    (tini_end,) = [e for e in f.kernel.events if e.kind == "exit" and e.pid == 1]
+    assert tini_end.exit_code == 143
+    c = kernel_check(f.kernel, "SIGTERM", 0.7)
+    assert c is not None
+    assert any(ln.startswith("SIGTERM from 1 tini to 8 sh") for ln in c.figures["signals"]), (
+        c.detail
+    )
+    assert c.figures["killed_untold"] == ["9 python3"]
+
+
 def test_as_a_pod_the_stop_signal_is_the_images_as_containerd_sends_it():
     """containerd keeps the image's STOPSIGNAL at create and sends it on StopContainer (SIGTERM when it
     has none); --stop-signal stands for the pod's lifecycle.stopSignal (Kubernetes 1.33+)."""

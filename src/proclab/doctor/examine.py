@@ -23,7 +23,7 @@ from ..engine.kerneltrace import Tracer
 from ..engine.tracefs import NoTrace
 from ..errors import ContainerError, ImageMissing, ProclabError, UsageError
 from ..lab.kernel_record import KernelRecord
-from ..lab.kernel_trace import build
+from ..lab.kernel_trace import record_of
 from . import kit
 from .ending import early, ended_on_its_own
 from .model import Fate, Findings, Masks, Phase, Ready, Stop, role
@@ -177,17 +177,7 @@ def made_anyway(step: Call[T]) -> T | None:
 
 def _read_record(tracer: Tracer, a: Session, f: Findings) -> None:
     with f.timings.span("stop", Step.TRACE_READ):
-        raw = tracer.stop()
-        f.kernel = build(
-            raw.lines,
-            pidmap=raw.pidmap,
-            outside=raw.outside,
-            comms=raw.comms,
-            already_there=raw.already_there,
-            t0=a.t0,
-            lost=raw.lost,
-            final=True,
-        )
+        f.kernel = record_of(tracer.stop(), t0=a.t0, final=True)
 
 
 def _trace(a: Session, f: Findings) -> Tracer | None:

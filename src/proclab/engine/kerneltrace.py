@@ -339,9 +339,16 @@ class Tracer:
         m = _CURRENT.match(line)
         if not m:
             return
-        pid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
-        if pid not in self._raw.pidmap and pid not in self._raw.outside:
-            self._learn(pid, follow=False)
+        # The task's own pid, as the kernel recorded it. The (TGID) column beside it is a cache
+        # filled in later, and it can be stale for a reused pid: tini's SIGTERM to its child once
+        # showed an old thread's tgid there, and tini came out as an outsider named "<...>".
+        tid = int(m.group(1))
+        if tid in self._known or tid in self._raw.tgids or tid in self._unread:
+            return
+        tgid = self._tgid(tid)
+        self._raw.tgids[tid] = tgid  # gone already: itself (the column is no better a guess)
+        if tgid not in self._raw.pidmap and tgid not in self._raw.outside:
+            self._learn(tgid, follow=False)
 
     def _learn(self, pid: int, follow: bool = True) -> None:
         """Map a host pid (or tid) to the container's pid from its NSpid, while it lives.

@@ -26,7 +26,7 @@ from __future__ import annotations
 import signal as _signal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from .kernel_record import EventKind, HandlerKind, KernelEvent, KernelRecord, SignalResult, ordered
 from .trace_lines import (
@@ -40,7 +40,7 @@ from .trace_lines import (
     syscall_ret,
 )
 
-__all__ = ["TraceLine", "build", "build_parsed", "parse_line", "signal_name"]
+__all__ = ["Kept", "TraceLine", "build", "build_parsed", "parse_line", "record_of", "signal_name"]
 
 
 @dataclass
@@ -311,6 +311,38 @@ class _Fold:
                 self.events[p.index] = replace(e, result=SignalResult.BLOCKED)
         self.pending.clear()
         return self.events
+
+
+class Kept(Protocol):
+    """What a tracer kept (``engine.kerneltrace.RawTrace``), seen from here without importing it."""
+
+    lines: list[str]
+    pidmap: dict[int, int]
+    outside: set[int]
+    comms: dict[int, str]
+    tgids: dict[int, int]
+    already_there: list[int]
+    lost: int
+
+
+def record_of(
+    kept: Kept, *, t0: float, final: bool, parsed: list[TraceLine] | None = None
+) -> KernelRecord:
+    """The record of what a tracer kept, every part of it used: its tgids above all, which /proc gave
+    while each task lived. Without them the fold falls back on the lines' tgid column, a cache the
+    kernel may not have updated for a reused pid (the doctor's record once named a pid that was not
+    there as tini's: its forwarding came out as docker's). ``parsed``: ``kept.lines`` already parsed."""
+    return build_parsed(
+        parsed if parsed is not None else [p for p in map(parse_line, kept.lines) if p is not None],
+        pidmap=kept.pidmap,
+        outside=kept.outside,
+        comms=kept.comms,
+        already_there=kept.already_there,
+        t0=t0,
+        lost=kept.lost,
+        final=final,
+        tgids=kept.tgids,
+    )
 
 
 def build(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from ..engine.kerneltrace import RawTrace, Tracer
 from ..engine.tracefs import NoTrace, why_not
 from ..lab.kernel_record import KernelRecord
-from ..lab.kernel_trace import TraceLine, build_parsed, parse_line
+from ..lab.kernel_trace import TraceLine, parse_line, record_of
 
 __all__ = ["KernelTrace", "NoTrace", "begin", "off", "say_once", "why_not", "NO_GO", "OFF"]
 
@@ -62,17 +62,7 @@ class KernelTrace:
             if parsed is not None:
                 self._parsed.append(parsed)
         self._read = len(raw.lines)
-        return build_parsed(
-            self._parsed,
-            pidmap=raw.pidmap,
-            outside=raw.outside,
-            comms=raw.comms,
-            already_there=raw.already_there,
-            t0=self.t0,
-            lost=raw.lost,
-            final=final,
-            tgids=raw.tgids,
-        )
+        return record_of(raw, t0=self.t0, final=final, parsed=self._parsed)
 
     def so_far(self) -> KernelRecord:
         return self._record(self.tracer.so_far(), final=False)
