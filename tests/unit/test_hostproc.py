@@ -12,8 +12,14 @@ from proclab.engine import hostproc
 
 
 def test_create_time_and_nspid_agree_with_psutil():
+    """In seconds since boot, which no clock change moves: psutil adds the btime it reads at each
+    call, hostproc the one it read first, and btime moved 11 s between the two during one CI run."""
     me = os.getpid()
-    assert abs(hostproc.create_time(me) - psutil.Process(me).create_time()) < 0.02
+    since_boot = psutil.Process(me).create_time() - psutil.boot_time()
+    assert abs(hostproc.start_ticks(me) / os.sysconf("SC_CLK_TCK") - since_boot) < 0.02
+    assert hostproc.create_time(me) == hostproc._boot_time() + hostproc.start_ticks(
+        me
+    ) / os.sysconf("SC_CLK_TCK")
     assert hostproc.nspid(me)[-1] == me and me in hostproc.pids()
     assert hostproc.pid_max() >= max(hostproc.pids())
 

@@ -29,16 +29,38 @@ def test_a_missing_tracefs_or_tracepoint_is_named(monkeypatch, tmp_path) -> None
     assert tracefs.why_not().startswith("this kernel has no tracepoint sched/sched_process_fork")
 
 
+def _start_ticks_of_me() -> int:
+    """Field 22 of /proc/self/stat: when this process started, in clock ticks since boot."""
+    stat = open("/proc/self/stat").read()
+    return int(stat[stat.rindex(")") + 2 :].split()[19])
+
+
 def test_an_instance_names_its_owner_and_only_a_dead_owners_is_stale() -> None:
+    """The owner's start is in clock ticks since boot, not wall-clock seconds: btime moves when the
+    clock is set (11 s during one CI run here), and a live harness's instances would look stale."""
     me = psutil.Process()
+    ticks = _start_ticks_of_me()
     name = tracefs.instance_name("tree")
-    assert name.endswith(f"-tree-{me.pid}-{int(me.create_time())}-{socket.gethostname()[:24]}")
+    assert name.endswith(f"-tree-{me.pid}-{ticks}-{socket.gethostname()[:24]}")
     assert not tracefs._owner_dead(name)
+    assert tracefs._owner_dead(name.replace(f"-{ticks}-", f"-{ticks + 1}-"))  # another process
     assert tracefs._owner_dead(name.replace(f"-{me.pid}-", "-4194304-"))  # no such pid
     assert not tracefs._owner_dead(
         name.replace(socket.gethostname()[:24], "other-host")
     )  # not ours to judge
     assert not tracefs._owner_dead("proclab-something-else")
+
+
+def test_a_harness_owner_label_is_its_start_in_ticks_and_an_older_label_still_reads() -> None:
+    from proclab import engine
+
+    host, pid = socket.gethostname(), os.getpid()
+    assert engine.owner() == f"{host}:{pid}:t{_start_ticks_of_me()}"
+    assert engine.owner_alive(engine.owner())
+    assert not engine.owner_alive(f"{host}:{pid}:t{_start_ticks_of_me() + 1}")  # a reused pid
+    assert not engine.owner_alive(f"{host}:4194304:t1")  # no such pid
+    older = f"{host}:{pid}:{psutil.Process().create_time():.2f}"  # labels made before this change
+    assert engine.owner_alive(older) and not engine.owner_alive(f"{host}:{pid}:1000.00")
 
 
 def test_without_root_the_reason_is_root(monkeypatch) -> None:

@@ -1,7 +1,7 @@
 """The engine connection, proclab's labels, and the sweep that removes what dead runs left.
 
 Everything proclab creates carries the ``proclab`` label, a run label and an
-owner label (host:pid:start time of the harness), so a sweep can find and
+owner label (host:pid:start of the harness, in clock ticks since boot), so a sweep can find and
 remove what a dead run left behind. Nothing here runs at import time.
 """
 
@@ -21,6 +21,7 @@ import docker.errors
 import psutil
 
 from ..errors import EngineUnavailable, ProclabError
+from . import hostproc
 from ._calls import API_TIMEOUT_S, docker_call
 from .engines import DEFAULT_SOCKET, base_url, selected, using
 
@@ -51,9 +52,10 @@ def run_id() -> str:
 
 @cache
 def owner() -> str:
-    """host:pid:start-time of this process, so a sweep can tell if the owner is alive."""
-    me = psutil.Process()
-    return f"{socket.gethostname()}:{me.pid}:{me.create_time():.2f}"
+    """host:pid:tTICKS (its start in clock ticks since boot), so a sweep can tell if the owner is
+    alive. Not the start in wall-clock seconds: that moves when the clock is set (hostproc.start_ticks)."""
+    me = os.getpid()
+    return f"{socket.gethostname()}:{me}:t{hostproc.start_ticks(me, hostproc.OWN_PROC)}"
 
 
 @cache
@@ -118,7 +120,7 @@ def connected() -> bool:
 
 
 def owner_alive(owner_label: str, container: str | None = None) -> bool:
-    """Whether the process named by an owner label (host:pid:start) still runs.
+    """Whether the process named by an owner label (host:pid:tTICKS, or an older host:pid:SECONDS) still runs.
 
     An owner on another host is alive unless it ran in a container (``container``,
     from the owner-container label) that is no longer running: a killed 'docker
@@ -128,8 +130,10 @@ def owner_alive(owner_label: str, container: str | None = None) -> bool:
         host, pid, started = owner_label.rsplit(":", 2)
         if host != socket.gethostname():
             return _container_running(container) if container else True  # else not ours to judge
-        proc = psutil.Process(int(pid))
-        return abs(proc.create_time() - float(started)) < 1.0
+        if started.startswith("t"):
+            return hostproc.start_ticks(int(pid), hostproc.OWN_PROC) == int(started[1:])
+        # an older proclab's label: its start in wall-clock seconds
+        return abs(psutil.Process(int(pid)).create_time() - float(started)) < 1.0
     except (ValueError, psutil.Error):
         return False
 

@@ -16,6 +16,7 @@ import os
 from functools import lru_cache
 
 ENV = "PROCLAB_HOST_PROC"
+OWN_PROC = "/proc"  # this process's own namespace's: a harness names itself by its pid there
 
 
 def root() -> str:
@@ -50,13 +51,27 @@ def _boot_time() -> float:
         return float(next(ln.split()[1] for ln in f if ln.startswith("btime ")))
 
 
-def create_time(pid: int) -> float | None:
-    """When a host process started (seconds since the epoch, clock-tick resolution), or None."""
-    stat = read(pid, "stat")
-    if stat is None:
+def start_ticks(pid: int, proc: str | None = None) -> int | None:
+    """When a process started, in clock ticks since boot (``starttime`` in /proc/PID/stat), or None.
+
+    The identity to compare *across processes*: it never moves. A start in seconds since the epoch
+    adds btime, the wall clock's idea of the boot, which moves whenever the clock is set: on this
+    machine it moved 11 s during one CI run, and a live harness would have looked dead to the next
+    one's sweep. ``proc``: another /proc than the host's (this process's own, for owner labels)."""
+    try:
+        with open(f"{proc or root()}/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
-    return _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return int(fields[19])
+
+
+def create_time(pid: int) -> float | None:
+    """When a host process started (seconds since the epoch, clock-tick resolution), or None.
+    Steady within one process (btime is read once), not across processes: see start_ticks."""
+    ticks = start_ticks(pid)
+    return None if ticks is None else _boot_time() + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def alive(pid: int, started: float) -> bool:

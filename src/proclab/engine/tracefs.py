@@ -15,9 +15,8 @@ import subprocess
 import threading
 from pathlib import Path
 
-import psutil
-
 from ..errors import EnvironmentProblem
+from . import hostproc
 
 ROOT_ENV = "PROCLAB_TRACEFS"  # another tracefs root (tests point it at a missing path)
 DEFAULT_ROOT = "/sys/kernel/tracing"
@@ -42,8 +41,10 @@ def root() -> Path:
 
 
 def owner_tag() -> str:
-    me = psutil.Process()
-    return f"{me.pid}-{int(me.create_time())}-{socket.gethostname()[:24]}"
+    """pid-start-host of this process; its start in clock ticks since boot, which never moves (a
+    start in wall-clock seconds does when the clock is set: hostproc.start_ticks)."""
+    me = os.getpid()
+    return f"{me}-{hostproc.start_ticks(me, hostproc.OWN_PROC)}-{socket.gethostname()[:24]}"
 
 
 def instance_name(role: str) -> str:
@@ -276,10 +277,7 @@ def _owner_dead(name: str) -> bool:
         return False
     if parts[5] != socket.gethostname()[:24]:
         return False  # another machine's harness (a compose service): not ours to judge
-    try:
-        return int(psutil.Process(int(parts[3])).create_time()) != int(parts[4])
-    except psutil.Error:
-        return True
+    return hostproc.start_ticks(int(parts[3]), hostproc.OWN_PROC) != int(parts[4])
 
 
 def sweep(all_runs: bool = False) -> list[str]:
