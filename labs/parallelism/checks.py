@@ -285,6 +285,8 @@ def quota_parallel_but_throttled(lab):
         f"{limit:.2f} cores allowed in {r.periods} periods{spread}",
         cores=round(r.cores, 3),
         nr_throttled=r.throttled,
+        nr_periods=r.periods,
+        cores_allowed=round(limit, 3),
         per_cpu_s=[round(x, 3) for x in per_cpu],
         on_cpu=[round(w.on_cpu, 3) for w in r.workers],
     )
