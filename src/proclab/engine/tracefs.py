@@ -15,6 +15,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from .. import threads
 from ..errors import EnvironmentProblem
 from . import hostproc
 
@@ -200,7 +201,7 @@ def give_back(inst: Instance) -> None:
     rest = threading.Thread(target=_rest_and_keep, args=(inst,), daemon=True, name="tracefs rest")
     with _idle_lock:
         _resting.add(rest)
-    rest.start()
+    threads.start(rest)
 
 
 def _rest_and_keep(inst: Instance) -> None:
