@@ -278,7 +278,7 @@ def _owner_dead(name: str) -> bool:
         return False
     if parts[5] != socket.gethostname()[:24]:
         return False  # another machine's harness (a compose service): not ours to judge
-    return hostproc.start_ticks(int(parts[3]), hostproc.OWN_PROC) != int(parts[4])
+    return hostproc.living_start_ticks(int(parts[3]), hostproc.OWN_PROC) != int(parts[4])
 
 
 def sweep(all_runs: bool = False) -> list[str]:
