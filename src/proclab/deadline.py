@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
+from . import threads
 from .errors import CallTimeout
 
 T = TypeVar("T")
@@ -32,7 +33,7 @@ class Call(Generic[T]):
             daemon=True,
             name=f"{operation} {target}".strip()[:60],
         )
-        self.thread.start()
+        threads.start(self.thread)
 
     def _work(self, fn: Callable[[], T]) -> None:
         try:

@@ -9,7 +9,6 @@ in full runs: pytest ignored both), so it is raised again as KeyboardInterrupt."
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from typing import NamedTuple
 
 from click.testing import CliRunner
 
-from proclab.cli import main
+from proclab.cli import interrupts, main
 
 
 class CliRun(NamedTuple):
@@ -36,24 +35,20 @@ class CliRun(NamedTuple):
 
 @contextmanager
 def signals_reach_pytest() -> Iterator[None]:
-    """Around an in-process main(): pytest's SIGTERM handler given back after it (main installs
-    its own), and a SIGINT or SIGTERM that came meanwhile raised again as KeyboardInterrupt."""
-    climain = sys.modules["proclab.cli.main"]
+    """Around an in-process main() (which puts pytest's handlers back itself): a SIGINT or
+    SIGTERM that came meanwhile raised again as KeyboardInterrupt, once main() has ended."""
     came: list[int] = []
 
     def note(signum: int, frame: FrameType | None) -> None:
         came.append(signum)
         raise KeyboardInterrupt
 
-    sigterm, on_sigterm = signal.getsignal(signal.SIGTERM), climain._on_sigterm
-    sigint = signal.signal(signal.SIGINT, note)
-    climain._on_sigterm = note  # what main() installs for SIGTERM
+    on_signal = interrupts._on_signal
+    interrupts._on_signal = note  # what main() installs for SIGINT and SIGTERM
     try:
         yield
     finally:
-        climain._on_sigterm = on_sigterm
-        signal.signal(signal.SIGTERM, sigterm)
-        signal.signal(signal.SIGINT, sigint)
+        interrupts._on_signal = on_signal
         if came:  # over whatever the call ended with: exit 130, a failed assertion
             raise KeyboardInterrupt(f"signal {came[0]} while proclab ran in-process")
 

@@ -17,6 +17,7 @@ BASE = {
     "errors",
     "paths",
     "deadline",
+    "threads",
     "jsonform",
     "__init__",
 }  # proclab's own root modules: every layer may use them

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 
 import psutil
 import pytest
@@ -70,3 +72,26 @@ def test_without_root_the_reason_is_root(monkeypatch) -> None:
         tracefs.why_not()
         == "proclab is not running as root, and the kernel's tracing (tracefs) needs root"
     )
+
+
+def test_an_owner_that_is_a_zombie_is_dead() -> None:
+    """A harness a test killed and did not wait for stays a zombie, with its pid and start: its
+    containers and instances were kept from every later sweep (CI's LEAK after a hung Ctrl-C test)."""
+    from proclab import engine
+    from proclab.engine import hostproc
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        ticks = hostproc.start_ticks(child.pid, hostproc.OWN_PROC)
+        label = f"{socket.gethostname()}:{child.pid}:t{ticks}"
+        instance = f"proclab-1-tree-{child.pid}-{ticks}-{socket.gethostname()[:24]}"
+        assert engine.owner_alive(label) and not tracefs._owner_dead(instance)
+        child.stdin.close()  # it ends; unwaited, it is a zombie
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # ended, and left unreaped
+        assert open(f"/proc/{child.pid}/stat").read().split(") ")[1][0] == "Z"
+        assert hostproc.start_ticks(child.pid, hostproc.OWN_PROC) == ticks  # still there
+        assert not engine.owner_alive(label) and tracefs._owner_dead(instance)
+    finally:
+        child.wait()

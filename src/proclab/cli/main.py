@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Any
 
@@ -13,7 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import ImageBuildError, ProclabError
-from . import jsonout
+from . import interrupts, jsonout
 from .doctor_cmd import doctor
 from .explore_cmd import explore_group
 from .fork_cmd import fork
@@ -53,10 +52,6 @@ for command in (
     cli.add_command(command)
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 # click 8.2+ says "a group without its command" with this error (its message is the help);
 # click 8.1 exits with the help instead
 HELP_FOR_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -71,7 +66,11 @@ def _one_line(e: click.ClickException) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    with interrupts.interruptible():  # Ctrl-C, SIGTERM: KeyboardInterrupt, whatever main waits on
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = jsonout.requested(args)
     state = CliState()  # the commands' contexts hold it (ctx.obj); read here once they end

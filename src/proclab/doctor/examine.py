@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from .. import engine
+from .. import engine, threads
 from ..deadline import Call
 from ..engine import hostproc
 from ..engine.kerneltrace import Tracer
@@ -149,7 +149,7 @@ def _start_sides(
         threading.Thread(target=orphan_run, args=(c, tools, c.opts, orphan), daemon=True),
     ]
     for side in sides:
-        side.start()
+        threads.start(side)
     return sides
 
 
@@ -206,13 +206,14 @@ def _remove_all(sessions: tuple[Session | None, ...], clock: Timings) -> None:
         made = [s for s in sessions if s is not None]
         others = [threading.Thread(target=s.remove, daemon=True) for s in made[1:]]
         for t in others:
-            t.start()
+            threads.start(t)
         try:
             if made:
                 made[0].remove()
         finally:
             for t in others:
-                t.join()
+                if t.is_alive():  # one whose start a Ctrl-C interrupted cannot be joined
+                    t.join()
 
 
 def _examine_running(a: Session, f: Findings, progress: Progress) -> None:
@@ -301,7 +302,7 @@ def _watch_stop(a: Session, reader: kit.StatReader, procs: list, f: Findings) ->
     t = time.monotonic()
     s.sent_at = time.time()
     f.stop_at_t = t - a.t0
-    threading.Thread(target=stopper, daemon=True).start()
+    threads.daemon(stopper, name="docker stop")
     pending = list(s.watched)
     while pending and not done.is_set():
         for fate in pending:

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from .. import engine
+from .. import engine, threads
 from ..engine import DOCKER_RUN_DEFAULTS, ContainerSpec, LabContainer, hostproc
 from ..errors import ContainerError, ProclabError
 from ..lab.result import OutputLine
@@ -80,7 +80,7 @@ class Session:
 
     def start(self) -> None:
         stream = self.c.stream()  # attach before start: no line is missed
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+        threads.daemon(self._read, stream, name="output reader")
         with self.timings.span(self.purpose, Step.START):
             self.t0, self.started_wall = time.monotonic(), time.time()
             self.c.start()

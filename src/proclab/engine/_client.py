@@ -131,7 +131,7 @@ def owner_alive(owner_label: str, container: str | None = None) -> bool:
         if host != socket.gethostname():
             return _container_running(container) if container else True  # else not ours to judge
         if started.startswith("t"):
-            return hostproc.start_ticks(int(pid), hostproc.OWN_PROC) == int(started[1:])
+            return hostproc.living_start_ticks(int(pid), hostproc.OWN_PROC) == int(started[1:])
         # an older proclab's label: its start in wall-clock seconds
         return abs(psutil.Process(int(pid)).create_time() - float(started)) < 1.0
     except (ValueError, psutil.Error):

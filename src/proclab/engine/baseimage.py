@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import threads
 from ..errors import EnvironmentProblem, ImageBuildError
 from ._calls import docker_call
 from ._client import client
@@ -72,7 +73,10 @@ def create_local_base(
             *_script(suite),
         ]
         progress(f"debootstrap {suite} from {src} (about a minute)")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with threads.for_a_child():  # run --jobs builds it in a lab's thread: Ctrl-C must end it
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
         tail: list[str] = []
         assert proc.stdout is not None
         for line in proc.stdout:

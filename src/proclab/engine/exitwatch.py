@@ -18,6 +18,7 @@ import select
 import threading
 import time
 
+from .. import threads
 from . import hostproc
 
 
@@ -40,9 +41,7 @@ class ExitWatch:
             self._fd = None
             return
         # a daemon: if pid 1 never ends, its container's removal ends it, and this thread with it
-        threading.Thread(
-            target=self._wait, args=(self._fd,), name=f"exit watch {host_pid}", daemon=True
-        ).start()
+        threads.daemon(self._wait, self._fd, name=f"exit watch {host_pid}")
 
     def _wait(self, fd: int) -> None:
         try:

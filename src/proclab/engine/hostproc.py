@@ -58,13 +58,25 @@ def start_ticks(pid: int, proc: str | None = None) -> int | None:
     adds btime, the wall clock's idea of the boot, which moves whenever the clock is set: on this
     machine it moved 11 s during one CI run, and a live harness would have looked dead to the next
     one's sweep. ``proc``: another /proc than the host's (this process's own, for owner labels)."""
+    fields = _stat(pid, proc)
+    return None if fields is None else int(fields[19])
+
+
+def living_start_ticks(pid: int, proc: str | None = None) -> int | None:
+    """start_ticks of a process that still runs: None when it is gone, or a zombie (it has ended,
+    only its parent's wait is missing: a harness a test killed and never waited for)."""
+    fields = _stat(pid, proc)
+    return None if fields is None or fields[0] in ("Z", "X") else int(fields[19])
+
+
+def _stat(pid: int, proc: str | None) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (which may hold spaces): state first."""
     try:
         with open(f"{proc or root()}/{pid}/stat") as f:
             stat = f.read()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
-    return int(fields[19])
+    return stat[stat.rindex(")") + 2 :].split()
 
 
 def create_time(pid: int) -> float | None:

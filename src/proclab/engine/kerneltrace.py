@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import threads
 from . import hostproc, pidns, tracefs
 from .tracefs import Instance, NoTrace, append, why_not, write
 
@@ -170,9 +171,12 @@ class Tracer:
                     self._raw.comms[pid] = comm.strip()
             self._wake_r, self._wake_w = os.pipe()
             self._thread = threading.Thread(
-                target=self._read, daemon=True, name="proclab tracefs reader"
+                target=self._read,
+                args=(self._tree, self._host, self._wake_r),
+                daemon=True,
+                name="proclab tracefs reader",
             )
-            self._thread.start()
+            threads.start(self._thread)
         except OSError as err:
             self.close()
             raise NoTrace(f"tracefs refused a private instance ({err.strerror or err})") from err
@@ -220,9 +224,13 @@ class Tracer:
         if self._wake_w >= 0:
             with contextlib.suppress(OSError):
                 os.write(self._wake_w, b"x")
+        reader_gone = True
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(1.0)
-        reader_gone = self._thread is None or not self._thread.is_alive()
+            try:
+                self._thread.join(1.0)
+                reader_gone = not self._thread.is_alive()
+            except RuntimeError:  # a Ctrl-C inside its start(): it may begin yet, find _stop set
+                reader_gone = False
         for inst in (i for i in (self._tree, self._host) if i is not None):
             if reader_gone:
                 tracefs.give_back(inst)
@@ -252,11 +260,11 @@ class Tracer:
         )
 
     # -- the reader thread -----------------------------------------------------
-    def _read(self) -> None:
-        assert self._tree is not None and self._host is not None
-        tree, host = self._tree, self._host
+    def _read(self, tree: Instance, host: Instance, wake_r: int) -> None:
+        if self._stop.is_set():  # closed before it began (a Ctrl-C inside start): its fds are gone
+            return
         poller = select.poll()
-        for fd in (tree.fd, host.fd, self._wake_r):
+        for fd in (tree.fd, host.fd, wake_r):
             poller.register(fd, select.POLLIN)
         while True:
             stopping = self._stop.is_set()

@@ -15,6 +15,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from .. import threads
 from ..errors import EnvironmentProblem
 from . import hostproc
 
@@ -200,7 +201,7 @@ def give_back(inst: Instance) -> None:
     rest = threading.Thread(target=_rest_and_keep, args=(inst,), daemon=True, name="tracefs rest")
     with _idle_lock:
         _resting.add(rest)
-    rest.start()
+    threads.start(rest)
 
 
 def _rest_and_keep(inst: Instance) -> None:
@@ -277,7 +278,7 @@ def _owner_dead(name: str) -> bool:
         return False
     if parts[5] != socket.gethostname()[:24]:
         return False  # another machine's harness (a compose service): not ours to judge
-    return hostproc.start_ticks(int(parts[3]), hostproc.OWN_PROC) != int(parts[4])
+    return hostproc.living_start_ticks(int(parts[3]), hostproc.OWN_PROC) != int(parts[4])
 
 
 def sweep(all_runs: bool = False) -> list[str]:

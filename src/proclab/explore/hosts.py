@@ -15,14 +15,13 @@ import os
 import queue
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import engine
+from .. import engine, threads
 from ..engine import images
 from ..errors import EnvironmentProblem, ProclabError, UsageError
 from ..snapshot.protocol import lines_from
@@ -199,7 +198,7 @@ def _wait_ready(container: engine.LabContainer, stream: Any, timeout: float) -> 
         finally:
             lines.put(None)
 
-    threading.Thread(target=read, daemon=True).start()
+    threads.daemon(read, name="sshd output reader")
     deadline, host_key, seen = time.monotonic() + timeout, "", list[str]()
     while True:
         try:

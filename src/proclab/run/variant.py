@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar, cast
 
+from .. import threads
 from ..deadline import call_within
 from ..engine import LabContainer, hostproc, hostview
 from ..errors import CallTimeout, ContainerError, ContainerGone, ProclabError, SettingsRefused
@@ -93,7 +94,7 @@ class VariantRun:
             self.t0 = time.monotonic()  # the timeout counts from the container's start
             self.rec.started_at = time.time()
             self.deadline = self.t0 + self.settings.timeout_s
-            reader.start()
+            threads.start(reader)
             self._follow()
             self.rec.oom_killed = bool(self.rec.exit_code) and self._oom_killed()
             if self.host_seen and self.container.status() == "exited":
