@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import threads
 
-HANDLED = (signal.SIGINT, signal.SIGTERM)
+HANDLED = threads.HANDLED  # SIGINT, SIGTERM: the signals no thread of ours may take
 NUDGE = signal.SIGURG
 NUDGE_EVERY_S = 0.05
 NUDGE_FOR_S = 2.0  # a signal whose handler ran before its byte was read is not nudged at all
